@@ -1,0 +1,224 @@
+"""Neural-network functions as sympy functions, with their numeric twins.
+
+``sigmoid``, ``relu``, ``leaky_relu`` and ``softplus`` are sympy ``Function`` classes so that a
+derivative reads the way a textbook writes it (``sigmoid(a)*(1 - sigmoid(a))``, not a quotient of
+exponentials) and prints as ``\\sigma(a)``.  :data:`NUMPY_FUNCTIONS` and :data:`MATH_FUNCTIONS`
+map every function sympy may print for our expressions to a numerically stable implementation;
+:func:`numeric_namespace` hands them to ``lambdify``.
+
+Examples
+--------
+>>> import sympy
+>>> a = sympy.Symbol("a", real=True)
+>>> sympy.diff(sigmoid(a), a)
+(1 - sigmoid(a))*sigmoid(a)
+>>> sympy.diff(softplus(a), a)
+sigmoid(a)
+>>> float(sigmoid(sympy.Float(0.0)))
+0.5
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import sympy
+
+__all__ = [
+    "MATH_FUNCTIONS",
+    "NUMPY_FUNCTIONS",
+    "leaky_relu",
+    "numeric_namespace",
+    "relu",
+    "sigmoid",
+    "softplus",
+]
+
+
+class sigmoid(sympy.Function):  # noqa: N801 - sympy functions are lower-case by convention
+    r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, x: sympy.Expr) -> sympy.Expr | None:
+        if x.is_zero:
+            return sympy.Rational(1, 2)
+        if x.is_Float:
+            return sympy.Float(_math_sigmoid(float(x)), precision=x._prec)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        if argindex != 1:
+            raise sympy.ArgumentIndexError(self, argindex)
+        return self * (1 - self)
+
+    def _eval_rewrite_as_exp(self, x: sympy.Expr, **kwargs: Any) -> sympy.Expr:
+        return 1 / (1 + sympy.exp(-x))
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr:
+        return (1 / (1 + sympy.exp(-self.args[0])))._eval_evalf(prec)
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        body = rf"\sigma\left({printer._print(self.args[0])}\right)"
+        return rf"{body}^{{{exp}}}" if exp else body
+
+
+class relu(sympy.Function):  # noqa: N801
+    r"""The rectifier :math:`\max(0, x)`; its derivative at 0 is taken to be 0."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, x: sympy.Expr) -> sympy.Expr | None:
+        if x.is_nonnegative:
+            return x
+        if x.is_negative:
+            return sympy.S.Zero
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        if argindex != 1:
+            raise sympy.ArgumentIndexError(self, argindex)
+        return sympy.Heaviside(self.args[0], 0)
+
+    def _eval_rewrite_as_Max(self, x: sympy.Expr, **kwargs: Any) -> sympy.Expr:
+        return sympy.Max(0, x)
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr:
+        return sympy.Max(0, self.args[0])._eval_evalf(prec)
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        body = rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+        return rf"{body}^{{{exp}}}" if exp else body
+
+
+class leaky_relu(sympy.Function):  # noqa: N801
+    r"""The leaky rectifier: :math:`x` for :math:`x > 0`, else ``slope``:math:`\cdot x`."""
+
+    nargs = 2
+    is_real = True
+
+    @classmethod
+    def eval(cls, x: sympy.Expr, slope: sympy.Expr) -> sympy.Expr | None:
+        if x.is_positive:
+            return x
+        if x.is_nonpositive:
+            return slope * x
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        x, slope = self.args
+        if argindex == 1:
+            return sympy.Piecewise((1, x > 0), (slope, True))
+        if argindex == 2:
+            return sympy.Piecewise((0, x > 0), (x, True))
+        raise sympy.ArgumentIndexError(self, argindex)
+
+    def _eval_rewrite_as_Piecewise(self, x: sympy.Expr, slope: sympy.Expr, **kw: Any) -> Any:
+        return sympy.Piecewise((x, x > 0), (slope * x, True))
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr:
+        x, slope = self.args
+        return sympy.Piecewise((x, x > 0), (slope * x, True))._eval_evalf(prec)
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        x, slope = (printer._print(arg) for arg in self.args)
+        body = rf"\operatorname{{LeakyReLU}}_{{{slope}}}\left({x}\right)"
+        return rf"{body}^{{{exp}}}" if exp else body
+
+
+class softplus(sympy.Function):  # noqa: N801
+    r"""The smooth rectifier :math:`\log(1 + e^{x})`, whose derivative is :math:`\sigma(x)`."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, x: sympy.Expr) -> sympy.Expr | None:
+        if x.is_Float:
+            return sympy.Float(_math_softplus(float(x)), precision=x._prec)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        if argindex != 1:
+            raise sympy.ArgumentIndexError(self, argindex)
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_log(self, x: sympy.Expr, **kwargs: Any) -> sympy.Expr:
+        return sympy.log(1 + sympy.exp(x))
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr:
+        return sympy.log(1 + sympy.exp(self.args[0]))._eval_evalf(prec)
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        body = rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+        return rf"{body}^{{{exp}}}" if exp else body
+
+
+def _math_sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _math_softplus(x: float) -> float:
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _math_heaviside(x: float, at_zero: float = 0.0) -> float:
+    return 1.0 if x > 0 else (at_zero if x == 0 else 0.0)
+
+
+def _np_sigmoid(x: Any) -> Any:
+    # 0.5 * (1 + tanh(x / 2)) equals the logistic function and never overflows.
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float)))
+
+
+def _np_leaky_relu(x: Any, slope: Any) -> Any:
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, slope * x)
+
+
+NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "sigmoid": _np_sigmoid,
+    "relu": lambda x: np.maximum(np.asarray(x, dtype=float), 0.0),
+    "leaky_relu": _np_leaky_relu,
+    "softplus": lambda x: np.logaddexp(0.0, np.asarray(x, dtype=float)),
+}
+"""numpy implementations of the functions above, keyed by the name sympy prints."""
+
+MATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "sigmoid": _math_sigmoid,
+    "relu": lambda x: max(x, 0.0),
+    "leaky_relu": lambda x, slope: x if x > 0 else slope * x,
+    "softplus": _math_softplus,
+    "Heaviside": _math_heaviside,
+}
+"""Plain-Python (``math``) implementations, for scalar code with no numpy."""
+
+
+def numeric_namespace(backend: str = "numpy") -> list[Any]:
+    """The ``modules`` argument for :func:`sympy.lambdify` that knows our functions.
+
+    Parameters
+    ----------
+    backend : {"numpy", "math"}
+        Vectorised numpy code, or scalar code using only the standard library.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a = sympy.Symbol("a", real=True)
+    >>> f = sympy.lambdify([a], sigmoid(a), modules=numeric_namespace())
+    >>> [round(float(v), 6) for v in f([-1000.0, 0.0, 1000.0])]
+    [0.0, 0.5, 1.0]
+    """
+    if backend == "numpy":
+        return [NUMPY_FUNCTIONS, "numpy"]
+    if backend == "math":
+        return [MATH_FUNCTIONS, "math"]
+    raise ValueError(f"unknown numeric backend {backend!r}; allowed: 'numpy', 'math'")

@@ -1,0 +1,140 @@
+"""Names, symbols and LaTeX labels, defined once.
+
+Every node of a computation graph has a name (a plain identifier used in problem files and on
+the command line), a sympy ``Symbol`` created by :func:`symbol` (all symbols are real, so that
+``Abs``, ``sqrt`` and powers simplify as a reader expects) and a LaTeX label.
+
+The layered-network names follow SPEC.md section 1a: 1-based indices, layer 0 the inputs; where
+any index of a network exceeds 9, every name of that network joins its indices with underscores.
+
+Examples
+--------
+>>> scheme = LayerNaming(max_index=4)
+>>> scheme.weight(2, 1, 2), scheme.latex("w212")
+('w212', 'w_{212}')
+>>> wide = LayerNaming(max_index=12)
+>>> wide.weight(1, 10, 3), wide.latex("w_1_10_3")
+('w_1_10_3', 'w_{1,10,3}')
+>>> wide.output(2), wide.latex("yhat_2")
+('yhat_2', '\\\\hat{y}_{2}')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy
+
+__all__ = ["LOSS", "LayerNaming", "default_latex", "is_identifier", "symbol"]
+
+LOSS = "L"
+"""The name of the loss node of a layered network."""
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+# Name stems of the layered network and how each is typeset.
+_STEM_LATEX = {"x": "x", "y": "y", "a": "a", "h": "h", "yhat": r"\hat{y}", "w": "w", "b": "b"}
+_INDEXED = re.compile(r"(yhat|x|y|a|h|w|b)((?:_?\d+)+)\Z")
+
+
+def is_identifier(name: str) -> bool:
+    """Whether ``name`` may name a node: letters, digits and underscores, not starting with a
+    digit, and not a dunder.
+
+    Examples
+    --------
+    >>> is_identifier("h13"), is_identifier("1h"), is_identifier("__class__")
+    (True, False, False)
+    """
+    return bool(_IDENTIFIER.match(name)) and "__" not in name
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The sympy symbol of the node called ``name`` (always real).
+
+    Examples
+    --------
+    >>> symbol("w131") == sympy.Symbol("w131", real=True)
+    True
+    """
+    return sympy.Symbol(name, real=True)
+
+
+def default_latex(name: str) -> str:
+    r"""The LaTeX label of a node name: layered-network names typeset by SPEC 1a, any other
+    name as sympy prints a symbol (``yhat1`` becomes ``\hat{y}_{1}``, ``x1`` becomes ``x_{1}``).
+
+    Examples
+    --------
+    >>> default_latex("a13"), default_latex("a_2_12"), default_latex("yhat1"), default_latex("L")
+    ('a_{13}', 'a_{2,12}', '\\hat{y}_{1}', 'L')
+    """
+    match = _INDEXED.match(name)
+    if match:
+        stem, digits = match.groups()
+        indices = digits.strip("_").split("_") if digits.startswith("_") else [digits]
+        return f"{_STEM_LATEX[stem]}_{{{','.join(indices)}}}"
+    return sympy.latex(sympy.Symbol(name))
+
+
+@dataclass(frozen=True)
+class LayerNaming:
+    """Node names of a layered network (SPEC.md 1a).
+
+    Parameters
+    ----------
+    max_index : int
+        The largest index that occurs in the network (its widest layer, or its depth). Above 9,
+        indices are joined with underscores in every name.
+    flat : bool
+        ``naming = "flat"``: weights ``w1 ... wN`` and biases ``b1 ... bM``, numbered layer by
+        layer, then by target neuron, then by source neuron.
+    """
+
+    max_index: int
+    flat: bool = False
+
+    @property
+    def joined(self) -> bool:
+        """Whether indices are joined with underscores."""
+        return self.max_index > 9
+
+    def _name(self, stem: str, *indices: int) -> str:
+        if self.joined:
+            return "_".join([stem, *map(str, indices)])
+        return stem + "".join(map(str, indices))
+
+    def input(self, k: int) -> str:
+        return self._name("x", k)
+
+    def target(self, j: int) -> str:
+        return self._name("y", j)
+
+    def pre_activation(self, layer: int, j: int) -> str:
+        return self._name("a", layer, j)
+
+    def activation(self, layer: int, j: int) -> str:
+        return self._name("h", layer, j)
+
+    def output(self, j: int) -> str:
+        return self._name("yhat", j)
+
+    def weight(self, layer: int, j: int, k: int, number: int | None = None) -> str:
+        """Weight to neuron ``j`` of ``layer`` from neuron ``k``; ``number`` in flat naming."""
+        if self.flat:
+            if number is None:
+                raise ValueError("flat naming numbers weights: pass number=")
+            return self._name("w", number)
+        return self._name("w", layer, j, k)
+
+    def bias(self, layer: int, j: int | None = None, number: int | None = None) -> str:
+        """Bias of neuron ``j`` of ``layer`` (``j=None``: the one bias shared by the layer)."""
+        if self.flat and j is not None:
+            if number is None:
+                raise ValueError("flat naming numbers biases: pass number=")
+            return self._name("b", number)
+        return self._name("b", layer) if j is None else self._name("b", layer, j)
+
+    def latex(self, name: str) -> str:
+        return default_latex(name)

@@ -1,0 +1,183 @@
+"""One table of activations and losses, each with its textbook derivative.
+
+An activation maps a pre-activation ``a`` to an activation ``h``; its textbook derivative is
+written in terms of the output symbol where a textbook does (``sigmoid' = h (1 - h)``,
+``tanh' = 1 - h^2``).  A loss maps targets ``y`` and outputs ``yhat`` to a number; its textbook
+partial with respect to one output is written in ``y_j`` and ``yhat_j``.  ``tests/test_registry``
+proves every entry equal to sympy's own ``diff``.
+
+Examples
+--------
+>>> import sympy
+>>> a, h = sympy.symbols("a h", real=True)
+>>> ACTIVATIONS["sigmoid"].derivative(h, a)
+h*(1 - h)
+>>> y, yhat = sympy.symbols("y yhat", real=True)
+>>> LOSSES["half_squared_error"].derivative(y, yhat, 1)
+-y + yhat
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sympy
+
+from .functions import leaky_relu, relu, sigmoid, softplus
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "Activation",
+    "Loss",
+    "activation",
+    "softmax",
+    "softmax_partial",
+]
+
+Expr = sympy.Expr
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An element-wise activation function with its textbook derivative.
+
+    Attributes
+    ----------
+    name : str
+        The name used in problem files.
+    function : callable
+        ``function(a)`` is the sympy expression of the activation of ``a``.
+    derivative : callable
+        ``derivative(h, a)`` is ``dh/da`` written as a textbook does, in the output ``h`` where
+        that is the custom (``h (1 - h)`` for the sigmoid) and in ``a`` otherwise.
+    formula : str
+        The derivative in words, for documentation.
+    """
+
+    name: str
+    function: Callable[[Expr], Expr]
+    derivative: Callable[[Expr, Expr], Expr]
+    formula: str
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r}, derivative: {self.formula})"
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss over targets ``y`` and outputs ``yhat`` with its textbook partial derivative.
+
+    ``function(ys, yhats)`` is the loss; ``derivative(y_j, yhat_j, m)`` is ``dL/dyhat_j`` for a
+    network with ``m`` outputs.
+    """
+
+    name: str
+    function: Callable[[Sequence[Expr], Sequence[Expr]], Expr]
+    derivative: Callable[[Expr, Expr, int], Expr]
+    formula: str
+
+    def __repr__(self) -> str:
+        return f"Loss({self.name!r}, dL/dyhat_j: {self.formula})"
+
+
+def _leaky(slope: Expr) -> Activation:
+    return Activation(
+        "leaky_relu",
+        lambda a: leaky_relu(a, slope),
+        lambda h, a: sympy.Piecewise((1, a > 0), (slope, True)),
+        f"1 if a > 0 else {slope}",
+    )
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "identity": Activation("identity", lambda a: a, lambda h, a: sympy.S.One, "1"),
+    "sigmoid": Activation("sigmoid", sigmoid, lambda h, a: h * (1 - h), "h (1 - h)"),
+    "tanh": Activation("tanh", sympy.tanh, lambda h, a: 1 - h**2, "1 - h^2"),
+    "relu": Activation("relu", relu, lambda h, a: sympy.Heaviside(a, 0), "1 if a > 0 else 0"),
+    "leaky_relu": _leaky(sympy.Rational(1, 100)),
+    "softplus": Activation("softplus", softplus, lambda h, a: sigmoid(a), "sigmoid(a)"),
+}
+"""Element-wise activations by name. ``softmax`` couples its outputs: see :func:`softmax`."""
+
+ACTIVATION_ALIASES = {"linear": "identity"}
+OUTPUT_ONLY = ("softmax",)
+
+
+def activation(name: str, slope: Expr | float | None = None) -> Activation:
+    """The activation called ``name`` (aliases resolved; ``slope`` for ``leaky_relu``).
+
+    Examples
+    --------
+    >>> activation("linear").name
+    'identity'
+    >>> activation("leaky_relu", slope=0.2).formula
+    '1 if a > 0 else 1/5'
+    """
+    name = ACTIVATION_ALIASES.get(name, name)
+    if name == "leaky_relu" and slope is not None:
+        return _leaky(sympy.nsimplify(slope, rational=True))
+    return ACTIVATIONS[name]
+
+
+def softmax(pre_activations: Sequence[Expr], i: int) -> Expr:
+    """Output ``i`` (0-based) of the softmax of ``pre_activations``."""
+    return sympy.exp(pre_activations[i]) / sympy.Add(*(sympy.exp(a) for a in pre_activations))
+
+
+def softmax_partial(outputs: Sequence[Expr], i: int, j: int) -> Expr:
+    r"""``d yhat_i / d a_j`` of a softmax, written :math:`\hat y_i(\delta_{ij} - \hat y_j)`.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> y1, y2 = sympy.symbols("yhat1 yhat2", real=True)
+    >>> softmax_partial([y1, y2], 0, 0), softmax_partial([y1, y2], 0, 1)
+    (yhat1*(1 - yhat1), -yhat1*yhat2)
+    """
+    return outputs[i] * ((1 if i == j else 0) - outputs[j])
+
+
+LOSSES: dict[str, Loss] = {
+    "squared_error": Loss(
+        "squared_error",
+        lambda ys, yhats: sympy.Add(*((y - yh) ** 2 for y, yh in zip(ys, yhats, strict=True))),
+        lambda y, yhat, m: -2 * (y - yhat),
+        "-2 (y_j - yhat_j)",
+    ),
+    "half_squared_error": Loss(
+        "half_squared_error",
+        lambda ys, yhats: sympy.Rational(1, 2)
+        * sympy.Add(*((y - yh) ** 2 for y, yh in zip(ys, yhats, strict=True))),
+        lambda y, yhat, m: -(y - yhat),
+        "-(y_j - yhat_j)",
+    ),
+    "mean_squared_error": Loss(
+        "mean_squared_error",
+        lambda ys, yhats: sympy.Rational(1, len(ys))
+        * sympy.Add(*((y - yh) ** 2 for y, yh in zip(ys, yhats, strict=True))),
+        lambda y, yhat, m: sympy.Rational(-2, m) * (y - yhat),
+        "-(2/m) (y_j - yhat_j)",
+    ),
+    "cross_entropy": Loss(
+        "cross_entropy",
+        lambda ys, yhats: -sympy.Add(
+            *(y * sympy.log(yh) for y, yh in zip(ys, yhats, strict=True))
+        ),
+        lambda y, yhat, m: -y / yhat,
+        "-y_j / yhat_j",
+    ),
+    "binary_cross_entropy": Loss(
+        "binary_cross_entropy",
+        lambda ys, yhats: -sympy.Add(
+            *(
+                y * sympy.log(yh) + (1 - y) * sympy.log(1 - yh)
+                for y, yh in zip(ys, yhats, strict=True)
+            )
+        ),
+        lambda y, yhat, m: -y / yhat + (1 - y) / (1 - yhat),
+        "-y_j / yhat_j + (1 - y_j) / (1 - yhat_j)",
+    ),
+}
+"""Losses by name (SPEC.md 1a)."""
