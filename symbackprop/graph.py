@@ -327,6 +327,24 @@ class ComputationGraph:
                 break
         return self._composed[self.node(name).name]
 
+    def composed_with_cut(self, name: str, cut: str, replacement: sympy.Expr) -> sympy.Expr:
+        """Node ``name`` in leaves, with node ``cut`` held as ``replacement`` (a fresh symbol):
+        what ``d name / d cut`` differentiates when ``cut`` is not a leaf."""
+        self.node(cut)
+        done: dict[str, sympy.Expr] = {}
+        for current in self._order:
+            node = self._nodes[current]
+            if current == cut:
+                done[current] = replacement
+            elif node.definition is None:
+                done[current] = node.symbol
+            else:
+                done[current] = node.definition.xreplace(
+                    {symbol(p): done[p] for p in self._graph.predecessors(current)})
+            if current == name:
+                return done[current]
+        raise GraphError(f"there is no node {name!r}{suggest(name, self._nodes)}")
+
     def to_leaves(self, expr: sympy.Expr) -> sympy.Expr:
         """``expr`` (in node symbols) with every non-leaf node symbol replaced by its
         composed value, so that it is written in leaves only."""
@@ -354,11 +372,15 @@ class ComputationGraph:
             functions[name] = (args, lambdify([symbol(a) for a in args], node.definition))
         return functions
 
-    def forward(self, values: Mapping[str, float | np.ndarray]) -> dict[str, Any]:
+    def forward(self, values: Mapping[str, float | np.ndarray],
+                overrides: Mapping[str, float] | None = None) -> dict[str, Any]:
         """Every node's value, given the leaves' (and unknown constants') values.
 
-        Values may be floats or numpy arrays of one shape (a batch).
+        Values may be floats or numpy arrays of one shape (a batch).  A node named in
+        ``overrides`` takes that value instead of its definition's (to perturb an intermediate
+        node).
         """
+        overrides = overrides or {}
         missing = self.missing_values(values)
         if missing:
             raise SpecError(f"no value given for {', '.join(missing)}")
@@ -367,7 +389,9 @@ class ComputationGraph:
         result.update({name: _as_float(v) for name, v in values.items()})
         functions = self._node_functions
         for name in self._order:
-            if name in functions:
+            if name in overrides:
+                result[name] = _as_float(overrides[name])
+            elif name in functions:
                 args, function = functions[name]
                 result[name] = _as_float(function(*(result[a] for a in args)))
         return result

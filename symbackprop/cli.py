@@ -1,0 +1,241 @@
+"""The command line: ``symbackprop COMMAND FILE ...`` (SPEC.md section 2).
+
+This is the only module that prints.  Exit status: 0 success, 1 a check found an incorrect
+claim or a verification failed, 2 bad input (a message on stderr names the file, key, node or
+formula and what is allowed; no traceback unless ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path as FilePath
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .derivation import derive
+from .errors import SymbackpropError
+from .oracles import gradient_check
+from .paths import DEFAULT_PATH_LIMIT
+from .render import derivation_data, derivation_text, paths_data, paths_text
+from .simplify import STRATEGIES
+from .spec import Problem, bundled_examples, load_problem
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+RANDOM_SEED = 20_261_122
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors raised as :class:`UsageError` (exit status 2)."""
+
+    def error(self, message: str) -> Any:  # noqa: D401 - argparse's signature
+        raise UsageError(f"{self.prog}: {message}")
+
+
+class UsageError(SymbackpropError):
+    """Bad command-line arguments."""
+
+
+def _formats(allowed: Sequence[str]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise argparse.ArgumentTypeError(
+                f"unknown format {value!r}; allowed: {', '.join(allowed)}")
+        return value
+    return check
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        FilePath(output).write_text(text if text.endswith("\n") else text + "\n",
+                                    encoding="utf-8")
+    except OSError as err:
+        raise SymbackpropError(f"{output}: cannot write ({err.strerror})") from None
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, default=_jsonable)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _add_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE",
+                        help="a problem file (.toml, .yaml, .json) or a bundled example's name")
+
+
+def _add_wrt(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wrt", required=True, metavar="W",
+                        help="the node to differentiate with respect to (a weight, any node)")
+    parser.add_argument("--of", metavar="L", default=None,
+                        help="the node to differentiate (default: the loss / graph output)")
+    parser.add_argument("--max-paths", type=int, default=DEFAULT_PATH_LIMIT, metavar="N",
+                        help=f"list paths only up to N (default {DEFAULT_PATH_LIMIT:,}); above it "
+                             "show the count and the factored form")
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+def _derive(args: argparse.Namespace) -> int:
+    problem = load_problem(args.file)
+    derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,
+                        max_paths=args.max_paths)
+    if args.format == "json":
+        text = _json(derivation_data(derivation, args.simplify, problem.learning_rate))
+    else:
+        text = derivation_text(derivation, strategy=args.simplify,
+                               learning_rate=problem.learning_rate, title=problem.title)
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def _paths(args: argparse.Namespace) -> int:
+    problem = load_problem(args.file)
+    derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,
+                        max_paths=args.max_paths)
+    text = _json(paths_data(derivation)) if args.format == "json" else paths_text(derivation)
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def _verify_values(problem: Problem) -> tuple[dict[str, float], list[str]]:
+    """The file's values, with seeded random values for the leaves it leaves symbolic."""
+    missing = problem.graph.missing_values(problem.values)
+    rng = np.random.default_rng(RANDOM_SEED)
+    values = dict(problem.values)
+    for name in missing:
+        values[name] = float(rng.uniform(0.1, 0.9))
+    return values, missing
+
+
+def _verify(args: argparse.Namespace) -> int:
+    problem = load_problem(args.file)
+    values, randomised = _verify_values(problem)
+    names = problem.network.parameter_names() if problem.network else problem.graph.parameters
+    if not names:  # a graph with no parameters: check every input instead
+        names = problem.graph.kind_of("input")
+    checks = gradient_check(problem.graph, values, network=problem.network, wrt=names,
+                            composed=not args.no_composed)
+    failed = [c for c in checks if not c.agrees]
+    if args.format == "json":
+        _emit(_json({
+            "file": problem.path, "randomised_values": randomised,
+            "checks": [{
+                "wrt": c.wrt, "path_sum": c.path_sum, "sympy_diff": c.composed,
+                "reverse_sweep": c.backprop, "matrix_backprop": c.matrix,
+                "finite_difference": c.finite_difference, "agrees": c.agrees,
+            } for c in checks],
+            "agree": len(checks) - len(failed), "disagree": len(failed),
+        }), args.output)
+    else:
+        _emit(_verify_table(problem, checks, randomised), args.output)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _verify_table(problem: Problem, checks: Sequence[Any], randomised: Sequence[str]) -> str:
+    def cell(value: float | None) -> str:
+        return "—" if value is None else f"{value:.12g}"
+
+    header = ["wrt", "path sum", "sympy.diff", "reverse sweep", "matrix backprop",
+              "finite diff.", ""]
+    rows = [[c.wrt, cell(c.path_sum), cell(c.composed), cell(c.backprop), cell(c.matrix),
+             cell(c.finite_difference), "ok" if c.agrees else "DISAGREE"] for c in checks]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [f"Gradient check: {problem.title or problem.path}"]
+    if randomised:
+        lines.append(f"(no values given for {', '.join(randomised)}: checked at seeded random "
+                     "values)")
+    lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+              for r in rows]
+    bad = sum(not c.agrees for c in checks)
+    lines.append(f"{len(checks) - bad} agree, {bad} disagree "
+                 "(exact methods to 1e-8 relative; finite differences Richardson-extrapolated)")
+    return "\n".join(lines)
+
+
+def _examples(args: argparse.Namespace) -> int:
+    examples = bundled_examples()
+    if args.format == "json":
+        _emit(_json([{"name": k, "title": v} for k, v in examples.items()]), None)
+        return EXIT_OK
+    width = max(map(len, examples))
+    _emit("\n".join(f"{name:<{width}}  {title}" for name, title in examples.items()), None)
+    return EXIT_OK
+
+
+# -- the parser -------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``symbackprop`` command."""
+    parser = _Parser(prog="symbackprop",
+                     description="Derive backpropagation symbolically and show the work.")
+    parser.add_argument("--version", action="version", version=f"symbackprop {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    derive_p = commands.add_parser("derive", help="the step-by-step derivation of dL/dW")
+    _add_file(derive_p)
+    _add_wrt(derive_p)
+    derive_p.add_argument("--format", default="text", type=_formats(("text", "json")),
+                          help="text (default) or json")
+    derive_p.add_argument("--simplify", default="textbook", type=_formats(STRATEGIES),
+                          help=f"simplification strategy: {', '.join(STRATEGIES)}")
+    derive_p.add_argument("-o", "--output", metavar="OUT", help="write to OUT, not stdout")
+    derive_p.set_defaults(run=_derive)
+
+    paths_p = commands.add_parser("paths", help="the paths from W to L, with factors and values")
+    _add_file(paths_p)
+    _add_wrt(paths_p)
+    paths_p.add_argument("--format", default="text", type=_formats(("text", "json")))
+    paths_p.add_argument("-o", "--output", metavar="OUT")
+    paths_p.set_defaults(run=_paths)
+
+    verify_p = commands.add_parser(
+        "verify", help="path sums vs sympy.diff vs numerical backprop vs finite differences")
+    _add_file(verify_p)
+    verify_p.add_argument("--format", default="text", type=_formats(("text", "json")))
+    verify_p.add_argument("--no-composed", action="store_true",
+                          help="skip sympy.diff of the composed loss (slow for deep networks)")
+    verify_p.add_argument("-o", "--output", metavar="OUT")
+    verify_p.set_defaults(run=_verify)
+
+    examples_p = commands.add_parser("examples", help="list the bundled example problems")
+    examples_p.add_argument("--format", default="text", type=_formats(("text", "json")))
+    examples_p.set_defaults(run=_examples)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return EXIT_BAD_INPUT
+        return int(args.run(args))
+    except SymbackpropError as err:
+        if debug:
+            raise
+        print(f"symbackprop: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        if debug:
+            raise
+        print("symbackprop: error: the input is nested too deeply", file=sys.stderr)
+        return EXIT_BAD_INPUT

@@ -1,0 +1,66 @@
+"""Derivations as plain data (dicts of str, float, list) for ``--format json`` (SPEC.md 2).
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> from symbackprop.derivation import derive
+>>> problem = load_problem("branching_graph")
+>>> data = derivation_data(derive(problem.graph, "b", values=problem.values))
+>>> data["value"], [p["nodes"] for p in data["paths"]]
+(5.0, [['b', 'c', 'e'], ['b', 'd', 'e']])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from ..derivation import Derivation, Factor, Term
+
+__all__ = ["derivation_data", "paths_data"]
+
+
+def _factor(factor: Factor) -> dict[str, Any]:
+    return {"of": factor.of, "wrt": factor.wrt, "expression": str(factor.expression),
+            "value": factor.value}
+
+
+def _term(term: Term) -> dict[str, Any]:
+    return {"nodes": list(term.path.nodes), "factors": [_factor(f) for f in term.factors],
+            "value": term.value}
+
+
+def paths_data(derivation: Derivation) -> dict[str, Any]:
+    """The paths of a derivation, each with its factors (in path order) and value."""
+    return {
+        "of": derivation.of,
+        "wrt": derivation.wrt,
+        "path_count": derivation.path_count,
+        "paths_listed": derivation.terms is not None,
+        "paths": [_term(t) for t in derivation.terms or ()],
+        "value": derivation.value,
+    }
+
+
+def derivation_data(derivation: Derivation, strategy: str = "textbook",
+                    learning_rate: float | None = None) -> dict[str, Any]:
+    """Everything ``derive --format json`` prints (the keys of SPEC.md 2, and a few more)."""
+    simplified = derivation.simplified(strategy)
+    names = derivation.graph.latex_names()
+    data: dict[str, Any] = {
+        "of": derivation.of,
+        "wrt": derivation.wrt,
+        "value": derivation.value,
+        "expression": str(derivation.expression),
+        "simplified": str(simplified),
+        "latex": sympy.latex(simplified, symbol_names=names),
+        "strategy": strategy,
+        "leaves": str(derivation.leaves),
+        **{k: v for k, v in paths_data(derivation).items() if k not in ("of", "wrt", "value")},
+    }
+    if learning_rate is not None and derivation.value is not None and derivation.values:
+        before = derivation.values[derivation.wrt]
+        data["update"] = {"learning_rate": learning_rate, "before": before,
+                          "after": before - learning_rate * derivation.value}
+    return data
