@@ -167,6 +167,53 @@ def _verify_table(problem: Problem, checks: Sequence[Any], randomised: Sequence[
     return "\n".join(lines)
 
 
+def _check(args: argparse.Namespace) -> int:
+    """``check FILE|DIR ...``: verdicts and diagnoses for every claim (docs/checking.md).
+
+    Exit status: 0 every claim of every file correct; 2 nothing could be checked (bad
+    arguments, or every file is bad input or has only claims that cannot be judged: for one
+    file, SPEC's "bad input"); 1 otherwise (an incorrect claim, or, among several files, a file
+    that is bad input: it is reported as an error row and the other files are still checked).
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .check import check_source, collect_sources
+    from .render.check_report import (
+        batch_data,
+        batch_markdown,
+        batch_text,
+        check_data,
+        check_markdown,
+        check_text,
+    )
+
+    sources = collect_sources(args.files)
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    jobs = min(jobs, len(sources))
+    if jobs == 1:
+        checks = [check_source(s) for s in sources]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            checks = list(pool.map(check_source, sources))
+    if len(sources) == 1 and args.files[0] == sources[0]:
+        report = checks[0].report
+        if report is None:
+            raise SymbackpropError(checks[0].error)
+        text = (_json(check_data(report)) if args.format == "json" else
+                check_markdown(report) if args.format == "markdown" else check_text(report))
+    else:
+        text = (_json(batch_data(checks)) if args.format == "json" else
+                batch_markdown(checks) if args.format == "markdown" else batch_text(checks))
+    _emit(text, args.output)
+    statuses = {c.status for c in checks}
+    if statuses == {"correct"}:
+        return EXIT_OK
+    return EXIT_BAD_INPUT if statuses == {"error"} else EXIT_FAILED
+
+
 def _examples(args: argparse.Namespace) -> int:
     examples = bundled_examples()
     if args.format == "json":
@@ -212,6 +259,19 @@ def build_parser() -> argparse.ArgumentParser:
                           help="skip sympy.diff of the composed loss (slow for deep networks)")
     verify_p.add_argument("-o", "--output", metavar="OUT")
     verify_p.set_defaults(run=_verify)
+
+    check_p = commands.add_parser(
+        "check", help="judge the claims of problem files: verdicts, right values, diagnoses")
+    check_p.add_argument("files", nargs="+", metavar="FILE|DIR",
+                         help="problem files, folders of them (searched recursively), or "
+                              "bundled examples' names")
+    check_p.add_argument("--format", default="text",
+                         type=_formats(("text", "markdown", "json")),
+                         help="text (default), markdown or json")
+    check_p.add_argument("--jobs", type=int, default=None, metavar="N",
+                         help="check N files at once (default: the number of CPUs)")
+    check_p.add_argument("-o", "--output", metavar="OUT", help="write to OUT, not stdout")
+    check_p.set_defaults(run=_check)
 
     examples_p = commands.add_parser("examples", help="list the bundled example problems")
     examples_p.add_argument("--format", default="text", type=_formats(("text", "json")))
