@@ -16,8 +16,13 @@ Examples
 >>> d = derive(net.build(), "w111")
 >>> d
 Derivation(dL/dw111, 1 path)
->>> [str(f) for f in d.terms[0].factors]
-['da11/dw111 = x1', 'dh11/da11 = h11*(1 - h11)', 'da21/dh11 = w211', 'dyhat1/da21 = 1', 'dL/dyhat1 = -y1 + yhat1']
+>>> for factor in d.terms[0].chain_rule_order:
+...     print(factor)
+dL/dyhat1 = -y1 + yhat1
+dyhat1/da21 = 1
+da21/dh11 = w211
+dh11/da11 = h11*(1 - h11)
+da11/dw111 = x1
 >>> d.expression
 h11*w211*x1*(1 - h11)*(-y1 + yhat1)
 """
@@ -170,6 +175,14 @@ class Derivation:
             raise PathLimitError(f"the {self.path_count:,} paths of d{self.of}/d{self.wrt} "
                                  "were not listed (above the path limit)")
         return tuple(t.path for t in self.terms)
+
+    def draw(self, **options: Any) -> Any:
+        """A matplotlib figure of the graph, every path from ``wrt`` in its own colour (shown
+        inline in Jupyter; needs the ``draw`` extra).  Options: see
+        :func:`symbackprop.draw.draw_derivation`."""
+        from .draw import draw_derivation
+
+        return draw_derivation(self, **options)
 
     def __repr__(self) -> str:
         plural = "path" if self.path_count == 1 else "paths"

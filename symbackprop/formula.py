@@ -255,7 +255,8 @@ class _Parser:
         self.depth = 0
         self.index = 0
         if len(text) > max_length:
-            problem = f"formula is {len(text)} characters long, more than the limit of {max_length}"
+            problem = (f"formula is {len(text):,} characters long, more than the limit of "
+                       f"{max_length:,}")
             raise _error(text[: _SHOWN + 1], where, problem)
         if not text.strip(_WHITESPACE):
             raise _error(text, where, "empty formula; write an expression such as 'a*b + 1'")

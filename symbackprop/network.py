@@ -26,7 +26,7 @@ h11*(1 - h11)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,7 +132,7 @@ class LayeredNetwork:
 
     def weight_name(self, layer: int, j: int, k: int) -> str:
         """The weight to neuron ``j`` of ``layer`` from neuron ``k`` of the layer before."""
-        before = sum(self.layers[l] * self.layers[l - 1] for l in range(1, layer))
+        before = sum(self.layers[i] * self.layers[i - 1] for i in range(1, layer))
         return self.names.weight(layer, j, k, number=before + (j - 1) * self.layers[layer - 1] + k)
 
     def bias_name(self, layer: int, j: int) -> str | None:
@@ -208,9 +208,9 @@ class LayeredNetwork:
 
     def array_keys(self) -> list[str]:
         """The keys accepted by :meth:`values_from_arrays`."""
-        keys = ["x", "y"] + [f"W{l}" for l in range(1, self.depth + 1)]
+        keys = ["x", "y"] + [f"W{i}" for i in range(1, self.depth + 1)]
         if self.bias != "none":
-            keys += [f"b{l}" for l in range(1, self.depth + 1)]
+            keys += [f"b{i}" for i in range(1, self.depth + 1)]
         return keys
 
     def _unpack(self, key: str, array: Any, where: str) -> dict[str, float]:

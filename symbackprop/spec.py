@@ -242,7 +242,7 @@ def _load_yaml(text: str) -> Any:
 
     Loader.add_constructor("tag:yaml.org,2002:float", decimal)
     try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=Loader)
     except yaml.YAMLError as err:
         raise ValueError(f"not valid YAML: {err}") from None
 
@@ -419,21 +419,22 @@ def _graph(table: dict[str, Any], name: str, title: str) -> tuple[ComputationGra
     output = _text(table["output"], f"{where} output")
     leaves: dict[str, tuple[str, float | None]] = {}
     for key, kind in (("inputs", "input"), ("parameters", "parameter"), ("targets", "target")):
-        for leaf, value in _names_with_values(table.get(key, {}), f"{where}.{key}").items():
+        for leaf, value in _names_with_values(table.get(key, {}), f"{name}: [graph.{key}]").items():
             if leaf in leaves:
-                raise SpecError(f"{where}.{key}: {leaf!r} is already a {leaves[leaf][0]}")
+                raise SpecError(f"{name}: [graph.{key}]: {leaf!r} is already a {leaves[leaf][0]}")
             leaves[leaf] = (kind, value)
-    nodes_table = _table(table["nodes"], f"{where}.nodes",
+    nodes_where = f"{name}: [graph.nodes]"
+    nodes_table = _table(table["nodes"], nodes_where,
                          'a table of node = "formula"')
     if len(nodes_table) + len(leaves) > MAX_NODES:
         raise SpecError(f"{where}: more than {MAX_NODES:,} nodes")
     formulas = {}
     for node, formula in nodes_table.items():
         if node in leaves:
-            raise SpecError(f"{where}.nodes: {node!r} is a {leaves[node][0]} and has a formula")
+            raise SpecError(f"{nodes_where}: {node!r} is a {leaves[node][0]} and has a formula")
         if isinstance(formula, int | float | Decimal) and not isinstance(formula, bool):
             formula = str(formula)
-        formulas[node] = _text(formula, f"{where}.nodes {node}")
+        formulas[node] = _text(formula, f"{nodes_where} {node}")
     known = [*leaves, *formulas]
     symbols = {}
     for node in known:
@@ -443,7 +444,7 @@ def _graph(table: dict[str, Any], name: str, title: str) -> tuple[ComputationGra
             raise SpecError(f"{where}: {node!r} is not a valid name") from None
     nodes = [Node(leaf, kind) for leaf, (kind, _) in leaves.items()]
     for node, formula in formulas.items():
-        context = f"{where}.nodes {node}"
+        context = f"{nodes_where} {node}"
         free_names(formula, where=context)
         expr = parse_formula(formula, symbols, where=context)
         nodes.append(Node(node, "loss" if node == output else "hidden", expr))
