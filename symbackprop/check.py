@@ -43,7 +43,7 @@ from pathlib import Path as FilePath
 import numpy as np
 import sympy
 
-from .derivation import Derivation, derive
+from .derivation import Derivation
 from .diagnose import (
     Diagnosis,
     Finding,
@@ -53,7 +53,7 @@ from .diagnose import (
     diagnose_update,
     diagnose_value,
 )
-from .errors import NoPathError, SpecError, SymbackpropError
+from .errors import SpecError, SymbackpropError
 from .naming import symbol
 from .render.text import paths_text
 from .spec import FORMATS, Claim, Problem, load_problem
@@ -67,6 +67,10 @@ RANDOM_SEED = 1_729
 MIN_POINTS = 3
 POINT_TOLERANCE = 1e-8
 """A formula agrees with the truth at a point within this, relative (absolute below 1)."""
+FORMULA_PATHS = 64
+"""The right formula is reported for derivatives over at most this many paths."""
+SHOWN_PATHS = 24
+"""An unexplained claim shows the right derivation path by path up to this many paths."""
 SYMPY_OPS_LIMIT = 300
 SYMPY_SECONDS = 2.0
 SLACK = 1 + 1e-9
@@ -227,23 +231,21 @@ class _Checker:
         self.numeric = (Scenario.at_values(self.graph, problem.values, loss=loss)
                         if problem.has_values else None)
         self.random = Scenario.at_random_points(self.graph, points, seed, loss=loss)
-        self._numeric_derivations: dict[tuple[str, str], Derivation | None] = {}
 
     # -- truths ------------------------------------------------------------------------------
     def numeric_derivation(self, of: str, wrt: str) -> Derivation | None:
-        key = (of, wrt)
-        if key not in self._numeric_derivations:
-            try:
-                self._numeric_derivations[key] = derive(self.graph, wrt, of,
-                                                        values=self.problem.values)
-            except NoPathError:
-                self._numeric_derivations[key] = None
-        return self._numeric_derivations[key]
+        """``d of / d wrt`` with the file's numbers (the file must give values)."""
+        return self.numeric.derivation(of, wrt)  # type: ignore[union-attr]
+
+    def symbolic_derivation(self, of: str, wrt: str) -> Derivation | None:
+        """``d of / d wrt``: the numeric one when the file gives values (same structure)."""
+        scenario = self.numeric if self.numeric is not None else self.random
+        return scenario.derivation(of, wrt)
 
     def gradient_expression(self, of: str, wrt: str) -> sympy.Expr:
         if of == wrt:
             return sympy.S.One
-        derivation = self.random.derivation(of, wrt)
+        derivation = self.symbolic_derivation(of, wrt)
         return sympy.S.Zero if derivation is None else derivation.expression
 
     def truth_expression(self, claim: Claim) -> sympy.Expr:
@@ -255,6 +257,16 @@ class _Checker:
         rate = sympy.nsimplify(self.problem.learning_rate)
         return symbol(claim.target) - rate * self.gradient_expression(self.graph.output,
                                                                       claim.target)
+
+    def truth_at(self, claim: Claim, scenario: Scenario) -> np.ndarray:
+        """The true value of the claim at every point of ``scenario``."""
+        if claim.kind == "value":
+            return scenario.values[claim.target]
+        if claim.kind == "derivative":
+            return scenario.derivative(claim.target, claim.wrt)  # type: ignore[arg-type]
+        gradient = scenario.derivative(self.graph.output, claim.target)
+        return scenario.values[claim.target] - float(
+            self.problem.learning_rate) * gradient  # type: ignore[arg-type]
 
     def expected(self, claim: Claim) -> float:
         assert self.numeric is not None  # callers check has_values
@@ -278,7 +290,9 @@ class _Checker:
             return None if definition is None else str(definition)
         of, wrt = (claim.target, claim.wrt) if claim.kind == "derivative" else (
             self.graph.output, claim.target)
-        derivation = self.random.derivation(of, wrt)  # type: ignore[arg-type]
+        derivation = self.symbolic_derivation(of, wrt)  # type: ignore[arg-type]
+        if derivation is not None and derivation.path_count > FORMULA_PATHS:
+            return None  # too long to print usefully: `symbackprop derive` shows it factored
         if derivation is None:
             text = "1" if of == wrt else "0"
         else:
@@ -324,20 +338,19 @@ class _Checker:
 
     def points_for(self, claim: Claim) -> Scenario | None:
         """The random points where both the claim's formula and the truth are finite."""
-        truth = self.random.evaluate(self.truth_expression(claim))
+        truth = self.truth_at(claim, self.random)
         claimed = self.random.evaluate(claim.expression)  # type: ignore[arg-type]
         finite = np.isfinite(truth) & np.isfinite(claimed)
         if finite.sum() < MIN_POINTS:
             return None
-        return Scenario(self.graph, {k: v[finite] for k, v in self.random.values.items()},
-                        random=True, loss=self.random.loss)
+        return self.random.restricted(finite)
 
     def judge_formula(self, claim: Claim) -> tuple[str, str]:
         scenario = self.points_for(claim)
         if scenario is None:
             return "error", (f"claim {claim.index} ({claim.of}): the formula cannot be "
                              "evaluated at enough random points (it is not finite there)")
-        truth = scenario.evaluate(self.truth_expression(claim))
+        truth = self.truth_at(claim, scenario)
         claimed = scenario.evaluate(claim.expression)  # type: ignore[arg-type]
         if claim.tolerance is not None:
             tolerance = np.full(scenario.points, claim.tolerance)
@@ -375,7 +388,13 @@ class _Checker:
     def derivation_text(self, of: str, wrt: str, scenario: Scenario) -> str:
         derivation = (self.random.derivation(of, wrt) if scenario.random
                       else self.numeric_derivation(of, wrt))
-        return "" if derivation is None else paths_text(derivation)
+        if derivation is None:
+            return ""
+        if derivation.path_count > SHOWN_PATHS:
+            total = "" if derivation.value is None else f"; total = {derivation.value:.10g}"
+            return (f"{derivation.path_count:,} paths from {wrt} to {of} (`symbackprop paths "
+                    f"FILE --wrt {wrt}` lists them){total}")
+        return paths_text(derivation)
 
     def diagnose(self, result: ClaimResult, results: Sequence[ClaimResult]) -> Diagnosis:
         claim = result.claim

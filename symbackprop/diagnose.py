@@ -250,10 +250,12 @@ def _chain_candidates(derivation: Derivation, scenario: Scenario, known: Sequenc
     for node in cut:
         after = [k for k in usable if (k.target, k.wrt) == (derivation.of, node)]
         before = [k for k in usable if (k.target, k.wrt) == (node, derivation.wrt)]
-        true_after = scenario.derivative(derivation.of, node)
-        true_before = scenario.derivative(node, derivation.wrt)
-        found += [(1, [k], k.value * true_before) for k in after]
-        found += [(1, [k], true_after * k.value) for k in before]
+        if after:
+            true_before = scenario.derivative(node, derivation.wrt)
+            found += [(1, [k], k.value * true_before) for k in after]
+        if before:
+            true_after = scenario.derivative(derivation.of, node)
+            found += [(1, [k], true_after * k.value) for k in before]
         found += [(2, [a, b], a.value * b.value) for a in after for b in before]
     return found
 

@@ -149,9 +149,9 @@ def _subset_masks(paths: Sequence[Path], exact_limit: int) -> np.ndarray:
             found += [through, ~through]
         unique = {m.tobytes(): m for m in found if m.any()}
         masks = np.array(list(unique.values()))[:MAX_SUBSETS]
-    weights = 2.0 ** np.arange(count)
-    order = np.lexsort((-(~masks).astype(float) @ weights, -masks.sum(axis=1)))
-    return masks[order]
+    missing = ~masks
+    keys = (*(missing[:, i] for i in reversed(range(count))), missing.sum(axis=1))
+    return masks[np.lexsort(keys)]
 
 
 class PathSearch:
