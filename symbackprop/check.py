@@ -38,6 +38,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path as FilePath
 
 import numpy as np
@@ -217,6 +218,8 @@ def _proved_equal(a: sympy.Expr, b: sympy.Expr) -> bool:
             return bool(sympy.simplify(difference) == 0)
     except _Timeout:
         return False
+    except Exception:  # sympy failing to simplify means "could not decide"
+        return False
 
 
 def _shown(claim: Claim) -> str:
@@ -228,9 +231,14 @@ class _Checker:
         self.problem = problem
         self.graph = problem.graph
         loss = problem.network.loss if problem.network is not None else None
+        self.loss, self.points, self.seed = loss, points, seed
         self.numeric = (Scenario.at_values(self.graph, problem.values, loss=loss)
                         if problem.has_values else None)
-        self.random = Scenario.at_random_points(self.graph, points, seed, loss=loss)
+
+    @cached_property
+    def random(self) -> Scenario:
+        """Seeded random points, for formulas (made only when a formula is claimed)."""
+        return Scenario.at_random_points(self.graph, self.points, self.seed, loss=self.loss)
 
     # -- truths ------------------------------------------------------------------------------
     def numeric_derivation(self, of: str, wrt: str) -> Derivation | None:
@@ -466,6 +474,9 @@ def check_source(source: str) -> FileCheck:
         return FileCheck(source, error=str(err))
     except RecursionError:
         return FileCheck(source, error=f"{source}: the input is nested too deeply")
+    except Exception as err:  # one file's bug must not lose the results of a batch
+        return FileCheck(source, error=f"{source}: internal error while checking "
+                                       f"({type(err).__name__}: {err}); please report it")
 
 
 def collect_sources(items: Sequence[str]) -> list[str]:

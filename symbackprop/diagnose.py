@@ -414,13 +414,14 @@ def diagnose_update(derivation: Derivation, learning_rate: float,
         note = f"Follows from {_claim_note(k)}"
         if not scenario.random:
             after = _num((weight - eta * k.value)[0])
-            note += f": {_num(weight[0])} - {eta:g}*({k.shown}) = {after}"
+            note += f" ({_num(weight[0])} - {eta:g}*({k.shown}) = {after})"
         if k.correct:
-            return Finding("follows_from_claim", note + " (rounded).", claim=k.index)
+            return Finding("follows_from_claim", note + ", rounded.", claim=k.index)
         missing = tuple(p for f in k.findings for p in f.missing_paths)
         reason = " ".join(f.message for f in k.findings if f.kind != "unexplained")
-        return Finding("follows_from_claim", note + ", which is itself incorrect."
-                       + (f" {reason}" if reason else ""), missing_paths=missing,
+        return Finding("follows_from_claim", note + ", which is itself incorrect"
+                       + (f": {reason[:1].lower()}{reason[1:]}" if reason else "."),
+                       missing_paths=missing,
                        claim=k.index)
 
     for k in yours:
