@@ -214,6 +214,32 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if statuses == {"error"} else EXIT_FAILED
 
 
+def _draw(args: argparse.Namespace) -> int:
+    from .draw import FORMATS, render
+
+    fmt = args.format or FilePath(args.output).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise UsageError(f"{args.output}: cannot tell the picture format from the extension; "
+                         f"allowed: .{', .'.join(FORMATS)} (or say --format)")
+    if args.output == "-" and fmt not in ("tex", "dot"):
+        raise UsageError(f"{fmt} is binary: write it to a file with -o OUT.{fmt} (only tex and "
+                         "dot go to stdout)")
+    problem = load_problem(args.file)
+    derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,
+                        max_paths=args.max_paths)
+    picture = render(derivation, fmt, title=problem.title or None,
+                     edge_labels=args.edge_labels, before_surgery=args.before_surgery,
+                     parameters=args.parameters)
+    if isinstance(picture, str):
+        _emit(picture, args.output)
+        return EXIT_OK
+    try:
+        FilePath(args.output).write_bytes(picture)
+    except OSError as err:
+        raise SymbackpropError(f"{args.output}: cannot write ({err.strerror})") from None
+    return EXIT_OK
+
+
 def _examples(args: argparse.Namespace) -> int:
     examples = bundled_examples()
     if args.format == "json":
@@ -272,6 +298,25 @@ def build_parser() -> argparse.ArgumentParser:
                          help="check N files at once (default: the number of CPUs)")
     check_p.add_argument("-o", "--output", metavar="OUT", help="write to OUT, not stdout")
     check_p.set_defaults(run=_check)
+
+    draw_p = commands.add_parser(
+        "draw", help="the graph with its weight nodes, every path from W to L in its own colour")
+    _add_file(draw_p)
+    _add_wrt(draw_p)
+    draw_p.add_argument("-o", "--output", metavar="OUT", required=True,
+                        help="OUT.png, .svg, .pdf (need the draw extra), .tex (TikZ) or .dot "
+                             "(Graphviz); '-' writes tex or dot to stdout")
+    draw_p.add_argument("--format", default=None,
+                        type=_formats(("png", "svg", "pdf", "tex", "dot")),
+                        help="png, svg, pdf, tex or dot (default: from OUT's extension)")
+    draw_p.add_argument("--before-surgery", action="store_true",
+                        help="draw the usual network picture instead: weights on the edges")
+    draw_p.add_argument("--edge-labels", default=None, type=_formats(("formula", "value")),
+                        help="label each edge on a path with its local partial: formula or value")
+    draw_p.add_argument("--parameters", default="all", type=_formats(("all", "wrt")),
+                        help="all (default) or wrt: draw only W's node, the other weights "
+                             "folded into their neurons")
+    draw_p.set_defaults(run=_draw)
 
     examples_p = commands.add_parser("examples", help="list the bundled example problems")
     examples_p.add_argument("--format", default="text", type=_formats(("text", "json")))

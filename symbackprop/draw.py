@@ -205,16 +205,12 @@ def derivation_scene(derivation: Derivation, *, edge_labels: str | None = None,
     """
     _check_options(derivation, edge_labels, before_surgery, parameters)
     graph = derivation.graph
-    if before_surgery:
-        layout = picture_layout(graph)
-    else:
-        hide = ()
-        if parameters == "wrt":
-            hide = [p for p in graph.parameters if p != derivation.wrt]
-        try:
-            layout = graph_layout(graph, hide=hide)
-        except ValueError as err:
-            raise SymbackpropError(f"cannot draw {graph!r}: {err}") from None
+    hide = [p for p in graph.parameters if p != derivation.wrt] if parameters == "wrt" else []
+    try:
+        layout = picture_layout(graph) if before_surgery else graph_layout(graph, hide=hide)
+    except ValueError as err:
+        raise SymbackpropError(f"cannot draw {graph!r}: {err}; draw a smaller network, or "
+                               "only the weight differentiated (parameters='wrt')") from None
     paths = _scene_paths(derivation, layout, max_coloured)
     on_paths = {n for p in paths for n in p.nodes} | {derivation.wrt}
     if derivation.terms is None:
@@ -361,10 +357,15 @@ def _strokes(layout: Layout, paths: tuple[ScenePath, ...]) -> tuple[Stroke, ...]
             start, end = layout.segment(*edge)
             faded.append(Stroke(start, end, FADED, 0.8, arrow=True))
             continue
+        # a bundle stays within the smaller end node, thinning its strokes if it must
+        ends = [layout.nodes[n] for n in edge]
+        room = 0.7 * min(min(n.width, n.height) for n in ends)
+        gap = min(PATH_GAP, room / max(len(users) - 1, 1))
+        width = min(PATH_WIDTH, gap * 72 * 0.75) if len(users) > 1 else PATH_WIDTH
         for i, path in enumerate(users):
-            offset = (i - (len(users) - 1) / 2) * PATH_GAP
+            offset = (i - (len(users) - 1) / 2) * gap
             start, end = _shortened(*layout.segment(*edge, offset=offset), ARROW)
-            bright.append(Stroke(start, end, path.style.colour, PATH_WIDTH, path.style.dash,
+            bright.append(Stroke(start, end, path.style.colour, width, path.style.dash,
                                  path=path.style.number))
         start, end = layout.segment(*edge)
         colour = users[0].style.colour if len(users) == 1 else "#333333"
@@ -460,19 +461,37 @@ def draw_derivation(derivation: Derivation, *, edge_labels: str | None = None,
     return scene_figure(scene)
 
 
+MATH_FONT = "cm"
+"""matplotlib's math font: Computer Modern, as in the TikZ output and the textbooks."""
+MATH_SCALE = 12 / 11
+"""Computer Modern sets narrower than the (DejaVu) size estimates of the layout: drawn this much
+larger it still fits inside the estimated label boxes (a test checks it)."""
+
+
 @cache
 def _mathtext_ok(text: str) -> bool:
+    from matplotlib.font_manager import FontProperties
     from matplotlib.mathtext import MathTextParser
 
     try:
-        MathTextParser("path").parse(f"${text}$")
-    except ValueError:
+        MathTextParser("path").parse(f"${text}$", prop=FontProperties(math_fontfamily=MATH_FONT))
+    except (ValueError, OSError):
         return False
     return True
 
 
+_SIMPLE_LABEL = re.compile(r"(\\hat\{\w\}|\\mathcal\{\w\}|[A-Za-z]+)(_\{[\w,]+\})?\Z")
+
+
 def _mpl_text(latex: str, fallback: str) -> str:
-    return f"${latex}$" if latex and _mathtext_ok(latex) else fallback.replace("$", r"\$")
+    """``latex`` as mathtext, or ``fallback`` as plain text where mathtext cannot typeset it."""
+    if latex and (_SIMPLE_LABEL.match(latex) or _mathtext_ok(latex)):
+        return f"${latex}$"
+    return fallback.replace("$", r"\$")
+
+
+def _text(ax: Any, x: float, y: float, text: str, **options: Any) -> Any:
+    return ax.text(x, y, text, math_fontfamily=MATH_FONT, **options)
 
 
 def scene_figure(scene: Scene) -> Any:
@@ -520,15 +539,17 @@ def scene_figure(scene: Scene) -> Any:
                                    boxstyle="round,pad=0,rounding_size=0.1", **common)
         patch.set_gid(f"node-{name}")
         ax.add_patch(patch)
-        ax.text(node.x, node.y, _mpl_text(node.label, name), ha="center", va="center",
-                fontsize=NODE_FONT, color=style.text, zorder=4)
+        _text(ax, node.x, node.y, _mpl_text(node.label, name), ha="center", va="center",
+              fontsize=NODE_FONT * MATH_SCALE, color=style.text, zorder=4, gid=f"label-{name}")
         if node.note and node.note_box is not None:
-            ax.text(node.note_box.x0 + node.note_box.width / 2,
+            _text(ax, node.note_box.x0 + node.note_box.width / 2,
                     node.note_box.y0 + node.note_box.height / 2, _mpl_text(node.note, node.note),
-                    ha="center", va="center", fontsize=NOTE_FONT, color="#444444", zorder=4)
+                    ha="center", va="center", fontsize=NOTE_FONT * MATH_SCALE, color="#444444",
+                  zorder=4)
     for label in scene.edge_labels:
-        ax.text((label.box.x0 + label.box.x1) / 2, (label.box.y0 + label.box.y1) / 2,
-                _mpl_text(label.text, label.text), ha="center", va="center", fontsize=EDGE_FONT,
+        _text(ax, (label.box.x0 + label.box.x1) / 2, (label.box.y0 + label.box.y1) / 2,
+                _mpl_text(label.text, label.text), ha="center", va="center",
+                fontsize=EDGE_FONT * MATH_SCALE,
                 zorder=5, color="#222222",
                 bbox={"boxstyle": "round,pad=0.12,rounding_size=0.15",
                       "fc": WRT_FILL if label.emphasis else "white",
@@ -537,7 +558,7 @@ def scene_figure(scene: Scene) -> Any:
     title = f"${_title_math(scene)}$: {_title_text(scene)}"
     if scene.value is not None:
         title += f", sum = {scene.value:.6g}"
-    ax.text(x0 + margin, top - margin, title, ha="left", va="top", fontsize=12.5)
+    _text(ax, x0 + margin, top - margin, title, ha="left", va="top", fontsize=12.5)
     y = box.y0 - 0.2
     for path in scene.paths:
         y -= 0.27
@@ -546,21 +567,23 @@ def scene_figure(scene: Scene) -> Any:
                 gid=f"legend-{path.style.number}")
         number = "" if path.style.number == 0 else f"{path.style.number}:  "
         value = "" if path.value is None else f"   = {path.value:.6g}"
-        ax.text(x0 + margin + 0.5, y, number + f"${_chain(scene, path)}$" + value,
+        _text(ax, x0 + margin + 0.5, y, number + f"${_chain(scene, path)}$" + value,
                 ha="left", va="center", fontsize=LEGEND_FONT)
     y -= 0.1
     for line in _note_lines(scene):
         y -= 0.22
-        ax.text(x0 + margin, y, line, ha="left", va="center", fontsize=LEGEND_FONT - 0.5,
+        _text(ax, x0 + margin, y, line, ha="left", va="center", fontsize=LEGEND_FONT - 0.5,
                 color="#444444", style="italic")
     return figure
 
 
-def render(derivation: Derivation, fmt: str, **options: Any) -> bytes | str:
+def render(derivation: Derivation, fmt: str, *, title: str | None = None,
+           **options: Any) -> bytes | str:
     """``derivation`` drawn in ``fmt`` (one of :data:`FORMATS`): bytes for png, svg and pdf
-    (needs matplotlib), text for tex (a standalone document) and dot."""
+    (needs matplotlib), text for tex (a standalone document, ``title`` in a comment) and dot.
+    """
     if fmt == "tex":
-        return tikz_document(derivation, **options)
+        return tikz_document(derivation, title=title, **options)
     if fmt == "dot":
         return dot_source(derivation, **options)
     if fmt not in FORMATS:

@@ -54,6 +54,8 @@ REACH = 0.17
 """The length of a satellite's edge (its distance from the node it feeds)."""
 SPREAD = 0.5
 """How far a narrow layer spreads towards the height of the tallest (0: not at all)."""
+ATTEMPTS = 4
+"""Layouts tried, each 12% more spacious, before satellites may sit on edges."""
 MAX_NODES = 400
 """Above this many nodes a picture is unreadable: :func:`graph_layout` refuses."""
 
@@ -77,12 +79,21 @@ def text_size(latex: str, fontsize: float = NODE_FONT) -> tuple[float, float]:
     """
     em = fontsize / 72.0
     width, accent = _measure(latex, 1.0)
-    return width * em + 0.03, (1.05 + (0.2 if accent else 0.0)) * em + 0.02
+    levels = 2.2 if r"\frac" in latex else 1.05
+    return width * em + 0.03, (levels + (0.2 if accent else 0.0)) * em + 0.02
 
 
 def _measure(text: str, scale: float) -> tuple[float, bool]:
     width, accent, i = 0.0, False, 0
     while i < len(text):
+        if text.startswith(r"\frac", i):
+            top, i = _group(text, i + 5)
+            bottom, i = _group(text, i)
+            (top_w, top_a), (bottom_w, bottom_a) = (_measure(top, scale * 0.75),
+                                                    _measure(bottom, scale * 0.75))
+            width += max(top_w, bottom_w) + 0.2 * scale
+            accent = accent or top_a or bottom_a
+            continue
         char = text[i]
         if char == "\\":
             match = _COMMAND.match(text, i)
@@ -381,16 +392,15 @@ def layered_layout(graph: ComputationGraph, *, hide: Collection[str] = ()) -> La
     names = [n for n in graph.order if n not in hide]
     shapes = _shapes(graph, names, roles)
     satellites, shared = _satellites(graph, names, roles)
-    fallback = None
-    for attempt in range(10):
-        grow = 1.12 ** attempt
-        placed = _columns(graph, names, roles, shapes, shared, satellites, grow)
+    for attempt in range(ATTEMPTS):
+        placed = _columns(graph, names, roles, shapes, shared, satellites, 1.12 ** attempt)
         edges = [(u, v) for u, v in graph.digraph.edges if u in placed and v in placed]
         result = _place_satellites(graph, placed, edges, satellites, shapes, strict=True)
         if result is not None:
             return Layout(result, _edges(graph, names), "layered")
-        fallback = placed, edges
-    placed, edges = fallback  # type: ignore[misc]
+    # crowded (wide softmax layers): the compact layout, satellites clear of each other only
+    placed = _columns(graph, names, roles, shapes, shared, satellites, 1.0)
+    edges = [(u, v) for u, v in graph.digraph.edges if u in placed and v in placed]
     result = _place_satellites(graph, placed, edges, satellites, shapes, strict=False)
     return Layout(result or placed, _edges(graph, names), "layered")
 
@@ -440,7 +450,10 @@ def _columns(graph: ComputationGraph, names: list[str], roles: Mapping[str, str]
     for layer in range(1, depth + 1):
         x += fan_gap
         xs["pre_activation", layer] = x
-        x += step
+        # a softmax couples every a to every output: flatter diagonals leave room for weights
+        coupled = max((len(graph.children(n)) for n in names if graph.node(n).layer == layer
+                       and roles[n] == "pre_activation"), default=1)
+        x += step * max(1.0, 0.55 * coupled)
         xs["activation", layer] = xs["output", layer] = x
     xs["loss", depth + 1] = x + step * 1.15
     for name in names:
@@ -499,7 +512,7 @@ def _fan(centres: list[str], placed: Mapping[str, Placed], satellites: Mapping[s
     shape = shapes[satellites[centres[0]][0]]
     offsets: list[tuple[float, float]] = []
     for _ in satellites[centres[0]]:
-        for dx, dy in _candidates(placed[centres[0]], shape):
+        for dx, dy in _candidates(placed[centres[0]], shape, strict):
             found = []
             for centre in centres:
                 middle = placed[centre]
@@ -525,15 +538,17 @@ def _fan(centres: list[str], placed: Mapping[str, Placed], satellites: Mapping[s
             for name, (dx, dy) in zip(satellites[centre], offsets, strict=True)}
 
 
-def _candidates(centre: Placed, shape: Placed) -> list[tuple[float, float]]:
+def _candidates(centre: Placed, shape: Placed, strict: bool = True) -> list[
+        tuple[float, float]]:
     """Offsets around ``centre`` where a satellite clears it, best first: near the vertical
-    (above or below), as close as can be."""
+    (above or below), as close as can be (and, when not strict, as far out as it takes)."""
     scored = []
+    extras = (0.0, 0.15, 0.3, 0.5, 0.75) + (() if strict else (1.0, 1.5, 2.0, 3.0, 4.5, 7.0))
     for degrees in range(-175, 180, 5):
         angle = math.radians(degrees)
         ux, uy = math.cos(angle), math.sin(angle)
         near = _clearance(centre, shape, ux, uy)
-        for extra in (0.0, 0.15, 0.3, 0.5, 0.75):
+        for extra in extras:
             cost = extra + 0.6 * min(abs(degrees - 80), abs(degrees + 80)) / 90
             scored.append((cost, -degrees, (near + extra) * ux, (near + extra) * uy))
     scored.sort()
@@ -645,17 +660,21 @@ def picture_layout(graph: ComputationGraph) -> Layout:
     roles = network_roles(graph)
     if roles is None:
         raise ValueError("the picture before surgery needs a layered network's graph")
+    if len(graph) > MAX_NODES:
+        raise ValueError(f"{len(graph)} nodes are too many to draw legibly (at most "
+                         f"{MAX_NODES})")
     latex = graph.latex_names()
     neurons = {n for n, r in roles.items() if r in ("input", "activation", "output", "loss",
                                                     "target")}
     represents, carried_by, edge_text = {}, {}, {}
     notes: dict[str, list[str]] = {}
     edges: list[Edge] = []
+    activation = {(graph.node(n).layer, graph.node(n).index): n for n, r in roles.items()
+                  if r in ("activation", "output")}
     for name, role in roles.items():
         if role != "pre_activation":
             continue
-        neuron = next(c for c in graph.children(name) if graph.node(c).index == graph.node(
-            name).index)
+        neuron = activation[graph.node(name).layer, graph.node(name).index]
         represents[name] = neuron
         definition = graph.node(name).definition
         for term in sympy.Add.make_args(definition):
