@@ -1,0 +1,289 @@
+"""Layer-wise matrix code for the gradient of a layered network (numpy and jax targets).
+
+The named adjoints of a fully connected network come in layers: ``delta_a{l}`` is the row of
+``dL/da_lj`` for every neuron ``j`` of layer ``l``.  Written as matrices, the sweep is the usual
+backprop (DESIGN.md):
+
+* ``delta_a_L = J_out^T dL/dyhat`` (fused with the loss where that is more stable),
+* ``delta_h_{l-1} = delta_a_l @ W_l`` and ``delta_a_{l-1} = delta_h_{l-1} * f'(a_{l-1})``,
+* ``dL/dW_l = delta_a_l^T @ h_{l-1}`` and ``dL/db_l = sum of delta_a_l``,
+
+with one row per example, so the code is vectorised over a batch and the weight gradients are
+summed over it (the gradient of the batch's total loss).  Stable forms: the sigmoid is
+``0.5 (1 + tanh(a / 2))``, the softmax is shifted by its row maximum, and softmax with
+cross-entropy (or sigmoid with binary cross-entropy) uses the fused ``delta_a`` that never
+divides by ``yhat``.
+
+Examples
+--------
+>>> from symbackprop.network import LayeredNetwork
+>>> net = LayeredNetwork((2, 2, 1), hidden=("tanh",), output="identity",
+...                      loss="half_squared_error")
+>>> code = layered_source(net, "numpy")
+>>> code.arguments, code.outputs
+(('x', 'y', 'W1', 'W2'), ('W1', 'W2'))
+>>> backward = code.source.split("# backward")[1].split("return")[0]
+>>> for line in backward.splitlines()[1:-1]:
+...     print(line.strip())
+delta_yhat = yhat - y  # dL/dyhat_j = -(y_j - yhat_j)
+delta_a2 = delta_yhat  # dL/da2j = dL/dyhat_j (identity)
+delta_h1 = delta_a2 @ W2  # dL/dh1k = sum_j w2jk dL/da2j
+delta_a1 = delta_h1*(1.0 - h1*h1)  # dL/da1j = dL/dh1j (1 - h1j^2)
+# gradients, summed over the batch
+dW2 = delta_a2.T @ h1  # dL/dw2jk = sum over examples of dL/da2j h1k
+dW1 = delta_a1.T @ x  # dL/dw1jk = sum over examples of dL/da1j x_k
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+from . import __version__
+from .network import LayeredNetwork
+
+__all__ = ["GeneratedCode", "layered_source"]
+
+_MODULES = {"numpy": ("import numpy as np", "np"), "jax": ("import jax.numpy as jnp", "jnp")}
+
+
+@dataclass(frozen=True)
+class GeneratedCode:
+    """Generated source and how to call it.
+
+    Attributes
+    ----------
+    target : str
+    name : str
+        The generated function's name.
+    source : str
+    arguments : tuple of str
+        Argument names in call order.
+    outputs : tuple of str
+        What the returned tuple holds, in order: parameter names (node-by-node code) or array
+        names ``W1``, ``b1``, ... (layer-wise code).
+    header : str or None
+        The C header (target ``c`` only).
+    layered : bool
+        Whether this is layer-wise matrix code (arrays in, arrays out).
+    """
+
+    target: str
+    name: str
+    source: str
+    arguments: tuple[str, ...]
+    outputs: tuple[str, ...]
+    header: str | None = None
+    layered: bool = False
+
+    def __repr__(self) -> str:
+        kind = "layer-wise" if self.layered else "node-by-node"
+        return (f"GeneratedCode({self.name}, {self.target}, {kind}, {len(self.arguments)} "
+                f"arguments, {len(self.outputs)} outputs, {self.source.count(chr(10))} lines)")
+
+
+def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
+    """Lines computing ``a{layer}`` and the layer's activation."""
+    before = "x" if layer == 1 else f"h{layer - 1}"
+    out = "yhat" if layer == network.depth else f"h{layer}"
+    source = "x_k" if layer == 1 else f"h{layer - 1}k"
+    bias = {"none": ("", ""), "per_neuron": (f" + b{layer}", f" + b{layer}j"),
+            "per_layer": (f" + b{layer}", f" + b{layer}")}[network.bias]
+    a = f"a{layer}"
+    lines = [f"{a} = {before} @ W{layer}.T{bias[0]}  # {a}j = sum_k w{layer}jk {source}{bias[1]}"]
+    name = network.activation_name(layer)
+    label = "yhat_j" if out == "yhat" else f"{out}j"
+    if name == "softmax":
+        return [
+            *lines,
+            f"{out} = {m}.exp({a} - {a}.max(axis=1, keepdims=True))  # softmax, shifted by the "
+            "row maximum: no overflow",
+            f"{out} = {out} / {out}.sum(axis=1, keepdims=True)  # {label} = exp({a}j) / sum_i "
+            f"exp({a}i)"]
+    slope = repr(float(network.slopes.get(layer, 0.01)))
+    forms = {
+        "identity": a,
+        "sigmoid": f"0.5*(1.0 + {m}.tanh(0.5*{a}))",
+        "tanh": f"{m}.tanh({a})",
+        "relu": f"{m}.maximum({a}, 0.0)",
+        "leaky_relu": f"{m}.where({a} > 0, {a}, {slope}*{a})",
+        "softplus": f"{m}.logaddexp(0.0, {a})",
+    }
+    note = {"sigmoid": " = 1/(1 + exp(-a)), without overflow",
+            "softplus": " = log(1 + exp(a)), without overflow"}.get(name, "")
+    return [*lines, f"{out} = {forms[name]}  # {label} = {name}({a}j){note}"]
+
+
+def _loss_gradient(network: LayeredNetwork) -> tuple[str, str]:
+    """``dL/dyhat`` per example, and its comment."""
+    m = network.layers[-1]
+    return {
+        "squared_error": ("2.0*(yhat - y)", "-2 (y_j - yhat_j)"),
+        "half_squared_error": ("yhat - y", "-(y_j - yhat_j)"),
+        "mean_squared_error": (f"(2.0/{m})*(yhat - y)", f"-(2/{m}) (y_j - yhat_j)"),
+        "cross_entropy": ("-y / yhat", "-y_j / yhat_j"),
+        "binary_cross_entropy": ("(1.0 - y)/(1.0 - yhat) - y/yhat",
+                                 "-y_j / yhat_j + (1 - y_j) / (1 - yhat_j)"),
+    }[network.loss]
+
+
+_FUSED = {
+    ("softmax", "cross_entropy"): (
+        "yhat*y.sum(axis=1, keepdims=True) - y",
+        "softmax and cross-entropy together: yhat_j sum_i y_i - y_j (no division by yhat)"),
+    ("sigmoid", "binary_cross_entropy"): (
+        "yhat - y", "sigmoid and binary cross-entropy together: yhat_j - y_j"),
+    ("sigmoid", "cross_entropy"): (
+        "-y*(1.0 - yhat)", "sigmoid and cross-entropy together: -y_j (1 - yhat_j)"),
+}
+
+
+def _activation_adjoint(network: LayeredNetwork, layer: int, m: str) -> tuple[str, str]:
+    """``delta_a{layer}`` from ``delta_h{layer}`` (or ``delta_yhat``), and its comment."""
+    out = "yhat" if layer == network.depth else f"h{layer}"
+    d, a = f"delta_{out}", f"a{layer}"
+    name = network.activation_name(layer)
+    j = f"{out}_j" if out == "yhat" else f"{out}j"
+    slope = repr(float(network.slopes.get(layer, 0.01)))
+    return {
+        "identity": (d, f"dL/d{j} (identity)"),
+        "sigmoid": (f"{d}*{out}*(1.0 - {out})", f"dL/d{j} {j} (1 - {j})"),
+        "tanh": (f"{d}*(1.0 - {out}*{out})", f"dL/d{j} (1 - {j}^2)"),
+        "relu": (f"{d}*({a} > 0)", f"dL/d{j} if a{layer}j > 0 else 0"),
+        "leaky_relu": (f"{d}*{m}.where({a} > 0, 1.0, {slope})",
+                       f"dL/d{j} (1 if a{layer}j > 0 else {slope})"),
+        "softplus": (f"{d}*0.5*(1.0 + {m}.tanh(0.5*{a}))", f"dL/d{j} sigmoid(a{layer}j)"),
+        "softmax": (f"{out}*({d} - ({out}*{d}).sum(axis=1, keepdims=True))",
+                    "sum_i yhat_i (delta_ij - yhat_j) dL/dyhat_i"),
+    }[name]
+
+
+def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str = "gradient",
+                   title: str = "") -> GeneratedCode:
+    """Layer-wise matrix code for every weight and bias gradient of ``network``.
+
+    Parameters
+    ----------
+    network : LayeredNetwork
+    target : {"numpy", "jax"}
+    name : str
+        The generated function's name.
+    title : str
+        Shown in the docstring.
+
+    Notes
+    -----
+    The generated function costs O(batch * sum_l |W_l|): two matrix products per layer
+    backward against one forward, as a hand-written backprop.
+    """
+    if target not in _MODULES:
+        raise ValueError(f"layer-wise code is for targets numpy and jax, not {target!r}")
+    import_line, m = _MODULES[target]
+    depth = network.depth
+    parameters: list[str] = []
+    for layer in range(1, depth + 1):
+        parameters.append(f"W{layer}")
+        if network.bias != "none":
+            parameters.append(f"b{layer}")
+    arguments = ("x", "y", *parameters)
+    body: list[str] = [
+        f"x = {m}.atleast_2d(x)  # (batch, {network.layers[0]}): one row per example",
+        f"y = {m}.atleast_2d(y)  # (batch, {network.layers[-1]})",
+        "# forward",
+    ]
+    for layer in range(1, depth + 1):
+        body += _forward(network, layer, m)
+    body.append("# backward: one line per named adjoint, delta_n = dL/dn (one row per example)")
+    fused = _FUSED.get((network.output, network.loss))
+    if fused is not None:
+        body.append(f"delta_a{depth} = {fused[0]}  # dL/da{depth}j: {fused[1]}")
+    else:
+        loss_code, loss_note = _loss_gradient(network)
+        body.append(f"delta_yhat = {loss_code}  # dL/dyhat_j = {loss_note}")
+        code, note = _activation_adjoint(network, depth, m)
+        body.append(f"delta_a{depth} = {code}  # dL/da{depth}j = {note}")
+    gradients: list[str] = []
+    for layer in range(depth, 0, -1):
+        below = "x" if layer == 1 else f"h{layer - 1}"
+        source = "x_k" if layer == 1 else f"h{layer - 1}k"
+        gradients.append(f"dW{layer} = delta_a{layer}.T @ {below}  # dL/dw{layer}jk = sum over "
+                         f"examples of dL/da{layer}j {source}")
+        if network.bias == "per_neuron":
+            gradients.append(f"db{layer} = delta_a{layer}.sum(axis=0)  # dL/db{layer}j")
+        elif network.bias == "per_layer":
+            gradients.append(f"db{layer} = delta_a{layer}.sum()  # dL/db{layer} (one bias "
+                             "shared by the layer)")
+        if layer > 1:
+            body.append(f"delta_h{layer - 1} = delta_a{layer} @ W{layer}  # dL/dh{layer - 1}k = "
+                        f"sum_j w{layer}jk dL/da{layer}j")
+            code, note = _activation_adjoint(network, layer - 1, m)
+            body.append(f"delta_a{layer - 1} = {code}  # dL/da{layer - 1}j = {note}")
+    body.append("# gradients, summed over the batch")
+    body += gradients
+    outputs = tuple(parameters)
+    body.append(f"return {', '.join('d' + p for p in outputs)}")
+    doc = _docstring(network, arguments, outputs, title, target)
+    lines = [
+        f'"""Gradient of {_describe(network)}.',
+        "",
+        f"Generated by symbackprop {__version__} (target: {target}): layer-wise matrix code, "
+        "one line per",
+        'named adjoint."""',
+        "",
+        import_line,
+        "",
+        "",
+        f"def {name}({', '.join(arguments)}):",
+        *("    " + line if line else "" for line in doc.splitlines()),
+        *("    " + line for line in body),
+        "",
+    ]
+    return GeneratedCode(target, name, "\n".join(lines), arguments, outputs, None, True)
+
+
+def _describe(network: LayeredNetwork) -> str:
+    shape = "-".join(map(str, network.layers))
+    hidden = ", ".join(dict.fromkeys(network.hidden)) or "no hidden layer"
+    return (f"the {shape} network ({hidden} hidden, {network.output} output, "
+            f"{network.loss} loss)")
+
+
+def _docstring(network: LayeredNetwork, arguments: tuple[str, ...], outputs: tuple[str, ...],
+               title: str, target: str) -> str:
+    layers = network.layers
+    rows = [
+        f"x : shape ({layers[0]},) or (batch, {layers[0]}); x[..., k-1] is input "
+        f"{network.neuron_name(0, 1)}...{network.neuron_name(0, layers[0])}",
+        f"y : shape ({layers[-1]},) or (batch, {layers[-1]}); the targets "
+        f"{network.names.target(1)}...{network.names.target(layers[-1])}",
+    ]
+    for layer in range(1, network.depth + 1):
+        first = network.weight_name(layer, 1, 1)
+        rows.append(f"W{layer} : shape ({layers[layer]}, {layers[layer - 1]}); "
+                    f"W{layer}[j-1, k-1] is the weight to neuron j of layer {layer} from neuron "
+                    f"k of layer {layer - 1} ({first}, ...)")
+        if network.bias == "per_neuron":
+            rows.append(f"b{layer} : shape ({layers[layer]},); b{layer}[j-1] is the bias of "
+                        f"neuron j of layer {layer} ({network.bias_name(layer, 1)}, ...)")
+        elif network.bias == "per_layer":
+            rows.append(f"b{layer} : a number, the bias {network.bias_name(layer, 1)} shared by "
+                        f"layer {layer}")
+    jit = " jit-able: jax.jit(this function)." if target == "jax" else ""
+    summary = f"dL/d({', '.join(outputs)}) for {title or _describe(network)}."
+    returns = (f"Returns ({', '.join('dL/d' + o for o in outputs)}), each shaped as its "
+               "parameter: the gradient of the loss summed over the batch (of the one example "
+               f"when x has no batch axis).{jit}")
+    return "\n".join([
+        *_fill('"""' + summary),
+        "",
+        "Arguments, in order:",
+        *(line for row in rows for line in _fill(row, "    ", "        ")),
+        "",
+        *_fill(returns),
+        '"""',
+    ])
+
+
+def _fill(text: str, first: str = "", rest: str = "") -> list[str]:
+    return textwrap.wrap(text, 92, initial_indent=first, subsequent_indent=rest,
+                         break_long_words=False, break_on_hyphens=False)
