@@ -737,9 +737,16 @@ def place_edge_labels(layout: Layout, sizes: Mapping[Edge, tuple[float, float]],
     result: dict[Edge, Box] = {}
     for edge, (width, height) in sizes.items():
         (x0, y0), (x1, y1) = layout.segment(*edge)
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        # on the edge first; beside it (left, then right of its middle) when that clashes
+        side = (abs((y1 - y0) / length) * width + abs((x1 - x0) / length) * height) / 2 + 0.05
+        normal = (-(y1 - y0) / length * side, (x1 - x0) / length * side)
+        spots = [(x0 + t * (x1 - x0), y0 + t * (y1 - y0)) for t in fractions]
+        middle = ((x0 + x1) / 2, (y0 + y1) / 2)
+        spots += [(middle[0] + k * normal[0], middle[1] + k * normal[1]) for k in (1, -1)]
         best: tuple[float, Box] | None = None
-        for t in fractions:
-            box = Box.around(x0 + t * (x1 - x0), y0 + t * (y1 - y0), width, height)
+        for x, y in spots:
+            box = Box.around(x, y, width, height)
             clash = sum(_overlap_area(box, other) for other in taken)
             if best is None or clash < best[0] - 1e-9:
                 best = clash, box
