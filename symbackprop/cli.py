@@ -89,8 +89,27 @@ def _add_wrt(parser: argparse.ArgumentParser) -> None:
 
 # -- commands ---------------------------------------------------------------------------------
 
+def _derive_all(args: argparse.Namespace, problem: Problem) -> int:
+    """``derive --wrt all``: every parameter's gradient from one reverse sweep."""
+    from .render.gradients import gradients_data, gradients_text
+    from .sweep import gradients
+
+    wrt = problem.network.parameter_names() if problem.network is not None else None
+    grads = gradients(problem.graph, args.of, problem.numeric_values, wrt=wrt)
+    if args.format == "json":
+        text = _json(gradients_data(grads))
+    elif args.format == "text":
+        text = gradients_text(grads, title=problem.title)
+    else:
+        raise UsageError(f"derive --wrt all writes text or json, not {args.format}")
+    _emit(text, args.output)
+    return EXIT_OK
+
+
 def _derive(args: argparse.Namespace) -> int:
     problem = load_problem(args.file)
+    if args.wrt == "all" and "all" not in problem.graph:
+        return _derive_all(args, problem)
     derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,
                         max_paths=args.max_paths)
     if args.format == "json":
@@ -103,11 +122,50 @@ def _derive(args: argparse.Namespace) -> int:
 
 
 def _paths(args: argparse.Namespace) -> int:
+    from .paths import count_paths
+    from .streaming import STREAM_LIMIT, iter_path_terms, longest_path_text
+
     problem = load_problem(args.file)
-    derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,
-                        max_paths=args.max_paths)
-    text = _json(paths_data(derivation)) if args.format == "json" else paths_text(derivation)
-    _emit(text, args.output)
+    graph, values = problem.graph, problem.numeric_values
+    count = count_paths(graph, args.wrt, args.of)
+    if count <= args.max_paths:  # derive every term: the usual listing
+        derivation = derive(graph, args.wrt, args.of, values=values, max_paths=args.max_paths)
+        text = _json(paths_data(derivation)) if args.format == "json" else paths_text(derivation)
+        _emit(text, args.output)
+        return EXIT_OK
+    from .render.gradients import gradients_data
+    from .render.streamed import factored_paths_text, streamed_paths_data, streamed_paths_lines
+    from .sweep import gradients
+
+    of = graph.output if args.of is None else args.of
+    limit = STREAM_LIMIT if args.stream_limit is None else args.stream_limit
+    if count > limit:  # too many to list: the count and the factored (adjoint) form
+        grads = gradients(graph, of, values, wrt=[args.wrt])
+        if args.format == "json":
+            text = _json({"of": of, "wrt": args.wrt, "path_count": count, "paths_listed": False,
+                          "paths": [], "value": grads.value(args.wrt),
+                          "factored": gradients_data(grads)})
+        else:
+            text = factored_paths_text(grads, wrt=args.wrt, count=count, limit=limit)
+        _emit(text, args.output)
+        return EXIT_OK
+    terms = iter_path_terms(graph, args.wrt, of, values=values)
+    if args.format == "json":
+        _emit(_json(streamed_paths_data(terms, of=of, wrt=args.wrt, count=count)), args.output)
+        return EXIT_OK
+    lines = streamed_paths_lines(terms, of=of, wrt=args.wrt, count=count,
+                                 width=longest_path_text(graph, args.wrt, of))
+    try:
+        stream = sys.stdout if args.output in (None, "-") else open(  # noqa: SIM115
+            args.output, "w", encoding="utf-8")
+    except OSError as err:
+        raise SymbackpropError(f"{args.output}: cannot write ({err.strerror})") from None
+    try:
+        for line in lines:
+            stream.write(line + "\n")
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
     return EXIT_OK
 
 
@@ -240,6 +298,27 @@ def _draw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _codegen(args: argparse.Namespace) -> int:
+    """``codegen``: the source of a numeric gradient function (SPEC 2)."""
+    from .codegen import generate
+
+    problem = load_problem(args.file)
+    wrt = [w for group in args.wrt for w in group.split(",") if w] if args.wrt else None
+    code = generate(problem, wrt, args.target, name=args.name)
+    if code.header is None:
+        _emit(code.source, args.output)
+    elif args.output in (None, "-"):
+        _emit(f"/* ---- {code.name}.h ---- */\n{code.header}\n/* ---- {code.name}.c ---- */\n"
+              f"{code.source}", None)
+    else:  # OUT.c and the header OUT.h beside it
+        source = FilePath(args.output)
+        header = source.with_suffix(".h")
+        _emit(code.source.replace(f'#include "{code.name}.h"', f'#include "{header.name}"'),
+              str(source))
+        _emit(code.header, str(header))
+    return EXIT_OK
+
+
 def _examples(args: argparse.Namespace) -> int:
     examples = bundled_examples()
     if args.format == "json":
@@ -274,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_file(paths_p)
     _add_wrt(paths_p)
     paths_p.add_argument("--format", default="text", type=_formats(("text", "json")))
+    paths_p.add_argument("--stream-limit", type=int, default=None, metavar="N",
+                         help="past --max-paths, stream the listing up to N paths (default "
+                              "200,000); past N show the count and the factored form")
     paths_p.add_argument("-o", "--output", metavar="OUT")
     paths_p.set_defaults(run=_paths)
 
@@ -317,6 +399,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="all (default) or wrt: draw only W's node, the other weights "
                              "folded into their neurons")
     draw_p.set_defaults(run=_draw)
+
+    codegen_p = commands.add_parser("codegen", help="source code of a numeric gradient function")
+    _add_file(codegen_p)
+    codegen_p.add_argument("--wrt", action="append", metavar="W",
+                           help="a node to differentiate with respect to (repeat, or W1,W2; "
+                                "default: every parameter)")
+    codegen_p.add_argument("--target", default="numpy",
+                           type=_formats(("numpy", "python", "jax", "c")),
+                           help="numpy (default: layer-wise for networks, vectorised), python "
+                                "(plain math), jax (jit-able), c (with a header)")
+    codegen_p.add_argument("--name", default="gradient", help="the function's name")
+    codegen_p.add_argument("-o", "--output", metavar="OUT",
+                           help="write to OUT (for c: OUT and the header beside it, OUT.h)")
+    codegen_p.set_defaults(run=_codegen)
 
     examples_p = commands.add_parser("examples", help="list the bundled example problems")
     examples_p.add_argument("--format", default="text", type=_formats(("text", "json")))

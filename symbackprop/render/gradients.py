@@ -1,0 +1,104 @@
+"""All-parameter gradients (one reverse sweep) as text and as JSON-ready data.
+
+``symbackprop derive FILE --wrt all`` prints these: the named adjoints, each defined once in
+reverse topological order, then every parameter's gradient in terms of them.
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> from symbackprop.sweep import gradients
+>>> problem = load_problem("branching_graph")
+>>> print(gradients_text(gradients(problem.graph, values=problem.values), title="tree"))
+∂e/∂(every input)  —  tree
+==========================
+<BLANKLINE>
+Adjoints (δ_n = ∂e/∂n, each defined once, from e back to the inputs)
+  δ_d = ∂e/∂d · 1 = c  = 3
+  δ_c = ∂e/∂c · 1 = d  = 2
+<BLANKLINE>
+Gradients
+  ∂e/∂a = ∂c/∂a · δ_c = δ_c  = 2
+  ∂e/∂b = ∂c/∂b · δ_c + ∂d/∂b · δ_d = δ_c + δ_d  = 5
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from ..sweep import Gradients
+from .text import WIDTH, leibniz, number
+
+__all__ = ["gradients_data", "gradients_text"]
+
+
+def _expr(expr: sympy.Expr) -> str:
+    return str(expr).replace("**", "^")
+
+
+def _delta(name: str, of: str) -> str:
+    return "1" if name == of else f"δ_{name}"
+
+
+def _sum(grads: Gradients, node: str, contributions: Any) -> str:
+    return " + ".join(f"{leibniz(child, node)} · {_delta(child, grads.of)}"
+                      for child, _ in contributions) or "0"
+
+
+def gradients_text(grads: Gradients, *, title: str = "") -> str:
+    """Every named adjoint and every gradient, with values where known."""
+    kinds = {grads.graph.node(w).kind for w in grads.wrt}
+    what = "every parameter" if kinds == {"parameter"} else (
+        "every input" if kinds == {"input"} else "the nodes asked for")
+    head = f"∂{grads.of}/∂({what})" + (f"  —  {title}" if title else "")
+    lines = [head, "=" * min(len(head), WIDTH), "",
+             f"Adjoints (δ_n = ∂{grads.of}/∂n, each defined once, from {grads.of} back to the "
+             f"{'parameters' if kinds == {'parameter'} else 'inputs'})"]
+    symbols = {a.symbol: sympy.Symbol(f"δ_{a.node}") for a in grads.adjoints}
+    for adjoint in grads.adjoints:
+        value = "" if adjoint.value is None else f"  = {number(adjoint.value)}"
+        lines.append(f"  δ_{adjoint.node} = {_sum(grads, adjoint.node, adjoint.contributions)} "
+                     f"= {_expr(adjoint.expression.xreplace(symbols))}{value}")
+    lines += ["", "Gradients"]
+    for wrt in grads.wrt:
+        expr = grads[wrt]
+        value = "" if grads.value(wrt) is None else f"  = {number(grads.value(wrt))}"
+        if wrt in grads.symbols:  # an intermediate node: its adjoint is the gradient
+            lines.append(f"  {leibniz(grads.of, wrt)} = δ_{wrt}{value}")
+            continue
+        children = [c for c in grads.graph.children(wrt) if c == grads.of or c in grads.symbols]
+        chain = " + ".join(f"{leibniz(c, wrt)} · {_delta(c, grads.of)}" for c in children)
+        body = f"{chain} = " if chain else ""
+        lines.append(f"  {leibniz(grads.of, wrt)} = {body}{_expr(expr.xreplace(symbols))}"
+                     f"{value}")
+    return "\n".join(lines)
+
+
+def gradients_data(grads: Gradients) -> dict[str, Any]:
+    """What ``derive --wrt all --format json`` prints.
+
+    ``adjoints`` in reverse topological order, each with its symbol, LaTeX, definition and the
+    local partials it sums; ``gradients`` in ``wrt`` order, each with its expression in adjoint
+    symbols and its value (``null`` without values).
+    """
+    names = grads.latex_names()
+    return {
+        "of": grads.of,
+        "wrt": list(grads.wrt),
+        "adjoints": [{
+            "node": a.node,
+            "symbol": str(a.symbol),
+            "latex": names[a.symbol],
+            "expression": str(a.expression),
+            "contributions": [{"child": child, "partial": str(partial)}
+                              for child, partial in a.contributions],
+            "value": a.value,
+        } for a in grads.adjoints],
+        "gradients": [{
+            "wrt": w,
+            "expression": str(grads[w]),
+            "latex": sympy.latex(grads[w], symbol_names=names),
+            "value": grads.value(w),
+        } for w in grads.wrt],
+    }

@@ -1,0 +1,96 @@
+"""Path listings written as they are produced (``symbackprop paths`` past the derivation limit).
+
+The lines read as :func:`symbackprop.render.text.paths_text` writes them, one per path, but come
+from :func:`symbackprop.streaming.iter_path_terms` one at a time: every factor's label, formula
+and value is formatted once per edge, not once per path.  Past the streaming limit the listing
+gives way to the factored (adjoint) form, which holds every path grouped.
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> from symbackprop.streaming import iter_path_terms
+>>> problem = load_problem("branching_graph")
+>>> terms = iter_path_terms(problem.graph, "b", values=problem.values)
+>>> print("\\n".join(streamed_paths_lines(terms, of="e", wrt="b", count=2, width=9)))
+2 paths from b to e
+  1. b → c → e    ∂e/∂c · ∂c/∂b = d · 1 = 2 · 1 = 2
+  2. b → d → e    ∂e/∂d · ∂d/∂b = c · 1 = 3 · 1 = 3
+     total = 5
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import sympy
+
+from ..derivation import Factor, Term
+from ..sweep import Gradients
+from .gradients import gradients_text
+from .text import leibniz, number
+
+__all__ = ["factored_paths_text", "streamed_paths_data", "streamed_paths_lines"]
+
+
+def _formula(expr: sympy.Expr) -> str:
+    text = str(expr).replace("**", "^")
+    return f"({text})" if isinstance(expr, sympy.Add) else text
+
+
+def streamed_paths_lines(terms: Iterable[Term], *, of: str, wrt: str, count: int,
+                         width: int) -> Iterator[str]:
+    """One line per path (chain-rule order: the output end first), then the total (the
+    correctly rounded sum of the path values, when they are known)."""
+    plural = "path" if count == 1 else "paths"
+    yield f"{count:,} {plural} from {wrt} to {of}"
+    labels: dict[int, tuple[str, str, str]] = {}
+
+    def parts(factor: Factor) -> tuple[str, str, str]:
+        key = id(factor)
+        if key not in labels:
+            labels[key] = (leibniz(factor.of, factor.wrt), _formula(factor.expression),
+                           number(factor.value))
+        return labels[key]
+
+    path_values: list[float] = []
+    for i, term in enumerate(terms, 1):
+        chain = [parts(f) for f in reversed(term.factors)]
+        line = (f"  {i}. {' → '.join(term.path.nodes):<{width + 4}}"
+                f"{' · '.join(c[0] for c in chain)} = {' · '.join(c[1] for c in chain)}")
+        if term.value is not None:
+            line += f" = {' · '.join(c[2] for c in chain)} = {number(term.value)}"
+            path_values.append(term.value)
+        yield line
+    if path_values:
+        yield f"     total = {number(math.fsum(path_values))}"
+
+
+def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
+                        count: int) -> dict[str, Any]:
+    """The shape of :func:`symbackprop.render.data.paths_data`, from streamed terms (with
+    ``"streamed": true``)."""
+    factors: dict[int, dict[str, Any]] = {}
+
+    def factor_data(factor: Factor) -> dict[str, Any]:
+        key = id(factor)
+        if key not in factors:
+            factors[key] = {"of": factor.of, "wrt": factor.wrt,
+                            "expression": str(factor.expression), "value": factor.value}
+        return factors[key]
+
+    paths = [{"nodes": list(t.path.nodes), "factors": [factor_data(f) for f in t.factors],
+              "value": t.value} for t in terms]
+    known = [p["value"] for p in paths if p["value"] is not None]
+    total = math.fsum(known) if known and len(known) == len(paths) else None
+    return {"of": of, "wrt": wrt, "path_count": count, "paths_listed": True, "streamed": True,
+            "paths": paths, "value": total}
+
+
+def factored_paths_text(grads: Gradients, *, wrt: str, count: int, limit: int) -> str:
+    """The count, and the factored form in place of the listing (past the streaming limit)."""
+    lines = [f"{count:,} paths from {wrt} to {grads.of}",
+             f"  (more than {limit:,}: not listed; every path is in the factored form below, "
+             "each node's adjoint summing the paths through it)", ""]
+    return "\n".join(lines) + gradients_text(grads)
