@@ -368,9 +368,10 @@ def diagnose_value(graph: ComputationGraph, node: str, claimed: Sequence[float] 
             return Diagnosis((finding,), True, float(value[0]),
                              summary=_summary([finding], value, scenario))
     scalings = SCALINGS[1:] if node == graph.output else SCALINGS[1:2]
+    loss = scenario.loss if node == graph.output else None
     for sign, scale in scalings:
         if matches(sign * scale * truth, claimed, tolerance):
-            findings = _scale_findings(sign, scale, None, True)
+            findings = _scale_findings(sign, scale, loss, True)
             return Diagnosis(tuple(findings), True, float(sign * scale * truth[0]),
                              summary=_summary(findings, sign * scale * truth, scenario))
     formula = "" if target.definition is None else f"{node} = {_expr(target.definition)}"
