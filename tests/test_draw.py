@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 from conftest import BUNDLED, ZOO_GRAPHS, require_module, require_tool
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symbackprop.cli import main
 from symbackprop.derivation import Derivation, derive
 from symbackprop.draw import (
     PALETTE,
+    Scene,
     derivation_scene,
     dot_source,
     draw_derivation,
@@ -51,6 +52,11 @@ def wrt_of(name: str) -> str:
 def derivation_of(name: str, wrt: str | None = None) -> Derivation:
     problem = load_problem(name)
     return derive(problem.graph, wrt or wrt_of(name), values=problem.numeric_values)
+
+
+@cache
+def scene_of(name: str) -> Scene:
+    return derivation_scene(derivation_of(name))
 
 
 # -- layout ------------------------------------------------------------------------------------
@@ -134,11 +140,12 @@ def test_general_graphs_are_layered_by_topological_depth() -> None:
             assert zoo.nodes[u].x < zoo.nodes[v].x
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(widths=st.lists(st.integers(1, 3), min_size=2, max_size=4),
        bias=st.sampled_from(["none", "per_neuron", "per_layer"]),
        output=st.sampled_from(["sigmoid", "softmax", "identity"]))
 def test_random_layered_networks_never_overlap_labels(widths, bias, output) -> None:
+    assume(output != "softmax" or widths[-1] > 1)
     network = LayeredNetwork(tuple(widths), ("tanh",) * (len(widths) - 2), output,
                              "squared_error", bias=bias)
     graph = network.build()
@@ -167,7 +174,7 @@ def test_text_size_is_an_upper_bound_that_grows_with_the_text() -> None:
 @pytest.mark.parametrize("name", BUNDLED)
 def test_every_path_is_highlighted_in_its_own_style(name: str) -> None:
     derivation = derivation_of(name)
-    scene = derivation_scene(derivation)
+    scene = scene_of(name)
     assert len(scene.paths) == derivation.path_count
     styles = [(p.style.colour, p.style.dash) for p in scene.paths]
     assert len(set(styles)) == len(styles)
@@ -239,7 +246,7 @@ def test_draw_command_writes_every_format(name: str, fmt: str, tmp_path: Path) -
     assert main(["draw", name, "--wrt", wrt_of(name), "-o", str(out)]) == 0
     data = out.read_bytes()
     derivation = derivation_of(name)
-    nodes = derivation_scene(derivation).layout.nodes
+    nodes = scene_of(name).layout.nodes
     assert len(data) > 1000
     if fmt in SIGNATURES:
         assert data.startswith(SIGNATURES[fmt])
@@ -256,11 +263,10 @@ def test_draw_command_writes_every_format(name: str, fmt: str, tmp_path: Path) -
         assert set(re.findall(r"% path (\d+)", text)) == {
             str(k) for k in range(1, derivation.path_count + 1)}
     else:
-        _check_dot(data.decode(), derivation)
+        _check_dot(data.decode(), derivation, scene_of(name))
 
 
-def _check_dot(text: str, derivation: Derivation) -> None:
-    scene = derivation_scene(derivation)
+def _check_dot(text: str, derivation: Derivation, scene: Scene) -> None:
     assert text.startswith("digraph ") and text.rstrip().endswith("}")
     assert text.count("{") == text.count("}")
     edges = re.findall(r'^\s+"([^"]+)" -> "([^"]+)" \[([^\]]*)\]', text, flags=re.M)
