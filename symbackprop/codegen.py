@@ -24,12 +24,14 @@ Examples
 (('a', 'b'), ('a', 'b'))
 >>> f(2.0, 1.0)
 (2.0, 5.0)
->>> print(f.source.split("# backward")[1].split("return")[0].strip())
-delta_d = c  # dL/dd
-    delta_c = d  # dL/dc
-    # gradients
-    grad_a = delta_c  # de/da
-    grad_b = delta_c + delta_d  # de/db
+>>> backward = f.source.split("# backward")[1].split("return")[0]
+>>> for line in backward.splitlines()[1:-1]:
+...     print(line.strip())
+delta_d = c  # de/dd
+delta_c = d  # de/dc
+# gradients
+grad_a = delta_c  # de/da
+grad_b = delta_c + delta_d  # de/db
 """
 
 from __future__ import annotations
@@ -153,13 +155,13 @@ def _lines(graph: ComputationGraph, wrt: Sequence[str] | None, of: str | None,
     sweep = gradients(graph, of, wrt=wrt)
     of = sweep.of
     outputs = list(sweep.wrt)
-    backward = [_Line(a.symbol, a.expression, "backward", f"d{of}/d{a.node}")
+    backward = [_Line(a.symbol, stabilise(a.expression), "backward", f"d{of}/d{a.node}")
                 for a in sweep.adjoints]
     prefix = "grad_"
     while any(prefix + w in graph for w in outputs):
         prefix = "g" + prefix
-    grads = [_Line(symbol(prefix + w), sweep.expressions[w], "gradients", f"d{of}/d{w}")
-             for w in outputs]
+    grads = [_Line(symbol(prefix + w), stabilise(sweep.expressions[w]), "gradients",
+                   f"d{of}/d{w}") for w in outputs]
     needed: set[str] = set()
     stack = [str(s) for line in backward + grads for s in line.expr.free_symbols]
     while stack:

@@ -221,7 +221,8 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
     body.append("# gradients, summed over the batch")
     body += gradients
     outputs = tuple(parameters)
-    body.append(f"return {', '.join('d' + p for p in outputs)}")
+    returned = ", ".join("d" + p for p in outputs)
+    body.append(f"return ({returned},)" if len(outputs) == 1 else f"return {returned}")
     doc = _docstring(network, arguments, outputs, title, target)
     lines = [
         f'"""Gradient of {_describe(network)}.',

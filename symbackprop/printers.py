@@ -214,11 +214,12 @@ def printer(target: str) -> Any:
 
 
 def stabilise(expr: sympy.Expr) -> sympy.Expr:
-    """``expr`` with every softmax quotient ``exp(u) / sum_j exp(v_j)`` shifted by
-    ``max_j v_j`` (the same value, without overflow); anything else is left as it is.
+    """``expr`` with every quotient of exponentials by a sum of exponentials,
+    ``exp(u_1) ... exp(u_r) / (sum_j exp(v_j))^k``, shifted by ``m = max_j v_j``:
+    ``exp(u_1 + ... + u_r - k m) / (sum_j exp(v_j - m))^k``, the same value without overflow.
 
-    A quotient is recognised when a product holds ``(sum_j exp(v_j))^-1`` and its other
-    exponential factors ``exp(u)`` are terms of that sum.
+    This covers a softmax (``r = k = 1``) and sympy's derivatives of one
+    (``exp(2 a_1) / (e^{a_1} + e^{a_2})^2``); anything else is left as it is.
     """
     if expr.is_Atom:
         return expr
@@ -232,19 +233,21 @@ def stabilise(expr: sympy.Expr) -> sympy.Expr:
 
 def _shift_softmax(factors: list[sympy.Expr]) -> sympy.Expr | None:
     for i, factor in enumerate(factors):
-        if not (factor.is_Pow and factor.exp == -1 and factor.base.is_Add):
+        if not (factor.is_Pow and factor.exp.is_Integer and factor.exp < 0
+                and factor.base.is_Add):
             continue
         terms = factor.base.args
         if len(terms) < 2 or not all(isinstance(t, sympy.exp) for t in terms):
             continue
-        exponents = [t.args[0] for t in terms]
         others = factors[:i] + factors[i + 1:]
         numerators = [f for f in others if isinstance(f, sympy.exp)]
-        if not numerators or any(f.args[0] not in exponents for f in numerators):
+        if not numerators:
             continue
+        power = -int(factor.exp)
+        exponents = [t.args[0] for t in terms]
         peak = sympy.Max(*exponents)
         rest = [f for f in others if not isinstance(f, sympy.exp)]
-        top = [sympy.exp(f.args[0] - peak) for f in numerators]
+        top = sympy.exp(sympy.Add(*(f.args[0] for f in numerators)) - power * peak)
         bottom = sympy.Add(*(sympy.exp(v - peak) for v in exponents))
-        return sympy.Mul(*rest, *top, sympy.Pow(bottom, -1))
+        return sympy.Mul(*rest, top, sympy.Pow(bottom, -power))
     return None
