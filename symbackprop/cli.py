@@ -34,7 +34,7 @@ RANDOM_SEED = 20_261_122
 class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors raised as :class:`UsageError` (exit status 2)."""
 
-    def error(self, message: str) -> Any:  # noqa: D401 - argparse's signature
+    def error(self, message: str) -> Any:
         raise UsageError(f"{self.prog}: {message}")
 
 

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-class sigmoid(sympy.Function):  # noqa: N801 - sympy functions are lower-case by convention
+class sigmoid(sympy.Function):
     r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`."""
 
     is_real = True
@@ -67,7 +67,7 @@ class sigmoid(sympy.Function):  # noqa: N801 - sympy functions are lower-case by
         return rf"{body}^{{{exp}}}" if exp else body
 
 
-class relu(sympy.Function):  # noqa: N801
+class relu(sympy.Function):
     r"""The rectifier :math:`\max(0, x)`; its derivative at 0 is taken to be 0."""
 
     is_real = True
@@ -96,7 +96,7 @@ class relu(sympy.Function):  # noqa: N801
         return rf"{body}^{{{exp}}}" if exp else body
 
 
-class leaky_relu(sympy.Function):  # noqa: N801
+class leaky_relu(sympy.Function):
     r"""The leaky rectifier: :math:`x` for :math:`x > 0`, else ``slope``:math:`\cdot x`."""
 
     nargs = 2
@@ -131,7 +131,7 @@ class leaky_relu(sympy.Function):  # noqa: N801
         return rf"{body}^{{{exp}}}" if exp else body
 
 
-class softplus(sympy.Function):  # noqa: N801
+class softplus(sympy.Function):
     r"""The smooth rectifier :math:`\log(1 + e^{x})`, whose derivative is :math:`\sigma(x)`."""
 
     is_real = True

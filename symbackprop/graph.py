@@ -11,7 +11,7 @@ Examples
 >>> g = ComputationGraph.from_definitions(
 ...     {"c": "a + b", "d": "b + 1", "e": "c * d"}, inputs=["a", "b"], output="e")
 >>> g
-ComputationGraph(5 nodes, 4 edges, output='e')
+ComputationGraph(5 nodes, 5 edges, output='e')
 >>> g.local_partial("c", "e")
 d
 >>> g.forward({"a": 2, "b": 1})["e"]

@@ -109,6 +109,9 @@ class LayeredNetwork:
         if self.output not in ACTIVATIONS and self.output not in OUTPUT_ONLY:
             raise SpecError(f"unknown output activation {self.output!r}; allowed: "
                             f"{', '.join([*ACTIVATIONS, *OUTPUT_ONLY])}")
+        if self.output == "softmax" and self.layers[-1] < 2:
+            raise SpecError("a softmax output needs at least 2 outputs (over one output it is "
+                            "the constant 1); use sigmoid for a single output")
         if self.loss not in LOSSES:
             raise SpecError(f"unknown loss {self.loss!r}; allowed: {', '.join(LOSSES)}")
         if self.bias not in BIAS_MODES:

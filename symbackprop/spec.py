@@ -19,7 +19,7 @@ Examples
 ... e = "c * d"
 ... ''', name="tree.toml")
 >>> problem.graph
-ComputationGraph(5 nodes, 4 edges, output='e')
+ComputationGraph(5 nodes, 5 edges, output='e')
 >>> problem.values
 {'a': 2.0, 'b': 1.0}
 """

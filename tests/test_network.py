@@ -101,6 +101,7 @@ def test_softmax_textbook_partials() -> None:
     ({"loss": "l2"}, "unknown loss 'l2'; allowed: squared_error"),
     ({"bias": "yes"}, "unknown bias 'yes'"),
     ({"naming": "fancy"}, "unknown naming 'fancy'"),
+    ({"layers": (4, 1), "hidden": ()}, "softmax output needs at least 2 outputs"),
 ])
 def test_invalid_networks(kwargs: dict, message: str) -> None:
     with pytest.raises(SpecError, match=message):
