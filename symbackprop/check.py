@@ -8,9 +8,9 @@ forward value ``h13`` or an updated parameter ``w212+``, as a number or as a for
   much is allowed (up to floating-point noise).
 - A formula is correct when it equals the true derivative (or value, or update) as a function.
   Both are evaluated at seeded random points (every leaf drawn from [-1.5, 1.5]); if they differ
-  at any point the formula is wrong; if they agree, ``sympy.simplify`` of their difference (in
-  leaves) is tried under a size and time guard, and the result says whether it was proved or
-  only "checked at N random points".
+  at any point the formula is wrong; if they agree, :func:`symbackprop.equality.equivalent`
+  decides the identity of both (written in leaves) symbolically, and the result says whether it
+  was shown equal or only "checked at N random points".
 - A claim is an ``error`` when it cannot be judged: a number, but the file gives no values.
 
 Each incorrect claim gets a :class:`~symbackprop.diagnose.Diagnosis` (missing paths, a wrong
@@ -33,10 +33,7 @@ CheckReport('padhai_4_4_2_student (bundled example)', 1 correct, 2 incorrect, 0 
 from __future__ import annotations
 
 import math
-import signal
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path as FilePath
@@ -54,6 +51,7 @@ from .diagnose import (
     diagnose_update,
     diagnose_value,
 )
+from .equality import equivalent
 from .errors import SpecError, SymbackpropError
 from .naming import symbol
 from .render.text import paths_text
@@ -72,8 +70,7 @@ FORMULA_PATHS = 64
 """The right formula is reported for derivatives over at most this many paths."""
 SHOWN_PATHS = 24
 """An unexplained claim shows the right derivation path by path up to this many paths."""
-SYMPY_OPS_LIMIT = 300
-SYMPY_SECONDS = 2.0
+PROVED = "shown equal symbolically"
 SLACK = 1 + 1e-9
 
 
@@ -94,8 +91,8 @@ class ClaimResult:
     formula : str or None
         The right formula (node symbols) of the derivative, value or update.
     method : str
-        How it was judged: ``numeric``, ``proved equal by sympy``, ``agrees at 6 random points
-        (sympy could not decide)``, ``differs at random points``.
+        How it was judged: ``numeric``, ``shown equal symbolically``, ``agrees at 6 random points
+        (not shown equal symbolically)``, ``differs at random points``.
     diagnosis : Diagnosis or None
         For an incorrect claim: what went wrong.
     message : str
@@ -180,47 +177,6 @@ class FileCheck:
 
 
 # -- the checker ---------------------------------------------------------------------------------
-
-class _Timeout(BaseException):
-    """Raised by the alarm (a BaseException, so that no ``except Exception`` swallows it)."""
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` where an alarm is possible (POSIX, main thread)."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def alarm(signum: int, frame: object) -> None:
-        raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _proved_equal(a: sympy.Expr, b: sympy.Expr) -> bool:
-    """Whether sympy shows ``a - b == 0`` within :data:`SYMPY_OPS_LIMIT` operations and
-    :data:`SYMPY_SECONDS` seconds."""
-    difference = a - b
-    if difference == 0:
-        return True
-    if sympy.count_ops(difference) > SYMPY_OPS_LIMIT:
-        return False
-    try:
-        with _time_limit(SYMPY_SECONDS):
-            return bool(sympy.simplify(difference) == 0)
-    except _Timeout:
-        return False
-    except Exception:  # sympy failing to simplify means "could not decide"
-        return False
-
 
 def _shown(claim: Claim) -> str:
     return claim.expression_text if claim.value is None else str(claim.value)  # type: ignore
@@ -367,10 +323,10 @@ class _Checker:
         if np.any(np.abs(claimed - truth) > tolerance):
             return "incorrect", "differs at random points"
         leaves = self.graph.to_leaves
-        if _proved_equal(leaves(claim.expression), leaves(self.truth_expression(claim))):
-            return "correct", "proved equal by sympy"
-        return "correct", (f"agrees at {scenario.points} random points (sympy could not "
-                           "decide)")
+        if equivalent(leaves(claim.expression), leaves(self.truth_expression(claim))):
+            return "correct", PROVED
+        return "correct", (f"agrees at {scenario.points} random points (not shown equal "
+                           "symbolically)")
 
     # -- diagnoses ---------------------------------------------------------------------------
     def known(self, results: Sequence[ClaimResult], scenario: Scenario) -> list[Known]:
