@@ -1,0 +1,407 @@
+"""symbackprop benchmarks: derivation at scale and generated-code speed, in one command.
+
+    python benchmarks/bench.py [--quick] [--json out.json] [--cap SECONDS]
+
+For each shape and head (softmax + cross-entropy; sigmoid + squared error; sigmoid hidden
+layers; a bias per neuron) it measures, in the same run:
+
+* derivation of every parameter's gradient: the reverse sweep with named adjoints
+  (:func:`symbackprop.sweep.gradients`) against per-parameter path sums
+  (:func:`symbackprop.derivation.derive`, one sympy product per path) and ``sympy.diff`` of the
+  composed loss (:func:`symbackprop.oracles.composed_diff`).  The slow methods stop at a time
+  cap; past it the table shows ``> cap`` and an estimate from timing one parameter of each
+  layer (weights and biases apart) times the layer's count, marked ``est.``;
+* peak memory of building the graph and sweeping it, in a fresh process (peak RSS, and the
+  peak of Python allocations traced by tracemalloc);
+* the generated numpy gradient (layer-wise code) at batch 1 and 10,000 against a hand-written
+  numpy backprop, the forward pass alone, torch autograd and jax.grad (float64, when installed),
+  and the generated jax code.
+
+Every ratio is computed from times measured in this run. Times are the best of several repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+import timeit
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from symbackprop.codegen import compile_gradient
+from symbackprop.derivation import derive
+from symbackprop.network import LayeredNetwork
+from symbackprop.oracles import composed_diff
+from symbackprop.sweep import gradients
+
+SHAPES = [(2, 2, 2), (4, 4, 2), (8, 8, 8, 2), (16, 16, 16, 4), (32, 32, 32, 10),
+          (64, 64, 64, 10)]
+QUICK_SHAPES = SHAPES[:4]
+HEADS = {"softmax/CE": ("softmax", "cross_entropy"), "sigmoid/SE": ("sigmoid", "squared_error")}
+BATCHES = (1, 10_000)
+
+
+def network_for(shape: tuple[int, ...], head: str) -> LayeredNetwork:
+    output, loss = HEADS[head]
+    return LayeredNetwork(shape, ("sigmoid",) * (len(shape) - 2), output, loss,
+                          bias="per_neuron")
+
+
+# -- derivation --------------------------------------------------------------------------------
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise _Timeout
+
+
+def timed(function: Callable[[], Any], cap: float) -> float | None:
+    """Seconds ``function`` took, or ``None`` if it ran past ``cap`` (interrupted)."""
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, cap)
+    start = time.perf_counter()
+    try:
+        function()
+    except _Timeout:
+        return None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return time.perf_counter() - start
+
+
+def _groups(network: LayeredNetwork) -> list[list[str]]:
+    """Parameters by layer, weights and biases apart (within a group, costs are alike)."""
+    groups = []
+    for layer in range(1, network.depth + 1):
+        groups.append([w for row in network.weight_matrix_names(layer) for w in row])
+        groups.append([network.bias_name(layer, j) for j in range(1, network.layers[layer] + 1)])
+    return [g for g in groups if g and g[0] is not None]
+
+
+def per_parameter(network: LayeredNetwork, method: str, cap: float) -> dict[str, Any]:
+    """Time ``method`` ("paths" or "diff") over every parameter, up to ``cap`` seconds; past
+    it, estimate from one parameter per group."""
+    graph = network.build()
+    names = network.parameter_names()
+
+    def one(name: str) -> None:
+        if method == "paths":
+            derive(graph, name, max_paths=10**12)
+        else:
+            composed_diff(graph, name)
+
+    def all_of_them() -> None:
+        for name in names:
+            one(name)
+
+    total = timed(all_of_them, cap)
+    if total is not None:
+        return {"seconds": total, "capped": False, "estimate": None, "lower_bound": False}
+    estimate, lower_bound = 0.0, False
+    # From the output layer back: a parameter costs more the further it is from the loss, so
+    # once one sample runs past the cap, every group below it is counted at the cap (a bound).
+    for group in reversed(_groups(network)):
+        sample = None
+        if not lower_bound:
+            graph = network.build()  # nothing cached from the capped run
+            sample = timed(lambda g=group: one(g[0]), cap)
+        if sample is None:
+            sample, lower_bound = cap, True
+        estimate += sample * len(group)
+    return {"seconds": None, "capped": True, "estimate": estimate, "lower_bound": lower_bound}
+
+
+def sweep_time(network: LayeredNetwork, repeats: int) -> tuple[float, float]:
+    """Best build time and best sweep time (a fresh graph each time: nothing cached)."""
+    builds, sweeps = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        graph = network.build()
+        builds.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        gradients(graph, wrt=network.parameter_names())
+        sweeps.append(time.perf_counter() - start)
+    return min(builds), min(sweeps)
+
+
+MEMORY_PROBE = """
+import sys, tracemalloc
+from symbackprop.network import LayeredNetwork
+from symbackprop.sweep import gradients
+shape, output, loss = (sys.argv[1].split(), sys.argv[2], sys.argv[3])
+network = LayeredNetwork(tuple(map(int, shape)), ("sigmoid",) * (len(shape) - 2), output, loss,
+                         bias="per_neuron")
+tracemalloc.start()
+grads = gradients(network.build(), wrt=network.parameter_names())
+peak = tracemalloc.get_traced_memory()[1]
+# VmHWM: this process's peak resident set (ru_maxrss would count the parent's at fork)
+status = open("/proc/self/status").read().split("VmHWM:")[1].split()
+print(int(status[0]) * 1024, peak, len(grads))
+"""
+
+
+def memory(network: LayeredNetwork) -> dict[str, float]:
+    """Peak RSS and traced peak (bytes) of building and sweeping, in a fresh process."""
+    shape = " ".join(map(str, network.layers))
+    result = subprocess.run([sys.executable, "-c", MEMORY_PROBE, shape, network.output,
+                             network.loss], capture_output=True, text=True, check=True)
+    rss, traced, _ = result.stdout.split()
+    return {"peak_rss_mb": int(rss) / 2**20, "traced_peak_mb": int(traced) / 2**20}
+
+
+# -- generated code ----------------------------------------------------------------------------
+
+def data(network: LayeredNetwork, batch: int, seed: int = 0) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    layers = network.layers
+    arrays: dict[str, Any] = {"x": rng.normal(size=(batch, layers[0]))}
+    if network.output == "softmax":
+        arrays["y"] = np.eye(layers[-1])[rng.integers(0, layers[-1], size=batch)]
+    else:
+        arrays["y"] = rng.uniform(size=(batch, layers[-1]))
+    for layer in range(1, network.depth + 1):
+        fan_in = layers[layer - 1]
+        arrays[f"W{layer}"] = rng.normal(scale=fan_in**-0.5, size=(layers[layer], fan_in))
+        arrays[f"b{layer}"] = rng.normal(scale=0.1, size=layers[layer])
+    return arrays
+
+
+def _parameters(network: LayeredNetwork, arrays: dict[str, Any]) -> list[Any]:
+    return [arrays[f"{k}{layer}"] for layer in range(1, network.depth + 1) for k in "Wb"]
+
+
+def hand_forward(network: LayeredNetwork, x: Any, y: Any, *params: Any) -> float:
+    """A hand-written numpy forward pass: the loss summed over the batch."""
+    h = x
+    for layer in range(1, network.depth + 1):
+        a = h @ params[2 * layer - 2].T + params[2 * layer - 1]
+        if layer < network.depth or network.output == "sigmoid":
+            h = 0.5 * (1.0 + np.tanh(0.5 * a))
+        else:
+            e = np.exp(a - a.max(axis=1, keepdims=True))
+            h = e / e.sum(axis=1, keepdims=True)
+    if network.loss == "cross_entropy":
+        return float(-(y * np.log(h)).sum())
+    return float(((y - h) ** 2).sum())
+
+
+def hand_backprop(network: LayeredNetwork, x: Any, y: Any, *params: Any) -> list[Any]:
+    """A hand-written numpy backprop (the textbook matrix form), independent of codegen."""
+    hs = [x]
+    for layer in range(1, network.depth + 1):
+        a = hs[-1] @ params[2 * layer - 2].T + params[2 * layer - 1]
+        if layer < network.depth or network.output == "sigmoid":
+            hs.append(0.5 * (1.0 + np.tanh(0.5 * a)))
+        else:
+            e = np.exp(a - a.max(axis=1, keepdims=True))
+            hs.append(e / e.sum(axis=1, keepdims=True))
+    yhat = hs[-1]
+    # softmax with one-hot targets and cross-entropy; sigmoid with squared error
+    delta = yhat - y if network.loss == "cross_entropy" else 2.0 * (yhat - y) * yhat * (1.0 - yhat)
+    grads: list[Any] = []
+    for layer in range(network.depth, 0, -1):
+        grads[:0] = [delta.T @ hs[layer - 1], delta.sum(axis=0)]
+        if layer > 1:
+            h = hs[layer - 1]
+            delta = (delta @ params[2 * layer - 2]) * h * (1.0 - h)
+    return grads
+
+
+def best(function: Callable[[], Any], budget: float = 0.3, repeats: int = 5) -> float:
+    """Best time of one call, timeit-style (autoranged loops, several repeats)."""
+    timer = timeit.Timer(function)
+    loops, _ = timer.autorange()
+    loops = max(1, int(loops * budget / 0.2))
+    return min(timer.repeat(repeat=repeats, number=loops)) / loops
+
+
+def torch_gradient(network: LayeredNetwork, arrays: dict[str, Any]) -> Callable[[], Any] | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    x = torch.from_numpy(arrays["x"])
+    y = torch.from_numpy(arrays["y"])
+    params = [torch.from_numpy(p.copy()).requires_grad_() for p in _parameters(network, arrays)]
+
+    def run() -> Any:
+        h = x
+        for layer in range(1, network.depth + 1):
+            a = h @ params[2 * layer - 2].T + params[2 * layer - 1]
+            if layer < network.depth or network.output == "sigmoid":
+                h = torch.sigmoid(a)
+            else:
+                h = torch.softmax(a, dim=1)
+        if network.loss == "cross_entropy":
+            loss = -(y * torch.log(h)).sum()
+        else:
+            loss = ((y - h) ** 2).sum()
+        return torch.autograd.grad(loss, params)
+
+    return run
+
+
+def jax_gradients(network: LayeredNetwork, arrays: dict[str, Any]) -> tuple[Any, Any] | None:
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    x, y = jnp.asarray(arrays["x"]), jnp.asarray(arrays["y"])
+    params = [jnp.asarray(p) for p in _parameters(network, arrays)]
+
+    def loss(params: list[Any]) -> Any:
+        h = x
+        for layer in range(1, network.depth + 1):
+            a = h @ params[2 * layer - 2].T + params[2 * layer - 1]
+            if layer < network.depth or network.output == "sigmoid":
+                h = jax.nn.sigmoid(a)
+            else:
+                h = jax.nn.softmax(a, axis=1)
+        if network.loss == "cross_entropy":
+            return -(y * jnp.log(h)).sum()
+        return ((y - h) ** 2).sum()
+
+    grad = jax.jit(jax.grad(loss))
+    generated = compile_gradient(network, target="jax")
+    grad(params)[0].block_until_ready()  # compile before timing
+    generated(x, y, *params)[0].block_until_ready()
+    return (lambda: [g.block_until_ready() for g in grad(params)],
+            lambda: [g.block_until_ready() for g in generated(x, y, *params)])
+
+
+def runtime(network: LayeredNetwork, batch: int) -> dict[str, Any]:
+    arrays = data(network, batch)
+    params = _parameters(network, arrays)
+    x, y = arrays["x"], arrays["y"]
+    generated = compile_gradient(network)
+    ours = generated(x, y, *params)
+    theirs = hand_backprop(network, x, y, *params)
+    scale = max(float(np.abs(t).max()) for t in theirs)
+    agree = max(float(np.abs(o - t).max()) for o, t in zip(ours, theirs, strict=True)) / scale
+    row: dict[str, Any] = {
+        "batch": batch,
+        "max_relative_difference": agree,
+        "forward": best(lambda: hand_forward(network, x, y, *params)),
+        "hand_numpy": best(lambda: hand_backprop(network, x, y, *params)),
+        "generated_numpy": best(lambda: generated(x, y, *params)),
+        "torch": None, "jax_grad": None, "generated_jax": None,
+    }
+    run_torch = torch_gradient(network, arrays)
+    if run_torch is not None:
+        row["torch"] = best(run_torch)
+    jaxes = jax_gradients(network, arrays)
+    if jaxes is not None:
+        row["jax_grad"], row["generated_jax"] = best(jaxes[0]), best(jaxes[1])
+    return row
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+def seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value >= 1:
+        return f"{value:.2f} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:.2f} ms"
+    return f"{value * 1e6:.1f} µs"
+
+
+def capped(result: dict[str, Any], cap: float) -> str:
+    if not result["capped"]:
+        return seconds(result["seconds"])
+    bound = "≥ " if result["lower_bound"] else ""
+    return f"> {cap:.0f} s (est. {bound}{seconds(result['estimate'])})"
+
+
+def ratio(slow: dict[str, Any], fast: float, cap: float) -> str:
+    if not slow["capped"]:
+        return f"{slow['seconds'] / fast:,.0f}x"
+    return f"> {cap / fast:,.0f}x (est. {slow['estimate'] / fast:,.0f}x)"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
+    rule = "  ".join("-" * w for w in widths)
+    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join([line, rule, *body])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="shapes up to [16,16,16,4], a 10 s cap, fewer repeats")
+    parser.add_argument("--json", metavar="OUT", help="also write every number to OUT")
+    parser.add_argument("--cap", type=float, default=None,
+                        help="seconds per slow derivation method and case (default 60; 10 quick)")
+    args = parser.parse_args(argv)
+    cap = args.cap if args.cap is not None else (10.0 if args.quick else 60.0)
+    shapes = QUICK_SHAPES if args.quick else SHAPES
+    repeats = 2 if args.quick else 3
+    results: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count(), "numpy": np.__version__},
+        "cap_seconds": cap, "derivation": [], "runtime": [],
+    }
+    derivation_rows, runtime_rows = [], []
+    for shape in shapes:
+        for head in HEADS:
+            network = network_for(shape, head)
+            name = "[" + ",".join(map(str, shape)) + "]"
+            print(f"… {name} {head}", file=sys.stderr, flush=True)
+            build, sweep = sweep_time(network, repeats)
+            mem = memory(network)
+            paths = per_parameter(network, "paths", cap)
+            diff = per_parameter(network, "diff", cap)
+            record = {"shape": list(shape), "head": head,
+                      "parameters": len(network.parameter_names()), "build_seconds": build,
+                      "sweep_seconds": sweep, **mem, "path_sums": paths, "composed_diff": diff}
+            results["derivation"].append(record)
+            derivation_rows.append([
+                name, head, f"{record['parameters']:,}", seconds(build), seconds(sweep),
+                f"{mem['peak_rss_mb']:.0f} MB", capped(paths, cap), ratio(paths, sweep, cap),
+                capped(diff, cap), ratio(diff, sweep, cap)])
+            for batch in BATCHES:
+                row = runtime(network, batch)
+                row.update(shape=list(shape), head=head)
+                results["runtime"].append(row)
+                gen = row["generated_numpy"]
+                runtime_rows.append([
+                    name, head, f"{batch:,}", seconds(row["forward"]), seconds(row["hand_numpy"]),
+                    seconds(gen), f"{gen / row['hand_numpy']:.2f}", f"{gen / row['forward']:.2f}",
+                    seconds(row["torch"]),
+                    "—" if row["torch"] is None else f"{gen / row['torch']:.2f}",
+                    seconds(row["jax_grad"]), seconds(row["generated_jax"]),
+                    f"{row['max_relative_difference']:.0e}"])
+    print("\nDerivation of every parameter's gradient (sweep = one reverse sweep with named "
+          f"adjoints; slow methods capped at {cap:.0f} s)\n")
+    print(table(["shape", "head", "params", "build graph", "sweep", "peak RSS",
+                 "path sums", "sweep speed-up", "sympy.diff composed", "sweep speed-up"],
+                derivation_rows))
+    print("\nGenerated numpy gradient (layer-wise code) against the forward pass, a hand-written "
+          "numpy backprop, torch autograd and jax.grad (float64)\n")
+    print(table(["shape", "head", "batch", "forward", "hand numpy", "generated",
+                 "gen/hand", "gen/fwd", "torch", "gen/torch", "jax.grad", "gen. jax",
+                 "max rel. diff"], runtime_rows))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(results, out, indent=2)
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
