@@ -51,7 +51,8 @@ def gradients_text(grads: Gradients, *, title: str = "") -> str:
     kinds = {grads.graph.node(w).kind for w in grads.wrt}
     what = "every parameter" if kinds == {"parameter"} else (
         "every input" if kinds == {"input"} else "the nodes asked for")
-    head = f"∂{grads.of}/∂({what})" + (f"  —  {title}" if title else "")
+    head = leibniz(grads.of, grads.wrt[0] if len(grads.wrt) == 1 else f"({what})")
+    head += f"  —  {title}" if title else ""
     lines = [head, "=" * min(len(head), WIDTH), "",
              f"Adjoints (δ_n = ∂{grads.of}/∂n, each defined once, from {grads.of} back to the "
              f"{'parameters' if kinds == {'parameter'} else 'inputs'})"]

@@ -92,5 +92,5 @@ def factored_paths_text(grads: Gradients, *, wrt: str, count: int, limit: int) -
     """The count, and the factored form in place of the listing (past the streaming limit)."""
     lines = [f"{count:,} paths from {wrt} to {grads.of}",
              f"  (more than {limit:,}: not listed; every path is in the factored form below, "
-             "each node's adjoint summing the paths through it)", ""]
+             "each node's adjoint summing the paths through it)", "", ""]
     return "\n".join(lines) + gradients_text(grads)
