@@ -1,0 +1,309 @@
+"""The documentation and the examples are real: every shown command, script and notebook runs.
+
+- Every ``$ symbackprop ...`` console block in ``docs/`` is run (in a scratch folder holding
+  the files the same page shows in code blocks titled with a file name, e.g.
+  ```` ```toml title="homework.toml" ````) and its output compared with the block; a line
+  ``...`` stands for any lines.  ``python tests/test_examples.py --update`` rewrites the blocks
+  from real output after a deliberate change to what a command prints.
+- Every ``>>>`` example in ``docs/`` runs as a doctest.
+- Every script in ``examples/`` runs to exit status 0 and prints what it promises; the notebook
+  ``examples/backprop_tour.ipynb`` is stored without outputs and executes (with nbclient).
+- The command-line reference names every command and option, and the public API documents
+  every object with an Examples section.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import doctest
+import importlib.util
+import inspect
+import io
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from symbackprop.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+EXAMPLES = ROOT / "examples"
+NOTEBOOK = EXAMPLES / "backprop_tour.ipynb"
+REQUIRE_ALL = os.environ.get("SYMBACKPROP_REQUIRE_ALL") == "1"
+
+# A fenced block: ```lang [title="name"]\n body ```  (four-space-indented fences too, as in
+# admonitions and tabs).
+FENCE = re.compile(
+    r"^(?P<indent>[ ]*)```(?P<lang>[\w-]*)(?P<attrs>[^\n]*)\n(?P<body>.*?)^(?P=indent)```[ ]*$",
+    re.DOTALL | re.MULTILINE,
+)
+TITLE = re.compile(r'title="([^"]+)"')
+
+
+# -- console blocks in the docs --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    """A file a page shows (``write``) or a command it runs (``run``), in page order."""
+
+    kind: str
+    text: str  # the file's name, or the command line
+    body: str  # the file's content, or the command's expected output
+    start: int  # offsets of the body in the page (for --update)
+    end: int
+
+
+def _dedent(body: str, indent: str) -> str:
+    return "".join(line.removeprefix(indent) for line in body.splitlines(keepends=True))
+
+
+def page_steps(page: Path) -> list[Step]:
+    text = page.read_text(encoding="utf-8")
+    steps = []
+    for match in FENCE.finditer(text):
+        indent, lang, attrs = match["indent"], match["lang"], match["attrs"]
+        body = _dedent(match["body"], indent)
+        title = TITLE.search(attrs)
+        if title:
+            steps.append(Step("write", title.group(1), body, match.start("body"),
+                              match.end("body")))
+        elif (lang == "console" and body.startswith("$ symbackprop ")
+              and sum(line.startswith("$ ") for line in body.splitlines()) == 1):
+            # One command and its output (a listing of several commands is not run).
+            command, _, output = body.partition("\n")
+            steps.append(Step("run", command[2:], output, match.start("body"),
+                              match.end("body")))
+    return steps
+
+
+def doc_pages() -> list[Path]:
+    return sorted(DOCS.rglob("*.md"))
+
+
+def pages_with_commands() -> list[Path]:
+    return [p for p in doc_pages() if any(s.kind == "run" for s in page_steps(p))]
+
+
+def run_cli(command: str) -> tuple[int, str]:
+    """Run ``symbackprop ...`` in this process; stdout, then stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(shlex.split(command)[1:])
+    return status, out.getvalue() + err.getvalue()
+
+
+def matches(expected: str, actual: str) -> bool:
+    """``expected`` equals ``actual``, where a line ``...`` stands for any number of lines."""
+    pattern = "".join(".*?\n" if line == "..." else re.escape(line) + "\n"
+                      for line in expected.splitlines())
+    return re.fullmatch(pattern, actual, re.DOTALL) is not None
+
+
+def run_page(page: Path, folder: Path) -> list[tuple[Step, int, str]]:
+    """Write the page's files into ``folder`` and run its commands there, in page order."""
+    results = []
+    with contextlib.chdir(folder):
+        for step in page_steps(page):
+            if step.kind == "write":
+                target = folder / step.text
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(step.body, encoding="utf-8")
+            else:
+                status, output = run_cli(step.text)
+                results.append((step, status, output))
+    return results
+
+
+@pytest.mark.parametrize("page", pages_with_commands(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_console_blocks_are_real_output(page: Path, tmp_path: Path) -> None:
+    stale = []
+    for step, status, output in run_page(page, tmp_path):
+        shows_error = step.body.startswith("symbackprop: error:")
+        assert status == 2 if shows_error else status in (0, 1), (
+            f"{page.name}: {step.text!r} exited {status}:\n{output}")
+        if not matches(step.body, output):
+            stale.append(f"$ {step.text}\n{output}")
+    assert not stale, (f"{page.relative_to(ROOT)}: stale console blocks (run "
+                       "`python tests/test_examples.py --update`):\n" + "\n".join(stale))
+
+
+def test_docs_show_commands() -> None:
+    pages = {p.relative_to(DOCS).as_posix() for p in pages_with_commands()}
+    for page in ("getting-started.md", "howto/check-homework.md", "howto/grade-submissions.md",
+                 "tutorial/padhai-4-4-2.md", "reference/cli.md"):
+        assert page in pages
+
+
+# -- doctests in the docs --------------------------------------------------------------------
+
+# The feature guides (checking.md, drawing.md, codegen.md, rendering.md) are their features'
+# own pages; their ``>>>`` snippets may abridge.  Every other page's examples run as written.
+FEATURE_GUIDES = ("checking.md", "drawing.md", "codegen.md", "rendering.md")
+
+
+def doctest_pages() -> list[Path]:
+    return [p for p in doc_pages() if p.name not in FEATURE_GUIDES or p.parent != DOCS
+            if ">>> " in p.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("page", doctest_pages(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_doc_page_doctests(page: Path, tmp_path: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    sources = [_dedent(m["body"], m["indent"]) for m in FENCE.finditer(text)
+               if m["lang"] in ("python", "pycon") and ">>> " in m["body"]]
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest("\n".join(sources), {}, page.name, str(page), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    out = io.StringIO()
+    with contextlib.chdir(tmp_path):
+        runner.run(test, out=out.write)
+    assert runner.tries > 0
+    assert runner.failures == 0, out.getvalue()
+
+
+# -- the command-line reference is complete --------------------------------------------------
+
+def test_cli_reference_names_every_command_and_option() -> None:
+    text = (DOCS / "reference" / "cli.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    missing = []
+    for name, sub in subparsers.choices.items():
+        if f"## `symbackprop {name}`" not in text and f"## symbackprop {name}" not in text:
+            missing.append(f"section for {name}")
+        section = text.split(f"symbackprop {name}`", 1)[-1].split("\n## ", 1)[0]
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help") and f"`{option}" not in section:
+                    missing.append(f"{name} {option}")
+    for option in ("--version", "--debug"):
+        if f"`{option}`" not in text:
+            missing.append(option)
+    assert not missing, f"docs/reference/cli.md does not document: {', '.join(missing)}"
+
+
+def test_public_api_has_examples() -> None:
+    import symbackprop
+
+    missing = []
+    for name in symbackprop.__all__:
+        obj = getattr(symbackprop, name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        doc = inspect.getdoc(obj) or ""
+        if "Examples\n--------" not in doc or ">>> " not in doc:
+            missing.append(name)
+    assert not missing, f"public objects without a doctested Examples section: {missing}"
+
+
+# -- example scripts -------------------------------------------------------------------------
+
+# What each script must print (besides exiting 0); a new script must be added here.
+EXPECTED = {
+    "print_derivation.py": ["2 paths from w1 to L", "1 path from w5 to L", "δ_h11"],
+    "check_seed001.py": ["dL/dw212", "incorrect", "missing path: w212 -> a21 -> yhat2 -> L",
+                         "yhat_i (1 - yhat_i)(-a_k)"],
+    "numeric_gradient.py": ["agree with the path sums", "per example"],
+    "draw_paths.py": ["4 paths", "wrote"],
+    "linear_path_pattern.py": ["x1", "sum over paths"],
+}
+
+
+def example_scripts() -> list[Path]:
+    return sorted(EXAMPLES.glob("*.py"))
+
+
+def test_every_example_script_is_listed() -> None:
+    assert {p.name for p in example_scripts()} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("script", example_scripts(), ids=lambda p: p.name)
+def test_example_script_runs(script: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for needle in EXPECTED[script.name]:
+        assert needle in done.stdout, f"{script.name} did not print {needle!r}:\n{done.stdout}"
+
+
+# -- the notebook ----------------------------------------------------------------------------
+
+def _notebook_tools_missing() -> list[str]:
+    return [m for m in ("nbformat", "nbclient", "ipykernel") if importlib.util.find_spec(m) is None]
+
+
+def test_notebook_is_stored_without_outputs() -> None:
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert code
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
+
+
+def test_notebook_executes(tmp_path: Path) -> None:
+    missing = _notebook_tools_missing()
+    if missing:
+        message = f"executing the notebook needs {', '.join(missing)} (the test extra)"
+        if REQUIRE_ALL:
+            pytest.fail(message)
+        pytest.skip(message)
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    texts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error", output
+            texts.append(output.get("text", "") + json.dumps(output.get("data", {})))
+    printed = "\n".join(texts)
+    assert "2 paths" in printed and "missing path" in printed
+
+
+# -- updating the docs from real output --------------------------------------------------------
+
+def _update() -> None:
+    """Rewrite each page's console blocks with real output (blocks with ``...`` are kept
+    when they still match, and reported when not)."""
+    import tempfile
+
+    for page in pages_with_commands():
+        with tempfile.TemporaryDirectory() as folder:
+            results = run_page(page, Path(folder))
+        text = page.read_text(encoding="utf-8")
+        for step, _status, output in reversed(results):
+            if matches(step.body, output):
+                continue
+            if "\n...\n" in f"\n{step.body}":
+                print(f"{page.relative_to(ROOT)}: update the abridged block of "
+                      f"{step.text!r} by hand:\n{output}")
+                continue
+            indent = _block_indent(text, step.start)
+            body = "".join(indent + line if line.strip() else line
+                           for line in f"$ {step.text}\n{output}".splitlines(keepends=True))
+            text = text[:step.start] + body + text[step.end:]
+            print(f"{page.relative_to(ROOT)}: updated {step.text!r}")
+        page.write_text(text, encoding="utf-8")
+
+
+def _block_indent(text: str, start: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start:text.find("\n", line_start)]
+    return line[: len(line) - len(line.lstrip(" "))]
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--update"]:
+        _update()
+    else:
+        print("usage: python tests/test_examples.py --update")
