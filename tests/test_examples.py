@@ -47,16 +47,21 @@ FENCE = re.compile(
 TITLE = re.compile(r'title="([^"]+)"')
 
 
-# -- console blocks in the docs --------------------------------------------------------------
+# -- the docs pages: files, commands and doctests, run in page order ---------------------------
+
+# The feature guides (checking.md, drawing.md, codegen.md, rendering.md) belong to their
+# features; their ``>>>`` snippets may abridge, so only their console blocks are run.
+FEATURE_GUIDES = ("checking.md", "drawing.md", "codegen.md", "rendering.md")
+
 
 @dataclass(frozen=True)
 class Step:
-    """A file a page shows (``write``) or a command it runs (``run``), in page order."""
+    """A file a page shows (``write``), a command it runs (``run``) or a ``doctest``."""
 
     kind: str
-    text: str  # the file's name, or the command line
+    text: str  # the file's name, the command line, or the doctest source
     body: str  # the file's content, or the command's expected output
-    start: int  # offsets of the body in the page (for --update)
+    start: int  # offsets of the block's body in the page (for --update)
     end: int
 
 
@@ -66,20 +71,22 @@ def _dedent(body: str, indent: str) -> str:
 
 def page_steps(page: Path) -> list[Step]:
     text = page.read_text(encoding="utf-8")
+    guide = page.parent == DOCS and page.name in FEATURE_GUIDES
     steps = []
     for match in FENCE.finditer(text):
         indent, lang, attrs = match["indent"], match["lang"], match["attrs"]
         body = _dedent(match["body"], indent)
+        span = (match.start("body"), match.end("body"))
         title = TITLE.search(attrs)
         if title:
-            steps.append(Step("write", title.group(1), body, match.start("body"),
-                              match.end("body")))
+            steps.append(Step("write", title.group(1), body, *span))
         elif (lang == "console" and body.startswith("$ symbackprop ")
               and sum(line.startswith("$ ") for line in body.splitlines()) == 1):
             # One command and its output (a listing of several commands is not run).
             command, _, output = body.partition("\n")
-            steps.append(Step("run", command[2:], output, match.start("body"),
-                              match.end("body")))
+            steps.append(Step("run", command[2:], output, *span))
+        elif lang in ("python", "pycon") and ">>> " in body and not guide:
+            steps.append(Step("doctest", body, "", *span))
     return steps
 
 
@@ -87,8 +94,8 @@ def doc_pages() -> list[Path]:
     return sorted(DOCS.rglob("*.md"))
 
 
-def pages_with_commands() -> list[Path]:
-    return [p for p in doc_pages() if any(s.kind == "run" for s in page_steps(p))]
+def pages_with_steps() -> list[Path]:
+    return [p for p in doc_pages() if any(s.kind != "write" for s in page_steps(p))]
 
 
 def run_cli(command: str) -> tuple[int, str]:
@@ -107,24 +114,40 @@ def matches(expected: str, actual: str) -> bool:
 
 
 def run_page(page: Path, folder: Path) -> list[tuple[Step, int, str]]:
-    """Write the page's files into ``folder`` and run its commands there, in page order."""
+    """Write the page's files into ``folder`` and run its commands and doctests there, in page
+    order (one namespace for the page's doctests).  Returns (step, status, output) for each
+    command and doctest; a doctest's status is its number of failures."""
     results = []
+    namespace: dict[str, object] = {}
+    parser = doctest.DocTestParser()
     with contextlib.chdir(folder):
         for step in page_steps(page):
             if step.kind == "write":
                 target = folder / step.text
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(step.body, encoding="utf-8")
-            else:
+            elif step.kind == "run":
                 status, output = run_cli(step.text)
                 results.append((step, status, output))
+            else:
+                test = parser.get_doctest(step.text, namespace, page.name, str(page), 0)
+                runner = doctest.DocTestRunner(
+                    optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+                out = io.StringIO()
+                runner.run(test, out=out.write, clear_globs=False)
+                namespace = test.globs
+                results.append((step, runner.failures, out.getvalue()))
     return results
 
 
-@pytest.mark.parametrize("page", pages_with_commands(), ids=lambda p: str(p.relative_to(DOCS)))
-def test_console_blocks_are_real_output(page: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("page", pages_with_steps(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_page_shows_real_output(page: Path, tmp_path: Path) -> None:
+    """Every command's block is its real output; every doctest passes."""
     stale = []
     for step, status, output in run_page(page, tmp_path):
+        if step.kind == "doctest":
+            assert status == 0, f"{page.relative_to(ROOT)}: a doctest failed:\n{output}"
+            continue
         shows_error = step.body.startswith("symbackprop: error:")
         assert status == 2 if shows_error else status in (0, 1), (
             f"{page.name}: {step.text!r} exited {status}:\n{output}")
@@ -135,37 +158,10 @@ def test_console_blocks_are_real_output(page: Path, tmp_path: Path) -> None:
 
 
 def test_docs_show_commands() -> None:
-    pages = {p.relative_to(DOCS).as_posix() for p in pages_with_commands()}
+    pages = {p.relative_to(DOCS).as_posix() for p in pages_with_steps()}
     for page in ("getting-started.md", "howto/check-homework.md", "howto/grade-submissions.md",
                  "tutorial/padhai-4-4-2.md", "reference/cli.md"):
         assert page in pages
-
-
-# -- doctests in the docs --------------------------------------------------------------------
-
-# The feature guides (checking.md, drawing.md, codegen.md, rendering.md) are their features'
-# own pages; their ``>>>`` snippets may abridge.  Every other page's examples run as written.
-FEATURE_GUIDES = ("checking.md", "drawing.md", "codegen.md", "rendering.md")
-
-
-def doctest_pages() -> list[Path]:
-    return [p for p in doc_pages() if p.name not in FEATURE_GUIDES or p.parent != DOCS
-            if ">>> " in p.read_text(encoding="utf-8")]
-
-
-@pytest.mark.parametrize("page", doctest_pages(), ids=lambda p: str(p.relative_to(DOCS)))
-def test_doc_page_doctests(page: Path, tmp_path: Path) -> None:
-    text = page.read_text(encoding="utf-8")
-    sources = [_dedent(m["body"], m["indent"]) for m in FENCE.finditer(text)
-               if m["lang"] in ("python", "pycon") and ">>> " in m["body"]]
-    parser = doctest.DocTestParser()
-    test = parser.get_doctest("\n".join(sources), {}, page.name, str(page), 0)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    out = io.StringIO()
-    with contextlib.chdir(tmp_path):
-        runner.run(test, out=out.write)
-    assert runner.tries > 0
-    assert runner.failures == 0, out.getvalue()
 
 
 # -- the command-line reference is complete --------------------------------------------------
@@ -277,11 +273,15 @@ def _update() -> None:
     when they still match, and reported when not)."""
     import tempfile
 
-    for page in pages_with_commands():
+    for page in pages_with_steps():
         with tempfile.TemporaryDirectory() as folder:
             results = run_page(page, Path(folder))
         text = page.read_text(encoding="utf-8")
         for step, _status, output in reversed(results):
+            if step.kind == "doctest":
+                if _status:
+                    print(f"{page.relative_to(ROOT)}: a doctest fails:\n{output}")
+                continue
             if matches(step.body, output):
                 continue
             if "\n...\n" in f"\n{step.body}":
