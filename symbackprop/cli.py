@@ -112,13 +112,61 @@ def _derive(args: argparse.Namespace) -> int:
         return _derive_all(args, problem)
     derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,
                         max_paths=args.max_paths)
+    matrix = None
+    if args.matrix:
+        from .render.matrix import matrix_form
+
+        if problem.network is None:
+            raise UsageError("derive --matrix: the matrix form needs a layered network "
+                             "([network] in the problem file)")
+        matrix = matrix_form(problem.network, derivation)
+    options = {"strategy": args.simplify, "learning_rate": problem.learning_rate,
+               "matrix": matrix}
     if args.format == "json":
-        text = _json(derivation_data(derivation, args.simplify, problem.learning_rate))
+        from .render.matrix import matrix_data
+
+        data = derivation_data(derivation, args.simplify, problem.learning_rate)
+        if matrix is not None:
+            data["matrix"] = matrix_data(matrix)
+        text = _json(data)
+    elif args.format == "latex":
+        text = _derive_latex(args, problem, derivation, options)
+    elif args.format == "markdown":
+        from .render.markdown import derivation_markdown
+
+        text = derivation_markdown(derivation, title=problem.title, source=problem.source,
+                                   **options)
     else:
-        text = derivation_text(derivation, strategy=args.simplify,
-                               learning_rate=problem.learning_rate, title=problem.title)
+        text = derivation_text(derivation, title=problem.title, **options)
     _emit(text, args.output)
     return EXIT_OK
+
+
+def _derive_latex(args: argparse.Namespace, problem: Problem, derivation: Any,
+                  options: dict[str, Any]) -> str:
+    """``derive --format latex``: a body to include, or with ``--standalone`` a .tex file."""
+    from .render.latex import derivation_latex, latex_document
+
+    if not args.standalone:
+        return derivation_latex(derivation, title=problem.title, **options)
+    figure = ""
+    if getattr(args, "figure", False):
+        from .draw import tikz_picture
+
+        figure = tikz_picture(derivation)
+    title = problem.title or f"d{derivation.of}/d{derivation.wrt}"
+    return latex_document(derivation_latex(derivation, **options), title=title,
+                          source=problem.source, figure=figure,
+                          packages=("tikz",) if figure else ())
+
+
+def _has_tikz_picture() -> bool:
+    """Whether the drawing module offers ``tikz_picture`` (for ``derive --figure``)."""
+    try:
+        from . import draw
+    except ImportError:
+        return False
+    return callable(getattr(draw, "tikz_picture", None))
 
 
 def _paths(args: argparse.Namespace) -> int:
@@ -342,10 +390,21 @@ def build_parser() -> argparse.ArgumentParser:
     derive_p = commands.add_parser("derive", help="the step-by-step derivation of dL/dW")
     _add_file(derive_p)
     _add_wrt(derive_p)
-    derive_p.add_argument("--format", default="text", type=_formats(("text", "json")),
-                          help="text (default) or json")
+    derive_p.add_argument("--format", default="text",
+                          type=_formats(("text", "latex", "markdown", "json")),
+                          help="text (default), latex, markdown or json")
     derive_p.add_argument("--simplify", default="textbook", type=_formats(STRATEGIES),
                           help=f"simplification strategy: {', '.join(STRATEGIES)}")
+    derive_p.add_argument("--matrix", action="store_true",
+                          help="add the vectorised (matrix) form of the recursion, with numbers "
+                               "(layered networks)")
+    derive_p.add_argument("--standalone", action="store_true",
+                          help="with --format latex: a complete .tex file for pdflatex")
+    if _has_tikz_picture():
+        derive_p.add_argument("--figure", action="store_true",
+                              help="with --format latex --standalone: include a picture of the "
+                                   "graph with every path highlighted (needs the LaTeX package "
+                                   "tikz)")
     derive_p.add_argument("-o", "--output", metavar="OUT", help="write to OUT, not stdout")
     derive_p.set_defaults(run=_derive)
 

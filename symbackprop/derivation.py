@@ -184,6 +184,18 @@ class Derivation:
 
         return draw_derivation(self, **options)
 
+    def _repr_latex_(self) -> str:
+        """Jupyter: the chain rule, factored form, result and value in one display."""
+        from .render.latex import derivation_math
+
+        return derivation_math(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the whole derivation page (see :mod:`symbackprop.render.markdown`)."""
+        from .render.markdown import derivation_markdown
+
+        return derivation_markdown(self)
+
     def __repr__(self) -> str:
         plural = "path" if self.path_count == 1 else "paths"
         value = "" if self.value is None else f" = {self.value:.10g}"

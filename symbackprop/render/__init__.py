@@ -1,4 +1,4 @@
-"""Presentation of derivations: text, JSON-ready data (and, later, LaTeX and Markdown).
+"""Presentation of derivations: text, LaTeX, Markdown, the matrix form, JSON-ready data.
 
 Renderers read :class:`~symbackprop.derivation.Derivation` objects; they never differentiate.
 """
@@ -6,6 +6,23 @@ Renderers read :class:`~symbackprop.derivation.Derivation` objects; they never d
 from __future__ import annotations
 
 from .data import derivation_data, paths_data
+from .latex import derivation_latex, derivation_math, latex_document, latex_page
+from .markdown import derivation_markdown
+from .matrix import MatrixForm, matrix_data, matrix_form, matrix_text
 from .text import derivation_text, paths_text
 
-__all__ = ["derivation_data", "derivation_text", "paths_data", "paths_text"]
+__all__ = [
+    "MatrixForm",
+    "derivation_data",
+    "derivation_latex",
+    "derivation_markdown",
+    "derivation_math",
+    "derivation_text",
+    "latex_document",
+    "latex_page",
+    "matrix_data",
+    "matrix_form",
+    "matrix_text",
+    "paths_data",
+    "paths_text",
+]

@@ -1,4 +1,10 @@
-"""Derivations as Unicode text for a terminal (at most 100 columns where it can).
+"""Derivations as Unicode text for a terminal: at most 100 columns.
+
+Structure is written with Unicode (``∂``, ``·``, ``→``, ``δ``, ``η``); single formulas keep
+the problem-file formula syntax (``2*(yhat1 - y1)``, ``h13*(1 - h13)``) so that they can be
+copied into a claim.  :func:`derivation_text` is the page of ``derive --format text``;
+:func:`paths_text` the listing of ``paths`` (one line per path, as the streamed listing of
+:mod:`symbackprop.render.streamed` writes it).
 
 Examples
 --------
@@ -10,22 +16,45 @@ Examples
   1. b → c → e    ∂e/∂c · ∂c/∂b = d · 1 = 2 · 1 = 2
   2. b → d → e    ∂e/∂d · ∂d/∂b = c · 1 = 3 · 1 = 3
      total = 5
+>>> page = derivation_text(derive(problem.graph, "b", values=problem.values))
+>>> print(page.split("Numbers")[1].strip("\\n"))
+  path  product of local partials (chain-rule order)  value    share
+     1  2 · 1                                             2   40.0 %
+     2  3 · 1                                             3   60.0 %
+        total                                             5  100.0 %
+  ∂e/∂b = 5
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import sympy
 
 from ..derivation import Derivation, Factor, Group, Term
+from ..simplify import STRATEGY_DESCRIPTIONS, Collected
+from .matrix import MatrixForm, matrix_text
+from .parts import (
+    MAX_LISTED,
+    Product,
+    local_partials,
+    path_shares,
+    results,
+    signed,
+    split_product,
+    update,
+)
+from .typeset import text_expr
 
-__all__ = ["derivation_text", "paths_text"]
+__all__ = ["WIDTH", "collected_text", "derivation_text", "leibniz", "number", "paths_text"]
 
 WIDTH = 100
+"""Lines are at most this wide (a single unbreakable token may be longer)."""
 LEAVES_SHOWN = 60
-"""The leaves-only form is shown beside another strategy only up to this many operations."""
+"""The leaves-only form is printed beside another strategy only up to this many operations."""
+PRODUCT_WIDTH = 56
+"""The product column of the numbers table wraps past this width."""
 
 
 def number(value: float | None) -> str:
@@ -38,7 +67,7 @@ def leibniz(of: str, wrt: str) -> str:
 
 
 def _expr(expr: sympy.Expr) -> str:
-    return str(expr).replace("**", "^")
+    return text_expr(expr)
 
 
 def _factor_label(factor: Factor) -> str:
@@ -76,8 +105,20 @@ def paths_text(derivation: Derivation) -> str:
 
 
 def _bracket(expr: sympy.Expr) -> str:
-    text = _expr(expr)
+    text = str(expr).replace("**", "^")
     return f"({text})" if isinstance(expr, sympy.Add) else text
+
+
+# -- the derivation page ---------------------------------------------------------------------------
+
+def _sum_lines(head: str, terms: Sequence[str]) -> list[str]:
+    """``head = t1`` then ``+ t2`` ... aligned under the first term, each wrapped."""
+    pad = " " * (len(head) + 1)
+    out = []
+    for i, term in enumerate(terms):
+        line = f"{head} = {term}" if i == 0 else f"{pad}+ {term}"
+        out.append(_wrap(line, len(pad) + 4))
+    return out
 
 
 def _group_text(group: Group) -> str:
@@ -90,56 +131,174 @@ def _group_text(group: Group) -> str:
     return parts[0] if parts else ""
 
 
+def _factor_text(expr: sympy.Expr) -> str:
+    text = _expr(expr)
+    return f"({text})" if isinstance(expr, sympy.Add) else text
+
+
+def _product_text(product: Product, tail: Sequence[str] = ()) -> str:
+    items = [_factor_text(f) for f in product.factors] + list(tail)
+    body = " · ".join(items)
+    if product.coefficient != 1 or not items:
+        return f"{product.coefficient} · {body}" if items else str(product.coefficient)
+    return body
+
+
+def _signed_join(parts: Sequence[tuple[bool, str]]) -> str:
+    out = ""
+    for i, (negative, text) in enumerate(parts):
+        if i == 0:
+            out = f"-{text}" if negative else text
+        else:
+            out += f" - {text}" if negative else f" + {text}"
+    return out
+
+
+def collected_text(grouped: Collected) -> str:
+    """A :class:`~symbackprop.simplify.Collected` form on one line: numeric factors in front,
+    the shared factors (path order), then one term per output delta, each times the sum over
+    its paths; factors (one local partial each) separated by ``·``."""
+    common = split_product(grouped.common)
+    coefficient = common.coefficient
+    groups = [(split_product(g.lead), [split_product(p) for p in g.paths])
+              for g in grouped.groups]
+    magnitudes = {abs(lead.coefficient) for lead, _ in groups}
+    if len(magnitudes) == 1 and (shared := magnitudes.pop()) != 0:
+        coefficient *= shared
+        groups = [(Product(lead.coefficient / shared, lead.factors), paths)
+                  for lead, paths in groups]
+    tail = []
+    if groups:
+        terms = []
+        for lead, paths in groups:
+            if len(paths) == 1:
+                merged = Product(lead.coefficient * paths[0].coefficient,
+                                 lead.factors + paths[0].factors)
+                (negative, product), = signed([merged])
+                terms.append((negative, _product_text(product)))
+                continue
+            inner = _signed_join([(n, _product_text(p)) for n, p in signed(paths)])
+            (negative, product), = signed([lead])
+            terms.append((negative, _product_text(product, [f"({inner})"])))
+        body = _signed_join(terms)
+        wrap = len(terms) > 1 and (common.factors or coefficient != 1)
+        tail = [f"[{body}]" if wrap else body]
+    (negative, front), = signed([Product(coefficient, common.factors)])
+    text = _product_text(front, tail)
+    return f"-{text}" if negative else text
+
+
+def _result(form: Collected | sympy.Expr) -> str:
+    return collected_text(form) if isinstance(form, Collected) else _expr(form)
+
+
 def _section(title: str, body: Iterable[str]) -> list[str]:
     return ["", title, *body]
 
 
+def _numbers_table(d: Derivation) -> list[str]:
+    rows = []
+    for i, (term, share) in enumerate(zip(d.terms or (), path_shares(d), strict=False), 1):
+        if i > MAX_LISTED:
+            break
+        product = " · ".join(f"{f.value:.4g}" if f.value is not None else "?"
+                             for f in term.chain_rule_order)
+        rows.append((str(i), product, number(term.value),
+                     "" if share is None else f"{100 * share:.1f} %"))
+    total_share = "100.0 %" if d.value else ""
+    rows.append(("", "total", number(d.value), total_share))
+    header = ("path", "product of local partials (chain-rule order)", "value", "share")
+    product_width = min(PRODUCT_WIDTH, max(len(header[1]), *(len(r[1]) for r in rows)))
+    widths = [max(len(header[0]), 4), product_width,
+              max(len(r[2]) for r in [header, *rows]), max(len(r[3]) for r in [header, *rows])]
+    out = [f"{header[0]}  {header[1]:<{product_width}}  {header[2]:>{widths[2]}}  "
+           f"{header[3]:>{widths[3]}}".rstrip()]
+    for row in rows:
+        pieces = textwrap.wrap(row[1], product_width, break_long_words=False) or [""]
+        out.append(f"{row[0]:>{widths[0]}}  {pieces[0]:<{product_width}}  "
+                   f"{row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}".rstrip())
+        out += [f"{'':>{widths[0]}}  {p}" for p in pieces[1:]]
+    return out
+
+
 def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
-                    learning_rate: float | None = None, title: str = "") -> str:
-    """The whole derivation: paths, chain rule, local partials, factored form, result."""
+                    learning_rate: float | None = None, title: str = "",
+                    matrix: MatrixForm | None = None) -> str:
+    """The whole derivation: paths, chain rule, factored form and deltas, local partials,
+    result (textbook, the strategy, leaves only), numbers, and the matrix form if given."""
     d = derivation
-    head = f"{leibniz(d.of, d.wrt)}" + (f"  —  {title}" if title else "")
-    lines = [head, "=" * min(len(head), WIDTH)]
-    lines += _section("Paths", paths_text(d).splitlines())
+    head = leibniz(d.of, d.wrt)
+    top = head + (f"  —  {title}" if title else "")
+    lines = [_wrap(top, 4), "═" * min(len(top), WIDTH)]
+    plural = "path" if d.path_count == 1 else "paths"
+    paths = [f"  {d.path_count:,} {plural} from {d.wrt} to {d.of}"]
     if d.terms is not None:
-        sums = [_chain(t) for t in d.terms]
-        lines += _section("Chain rule: the sum over every path of the product of local partials",
-                          [_wrap(f"  {leibniz(d.of, d.wrt)} = " + "\n + ".join(sums), 8)])
-        seen: dict[tuple[str, str], Factor] = {}
-        for term in d.terms:
-            for factor in term.chain_rule_order:
-                seen.setdefault((factor.of, factor.wrt), factor)
-        label_width = max(len(_factor_label(f)) for f in seen.values())
-        rows = []
-        for factor in seen.values():
-            row = f"  {_factor_label(factor):<{label_width}} = {_expr(factor.expression)}"
-            if factor.value is not None:
-                row += f"  = {number(factor.value)}"
-            rows.append(_wrap(row, label_width + 5))
-        lines += _section("Local partials", rows)
-    if d.factored is not None:
-        lines += _section("Factored (backprop) form: shared factors pulled out",
-                          [_wrap(f"  {leibniz(d.of, d.wrt)} = {_group_text(d.factored)}", 8)])
-    lines += _section("Deltas (each node's ∂{}/∂node, defined once)".format(d.of), [
-        _wrap(f"  δ_{a.node} = " + (" + ".join(f"{_factor_label(f)} · δ_{c}"
-                                                for f, c in a.contributions) or "1")
-              + ("" if a.value is None else f"  = {number(a.value)}"), 8)
-        for a in d.adjoints
-    ])
-    result = [_wrap(f"  {leibniz(d.of, d.wrt)} = {_expr(d.simplified(strategy))}", 8)]
-    if strategy != "leaves":
-        leaves = d.simplified("leaves")
-        size = sympy.count_ops(leaves)
-        shown = _expr(leaves) if size <= LEAVES_SHOWN else (
-            f"({size} operations; shown with --simplify leaves)")
-        result.append(_wrap(f"  in leaves only: {shown}", 8))
-    lines += _section(f"Result ({strategy})", result)
+        shown = d.terms[:MAX_LISTED]
+        paths += [_wrap(f"  {i:>3}. {' → '.join(t.path.nodes)}", 8)
+                  for i, t in enumerate(shown, 1)]
+        if len(d.terms) > len(shown):
+            paths.append(f"       ... and {len(d.terms) - len(shown):,} more (`paths` lists "
+                         "them all)")
+    lines += _section("Paths", paths)
+    if d.terms is not None:
+        lines += _section(
+            "Chain rule: over every path, the product of its local partials (output end first)",
+            _sum_lines(f"  {head}", [_chain(t) for t in d.terms[:MAX_LISTED]]))
+    if d.factored is not None and 1 < d.path_count <= MAX_LISTED:
+        lines += _section("Factored (backprop) form: the factors shared by paths pulled out",
+                          [_wrap(f"  {head} = {_group_text(d.factored)}", 8)])
+    label = max((len(a.node) for a in d.adjoints), default=1) + 2
+    deltas = []
+    for a in d.adjoints:
+        if a.node == d.of:
+            continue
+        rule = " + ".join(_factor_label(f) + ("" if c == d.of else f" · δ_{c}")
+                          for f, c in a.contributions)
+        value = "" if a.value is None else f"  = {number(a.value)}"
+        deltas.append(_wrap(f"  {'δ_' + a.node:<{label}} = {rule}{value}", label + 5))
+    lines += _section(f"Deltas δ_n = ∂{d.of}/∂n, each computed once from the output back", deltas)
+    partials = local_partials(d)
+    width = max((len(_factor_label(f)) for f in partials), default=1)
+    formula_width = min(30, max((len(_expr(f.expression)) for f in partials), default=1))
+    rows = []
+    for factor in partials:
+        row = f"  {_factor_label(factor):<{width}} = {_expr(factor.expression):<{formula_width}}"
+        if factor.value is not None:
+            row += f" = {number(factor.value)}"
+        rows.append(_wrap(row.rstrip(), width + 5))
+    lines += _section("Local partials", rows)
+    lines += _section(f"Result ({strategy}: {STRATEGY_DESCRIPTIONS[strategy]})",
+                      _result_lines(d, strategy, head))
     if d.value is not None:
-        lines += _section("Value", [f"  {leibniz(d.of, d.wrt)} = {number(d.value)}"])
-        if learning_rate is not None and d.values is not None:
-            before = d.values[d.wrt]
-            after = before - learning_rate * d.value
-            lines.append(f"  update: {d.wrt}+ = {d.wrt} − η {leibniz(d.of, d.wrt)} = "
-                         f"{number(before)} − {number(learning_rate)} · {number(d.value)} = "
-                         f"{number(after)}")
+        numbers = _numbers_table(d) if d.terms is not None else []
+        numbers = ["  " + n for n in numbers]
+        numbers.append(f"  {head} = {number(d.value)}")
+        step = update(d, learning_rate)
+        if step is not None:
+            before, after = step
+            numbers.append(_wrap(
+                f"  update: {d.wrt}+ = {d.wrt} − η {head} = {number(before)} − "
+                f"{number(learning_rate)} · {number(d.value)} = {number(after)}", 10))
+        lines += _section("Numbers", numbers)
+    if matrix is not None:
+        lines += ["", *matrix_text(matrix).splitlines()]
     return "\n".join(lines)
+
+
+def _result_lines(d: Derivation, strategy: str, head: str) -> list[str]:
+    forms = results(d, strategy)
+    textbook = forms.textbook if forms.textbook is not None else forms.textbook_expr
+    out = [_wrap(f"  {head} = {_result(textbook)}", 8)]
+    if strategy != "textbook":
+        if forms.strategy_expr is None:
+            out.append(_wrap(f"  {strategy}: {forms.note}", 8))
+        else:
+            shown = forms.strategy_collected or forms.strategy_expr
+            out.append(_wrap(f"  {strategy}: {head} = {_result(shown)}", 8))
+    if strategy not in ("leaves", "full"):
+        if forms.leaves is not None and forms.leaves_ops <= LEAVES_SHOWN:
+            out.append(_wrap(f"  in leaves only: {_result(forms.leaves)}", 8))
+        else:
+            out.append(f"  in leaves only: {forms.leaves_ops:,} operations (shown with "
+                       "--simplify leaves)")
+    return out

@@ -1,0 +1,96 @@
+r"""Derivations as Markdown: ``$$`` display blocks and pipe tables (GitHub, Jupyter, MkDocs).
+
+The page has the content of the LaTeX page (:func:`symbackprop.render.latex.page_sections`):
+the same formulas, in ``$$\begin{aligned}`` blocks, and the same tables as Markdown tables
+whose cells hold inline ``$math$``.
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> from symbackprop.derivation import derive
+>>> problem = load_problem("branching_graph")
+>>> page = derivation_markdown(derive(problem.graph, "b", values=problem.values))
+>>> print(page.splitlines()[0])
+## The derivative $\partial e / \partial b$
+>>> "| $\\frac{\\partial e}{\\partial c}$ | $d$ | 2 |" in page
+True
+"""
+
+from __future__ import annotations
+
+from ..derivation import Derivation
+from .latex import ALIGNAT, Block, Table, page_sections
+from .matrix import MatrixForm
+from .typeset import text_number
+
+__all__ = ["derivation_markdown"]
+
+_ENVIRONMENTS = {"align*": "aligned", ALIGNAT: "alignedat"}
+
+
+def _display(block: Block) -> list[str]:
+    environment = _ENVIRONMENTS[block.environment]
+    extra = "{2}" if block.environment == ALIGNAT else ""
+    return ["$$", rf"\begin{{{environment}}}{extra}", " \\\\\n".join(block.rows),
+            rf"\end{{{environment}}}", "$$", ""]
+
+
+def _table(table: Table) -> list[str]:
+    align = {"l": ":--", "r": "--:", "c": ":-:"}
+    header = table.header or ("",) * len(table.align)
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join(align[a] for a in table.align) + "|"]
+    rows = list(table.rows) + ([table.footer] if table.footer else [])
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _text(text: str) -> str:
+    """LaTeX text-mode markup of the page captions, as Markdown."""
+    return (text.replace("---", "—").replace("``", "“").replace("''", "”")
+            .replace(r"\%", "%").replace(r"\_", "_").replace(r"\&", "&"))
+
+
+def _partials_table(block: Block) -> list[str]:
+    """The local partials as a table: partial, textbook formula, value."""
+    rows = []
+    for row in block.rows:
+        cells = [c.strip() for c in row.split("&")]
+        partial, formula = cells[0], cells[1].removeprefix("=").strip()
+        value = cells[3].removeprefix("=").strip() if len(cells) > 3 else ""
+        rows.append((f"${partial}$", f"${formula}$", value))
+    has_values = any(r[2] for r in rows)
+    header = ("local partial", "textbook formula", "value") if has_values else (
+        "local partial", "textbook formula")
+    return _table(Table(header, tuple(r[:len(header)] for r in rows),
+                        "llr" if has_values else "ll"))
+
+
+def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
+                        learning_rate: float | None = None, title: str = "",
+                        source: str = "", matrix: MatrixForm | None = None) -> str:
+    """The whole derivation as Markdown (the sections of the LaTeX page).
+
+    ``title`` and ``source`` (from the problem file) head the page when given.
+    """
+    lines: list[str] = []
+    if title:
+        lines += [f"# {title}", ""]
+    if source:
+        lines += [f"*{source}*", ""]
+    sections = page_sections(derivation, strategy=strategy, learning_rate=learning_rate,
+                             matrix=matrix)
+    for heading, blocks in sections:
+        lines += [f"## {heading}", ""]
+        for block in blocks:
+            if block.text:
+                lines += [_text(block.text), ""]
+            if block.rows and heading == "Local partial derivatives":
+                lines += _partials_table(block)
+            elif block.rows:
+                lines += _display(block)
+            if block.table is not None:
+                lines += _table(block.table)
+    if derivation.value is not None and not any(h == "The numbers" for h, _ in sections):
+        lines += [f"Value: {text_number(derivation.value)}", ""]
+    return "\n".join(lines).rstrip() + "\n"

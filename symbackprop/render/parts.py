@@ -1,0 +1,185 @@
+"""The content of a derivation page, apart from its format (text, LaTeX, Markdown).
+
+Each renderer shows the same things in the same order: the paths, the chain rule as a sum
+over them, the factored form, each local partial, the result (textbook, the strategy asked
+for, leaves only) and, with values, the numbers.  This module gathers them from a
+:class:`~symbackprop.derivation.Derivation`; it never differentiates.
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> from symbackprop.derivation import derive
+>>> problem = load_problem("branching_graph")
+>>> d = derive(problem.graph, "b", values=problem.values)
+>>> [str(f) for f in local_partials(d)]
+['de/dc = d', 'dc/db = 1', 'de/dd = c', 'dd/db = 1']
+>>> [round(s, 3) for s in path_shares(d)]
+[0.4, 0.6]
+>>> split_product([-2 * problem.graph.node("c").symbol])
+Product(-2, [c])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sympy
+
+from ..derivation import Derivation, Factor
+from ..simplify import Collected, SimplifyLimitError, collected, simplify
+
+__all__ = [
+    "MAX_LISTED",
+    "Product",
+    "Results",
+    "local_partials",
+    "path_shares",
+    "results",
+    "split_product",
+    "update",
+]
+
+MAX_LISTED = 32
+"""Pages list at most this many paths term by term (and the factored form up to as many)."""
+
+
+def local_partials(derivation: Derivation) -> list[Factor]:
+    """Every local partial on a listed path, once, in the order the chain rule meets them
+    (output end first), or from the adjoints when the paths are not listed."""
+    seen: dict[tuple[str, str], Factor] = {}
+    if derivation.terms is not None:
+        for term in derivation.terms:
+            for factor in term.chain_rule_order:
+                seen.setdefault((factor.of, factor.wrt), factor)
+    else:
+        for adjoint in derivation.adjoints:
+            for factor, _ in adjoint.contributions:
+                seen.setdefault((factor.of, factor.wrt), factor)
+    return list(seen.values())
+
+
+def path_shares(derivation: Derivation) -> list[float | None]:
+    """Each listed path's value as a fraction of the total (``None`` when the total is 0 or
+    values are unknown).  Shares add up to 1; a share can be negative or above 1 when paths
+    cancel."""
+    total = derivation.value
+    terms = derivation.terms or ()
+    if total is None or total == 0:
+        return [None] * len(terms)
+    return [None if t.value is None else t.value / total for t in terms]
+
+
+def update(derivation: Derivation, learning_rate: float | None) -> tuple[float, float] | None:
+    """``(before, after)`` of one gradient-descent step ``w+ = w - eta dL/dw``, when the
+    learning rate and the values are known."""
+    if learning_rate is None or derivation.value is None or derivation.values is None:
+        return None
+    before = float(derivation.values[derivation.wrt])
+    return before, before - learning_rate * derivation.value
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product written ``coefficient * factors`` with every factor free of a numeric
+    coefficient (so a sign or a 2 can be pulled to the front)."""
+
+    coefficient: sympy.Rational
+    factors: tuple[sympy.Expr, ...]
+
+    @property
+    def expression(self) -> sympy.Expr:
+        return self.coefficient * sympy.Mul(*self.factors)
+
+    def __repr__(self) -> str:
+        return f"Product({self.coefficient}, {list(self.factors)})"
+
+
+def split_product(factors: Iterable[sympy.Expr]) -> Product:
+    """``factors`` (in order) with their numeric coefficients gathered in front.
+
+    A sum's common numeric factor is pulled out first (``-2 y + 2 yhat`` gives ``2`` and
+    ``yhat - y``); a product's own numeric factor likewise.
+    """
+    coefficient = sympy.S.One
+    rest = []
+    for factor in factors:
+        factor = sympy.factor_terms(factor) if isinstance(factor, sympy.Add) else factor
+        number, body = factor.as_coeff_Mul()
+        if isinstance(body, sympy.Add):
+            inner, body = sympy.factor_terms(body).as_coeff_Mul()
+            number *= inner
+        if isinstance(number, sympy.Rational):
+            coefficient *= number
+        else:  # a float coefficient stays where it is
+            body = factor
+        if body != 1:
+            rest.append(body)
+    return Product(coefficient, tuple(rest))
+
+
+@dataclass(frozen=True)
+class Results:
+    """The result of a derivation in the forms a page shows.
+
+    Attributes
+    ----------
+    textbook : Collected or None
+        The grouped sum over paths (None above the path limit; then :attr:`textbook_expr` is
+        the factored adjoint form).
+    textbook_expr : sympy.Expr
+    strategy : str
+    strategy_expr : sympy.Expr or None
+        The form asked for, when it is not ``textbook`` (None with a note when refused).
+    strategy_collected : Collected or None
+        For ``leaves``: the grouped form in leaves.
+    note : str
+        Why a form is not shown, or ``""``.
+    leaves : Collected or sympy.Expr or None
+        The leaves-only form shown beside ``textbook`` (None when too large, with its size in
+        :attr:`leaves_ops`).
+    leaves_ops : int
+    """
+
+    textbook: Collected | None
+    textbook_expr: sympy.Expr
+    strategy: str
+    strategy_expr: sympy.Expr | None
+    strategy_collected: Collected | None
+    note: str
+    leaves: Collected | sympy.Expr | None
+    leaves_ops: int
+
+
+LEAVES_SHOWN = 120
+"""The leaves-only form is shown beside another strategy only up to this many operations."""
+
+
+def results(derivation: Derivation, strategy: str = "textbook") -> Results:
+    """The result in node symbols (textbook), in the strategy's form, and in leaves only."""
+    d = derivation
+    grouped = collected(d)
+    textbook_expr = simplify(d, "textbook")
+    strategy_expr: sympy.Expr | None = None
+    strategy_grouped: Collected | None = None
+    note = ""
+    if strategy == "leaves" and grouped is not None:
+        strategy_grouped = grouped.map(d.graph.to_leaves)
+        strategy_expr = strategy_grouped.expression
+    elif strategy != "textbook":
+        try:
+            strategy_expr = simplify(d, strategy)
+        except SimplifyLimitError as err:
+            note = str(err)
+    leaves_ops = int(sympy.count_ops(d.leaves))
+    leaves: Collected | sympy.Expr | None = None
+    if strategy not in ("leaves", "full") and leaves_ops <= LEAVES_SHOWN:
+        leaves = grouped.map(d.graph.to_leaves) if grouped is not None else sympy.factor_terms(
+            d.leaves)
+    return Results(grouped, textbook_expr, strategy, strategy_expr, strategy_grouped, note,
+                   leaves, leaves_ops)
+
+
+def signed(products: Sequence[Product]) -> list[tuple[bool, Product]]:
+    """Each product as ``(negative, product with a positive coefficient)``."""
+    return [(p.coefficient < 0, Product(abs(p.coefficient), p.factors)) for p in products]
