@@ -172,9 +172,11 @@ def test_cli_reference_names_every_command_and_option() -> None:
     subparsers = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
     missing = []
     for name, sub in subparsers.choices.items():
-        if f"## `symbackprop {name}`" not in text and f"## symbackprop {name}" not in text:
-            missing.append(f"section for {name}")
-        section = text.split(f"symbackprop {name}`", 1)[-1].split("\n## ", 1)[0]
+        heading = f"## `symbackprop {name}`"
+        if heading not in text:
+            missing.append(f"a section {heading!r}")
+            continue
+        section = text.split(heading, 1)[1].split("\n## ", 1)[0]
         for action in sub._actions:
             for option in action.option_strings:
                 if option not in ("-h", "--help") and f"`{option}" not in section:
