@@ -100,6 +100,8 @@ def generate(problem_or_graph: Any, wrt: Sequence[str] | str | None = None,
     name : str
         The generated function's name (an identifier).
 
+    Notes
+    -----
     Layered networks, with every parameter wanted and ``of`` the loss, get layer-wise matrix
     code in numpy and jax; everything else gets node-by-node code.
     """
