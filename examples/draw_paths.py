@@ -6,7 +6,8 @@ network of seed 000, w5 has one path and w1 two.  Pictures go to the folder give
 argument (default: the current folder): PNG with matplotlib (``pip install
 'symbackprop[draw]'``), otherwise TikZ source for pdflatex.
 
-Run:  python examples/draw_paths.py [FOLDER]   (`symbackprop draw padhai_4_4_2 --wrt w131 -o w131.png`)
+Run:  python examples/draw_paths.py [FOLDER]
+(the command line: `symbackprop draw padhai_4_4_2 --wrt w131 -o w131.png`)
 """
 
 from __future__ import annotations
