@@ -418,6 +418,18 @@ def check_problem(problem: Problem, *, points: int = RANDOM_POINTS,
     -----
     One derivation per distinct derivative claimed; the diagnosis search is bounded (see
     :mod:`symbackprop.diagnose`).
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> report = check_problem(load_problem("padhai_4_4_2_student"))
+    >>> report
+    CheckReport('padhai_4_4_2_student (bundled example)', 1 correct, 2 incorrect, 0 errors)
+    >>> wrong = report.results[1]
+    >>> wrong.claim, wrong.verdict, round(wrong.expected, 6)
+    (Claim(dL/dw212 = -0.0652), 'incorrect', -0.130377)
+    >>> wrong.missing_paths
+    (('w212', 'a21', 'yhat2', 'L'),)
     """
     return _Checker(problem, points, seed).run()
 

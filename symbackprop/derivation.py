@@ -46,7 +46,18 @@ __all__ = ["Adjoint", "Derivation", "Factor", "Group", "Term", "derive"]
 
 @dataclass(frozen=True)
 class Factor:
-    """The local partial ``d of / d wrt`` along one edge ``wrt -> of``, and its value."""
+    """The local partial ``d of / d wrt`` along one edge ``wrt -> of``, and its value.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> factor = derive(problem.graph, "w5", values=problem.values).terms[0].factors[0]
+    >>> factor
+    Factor(da21/dw5 = h11 = 0.5932699921)
+    >>> factor.of, factor.wrt, factor.expression
+    ('a21', 'w5', h11)
+    """
 
     of: str
     wrt: str
@@ -67,6 +78,16 @@ class Term:
 
     Chain-rule (Leibniz) order, as a textbook writes it, is the reverse:
     :attr:`chain_rule_order`.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> term = derive(problem.graph, "w1", values=problem.values).terms[1]
+    >>> term
+    Term(w1 -> a11 -> h11 -> a22 -> yhat2 -> L = -0.0002298282867)
+    >>> [f"d{f.of}/d{f.wrt}" for f in term.chain_rule_order]
+    ['dL/dyhat2', 'dyhat2/da22', 'da22/dh11', 'dh11/da11', 'da11/dw1']
     """
 
     path: Path
@@ -91,7 +112,19 @@ class Term:
 @dataclass(frozen=True)
 class Group:
     """The factored form below one node: ``d of / d node`` as a sum over its children of
-    ``(d child / d node) * (the group of child)``; paths that share a start share the factor."""
+    ``(d child / d node) * (the group of child)``; paths that share a start share the factor.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> group = derive(load_problem("mazur_2_2_2").graph, "w1").factored
+    >>> group                        # w1 -> a11: one branch
+    Group(w1, 1 branches)
+    >>> group.branches[0][1].branches[0][1]      # h11 -> a21 and h11 -> a22: two
+    Group(h11, 2 branches)
+    >>> group.expression
+    h11*x1*(1 - h11)*(w5*yhat1*(1 - yhat1)*(-y1 + yhat1) + w7*yhat2*(1 - yhat2)*(-y2 + yhat2))
+    """
 
     node: str
     branches: tuple[tuple[Factor, Group], ...] = ()
@@ -111,7 +144,19 @@ class Group:
 @dataclass(frozen=True)
 class Adjoint:
     r"""The delta (adjoint) of one node: ``d of / d node`` = sum over its children ``c`` (on a
-    path to ``of``) of ``(d c / d node) * delta_c``.  Backprop computes exactly these."""
+    path to ``of``) of ``(d c / d node) * delta_c``.  Backprop computes exactly these.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> d = derive(problem.graph, "w1", values=problem.values)
+    >>> delta_h11 = next(a for a in d.adjoints if a.node == "h11")
+    >>> delta_h11
+    Adjoint(delta_h11 = da21/dh11*delta_a21 + da22/dh11*delta_a22)
+    >>> round(delta_h11.value, 10)
+    0.0363503064
+    """
 
     node: str
     contributions: tuple[tuple[Factor, str], ...]
@@ -145,6 +190,18 @@ class Derivation:
         Every node's value, when the leaves' values were given.
     value : float or None
         The derivative's value.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> d = derive(problem.graph, "w1", values=problem.values)
+    >>> d
+    Derivation(dL/dw1, 2 paths = 0.0004385677345)
+    >>> d.path_count, [str(p) for p in d.paths]
+    (2, ['w1 -> a11 -> h11 -> a21 -> yhat1 -> L', 'w1 -> a11 -> h11 -> a22 -> yhat2 -> L'])
+    >>> d.simplified("textbook")
+    h11*x1*(1 - h11)*(w5*yhat1*(1 - yhat1)*(-y1 + yhat1) + w7*yhat2*(1 - yhat2)*(-y2 + yhat2))
     """
 
     graph: ComputationGraph = field(repr=False)
@@ -230,6 +287,16 @@ def derive(
     -----
     Counting paths and the adjoint form cost O(V + E); listing the paths and the factored form
     cost O(P * D) for P paths of length D.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("branching_graph")           # e = (a + b) * (b + 1)
+    >>> d = derive(problem.graph, "b", values=problem.values)
+    >>> d, d.expression
+    (Derivation(de/db, 2 paths = 5), c + d)
+    >>> [term.value for term in d.terms]
+    [2.0, 3.0]
     """
     of = graph.output if of is None else of
     on_paths = relevant(graph, wrt, of)

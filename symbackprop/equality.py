@@ -111,6 +111,13 @@ def equivalent(a: sympy.Expr, b: sympy.Expr, *, seed: int = 0) -> bool:
     The main test costs a few exact evaluations of the expression tree (no expansion), so it is
     linear in the size of the expressions up to the cost of big-integer arithmetic; ``simplify``
     (which can be exponential) runs only below :data:`SIMPLIFY_LIMIT` operations.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> equivalent(sympy.sin(x)**2 + sympy.cos(x)**2, sympy.S.One), equivalent(x, 2*x)
+    (True, False)
     """
     difference = sympy.sympify(a - b)
     if difference == 0:

@@ -17,24 +17,82 @@ __all__ = [
 
 
 class SymbackpropError(Exception):
-    """Base class of every error symbackprop raises on purpose."""
+    """Base class of every error symbackprop raises on purpose.
+
+    Examples
+    --------
+    >>> from symbackprop import SymbackpropError, load_problem
+    >>> try:
+    ...     load_problem("no_such_problem.toml")
+    ... except SymbackpropError as err:
+    ...     print(str(err)[:71])
+    no_such_problem.toml: no such file, and no bundled example of that name
+    """
 
 
 class SpecError(SymbackpropError):
-    """A problem file (or its Python equivalent) is malformed: a key, a value, a shape."""
+    """A problem file (or its Python equivalent) is malformed: a key, a value, a shape.
+
+    Examples
+    --------
+    >>> from symbackprop import LayeredNetwork
+    >>> LayeredNetwork((2, 2), (), "sigmoid", "hinge")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symbackprop.errors.SpecError: unknown loss 'hinge'; allowed: squared_error, ...
+    """
 
 
 class FormulaError(SpecError):
-    """A formula does not parse, or names something undefined or not allowed."""
+    """A formula does not parse, or names something undefined or not allowed.
+
+    Examples
+    --------
+    >>> from symbackprop import FormulaError, parse_formula
+    >>> try:
+    ...     parse_formula("2*q", {})
+    ... except FormulaError as err:
+    ...     print(err)
+    formula: in formula '2*q', column 3: undefined name 'q'; no names are defined
+        2*q
+          ^
+    """
 
 
 class GraphError(SymbackpropError):
-    """The computation graph is invalid: a cycle, an undefined parent, an unknown node."""
+    """The computation graph is invalid: a cycle, an undefined parent, an unknown node.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> load_problem("mazur_2_2_2").graph.node("w9")
+    Traceback (most recent call last):
+    ...
+    symbackprop.errors.GraphError: there is no node 'w9'
+    """
 
 
 class NoPathError(GraphError):
-    """There is no path from the node differentiated with respect to, to the output."""
+    """There is no path from the node differentiated with respect to, to the output.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> derive(load_problem("mazur_2_2_2").graph, "w1", of="w5")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symbackprop.errors.NoPathError: w5 does not depend on w1: ... so dw5/dw1 = 0
+    """
 
 
 class PathLimitError(SymbackpropError):
-    """Enumerating every path would exceed the configured limit."""
+    """Enumerating every path would exceed the configured limit.
+
+    Examples
+    --------
+    >>> from symbackprop import iter_paths, load_problem
+    >>> list(iter_paths(load_problem("padhai_4_4_2").graph, "w131", limit=3))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symbackprop.errors.PathLimitError: there are 4 paths from 'w131' to 'L', more than ... 3; ...
+    """

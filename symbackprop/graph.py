@@ -70,6 +70,13 @@ class Node:
         definition written as its symbol.
     layer, index : int, optional
         Position in a layered network (for drawing), or ``None``.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> graph.node("a21"), graph.node("w5")
+    (Node('a21', hidden = b2 + h11*w5 + h12*w6), Node('w5', parameter))
     """
 
     name: str
@@ -135,6 +142,19 @@ class ComputationGraph:
     Notes
     -----
     Construction is O(V + E) plus the cost of reading each definition's free symbols.
+
+    Examples
+    --------
+    >>> g = ComputationGraph.from_definitions(
+    ...     {"c": "a + b", "d": "b + 1", "e": "c * d"}, inputs=["a", "b"], output="e")
+    >>> g
+    ComputationGraph(5 nodes, 5 edges, output='e')
+    >>> g.parents("e"), g.children("b")
+    (['c', 'd'], ['c', 'd'])
+    >>> g.local_partial("b", "c"), g.local_partial("c", "e")
+    (1, d)
+    >>> g.forward({"a": 2, "b": 1})
+    {'a': 2.0, 'b': 1.0, 'c': 3.0, 'd': 2.0, 'e': 6.0}
     """
 
     def __init__(

@@ -73,6 +73,15 @@ class LayeredNetwork:
     naming : {"layer_to_from", "flat"}
     slopes : mapping of int to float, optional
         The ``leaky_relu`` slope of a layer (1-based), where not the default 0.01.
+
+    Examples
+    --------
+    >>> net = LayeredNetwork((4, 4, 2), hidden=("sigmoid",), output="softmax",
+    ...                      loss="squared_error")
+    >>> net.weight_name(2, 1, 2), net.neuron_name(1, 3), net.neuron_name(2, 1)
+    ('w212', 'h13', 'yhat1')
+    >>> net.build()
+    ComputationGraph(43 nodes, 60 edges, output='L')
     """
 
     layers: tuple[int, ...]
@@ -267,6 +276,17 @@ def surgery(picture: nx.DiGraph, *, expose: str | None = None, title: str = "") 
     Notes
     -----
     O(V + E) in the size of the picture.
+
+    Examples
+    --------
+    >>> net = LayeredNetwork((2, 2, 2), hidden=("sigmoid",), output="sigmoid",
+    ...                      loss="half_squared_error", naming="flat")
+    >>> picture = net.picture()                 # weights on the edges
+    >>> picture.edges["h11", "yhat1"]
+    {'weight': 'w5'}
+    >>> graph = surgery(picture)                # weights as nodes
+    >>> graph.parents("a21"), graph.local_partial("w5", "a21")
+    (['w5', 'w6', 'h11', 'h12'], h11)
     """
     network: LayeredNetwork = picture.graph["network"]
     names = network.names

@@ -56,7 +56,15 @@ ABSOLUTE_TOLERANCE = 1e-10
 
 
 def composed_diff(graph: ComputationGraph, wrt: str, of: str | None = None) -> sympy.Expr:
-    """``sympy.diff`` of ``of`` (default: the output) composed down to the leaves."""
+    """``sympy.diff`` of ``of`` (default: the output) composed down to the leaves.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("branching_graph").graph        # e = (a + b) * (b + 1)
+    >>> composed_diff(graph, "b")
+    a + 2*b + 1
+    """
     of = graph.output if of is None else of
     if graph.node(wrt).is_leaf:
         return sympy.diff(graph.composed(of), symbol(wrt))
@@ -127,6 +135,14 @@ def matrix_backprop(network: LayeredNetwork, values: Mapping[str, float]) -> dic
     Notes
     -----
     O(sum of |W_l|): one forward and one backward sweep of matrix-vector products.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> grads = matrix_backprop(problem.network, problem.values)
+    >>> round(grads["w5"], 10), round(grads["w1"], 10)
+    (0.0821670406, 0.0004385677)
     """
     arrays = matrices(network, values)
     activations = [arrays["x"]]
@@ -164,6 +180,14 @@ def reverse_sweep(graph: ComputationGraph, values: Mapping[str, float],
     Notes
     -----
     O(V + E) evaluations after the forward pass.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("branching_graph")           # e = (a + b) * (b + 1)
+    >>> deltas = reverse_sweep(problem.graph, problem.values)
+    >>> deltas["e"], deltas["c"], deltas["d"], deltas["b"]
+    (1.0, 2.0, 3.0, 5.0)
     """
     of = graph.output if of is None else of
     node_values = graph.forward(values)
@@ -190,6 +214,13 @@ def finite_difference(graph: ComputationGraph, values: Mapping[str, float], wrt:
 
     ``(4 D(h/2) - D(h)) / 3`` with ``D(h) = (f(x+h) - f(x-h)) / 2h`` has error O(h^4); with
     ``h = 1e-3 * max(1, |x|)`` that is far below the rounding error of float64 here.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> round(finite_difference(problem.graph, problem.values, "w5"), 10)
+    0.0821670406
     """
     of = graph.output if of is None else of
     leaf = graph.node(wrt).is_leaf
@@ -253,6 +284,13 @@ def gradient_check(
     """Compare the path sum with every oracle, for each parameter (or each name in ``wrt``).
 
     ``composed=False`` skips the ``sympy.diff`` oracle (slow for deep networks).
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> gradient_check(problem.graph, problem.values, network=problem.network, wrt=["w5", "w1"])
+    [GradientCheck(w5: 0.08216704056, agrees), GradientCheck(w1: 0.0004385677345, agrees)]
     """
     names = list(graph.parameters if wrt is None else wrt)
     sweep = reverse_sweep(graph, values)

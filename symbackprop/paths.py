@@ -38,7 +38,16 @@ DEFAULT_PATH_LIMIT = 10_000
 @dataclass(frozen=True)
 class Path:
     """A path in the forward direction, from the node differentiated with respect to (first)
-    to the node differentiated (last)."""
+    to the node differentiated (last).
+
+    Examples
+    --------
+    >>> path = Path(("w5", "a21", "yhat1", "L"))
+    >>> str(path), len(path)
+    ('w5 -> a21 -> yhat1 -> L', 4)
+    >>> path.edges
+    (('w5', 'a21'), ('a21', 'yhat1'), ('yhat1', 'L'))
+    """
 
     nodes: tuple[str, ...]
 
@@ -97,7 +106,15 @@ def path_counts(graph: ComputationGraph, target: str | None = None) -> dict[str,
 
 
 def count_paths(graph: ComputationGraph, source: str, target: str | None = None) -> int:
-    """The number of paths from ``source`` to ``target`` (default: the output), in O(V + E)."""
+    """The number of paths from ``source`` to ``target`` (default: the output), in O(V + E).
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("padhai_4_4_2").graph
+    >>> count_paths(graph, "w212"), count_paths(graph, "w131"), count_paths(graph, "h13", "a21")
+    (2, 4, 1)
+    """
     graph.node(source)
     return path_counts(graph, target)[source]
 
@@ -120,6 +137,15 @@ def iter_paths(
         If ``target`` does not depend on ``source``.
     PathLimitError
         If there are more than ``limit`` paths (counted first, in O(V + E)).
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> for path in iter_paths(graph, "w1"):
+    ...     print(path)
+    w1 -> a11 -> h11 -> a21 -> yhat1 -> L
+    w1 -> a11 -> h11 -> a22 -> yhat2 -> L
     """
     target = graph.output if target is None else target
     relevant(graph, source, target)

@@ -91,6 +91,15 @@ class Claim:
     expression_text : str or None
     tolerance : float or None
         An absolute tolerance overriding the printed precision.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> claim = load_problem("padhai_4_4_2").claims[15]
+    >>> claim, claim.kind, claim.target, claim.wrt
+    (Claim(dL/dw212 = -0.029), 'derivative', 'L', 'w212')
+    >>> claim.printed_tolerance
+    0.001
     """
 
     index: int
@@ -122,7 +131,16 @@ class Claim:
 
 @dataclass(frozen=True)
 class Problem:
-    """A loaded, validated problem file."""
+    """A loaded, validated problem file.
+
+    Examples
+    --------
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> problem.graph, len(problem.claims)
+    (ComputationGraph(23 nodes, 28 edges, output='L'), 6)
+    >>> problem.values["w5"], problem.learning_rate, problem.network.layers
+    (0.4, 0.5, (2, 2, 2))
+    """
 
     graph: ComputationGraph
     values: dict[str, float]
@@ -152,7 +170,14 @@ class Problem:
 # -- reading files -------------------------------------------------------------------------------
 
 def bundled_examples() -> dict[str, str]:
-    """The bundled example problems: name -> title."""
+    """The bundled example problems: name -> title.
+
+    Examples
+    --------
+    >>> examples = bundled_examples()
+    >>> examples["padhai_4_4_2"]
+    '4-4-2 network, sigmoid hidden layer, softmax output, squared error'
+    """
     examples = {}
     for entry in sorted(resources.files("symbackprop.examples").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
@@ -187,7 +212,14 @@ def _resolve(path_or_name: str | FilePath) -> tuple[str, str, str]:
 
 
 def load_problem(path_or_name: str | FilePath) -> Problem:
-    """Load a problem file (TOML, YAML or JSON by extension) or a bundled example by name."""
+    """Load a problem file (TOML, YAML or JSON by extension) or a bundled example by name.
+
+    Examples
+    --------
+    >>> problem = load_problem("branching_graph")        # a bundled example, by name
+    >>> problem.graph, problem.values
+    (ComputationGraph(5 nodes, 5 edges, output='e'), {'a': 2.0, 'b': 1.0})
+    """
     name, text, fmt = _resolve(path_or_name)
     return load_problem_text(text, fmt=fmt, name=name)
 
