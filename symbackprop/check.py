@@ -97,6 +97,15 @@ class ClaimResult:
         For an incorrect claim: what went wrong.
     message : str
         For an ``error`` verdict: why the claim cannot be judged.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> result = check_problem(load_problem("padhai_4_4_2")).results[13]
+    >>> result
+    ClaimResult(dyhat1/da21: incorrect)
+    >>> result.formula, [finding.kind for finding in result.findings]
+    ('yhat1*(1 - yhat1)', ['wrong_factor'])
     """
 
     claim: Claim
@@ -130,7 +139,15 @@ class ClaimResult:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """The verdicts on every claim of one problem, in the order of the file."""
+    """The verdicts on every claim of one problem, in the order of the file.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> report = check_problem(load_problem("padhai_4_4_2"))
+    >>> report.correct, report.incorrect, report.status
+    (16, 6, 'incorrect')
+    """
 
     source: str
     title: str
@@ -165,7 +182,14 @@ class CheckReport:
 
 @dataclass(frozen=True)
 class FileCheck:
-    """One file of a batch: its report, or why it could not be read."""
+    """One file of a batch: its report, or why it could not be read.
+
+    Examples
+    --------
+    >>> check = check_source("padhai_4_4_2_student")
+    >>> check.status, check.report.incorrect, check.error
+    ('incorrect', 2, None)
+    """
 
     source: str
     report: CheckReport | None = None
@@ -435,7 +459,13 @@ def check_problem(problem: Problem, *, points: int = RANDOM_POINTS,
 
 
 def check_source(source: str) -> FileCheck:
-    """Load and check one file (or bundled example); a bad file gives its error, not raises."""
+    """Load and check one file (or bundled example); a bad file gives its error, not raises.
+
+    Examples
+    --------
+    >>> check_source("mazur_2_2_2").status, check_source("no_such_file.toml").status
+    ('correct', 'error')
+    """
     try:
         return FileCheck(source, check_problem(load_problem(source)))
     except SymbackpropError as err:
@@ -455,6 +485,11 @@ def collect_sources(items: Sequence[str]) -> list[str]:
     ------
     SpecError
         For a folder with no problem file in it.
+
+    Examples
+    --------
+    >>> collect_sources(["padhai_4_4_2", "mazur_2_2_2"])   # bundled examples' names pass through
+    ['padhai_4_4_2', 'mazur_2_2_2']
     """
     sources: list[str] = []
     for item in items:

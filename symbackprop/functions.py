@@ -39,7 +39,15 @@ __all__ = [
 
 
 class sigmoid(sympy.Function):
-    r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`."""
+    r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a = sympy.Symbol("a", real=True)
+    >>> sigmoid(0), sigmoid(a).diff(a)
+    (1/2, (1 - sigmoid(a))*sigmoid(a))
+    """
 
     is_real = True
 
@@ -68,7 +76,15 @@ class sigmoid(sympy.Function):
 
 
 class relu(sympy.Function):
-    r"""The rectifier :math:`\max(0, x)`; its derivative at 0 is taken to be 0."""
+    r"""The rectifier :math:`\max(0, x)`; its derivative at 0 is taken to be 0.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a = sympy.Symbol("a", real=True)
+    >>> relu(-2), relu(3), relu(a).diff(a)
+    (0, 3, Heaviside(a, 0))
+    """
 
     is_real = True
 
@@ -97,7 +113,14 @@ class relu(sympy.Function):
 
 
 class leaky_relu(sympy.Function):
-    r"""The leaky rectifier: :math:`x` for :math:`x > 0`, else ``slope``:math:`\cdot x`."""
+    r"""The leaky rectifier: :math:`x` for :math:`x > 0`, else ``slope``:math:`\cdot x`.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> leaky_relu(-2, sympy.Rational(1, 10)), leaky_relu(3, sympy.Rational(1, 10))
+    (-1/5, 3)
+    """
 
     nargs = 2
     is_real = True
@@ -132,7 +155,15 @@ class leaky_relu(sympy.Function):
 
 
 class softplus(sympy.Function):
-    r"""The smooth rectifier :math:`\log(1 + e^{x})`, whose derivative is :math:`\sigma(x)`."""
+    r"""The smooth rectifier :math:`\log(1 + e^{x})`, whose derivative is :math:`\sigma(x)`.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a = sympy.Symbol("a", real=True)
+    >>> softplus(a).diff(a)
+    sigmoid(a)
+    """
 
     is_real = True
 

@@ -242,7 +242,16 @@ def finite_difference(graph: ComputationGraph, values: Mapping[str, float], wrt:
 
 @dataclass(frozen=True)
 class GradientCheck:
-    """One parameter's gradient by every method, and whether they agree."""
+    """One parameter's gradient by every method, and whether they agree.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("branching_graph")
+    >>> [check] = gradient_check(problem.graph, problem.values, wrt=["b"])
+    >>> check.path_sum, check.composed, round(check.finite_difference, 6), check.agrees
+    (5.0, 5.0, 5.0, True)
+    """
 
     wrt: str
     path_sum: float

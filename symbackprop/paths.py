@@ -74,6 +74,13 @@ def relevant(graph: ComputationGraph, source: str, target: str | None = None) ->
     Notes
     -----
     O(V + E): one descendants and one ancestors search.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("branching_graph").graph     # c = a + b, d = b + 1, e = c * d
+    >>> sorted(relevant(graph, "a")), sorted(relevant(graph, "b"))
+    (['a', 'c', 'e'], ['b', 'c', 'd', 'e'])
     """
     target = graph.output if target is None else target
     graph.node(source)
@@ -96,6 +103,12 @@ def path_counts(graph: ComputationGraph, target: str | None = None) -> dict[str,
     Notes
     -----
     Dynamic programming in reverse topological order: O(V + E), whatever the count.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> path_counts(load_problem("branching_graph").graph)
+    {'e': 1, 'd': 1, 'c': 1, 'b': 2, 'a': 1}
     """
     target = graph.output if target is None else target
     graph.node(target)

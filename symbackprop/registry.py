@@ -54,6 +54,16 @@ class Activation:
         that is the custom (``h (1 - h)`` for the sigmoid) and in ``a`` otherwise.
     formula : str
         The derivative in words, for documentation.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a, h = sympy.symbols("a h", real=True)
+    >>> tanh = ACTIVATIONS["tanh"]
+    >>> tanh
+    Activation('tanh', derivative: 1 - h^2)
+    >>> tanh.function(a), tanh.derivative(h, a)
+    (tanh(a), 1 - h**2)
     """
 
     name: str
@@ -71,6 +81,16 @@ class Loss:
 
     ``function(ys, yhats)`` is the loss; ``derivative(y_j, yhat_j, m)`` is ``dL/dyhat_j`` for a
     network with ``m`` outputs.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> y1, y2, yhat1, yhat2 = sympy.symbols("y1 y2 yhat1 yhat2", real=True)
+    >>> loss = LOSSES["cross_entropy"]
+    >>> loss
+    Loss('cross_entropy', dL/dyhat_j: -y_j / yhat_j)
+    >>> loss.function([y1, y2], [yhat1, yhat2]), loss.derivative(y1, yhat1, 2)
+    (-y1*log(yhat1) - y2*log(yhat2), -y1/yhat1)
     """
 
     name: str
@@ -122,7 +142,15 @@ def activation(name: str, slope: Expr | float | None = None) -> Activation:
 
 
 def softmax(pre_activations: Sequence[Expr], i: int) -> Expr:
-    """Output ``i`` (0-based) of the softmax of ``pre_activations``."""
+    """Output ``i`` (0-based) of the softmax of ``pre_activations``.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a1, a2 = sympy.symbols("a1 a2", real=True)
+    >>> softmax([a1, a2], 0)
+    exp(a1)/(exp(a1) + exp(a2))
+    """
     return sympy.exp(pre_activations[i]) / sympy.Add(*(sympy.exp(a) for a in pre_activations))
 
 

@@ -225,7 +225,20 @@ def load_problem(path_or_name: str | FilePath) -> Problem:
 
 
 def load_problem_text(text: str, *, fmt: str = "toml", name: str = "<string>") -> Problem:
-    """Load a problem from its text in ``fmt`` (``toml``, ``yaml`` or ``json``)."""
+    """Load a problem from its text in ``fmt`` (``toml``, ``yaml`` or ``json``).
+
+    Examples
+    --------
+    >>> problem = load_problem_text('''
+    ... [graph]
+    ... output = "y"
+    ... inputs = ["x"]
+    ... [graph.nodes]
+    ... y = "exp(x^2)"
+    ... ''', name="square.toml")
+    >>> problem.graph, problem.values, problem.has_values
+    (ComputationGraph(2 nodes, 1 edges, output='y'), {}, False)
+    """
     data = _parse(text, fmt, name)
     if not isinstance(data, dict):
         raise SpecError(f"{name}: the top level must be a table of keys, got "
@@ -326,7 +339,16 @@ def _floats(value: Any) -> Any:
 
 
 def problem_from_dict(data: Mapping[str, Any], *, name: str = "<problem>") -> Problem:
-    """Validate a parsed problem file (a dict as TOML, YAML or JSON give it)."""
+    """Validate a parsed problem file (a dict as TOML, YAML or JSON give it).
+
+    Examples
+    --------
+    >>> data = {"network": {"layers": [1, 1], "output": "identity", "loss": "half_squared_error"},
+    ...         "values": {"x": [2.0], "y": [1.0], "W1": [[0.5]]}}
+    >>> problem = problem_from_dict(data, name="tiny")
+    >>> problem.network.parameter_names(), problem.values
+    (['w111'], {'x1': 2.0, 'y1': 1.0, 'w111': 0.5})
+    """
     _check_keys(data, TOP_KEYS, name)
     if ("network" in data) == ("graph" in data):
         raise SpecError(f"{name}: give exactly one of [network] (a layered network) and "
