@@ -37,6 +37,17 @@ def require_module(name: str) -> None:
         pytest.skip(f"{name} is not installed")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Under ``SYMBACKPROP_REQUIRE_ALL=1`` (CI) no test may skip: a skip is a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped, but SYMBACKPROP_REQUIRE_ALL=1 allows no skip: {report.longrepr}")
+
+
 BUNDLED = sorted(bundled_examples())
 
 
