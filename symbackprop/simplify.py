@@ -26,8 +26,11 @@ Examples
 >>> d = derive(problem.graph, "w111")
 >>> simplify(d, "textbook")
 x1*((-y1 + yhat1)*(w211*w311 + w221*w312) + (-y2 + yhat2)*(w211*w321 + w221*w322))
->>> collected(d)
-Collected(common=[x1], groups=[(-y1 + yhat1) * (w311*w211 + w312*w221), (-y2 + yhat2) * (w321*w211 + w322*w221)])
+>>> grouped = collected(d)
+>>> grouped.common
+(x1,)
+>>> grouped.groups[0]
+(-y1 + yhat1) * (w311*w211 + w312*w221)
 """
 
 from __future__ import annotations
@@ -140,8 +143,10 @@ def collected(derivation: Derivation) -> Collected | None:
     """The textbook grouping of a derivation's paths, or ``None`` when they are not listed.
 
     The factors shared by the start of every path are pulled out; the remaining paths are
-    grouped by their last edge (the output they reach ``of`` through), and each group's shared
-    last factors become its lead: the output delta.
+    grouped by their last edge (the output they reach ``of`` through), and each group's lead is
+    its output's delta: the last factors, shared by the group's paths, along nodes that no
+    other group passes through (``dL/dyhat_k * dyhat_k/da_k`` for an element-wise output,
+    ``dL/dyhat_k`` alone for a softmax, whose ``a_j`` feed every output).
 
     Notes
     -----
@@ -161,17 +166,19 @@ def collected(derivation: Derivation) -> Collected | None:
     groups: dict[tuple[str, str], list[Sequence[Factor]]] = {}
     for path in paths:
         groups.setdefault((path[-1].wrt, path[-1].of), []).append(path[prefix:])
+    on_group = {key: {f.wrt for m in members for f in m} for key, members in groups.items()}
     result = []
-    for members in groups.values():
+    for key, members in groups.items():
+        others = set().union(*(nodes for k, nodes in on_group.items() if k != key))
         chains = [list(reversed(m)) for m in members]  # chain-rule order: output end first
         shared = 0
-        limit = min(map(len, chains)) - (1 if len(chains) > 1 else 0)
-        while shared < limit and all(
+        limit = min(map(len, chains)) - 1
+        while shared < limit and chains[0][shared].wrt not in others and all(
                 (c[shared].wrt, c[shared].of) == (chains[0][shared].wrt, chains[0][shared].of)
                 for c in chains):
             shared += 1
-        result.append(CollectedGroup(_drop_ones(chains[0][:shared]),
-                                     tuple(_drop_ones(c[shared:]) for c in chains)))
+        result.append(CollectedGroup(_drop_ones(chains[0][:max(shared, 1)]),
+                                     tuple(_drop_ones(c[max(shared, 1):]) for c in chains)))
     return Collected(_drop_ones(paths[0][:prefix]), tuple(result))
 
 

@@ -18,7 +18,8 @@ Examples
 >>> problem = load_problem("branching_graph")
 >>> d = derive(problem.graph, "b", values=problem.values)
 >>> print(chain_rule_math(d))
-\frac{\partial e}{\partial b} &= \frac{\partial e}{\partial c} \frac{\partial c}{\partial b} + \frac{\partial e}{\partial d} \frac{\partial d}{\partial b}
+\frac{\partial e}{\partial b} &= \frac{\partial e}{\partial c} \frac{\partial c}{\partial b} \\
+&\qquad {}+ \frac{\partial e}{\partial d} \frac{\partial d}{\partial b}
 >>> print(result_math(d))
 \frac{\partial e}{\partial b} &= d + c
 """
@@ -38,6 +39,7 @@ from .matrix import MatrixForm, matrix_latex
 from .parts import (
     MAX_LISTED,
     Product,
+    cancels,
     local_partials,
     path_shares,
     results,
@@ -151,7 +153,8 @@ def chain_rule_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str:
     pieces: list[tuple[bool, Math]] = [(False, _chain(t, names)) for t in terms]
     if d.path_count > len(terms):
         pieces.append((False, Atom(rf"\cdots \text{{ ({d.path_count - len(terms):,} more)}}")))
-    return " \\\\\n".join(_aligned(_lhs(d), Sum(tuple(pieces), one_per_line=True), textwidth))
+    node = Sum(tuple(pieces), one_per_line=True, always=True)
+    return " \\\\\n".join(_aligned(_lhs(d), node, textwidth))
 
 
 def _factored(group: Group, names: dict[str, str], depth: int = 0) -> list[Math]:
@@ -399,7 +402,10 @@ def _numbers_blocks(d: Derivation, learning_rate: float | None,
             "Each path's product of local partials (in chain-rule order, rounded to four "
             "digits), its value and its share of the total:",
             table=Table(("path", "product", "value", "share"), tuple(rows), "rlrr",
-                        ("total", "", f"${latex_number(d.value, 10)}$", r"$100\,\%$"))))
+                        ("total", "", f"${latex_number(d.value, 10)}$",
+                         "" if cancels(d) else r"$100\,\%$"))))
+        if cancels(d):
+            blocks.append(Block("The paths cancel: the total is zero up to rounding."))
     rows_math = [rf"{_lhs(d)} &= {latex_number(d.value, 10)}"]
     step = update(d, learning_rate)
     if step is not None:

@@ -173,21 +173,21 @@ def matrix_form(network: LayeredNetwork, derivation: Derivation) -> MatrixForm:
                                "parameter a value in [values]")
     arrays = matrices(network, d.values)
     outs, pres = [arrays["x"]], [np.empty(0)]
-    for l in range(1, network.depth + 1):
-        pres.append(arrays[f"W{l}"] @ outs[-1] + arrays[f"b{l}"])
-        outs.append(_activate(network, l, pres[-1]))
+    for n in range(1, network.depth + 1):
+        pres.append(arrays[f"W{n}"] @ outs[-1] + arrays[f"b{n}"])
+        outs.append(_activate(network, n, pres[-1]))
     gradient = _loss_gradient(network.loss, arrays["y"], outs[-1])
     steps: list[LayerStep] = []
     upstream = gradient
-    for l in range(network.depth, 0, -1):
-        identity = np.eye(len(pres[l]))
+    for n in range(network.depth, 0, -1):
+        identity = np.eye(len(pres[n]))
         jacobian_t = np.column_stack([
-            _jacobian_transpose_times(network, l, pres[l], outs[l], identity[:, i])
-            for i in range(len(pres[l]))])
-        delta = _jacobian_transpose_times(network, l, pres[l], outs[l], upstream)
-        steps.append(LayerStep(l, arrays[f"W{l}"], pres[l], outs[l], jacobian_t.T, delta,
-                               np.outer(delta, outs[l - 1])))
-        upstream = arrays[f"W{l}"].T @ delta
+            _jacobian_transpose_times(network, n, pres[n], outs[n], identity[:, i])
+            for i in range(len(pres[n]))])
+        delta = _jacobian_transpose_times(network, n, pres[n], outs[n], upstream)
+        steps.append(LayerStep(n, arrays[f"W{n}"], pres[n], outs[n], jacobian_t.T, delta,
+                               np.outer(delta, outs[n - 1])))
+        upstream = arrays[f"W{n}"].T @ delta
     steps.reverse()
     delta = steps[layer - 1].delta
     if column is None:
@@ -211,13 +211,13 @@ def _symbolic_deltas(network: LayeredNetwork, d: Derivation, down_to: int) -> di
         deltas[depth, j] = sympy.Add(*(
             graph.local_partial(a, yk) * graph.local_partial(yk, graph.output)
             for yk in graph.children(a)))
-    for l in range(depth - 1, down_to - 1, -1):
-        for j in range(1, network.layers[l] + 1):
-            a, h = names.pre_activation(l, j), network.neuron_name(l, j)
+    for n in range(depth - 1, down_to - 1, -1):
+        for j in range(1, network.layers[n] + 1):
+            a, h = names.pre_activation(n, j), network.neuron_name(n, j)
             back = sympy.Add(*(
-                graph.local_partial(h, names.pre_activation(l + 1, i)) * deltas[l + 1, i]
-                for i in range(1, network.layers[l + 1] + 1)))
-            deltas[l, j] = graph.local_partial(a, h) * back
+                graph.local_partial(h, names.pre_activation(n + 1, i)) * deltas[n + 1, i]
+                for i in range(1, network.layers[n + 1] + 1)))
+            deltas[n, j] = graph.local_partial(a, h) * back
     return deltas
 
 
@@ -230,7 +230,7 @@ def _symbolic_entry(network: LayeredNetwork, d: Derivation, layer: int, row: int
     return deltas[layer, row] * symbol(network.neuron_name(layer - 1, column))
 
 
-# -- LaTeX ------------------------------------------------------------------------------------------
+# -- LaTeX ----------------------------------------------------------------------------------
 
 def _clean(values: np.ndarray) -> np.ndarray:
     """Rounding noise (below 1e-12 of the largest entry) shown as 0."""
@@ -276,7 +276,6 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
     depth = net.depth
     out_name = net.activation_name(depth)
     names = {n: node.latex for n, node in d.graph.nodes.items()}
-    symbols = d.graph.latex_names()
     lhs = rf"\frac{{\partial {names[d.of]}}}{{\partial {names[d.wrt]}}}"
     top = (rf"{_delta('L')} &= J_{{f_L}}(\mathbf{{a}}_L)^{{\top}} \nabla_{{\hat{{\mathbf{{y}}}}}}"
            r" \mathcal{L}" if out_name == "softmax" else
@@ -304,11 +303,11 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
         rows.append(rf"{_delta(depth)} &= J^{{\top}} \nabla_{{\hat{{\mathbf{{y}}}}}} \mathcal{{L}}"
                     rf" = {_matrix(last.jacobian.T)} {_vector(form.loss_gradient)} = "
                     rf"{_vector(last.delta)}")
-    for l in range(depth - 1, form.layer - 1, -1):
-        step, above = form.steps[l - 1], form.steps[l]
+    for n in range(depth - 1, form.layer - 1, -1):
+        step, above = form.steps[n - 1], form.steps[n]
         back = above.weights.T @ above.delta
-        rows.append(rf"{_delta(l)} &= \bigl({_bold('W', l + 1)}^{{\top}} {_delta(l + 1)}\bigr) "
-                    rf"\odot f_{l}'(\mathbf{{a}}_{l}) = {_vector(back)} \odot "
+        rows.append(rf"{_delta(n)} &= \bigl({_bold('W', n + 1)}^{{\top}} {_delta(n + 1)}\bigr) "
+                    rf"\odot f_{n}'(\mathbf{{a}}_{n}) = {_vector(back)} \odot "
                     rf"{_vector(np.diag(step.jacobian))} = {_vector(step.delta)}")
     step = form.steps[form.layer - 1]
     j, k = form.row, form.column
@@ -317,13 +316,14 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
                     rf"{_delta(form.layer)}\, {_bold('h', form.layer - 1)}^{{\top}} = "
                     rf"{_matrix(step.weight_gradient, (j - 1, k - 1))}")
     parts.append(("With the numbers of this problem:", rows))
-    source = names[net.neuron_name(form.layer - 1, k)] if k is not None else "1"
     if k is not None:
-        pick = (rf"{lhs} &= ({_delta(form.layer)})_{{{j}}}\, ({_bold('h', form.layer - 1)})_{{{k}}}"
+        h = _bold("h", form.layer - 1)
+        pick = (rf"{lhs} &= ({_delta(form.layer)})_{{{j}}}\, ({h})_{{{k}}}"
                 rf" = {latex_number(float(step.delta[j - 1]))} \cdot "
                 rf"{_signed(float(form.activation(form.layer - 1)[k - 1]))} = "
                 rf"{latex_number(form.entry, 10)}")
-        where = rf"row {j}, column {k} of $\partial \mathcal{{L}} / \partial {_bold('W', form.layer)}$"
+        matrix = _bold("W", form.layer)
+        where = rf"row {j}, column {k} of $\partial \mathcal{{L}} / \partial {matrix}$"
     else:
         pick = rf"{lhs} &= {latex_number(form.entry, 10)}"
         where = "the delta of its neuron" if net.bias == "per_neuron" else \
@@ -331,8 +331,10 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
     check = ""
     if form.path_sum is not None:
         check = ("This equals the sum over paths above "
-                 rf"({latex_number(form.path_sum, 10)}; difference "
-                 rf"${latex_number(abs(form.entry - form.path_sum), 2)}$).")
+                 rf"(${latex_number(form.path_sum, 10)}$; difference "
+                 rf"${latex_number(abs(form.entry - form.path_sum), 2)}$)."
+                 if form.agrees else "This DIFFERS from the sum over paths above "
+                 rf"(${latex_number(form.path_sum, 10)}$).")
     delta_rows = [pick, *(f"{left} &= {right}" for left, right in _recursion_latex(form))]
     parts.append((rf"The entry for ${names[d.wrt]}$ is {where}. In node symbols, one step of "
                   "the recursion per layer:", delta_rows))
@@ -352,19 +354,19 @@ def _recursion(form: MatrixForm) -> list[tuple[int, int, list[tuple[str, list[st
     names = net.names
     needed = {form.layer: [form.row] if form.column is not None or net.bias == "per_neuron"
               else list(range(1, net.layers[form.layer] + 1))}
-    for l in range(form.layer + 1, net.depth + 1):
-        needed[l] = list(range(1, net.layers[l] + 1))
+    for n in range(form.layer + 1, net.depth + 1):
+        needed[n] = list(range(1, net.layers[n] + 1))
     out = []
-    for l in sorted(needed):
-        for j in needed[l]:
-            a = names.pre_activation(l, j)
-            if l == net.depth:
+    for n in sorted(needed):
+        for j in needed[n]:
+            a = names.pre_activation(n, j)
+            if n == net.depth:
                 terms = [("partials", [(yk, a), (graph.output, yk)]) for yk in graph.children(a)]
             else:
-                h = net.neuron_name(l, j)
-                terms = [("delta", [(h, a), (names.pre_activation(l + 1, i), h), (str(i), "")])
-                         for i in range(1, net.layers[l + 1] + 1)]
-            out.append((l, j, terms))
+                h = net.neuron_name(n, j)
+                terms = [("delta", [(h, a), (names.pre_activation(n + 1, i), h), (str(i), "")])
+                         for i in range(1, net.layers[n + 1] + 1)]
+            out.append((n, j, terms))
     return out
 
 
@@ -388,13 +390,13 @@ def _recursion_latex(form: MatrixForm) -> list[tuple[str, str]]:
         return out
 
     rows = []
-    for l, j, terms in _recursion(form):
+    for n, j, terms in _recursion(form):
         if terms and terms[0][0] == "delta":
             (h, a), _, _ = terms[0][1]
             inner = []
             for _, [_, (nxt, _), (i, _)] in terms:
                 negative, weight = partial(nxt, h)
-                inner.append((negative, rf"{weight}\, ({_delta(l + 1)})_{{{i}}}"))
+                inner.append((negative, rf"{weight}\, ({_delta(n + 1)})_{{{i}}}"))
             negative, slope = partial(h, a)
             right = rf"{slope} \cdot \bigl({signed_sum(inner)}\bigr)"
             right = f"- {right}" if negative else right
@@ -404,7 +406,7 @@ def _recursion_latex(form: MatrixForm) -> list[tuple[str, str]]:
                 (n1, t1), (n2, t2) = partial(*p), partial(*q)
                 products.append((n1 != n2, rf"{t1} \cdot {t2}"))
             right = signed_sum(products)
-        rows.append((rf"({_delta(l)})_{{{j}}}", right))
+        rows.append((rf"({_delta(n)})_{{{j}}}", right))
     return rows
 
 
@@ -427,7 +429,7 @@ def _markdown_text(paragraph: str) -> str:
     return paragraph.replace("---", "—")
 
 
-# -- text -------------------------------------------------------------------------------------------
+# -- text -----------------------------------------------------------------------------------
 
 def _text_vector(values: np.ndarray) -> str:
     values = _clean(values)
@@ -445,14 +447,14 @@ def _recursion_text(form: MatrixForm) -> list[str]:
         return f"({text})" if isinstance(expr, sympy.Add) or text.startswith("-") else text
 
     rows = []
-    for l, j, terms in _recursion(form):
+    for n, j, terms in _recursion(form):
         if terms and terms[0][0] == "delta":
             (h, a), _, _ = terms[0][1]
-            inner = " + ".join(f"{partial(nxt, h)} · (δ_{l + 1})_{i}"
+            inner = " + ".join(f"{partial(nxt, h)} · (δ_{n + 1})_{i}"
                                for _, [_, (nxt, _), (i, _)] in terms)
-            rows.append(f"(δ_{l})_{j} = {partial(h, a)} · ({inner})")
+            rows.append(f"(δ_{n})_{j} = {partial(h, a)} · ({inner})")
         else:
-            rows.append(f"(δ_{l})_{j} = " + " + ".join(
+            rows.append(f"(δ_{n})_{j} = " + " + ".join(
                 f"{partial(*p)} · {partial(*q)}" for _, [p, q] in terms))
     return rows
 
@@ -466,8 +468,8 @@ def matrix_text(form: MatrixForm) -> str:
              "  δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f'(a_l)",
              "  ∂L/∂W_l = δ_l h_{l-1}ᵀ   (h_0 = x)",
              f"  ∇ŷ L = {_text_vector(form.loss_gradient)}"]
-    for l in range(depth, form.layer - 1, -1):
-        lines.append(f"  δ_{l}  = {_text_vector(form.steps[l - 1].delta)}")
+    for n in range(depth, form.layer - 1, -1):
+        lines.append(f"  δ_{n}  = {_text_vector(form.steps[n - 1].delta)}")
     j, k = form.row, form.column
     step = form.steps[form.layer - 1]
     if k is not None:

@@ -21,6 +21,7 @@ Product(-2, [c])
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ __all__ = [
     "MAX_LISTED",
     "Product",
     "Results",
+    "cancels",
     "local_partials",
     "path_shares",
     "results",
@@ -59,13 +61,23 @@ def local_partials(derivation: Derivation) -> list[Factor]:
     return list(seen.values())
 
 
-def path_shares(derivation: Derivation) -> list[float | None]:
-    """Each listed path's value as a fraction of the total (``None`` when the total is 0 or
-    values are unknown).  Shares add up to 1; a share can be negative or above 1 when paths
-    cancel."""
+def cancels(derivation: Derivation) -> bool:
+    """Whether the paths cancel: the total is zero up to rounding (1e-12 of the paths' sum of
+    magnitudes), so that shares of it mean nothing."""
     total = derivation.value
     terms = derivation.terms or ()
-    if total is None or total == 0:
+    if total is None or not terms or any(t.value is None for t in terms):
+        return False
+    return abs(total) <= 1e-12 * math.fsum(abs(t.value) for t in terms)  # type: ignore[arg-type]
+
+
+def path_shares(derivation: Derivation) -> list[float | None]:
+    """Each listed path's value as a fraction of the total (``None`` when the paths cancel or
+    values are unknown).  Shares add up to 1; a share can be negative or above 1 when paths
+    partly cancel."""
+    total = derivation.value
+    terms = derivation.terms or ()
+    if total is None or total == 0 or cancels(derivation):
         return [None] * len(terms)
     return [None if t.value is None else t.value / total for t in terms]
 

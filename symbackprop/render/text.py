@@ -38,6 +38,7 @@ from .matrix import MatrixForm, matrix_text
 from .parts import (
     MAX_LISTED,
     Product,
+    cancels,
     local_partials,
     path_shares,
     results,
@@ -205,7 +206,7 @@ def _numbers_table(d: Derivation) -> list[str]:
                              for f in term.chain_rule_order)
         rows.append((str(i), product, number(term.value),
                      "" if share is None else f"{100 * share:.1f} %"))
-    total_share = "100.0 %" if d.value else ""
+    total_share = "100.0 %" if d.value and not cancels(d) else "(paths cancel)"
     rows.append(("", "total", number(d.value), total_share))
     header = ("path", "product of local partials (chain-rule order)", "value", "share")
     product_width = min(PRODUCT_WIDTH, max(len(header[1]), *(len(r[1]) for r in rows)))

@@ -153,6 +153,8 @@ class Sum:
 
     terms: tuple[tuple[bool, Math], ...]
     one_per_line: bool = False
+    always: bool = False
+    """With ``one_per_line``: one term per line even when the sum would fit on one."""
 
 
 @dataclass(frozen=True)
@@ -208,9 +210,10 @@ def math_structure(expr: sympy.Expr, names: Mapping[sympy.Symbol, str]) -> Math:
     r"""The structure of a sympy expression for :func:`breaklines`.
 
     A sum becomes a :class:`Sum` of its terms (positive first).  A product without
-    denominators becomes a :class:`Seq`: its number and plain symbols juxtaposed in front
-    (``2 h_{11} w_{3}``), then each other factor (a sum in parentheses, a function) after a
-    ``\cdot``.  Anything else is one :class:`Atom`.
+    denominators becomes a :class:`Seq`: its number and symbols juxtaposed in front
+    (``2 h_{11} w_{3} y^{2}``, at most one power), then each other factor (a sum in
+    parentheses, a function, another power) after a ``\cdot``.  Anything else is one
+    :class:`Atom`.
     """
     expr = tidy(expr)
     if isinstance(expr, sympy.Add):
@@ -225,11 +228,14 @@ def math_structure(expr: sympy.Expr, names: Mapping[sympy.Symbol, str]) -> Math:
             return Atom(latex_expr(expr, names))
         if coefficient < 0:
             return Sum(((True, math_structure(-expr, names)),))
-        plain = [f for f in factors if _plain(f)]
-        rest = [f for f in factors if not _plain(f)]
-        items: list[Math] = []
-        if plain or coefficient != 1:
-            items.append(Atom(latex_expr(coefficient * sympy.Mul(*plain), names)))
+        # Symbols juxtapose (and at most one power after them: "x y z^{2}"); the rest gets dots.
+        symbols = [f for f in factors if isinstance(f, sympy.Symbol)]
+        powers = [f for f in factors if _plain(f) and not isinstance(f, sympy.Symbol)]
+        rest = powers[1:] + [f for f in factors if not _plain(f)]
+        head = " ".join(latex_expr(f, names) for f in [*symbols, *powers[:1]])
+        if coefficient != 1:
+            head = f"{latex_expr(coefficient)} {head}".strip()
+        items: list[Math] = [Atom(head)] if head else []
         for factor in rest:
             if isinstance(factor, sympy.Add):
                 items.append(Group(math_structure(factor, names)))
@@ -279,7 +285,8 @@ class _Breaker:
     def lines(self, node: Math, first: float, level: int, depth: int = 0) -> list[
             tuple[int, str]]:
         text = flat(node)
-        if width(text) <= first or isinstance(node, Atom):
+        forced = isinstance(node, Sum) and node.always and len(node.terms) > 1
+        if (width(text) <= first and not forced) or isinstance(node, Atom):
             return [(level - 1, text)]
         if isinstance(node, Group):
             opening, closing = _BIG if depth == 0 else _SMALL
