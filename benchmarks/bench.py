@@ -217,8 +217,9 @@ def hand_backprop(network: LayeredNetwork, x: Any, y: Any, *params: Any) -> list
     return grads
 
 
-def best(function: Callable[[], Any], budget: float = 0.3, repeats: int = 5) -> float:
-    """Best time of one call, timeit-style (autoranged loops, several repeats)."""
+def best(function: Callable[[], Any], budget: float = 0.1, repeats: int = 9) -> float:
+    """Best time of one call, timeit-style: many short repeats of autoranged loops, so that on a
+    shared machine some repeat falls in a quiet moment."""
     timer = timeit.Timer(function)
     loops, _ = timer.autorange()
     loops = max(1, int(loops * budget / 0.2))
