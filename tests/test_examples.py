@@ -98,11 +98,32 @@ def pages_with_steps() -> list[Path]:
     return [p for p in doc_pages() if any(s.kind != "write" for s in page_steps(p))]
 
 
+def _forks(argv: list[str]) -> bool:
+    """Whether the command checks several files, which it does in worker processes."""
+    if argv[:1] != ["check"]:
+        return False
+    from symbackprop.check import collect_sources
+
+    try:
+        files = build_parser().parse_args(argv).files
+        return len(collect_sources(files)) > 1
+    except Exception:  # a bad command: let main() report it
+        return False
+
+
 def run_cli(command: str) -> tuple[int, str]:
-    """Run ``symbackprop ...`` in this process; stdout, then stderr."""
+    """Run ``symbackprop ...``; stdout, then stderr.  In this process, except a check of
+    several files: that forks worker processes, which must not inherit this test process
+    (other tests load jax, whose threads do not survive a fork), so it runs in its own."""
+    argv = shlex.split(command)[1:]
+    if _forks(argv):
+        done = subprocess.run([sys.executable, "-m", "symbackprop", *argv], capture_output=True,
+                              text=True, timeout=300, check=False,
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+        return done.returncode, done.stdout + done.stderr
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(shlex.split(command)[1:])
+        status = main(argv)
     return status, out.getvalue() + err.getvalue()
 
 
