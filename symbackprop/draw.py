@@ -85,7 +85,13 @@ WRT_FILL = "#f6b93b"
 
 
 class MissingExtraError(SymbackpropError):
-    """An optional dependency is not installed; the message names the extra to install."""
+    """An optional dependency is not installed; the message names the extra to install.
+
+    Examples
+    --------
+    >>> issubclass(MissingExtraError, SymbackpropError)
+    True
+    """
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,15 @@ class EdgeLabel:
 
 @dataclass(frozen=True)
 class Scene:
-    """Everything a writer needs, in inches (see the module docstring)."""
+    """Everything a writer needs, in inches (see the module docstring).
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> scene = derivation_scene(derive(load_problem("padhai_4_4_2").graph, "w131"))
+    >>> scene
+    Scene(dL/dw131, 43 nodes, 4 highlighted paths)
+    """
 
     layout: Layout
     of: str
@@ -202,6 +216,14 @@ def derivation_scene(derivation: Derivation, *, edge_labels: str | None = None,
         seed 002); the other weights stay folded into their neurons.
     max_coloured : int
         Up to this many paths each get a colour; above it, their union is drawn in one colour.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> scene = derivation_scene(derive(problem.graph, "w1", values=problem.values))
+    >>> scene
+    Scene(dL/dw1, 23 nodes, 2 highlighted paths)
     """
     _check_options(derivation, edge_labels, before_surgery, parameters)
     graph = derivation.graph
@@ -454,6 +476,13 @@ def draw_derivation(derivation: Derivation, *, edge_labels: str | None = None,
 
     Options as for :func:`derivation_scene`.  The figure is not registered with pyplot (no
     global state); save it with ``figure.savefig(...)``.  Needs the ``draw`` extra.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> figure = draw_derivation(derive(problem.graph, "w1", values=problem.values))
+    >>> figure.savefig(io.BytesIO(), format="svg")   # or a file name; Jupyter shows it inline
     """
     _matplotlib()
     scene = derivation_scene(derivation, edge_labels=edge_labels, before_surgery=before_surgery,
@@ -581,6 +610,13 @@ def render(derivation: Derivation, fmt: str, *, title: str | None = None,
            **options: Any) -> bytes | str:
     """``derivation`` drawn in ``fmt`` (one of :data:`FORMATS`): bytes for png, svg and pdf
     (needs matplotlib), text for tex (a standalone document, ``title`` in a comment) and dot.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> d = derive(load_problem("mazur_2_2_2").graph, "w5")
+    >>> render(d, "dot").startswith("digraph"), render(d, "png")[:4]     # png needs matplotlib
+    (True, b'\\x89PNG')
     """
     if fmt == "tex":
         return tikz_document(derivation, title=title, **options)
@@ -611,6 +647,13 @@ def tikz_picture(derivation: Derivation, *, edge_labels: str | None = None,
     Needs only ``\usepackage{tikz}`` (no TikZ library, no matplotlib).  ``scale`` shrinks the
     whole picture, text included (for a page narrower than the picture).  Other options as for
     :func:`derivation_scene`.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> picture = tikz_picture(derive(load_problem("mazur_2_2_2").graph, "w5"), scale=0.65)
+    >>> picture.startswith(r"\begin{tikzpicture}"), picture.rstrip().endswith(r"\end{tikzpicture}")
+    (True, True)
     """
     scene = derivation_scene(derivation, edge_labels=edge_labels, before_surgery=before_surgery,
                              parameters=parameters, max_coloured=max_coloured)
@@ -619,7 +662,15 @@ def tikz_picture(derivation: Derivation, *, edge_labels: str | None = None,
 
 def tikz_document(derivation: Derivation, *, title: str | None = None, **options: Any) -> str:
     r"""A standalone LaTeX document (``article``, a page the size of the picture) holding
-    :func:`tikz_picture`; compiles with ``pdflatex`` given TeX Live's ``pgf``."""
+    :func:`tikz_picture`; compiles with ``pdflatex`` given TeX Live's ``pgf``.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> document = tikz_document(derive(load_problem("mazur_2_2_2").graph, "w5"))
+    >>> document.splitlines()[0], r"\usepackage{tikz}" in document
+    ('\\documentclass{article}', True)
+    """
     scene = derivation_scene(derivation, **{k: v for k, v in options.items()
                                             if k not in ("scale", "legend")})
     picture = scene_tikz(scene, scale=options.get("scale", 1.0),
@@ -741,6 +792,13 @@ def dot_source(derivation: Derivation, *, edge_labels: str | None = None,
     side).  Every node is pinned where :mod:`symbackprop.layout` puts it (``pos``, in inches)
     and the graph asks for the ``neato`` engine, which keeps pinned nodes: ``dot -Tpng FILE.dot``
     draws the same picture as the other formats.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> dot = dot_source(derive(load_problem("mazur_2_2_2").graph, "w5"))
+    >>> dot.splitlines()[0]
+    'digraph "dL/dw5" {'
     """
     scene = derivation_scene(derivation, edge_labels=edge_labels, before_surgery=before_surgery,
                              parameters=parameters, max_coloured=max_coloured)

@@ -68,6 +68,13 @@ class EdgeInfo:
         ``input`` edges; ``y`` and ``yhat`` for a loss edge.
     loss : str or None
         The loss's name, for a loss edge whose loss is recognised.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("padhai_4_4_2").graph
+    >>> edge_info(graph, "a13", "h13"), edge_info(graph, "a21", "yhat2")
+    (EdgeInfo(a13 -> h13: sigmoid), EdgeInfo(a21 -> yhat2: softmax_off_diagonal))
     """
 
     parent: str
@@ -96,6 +103,11 @@ class Mistake:
     forms : mapping of edge kind to callable
         For each kind of edge the mistake applies to, ``form(info)`` is the wrong partial in
         node symbols (``None`` where it does not apply to that particular edge).
+
+    Examples
+    --------
+    >>> MISTAKES_BY_NAME["tanh_without_square"]
+    Mistake('tanh_without_square': the derivative of tanh written as 1 - h instead of 1 - h^2)
     """
 
     name: str

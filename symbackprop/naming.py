@@ -90,6 +90,12 @@ class LayerNaming:
     flat : bool
         ``naming = "flat"``: weights ``w1 ... wN`` and biases ``b1 ... bM``, numbered layer by
         layer, then by target neuron, then by source neuron.
+
+    Examples
+    --------
+    >>> names = LayerNaming(max_index=4)
+    >>> names.weight(2, 1, 2), names.pre_activation(2, 1), names.activation(1, 3), names.output(1)
+    ('w212', 'a21', 'h13', 'yhat1')
     """
 
     max_index: int
