@@ -208,7 +208,7 @@ def test_parse_back_notices_a_wrong_formula():
 
 def _squash(latex: str) -> str:
     """``latex`` without alignment and line breaks (``&``, ``\\\\``, ``\\qquad``, spaces)."""
-    return re.sub(r"\\\\|&|\\qquad|\s+", "", latex)
+    return re.sub(r"\\\\\*?|&|\\qquad|\s+", "", latex)
 
 
 def _parsed(latex: str, name: str) -> sympy.Expr:

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -96,12 +97,14 @@ def labels(graph: ComputationGraph) -> dict[str, str]:
 
 def latex_text(text: str) -> str:
     """Plain text (a title, a note) made safe for LaTeX text mode."""
-    special = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-               "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
+    special = {"\\": r"\textbackslash{}", '"': "''", "{": r"\{", "}": r"\}", "$": r"\$",
+               "&": r"\&", "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
                "—": "---", "–": "--", "’": "'", "‘": "`", "“": "``", "”": "''",
                "→": r"$\to$", "·": r"$\cdot$", "∂": r"$\partial$", "η": r"$\eta$",
                "δ": r"$\delta$", "Σ": r"$\Sigma$", "×": r"$\times$", "−": "-", "…": r"\dots{}"}
-    return "".join(special.get(c, c if ord(c) < 128 else "?") for c in text)
+    text = re.sub(r"(^|(?<=[\s(\[]))'", "`", text)  # an opening quote
+    text = re.sub(r'(^|(?<=[\s(\[]))"', "``", text)
+    return "".join(special.get(c, c if ord(c) < 128 or c in "`" else "?") for c in text)
 
 
 # -- the pieces of display math ------------------------------------------------------------------
@@ -211,7 +214,9 @@ def _product_node(product: Product, names: dict[sympy.Symbol, str],
         if run:
             items.append(Atom(" ".join(latex_expr(f, names) for f in run)))
             run = []
-        items.append(_factor_node(factor, names))
+        node = _factor_node(factor, names)
+        # A dotted product inside a dotted product is one product: a · (b · c) = a · b · c.
+        items += list(node.items) if isinstance(node, Seq) and node.sep == DOT else [node]
     if run:
         items.append(Atom(" ".join(latex_expr(f, names) for f in run)))
     items += list(tail)
@@ -322,6 +327,8 @@ class Block:
     environment: str = "align*"
     table: Table | None = None
     formulas: tuple[tuple[sympy.Expr, str], ...] = ()
+    together: bool = False
+    """The rows are one equation broken across lines: no page break between them."""
 
 
 Section = tuple[str, list[Block]]
@@ -334,10 +341,11 @@ def _rows(latex: str) -> tuple[str, ...]:
 def _paths_blocks(d: Derivation, names: dict[str, str]) -> list[Block]:
     of, wrt = names[d.of], names[d.wrt]
     plural = "path" if d.path_count == 1 else "paths"
-    blocks = [Block(
-        rf"There {'is' if d.path_count == 1 else 'are'} {d.path_count:,} {plural} from ${wrt}$ "
-        rf"to ${of}$. The chain rule adds, over every path, the product of the local partial "
-        "derivatives along it.")]
+    rule = ("the chain rule is the product of the local partial derivatives along it."
+            if d.path_count == 1 else "the chain rule adds, over every path, the product of "
+            "the local partial derivatives along it.")
+    blocks = [Block(rf"There {'is' if d.path_count == 1 else 'are'} {d.path_count:,} {plural} "
+                    rf"from ${wrt}$ to ${of}$: {rule}")]
     if d.terms is not None:
         shown = d.terms[:MAX_LISTED]
         rows = tuple((f"{i}.", f"${_path(t, names)}$") for i, t in enumerate(shown, 1))
@@ -360,11 +368,12 @@ def _result_blocks(d: Derivation, strategy: str) -> list[Block]:
             blocks.append(Block(f"{caption} {too_long}"))
             return
         rhs = " ".join(line.split("&", 1)[1].removeprefix("= ") for line in lines)
-        blocks.append(Block(caption, tuple(lines), formulas=((expr, rhs),)))
+        blocks.append(Block(caption, tuple(lines), formulas=((expr, rhs),), together=True))
 
     textbook = forms.textbook if forms.textbook is not None else forms.textbook_expr
+    grouped = isinstance(textbook, Collected) and textbook.groups
     show("In node symbols, with the factors shared by every path pulled out and one term per "
-         "output:", forms.textbook_expr, textbook,
+         "output:" if grouped else "In node symbols:", forms.textbook_expr, textbook,
          f"(too long to typeset: {sympy.count_ops(forms.textbook_expr):,} operations)")
     if strategy != "textbook":
         caption = (f"With the {strategy} strategy "
@@ -432,13 +441,15 @@ def page_sections(derivation: Derivation, *, strategy: str = "textbook",
     of, wrt = names[d.of], names[d.wrt]
     sections: list[Section] = [
         (rf"The derivative $\partial {of} / \partial {wrt}$", _paths_blocks(d, names)),
-        ("The chain rule, path by path", [Block(rows=_rows(chain_rule_math(d)))]),
+        ("The chain rule, path by path",
+         [Block(rows=_rows(chain_rule_math(d)), together=True)]),
     ]
     factored = factored_math(d)
     blocks = []
     if factored is not None:
         blocks.append(Block("Paths that start alike share their first factors; pulling them "
-                            "out gives the form backpropagation computes:", _rows(factored)))
+                            "out gives the form backpropagation computes:", _rows(factored),
+                            together=True))
     blocks.append(Block(rf"Read from the output back, each node's delta $\delta_n = \partial "
                         rf"{of} / \partial n$ is computed once:", tuple(_deltas(d, names)),
                         ALIGNAT))
@@ -493,7 +504,8 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
                 lines.append(block.text)
             if block.rows:
                 extra = "{2}" if block.environment == ALIGNAT else ""
-                lines += [rf"\begin{{{block.environment}}}{extra}", " \\\\\n".join(block.rows),
+                joint = " \\\\*\n" if block.together else " \\\\\n"
+                lines += [rf"\begin{{{block.environment}}}{extra}", joint.join(block.rows),
                           rf"\end{{{block.environment}}}"]
             if block.table is not None:
                 lines += _tabular(block.table)

@@ -45,7 +45,7 @@ from ..oracles import (
     _jacobian_transpose_times,
     _loss_gradient,
 )
-from .typeset import latex_expr, latex_number, text_expr, text_number
+from .typeset import latex_expr, latex_number, text_expr, text_number, tidy
 
 __all__ = ["LayerStep", "MatrixForm", "matrix_data", "matrix_form", "matrix_latex",
            "matrix_markdown", "matrix_text"]
@@ -376,7 +376,7 @@ def _recursion_latex(form: MatrixForm) -> list[tuple[str, str]]:
 
     def partial(of: str, wrt: str) -> tuple[bool, str]:
         expr = graph.local_partial(wrt, of)
-        if isinstance(expr, sympy.Add):
+        if isinstance(tidy(expr), sympy.Add):
             return False, rf"\left({latex_expr(expr, symbols)}\right)"
         negative = bool(expr.could_extract_minus_sign())
         text = latex_expr(-expr if negative else expr, symbols)
@@ -444,7 +444,7 @@ def _recursion_text(form: MatrixForm) -> list[str]:
     def partial(of: str, wrt: str) -> str:
         expr = graph.local_partial(wrt, of)
         text = text_expr(expr)
-        return f"({text})" if isinstance(expr, sympy.Add) or text.startswith("-") else text
+        return f"({text})" if isinstance(tidy(expr), sympy.Add) or text.startswith("-") else text
 
     rows = []
     for n, j, terms in _recursion(form):

@@ -76,8 +76,29 @@ def _factor_label(factor: Factor) -> str:
 
 
 def _wrap(text: str, indent: int) -> str:
-    return textwrap.fill(text, WIDTH, subsequent_indent=" " * indent, break_long_words=False,
-                         break_on_hyphens=False)
+    """``text`` in lines of at most :data:`WIDTH`, continuation lines indented by ``indent``;
+    a line breaks at the least nested space in its second half, before a ``+`` or ``-`` if it
+    can (between the terms of a sum, then the factors of a product, rather than inside a
+    parenthesis)."""
+    lines, rest = [], text
+    while len(rest) > WIDTH:
+        depth, best, best_key = 0, -1, (10**9, 1)
+        for i, char in enumerate(rest[:WIDTH + 1]):
+            if char in "([":
+                depth += 1
+            elif char in ")]":
+                depth -= 1
+            elif char == " " and i >= WIDTH // 2 and i > indent:
+                key = (depth, 0 if rest[i + 1:i + 3] in ("+ ", "- ") else 1)
+                if key <= best_key:  # least nested, before a sign if possible, then last
+                    best, best_key = i, key
+        if best < 0:  # no space to break at: the rest of the first word stays whole
+            best = rest.find(" ", WIDTH)
+            if best < 0:
+                break
+        lines.append(rest[:best].rstrip())
+        rest = " " * indent + rest[best:].lstrip()
+    return "\n".join([*lines, rest])
 
 
 def _chain(term: Term) -> str:
