@@ -351,8 +351,9 @@ def _codegen(args: argparse.Namespace) -> int:
     from .codegen import generate
 
     problem = load_problem(args.file)
-    wrt = [w for group in args.wrt for w in group.split(",") if w] if args.wrt else None
-    code = generate(problem, wrt, args.target, name=args.name)
+    wrt = [w for group in args.wrt or () for w in group.split(",") if w]
+    everything = not wrt or (wrt == ["all"] and "all" not in problem.graph)
+    code = generate(problem, None if everything else wrt, args.target, name=args.name)
     if code.header is None:
         _emit(code.source, args.output)
     elif args.output in (None, "-"):

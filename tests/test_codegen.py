@@ -344,6 +344,8 @@ def test_cli_codegen_prints_each_target(capsys):
                  "--wrt", "w111"]) == 0
     out = capsys.readouterr().out
     assert "import math" in out and "return (grad_w131, grad_w212, grad_w111)" in out
+    assert main(["codegen", "mazur_2_2_2", "--wrt", "all"]) == 0
+    assert "def gradient(x, y, W1, b1, W2, b2):" in capsys.readouterr().out
     assert main(["codegen", "branching_graph", "--target", "jax"]) == 0
     assert "import jax.numpy as jnp" in capsys.readouterr().out
     assert main(["codegen", "branching_graph", "--target", "c"]) == 0
