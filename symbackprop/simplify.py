@@ -13,7 +13,9 @@
     Factor the node-symbol form as a polynomial (sympy ``factor``).
 ``full``
     ``sympy.simplify`` of the leaves-only form, only when that is small enough
-    (:data:`FULL_SIMPLIFY_LIMIT` operations); otherwise :class:`SimplifyLimitError` says so.
+    (:data:`FULL_SIMPLIFY_LIMIT` operations); otherwise :class:`SimplifyLimitError` says so
+    (as ``leaves`` does past :data:`COUNT_LIMIT`: in deep networks the leaves-only form
+    grows exponentially).
 
 Every strategy returns an expression equal to the derivation's sum over paths; only the form
 changes.
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from .derivation import Derivation, Factor
 
 __all__ = [
+    "COUNT_LIMIT",
     "FULL_SIMPLIFY_LIMIT",
     "STRATEGIES",
     "STRATEGY_DESCRIPTIONS",
@@ -54,6 +57,7 @@ __all__ = [
     "CollectedGroup",
     "SimplifyLimitError",
     "collected",
+    "operation_count",
     "simplify",
 ]
 
@@ -182,6 +186,31 @@ def collected(derivation: Derivation) -> Collected | None:
     return Collected(_drop_ones(paths[0][:prefix]), tuple(result))
 
 
+COUNT_LIMIT = 5_000
+"""Expressions are measured exactly (``sympy.count_ops``) only up to about this many nodes."""
+
+
+def operation_count(expr: sympy.Expr, limit: int = COUNT_LIMIT) -> int | None:
+    """``sympy.count_ops(expr)``, or ``None`` when the expression tree has more than ``limit``
+    nodes (then counting would itself be slow: a leaves-only form repeats every shared
+    subexpression, so its tree grows exponentially with depth).
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> operation_count(2 * x + 1), operation_count(sympy.exp(x) ** 2, limit=1)
+    (2, None)
+
+    Notes
+    -----
+    O(min(size, limit)) before the exact count.
+    """
+    for seen, _ in enumerate(sympy.preorder_traversal(expr), start=1):
+        if seen > limit:
+            return None
+    return int(sympy.count_ops(expr))
+
+
 def simplify(derivation: Derivation, strategy: str = "textbook") -> sympy.Expr:
     """The derivative of ``derivation`` simplified by ``strategy`` (one of :data:`STRATEGIES`).
 
@@ -189,7 +218,7 @@ def simplify(derivation: Derivation, strategy: str = "textbook") -> sympy.Expr:
     ------
     SimplifyLimitError
         For ``full`` when the leaves-only form has more than :data:`FULL_SIMPLIFY_LIMIT`
-        operations.
+        operations; for ``leaves`` when it has more than about :data:`COUNT_LIMIT`.
     SymbackpropError
         For an unknown strategy.
     """
@@ -198,6 +227,11 @@ def simplify(derivation: Derivation, strategy: str = "textbook") -> sympy.Expr:
         grouped = collected(derivation)
         if strategy == "textbook":
             return sympy.factor_terms(expr) if grouped is None else grouped.expression
+        if operation_count(derivation.leaves) is None:
+            raise SimplifyLimitError(
+                f"d{derivation.of}/d{derivation.wrt}: the leaves-only form has more than "
+                f"{COUNT_LIMIT:,} operations (every definition substituted, shared "
+                "subexpressions repeated); use 'textbook'")
         if grouped is None:
             return sympy.factor_terms(derivation.leaves)
         return grouped.map(derivation.graph.to_leaves).expression
@@ -207,12 +241,13 @@ def simplify(derivation: Derivation, strategy: str = "textbook") -> sympy.Expr:
         return sympy.factor(expr)
     if strategy == "full":
         leaves = derivation.leaves
-        ops = sympy.count_ops(leaves)
-        if ops > FULL_SIMPLIFY_LIMIT:
+        ops = operation_count(leaves)
+        if ops is None or ops > FULL_SIMPLIFY_LIMIT:
+            size = f"{ops}" if ops is not None else f"more than {COUNT_LIMIT:,}"
             raise SimplifyLimitError(
-                f"d{derivation.of}/d{derivation.wrt}: the leaves-only form has {ops} operations, "
-                f"more than {FULL_SIMPLIFY_LIMIT}; sympy.simplify would take too long: use "
-                "'textbook' or 'leaves'"
+                f"d{derivation.of}/d{derivation.wrt}: the leaves-only form has {size} "
+                f"operations, more than {FULL_SIMPLIFY_LIMIT}; sympy.simplify would take too "
+                "long: use 'textbook' or 'leaves'"
             )
         return sympy.simplify(leaves)
     raise SymbackpropError(f"unknown simplification {strategy!r}; allowed: "

@@ -35,7 +35,7 @@ import sympy
 from ..derivation import Derivation, Factor, Group, Term
 from ..graph import ComputationGraph
 from ..naming import default_latex
-from ..simplify import STRATEGY_DESCRIPTIONS, Collected
+from ..simplify import STRATEGY_DESCRIPTIONS, Collected, operation_count
 from .matrix import MatrixForm, matrix_latex
 from .parts import (
     MAX_LISTED,
@@ -355,6 +355,11 @@ def _paths_blocks(d: Derivation, names: dict[str, str]) -> list[Block]:
     return blocks
 
 
+def _size(expr: sympy.Expr) -> str:
+    ops = operation_count(expr)
+    return f"{ops:,} operations" if ops is not None else "a very large expression"
+
+
 def _result_blocks(d: Derivation, strategy: str) -> list[Block]:
     forms = results(d, strategy)
     lhs = _lhs(d)
@@ -374,7 +379,7 @@ def _result_blocks(d: Derivation, strategy: str) -> list[Block]:
     grouped = isinstance(textbook, Collected) and textbook.groups
     show("In node symbols, with the factors shared by every path pulled out and one term per "
          "output:" if grouped else "In node symbols:", forms.textbook_expr, textbook,
-         f"(too long to typeset: {sympy.count_ops(forms.textbook_expr):,} operations)")
+         f"(too long to typeset: {_size(forms.textbook_expr)})")
     if strategy != "textbook":
         caption = (f"With the {strategy} strategy "
                    f"({latex_text(STRATEGY_DESCRIPTIONS[strategy])}):")
@@ -382,17 +387,19 @@ def _result_blocks(d: Derivation, strategy: str) -> list[Block]:
             blocks.append(Block(f"{caption} {latex_text(forms.note)}."))
         else:
             show(caption, forms.strategy_expr, forms.strategy_collected or forms.strategy_expr,
-                 f"too long to typeset ({sympy.count_ops(forms.strategy_expr):,} operations); "
+                 f"too long to typeset ({_size(forms.strategy_expr)}); "
                  "the text format prints it.")
     if strategy in ("leaves", "full"):
         return blocks
     if forms.leaves is None:
-        blocks.append(Block(f"In leaves only, the result has {forms.leaves_ops:,} operations: "
-                            "too long to print here (the leaves strategy shows it)."))
+        where = "the leaves strategy shows it" if forms.leaves_ops is not None else \
+            "too large to write out"
+        blocks.append(Block(f"In leaves only, the result has {forms.leaves_size}: "
+                            f"too long to print here ({where})."))
         return blocks
     expr = forms.leaves.expression if isinstance(forms.leaves, Collected) else forms.leaves
     show("In leaves only (inputs, targets and parameters):", expr, forms.leaves,
-         f"too long to typeset ({forms.leaves_ops:,} operations); the leaves strategy with "
+         f"too long to typeset ({forms.leaves_size}); the leaves strategy with "
          "the text format prints it.")
     return blocks
 

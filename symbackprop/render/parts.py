@@ -28,7 +28,14 @@ from dataclasses import dataclass
 import sympy
 
 from ..derivation import Derivation, Factor
-from ..simplify import Collected, SimplifyLimitError, collected, simplify
+from ..simplify import (
+    COUNT_LIMIT,
+    Collected,
+    SimplifyLimitError,
+    collected,
+    operation_count,
+    simplify,
+)
 
 __all__ = [
     "MAX_LISTED",
@@ -150,7 +157,8 @@ class Results:
     leaves : Collected or sympy.Expr or None
         The leaves-only form shown beside ``textbook`` (None when too large, with its size in
         :attr:`leaves_ops`).
-    leaves_ops : int
+    leaves_ops : int or None
+        Its size (``None``: more than :data:`symbackprop.simplify.COUNT_LIMIT` nodes).
     """
 
     textbook: Collected | None
@@ -160,7 +168,14 @@ class Results:
     strategy_collected: Collected | None
     note: str
     leaves: Collected | sympy.Expr | None
-    leaves_ops: int
+    leaves_ops: int | None
+
+    @property
+    def leaves_size(self) -> str:
+        """The size of the leaves-only form in words: ``1,411 operations``."""
+        if self.leaves_ops is None:
+            return f"more than {COUNT_LIMIT:,} operations"
+        return f"{self.leaves_ops:,} operations"
 
 
 LEAVES_SHOWN = 120
@@ -175,7 +190,7 @@ def results(derivation: Derivation, strategy: str = "textbook") -> Results:
     strategy_expr: sympy.Expr | None = None
     strategy_grouped: Collected | None = None
     note = ""
-    if strategy == "leaves" and grouped is not None:
+    if strategy == "leaves" and grouped is not None and operation_count(d.leaves) is not None:
         strategy_grouped = grouped.map(d.graph.to_leaves)
         strategy_expr = strategy_grouped.expression
     elif strategy != "textbook":
@@ -183,9 +198,10 @@ def results(derivation: Derivation, strategy: str = "textbook") -> Results:
             strategy_expr = simplify(d, strategy)
         except SimplifyLimitError as err:
             note = str(err)
-    leaves_ops = int(sympy.count_ops(d.leaves))
+    leaves_ops = operation_count(d.leaves)
     leaves: Collected | sympy.Expr | None = None
-    if strategy not in ("leaves", "full") and leaves_ops <= LEAVES_SHOWN:
+    if strategy not in ("leaves", "full") and leaves_ops is not None and \
+            leaves_ops <= LEAVES_SHOWN:
         leaves = grouped.map(d.graph.to_leaves) if grouped is not None else sympy.factor_terms(
             d.leaves)
     return Results(grouped, textbook_expr, strategy, strategy_expr, strategy_grouped, note,

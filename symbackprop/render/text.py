@@ -307,20 +307,34 @@ def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
     return "\n".join(lines)
 
 
+MAX_RESULT_LINES = 24
+"""A result longer than this many lines is cut (its first lines and its length shown)."""
+
+
+def _cut(text: str) -> str:
+    lines = text.splitlines()
+    if len(lines) <= MAX_RESULT_LINES:
+        return text
+    return "\n".join([*lines[:MAX_RESULT_LINES // 2],
+                      f"        ... ({len(lines):,} lines in all: too long to print whole; the "
+                      "deltas above give its value)"])
+
+
 def _result_lines(d: Derivation, strategy: str, head: str) -> list[str]:
     forms = results(d, strategy)
     textbook = forms.textbook if forms.textbook is not None else forms.textbook_expr
-    out = [_wrap(f"  {head} = {_result(textbook)}", 8)]
+    out = [_cut(_wrap(f"  {head} = {_result(textbook)}", 8))]
     if strategy != "textbook":
         if forms.strategy_expr is None:
             out.append(_wrap(f"  {strategy}: {forms.note}", 8))
         else:
             shown = forms.strategy_collected or forms.strategy_expr
-            out.append(_wrap(f"  {strategy}: {head} = {_result(shown)}", 8))
+            out.append(_cut(_wrap(f"  {strategy}: {head} = {_result(shown)}", 8)))
     if strategy not in ("leaves", "full"):
-        if forms.leaves is not None and forms.leaves_ops <= LEAVES_SHOWN:
+        if forms.leaves is not None and (forms.leaves_ops or 0) <= LEAVES_SHOWN:
             out.append(_wrap(f"  in leaves only: {_result(forms.leaves)}", 8))
         else:
-            out.append(f"  in leaves only: {forms.leaves_ops:,} operations (shown with "
-                       "--simplify leaves)")
+            where = "shown with --simplify leaves" if forms.leaves_ops is not None else \
+                "too large to write out"
+            out.append(f"  in leaves only: {forms.leaves_size} ({where})")
     return out
