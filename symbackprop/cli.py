@@ -120,12 +120,15 @@ def _derive(args: argparse.Namespace) -> int:
             raise UsageError("derive --matrix: the matrix form needs a layered network "
                              "([network] in the problem file)")
         matrix = matrix_form(problem.network, derivation)
-    options = {"strategy": args.simplify, "learning_rate": problem.learning_rate,
-               "matrix": matrix}
+    # An update w+ = w - eta dL/dw is shown only for the gradient of the loss by a parameter.
+    updatable = (derivation.of == problem.graph.output
+                 and problem.graph.node(derivation.wrt).kind == "parameter")
+    rate = problem.learning_rate if updatable else None
+    options = {"strategy": args.simplify, "learning_rate": rate, "matrix": matrix}
     if args.format == "json":
         from .render.matrix import matrix_data
 
-        data = derivation_data(derivation, args.simplify, problem.learning_rate)
+        data = derivation_data(derivation, args.simplify, rate)
         if matrix is not None:
             data["matrix"] = matrix_data(matrix)
         text = _json(data)
@@ -314,10 +317,11 @@ def _check(args: argparse.Namespace) -> int:
         text = (_json(batch_data(checks)) if args.format == "json" else
                 batch_markdown(checks) if args.format == "markdown" else batch_text(checks))
     _emit(text, args.output)
-    statuses = {c.status for c in checks}
-    if statuses == {"correct"}:
+    if all(c.status == "correct" for c in checks):
         return EXIT_OK
-    return EXIT_BAD_INPUT if statuses == {"error"} else EXIT_FAILED
+    nothing_judged = all(c.report is None or c.report.errors == len(c.report.results)
+                         for c in checks)
+    return EXIT_BAD_INPUT if nothing_judged else EXIT_FAILED
 
 
 def _draw(args: argparse.Namespace) -> int:
