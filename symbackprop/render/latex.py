@@ -84,6 +84,8 @@ SAFETY = 0.93
 """Line breaking aims at this fraction of the width (the estimate of a width is rough)."""
 ALIGNAT = "alignat*"
 """Rows with a value column: ``lhs &= formula &\\qquad &= value``."""
+KEEP_TOGETHER = 8
+"""An equation broken into at most this many lines is not split across pages."""
 MAX_LINES = 14
 """A form that needs more lines than this is summarised rather than printed."""
 
@@ -306,7 +308,8 @@ def _valued(lhs: str, rhs: str, value: float | None) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """A table whose cells are text with inline ``$math$``."""
+    """A table whose cells are text with inline ``$math$``; ``align`` has a letter per column
+    (``l``, ``r``)."""
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -329,6 +332,8 @@ class Block:
     formulas: tuple[tuple[sympy.Expr, str], ...] = ()
     together: bool = False
     """The rows are one equation broken across lines: no page break between them."""
+    items: tuple[str, ...] = ()
+    """A numbered list (shown before the text)."""
 
 
 Section = tuple[str, list[Block]]
@@ -348,10 +353,9 @@ def _paths_blocks(d: Derivation, names: dict[str, str]) -> list[Block]:
                     rf"from ${wrt}$ to ${of}$: {rule}")]
     if d.terms is not None:
         shown = d.terms[:MAX_LISTED]
-        rows = tuple((f"{i}.", f"${_path(t, names)}$") for i, t in enumerate(shown, 1))
-        if len(d.terms) > len(shown):
-            rows += (("", f"... and {len(d.terms) - len(shown):,} more"),)
-        blocks.append(Block(table=Table((), rows, "rl")))
+        more = "" if len(d.terms) == len(shown) else \
+            f"... and {len(d.terms) - len(shown):,} more."
+        blocks.append(Block(more, items=tuple(f"${_path(t, names)}$" for t in shown)))
     return blocks
 
 
@@ -507,11 +511,16 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
                                          learning_rate=learning_rate, matrix=matrix):
         lines.append(rf"\subsection*{{{heading}}}")
         for block in blocks:
+            if block.items:
+                lines += [r"\begin{enumerate}\setlength{\itemsep}{1pt}\setlength{\parskip}{0pt}",
+                          *(rf"\item {item}" for item in block.items),
+                          r"\end{enumerate}"]
             if block.text:
                 lines.append(block.text)
             if block.rows:
                 extra = "{2}" if block.environment == ALIGNAT else ""
-                joint = " \\\\*\n" if block.together else " \\\\\n"
+                joint = " \\\\*\n" if block.together and len(block.rows) <= KEEP_TOGETHER \
+                    else " \\\\\n"
                 lines += [rf"\begin{{{block.environment}}}{extra}", joint.join(block.rows),
                           rf"\end{{{block.environment}}}"]
             if block.table is not None:

@@ -83,6 +83,8 @@ def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
     for heading, blocks in sections:
         lines += [f"## {heading}", ""]
         for block in blocks:
+            if block.items:
+                lines += [*(f"{i}. {item}" for i, item in enumerate(block.items, 1)), ""]
             if block.text:
                 lines += [_text(block.text), ""]
             if block.rows and heading == "Local partial derivatives":
