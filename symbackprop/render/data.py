@@ -17,6 +17,7 @@ from typing import Any
 import sympy
 
 from ..derivation import Derivation, Factor, Term
+from ..simplify import operation_count
 
 __all__ = ["derivation_data", "paths_data"]
 
@@ -56,7 +57,10 @@ def derivation_data(derivation: Derivation, strategy: str = "textbook",
         "simplified": str(simplified),
         "latex": sympy.latex(simplified, symbol_names=names),
         "strategy": strategy,
-        "leaves": str(derivation.leaves),
+        # The leaves-only form repeats every shared subexpression: written only when it is small
+        # enough to read (null otherwise; `--simplify leaves` explains the limit).
+        "leaves": str(derivation.leaves) if operation_count(derivation.leaves) is not None
+        else None,
         **{k: v for k, v in paths_data(derivation).items() if k not in ("of", "wrt", "value")},
     }
     if learning_rate is not None and derivation.value is not None and derivation.values:
