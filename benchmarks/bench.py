@@ -76,7 +76,10 @@ def timed(function: Callable[[], Any], cap: float) -> float | None:
         return None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    # The alarm's exception can be swallowed (raised inside a callback that ignores
+    # exceptions, as jax's garbage-collection hook does): past the cap is past the cap.
+    return None if elapsed > cap else elapsed
 
 
 def _groups(network: LayeredNetwork) -> list[list[str]]:
