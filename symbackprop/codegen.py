@@ -229,6 +229,13 @@ def _load_python(code: GeneratedCode) -> Callable[..., Any]:
     return function  # type: ignore[no-any-return]
 
 
+C_OPTIMISE_LINES = 4_000
+"""Generated C up to this many lines is compiled with ``-O2``, longer with ``-O0``: gcc's
+optimiser is superlinear in the length of one function (a [32,32,32,10] network's 5,000 lines
+take about 30 s at ``-O1`` or ``-O2`` and under 1 s at ``-O0``; its [64,64,64,10] 18,600 lines
+did not finish in 15 minutes at ``-O2``)."""
+
+
 def c_compiler() -> str | None:
     """The C compiler: ``$CC`` or ``cc`` on the ``PATH``, or ``None``."""
     return shutil.which(os.environ.get("CC", "cc"))
@@ -250,7 +257,8 @@ class _CFunction:
             (path / f"{self.code.name}.c").write_text(self.code.source, encoding="utf-8")
             (path / f"{self.code.name}.h").write_text(self.code.header or "", encoding="utf-8")
             library = path / f"lib{self.code.name}.so"
-            command = [compiler, "-O2", "-std=c99", "-shared", "-fPIC", "-o", str(library),
+            level = "-O2" if self.code.source.count("\n") <= C_OPTIMISE_LINES else "-O0"
+            command = [compiler, level, "-std=c99", "-shared", "-fPIC", "-o", str(library),
                        str(path / f"{self.code.name}.c"), "-lm"]
             result = subprocess.run(command, capture_output=True, text=True, check=False)
             if result.returncode != 0:
