@@ -68,7 +68,9 @@ def _alarm(signum: int, frame: Any) -> None:
 def timed(function: Callable[[], Any], cap: float) -> float | None:
     """Seconds ``function`` took, or ``None`` if it ran past ``cap`` (interrupted)."""
     signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, cap)
+    # After the cap, again every second: an alarm raised where exceptions are ignored (jax's
+    # garbage-collection hook) is followed by another.
+    signal.setitimer(signal.ITIMER_REAL, cap, 1.0)
     start = time.perf_counter()
     try:
         function()
@@ -77,9 +79,7 @@ def timed(function: Callable[[], Any], cap: float) -> float | None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     elapsed = time.perf_counter() - start
-    # The alarm's exception can be swallowed (raised inside a callback that ignores
-    # exceptions, as jax's garbage-collection hook does): past the cap is past the cap.
-    return None if elapsed > cap else elapsed
+    return None if elapsed > cap else elapsed  # past the cap is past the cap
 
 
 def _groups(network: LayeredNetwork) -> list[list[str]]:
