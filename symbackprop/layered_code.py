@@ -9,10 +9,18 @@ backprop (DESIGN.md):
 * ``dL/dW_l = delta_a_l^T @ h_{l-1}`` and ``dL/db_l = sum of delta_a_l``,
 
 with one row per example, so the code is vectorised over a batch and the weight gradients are
-summed over it (the gradient of the batch's total loss).  Stable forms: the sigmoid is
-``0.5 (1 + tanh(a / 2))``, the softmax is shifted by its row maximum, and softmax with
+summed over it (the gradient of the batch's total loss); each layer's gradients are written as
+soon as its ``delta_a`` is known, the textbook loop.  Stable forms: the sigmoid never overflows
+(numpy: ``1/(1 + exp(-a))`` with the overflow of ``exp(-a)`` to ``inf`` giving 0; jax:
+``0.5 (1 + tanh(a / 2))``), the softmax is shifted by its row maximum, and softmax with
 cross-entropy (or sigmoid with binary cross-entropy) uses the fused ``delta_a`` that never
 divides by ``yhat``.
+
+numpy code works in place: a wide layer's ``a``, ``h`` and ``delta`` arrays are overwritten by
+the next value once the old one is not needed again (small helpers such as
+``times_sigmoid_slope`` are written beside the gradient function), so a step allocates no new
+(batch, width) array; a fresh array per operation costs more than its arithmetic at batch
+10,000.  The caller's arrays are never written to.
 
 Examples
 --------
@@ -22,27 +30,33 @@ Examples
 >>> code = layered_source(net, "numpy")
 >>> code.arguments, code.outputs
 (('x', 'y', 'W1', 'W2'), ('W1', 'W2'))
->>> backward = code.source.split("# backward")[1].split("return")[0]
+>>> backward = code.source.split("is known")[1].split("return")[0]
 >>> for line in backward.splitlines()[1:-1]:
 ...     print(line.strip())
 delta_yhat = yhat - y  # dL/dyhat_j = -(y_j - yhat_j)
 delta_a2 = delta_yhat  # dL/da2j = dL/dyhat_j (identity)
-delta_h1 = delta_a2 @ W2  # dL/dh1k = sum_j w2jk dL/da2j
-delta_a1 = delta_h1*(1.0 - h1*h1)  # dL/da1j = dL/dh1j (1 - h1j^2)
-# gradients, summed over the batch
 dW2 = delta_a2.T @ h1  # dL/dw2jk = sum over examples of dL/da2j h1k
+delta_h1 = delta_a2 @ W2  # dL/dh1k = sum_j w2jk dL/da2j
+delta_a1 = times_tanh_slope(delta_h1, h1)  # dL/da1j = dL/dh1j (1 - h1j^2)
 dW1 = delta_a1.T @ x  # dL/dw1jk = sum over examples of dL/da1j x_k
+>>> helper = code.source.split("def times_tanh_slope(delta, h):")[1].split("def ")[0]
+>>> for line in helper.strip().splitlines()[2:]:  # after its docstring
+...     print(line.strip())
+np.multiply(h, h, out=h)
+delta *= np.subtract(1.0, h, out=h)
+return delta
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 
 from . import __version__
 from .network import LayeredNetwork
 
-__all__ = ["GeneratedCode", "layered_source"]
+__all__ = ["HELPER_NAMES", "GeneratedCode", "layered_source"]
 
 _MODULES = {"numpy": ("import numpy as np", "np"), "jax": ("import jax.numpy as jnp", "jnp")}
 
@@ -82,6 +96,49 @@ class GeneratedCode:
                 f"arguments, {len(self.outputs)} outputs, {self.source.count(chr(10))} lines)")
 
 
+# Helpers written into numpy code that uses them: the large arrays of a wide layer are computed
+# in place of one whose value is not needed again (a fresh (batch, width) array per operation
+# costs page faults and cache misses that dominate the arithmetic at batch 10,000).
+_NUMPY_HELPERS = {
+    "sigmoid": '''
+def sigmoid(a):
+    """1/(1 + exp(-a)), in place of a. exp(-a) = inf (a < -709) gives 0, as it should."""
+    with np.errstate(over="ignore"):
+        np.exp(np.negative(a, out=a), out=a)
+    a += 1.0
+    return np.reciprocal(a, out=a)
+''',
+    "softmax": '''
+def softmax(a):
+    """exp(a_j) / sum_i exp(a_i) along each row, in place of a; shifted by the row maximum, so
+    nothing overflows."""
+    a -= a.max(axis=1, keepdims=True)
+    np.exp(a, out=a)
+    a /= a.sum(axis=1, keepdims=True)
+    return a
+''',
+    "times_sigmoid_slope": '''
+def times_sigmoid_slope(delta, h):
+    """delta h (1 - h), the sigmoid's slope at h = sigmoid(a), in place of delta (h becomes
+    1 - h)."""
+    delta *= h
+    delta *= np.subtract(1.0, h, out=h)
+    return delta
+''',
+    "times_tanh_slope": '''
+def times_tanh_slope(delta, h):
+    """delta (1 - h^2), the slope of tanh at h = tanh(a), in place of delta (h becomes
+    1 - h^2)."""
+    np.multiply(h, h, out=h)
+    delta *= np.subtract(1.0, h, out=h)
+    return delta
+''',
+}
+
+HELPER_NAMES = frozenset(_NUMPY_HELPERS)
+"""Functions that numpy layer-wise code may define beside the gradient function."""
+
+
 def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
     """Lines computing ``a{layer}`` and the layer's activation."""
     before = "x" if layer == 1 else f"h{layer - 1}"
@@ -90,9 +147,31 @@ def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
     bias = {"none": ("", ""), "per_neuron": (f" + b{layer}", f" + b{layer}j"),
             "per_layer": (f" + b{layer}", f" + b{layer}")}[network.bias]
     a = f"a{layer}"
-    lines = [f"{a} = {before} @ W{layer}.T{bias[0]}  # {a}j = sum_k w{layer}jk {source}{bias[1]}"]
     name = network.activation_name(layer)
     label = "yhat_j" if out == "yhat" else f"{out}j"
+    slope = repr(float(network.slopes.get(layer, 0.01)))
+    note = {"sigmoid": " = 1/(1 + exp(-a)), without overflow",
+            "softplus": " = log(1 + exp(a)), without overflow"}.get(name, "")
+    comment = f"# {label} = {name}({a}j){note}"
+    if m == "np":
+        lines = [f"{a} = {before} @ W{layer}.T  # {a}j = sum_k w{layer}jk {source}{bias[1]}"]
+        if bias[0]:
+            lines.append(f"{a} += b{layer}")
+        in_place = {
+            "identity": a,
+            "sigmoid": f"sigmoid({a})",
+            "tanh": f"np.tanh({a}, out={a})",
+            "relu": f"np.maximum({a}, 0.0, out={a})",
+            "softmax": f"softmax({a})",
+        }
+        if name in in_place:
+            if name == "softmax":
+                comment = f"# {label} = exp({a}j) / sum_i exp({a}i), without overflow"
+            return [*lines, f"{out} = {in_place[name]}  {comment} ({a} is not needed again)"]
+        kept = {"leaky_relu": f"np.where({a} > 0, {a}, {slope}*{a})",
+                "softplus": f"np.logaddexp(0.0, {a})"}[name]
+        return [*lines, f"{out} = {kept}  {comment} ({a} is kept for the backward pass)"]
+    lines = [f"{a} = {before} @ W{layer}.T{bias[0]}  # {a}j = sum_k w{layer}jk {source}{bias[1]}"]
     if name == "softmax":
         return [
             *lines,
@@ -100,7 +179,6 @@ def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
             "row maximum: no overflow",
             f"{out} = {out} / {out}.sum(axis=1, keepdims=True)  # {label} = exp({a}j) / sum_i "
             f"exp({a}i)"]
-    slope = repr(float(network.slopes.get(layer, 0.01)))
     forms = {
         "identity": a,
         "sigmoid": f"0.5*(1.0 + {m}.tanh(0.5*{a}))",
@@ -109,9 +187,7 @@ def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
         "leaky_relu": f"{m}.where({a} > 0, {a}, {slope}*{a})",
         "softplus": f"{m}.logaddexp(0.0, {a})",
     }
-    note = {"sigmoid": " = 1/(1 + exp(-a)), without overflow",
-            "softplus": " = log(1 + exp(a)), without overflow"}.get(name, "")
-    return [*lines, f"{out} = {forms[name]}  # {label} = {name}({a}j){note}"]
+    return [*lines, f"{out} = {forms[name]}  {comment}"]
 
 
 def _loss_gradient(network: LayeredNetwork) -> tuple[str, str]:
@@ -139,23 +215,49 @@ _FUSED = {
 
 
 def _activation_adjoint(network: LayeredNetwork, layer: int, m: str) -> tuple[str, str]:
-    """``delta_a{layer}`` from ``delta_h{layer}`` (or ``delta_yhat``), and its comment."""
+    """``delta_a{layer}`` from ``delta_h{layer}`` (or ``delta_yhat``), and its comment.
+
+    In numpy code the wide arrays are reused: ``delta_h`` (and ``h``, or ``a``) are not needed
+    after this line, which is written after the layer above has its gradients.
+    """
     out = "yhat" if layer == network.depth else f"h{layer}"
     d, a = f"delta_{out}", f"a{layer}"
     name = network.activation_name(layer)
     j = f"{out}_j" if out == "yhat" else f"{out}j"
     slope = repr(float(network.slopes.get(layer, 0.01)))
-    return {
-        "identity": (d, f"dL/d{j} (identity)"),
-        "sigmoid": (f"{d}*{out}*(1.0 - {out})", f"dL/d{j} {j} (1 - {j})"),
-        "tanh": (f"{d}*(1.0 - {out}*{out})", f"dL/d{j} (1 - {j}^2)"),
-        "relu": (f"{d}*({a} > 0)", f"dL/d{j} if a{layer}j > 0 else 0"),
-        "leaky_relu": (f"{d}*{m}.where({a} > 0, 1.0, {slope})",
-                       f"dL/d{j} (1 if a{layer}j > 0 else {slope})"),
-        "softplus": (f"{d}*0.5*(1.0 + {m}.tanh(0.5*{a}))", f"dL/d{j} sigmoid(a{layer}j)"),
-        "softmax": (f"{out}*({d} - ({out}*{d}).sum(axis=1, keepdims=True))",
-                    "sum_i yhat_i (delta_ij - yhat_j) dL/dyhat_i"),
-    }[name]
+    notes = {
+        "identity": f"dL/d{j} (identity)",
+        "sigmoid": f"dL/d{j} {j} (1 - {j})",
+        "tanh": f"dL/d{j} (1 - {j}^2)",
+        "relu": f"dL/d{j} if a{layer}j > 0 else 0",
+        "leaky_relu": f"dL/d{j} (1 if a{layer}j > 0 else {slope})",
+        "softplus": f"dL/d{j} sigmoid(a{layer}j)",
+        "softmax": "sum_i yhat_i (delta_ij - yhat_j) dL/dyhat_i",
+    }
+    softmax = f"{out}*({d} - ({out}*{d}).sum(axis=1, keepdims=True))"
+    if m == "np":
+        codes = {
+            "identity": d,
+            "sigmoid": f"times_sigmoid_slope({d}, {out})",
+            "tanh": f"times_tanh_slope({d}, {out})",
+            "relu": f"np.multiply({d}, {out} > 0, out={d})",
+            "leaky_relu": f"np.multiply({d}, np.where({a} > 0, 1.0, {slope}), out={d})",
+            "softplus": f"np.multiply({d}, sigmoid({a}), out={d})",
+            "softmax": softmax,
+        }
+        if name == "relu":
+            notes["relu"] += f" ({out}j > 0 exactly when a{layer}j > 0)"
+        return codes[name], notes[name]
+    codes = {
+        "identity": d,
+        "sigmoid": f"{d}*{out}*(1.0 - {out})",
+        "tanh": f"{d}*(1.0 - {out}*{out})",
+        "relu": f"{d}*({a} > 0)",
+        "leaky_relu": f"{d}*{m}.where({a} > 0, 1.0, {slope})",
+        "softplus": f"{d}*0.5*(1.0 + {m}.tanh(0.5*{a}))",
+        "softmax": softmax,
+    }
+    return codes[name], notes[name]
 
 
 def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str = "gradient",
@@ -179,6 +281,9 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
     if target not in _MODULES:
         raise ValueError(f"layer-wise code is for targets numpy and jax, not {target!r}")
     import_line, m = _MODULES[target]
+    if name in HELPER_NAMES:
+        raise ValueError(f"{name!r} is the name of a helper in the generated code; choose "
+                         "another function name")
     depth = network.depth
     parameters: list[str] = []
     for layer in range(1, depth + 1):
@@ -186,14 +291,21 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
         if network.bias != "none":
             parameters.append(f"b{layer}")
     arguments = ("x", "y", *parameters)
+    as_array = "np.asarray(x, dtype=float)" if m == "np" else "x"
     body: list[str] = [
-        f"x = {m}.atleast_2d(x)  # (batch, {network.layers[0]}): one row per example",
+        f"x = {m}.atleast_2d({as_array})  # (batch, {network.layers[0]}): one row per example",
         f"y = {m}.atleast_2d(y)  # (batch, {network.layers[-1]})",
         "# forward",
     ]
     for layer in range(1, depth + 1):
         body += _forward(network, layer, m)
-    body.append("# backward: one line per named adjoint, delta_n = dL/dn (one row per example)")
+    body += [
+        "# backward: one line per named adjoint, delta_n = dL/dn (one row per example); each "
+        "layer's",
+        "# gradients, summed over the batch, as soon as its delta_a is known",
+    ]
+    if m == "np" and network.bias == "per_neuron":
+        body.append("ones = np.ones(x.shape[0])  # sums over the batch, as matrix products")
     fused = _FUSED.get((network.output, network.loss))
     if fused is not None:
         body.append(f"delta_a{depth} = {fused[0]}  # dL/da{depth}j: {fused[1]}")
@@ -202,36 +314,39 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
         body.append(f"delta_yhat = {loss_code}  # dL/dyhat_j = {loss_note}")
         code, note = _activation_adjoint(network, depth, m)
         body.append(f"delta_a{depth} = {code}  # dL/da{depth}j = {note}")
-    gradients: list[str] = []
     for layer in range(depth, 0, -1):
         below = "x" if layer == 1 else f"h{layer - 1}"
         source = "x_k" if layer == 1 else f"h{layer - 1}k"
-        gradients.append(f"dW{layer} = delta_a{layer}.T @ {below}  # dL/dw{layer}jk = sum over "
-                         f"examples of dL/da{layer}j {source}")
+        d = f"delta_a{layer}"
+        body.append(f"dW{layer} = {d}.T @ {below}  # dL/dw{layer}jk = sum over examples of "
+                    f"dL/da{layer}j {source}")
         if network.bias == "per_neuron":
-            gradients.append(f"db{layer} = delta_a{layer}.sum(axis=0)  # dL/db{layer}j")
+            total = f"ones @ {d}" if m == "np" else f"{d}.sum(axis=0)"
+            body.append(f"db{layer} = {total}  # dL/db{layer}j")
         elif network.bias == "per_layer":
-            gradients.append(f"db{layer} = delta_a{layer}.sum()  # dL/db{layer} (one bias "
-                             "shared by the layer)")
+            body.append(f"db{layer} = {d}.sum()  # dL/db{layer} (one bias shared by the layer)")
         if layer > 1:
-            body.append(f"delta_h{layer - 1} = delta_a{layer} @ W{layer}  # dL/dh{layer - 1}k = "
+            body.append(f"delta_h{layer - 1} = {d} @ W{layer}  # dL/dh{layer - 1}k = "
                         f"sum_j w{layer}jk dL/da{layer}j")
             code, note = _activation_adjoint(network, layer - 1, m)
             body.append(f"delta_a{layer - 1} = {code}  # dL/da{layer - 1}j = {note}")
-    body.append("# gradients, summed over the batch")
-    body += gradients
     outputs = tuple(parameters)
     returned = ", ".join("d" + p for p in outputs)
     body.append(f"return ({returned},)" if len(outputs) == 1 else f"return {returned}")
+    helpers = [text for helper, text in _NUMPY_HELPERS.items()
+               if m == "np" and any(re.search(rf"(?<![\w.]){helper}\(", line.split("  #")[0])
+                                    for line in body)]
     doc = _docstring(network, arguments, outputs, title, target)
     lines = [
         f'"""Gradient of {_describe(network)}.',
         "",
         f"Generated by symbackprop {__version__} (target: {target}): layer-wise matrix code, "
         "one line per",
-        'named adjoint."""',
+        'named adjoint.' + (" Wide arrays are updated in place where their old value is not "
+                            "needed again." if m == "np" else "") + '"""',
         "",
         import_line,
+        *(line for text in helpers for line in ["", "", *text.strip().splitlines()]),
         "",
         "",
         f"def {name}({', '.join(arguments)}):",

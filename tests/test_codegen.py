@@ -303,8 +303,47 @@ def test_layered_source_names_every_layer_adjoint():
     assert code.layered and code.arguments == ("x", "y", "W1", "W2")
     for line in ("delta_a2 = ", "delta_h1 = delta_a2 @ W2", "delta_a1 = ", "dW1 = delta_a1.T @ x"):
         assert sum(1 for s in code.source.splitlines() if s.strip().startswith(line)) == 1
-    assert "0.5*(1.0 + np.tanh(0.5*a1))" in code.source
-    assert "a2.max(axis=1, keepdims=True)" in code.source
+    assert "h1 = sigmoid(a1)  # " in code.source and "yhat = softmax(a2)  # " in code.source
+    assert code.source.count("def sigmoid(a):") == code.source.count("def softmax(a):") == 1
+    assert "a -= a.max(axis=1, keepdims=True)" in code.source  # no overflow
+    jax = generate(load_problem("padhai_4_4_2"), target="jax")
+    assert "0.5*(1.0 + jnp.tanh(0.5*a1))" in jax.source and "def sigmoid" not in jax.source
+
+
+@pytest.mark.parametrize(("hidden", "head"), [
+    ("identity", ("sigmoid", "squared_error")), ("sigmoid", ("softmax", "cross_entropy")),
+    ("tanh", ("tanh", "mean_squared_error")), ("relu", ("softmax", "squared_error")),
+    ("leaky_relu", ("sigmoid", "binary_cross_entropy")),
+    ("softplus", ("softplus", "squared_error")),
+])
+def test_layered_numpy_leaves_its_arguments_alone(hidden, head):
+    """The generated code works in place on its own arrays only: the caller's x, y, weights and
+    biases are unchanged, and integer arguments work."""
+    network = LayeredNetwork((3, 4, 4, 2), (hidden, hidden), *head, bias="per_neuron")
+    rng = np.random.default_rng(SEED)
+    args = [rng.integers(-2, 3, size=(5, 3)), rng.uniform(size=(5, 2))]
+    for layer in range(1, network.depth + 1):
+        args += [rng.integers(-1, 2, size=(network.layers[layer], network.layers[layer - 1])),
+                 rng.integers(-1, 2, size=network.layers[layer])]
+    before = [a.copy() for a in args]
+    function = compile_gradient(network)
+    first = function(*args)
+    for arg, copy in zip(args, before, strict=True):
+        np.testing.assert_array_equal(arg, copy)
+    floats = function(*(a.astype(float) for a in args))
+    for got, expected in zip(first, floats, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-14)
+    arrays = {"x": args[0][0], "y": args[1][0], **dict(zip(function.outputs, args[2:],
+                                                           strict=True))}
+    values = network.values_from_arrays({k: np.asarray(a, dtype=float).tolist()
+                                         for k, a in arrays.items()})
+    _assert_agree(function.from_values(values), matrix_backprop(network, values), hidden)
+    assert all(np.all(np.isfinite(g)) for g in first)
+
+
+def test_helper_names_are_not_function_names():
+    with pytest.raises(CodegenError, match="helper"):
+        generate(load_problem("padhai_4_4_2"), name="sigmoid")
 
 
 def test_names_that_clash_with_the_target_are_renamed():

@@ -1,0 +1,141 @@
+"""Large batches in blocks and threads: the same gradients as one call, BLAS left as it was."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symbackprop import blocks
+from symbackprop.blocks import MIN_ROWS, BlockedFunction, block_rows_for, in_blocks
+from symbackprop.codegen import compile_gradient
+from symbackprop.network import LayeredNetwork
+
+SEED = 20_261_122
+
+
+def _arrays(network: LayeredNetwork, batch: int, seed: int = SEED) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    layers = network.layers
+    args = [rng.normal(size=(batch, layers[0])),
+            rng.dirichlet(np.ones(layers[-1]), size=batch)]
+    for layer in range(1, network.depth + 1):
+        args.append(rng.normal(scale=layers[layer - 1] ** -0.5,
+                               size=(layers[layer], layers[layer - 1])))
+        if network.bias == "per_neuron":
+            args.append(rng.normal(scale=0.1, size=layers[layer]))
+        elif network.bias == "per_layer":
+            args.append(0.1)
+    return args
+
+
+@pytest.mark.parametrize("bias", ["per_neuron", "per_layer", "none"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_blocks_add_up_to_one_call(bias, threads):
+    network = LayeredNetwork((5, 8, 6, 3), ("sigmoid", "tanh"), "softmax", "cross_entropy",
+                             bias=bias)
+    args = _arrays(network, 5 * MIN_ROWS + 17)
+    whole = compile_gradient(network, block_rows=0)
+    blocked = compile_gradient(network, block_rows=MIN_ROWS, threads=threads)
+    assert len(blocked.function.blocks(len(args[0]))) == 6
+    expected, got = whole(*args), blocked(*args)
+    assert len(got) == len(expected) == len(network.array_keys()) - 2
+    for g, e in zip(got, expected, strict=True):
+        assert np.shape(g) == np.shape(e)
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
+    # one row of targets for every example is not cut into blocks
+    one_target = [args[0], args[1][0], *args[2:]]
+    for g, e in zip(blocked(*one_target), whole(*one_target), strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
+
+
+def test_small_batches_and_single_examples_are_one_call():
+    network = LayeredNetwork((3, 4, 2), ("relu",), "sigmoid", "squared_error",
+                             bias="per_neuron")
+    calls = []
+
+    def counting(*args):
+        calls.append(np.shape(args[0]))
+        return compile_gradient(network, block_rows=0)(*args)
+
+    run = in_blocks(counting, block_rows=MIN_ROWS, threads=2)
+    args = _arrays(network, 10)
+    run(*args)
+    run(args[0][0], args[1][0], *args[2:])
+    assert calls == [(10, 3), (3,)]
+
+
+def test_threads_share_a_batch_smaller_than_a_block():
+    run = BlockedFunction(lambda *a: (0.0,), block_rows=block_rows_for((2, 2, 2)), threads=2)
+    assert run.blocks(10_000) == [(0, 5_000), (5_000, 10_000)]
+    assert run.blocks(MIN_ROWS + 1) == [(0, MIN_ROWS + 1)]  # halves would be below MIN_ROWS
+    wide = BlockedFunction(lambda *a: (0.0,), block_rows=1_024, threads=1)
+    assert wide.blocks(1_025) == [(0, 513), (513, 1_025)]  # not 1,024 rows and then 1
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(batch=st.integers(1, 20_000), rows=st.integers(MIN_ROWS, 8_192),
+       threads=st.integers(1, 8))
+def test_blocks_cover_every_row_once(batch, rows, threads):
+    spans = BlockedFunction(lambda *a: (), block_rows=rows, threads=threads).blocks(batch)
+    assert spans[0][0] == 0 and spans[-1][1] == batch
+    assert all(stop == start for (_, stop), (start, _) in itertools.pairwise(spans))
+    sizes = [stop - start for start, stop in spans]
+    assert min(sizes) > 0 and max(sizes) <= rows and max(sizes) - min(sizes) <= 1
+    assert -(-batch // rows) <= len(spans) < -(-batch // rows) + threads
+    assert len(spans) >= min(threads, batch // MIN_ROWS)  # every core busy when it can be
+
+
+def test_blas_threads_are_restored_after_a_threaded_call():
+    threadpoolctl = pytest.importorskip("threadpoolctl", reason="the optional extra 'fast'")
+    network = LayeredNetwork((4, 16, 2), ("sigmoid",), "softmax", "cross_entropy",
+                             bias="per_neuron")
+    blocked = compile_gradient(network, block_rows=MIN_ROWS, threads=2)
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info()
+                if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen = []
+
+    def spy(*args):
+        seen.append(blas_threads())
+        return blocked.function.function(*args)
+
+    BlockedFunction(spy, MIN_ROWS, 2)(*_arrays(network, 4 * MIN_ROWS))
+    assert seen and all(threads == [1] * len(before) for threads in seen)
+    assert blas_threads() == before
+
+
+def test_without_threadpoolctl_blocks_run_in_the_calling_thread(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(blocks, "_CONTROLLER", [None])
+    network = LayeredNetwork((4, 8, 2), ("tanh",), "identity", "half_squared_error")
+    kernel = compile_gradient(network, block_rows=0)
+    names = []
+
+    def spy(*args):
+        names.append(threading.current_thread().name)
+        return kernel(*args)
+
+    args = _arrays(network, 3 * MIN_ROWS)
+    got = BlockedFunction(spy, MIN_ROWS, 2)(*args)
+    assert names == [threading.current_thread().name] * 3
+    for g, e in zip(got, kernel(*args), strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-12)
+
+
+def test_an_error_in_a_block_reaches_the_caller_and_frees_the_lock():
+    def failing(x, y, *parameters):
+        raise ValueError(f"bad block of {len(x)} rows")
+
+    run = BlockedFunction(failing, MIN_ROWS, 2)
+    x = np.zeros((3 * MIN_ROWS, 2))
+    for _ in range(2):  # a held lock would hang the second call
+        with pytest.raises(ValueError, match="bad block"):
+            run(x, x)
