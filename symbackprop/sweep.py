@@ -38,7 +38,7 @@ from typing import Any
 import sympy
 from sympy.core.basic import _args_sortkey
 
-from .errors import GraphError, SpecError
+from .errors import GraphError
 from .graph import ComputationGraph
 from .naming import symbol
 
@@ -236,28 +236,21 @@ def number(expr: sympy.Expr, values: Mapping[str, Any], graph: ComputationGraph)
 
 
 def node_values(graph: ComputationGraph, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Every node's value, as :meth:`ComputationGraph.forward` gives it, through :func:`number`.
+    """Every node's value: :meth:`ComputationGraph.forward`, kept under this name for its
+    callers.
 
-    ``forward`` compiles every definition with ``lambdify`` first, which takes minutes for a
-    [64, 64, 64, 10] network (a 65-term sum per neuron); sums and products are evaluated
-    directly here, and only function applications (``sigmoid(a11)``, ``exp(a21)``) are compiled,
-    each once.
+    ``forward`` evaluates sums and products directly and compiles only function applications,
+    each function once (:func:`symbackprop.graph.direct_evaluator`): O(V + E) arithmetic for a
+    layered network, with scalars or numpy arrays alike.
 
-    Notes
-    -----
-    O(V + E) arithmetic, plus one small ``lambdify`` per distinct function application.
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("branching_graph")
+    >>> node_values(problem.graph, problem.values) == problem.graph.forward(problem.values)
+    True
     """
-    missing = graph.missing_values(values)
-    if missing:
-        raise SpecError(f"no value given for {', '.join(missing)}")
-    result: dict[str, Any] = {
-        name: v for name, v in graph.constants.items() if not math.isnan(v)}
-    result.update({name: float(v) for name, v in values.items()})
-    for name in graph.order:
-        node = graph.node(name)
-        if node.definition is not None:
-            result[name] = float(number(node.definition, result, graph))
-    return result
+    return graph.forward(values)
 
 
 def _product(partial: sympy.Expr, delta: sympy.Expr) -> sympy.Expr:
@@ -318,7 +311,7 @@ def gradients(
     if len(set(names)) != len(names):
         raise GraphError(f"wrt names a node twice: {', '.join(names)}")
     relevant = on_paths(graph, names, of)
-    forward = node_values(graph, values) if values is not None else None
+    forward = graph.forward(values) if values is not None else None
     prefix = adjoint_prefix(graph)
     digraph = graph.digraph
     position = {name: i for i, name in enumerate(graph.order)}
