@@ -497,10 +497,14 @@ def _diff_term(term: sympy.Expr, sym: sympy.Symbol) -> sympy.Expr:
     if term.is_Symbol:
         return sympy.S.One if term == sym else sympy.S.Zero
     if isinstance(term, sympy.Mul):
-        rest = [arg for arg in term.args if arg != sym]
+        # Node symbols are made once (naming.symbol), so ``sym`` is found by identity; a Mul
+        # holds one factor equal to it at most (equal factors are combined into a power).
+        rest = [arg for arg in term.args if arg is not sym]
+        if len(rest) == len(term.args):
+            rest = [arg for arg in term.args if arg != sym]
         if len(rest) == len(term.args) - 1 and not any(
                 arg.is_Add or (not arg.is_Atom and sym in arg.free_symbols) for arg in rest):
-            return sympy.Mul(*rest)
+            return rest[0] if len(rest) == 1 else sympy.Mul(*rest)
     return sympy.diff(term, sym)
 
 

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -50,12 +51,19 @@ def is_identifier(name: str) -> bool:
     return bool(_IDENTIFIER.match(name)) and "__" not in name
 
 
+@functools.lru_cache(maxsize=2**17)
 def symbol(name: str) -> sympy.Symbol:
     """The sympy symbol of the node called ``name`` (always real).
+
+    The same object every time (sympy's own cache keeps only the last thousand symbols, and a
+    [32,32,32,10] network has several thousand nodes and adjoints): a symbol is made once, and
+    comparing two of them is an identity check.
 
     Examples
     --------
     >>> symbol("w131") == sympy.Symbol("w131", real=True)
+    True
+    >>> symbol("w131") is symbol("w131")
     True
     """
     return sympy.Symbol(name, real=True)
