@@ -57,7 +57,13 @@ _CONTROLLER: list[Any] = []
 
 
 def cores() -> int:
-    """The cores this process may run on."""
+    """The cores this process may run on.
+
+    Examples
+    --------
+    >>> cores() >= 1
+    True
+    """
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -111,6 +117,14 @@ class BlockedFunction:
         The most rows in a block.
     threads : int
         Threads to run blocks on (1: the calling thread only).
+
+    Examples
+    --------
+    >>> run = BlockedFunction(lambda x, y: (x.sum(axis=0),), block_rows=2_000, threads=1)
+    >>> run.blocks(5_000)
+    [(0, 1667), (1667, 3334), (3334, 5000)]
+    >>> run(np.ones((5_000, 2)), None)
+    (array([5000., 5000.]),)
     """
 
     function: Callable[..., Any]
@@ -166,5 +180,12 @@ class BlockedFunction:
 def in_blocks(function: Callable[..., Any], block_rows: int,
               threads: int | None = None) -> BlockedFunction:
     """``function`` run over blocks of ``block_rows`` rows on ``threads`` threads (default:
-    one per core); see the module's description."""
+    one per core); see the module's description.
+
+    Examples
+    --------
+    >>> run = in_blocks(lambda x, y: (x.sum(),), block_rows=1_024, threads=1)
+    >>> float(run(np.ones((3_000, 1)), None)[0])  # three blocks of 1,000 rows
+    3000.0
+    """
     return BlockedFunction(function, block_rows, cores() if threads is None else threads)
