@@ -39,7 +39,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 class UsageError(SymbackpropError):
-    """Bad command-line arguments."""
+    """Bad command-line arguments.
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["derive", "branching_graph"])
+    Traceback (most recent call last):
+      ...
+    symbackprop.cli.UsageError: symbackprop derive: the following arguments are required: --wrt
+    """
 
 
 def _formats(allowed: Sequence[str]) -> Callable[[str], str]:
@@ -385,7 +393,14 @@ def _examples(args: argparse.Namespace) -> int:
 # -- the parser -------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``symbackprop`` command."""
+    """The argument parser of the ``symbackprop`` command.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["paths", "branching_graph", "--wrt", "b"])
+    >>> args.command, args.file, args.wrt
+    ('paths', 'branching_graph', 'b')
+    """
     parser = _Parser(prog="symbackprop",
                      description="Derive backpropagation symbolically and show the work.")
     parser.add_argument("--version", action="version", version=f"symbackprop {__version__}")
@@ -485,7 +500,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Examples
+    --------
+    >>> main(["paths", "branching_graph", "--wrt", "b"])
+    2 paths from b to e
+      1. b → c → e    ∂e/∂c · ∂c/∂b = d · 1 = 2 · 1 = 2
+      2. b → d → e    ∂e/∂d · ∂d/∂b = c · 1 = 3 · 1 = 3
+         total = 5
+    0
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:

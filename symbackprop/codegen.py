@@ -64,7 +64,16 @@ __all__ = [
 ]
 
 class CodegenError(SymbackpropError):
-    """Code cannot be generated or run (an unknown target, a missing compiler or package)."""
+    """Code cannot be generated or run (an unknown target, a missing compiler or package).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> generate(load_problem("branching_graph"), target="fortran")
+    Traceback (most recent call last):
+      ...
+    symbackprop.codegen.CodegenError: unknown target 'fortran'; allowed: numpy, python, jax, c
+    """
 
 
 # -- what a problem offers -------------------------------------------------------------------------
@@ -105,6 +114,15 @@ def generate(problem_or_graph: Any, wrt: Sequence[str] | str | None = None,
     -----
     Layered networks, with every parameter wanted and ``of`` the loss, get layer-wise matrix
     code in numpy and jax; everything else gets node-by-node code.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> generate(load_problem("mazur_2_2_2"))
+    GeneratedCode(gradient, numpy, layer-wise, 6 arguments, 4 outputs, 61 lines)
+    >>> code = generate(load_problem("branching_graph"), target="python")
+    >>> print(code.source.split("# backward")[0].split("def ")[1].splitlines()[0])
+    gradient(a, b):
     """
     if target not in TARGETS:
         raise CodegenError(f"unknown target {target!r}; allowed: {', '.join(TARGETS)}")
@@ -135,6 +153,16 @@ class GradientFunction:
     graph : ComputationGraph
     network : LayeredNetwork or None
         Set for layer-wise code (array arguments ``x, y, W1, b1, ...``).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("branching_graph")
+    >>> f = compile_gradient(problem, target="python")
+    >>> f.target, f.arguments
+    ('python', ('a', 'b'))
+    >>> f(2.0, 1.0), f.from_values(problem.values)
+    ((2.0, 5.0), {'a': 2.0, 'b': 5.0})
     """
 
     code: GeneratedCode
@@ -241,7 +269,14 @@ did not finish in 15 minutes at ``-O2``)."""
 
 
 def c_compiler() -> str | None:
-    """The C compiler: ``$CC`` or ``cc`` on the ``PATH``, or ``None``."""
+    """The C compiler: ``$CC`` or ``cc`` on the ``PATH``, or ``None``.
+
+    Examples
+    --------
+    >>> compiler = c_compiler()     # e.g. '/usr/bin/cc'
+    >>> compiler is None or os.access(compiler, os.X_OK)
+    True
+    """
     return shutil.which(os.environ.get("CC", "cc"))
 
 
