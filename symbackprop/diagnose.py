@@ -286,6 +286,15 @@ def diagnose_derivative(derivation: Derivation, claimed: Sequence[float] | np.nd
     :data:`~symbackprop.pathsearch.MAX_SUBSETS` group unions) with modified ones, times the
     ways of choosing at most :data:`~symbackprop.pathsearch.MAX_FREE` registered mistakes and
     :data:`~symbackprop.pathsearch.MAX_CLAIMS_USED` of the file's values.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> scenario = Scenario.at_values(problem.graph, problem.values)
+    >>> derivation = scenario.derivation("L", "w5")          # dL/dw5 = 0.082167041
+    >>> diagnose_derivative(derivation, [-0.082167041], [1e-9], scenario).kinds
+    ('sign',)
     """
     claimed = _as_points(claimed, scenario)
     tolerance = _as_points(tolerance, scenario)
@@ -330,7 +339,18 @@ def diagnose_value(graph: ComputationGraph, node: str, claimed: Sequence[float] 
                    known: Sequence[Known] = (), *, exclude: int | None = None) -> Diagnosis:
     """Explain a wrong forward value of ``node``: computed from the file's own (rounded or
     wrong) values of its parents, the value of another node (the pre-activation, a neighbour),
-    a flipped sign, or (for the loss) a factor of 2."""
+    a flipped sign, or (for the loss) a factor of 2.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> scenario = Scenario.at_values(problem.graph, problem.values)
+    >>> print(diagnose_value(problem.graph, "yhat1", [1.10590597], [1e-8], scenario).text)
+    That is a21, the input of yhat1: yhat1 = sigmoid(a21) was not applied. This gives 1.10591.
+    >>> diagnose_value(problem.graph, "L", [0.596742218], [1e-9], scenario).kinds
+    ('factor_of_2',)
+    """
     claimed = _as_points(claimed, scenario)
     tolerance = _as_points(tolerance, scenario)
     target = graph.node(node)
@@ -390,6 +410,15 @@ def diagnose_update(derivation: Derivation, learning_rate: float,
     out the learning rate, was taken twice (from an already-updated weight) or was reported
     without the weight; or it follows from some other gradient, which
     :func:`diagnose_derivative` then explains.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")        # w5 = 0.4, dL/dw5 = 0.082167041
+    >>> scenario = Scenario.at_values(problem.graph, problem.values)
+    >>> derivation = scenario.derivation("L", "w5")
+    >>> print(diagnose_update(derivation, 0.5, [0.441083520], [1e-9], scenario).text)
+    The step went up the gradient: w + eta dL/dw instead of w - eta dL/dw. This gives 0.441084.
     """
     claimed = _as_points(claimed, scenario)
     tolerance = _as_points(tolerance, scenario)

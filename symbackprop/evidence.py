@@ -46,7 +46,16 @@ FINDING_KINDS = (
 
 
 def matches(a: np.ndarray, b: np.ndarray, tolerance: np.ndarray) -> bool:
-    """Whether ``a`` and ``b`` agree within ``tolerance`` at every point."""
+    """Whether ``a`` and ``b`` agree within ``tolerance`` at every point.
+
+    Examples
+    --------
+    >>> tolerance = np.array([1e-3, 1e-3])
+    >>> matches(np.array([0.1, 0.2]), np.array([0.1004, 0.2]), tolerance)
+    True
+    >>> matches(np.array([0.1, 0.2]), np.array([0.1, 0.21]), tolerance)
+    False
+    """
     return bool(np.all(np.abs(a - b) <= tolerance * SLACK))
 
 
@@ -75,6 +84,13 @@ class Finding:
         The index of the file's claim this follows from.
     mistake : str or None
         The name of the registered mistake (:data:`symbackprop.mistakes.MISTAKES`).
+
+    Examples
+    --------
+    >>> finding = Finding("missing_paths", "Uses 1 of the 2 paths.",
+    ...                   missing_paths=(("w212", "a21", "yhat2", "L"),))
+    >>> finding.data()["missing_paths"]
+    [['w212', 'a21', 'yhat2', 'L']]
     """
 
     kind: str
@@ -115,6 +131,15 @@ class Diagnosis:
         The closing sentence (what the findings give together).
     derivation : str
         The right derivation, shown when nothing explains the claim.
+
+    Examples
+    --------
+    >>> diagnosis = Diagnosis((Finding("sign", "The sign is flipped."),), True, -0.0822,
+    ...                       summary="This gives -0.0822.")
+    >>> diagnosis.kinds
+    ('sign',)
+    >>> diagnosis.text
+    'The sign is flipped. This gives -0.0822.'
     """
 
     findings: tuple[Finding, ...]
@@ -154,6 +179,18 @@ class Known:
 
     ``value`` holds the claimed number (or formula) at the scenario's points; ``shown`` is the
     claim as the file prints it; ``findings`` its own diagnosis, once known.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> scenario = Scenario.at_values(problem.graph, problem.values)
+    >>> known = Known(3, "dL/dw5", "derivative", "L", "w5", np.array([0.0822]), "0.0822",
+    ...               tolerance=1e-4)
+    >>> known
+    Known(dL/dw5 = 0.0822)
+    >>> known.close_to(scenario.derivative("L", "w5"), scenario)
+    True
     """
 
     index: int
@@ -186,6 +223,18 @@ class Scenario:
     Build with :meth:`at_values` (the file's values: one point) or :meth:`at_random_points`.
     ``rounded`` holds the node values with the file's own claimed forward values put in (a
     student works with rounded numbers), ``rounded_from`` the claims used.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> Scenario.at_values(problem.graph, problem.values).derivative("L", "w5")
+    array([0.08216704])
+    >>> scenario = Scenario.at_random_points(problem.graph, 3, seed=0)
+    >>> scenario
+    Scenario(3 point(s), random points)
+    >>> scenario.derivative("L", "w5").round(6)
+    array([ 0.00579 , -0.023316, -0.044176])
     """
 
     def __init__(self, graph: ComputationGraph, values: Mapping[str, np.ndarray], *,
