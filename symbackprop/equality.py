@@ -53,6 +53,15 @@ def rational_skeleton(expr: sympy.Expr) -> sympy.Expr:
     Exponentials are split first: ``exp(k*u + v)`` becomes ``E_u**k * E_v``, so that
     ``exp(2*a)``, ``exp(-a)`` and ``exp(a)`` are powers of one symbol; ``u**(p/q)`` becomes
     ``R**p`` with ``R`` standing for ``u**(1/q)``.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> x = symbol("x")
+    >>> rational_skeleton(sympy.exp(2*x) + sympy.exp(-x) + sympy.sqrt(x)**3 + sympy.sin(x))
+    _f0**2 + _f1 + _f2**3 + 1/_f0
+    >>> rational_skeleton(sympy.exp(2*x) - sympy.exp(x)**2)
+    0
     """
     symbols: dict[object, sympy.Dummy] = {}
 

@@ -124,7 +124,15 @@ def _check_name(name: str, what: str) -> None:
 
 
 def suggest(name: str, choices: Iterable[str]) -> str:
-    """A ``; did you mean ...?`` suffix for an unknown ``name``, or the empty string."""
+    """A ``; did you mean ...?`` suffix for an unknown ``name``, or the empty string.
+
+    Examples
+    --------
+    >>> suggest("wieght", ["weight", "bias"])
+    "; did you mean 'weight'?"
+    >>> suggest("zzz", ["weight", "bias"])
+    ''
+    """
     close = difflib.get_close_matches(name, list(choices), n=3)
     return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
 
@@ -650,7 +658,18 @@ def _compiled_function(func: Any, pattern: tuple[sympy.Expr | None, ...]) -> Any
 
 def lambdify(args: Sequence[sympy.Symbol], expr: sympy.Expr, backend: str = "numpy") -> Any:
     """:func:`sympy.lambdify` with our function table; arguments are dummified so that no node
-    name can shadow a function in the generated code."""
+    name can shadow a function in the generated code.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symbackprop.functions import sigmoid
+    >>> from symbackprop.naming import symbol
+    >>> a = symbol("a")
+    >>> f = lambdify([a], sigmoid(a))
+    >>> float(f(0.0)), f(np.array([-1000.0, 1000.0]))
+    (0.5, array([0., 1.]))
+    """
     return sympy.lambdify(list(args), expr, modules=numeric_namespace(backend), dummify=True)
 
 

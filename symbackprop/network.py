@@ -356,7 +356,19 @@ def surgery(picture: nx.DiGraph, *, expose: str | None = None, title: str = "") 
 
 
 def matrices(network: LayeredNetwork, values: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """``x``, ``y``, ``W{l}`` and ``b{l}`` (per neuron, zeros without biases) as arrays."""
+    """``x``, ``y``, ``W{l}`` and ``b{l}`` (per neuron, zeros without biases) as arrays.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> arrays = matrices(problem.network, problem.values)
+    >>> arrays["x"], arrays["b1"]
+    (array([0.05, 0.1 ]), array([0.35, 0.35]))
+    >>> arrays["W2"]
+    array([[0.4 , 0.45],
+           [0.5 , 0.55]])
+    """
     arrays = {
         "x": np.array([values[network.neuron_name(0, k)] for k in range(1, network.layers[0] + 1)]),
         "y": np.array([values[network.names.target(j)] for j in range(1, network.layers[-1] + 1)]),

@@ -320,6 +320,16 @@ def gradient_check(
 
 
 def lambdified_gradient(graph: ComputationGraph, wrt: str) -> Callable[..., Any]:
-    """The composed ``sympy.diff`` oracle as a numpy function of the leaves (sorted by name)."""
+    """The composed ``sympy.diff`` oracle as a numpy function of the leaves (sorted by name).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("branching_graph").graph     # e = (a + b) * (b + 1)
+    >>> sorted(graph.leaves)
+    ['a', 'b']
+    >>> lambdified_gradient(graph, "b")(2.0, 1.0)          # de/db = 2b + a + 1
+    5.0
+    """
     expr = composed_diff(graph, wrt)
     return lambdify([symbol(n) for n in sorted(graph.leaves)], expr)
