@@ -52,7 +52,17 @@ _PY_WORDS = frozenset({*keyword.kwlist, *dir(builtins), "math", "np", "jnp", "ja
 
 
 def argument_order(graph: ComputationGraph, network: LayeredNetwork | None) -> list[str]:
-    """Inputs, targets, parameters, then constants (by index in a network)."""
+    """Inputs, targets, parameters, then constants (by index in a network).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> argument_order(problem.graph, problem.network)
+    ['x1', 'x2', 'y1', 'y2', 'w1', 'w2', 'w3', 'w4', 'b1', 'w5', 'w6', 'w7', 'w8', 'b2']
+    >>> argument_order(problem.graph, None)                 # by kind, then by name
+    ['x1', 'x2', 'y1', 'y2', 'b1', 'b2', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8']
+    """
     if network is not None and not graph.constants:
         inputs = [network.neuron_name(0, k) for k in range(1, network.layers[0] + 1)]
         targets = [network.names.target(j) for j in range(1, network.layers[-1] + 1)]
@@ -171,6 +181,22 @@ def node_source(graph: ComputationGraph, target: str, *, wrt: Sequence[str] | No
     -----
     O(V + E) lines; common-subexpression elimination (``sympy.cse``) over them up to
     :data:`CSE_LIMIT` lines.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> code = node_source(load_problem("sigmoid_chain").graph, "numpy", wrt=["w1"])
+    >>> code
+    GeneratedCode(gradient, numpy, node-by-node, 5 arguments, 1 outputs, 35 lines)
+    >>> backward = code.source.split("defined once")[1].split("# gradients")[0]
+    >>> for line in backward.strip().splitlines():
+    ...     print(line.strip())
+    delta_yhat1 = -2*y1 + 2*yhat1  # dL/dyhat1
+    delta_a31 = delta_yhat1*yhat1*(1 - yhat1)  # dL/da31
+    delta_h21 = delta_a31*w3  # dL/dh21
+    delta_a21 = delta_h21*h21*(1 - h21)  # dL/da21
+    delta_h11 = delta_a21*w2  # dL/dh11
+    delta_a11 = delta_h11*h11*(1 - h11)  # dL/da11
     """
     arguments = argument_order(graph, network)
     if wrt is None:  # every parameter (else every input), in argument order
