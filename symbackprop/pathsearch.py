@@ -66,7 +66,13 @@ class Mod:
     """A way of computing the factors: rounded inputs, registered mistakes, the file's values.
 
     The file's own *incorrect* values cost nothing (a student uses the numbers they wrote);
-    its correct ones, being rounded, cost one part each, as do the other mistakes."""
+    its correct ones, being rounded, cost one part each, as do the other mistakes.
+
+    Examples
+    --------
+    >>> Mod().cost, Mod(rounded=True, mistakes=(0,)).cost     # the right factors; two parts
+    (0, 2)
+    """
 
     rounded: bool = False
     mistakes: tuple[int, ...] = ()
@@ -83,6 +89,22 @@ class Mod:
 
 @dataclass(frozen=True, eq=False)
 class Candidate:
+    """One explanation :meth:`PathSearch.search` found: the factors' :class:`Mod`, the missing
+    paths (indices into :attr:`PathSearch.paths`), a sign and a scale, and the value this gives
+    at each point.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.evidence import Scenario
+    >>> problem = load_problem("mazur_2_2_2")              # dL/dw1 = 0.000438568
+    >>> scenario = Scenario.at_values(problem.graph, problem.values)
+    >>> search = PathSearch(scenario.derivation("L", "w1"), scenario, [], None)
+    >>> best = search.search(np.array([-0.000877136]), np.array([1e-8]))[0]
+    >>> best.missing, best.sign, best.scale, best.parts
+    ((), -1, 2.0, 2)
+    """
+
     mod: Mod
     missing: tuple[int, ...]
     uncoupled: int
@@ -155,7 +177,20 @@ def _subset_masks(paths: Sequence[Path], exact_limit: int) -> np.ndarray:
 
 
 class PathSearch:
-    """Sums over subsets of the paths of one derivation, with factors modified."""
+    """Sums over subsets of the paths of one derivation, with factors modified.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.evidence import Scenario
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> scenario = Scenario.at_values(problem.graph, problem.values)
+    >>> search = PathSearch(scenario.derivation("L", "w1"), scenario, [], None)
+    >>> search.paths
+    [Path(w1 -> a11 -> h11 -> a21 -> yhat1 -> L), Path(w1 -> a11 -> h11 -> a22 -> yhat2 -> L)]
+    >>> sorted({mistake.name for mistake, _ in search.mistakes})
+    ['sigmoid_output_only', 'sigmoid_pre_activation', 'weight_input_swapped']
+    """
 
     def __init__(self, derivation: Derivation, scenario: Scenario, known: Sequence[Known],
                  exclude: int | None) -> None:
