@@ -148,7 +148,16 @@ class _ArrayMixin(_StableMixin):
 
 
 class NumpyCodePrinter(_ArrayMixin, NumPyPrinter):
-    """sympy's NumPy printer, writing ``np.`` and the stable forms."""
+    """sympy's NumPy printer, writing ``np.`` and the stable forms.
+
+    Examples
+    --------
+    >>> from symbackprop.functions import relu
+    >>> from symbackprop.naming import symbol
+    >>> a, b = symbol("a"), symbol("b")
+    >>> NumpyCodePrinter().doprint(relu(a) + sympy.Max(a, b, 0))
+    'np.maximum(0, np.maximum(a, b)) + np.maximum(a, 0.0)'
+    """
 
     target = "numpy"
     short = "np"
@@ -159,7 +168,15 @@ class NumpyCodePrinter(_ArrayMixin, NumPyPrinter):
 
 
 class JaxCodePrinter(_ArrayMixin, JaxPrinter):
-    """sympy's JAX printer, writing ``jnp.`` and the stable forms."""
+    """sympy's JAX printer, writing ``jnp.`` and the stable forms.
+
+    Examples
+    --------
+    >>> from symbackprop.functions import sigmoid
+    >>> from symbackprop.naming import symbol
+    >>> JaxCodePrinter().doprint(sigmoid(symbol("a")))
+    '0.5*(1.0 + jnp.tanh(0.5*a))'
+    """
 
     target = "jax"
     short = "jnp"
@@ -170,13 +187,32 @@ class JaxCodePrinter(_ArrayMixin, JaxPrinter):
 
 
 class MathCodePrinter(_StableMixin, PythonCodePrinter):
-    """sympy's Python printer (the ``math`` module) with the stable forms."""
+    """sympy's Python printer (the ``math`` module) with the stable forms.
+
+    Examples
+    --------
+    >>> from symbackprop.functions import softplus
+    >>> from symbackprop.naming import symbol
+    >>> MathCodePrinter().doprint(softplus(symbol("a")))
+    '(max(a, 0.0) + math.log1p(math.exp(-abs(a))))'
+    """
 
     target = "python"
 
 
 class CCodePrinter(_StableMixin, C99CodePrinter):
-    """sympy's C99 printer with the stable forms and one-line conditionals."""
+    """sympy's C99 printer with the stable forms and one-line conditionals.
+
+    Examples
+    --------
+    >>> from symbackprop.functions import leaky_relu
+    >>> from symbackprop.naming import symbol
+    >>> a = symbol("a")
+    >>> CCodePrinter().doprint(leaky_relu(a, sympy.Rational(1, 100)))
+    '(a > 0 ? a : 1.0/100.0*a)'
+    >>> CCodePrinter().doprint(sympy.Piecewise((a, a > 0), (0, True)))
+    '((a > 0) ? (a) : (0))'
+    """
 
     target = "c"
 
@@ -220,6 +256,15 @@ def stabilise(expr: sympy.Expr) -> sympy.Expr:
 
     This covers a softmax (``r = k = 1``) and sympy's derivatives of one
     (``exp(2 a_1) / (e^{a_1} + e^{a_2})^2``); anything else is left as it is.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> a, b = symbol("a"), symbol("b")
+    >>> stabilise(sympy.exp(2*a) / (sympy.exp(a) + sympy.exp(b))**2)
+    exp(2*a - 2*Max(a, b))/(exp(a - Max(a, b)) + exp(b - Max(a, b)))**2
+    >>> stabilise(sympy.exp(a) + 1)
+    exp(a) + 1
     """
     if expr.is_Atom:
         return expr
