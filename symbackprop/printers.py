@@ -155,8 +155,8 @@ class NumpyCodePrinter(_ArrayMixin, NumPyPrinter):
     >>> from symbackprop.functions import relu
     >>> from symbackprop.naming import symbol
     >>> a, b = symbol("a"), symbol("b")
-    >>> NumpyCodePrinter().doprint(relu(a) + sympy.Max(a, b, 0))
-    'np.maximum(0, np.maximum(a, b)) + np.maximum(a, 0.0)'
+    >>> NumpyCodePrinter().doprint(relu(a)), NumpyCodePrinter().doprint(sympy.Max(a, b, 0))
+    ('np.maximum(a, 0.0)', 'np.maximum(0, np.maximum(a, b))')
     """
 
     target = "numpy"
