@@ -56,6 +56,18 @@ _POOLS_LOCK = threading.Lock()
 _CONTROLLER: list[Any] = []
 
 
+def _after_fork_in_child() -> None:
+    """A forked child has none of the parent's threads: new pools and locks (a lock held by
+    a parent's thread at the fork would never be released)."""
+    global _LOCK, _POOLS_LOCK
+    _POOLS.clear()
+    _LOCK, _POOLS_LOCK = threading.Lock(), threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def cores() -> int:
     """The cores this process may run on.
 

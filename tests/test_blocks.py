@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import os
 
 import numpy as np
 import pytest
@@ -139,3 +141,28 @@ def test_an_error_in_a_block_reaches_the_caller_and_frees_the_lock():
     for _ in range(2):  # a held lock would hang the second call
         with pytest.raises(ValueError, match="bad block"):
             run(x, x)
+
+
+def _blocked_in_child(queue):
+    network = LayeredNetwork((4, 8, 2), ("sigmoid",), "softmax", "cross_entropy")
+    args = _arrays(network, 3 * MIN_ROWS)
+    got = compile_gradient(network, block_rows=MIN_ROWS, threads=2)(*args)
+    queue.put(float(np.abs(got[0]).sum()))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_forked_child_gets_its_own_threads():
+    """After the parent has run blocks on threads, a forked child (multiprocessing's default
+    on Linux) still can: its pool is new, not the parent's, whose threads it does not have."""
+    network = LayeredNetwork((4, 8, 2), ("sigmoid",), "softmax", "cross_entropy")
+    args = _arrays(network, 3 * MIN_ROWS)
+    expected = compile_gradient(network, block_rows=MIN_ROWS, threads=2)(*args)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_blocked_in_child, args=(queue,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0, "the child hung or failed"
+    assert queue.get(timeout=5) == pytest.approx(float(np.abs(expected[0]).sum()), rel=1e-12)
