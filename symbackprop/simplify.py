@@ -75,7 +75,18 @@ STRATEGIES = tuple(STRATEGY_DESCRIPTIONS)
 
 
 class SimplifyLimitError(SymbackpropError):
-    """``full`` simplification refused: the expression is too large for ``sympy.simplify``."""
+    """``full`` simplification refused: the expression is too large for ``sympy.simplify``.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> derivation = derive(load_problem("padhai_4_4_2").graph, "w131")
+    >>> simplify(derivation, "full")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    symbackprop.simplify.SimplifyLimitError: dL/dw131: the leaves-only form has 1411 operations, ...
+    """
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,16 @@ class CollectedGroup:
 
     ``lead`` and each path's ``rest`` are in chain-rule order (output end first); factors equal
     to 1 are dropped, so an empty tuple means 1.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> group = collected(derive(load_problem("mazur_2_2_2").graph, "w1")).groups[0]
+    >>> group                                    # dL/dyhat1 * dyhat1/da21 * da21/dh11
+    (-y1 + yhat1) * yhat1*(1 - yhat1) * w5
+    >>> group.expression
+    w5*yhat1*(1 - yhat1)*(-y1 + yhat1)
     """
 
     lead: tuple[sympy.Expr, ...]
@@ -107,6 +128,16 @@ class Collected:
     ``common`` holds the factors every path shares at the start of the path (path order: the
     factor at ``wrt`` first, e.g. ``x1``, then ``h13 (1 - h13)``).  With one path there are no
     groups and ``common`` is the whole product.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> grouped = collected(derive(load_problem("mazur_2_2_2").graph, "w1"))
+    >>> grouped.common, len(grouped.groups)
+    ((x1, h11*(1 - h11)), 2)
+    >>> grouped.expression
+    h11*x1*(1 - h11)*(w5*yhat1*(1 - yhat1)*(-y1 + yhat1) + w7*yhat2*(1 - yhat2)*(-y2 + yhat2))
     """
 
     common: tuple[sympy.Expr, ...]
@@ -155,6 +186,16 @@ def collected(derivation: Derivation) -> Collected | None:
     Notes
     -----
     O(P * D) for P paths of length D.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> collected(derive(graph, "w5"))                 # one path: no groups
+    Collected(common=[h11, yhat1*(1 - yhat1), -y1 + yhat1], groups=[])
+    >>> collected(derive(graph, "w1")).common          # shared by both paths from w1
+    (x1, h11*(1 - h11))
     """
     terms = derivation.terms
     if terms is None:
@@ -221,6 +262,19 @@ def simplify(derivation: Derivation, strategy: str = "textbook") -> sympy.Expr:
         operations; for ``leaves`` when it has more than about :data:`COUNT_LIMIT`.
     SymbackpropError
         For an unknown strategy.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> derivation = derive(load_problem("sigmoid_chain").graph, "w3")
+    >>> simplify(derivation)
+    h21*yhat1*(1 - yhat1)*(-2*y1 + 2*yhat1)
+    >>> simplify(derivation, "factor")
+    2*h21*yhat1*(y1 - yhat1)*(yhat1 - 1)
+    >>> branching = derive(load_problem("branching_graph").graph, "b")   # e = (a + b)(b + 1)
+    >>> simplify(branching), simplify(branching, "leaves")
+    (c + d, a + 2*b + 1)
     """
     expr = derivation.expression
     if strategy in ("textbook", "leaves"):
