@@ -1,6 +1,7 @@
 """symbackprop benchmarks: derivation at scale and generated-code speed, in one command.
 
     python benchmarks/bench.py [--quick] [--json out.json] [--cap SECONDS]
+                               [--only derivation|runtime]
 
 For each shape and head (softmax + cross-entropy; sigmoid + squared error; sigmoid hidden
 layers; a bias per neuron) it measures, in the same run:
@@ -355,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="OUT", help="also write every number to OUT")
     parser.add_argument("--cap", type=float, default=None,
                         help="seconds per slow derivation method and case (default 60; 10 quick)")
+    parser.add_argument("--only", choices=("derivation", "runtime"),
+                        help="run one of the two tables")
     args = parser.parse_args(argv)
     cap = args.cap if args.cap is not None else (10.0 if args.quick else 60.0)
     shapes = QUICK_SHAPES if args.quick else SHAPES
@@ -370,19 +373,21 @@ def main(argv: list[str] | None = None) -> int:
             network = network_for(shape, head)
             name = "[" + ",".join(map(str, shape)) + "]"
             print(f"… {name} {head}", file=sys.stderr, flush=True)
-            build, sweep = sweep_time(network, repeats)
-            mem = memory(network)
-            paths = per_parameter(network, "paths", cap)
-            diff = per_parameter(network, "diff", cap)
-            record = {"shape": list(shape), "head": head,
-                      "parameters": len(network.parameter_names()), "build_seconds": build,
-                      "sweep_seconds": sweep, **mem, "path_sums": paths, "composed_diff": diff}
-            results["derivation"].append(record)
-            derivation_rows.append([
-                name, head, f"{record['parameters']:,}", seconds(build), seconds(sweep),
-                f"{mem['peak_rss_mb']:.0f} MB", capped(paths, cap), ratio(paths, sweep, cap),
-                capped(diff, cap), ratio(diff, sweep, cap)])
-            for batch in BATCHES:
+            if args.only in (None, "derivation"):
+                build, sweep = sweep_time(network, repeats)
+                mem = memory(network)
+                paths = per_parameter(network, "paths", cap)
+                diff = per_parameter(network, "diff", cap)
+                record = {"shape": list(shape), "head": head,
+                          "parameters": len(network.parameter_names()), "build_seconds": build,
+                          "sweep_seconds": sweep, **mem, "path_sums": paths,
+                          "composed_diff": diff}
+                results["derivation"].append(record)
+                derivation_rows.append([
+                    name, head, f"{record['parameters']:,}", seconds(build), seconds(sweep),
+                    f"{mem['peak_rss_mb']:.0f} MB", capped(paths, cap), ratio(paths, sweep, cap),
+                    capped(diff, cap), ratio(diff, sweep, cap)])
+            for batch in BATCHES if args.only in (None, "runtime") else ():
                 row = runtime(network, batch)
                 row.update(shape=list(shape), head=head)
                 results["runtime"].append(row)
@@ -395,16 +400,18 @@ def main(argv: list[str] | None = None) -> int:
                     "—" if row["torch"] is None else f"{gen / row['torch']:.2f}",
                     seconds(row["jax_grad"]), seconds(row["generated_jax"]),
                     f"{row['max_relative_difference']:.0e}"])
-    print("\nDerivation of every parameter's gradient (sweep = one reverse sweep with named "
-          f"adjoints; slow methods capped at {cap:.0f} s)\n")
-    print(table(["shape", "head", "params", "build graph", "sweep", "peak RSS",
-                 "path sums", "sweep speed-up", "sympy.diff composed", "sweep speed-up"],
-                derivation_rows))
-    print("\nGenerated numpy gradient (layer-wise code) against the forward pass, a hand-written "
-          "numpy backprop, torch autograd and jax.grad (float64)\n")
-    print(table(["shape", "head", "batch", "forward", "hand numpy", "generated", "gen. 1 call",
-                 "gen/hand", "gen/fwd", "torch", "gen/torch", "jax.grad", "gen. jax",
-                 "max rel. diff"], runtime_rows))
+    if derivation_rows:
+        print("\nDerivation of every parameter's gradient (sweep = one reverse sweep with named "
+              f"adjoints; slow methods capped at {cap:.0f} s)\n")
+        print(table(["shape", "head", "params", "build graph", "sweep", "peak RSS",
+                     "path sums", "sweep speed-up", "sympy.diff composed", "sweep speed-up"],
+                    derivation_rows))
+    if runtime_rows:
+        print("\nGenerated numpy gradient (layer-wise code) against the forward pass, a "
+              "hand-written numpy backprop, torch autograd and jax.grad (float64)\n")
+        print(table(["shape", "head", "batch", "forward", "hand numpy", "generated",
+                     "gen. 1 call", "gen/hand", "gen/fwd", "torch", "gen/torch", "jax.grad",
+                     "gen. jax", "max rel. diff"], runtime_rows))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(results, out, indent=2)
