@@ -60,6 +60,16 @@ def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
     Notes
     -----
     O(V + E) to prepare; then O(length) per path, the depth-first walk reusing the prefix.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> first, second = iter_path_terms(problem.graph, "w1", values=problem.values)
+    >>> second.path, round(second.value, 12)
+    (Path(w1 -> a11 -> h11 -> a22 -> yhat2 -> L), -0.000229828287)
+    >>> first.factors[0] is second.factors[0]              # da11/dw1, made once
+    True
     """
     of = graph.output if of is None else of
     on_paths = relevant(graph, wrt, of)
@@ -103,7 +113,15 @@ def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
 
 def longest_path_text(graph: ComputationGraph, wrt: str, of: str | None = None) -> int:
     """The length of the longest ``a → b → ...`` text of a path from ``wrt`` to ``of``, by
-    dynamic programming (so a listing can align its columns before it starts)."""
+    dynamic programming (so a listing can align its columns before it starts).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> longest_path_text(graph, "w1"), len("w1 → a11 → h11 → a21 → yhat1 → L")
+    (32, 32)
+    """
     of = graph.output if of is None else of
     on_paths = relevant(graph, wrt, of)
     children = _children(graph, on_paths)
