@@ -64,6 +64,16 @@ class AdjointDefinition:
         The definition: the sum of ``partial * delta_child``.
     value : float or None
         The adjoint's value, when the leaves' values were given.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> definition = gradients(problem.graph, values=problem.values).adjoint("h11")
+    >>> definition
+    AdjointDefinition(delta_h11 = delta_a21*w5 + delta_a22*w7 = 0.03635030639)
+    >>> [child for child, _ in definition.contributions]
+    ['a21', 'a22']
     """
 
     node: str
@@ -97,6 +107,18 @@ class Gradients:
     values : mapping or None
         Every node's value, when the leaves' values were given.
     gradient_values : mapping of str to float, or None
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> grads = gradients(problem.graph, values=problem.values)
+    >>> grads
+    Gradients(dL/d 10 parameters, 8 adjoints)
+    >>> grads["w1"], round(grads.value("w1"), 9)
+    (delta_a11*x1, 0.000438568)
+    >>> grads.adjoint("a11")
+    AdjointDefinition(delta_a11 = delta_h11*h11*(1 - h11) = 0.008771354689)
     """
 
     graph: ComputationGraph = field(repr=False)
@@ -183,7 +205,18 @@ def _some(names: Iterable[str], shown: int = 8) -> str:
 
 
 def adjoint_prefix(graph: ComputationGraph) -> str:
-    """``delta_``, or a longer prefix if some node is already called ``delta_<node>``."""
+    """``delta_``, or a longer prefix if some node is already called ``delta_<node>``.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> adjoint_prefix(load_problem("mazur_2_2_2").graph)
+    'delta_'
+    >>> graph = ComputationGraph.from_definitions({"delta_a": "2*a", "b": "delta_a + a"},
+    ...                                           inputs=["a"], output="b")
+    >>> adjoint_prefix(graph)
+    'ddelta_'
+    """
     prefix = "delta_"
     while any(prefix + name in graph for name in graph.order):
         prefix = "d" + prefix
@@ -191,12 +224,29 @@ def adjoint_prefix(graph: ComputationGraph) -> str:
 
 
 def default_wrt(graph: ComputationGraph) -> list[str]:
-    """Every parameter; for a graph without parameters, every input."""
+    """Every parameter; for a graph without parameters, every input.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> default_wrt(load_problem("sigmoid_chain").graph)
+    ['w1', 'w2', 'w3']
+    >>> default_wrt(load_problem("branching_graph").graph)       # inputs a and b only
+    ['a', 'b']
+    """
     return graph.parameters or graph.kind_of("input")
 
 
 def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[str]:
-    """The nodes on some path from any of ``sources`` to ``of``, in O(V + E)."""
+    """The nodes on some path from any of ``sources`` to ``of``, in O(V + E).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> sorted(on_paths(graph, ["w5", "w7"], "L"))
+    ['L', 'a21', 'a22', 'w5', 'w7', 'yhat1', 'yhat2']
+    """
     digraph = graph.digraph
     below: set[str] = set()
     stack = [s for s in sources]
@@ -221,6 +271,15 @@ def number(expr: sympy.Expr, values: Mapping[str, Any], graph: ComputationGraph)
     Sums, products, integer-free powers and symbols are done directly (most local partials are
     a symbol or a short product); anything else goes through :meth:`ComputationGraph.evaluate`.
     Works on floats and on numpy arrays alike.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> values = problem.graph.forward(problem.values)
+    >>> h11 = symbol("h11")
+    >>> round(number(h11 * (1 - h11), values, problem.graph), 10)      # dh11/da11
+    0.2413007086
     """
     if expr.is_Symbol:
         return values[expr.name]
