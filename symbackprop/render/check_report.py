@@ -40,7 +40,13 @@ MARKS = {"correct": "✓", "incorrect": "✗", "error": "!"}
 
 def right_value(value: float | None) -> str:
     """A true value as reports show it: ten decimals (``0.1769184530``), or ten significant
-    digits where ten decimals would hide them."""
+    digits where ten decimals would hide them.
+
+    Examples
+    --------
+    >>> right_value(0.17691845), right_value(1.23e-7), right_value(None)
+    ('0.1769184500', '1.23e-07', '—')
+    """
     if value is None:
         return "—"
     if value == 0 or 1e-3 <= abs(value) < 1e7:
@@ -63,7 +69,16 @@ def _claimed(result: ClaimResult) -> str:
 # -- data ------------------------------------------------------------------------------------------
 
 def claim_data(result: ClaimResult) -> dict[str, Any]:
-    """One claim's verdict as plain data (the keys of SPEC.md 2 first)."""
+    """One claim's verdict as plain data (the keys of SPEC.md 2 first).
+
+    Examples
+    --------
+    >>> from symbackprop.check import check_source
+    >>> result = check_source("padhai_4_4_2_student").report.results[1]
+    >>> data = claim_data(result)
+    >>> data["of"], data["claimed"], data["verdict"], data["kinds"]
+    ('dL/dw212', -0.0652, 'incorrect', ['missing_paths'])
+    """
     claim, diagnosis = result.claim, result.diagnosis
     return {
         "of": claim.of,
@@ -87,7 +102,15 @@ def claim_data(result: ClaimResult) -> dict[str, Any]:
 
 
 def check_data(report: CheckReport) -> dict[str, Any]:
-    """One file's report as SPEC.md 2's ``check --format json`` object."""
+    """One file's report as SPEC.md 2's ``check --format json`` object.
+
+    Examples
+    --------
+    >>> from symbackprop.check import check_source
+    >>> data = check_data(check_source("mazur_2_2_2").report)
+    >>> data["status"], data["correct"], data["incorrect"], len(data["claims"])
+    ('correct', 6, 0, 6)
+    """
     return {
         "claims": [claim_data(r) for r in report.results],
         "correct": report.correct,
@@ -108,7 +131,15 @@ def _file_data(check: FileCheck) -> dict[str, Any]:
 
 def batch_data(checks: Sequence[FileCheck]) -> dict[str, Any]:
     """Several files: each file's object (with ``file``, ``status`` and ``error``) in
-    ``files``, and the totals."""
+    ``files``, and the totals.
+
+    Examples
+    --------
+    >>> from symbackprop.check import check_source
+    >>> data = batch_data([check_source("mazur_2_2_2"), check_source("padhai_4_4_2_student")])
+    >>> [f["status"] for f in data["files"]], data["correct"], data["incorrect"]
+    (['correct', 'incorrect'], 7, 2)
+    """
     files = [_file_data(c) for c in checks]
     return {
         "files": files,
@@ -143,7 +174,23 @@ def _counts(correct: int, incorrect: int, errors: int) -> str:
 
 def check_text(report: CheckReport) -> str:
     """The report for a terminal: a mark per claim, then for each wrong one the right value,
-    the right formula and the diagnosis."""
+    the right formula and the diagnosis.
+
+    Examples
+    --------
+    >>> from symbackprop.check import check_source
+    >>> print(check_text(check_source("mazur_2_2_2").report))  # doctest: +ELLIPSIS
+    mazur_2_2_2 (bundled example): 2-2-2 sigmoid network with linear and activation nodes, ...
+    ====================================================================================================
+    ✓  1. yhat1 = 0.75136507   (true value 0.7513650696)
+    ✓  2. L = 0.298371109   (true value 0.2983711088)
+    ✓  3. dL/dw5 = 0.082167041   (true value 0.0821670406)
+    ✓  4. w5+ = 0.35891648   (true value 0.3589164797)
+    ✓  5. dL/dw1 = 0.000438568   (true value 0.0004385677345)
+    ✓  6. w1+ = 0.149780716   (true value 0.1497807161)
+    <BLANKLINE>
+    6 correct, 0 incorrect
+    """
     head = report.source + (f": {report.title}" if report.title else "")
     lines = [head, "=" * min(len(head), WIDTH)]
     if not report.results:
@@ -188,7 +235,21 @@ def _summary_rows(checks: Sequence[FileCheck]) -> list[list[str]]:
 
 
 def batch_text(checks: Sequence[FileCheck]) -> str:
-    """Every file's report, then a summary table of the files."""
+    """Every file's report, then a summary table of the files.
+
+    Examples
+    --------
+    >>> from symbackprop.check import check_source
+    >>> text = batch_text([check_source("mazur_2_2_2"), check_source("padhai_4_4_2_student")])
+    >>> print(text[text.index("Summary"):])
+    Summary
+    =======
+    file                  status     correct  incorrect  errors
+    mazur_2_2_2           correct    6        0          0
+    padhai_4_4_2_student  incorrect  1        2          0
+    <BLANKLINE>
+    2 files: 7 correct, 2 incorrect claims
+    """
     blocks = []
     for check in checks:
         if check.report is None:
@@ -212,7 +273,20 @@ def _cell(text: str) -> str:
 
 
 def check_markdown(report: CheckReport, level: int = 2) -> str:
-    """The report as Markdown: a table of every claim, then a section per wrong one."""
+    """The report as Markdown: a table of every claim, then a section per wrong one.
+
+    Examples
+    --------
+    >>> from symbackprop.check import check_source
+    >>> markdown = check_markdown(check_source("padhai_4_4_2_student").report)
+    >>> print("\\n".join(markdown.splitlines()[4:10]))
+    | # | claim | claimed | true value | verdict |
+    |---:|---|---|---|---|
+    | 1 | `dyhat1/da21` | 0.177 | 0.1769184530 | ✓ correct |
+    | 2 | `dL/dw212` | -0.0652 | -0.1303767062 | ✗ incorrect |
+    | 3 | `w212+` | 0.865 | 0.9303767062 | ✗ incorrect |
+    <BLANKLINE>
+    """
     hashes = "#" * level
     title = report.title or report.source
     lines = [f"{hashes} Check: {_cell(title)}", "", f"File: `{report.source}`", ""]
@@ -250,7 +324,22 @@ def check_markdown(report: CheckReport, level: int = 2) -> str:
 
 
 def batch_markdown(checks: Sequence[FileCheck]) -> str:
-    """A summary table of the files, then every file's report."""
+    """A summary table of the files, then every file's report.
+
+    Examples
+    --------
+    >>> from symbackprop.check import check_source
+    >>> markdown = batch_markdown([check_source("mazur_2_2_2"), check_source("nowhere.toml")])
+    >>> print("\\n".join(markdown.splitlines()[:8]))
+    # Check summary
+    <BLANKLINE>
+    | file | status | correct | incorrect | errors |
+    |---|---|---:|---:|---:|
+    | mazur_2_2_2 | correct | 6 | 0 | 0 |
+    | nowhere.toml | error | — | — | — |
+    <BLANKLINE>
+    **2 files: 6 correct, 0 incorrect claims.**
+    """
     data = batch_data(checks)
     lines = ["# Check summary", "", "| file | status | correct | incorrect | errors |",
              "|---|---|---:|---:|---:|"]
