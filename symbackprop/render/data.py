@@ -33,7 +33,19 @@ def _term(term: Term) -> dict[str, Any]:
 
 
 def paths_data(derivation: Derivation) -> dict[str, Any]:
-    """The paths of a derivation, each with its factors (in path order) and value."""
+    """The paths of a derivation, each with its factors (in path order) and value.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> data = paths_data(derive(problem.graph, "w5", values=problem.values))
+    >>> data["path_count"], data["paths"][0]["nodes"]
+    (1, ['w5', 'a21', 'yhat1', 'L'])
+    >>> [(f["wrt"], f["of"], f["expression"]) for f in data["paths"][0]["factors"]]
+    [('w5', 'a21', 'h11'), ('a21', 'yhat1', 'yhat1*(1 - yhat1)'), ('yhat1', 'L', '-y1 + yhat1')]
+    """
     return {
         "of": derivation.of,
         "wrt": derivation.wrt,
@@ -46,7 +58,18 @@ def paths_data(derivation: Derivation) -> dict[str, Any]:
 
 def derivation_data(derivation: Derivation, strategy: str = "textbook",
                     learning_rate: float | None = None) -> dict[str, Any]:
-    """Everything ``derive --format json`` prints (the keys of SPEC.md 2, and a few more)."""
+    """Everything ``derive --format json`` prints (the keys of SPEC.md 2, and a few more).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> derivation = derive(problem.graph, "w5", values=problem.values)
+    >>> data = derivation_data(derivation, learning_rate=problem.learning_rate)
+    >>> data["simplified"], round(data["update"]["after"], 9)
+    ('h11*yhat1*(1 - yhat1)*(-y1 + yhat1)', 0.35891648)
+    """
     simplified = derivation.simplified(strategy)
     names = derivation.graph.latex_names()
     data: dict[str, Any] = {

@@ -47,7 +47,24 @@ def _sum(grads: Gradients, node: str, contributions: Any) -> str:
 
 
 def gradients_text(grads: Gradients, *, title: str = "") -> str:
-    """Every named adjoint and every gradient, with values where known."""
+    """Every named adjoint and every gradient, with values where known.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.sweep import gradients
+    >>> problem = load_problem("sigmoid_chain")
+    >>> print(gradients_text(gradients(problem.graph, wrt=["w3"])))
+    ∂L/∂w3
+    ======
+    <BLANKLINE>
+    Adjoints (δ_n = ∂L/∂n, each defined once, from L back to the parameters)
+      δ_yhat1 = ∂L/∂yhat1 · 1 = -2*y1 + 2*yhat1
+      δ_a31 = ∂yhat1/∂a31 · δ_yhat1 = yhat1*δ_yhat1*(1 - yhat1)
+    <BLANKLINE>
+    Gradients
+      ∂L/∂w3 = ∂a31/∂w3 · δ_a31 = h21*δ_a31
+    """
     kinds = {grads.graph.node(w).kind for w in grads.wrt}
     what = "every parameter" if kinds == {"parameter"} else (
         "every input" if kinds == {"input"} else "the nodes asked for")
@@ -82,6 +99,17 @@ def gradients_data(grads: Gradients) -> dict[str, Any]:
     ``adjoints`` in reverse topological order, each with its symbol, LaTeX, definition and the
     local partials it sums; ``gradients`` in ``wrt`` order, each with its expression in adjoint
     symbols and its value (``null`` without values).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.sweep import gradients
+    >>> problem = load_problem("branching_graph")
+    >>> data = gradients_data(gradients(problem.graph, values=problem.values))
+    >>> [(a["symbol"], a["expression"], a["value"]) for a in data["adjoints"]]
+    [('delta_d', 'c', 3.0), ('delta_c', 'd', 2.0)]
+    >>> [(g["wrt"], g["expression"], g["value"]) for g in data["gradients"]]
+    [('a', 'delta_c', 2.0), ('b', 'delta_c + delta_d', 5.0)]
     """
     names = grads.latex_names()
     return {
