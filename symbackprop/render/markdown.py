@@ -69,9 +69,25 @@ def _partials_table(block: Block) -> list[str]:
 def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
                         learning_rate: float | None = None, title: str = "",
                         source: str = "", matrix: MatrixForm | None = None) -> str:
-    """The whole derivation as Markdown (the sections of the LaTeX page).
+    r"""The whole derivation as Markdown (the sections of the LaTeX page).
 
     ``title`` and ``source`` (from the problem file) head the page when given.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("branching_graph")
+    >>> page = derivation_markdown(derive(problem.graph, "a", values=problem.values),
+    ...                            title="Branches")
+    >>> print("\n".join(line for line in page.splitlines() if line.startswith("#")))
+    # Branches
+    ## The derivative $\partial e / \partial a$
+    ## The chain rule, path by path
+    ## The delta recursion
+    ## Local partial derivatives
+    ## The result
+    ## The numbers
     """
     lines: list[str] = []
     if title:

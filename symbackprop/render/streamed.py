@@ -42,7 +42,20 @@ def _formula(expr: sympy.Expr) -> str:
 def streamed_paths_lines(terms: Iterable[Term], *, of: str, wrt: str, count: int,
                          width: int) -> Iterator[str]:
     """One line per path (chain-rule order: the output end first), then the total (the
-    correctly rounded sum of the path values, when they are known)."""
+    correctly rounded sum of the path values, when they are known).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.streaming import iter_path_terms
+    >>> graph = load_problem("branching_graph").graph            # no values: formulas only
+    >>> for line in streamed_paths_lines(iter_path_terms(graph, "b"), of="e", wrt="b",
+    ...                                  count=2, width=9):
+    ...     print(line)
+    2 paths from b to e
+      1. b → c → e    ∂e/∂c · ∂c/∂b = d · 1
+      2. b → d → e    ∂e/∂d · ∂d/∂b = c · 1
+    """
     plural = "path" if count == 1 else "paths"
     yield f"{count:,} {plural} from {wrt} to {of}"
     labels: dict[int, tuple[str, str, str]] = {}
@@ -70,7 +83,18 @@ def streamed_paths_lines(terms: Iterable[Term], *, of: str, wrt: str, count: int
 def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
                         count: int) -> dict[str, Any]:
     """The shape of :func:`symbackprop.render.data.paths_data`, from streamed terms (with
-    ``"streamed": true``)."""
+    ``"streamed": true``).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.streaming import iter_path_terms
+    >>> problem = load_problem("branching_graph")
+    >>> terms = iter_path_terms(problem.graph, "b", values=problem.values)
+    >>> data = streamed_paths_data(terms, of="e", wrt="b", count=2)
+    >>> [(p["nodes"], p["value"]) for p in data["paths"]], data["value"], data["streamed"]
+    ([(['b', 'c', 'e'], 2.0), (['b', 'd', 'e'], 3.0)], 5.0, True)
+    """
     factors: dict[int, dict[str, Any]] = {}
 
     def factor_data(factor: Factor) -> dict[str, Any]:
@@ -89,7 +113,23 @@ def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
 
 
 def factored_paths_text(grads: Gradients, *, wrt: str, count: int, limit: int) -> str:
-    """The count, and the factored form in place of the listing (past the streaming limit)."""
+    """The count, and the factored form in place of the listing (past the streaming limit).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.sweep import gradients
+    >>> problem = load_problem("branching_graph")
+    >>> grads = gradients(problem.graph, wrt=["b"], values=problem.values)
+    >>> print(factored_paths_text(grads, wrt="b", count=2, limit=1))  # doctest: +ELLIPSIS
+    2 paths from b to e
+      (more than 1: not listed; every path is in the factored form below, each node's ...)
+    <BLANKLINE>
+    ∂e/∂b
+    =====
+    ...
+      ∂e/∂b = ∂c/∂b · δ_c + ∂d/∂b · δ_d = δ_c + δ_d  = 5
+    """
     lines = [f"{count:,} paths from {wrt} to {grads.of}",
              f"  (more than {limit:,}: not listed; every path is in the factored form below, "
              "each node's adjoint summing the paths through it)", "", ""]
