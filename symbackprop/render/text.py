@@ -59,11 +59,24 @@ PRODUCT_WIDTH = 56
 
 
 def number(value: float | None) -> str:
-    """A value to 10 significant digits (``?`` when unknown)."""
+    """A value to 10 significant digits (``?`` when unknown).
+
+    Examples
+    --------
+    >>> number(0.08216704056423078), number(5.0), number(None)
+    ('0.08216704056', '5', '?')
+    """
     return "?" if value is None else f"{value:.10g}"
 
 
 def leibniz(of: str, wrt: str) -> str:
+    """The partial derivative ``∂of/∂wrt`` in Leibniz notation, as text.
+
+    Examples
+    --------
+    >>> leibniz("L", "w5")
+    '∂L/∂w5'
+    """
     return f"∂{of}/∂{wrt}"
 
 
@@ -106,7 +119,19 @@ def _chain(term: Term) -> str:
 
 
 def paths_text(derivation: Derivation) -> str:
-    """Every path, its factors in chain-rule order, their formulas and values."""
+    """Every path, its factors in chain-rule order, their formulas and values.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("exp_exp_square")      # y = exp(h2), h2 = exp(h1), h1 = x^2
+    >>> print(paths_text(derive(problem.graph, "x")))
+    1 path from x to y
+      1. x → h1 → h2 → y    ∂y/∂h2 · ∂h2/∂h1 · ∂h1/∂x = y · h2 · 2*x
+    >>> print(paths_text(derive(problem.graph, "x", values=problem.values)).splitlines()[-1])
+         total = 4.636804375
+    """
     d = derivation
     plural = "path" if d.path_count == 1 else "paths"
     lines = [f"{d.path_count:,} {plural} from {d.wrt} to {d.of}"]
@@ -179,7 +204,17 @@ def _signed_join(parts: Sequence[tuple[bool, str]]) -> str:
 def collected_text(grouped: Collected) -> str:
     """A :class:`~symbackprop.simplify.Collected` form on one line: numeric factors in front,
     the shared factors (path order), then one term per output delta, each times the sum over
-    its paths; factors (one local partial each) separated by ``·``."""
+    its paths; factors (one local partial each) separated by ``·``.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.simplify import collected
+    >>> graph = load_problem("linear_2_2_2_2").graph
+    >>> print(collected_text(collected(derive(graph, "w111"))))
+    x1 · [(yhat1 - y1) · (w311 · w211 + w312 · w221) + (yhat2 - y2) · (w321 · w211 + w322 · w221)]
+    """
     common = split_product(grouped.common)
     coefficient = common.coefficient
     groups = [(split_product(g.lead), [split_product(p) for p in g.paths])
@@ -247,7 +282,27 @@ def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
                     learning_rate: float | None = None, title: str = "",
                     matrix: MatrixForm | None = None) -> str:
     """The whole derivation: paths, chain rule, factored form and deltas, local partials,
-    result (textbook, the strategy, leaves only), numbers, and the matrix form if given."""
+    result (textbook, the strategy, leaves only), numbers, and the matrix form if given.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> page = derivation_text(derive(problem.graph, "w1", values=problem.values),
+    ...                        learning_rate=problem.learning_rate)
+    >>> print(page[page.index("Deltas"):page.index("Local partials")].strip())
+    Deltas δ_n = ∂L/∂n, each computed once from the output back
+      δ_yhat2 = ∂L/∂yhat2  = -0.2170715347
+      δ_yhat1 = ∂L/∂yhat1  = 0.7413650696
+      δ_a22   = ∂yhat2/∂a22 · δ_yhat2  = -0.03809823652
+      δ_a21   = ∂yhat1/∂a21 · δ_yhat1  = 0.1384985616
+      δ_h11   = ∂a21/∂h11 · δ_a21 + ∂a22/∂h11 · δ_a22  = 0.03635030639
+      δ_a11   = ∂h11/∂a11 · δ_h11  = 0.008771354689
+      δ_w1    = ∂a11/∂w1 · δ_a11  = 0.0004385677345
+    >>> print(page.splitlines()[-1])
+      update: w1+ = w1 − η ∂L/∂w1 = 0.15 − 0.5 · 0.0004385677345 = 0.1497807161
+    """
     d = derivation
     head = leibniz(d.of, d.wrt)
     top = head + (f"  —  {title}" if title else "")
