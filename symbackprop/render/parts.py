@@ -55,7 +55,16 @@ MAX_LISTED = 32
 
 def local_partials(derivation: Derivation) -> list[Factor]:
     """Every local partial on a listed path, once, in the order the chain rule meets them
-    (output end first), or from the adjoints when the paths are not listed."""
+    (output end first), or from the adjoints when the paths are not listed.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> [str(f) for f in local_partials(derive(problem.graph, "w5"))]
+    ['dL/dyhat1 = -y1 + yhat1', 'dyhat1/da21 = yhat1*(1 - yhat1)', 'da21/dw5 = h11']
+    """
     seen: dict[tuple[str, str], Factor] = {}
     if derivation.terms is not None:
         for term in derivation.terms:
@@ -70,7 +79,18 @@ def local_partials(derivation: Derivation) -> list[Factor]:
 
 def cancels(derivation: Derivation) -> bool:
     """Whether the paths cancel: the total is zero up to rounding (1e-12 of the paths' sum of
-    magnitudes), so that shares of it mean nothing."""
+    magnitudes), so that shares of it mean nothing.
+
+    Examples
+    --------
+    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.graph import ComputationGraph
+    >>> graph = ComputationGraph.from_definitions({"c": "2*a", "d": "-2*a", "e": "c + d"},
+    ...                                           inputs=["a"], output="e")
+    >>> derivation = derive(graph, "a", values={"a": 1.0})
+    >>> derivation, cancels(derivation)
+    (Derivation(de/da, 2 paths = 0), True)
+    """
     total = derivation.value
     terms = derivation.terms or ()
     if total is None or not terms or any(t.value is None for t in terms):
@@ -81,7 +101,17 @@ def cancels(derivation: Derivation) -> bool:
 def path_shares(derivation: Derivation) -> list[float | None]:
     """Each listed path's value as a fraction of the total (``None`` when the paths cancel or
     values are unknown).  Shares add up to 1; a share can be negative or above 1 when paths
-    partly cancel."""
+    partly cancel.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> shares = path_shares(derive(problem.graph, "w1", values=problem.values))
+    >>> [round(share, 3) for share in shares]               # the second path pulls back
+    [1.524, -0.524]
+    """
     total = derivation.value
     terms = derivation.terms or ()
     if total is None or total == 0 or cancels(derivation):
@@ -91,7 +121,17 @@ def path_shares(derivation: Derivation) -> list[float | None]:
 
 def update(derivation: Derivation, learning_rate: float | None) -> tuple[float, float] | None:
     """``(before, after)`` of one gradient-descent step ``w+ = w - eta dL/dw``, when the
-    learning rate and the values are known."""
+    learning rate and the values are known.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> derivation = derive(problem.graph, "w1", values=problem.values)
+    >>> update(derivation, 0.5), update(derivation, None)
+    ((0.15, 0.1497807161327628), None)
+    """
     if learning_rate is None or derivation.value is None or derivation.values is None:
         return None
     before = float(derivation.values[derivation.wrt])
@@ -101,7 +141,15 @@ def update(derivation: Derivation, learning_rate: float | None) -> tuple[float, 
 @dataclass(frozen=True)
 class Product:
     """A product written ``coefficient * factors`` with every factor free of a numeric
-    coefficient (so a sign or a 2 can be pulled to the front)."""
+    coefficient (so a sign or a 2 can be pulled to the front).
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> product = Product(sympy.Integer(-2), (symbol("y1"), symbol("h")))
+    >>> product, product.expression
+    (Product(-2, [y1, h]), -2*h*y1)
+    """
 
     coefficient: sympy.Rational
     factors: tuple[sympy.Expr, ...]
@@ -119,6 +167,13 @@ def split_product(factors: Iterable[sympy.Expr]) -> Product:
 
     A sum's common numeric factor is pulled out first (``-2 y + 2 yhat`` gives ``2`` and
     ``yhat - y``); a product's own numeric factor likewise.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> y, yhat, h = symbol("y1"), symbol("yhat1"), symbol("h")
+    >>> split_product([-2*y + 2*yhat, 3*h])
+    Product(6, [-y1 + yhat1, h])
     """
     coefficient = sympy.S.One
     rest = []
@@ -159,6 +214,16 @@ class Results:
         :attr:`leaves_ops`).
     leaves_ops : int or None
         Its size (``None``: more than :data:`symbackprop.simplify.COUNT_LIMIT` nodes).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> forms = results(derive(load_problem("sigmoid_chain").graph, "w3"), "factor")
+    >>> forms.textbook_expr
+    h21*yhat1*(1 - yhat1)*(-2*y1 + 2*yhat1)
+    >>> forms.strategy_expr, forms.leaves_size
+    (2*h21*yhat1*(y1 - yhat1)*(yhat1 - 1), '29 operations')
     """
 
     textbook: Collected | None
@@ -183,7 +248,19 @@ LEAVES_SHOWN = 120
 
 
 def results(derivation: Derivation, strategy: str = "textbook") -> Results:
-    """The result in node symbols (textbook), in the strategy's form, and in leaves only."""
+    """The result in node symbols (textbook), in the strategy's form, and in leaves only.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> forms = results(derive(load_problem("branching_graph").graph, "b"), "expand")
+    >>> forms.textbook_expr, forms.strategy_expr, forms.leaves.expression
+    (c + d, c + d, a + 2*b + 1)
+    >>> note = results(derive(load_problem("padhai_4_4_2").graph, "w131"), "full").note
+    >>> print(note.split(";")[0])                            # why the full form is not shown
+    dL/dw131: the leaves-only form has 1411 operations, more than 400
+    """
     d = derivation
     grouped = collected(d)
     textbook_expr = simplify(d, "textbook")
@@ -209,5 +286,12 @@ def results(derivation: Derivation, strategy: str = "textbook") -> Results:
 
 
 def signed(products: Sequence[Product]) -> list[tuple[bool, Product]]:
-    """Each product as ``(negative, product with a positive coefficient)``."""
+    """Each product as ``(negative, product with a positive coefficient)``.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> signed([split_product([-2 * symbol("y1")]), split_product([symbol("yhat1")])])
+    [(True, Product(2, [y1])), (False, Product(1, [yhat1]))]
+    """
     return [(p.coefficient < 0, Product(abs(p.coefficient), p.factors)) for p in products]
