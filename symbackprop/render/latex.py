@@ -91,14 +91,28 @@ MAX_LINES = 14
 
 
 def labels(graph: ComputationGraph) -> dict[str, str]:
-    """Every node's (and constant's) LaTeX label by name."""
+    r"""Every node's (and constant's) LaTeX label by name.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> names = labels(load_problem("mazur_2_2_2").graph)
+    >>> print(names["yhat1"], names["w5"], names["L"])
+    \hat{y}_{1} w_{5} \mathcal{L}
+    """
     result = {name: node.latex for name, node in graph.nodes.items()}
     result.update({name: default_latex(name) for name in graph.constants})
     return result
 
 
 def latex_text(text: str) -> str:
-    """Plain text (a title, a note) made safe for LaTeX text mode."""
+    r"""Plain text (a title, a note) made safe for LaTeX text mode.
+
+    Examples
+    --------
+    >>> print(latex_text('50% of δ_h & "x" — done'))
+    50\% of $\delta$\_h \& ``x'' --- done
+    """
     special = {"\\": r"\textbackslash{}", '"': "''", "{": r"\{", "}": r"\}", "$": r"\$",
                "&": r"\&", "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
                "—": "---", "–": "--", "’": "'", "‘": "`", "“": "``", "”": "''",
@@ -151,8 +165,16 @@ def _chain(term: Term, names: dict[str, str]) -> Math:
 
 
 def chain_rule_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str:
-    """The chain rule as ``align*`` lines: one product of partials per path, in chain-rule
-    order (output end first), at most :data:`MAX_LISTED` paths."""
+    r"""The chain rule as ``align*`` lines: one product of partials per path, in chain-rule
+    order (output end first), at most :data:`MAX_LISTED` paths.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> print(chain_rule_math(derive(load_problem("branching_graph").graph, "a")))
+    \frac{\partial e}{\partial a} &= \frac{\partial e}{\partial c} \frac{\partial c}{\partial a}
+    """
     names = labels(d.graph)
     terms = (d.terms or ())[:MAX_LISTED]
     pieces: list[tuple[bool, Math]] = [(False, _chain(t, names)) for t in terms]
@@ -176,9 +198,23 @@ def _factored(group: Group, names: dict[str, str], depth: int = 0) -> list[Math]
 
 
 def factored_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str | None:
-    """The factored form as ``align*`` lines (path order inside each product: the factors
+    r"""The factored form as ``align*`` lines (path order inside each product: the factors
     shared by all paths first), or ``None`` when the paths are not listed (or there is only
-    one, and nothing to share)."""
+    one, and nothing to share).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> graph = load_problem("branching_graph").graph
+    >>> print(factored_math(derive(graph, "a")))                  # one path: nothing shared
+    None
+    >>> lhs, rhs = factored_math(derive(graph, "b")).split(" &= ")
+    >>> for term in rhs.split(" + "):
+    ...     print(term)
+    \left(\frac{\partial c}{\partial b} \frac{\partial e}{\partial c}
+    \frac{\partial d}{\partial b} \frac{\partial e}{\partial d}\right)
+    """
     if d.factored is None or d.path_count > MAX_LISTED or d.path_count == 1:
         return None
     items = _factored(d.factored, labels(d.graph))
@@ -237,9 +273,20 @@ def _signed_sum(products: Sequence[tuple[bool, Math]], one_per_line: bool = Fals
 
 
 def collected_math(grouped: Collected, names: dict[sympy.Symbol, str]) -> Math:
-    """A :class:`~symbackprop.simplify.Collected` form laid out as a textbook writes it: numeric
+    r"""A :class:`~symbackprop.simplify.Collected` form laid out as a textbook writes it: numeric
     factors in front, the shared factors in path order, then one term per output delta (lead
-    first), each times the sum over its paths."""
+    first), each times the sum over its paths.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.simplify import collected
+    >>> from symbackprop.render.typeset import flat
+    >>> graph = load_problem("sigmoid_chain").graph
+    >>> print(flat(collected_math(collected(derive(graph, "w3")), graph.latex_names())))
+    2 h_{21} \cdot {\hat{y}_{1} \left(1 - \hat{y}_{1}\right)} \cdot \left(\hat{y}_{1} - y_{1}\right)
+    """
     common = split_product(grouped.common)
     coefficient = common.coefficient
     groups = [(split_product(g.lead), [split_product(p) for p in g.paths])
@@ -278,7 +325,18 @@ def _result_node(expr: sympy.Expr | Collected, names: dict[sympy.Symbol, str]) -
 
 def result_math(d: Derivation, form: sympy.Expr | Collected | None = None,
                 textwidth: float = TEXTWIDTH_EM) -> str:
-    """``d of / d wrt = form`` (default: the textbook form) as ``align*`` lines."""
+    r"""``d of / d wrt = form`` (default: the textbook form) as ``align*`` lines.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> derivation = derive(load_problem("branching_graph").graph, "b")
+    >>> print(result_math(derivation))
+    \frac{\partial e}{\partial b} &= d + c
+    >>> print(result_math(derivation, derivation.leaves))
+    \frac{\partial e}{\partial b} &= a + 2 b + 1
+    """
     if form is None:
         form = results(d).textbook or d.simplified("textbook")
     return " \\\\\n".join(_aligned(_lhs(d), _result_node(form, d.graph.latex_names()),
@@ -308,8 +366,21 @@ def _valued(lhs: str, rhs: str, value: float | None) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """A table whose cells are text with inline ``$math$``; ``align`` has a letter per column
-    (``l``, ``r``)."""
+    r"""A table whose cells are text with inline ``$math$``; ``align`` has a letter per column
+    (``l``, ``r``).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("branching_graph")
+    >>> sections = dict(page_sections(derive(problem.graph, "b", values=problem.values)))
+    >>> table = sections["The numbers"][0].table
+    >>> table.header, table.align
+    (('path', 'product', 'value', 'share'), 'rlrr')
+    >>> print(" & ".join(table.rows[0]))
+    1 & $2 \cdot 1$ & $2$ & $40.0\,\%$
+    """
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -319,10 +390,21 @@ class Table:
 
 @dataclass(frozen=True)
 class Block:
-    """A piece of a page: a paragraph, display rows, a table, or several of them in order.
+    r"""A piece of a page: a paragraph, display rows, a table, or several of them in order.
 
     ``formulas`` are the ``(expression, latex)`` pairs the rows show (the right-hand sides
     that stand for a sympy expression), for tests that parse the LaTeX back.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> sections = dict(page_sections(derive(load_problem("branching_graph").graph, "b")))
+    >>> block = sections["The result"][0]
+    >>> print(block.rows[0])
+    \frac{\partial e}{\partial b} &= d + c
+    >>> block.formulas, block.environment, block.together
+    (((c + d, 'd + c'),), 'align*', True)
     """
 
     text: str = ""
@@ -444,8 +526,24 @@ def _numbers_blocks(d: Derivation, learning_rate: float | None,
 def page_sections(derivation: Derivation, *, strategy: str = "textbook",
                   learning_rate: float | None = None,
                   matrix: MatrixForm | None = None) -> list[Section]:
-    """The content of a derivation page, format-neutral: ``(heading, blocks)`` pairs whose text
-    may hold inline ``$math$`` and whose rows are ``align*`` rows."""
+    r"""The content of a derivation page, format-neutral: ``(heading, blocks)`` pairs whose text
+    may hold inline ``$math$`` and whose rows are ``align*`` rows.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("branching_graph")
+    >>> sections = page_sections(derive(problem.graph, "b", values=problem.values))
+    >>> for heading, blocks in sections:
+    ...     print(heading, len(blocks))
+    The derivative $\partial e / \partial b$ 2
+    The chain rule, path by path 1
+    The factored form 2
+    Local partial derivatives 1
+    The result 2
+    The numbers 2
+    """
     d = derivation
     names = labels(d.graph)
     symbols = d.graph.latex_names()
@@ -484,8 +582,19 @@ def page_sections(derivation: Derivation, *, strategy: str = "textbook",
 
 @dataclass
 class LatexPage:
-    """A rendered page: its LaTeX ``body`` and every formula it shows for an expression, as
-    ``(expression, latex)`` pairs (for tests that parse the LaTeX back)."""
+    r"""A rendered page: its LaTeX ``body`` and every formula it shows for an expression, as
+    ``(expression, latex)`` pairs (for tests that parse the LaTeX back).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> page = latex_page(derive(load_problem("branching_graph").graph, "b"))
+    >>> print(page.body.splitlines()[0])
+    \subsection*{The derivative $\partial e / \partial b$}
+    >>> page.formulas[:5]
+    [(d, 'd'), (1, '1'), (c, 'c'), (1, '1'), (c + d, 'd + c')]
+    """
 
     body: str
     formulas: list[tuple[sympy.Expr, str]] = field(default_factory=list)
@@ -504,7 +613,19 @@ def _tabular(table: Table) -> list[str]:
 def latex_page(derivation: Derivation, *, strategy: str = "textbook",
                learning_rate: float | None = None, title: str = "",
                matrix: MatrixForm | None = None) -> LatexPage:
-    """The whole derivation as LaTeX (see :func:`derivation_latex`), with its formulas."""
+    r"""The whole derivation as LaTeX (see :func:`derivation_latex`), with its formulas.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> page = latex_page(derive(load_problem("branching_graph").graph, "a"), title="Branches")
+    >>> print("\n".join(page.body.splitlines()[:2]))
+    \section*{Branches}
+    \subsection*{The derivative $\partial e / \partial a$}
+    >>> [str(expr) for expr, _ in page.formulas]
+    ['d', '1', 'd', 'b + 1']
+    """
     lines = [rf"\section*{{{latex_text(title)}}}"] if title else []
     formulas: list[tuple[sympy.Expr, str]] = []
     for heading, blocks in page_sections(derivation, strategy=strategy,
@@ -537,15 +658,43 @@ def _paren(value: float | None, digits: int = 4) -> str:
 def derivation_latex(derivation: Derivation, *, strategy: str = "textbook",
                      learning_rate: float | None = None, title: str = "",
                      matrix: MatrixForm | None = None) -> str:
-    """The body of a LaTeX page deriving ``derivation`` (for :func:`latex_document` or to
-    include in a document that loads amsmath); with ``matrix``, the matrix form too."""
+    r"""The body of a LaTeX page deriving ``derivation`` (for :func:`latex_document` or to
+    include in a document that loads amsmath); with ``matrix``, the matrix form too.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("branching_graph")
+    >>> body = derivation_latex(derive(problem.graph, "a", values=problem.values))
+    >>> print("\n".join(line for line in body.splitlines() if line.startswith(r"\sub")))
+    \subsection*{The derivative $\partial e / \partial a$}
+    \subsection*{The chain rule, path by path}
+    \subsection*{The delta recursion}
+    \subsection*{Local partial derivatives}
+    \subsection*{The result}
+    \subsection*{The numbers}
+    """
     return latex_page(derivation, strategy=strategy, learning_rate=learning_rate,
                       title=title, matrix=matrix).body
 
 
 def derivation_math(derivation: Derivation) -> str:
     r"""The derivation as one display (``$$\begin{aligned}...$$``) for Jupyter: the chain rule,
-    the factored form, the textbook result and the value."""
+    the factored form, the textbook result and the value.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("branching_graph")
+    >>> print(derivation_math(derive(problem.graph, "a", values=problem.values)))
+    $$\begin{aligned}
+    \frac{\partial e}{\partial a} &= \frac{\partial e}{\partial c} \frac{\partial c}{\partial a} \\
+    &= d \\
+    &= 2
+    \end{aligned}$$
+    """
     d = derivation
     rows = [chain_rule_math(d)]
     factored = factored_math(d)
@@ -570,11 +719,28 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 
 def latex_document(body: str, *, title: str = "", source: str = "", figure: str = "",
                    packages: Sequence[str] = ()) -> str:
-    """A standalone ``.tex`` file around ``body``: amsmath, A4, a title from the problem file.
+    r"""A standalone ``.tex`` file around ``body``: amsmath, A4, a title from the problem file.
 
     Compiles with pdflatex using only ``texlive-latex-base`` (plus ``packages``).  A
     ``figure`` (a ``tikzpicture``, which needs ``packages=("tikz",)``) is centred under the
     title, shrunk to the text width when wider.
+
+    Examples
+    --------
+    >>> print(latex_document("Hello.", title="A test"))
+    \documentclass[11pt]{article}
+    \usepackage[a4paper,margin=2.5cm]{geometry}
+    \usepackage{amsmath,amssymb}
+    \allowdisplaybreaks
+    \setlength{\parindent}{0pt}
+    \setlength{\parskip}{0.5\baselineskip}
+    \setlength{\tabcolsep}{0.5em}
+    \setlength{\jot}{6pt}
+    \begin{document}
+    {\raggedright\Large\bfseries A test\par}
+    Hello.
+    \end{document}
+    <BLANKLINE>
     """
     extra = "".join(rf"\usepackage{{{p}}}" + "\n" for p in ("graphicx", *packages)
                     if figure or p != "graphicx")
