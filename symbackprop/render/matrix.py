@@ -56,7 +56,19 @@ MAX_SHOWN = 8
 
 @dataclass(frozen=True)
 class LayerStep:
-    """One layer of the forward and backward sweeps (numpy arrays, 0-based indices)."""
+    """One layer of the forward and backward sweeps (numpy arrays, 0-based indices).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("padhai_4_4_2")               # softmax output layer
+    >>> form = matrix_form(problem.network, derive(problem.graph, "w212", values=problem.values))
+    >>> [(step.layer, step.elementwise) for step in form.steps]
+    [(1, True), (2, False)]
+    >>> form.steps[1].delta.round(6)                        # dL/da2
+    array([-0.162527,  0.162527])
+    """
 
     layer: int
     weights: np.ndarray
@@ -94,6 +106,19 @@ class MatrixForm:
         The entry through the recursion, in node symbols (``delta`` written out).
     symbolic_agrees : bool
         Whether :attr:`symbolic` expands to the derivation's sum over paths.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
+    >>> form
+    MatrixForm(w5 = (delta_2)_1 (h_1)_1 = 0.08216704056, path sum 0.08216704056)
+    >>> (form.layer, form.row, form.column), form.agrees
+    ((2, 1, 1), True)
+    >>> form.symbolic
+    h11*yhat1*(1 - yhat1)*(-y1 + yhat1)
     """
 
     network: LayeredNetwork
@@ -162,6 +187,18 @@ def matrix_form(network: LayeredNetwork, derivation: Derivation) -> MatrixForm:
     -----
     One forward and one backward sweep of matrix-vector products, O(sum of |W_l|); the
     symbolic check expands the recursion for one entry (its size is the number of paths).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> form = matrix_form(problem.network, derive(problem.graph, "w1", values=problem.values))
+    >>> form.steps[0].weight_gradient.round(7)                 # dL/dW1 = delta_1 x^T
+    array([[0.0004386, 0.0008771],
+           [0.0004977, 0.0009954]])
+    >>> bool(form.entry == form.steps[0].weight_gradient[0, 0]), form.symbolic_agrees
+    (True, True)
     """
     d = derivation
     if d.of != d.graph.output:
@@ -271,7 +308,20 @@ def _delta(layer: int | str) -> str:
 
 def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
     """The matrix form as LaTeX: ``(paragraph, align* rows)`` pairs, to be wrapped by the
-    caller (:func:`symbackprop.render.latex.latex_page` or the Markdown page)."""
+    caller (:func:`symbackprop.render.latex.latex_page` or the Markdown page).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
+    >>> pieces = matrix_latex(form)
+    >>> [len(rows) for _, rows in pieces]          # the recursion, its numbers, the entry
+    [3, 3, 2, 0]
+    >>> print(pieces[1][0])
+    With the numbers of this problem:
+    """
     net, d = form.network, form.derivation
     depth = net.depth
     out_name = net.activation_name(depth)
@@ -416,7 +466,18 @@ def _signed(value: float) -> str:
 
 
 def matrix_markdown(form: MatrixForm) -> str:
-    """The matrix form as Markdown (``$$`` blocks)."""
+    """The matrix form as Markdown (``$$`` blocks).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
+    >>> page = matrix_markdown(form)
+    >>> page.splitlines()[0], page.count("$$")
+    ('### The matrix form', 6)
+    """
     lines = ["### The matrix form", ""]
     for paragraph, rows in matrix_latex(form):
         lines += [_markdown_text(paragraph), ""]
@@ -460,7 +521,23 @@ def _recursion_text(form: MatrixForm) -> list[str]:
 
 
 def matrix_text(form: MatrixForm) -> str:
-    """The matrix form as plain text (at most 100 columns for networks up to width 8)."""
+    """The matrix form as plain text (at most 100 columns for networks up to width 8).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
+    >>> print("\\n".join(matrix_text(form).splitlines()[4:]))
+      ∇ŷ L = [0.741365, -0.217072]
+      δ_2  = [0.138499, -0.0380982]
+      ∂L/∂W_2 = δ_2 h_1ᵀ, row 1: [0.082167, 0.0826676]
+      ∂L/∂w5 = (δ_2)_1 · (h_1)_1 = 0.1384985616 · 0.5932699921 = 0.08216704056
+      in node symbols, one step of the recursion per layer:
+        (δ_2)_1 = yhat1*(1 - yhat1) · (yhat1 - y1)
+      equals the sum over paths (0.08216704056); written out it expands to the 1 path product
+    """
     net, d = form.network, form.derivation
     depth = net.depth
     lines = ["Matrix form: the same recursion on whole layers, no case analysis per weight",
@@ -494,7 +571,18 @@ def matrix_text(form: MatrixForm) -> str:
 
 
 def matrix_data(form: MatrixForm) -> dict[str, object]:
-    """The matrix form as plain data (for ``derive --matrix --format json``)."""
+    """The matrix form as plain data (for ``derive --matrix --format json``).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
+    >>> data = matrix_data(form)
+    >>> data["layer"], data["row"], data["column"], data["agrees"], sorted(data["deltas"])
+    (2, 1, 1, True, ['1', '2'])
+    """
     return {
         "wrt": form.wrt,
         "layer": form.layer,
