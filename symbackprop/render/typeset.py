@@ -79,7 +79,15 @@ class _TextbookStr(StrPrinter):
 
 def tidy(expr: sympy.Expr) -> sympy.Expr:
     """``expr`` with the common factor of a sum pulled out (``-2 y + 2 yhat`` becomes
-    ``2 (yhat - y)``); the value is unchanged."""
+    ``2 (yhat - y)``); the value is unchanged.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> y1, yhat1 = symbol("y1"), symbol("yhat1")
+    >>> tidy(-2 * y1 + 2 * yhat1)
+    2*(-y1 + yhat1)
+    """
     if isinstance(expr, sympy.Add):
         return sympy.factor_terms(expr)
     if isinstance(expr, sympy.Mul):
@@ -89,24 +97,52 @@ def tidy(expr: sympy.Expr) -> sympy.Expr:
 
 
 def latex_expr(expr: sympy.Expr, names: Mapping[sympy.Symbol, str] | None = None) -> str:
-    """``expr`` in LaTeX, with node labels ``names`` (``graph.latex_names()``), tidied."""
+    r"""``expr`` in LaTeX, with node labels ``names`` (``graph.latex_names()``), tidied.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> print(latex_expr(graph.local_partial("a21", "yhat1"), graph.latex_names()))
+    \hat{y}_{1} \left(1 - \hat{y}_{1}\right)
+    """
     return _TextbookLatex({"symbol_names": dict(names or {})}).doprint(tidy(expr))
 
 
 def text_expr(expr: sympy.Expr) -> str:
-    """``expr`` as plain text in formula syntax (``*``, ``^``), tidied, positive terms first."""
+    """``expr`` as plain text in formula syntax (``*``, ``^``), tidied, positive terms first.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> h, y1, yhat1 = symbol("h11"), symbol("y1"), symbol("yhat1")
+    >>> text_expr(h * (1 - h) * (-y1 + yhat1)), text_expr(yhat1**2)
+    ('h11*(1 - h11)*(yhat1 - y1)', 'yhat1^2')
+    """
     return _TextbookStr().doprint(tidy(expr)).replace("**", "^")
 
 
 # -- numbers -------------------------------------------------------------------------------------
 
 def text_number(value: float | None, digits: int = 10) -> str:
-    """``value`` to ``digits`` significant digits (``?`` when unknown)."""
+    """``value`` to ``digits`` significant digits (``?`` when unknown).
+
+    Examples
+    --------
+    >>> text_number(0.08216704056423078), text_number(0.08216704056423078, 4), text_number(None)
+    ('0.08216704056', '0.08217', '?')
+    """
     return "?" if value is None else f"{value:.{digits}g}"
 
 
 def latex_number(value: float | None, digits: int = 6) -> str:
-    r"""``value`` to ``digits`` significant digits in LaTeX (``1.5 \times 10^{-7}``)."""
+    r"""``value`` to ``digits`` significant digits in LaTeX (``1.5 \times 10^{-7}``).
+
+    Examples
+    --------
+    >>> print(latex_number(0.08216704056423078), latex_number(2.5e-12), latex_number(None))
+    0.082167 2.5 \times 10^{-12} ?
+    """
     if value is None:
         return "?"
     if not math.isfinite(value):
@@ -121,7 +157,13 @@ def latex_number(value: float | None, digits: int = 6) -> str:
 # -- Leibniz notation ------------------------------------------------------------------------------
 
 def leibniz(of: str, wrt: str, names: Mapping[str, str]) -> str:
-    r"""``\frac{\partial of}{\partial wrt}`` with the nodes' LaTeX labels ``names``."""
+    r"""``\frac{\partial of}{\partial wrt}`` with the nodes' LaTeX labels ``names``.
+
+    Examples
+    --------
+    >>> print(leibniz("L", "yhat1", {"L": r"\mathcal{L}", "yhat1": r"\hat{y}_{1}"}))
+    \frac{\partial \mathcal{L}}{\partial \hat{y}_{1}}
+    """
     return rf"\frac{{\partial {names[of]}}}{{\partial {names[wrt]}}}"
 
 
@@ -132,7 +174,14 @@ DOT = r"\cdot"
 
 @dataclass(frozen=True)
 class Atom:
-    """A piece of LaTeX that is never broken."""
+    r"""A piece of LaTeX that is never broken.
+
+    Examples
+    --------
+    >>> atom = Atom(r"\hat{y}_{1}")
+    >>> print(flat(atom))
+    \hat{y}_{1}
+    """
 
     latex: str
 
@@ -140,7 +189,15 @@ class Atom:
 @dataclass(frozen=True)
 class Seq:
     r"""Items side by side (a product): juxtaposed (``sep=""``) or joined by ``sep`` (``\cdot``,
-    the way a textbook separates the local partials of a chain).  Breakable between items."""
+    the way a textbook separates the local partials of a chain).  Breakable between items.
+
+    Examples
+    --------
+    >>> print(flat(Seq((Atom("x_{1}"), Atom("w_{5}")))))
+    x_{1} w_{5}
+    >>> print(flat(Seq((Atom("x"), Atom("h (1 - h)")), DOT)))     # a juxtaposition is braced
+    x \cdot {h (1 - h)}
+    """
 
     items: tuple[Math, ...]
     sep: str = ""
@@ -148,8 +205,14 @@ class Seq:
 
 @dataclass(frozen=True)
 class Sum:
-    """``terms`` joined by ``+`` / ``-``: each is ``(negative, term)``.  ``one_per_line``: when
-    the sum does not fit on one line, put each term on its own line."""
+    r"""``terms`` joined by ``+`` / ``-``: each is ``(negative, term)``.  ``one_per_line``: when
+    the sum does not fit on one line, put each term on its own line.
+
+    Examples
+    --------
+    >>> print(flat(Sum(((False, Atom(r"\hat{y}_{1}")), (True, Atom("y_{1}"))))))
+    \hat{y}_{1} - y_{1}
+    """
 
     terms: tuple[tuple[bool, Math], ...]
     one_per_line: bool = False
@@ -159,8 +222,14 @@ class Sum:
 
 @dataclass(frozen=True)
 class Group:
-    """Parentheses around ``body``; when the body is broken across lines the parentheses are
-    sized by hand (``\\Bigl(`` ... ``\\Bigr)``)."""
+    r"""Parentheses around ``body``; when the body is broken across lines the parentheses are
+    sized by hand (``\Bigl(`` ... ``\Bigr)``).
+
+    Examples
+    --------
+    >>> print(flat(Group(Sum(((False, Atom("a")), (True, Atom("b")))))))
+    \left(a - b\right)
+    """
 
     body: Math
 
@@ -187,7 +256,14 @@ def _pieces(node: Seq | Sum) -> list[tuple[str, Math]]:
 
 
 def flat(node: Math) -> str:
-    """``node`` on one line."""
+    r"""``node`` on one line.
+
+    Examples
+    --------
+    >>> node = Seq((Atom("2 h_{11}"), Group(Sum(((False, Atom("a")), (True, Atom("b")))))), DOT)
+    >>> print(flat(node))
+    {2 h_{11}} \cdot \left(a - b\right)
+    """
     if isinstance(node, Atom):
         return node.latex
     if isinstance(node, Group):
@@ -214,6 +290,16 @@ def math_structure(expr: sympy.Expr, names: Mapping[sympy.Symbol, str]) -> Math:
     (``2 h_{11} w_{3} y^{2}``, at most one power), then each other factor (a sum in
     parentheses, a function, another power) after a ``\cdot``.  Anything else is one
     :class:`Atom`.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> h, w, y = symbol("h11"), symbol("w5"), symbol("y1")
+    >>> node = math_structure(2 * h * w * (h - y), {h: "h_{11}", w: "w_{5}", y: "y_{1}"})
+    >>> node.items[0], node.sep
+    (Atom(latex='2 h_{11} w_{5}'), '\\cdot')
+    >>> print(flat(node))
+    {2 h_{11} w_{5}} \cdot \left(h_{11} - y_{1}\right)
     """
     expr = tidy(expr)
     if isinstance(expr, sympy.Add):
@@ -258,6 +344,14 @@ def breaklines(node: Math, first: float, available: float) -> list[tuple[int, st
     ``available - level * CONTINUATION_EM`` em.  Sums break before a sign, products before a
     separator, and parentheses around a broken body become ``\\Bigl(`` ... ``\\Bigr)``.  An atom
     wider than a line stays whole (the caller may check :func:`width` of the result).
+
+    Examples
+    --------
+    >>> terms = tuple((False, Atom(f"a_{{{i}}} b_{{{i}}}")) for i in range(4))
+    >>> for level, line in breaklines(Seq((Atom("x"), Group(Sum(terms))), DOT), 8, 10):
+    ...     print(level, line)
+    0 x \\cdot \\Bigl( a_{0} b_{0} + a_{1} b_{1}
+    1 {}+ a_{2} b_{2} + a_{3} b_{3} \\Bigr)
     """
     return _Breaker(available).lines(node, first, 1)
 
@@ -367,11 +461,16 @@ _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 
 
 def width(latex: str, scale: float = 1.0) -> float:
-    """An estimate of the width, in em, of ``latex`` set in display math.
+    r"""An estimate of the width, in em, of ``latex`` set in display math.
 
     Letters and digits count half an em, binary operators with their spacing about 1.3 em,
     fractions the wider of numerator and denominator, sub- and superscripts 70 %.  Close enough
     to break lines before they overflow (the LaTeX tests check the real widths with pdflatex).
+
+    Examples
+    --------
+    >>> width("x"), width("a + b"), round(width(r"\frac{\partial e}{\partial b}"), 2)
+    (0.5, 2.3, 1.32)
     """
     return _Measure(latex).run(scale)
 
