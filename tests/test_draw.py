@@ -6,6 +6,7 @@ external tools: their tests skip without them, and fail instead under SYMBACKPRO
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import re
 import subprocess
@@ -233,6 +234,48 @@ def test_edge_labels_give_each_local_partial() -> None:
     symbolic = derive(load_problem("mazur_2_2_2").graph, "w1")
     with pytest.raises(SymbackpropError, match="need numbers"):
         derivation_scene(symbolic, edge_labels="value")
+
+
+# -- modules -----------------------------------------------------------------------------------
+
+NAMES_BEFORE_THE_SPLIT = {
+    "symbackprop.draw": (
+        "ARROW", "DASHES", "EDGE_FONT", "EDGE_LABELS", "EdgeLabel", "FADED", "FILL", "FORMATS",
+        "LEGEND_FONT", "MATH_FONT", "MATH_SCALE", "MAX_COLOURED", "MissingExtraError",
+        "NodeStyle", "PALETTE", "PARAMETERS", "PATH_GAP", "PATH_WIDTH", "PathStyle", "Scene",
+        "ScenePath", "Stroke", "UNION", "WRT_FILL", "derivation_scene", "dot_source",
+        "draw_derivation", "path_style", "render", "scene_dot", "scene_figure", "scene_tikz",
+        "tikz_document", "tikz_picture"),
+    "symbackprop.layout": (
+        "ATTEMPTS", "Box", "Edge", "GAP", "Layout", "MAX_NODES", "NODE_FONT", "NOTE_FONT",
+        "Placed", "Point", "REACH", "SPREAD", "graph_layout", "layered_layout", "network_roles",
+        "picture_layout", "place_edge_labels", "text_size"),
+}
+
+
+@pytest.mark.parametrize("module", sorted(NAMES_BEFORE_THE_SPLIT))
+def test_every_public_name_is_still_importable_from_the_module_it_was_split_from(
+        module: str) -> None:
+    imported = importlib.import_module(module)
+    missing = [n for n in NAMES_BEFORE_THE_SPLIT[module] if not hasattr(imported, n)]
+    assert missing == []
+    for name in NAMES_BEFORE_THE_SPLIT[module]:
+        value = getattr(imported, name)
+        home = getattr(value, "__module__", module)
+        if home.startswith("symbackprop."):  # a re-export is the object itself, not a copy
+            assert getattr(importlib.import_module(home), name) is value, name
+
+
+def test_the_writers_share_one_scene_and_one_set_of_captions() -> None:
+    from symbackprop import captions, dot, scene, tikz
+
+    assert draw_derivation.__module__ == "symbackprop.draw"
+    assert (tikz_picture, tikz_document) == (tikz.tikz_picture, tikz.tikz_document)
+    assert (dot_source, derivation_scene) == (dot.dot_source, scene.derivation_scene)
+    # the TikZ title and the DOT legend say the same as the captions module
+    scene_ = scene_of("mazur_2_2_2")
+    assert captions.title_text(scene_) in tikz.scene_tikz(scene_)
+    assert captions.title_text(scene_) in dot.scene_dot(scene_)
 
 
 # -- outputs -----------------------------------------------------------------------------------
