@@ -48,7 +48,22 @@ def dot_source(derivation: Derivation, *, edge_labels: str | None = None,
 
 
 def scene_dot(scene: Scene) -> str:
-    """Write a :class:`Scene` as Graphviz DOT."""
+    """Write a :class:`Scene` as Graphviz DOT.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> scene = derivation_scene(derive(load_problem("branching_graph").graph, "b"))
+    >>> for line in scene_dot(scene).splitlines():
+    ...     if "->" in line:
+    ...         print(line)
+      "a" -> "c" [color="#c9c9c9", penwidth=0.8];
+      "b" -> "c" [color="#1f5fd1", penwidth=1.8];
+      "b" -> "d" [color="#d62728", penwidth=1.8];
+      "c" -> "e" [color="#1f5fd1", penwidth=1.8];
+      "d" -> "e" [color="#d62728", penwidth=1.8];
+    """
     layout = scene.layout
     lines = [f"digraph {_dot_id(f'd{scene.of}/d{scene.wrt}')} {{",
              "  // symbackprop's own layout: every node is pinned (pos, in inches) and the neato",

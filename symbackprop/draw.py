@@ -167,7 +167,18 @@ def _text(ax: Any, x: float, y: float, text: str, **options: Any) -> Any:
 
 
 def scene_figure(scene: Scene) -> Any:
-    """Draw a :class:`Scene` with matplotlib; each path's artists carry ``gid="path-K"``."""
+    """Draw a :class:`Scene` with matplotlib; each path's artists carry ``gid="path-K"``.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("branching_graph")
+    >>> figure = scene_figure(derivation_scene(derive(problem.graph, "b", values=problem.values)))
+    >>> artists = figure.axes[0].get_children()
+    >>> sorted({a.get_gid() for a in artists if (a.get_gid() or "").startswith("path-")})
+    ['path-1', 'path-2']
+    """
     _matplotlib()
     from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 

@@ -126,7 +126,18 @@ def _group(text: str, start: int) -> tuple[str, int]:
 
 @dataclass(frozen=True)
 class Box:
-    """An axis-aligned box ``[x0, x1] x [y0, y1]`` in inches."""
+    """An axis-aligned box ``[x0, x1] x [y0, y1]`` in inches.
+
+    Examples
+    --------
+    >>> box = Box.around(1.0, 0.0, 2.0, 1.0)                 # centre (1, 0), 2 wide, 1 high
+    >>> box, box.width
+    (Box(x0=0.0, y0=-0.5, x1=2.0, y1=0.5), 2.0)
+    >>> box.grown(0.5)
+    Box(x0=-0.5, y0=-1.0, x1=2.5, y1=1.0)
+    >>> box.overlaps(Box(2.0, 0.0, 3.0, 1.0))                # touching is not overlapping
+    False
+    """
 
     x0: float
     y0: float
@@ -182,6 +193,16 @@ class Placed:
     ``target``, ``parameter``, ``pre_activation``, ``activation``, ``output``, ``loss``, or for
     other graphs the node's kind.  ``note`` is a small label beside the node (a bias in the
     picture before surgery).
+
+    Examples
+    --------
+    >>> from symbackprop.layout import graph_layout
+    >>> from symbackprop.spec import load_problem
+    >>> node = graph_layout(load_problem("branching_graph").graph).nodes["c"]
+    >>> node.role, node.shape, node.width, node.label
+    ('hidden', 'circle', 0.42, 'c')
+    >>> node.label_box.width < node.outline.width            # the label fits in the circle
+    True
     """
 
     name: str
@@ -237,6 +258,16 @@ class Layout:
         a pre-activation drawn inside its neuron.
     carried_by : mapping
         For the picture before surgery: each weight and the edge it labels.
+
+    Examples
+    --------
+    >>> from symbackprop.layout import graph_layout
+    >>> from symbackprop.spec import load_problem
+    >>> layout = graph_layout(load_problem("branching_graph").graph)
+    >>> layout.kind, layout.edges
+    ('general', (('a', 'c'), ('b', 'c'), ('b', 'd'), ('c', 'e'), ('d', 'e')))
+    >>> layout.overlapping_labels(), layout.blocked_edges()
+    ([], [])
     """
 
     nodes: Mapping[str, Placed]

@@ -119,6 +119,16 @@ def layered_layout(graph: ComputationGraph, *, hide: Collection[str] = ()) -> La
     Places the S satellites (weights, biases, targets) one by one, checking each candidate
     against the E edges and N nodes: O(S * (E + N)) per attempt, with a few attempts at growing
     spacing until nothing touches.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> layout = layered_layout(graph, hide=[w for w in graph.parameters if w != "w5"])
+    >>> layout.kind, [n for n, node in layout.nodes.items() if node.role == "parameter"]
+    ('layered', ['w5'])
+    >>> layout.nodes["a21"].x > layout.nodes["h11"].x, layout.overlapping_labels()
+    (True, [])
     """
     roles = network_roles(graph)
     if roles is None:

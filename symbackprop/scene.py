@@ -70,6 +70,14 @@ WRT_FILL = "#f6b93b"
 
 @dataclass(frozen=True)
 class PathStyle:
+    """How one path is drawn: its number (from 1, in path order), colour and dash.
+
+    Examples
+    --------
+    >>> path_style(1), path_style(10).dash                   # past the palette, dashes
+    (PathStyle(number=1, colour='#1f5fd1', dash='solid'), 'dashed')
+    """
+
     number: int
     colour: str
     dash: str = "solid"
@@ -78,7 +86,17 @@ class PathStyle:
 @dataclass(frozen=True)
 class ScenePath:
     """One path of the derivation as drawn: its graph nodes, the drawn edges it highlights and
-    its value."""
+    its value.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("branching_graph")
+    >>> scene = derivation_scene(derive(problem.graph, "b", values=problem.values))
+    >>> [(p.style.number, p.nodes, p.value) for p in scene.paths]
+    [(1, ('b', 'c', 'e'), 2.0), (2, ('b', 'd', 'e'), 3.0)]
+    """
 
     style: PathStyle
     nodes: tuple[str, ...]
@@ -89,7 +107,16 @@ class ScenePath:
 @dataclass(frozen=True)
 class Stroke:
     """A straight line of the picture; ``path`` is the path number it belongs to (0 for the
-    union of all paths, ``None`` for an edge on no path)."""
+    union of all paths, ``None`` for an edge on no path).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> scene = derivation_scene(derive(load_problem("branching_graph").graph, "b"))
+    >>> [(s.colour, s.path) for s in scene.strokes if not s.arrow]     # a -> c is on no path
+    [('#1f5fd1', 1), ('#d62728', 2), ('#1f5fd1', 1), ('#d62728', 2)]
+    """
 
     start: Point
     end: Point
@@ -102,6 +129,17 @@ class Stroke:
 
 @dataclass(frozen=True)
 class NodeStyle:
+    """How one node is drawn: fill, outline colour and width (pt), text colour.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> scene = derivation_scene(derive(load_problem("branching_graph").graph, "b"))
+    >>> scene.styles["b"]                                    # the node differentiated by
+    NodeStyle(fill='#f6b93b', line='#000000', width=2.0, text='#000000')
+    """
+
     fill: str
     line: str
     width: float
@@ -110,6 +148,25 @@ class NodeStyle:
 
 @dataclass(frozen=True)
 class EdgeLabel:
+    """A label on an edge of the picture: its text (LaTeX) and box, and whether it is
+    emphasised (in the picture before surgery, the weight differentiated with respect to).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> problem = load_problem("branching_graph")
+    >>> derivation = derive(problem.graph, "b", values=problem.values)
+    >>> labels = derivation_scene(derivation, edge_labels="value").edge_labels
+    >>> [(label.edge, label.text) for label in labels]       # each local partial's value
+    [(('b', 'c'), '1'), (('b', 'd'), '1'), (('c', 'e'), '2'), (('d', 'e'), '3')]
+    >>> picture = derivation_scene(derive(load_problem("mazur_2_2_2").graph, "w5"),
+    ...                            before_surgery=True)
+    >>> first = picture.edge_labels[0]
+    >>> first.edge, first.text, first.emphasis
+    (('h11', 'yhat1'), 'w_{5}', True)
+    """
+
     edge: Edge
     text: str
     box: Box

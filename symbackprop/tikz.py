@@ -99,7 +99,24 @@ def _tikz_colours(scene: Scene) -> dict[str, str]:
 
 
 def scene_tikz(scene: Scene, *, scale: float = 1.0, legend: bool = True) -> str:
-    """Write a :class:`Scene` as a ``tikzpicture`` environment."""
+    r"""Write a :class:`Scene` as a ``tikzpicture`` environment.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.derivation import derive
+    >>> scene = derivation_scene(derive(load_problem("branching_graph").graph, "b"))
+    >>> tikz = scene_tikz(scene, legend=False)
+    >>> for line in tikz.splitlines():
+    ...     if "% path" in line:
+    ...         print(line)
+    \draw[draw=sbp1F5FD1, line width=1.7pt, solid] (0.177,-0.346) -- (1.180,0.300); % path 1
+    \draw[draw=sbpD62728, line width=1.7pt, solid] (0.210,-0.460) -- (1.133,-0.460); % path 2
+    \draw[draw=sbp1F5FD1, line width=1.7pt, solid] (1.628,0.396) -- (2.575,0.090); % path 1
+    \draw[draw=sbpD62728, line width=1.7pt, solid] (1.628,-0.396) -- (2.575,-0.090); % path 2
+    >>> print(tikz.splitlines()[-1])
+    \end{tikzpicture}
+    """
     colours = _tikz_colours(scene)
     options = "x=1in, y=1in, >=stealth, line cap=round"
     if scale != 1.0:
