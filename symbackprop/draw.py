@@ -19,11 +19,10 @@ Examples
 --------
 >>> from symbackprop.spec import load_problem
 >>> from symbackprop.derivation import derive
->>> problem = load_problem("mazur_2_2_2")
->>> scene = derivation_scene(derive(problem.graph, "w1", values=problem.values))
->>> [(p.style.number, p.style.colour) for p in scene.paths]
-[(1, '#1f5fd1'), (2, '#d62728')]
->>> tikz_picture(derive(problem.graph, "w1")).splitlines()[0]
+>>> derivation = derive(load_problem("mazur_2_2_2").graph, "w1")
+>>> [render(derivation, fmt).splitlines()[0] for fmt in ("dot", "tex")]
+['digraph "dL/dw1" {', '\\documentclass{article}']
+>>> tikz_picture(derivation).splitlines()[0]                # each writer is importable from here
 '\\begin{tikzpicture}[x=1in, y=1in, >=stealth, line cap=round]'
 """
 
