@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy
 from conftest import BUNDLED
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import symbackprop.graph as graph_module
@@ -310,9 +310,10 @@ _FUNCTIONS = [sigmoid, sympy.tanh, sympy.exp, softplus, relu, sympy.Abs,
               lambda u: sympy.Piecewise((u, u > 0), (3 * u, True))]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(_POLYNOMIALS, st.sampled_from(_FUNCTIONS), st.tuples(_POWERS, _POWERS, _POWERS),
        st.integers(-2, 2))
+@example(-2 * _X**3 + sympy.Rational(1, 4) - 1 / (2 * _Z), sympy.exp, (-4.0, 1.0, 2.0), 2)
 def test_direct_evaluation_is_exact_and_matches_lambdify(
         expr: sympy.Expr, function: Any, point: tuple[float, ...], scale: int) -> None:
     names = dict(zip("xyz", point, strict=True))
@@ -323,6 +324,9 @@ def test_direct_evaluation_is_exact_and_matches_lambdify(
     lambdified = lambdify([_X, _Y, _Z], expr)
     assert np.array_equal(direct(batch) + np.zeros(3), lambdified(*batch.values()) + np.zeros(3))
     # A function of an exactly computed argument: the same numpy function on the same number.
+    # exp of a large argument overflows to inf in both: compared, not warned about.
     applied = 2**scale * function(expr)
-    want = lambdify([_X, _Y, _Z], applied)(*batch.values()) + np.zeros(3)
-    assert np.array_equal(direct_evaluator(applied)(batch) + np.zeros(3), want, equal_nan=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        want = lambdify([_X, _Y, _Z], applied)(*batch.values()) + np.zeros(3)
+        got = direct_evaluator(applied)(batch) + np.zeros(3)
+    assert np.array_equal(got, want, equal_nan=True)
