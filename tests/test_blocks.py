@@ -151,6 +151,8 @@ def _blocked_in_child(queue):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+# jax, when an earlier test imported it, warns at every fork; the child here does not use it
+@pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning")
 def test_a_forked_child_gets_its_own_threads():
     """After the parent has run blocks on threads, a forked child (multiprocessing's default
     on Linux) still can: its pool is new, not the parent's, whose threads it does not have."""
