@@ -30,12 +30,12 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +53,6 @@ MIN_ROWS = 1024
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 _LOCK = threading.Lock()  # one threaded call at a time holds the BLAS limit
 _POOLS_LOCK = threading.Lock()
-_CONTROLLER: list[Any] = []
 
 
 def _after_fork_in_child() -> None:
@@ -94,19 +93,15 @@ def block_rows_for(widths: tuple[int, ...] | list[int]) -> int:
     return max(MIN_ROWS, CACHE_ELEMENTS // max(widths))
 
 
-def _one_blas_thread() -> AbstractContextManager[Any]:
-    """Hold numpy's BLAS to one thread (threadpoolctl), or ``None`` when it cannot be held."""
-    if not _CONTROLLER:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:
-            _CONTROLLER.append(None)
-        else:
-            _CONTROLLER.append(ThreadpoolController())  # finding the libraries costs ~1 ms
-    controller = _CONTROLLER[0]
-    if controller is None:
-        return nullcontext(None)
-    return controller.limit(limits=1, user_api="blas")  # type: ignore[no-any-return]
+@functools.cache
+def _blas_controller() -> Any:
+    """threadpoolctl's controller of the loaded BLAS libraries (finding them costs ~1 ms, so
+    once), or ``None`` without threadpoolctl: then blocks cannot run on threads."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
 
 
 def _pool(threads: int) -> ThreadPoolExecutor:
@@ -175,13 +170,12 @@ class BlockedFunction:
             return tuple(self.function(x[start:stop], y[start:stop] if per_row else y,
                                        *parameters))
 
-        threaded = self.threads > 1
-        with (_LOCK if threaded else nullcontext(),
-              _one_blas_thread() if threaded else nullcontext(None) as limited):
-            if threaded and limited is not None:
+        controller = _blas_controller() if self.threads > 1 else None
+        if controller is None:
+            parts = [block(rows) for rows in blocks]
+        else:  # BLAS held to one thread while the blocks' threads run
+            with _LOCK, controller.limit(limits=1, user_api="blas"):
                 parts = list(_pool(self.threads).map(block, blocks))
-            else:
-                parts = [block(rows) for rows in blocks]
         totals = [np.array(g, dtype=float) for g in parts[0]]
         for part in parts[1:]:
             for total, g in zip(totals, part, strict=True):

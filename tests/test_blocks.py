@@ -116,7 +116,7 @@ def test_blas_threads_are_restored_after_a_threaded_call():
 def test_without_threadpoolctl_blocks_run_in_the_calling_thread(monkeypatch):
     import threading
 
-    monkeypatch.setattr(blocks, "_CONTROLLER", [None])
+    monkeypatch.setattr(blocks, "_blas_controller", lambda: None)
     network = LayeredNetwork((4, 8, 2), ("tanh",), "identity", "half_squared_error")
     kernel = compile_gradient(network, block_rows=0)
     names = []
