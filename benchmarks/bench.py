@@ -289,6 +289,34 @@ def jax_gradients(network: LayeredNetwork, arrays: dict[str, Any]) -> tuple[Any,
             lambda: [g.block_until_ready() for g in generated(x, y, *params)])
 
 
+def matrix_products(network: LayeredNetwork, arrays: dict[str, Any],
+                    library: str) -> Callable[[], Any] | None:
+    """The matrix products of one gradient alone, as the generated code writes them (forward
+    ``h @ W.T.copy()``; backward ``delta.T @ h`` and ``delta @ W``), on arrays of the layers'
+    shapes, with numpy's BLAS or torch's: how much of a difference is the BLAS library's."""
+    layers, batch = network.layers, len(arrays["x"])
+    rng = np.random.default_rng(1)
+    hs = [arrays["x"]] + [rng.uniform(size=(batch, n)) for n in layers[1:-1]]
+    deltas = [rng.normal(size=(batch, n)) for n in layers[1:]]
+    weights = [arrays[f"W{layer}"] for layer in range(1, network.depth + 1)]
+    if library == "torch":
+        try:
+            import torch
+        except ImportError:
+            return None
+        hs, deltas, weights = ([torch.from_numpy(a) for a in group]
+                               for group in (hs, deltas, weights))
+
+    def run() -> None:
+        for layer, (h, delta, w) in enumerate(zip(hs, deltas, weights, strict=True)):
+            h @ w.T.clone() if library == "torch" else h @ w.T.copy()
+            delta.T @ h
+            if layer:
+                delta @ w
+
+    return run
+
+
 def runtime(network: LayeredNetwork, batch: int) -> dict[str, Any]:
     arrays = data(network, batch)
     params = _parameters(network, arrays)
@@ -308,6 +336,8 @@ def runtime(network: LayeredNetwork, batch: int) -> dict[str, Any]:
         "generated_one_call": lambda: one_call(x, y, *params),
         "torch": torch_gradient(network, arrays),
         "jax_grad": None, "generated_jax": None,
+        "products_numpy": matrix_products(network, arrays, "numpy"),
+        "products_torch": matrix_products(network, arrays, "torch"),
     }
     jaxes = jax_gradients(network, arrays)
     if jaxes is not None:
@@ -333,6 +363,13 @@ def seconds(value: float | None) -> str:
     if value >= 1e-3:
         return f"{value * 1e3:.2f} ms"
     return f"{value * 1e6:.1f} µs"
+
+
+def products_ratio(row: dict[str, Any]) -> str:
+    """The time of the gradient's matrix products with numpy's BLAS over torch's."""
+    if row.get("products_torch") is None:
+        return "—"
+    return f"{row['products_numpy'] / row['products_torch']:.2f}"
 
 
 def capped(result: dict[str, Any], cap: float) -> str:
@@ -406,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
                     seconds(row["torch"]),
                     "—" if row["torch"] is None else f"{gen / row['torch']:.2f}",
                     seconds(row["jax_grad"]), seconds(row["generated_jax"]),
-                    f"{row['max_relative_difference']:.0e}"])
+                    products_ratio(row), f"{row['max_relative_difference']:.0e}"])
     if derivation_rows:
         print("\nDerivation of every parameter's gradient (sweep = one reverse sweep with named "
               f"adjoints; slow methods capped at {cap:.0f} s)\n")
@@ -418,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
               "hand-written numpy backprop, torch autograd and jax.grad (float64)\n")
         print(table(["shape", "head", "batch", "forward", "hand numpy", "generated",
                      "gen. 1 call", "gen/hand", "gen/fwd", "torch", "gen/torch", "jax.grad",
-                     "gen. jax", "max rel. diff"], runtime_rows))
+                     "gen. jax", "products np/torch", "max rel. diff"], runtime_rows))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(results, out, indent=2)

@@ -21,6 +21,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from .layout import text_size
+from .render.typeset import latex_number
 
 if TYPE_CHECKING:  # the scene imports value_latex from here
     from .scene import Scene, ScenePath
@@ -33,20 +34,17 @@ LEGEND_FONT = 9.5
 
 
 def value_latex(value: float | None) -> str:
-    r"""A value to 4 significant digits, as LaTeX (``?`` for no value).
+    r"""A value to 4 significant digits, as LaTeX (``?`` for no value): the pictures' short
+    form of :func:`symbackprop.render.typeset.latex_number`.
 
     Examples
     --------
     >>> value_latex(0.000438567), value_latex(1.5e-7), value_latex(None)
     ('0.0004386', '1.5 \\times 10^{-7}', '?')
+    >>> value_latex(float("inf"))
+    '\\text{inf}'
     """
-    if value is None:
-        return "?"
-    text = f"{value:.4g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
+    return latex_number(value, digits=4)
 
 
 def title_math(scene: Scene) -> str:
