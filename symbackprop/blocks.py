@@ -7,7 +7,9 @@ make that faster than one call on the whole batch:
 * a block's arrays fit in the processor's cache (a (10,000, 64) float64 array is 5 MB; a block
   of 1,024 rows is 512 kB), so the elementwise passes run from cache rather than from memory;
 * blocks run in a thread per core: numpy releases the interpreter lock inside its loops and
-  matrix products, and the elementwise work, which numpy does on one core, is shared out.
+  matrix products, and the elementwise work, which numpy does on one core, is shared out
+  (only for blocks of at least ``THREADED_ELEMENTS`` numbers of the widest layer: shorter
+  operations lose more waiting for the lock than the second core gains).
 
 While the threads run, the BLAS library behind numpy is held to one thread each, so that they
 do not compete for the cores (with :mod:`threadpoolctl`, the optional extra ``fast``; without
