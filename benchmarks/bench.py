@@ -1,7 +1,8 @@
 """symbackprop benchmarks: derivation at scale and generated-code speed, in one command.
 
     python benchmarks/bench.py [--quick] [--json out.json] [--cap SECONDS]
-                               [--only derivation|runtime]
+                               [--only derivation|runtime] [--rounds N]
+                               [--shapes 2,2,2 16,16,16,4 ...]
 
 For each shape and head (softmax + cross-entropy; sigmoid + squared error; sigmoid hidden
 layers; a bias per neuron) it measures, in the same run:
@@ -19,7 +20,7 @@ layers; a bias per neuron) it measures, in the same run:
   and the generated jax code.
 
 Every ratio is computed from times measured in this run. Times are the best of several repeats
-(generated code: of three rounds in which every method is timed in turn).
+(generated code: of three rounds, or ``--rounds``, in which every method is timed in turn).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ QUICK_SHAPES = SHAPES[:4]
 HEADS = {"softmax/CE": ("softmax", "cross_entropy"), "sigmoid/SE": ("sigmoid", "squared_error")}
 BATCHES = (1, 10_000)
 ROUNDS = 3
-"""Timing rounds per case, every method in turn (the best of each is kept)."""
+"""Timing rounds per case, every method in turn (the best of each is kept); ``--rounds``."""
 
 
 def network_for(shape: tuple[int, ...], head: str) -> LayeredNetwork:
@@ -317,7 +318,8 @@ def matrix_products(network: LayeredNetwork, arrays: dict[str, Any],
     return run
 
 
-def runtime(network: LayeredNetwork, batch: int) -> dict[str, Any]:
+def runtime(network: LayeredNetwork, batch: int, rounds: int = ROUNDS,
+            repeats: int = 5) -> dict[str, Any]:
     arrays = data(network, batch)
     params = _parameters(network, arrays)
     x, y = arrays["x"], arrays["y"]
@@ -345,10 +347,10 @@ def runtime(network: LayeredNetwork, batch: int) -> dict[str, Any]:
     # Rounds in turn, the best of each method kept: a busy moment of the machine then falls on
     # one round of every method rather than on all the repeats of one.
     times: dict[str, float | None] = {name: None for name in methods}
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         for name, function in methods.items():
             if function is not None:
-                seconds_ = best(function, repeats=5)
+                seconds_ = best(function, repeats=repeats)
                 times[name] = seconds_ if times[name] is None else min(times[name], seconds_)
     return {"batch": batch, "max_relative_difference": agree, **times}
 
@@ -393,6 +395,17 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line, rule, *body])
 
 
+def _shape(text: str) -> tuple[int, ...]:
+    try:
+        shape = tuple(int(width) for width in text.split(","))
+    except ValueError:
+        shape = ()
+    if len(shape) < 2 or min(shape) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a shape: give two or more layer widths >= 1, e.g. 2,2,2")
+    return shape
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -402,14 +415,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per slow derivation method and case (default 60; 10 quick)")
     parser.add_argument("--only", choices=("derivation", "runtime"),
                         help="run one of the two tables")
+    parser.add_argument("--shapes", nargs="+", metavar="SHAPE", type=_shape,
+                        help="layer widths to measure instead of the standard shapes, e.g. "
+                             "--shapes 2,2,2 8,8,8,2")
+    parser.add_argument("--rounds", type=int, default=ROUNDS,
+                        help=f"timing rounds of the generated-code table, every method in turn "
+                             f"(default {ROUNDS}; more on a busy machine)")
     args = parser.parse_args(argv)
     cap = args.cap if args.cap is not None else (10.0 if args.quick else 60.0)
-    shapes = QUICK_SHAPES if args.quick else SHAPES
+    shapes = args.shapes or (QUICK_SHAPES if args.quick else SHAPES)
     repeats = 2 if args.quick else 3
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpus": os.cpu_count(), "numpy": np.__version__},
-        "cap_seconds": cap, "derivation": [], "runtime": [],
+        "cap_seconds": cap, "rounds": args.rounds, "derivation": [], "runtime": [],
     }
     derivation_rows, runtime_rows = [], []
     for shape in shapes:
@@ -432,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{mem['peak_rss_mb']:.0f} MB", capped(paths, cap), ratio(paths, sweep, cap),
                     capped(diff, cap), ratio(diff, sweep, cap)])
             for batch in BATCHES if args.only in (None, "runtime") else ():
-                row = runtime(network, batch)
+                row = runtime(network, batch, args.rounds, repeats=2 if args.quick else 5)
                 row.update(shape=list(shape), head=head)
                 results["runtime"].append(row)
                 gen = row["generated_numpy"]

@@ -352,8 +352,8 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
         "# forward",
     ]
     if m == "np":
-        body[-1:] = ["# forward (W.T.copy() is W transposed in memory: BLAS multiplies by it up to twice",
-                     "# as fast as by the view W.T)"]
+        body[-1:] = ["# forward (W.T.copy() is W transposed in memory: BLAS multiplies by it up to "
+                     "twice", "# as fast as by the view W.T)"]
     for layer in range(1, depth + 1):
         body += _forward(network, layer, m)
     body += [
