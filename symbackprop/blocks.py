@@ -55,9 +55,10 @@ MIN_ROWS = 1024
 THREADED_ELEMENTS = 2**15
 """Blocks run on threads only when each holds at least this many elements of the widest layer.
 Each numpy operation takes the interpreter lock back when it ends; with shorter operations the
-threads wait on each other for it more than they gain (measured: a 4-4-2 network at batch
-10,000, blocks of 20,000 elements, ran 1.3x slower on two threads than in one; an 8-8-8-2
-network, 40,000 elements a block, 1.1x faster)."""
+threads wait on each other for it more than they gain (measured at batch 10,000: a 4-4-2
+network, blocks of 20,000 elements, ran 1.3x slower on two threads than in one; an 8-8-8-2
+network, 40,000 elements a block, broke even, 1.1x faster in one run and 1.1x slower in
+another; a 16-16-16-4 network, 40,000 elements a block, 1.2 to 1.5x faster)."""
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 _LOCK = threading.Lock()  # one threaded call at a time holds the BLAS limit
