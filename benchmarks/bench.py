@@ -292,9 +292,10 @@ def jax_gradients(network: LayeredNetwork, arrays: dict[str, Any]) -> tuple[Any,
 
 def matrix_products(network: LayeredNetwork, arrays: dict[str, Any],
                     library: str) -> Callable[[], Any] | None:
-    """The matrix products of one gradient alone, as the generated code writes them (forward
-    ``h @ W.T.copy()``; backward ``delta.T @ h`` and ``delta @ W``), on arrays of the layers'
-    shapes, with numpy's BLAS or torch's: how much of a difference is the BLAS library's."""
+    """The matrix products of one gradient alone (forward ``h @ W.T``, backward ``delta.T @ h``
+    and ``delta @ W``), on arrays of the layers' shapes, with numpy's BLAS as the generated code
+    writes them (``W.T.copy()``) or with torch's as ``torch_gradient`` does: how much of a
+    difference is the BLAS library's."""
     layers, batch = network.layers, len(arrays["x"])
     rng = np.random.default_rng(1)
     hs = [arrays["x"]] + [rng.uniform(size=(batch, n)) for n in layers[1:-1]]
@@ -310,7 +311,7 @@ def matrix_products(network: LayeredNetwork, arrays: dict[str, Any],
 
     def run() -> None:
         for layer, (h, delta, w) in enumerate(zip(hs, deltas, weights, strict=True)):
-            h @ w.T.clone() if library == "torch" else h @ w.T.copy()
+            h @ w.T if library == "torch" else h @ w.T.copy()
             delta.T @ h
             if layer:
                 delta @ w
