@@ -119,7 +119,7 @@ def generate(problem_or_graph: Any, wrt: Sequence[str] | str | None = None,
     --------
     >>> from symbackprop.spec import load_problem
     >>> generate(load_problem("mazur_2_2_2"))
-    GeneratedCode(gradient, numpy, layer-wise, 6 arguments, 4 outputs, 62 lines)
+    GeneratedCode(gradient, numpy, layer-wise, 6 arguments, 4 outputs, 80 lines)
     >>> code = generate(load_problem("branching_graph"), target="python")
     >>> print(code.source.split("# backward")[0].split("def ")[1].splitlines()[0])
     gradient(a, b):
@@ -365,5 +365,5 @@ def compile_gradient(problem_or_graph: Any, wrt: Sequence[str] | str | None = No
     if code.layered and target == "numpy" and block_rows != 0:
         assert network is not None
         function = in_blocks(function, block_rows or block_rows_for(network.layers), threads,
-                             width=max(network.layers))
+                             width=max(network.layers), work=True)
     return GradientFunction(code, graph, network if code.layered else None, function)

@@ -177,6 +177,33 @@ def test_an_error_in_a_block_reaches_the_caller_and_frees_the_lock():
             run(x, x)
 
 
+def test_each_thread_keeps_its_own_work_from_call_to_call():
+    """work=True: every call of the function gets the dict its thread got before, and no two
+    threads share one; compile_gradient's numpy code is run so."""
+    import threading
+
+    seen: list[tuple[int, int]] = []
+
+    def spy(x, y, *parameters, work):
+        work["calls"] = work.get("calls", 0) + 1
+        seen.append((threading.get_ident(), id(work)))
+        return (x.sum(axis=0),)
+
+    run = BlockedFunction(spy, MIN_ROWS, 2, THREADED_ELEMENTS, work=True)
+    threaded, single = np.ones((4 * MIN_ROWS, 1)), np.ones((MIN_ROWS, 1))
+    for x in (threaded, threaded, single, single):
+        assert run(x, None)[0][0] == len(x)
+    dicts: dict[int, set[int]] = {}
+    for thread, work in seen:
+        dicts.setdefault(thread, set()).add(work)
+    assert threading.get_ident() in dicts and len(dicts) >= 2  # the calling thread and others
+    assert all(len(works) == 1 for works in dicts.values()), dicts
+    assert len({work for works in dicts.values() for work in works}) == len(dicts)
+    network = LayeredNetwork((4, 8, 2), ("sigmoid",), "softmax", "cross_entropy")
+    assert compile_gradient(network).function.work
+    assert not BlockedFunction(len, MIN_ROWS).work
+
+
 def _blocked_in_child(queue):
     network = LayeredNetwork((4, 8, 2), ("sigmoid",), "softmax", "cross_entropy")
     args = _arrays(network, 3 * MIN_ROWS)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ctypes
 import subprocess
+import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -318,7 +320,8 @@ def test_node_source_has_one_commented_line_per_named_adjoint():
 def test_layered_source_names_every_layer_adjoint():
     code = generate(load_problem("padhai_4_4_2"))
     assert code.layered and code.arguments == ("x", "y", "W1", "W2")
-    for line in ("delta_a2 = ", "delta_h1 = delta_a2 @ W2", "delta_a1 = ", "dW1 = delta_a1.T @ x"):
+    for line in ("delta_a2 = ", "delta_h1 = np.matmul(delta_a2, W2", "delta_a1 = ",
+                 "dW1 = delta_a1.T @ x"):
         assert sum(1 for s in code.source.splitlines() if s.strip().startswith(line)) == 1
     assert "h1 = sigmoid(a1)  # " in code.source and "yhat = softmax(a2)  # " in code.source
     assert code.source.count("def sigmoid(a):") == code.source.count("def softmax(a):") == 1
@@ -359,6 +362,77 @@ def test_layered_numpy_leaves_its_arguments_alone(hidden, head):
     assert all(np.all(np.isfinite(g)) for g in first)
 
 
+# -- work: the arrays a call needs, kept from call to call ------------------------------------
+
+WORK_CASES = [  # every way the numpy code computes a batch-sized array
+    ("sigmoid", ("softmax", "cross_entropy")), ("tanh", ("sigmoid", "binary_cross_entropy")),
+    ("relu", ("sigmoid", "cross_entropy")), ("identity", ("identity", "half_squared_error")),
+    ("leaky_relu", ("softmax", "squared_error")), ("softplus", ("tanh", "mean_squared_error")),
+    ("sigmoid", ("identity", "cross_entropy")), ("tanh", ("softplus", "binary_cross_entropy")),
+]
+
+
+def _gradient_and_parameters(network: LayeredNetwork) -> tuple[Any, list[np.ndarray]]:
+    namespace: dict[str, Any] = {}
+    exec(generate(network).source, namespace)
+    rng = np.random.default_rng(SEED)
+    parameters = []
+    for layer in range(1, network.depth + 1):
+        parameters += [rng.normal(size=(network.layers[layer], network.layers[layer - 1])),
+                       rng.normal(size=network.layers[layer])]
+    return namespace["gradient"], parameters
+
+
+@pytest.mark.parametrize(("hidden", "head"), WORK_CASES)
+def test_layered_numpy_reuses_the_arrays_kept_in_work(hidden, head):
+    """With work=, a call writes into the arrays of the previous one (made anew only for a
+    larger batch), gets the numbers it gets without, and returns new arrays."""
+    network = LayeredNetwork((3, 5, 4, 2), (hidden, hidden), *head, bias="per_neuron")
+    gradient, parameters = _gradient_and_parameters(network)
+    rng = np.random.default_rng(SEED + 1)
+    work: dict[str, np.ndarray] = {}
+    largest = 0
+    for rows in (40, 40, 25, 60):
+        x, y = rng.normal(size=(rows, 3)), rng.uniform(0.05, 0.95, size=(rows, 2))
+        before = dict(work)
+        got = gradient(x, y, *parameters, work=work)
+        for g, expected in zip(got, gradient(x, y, *parameters), strict=True):
+            np.testing.assert_allclose(g, expected, rtol=1e-14, atol=0)
+        assert not any(np.shares_memory(g, kept) for g in got for kept in work.values())
+        assert {"a1", "a2", "a3", "delta_h1", "delta_h2", "ones"} <= set(work)
+        if rows <= largest:
+            assert work.keys() == before.keys()
+            assert all(work[name] is before[name] for name in work), rows
+        else:
+            assert not any(work[name] is before[name] for name in before), rows
+            assert all(kept.shape[0] == rows for kept in work.values())
+            largest = rows
+
+
+def test_layered_numpy_with_work_allocates_no_batch_sized_array():
+    """After the first call, a call with work= allocates only row-sized vectors (numpy reports
+    its arrays to tracemalloc); without work it allocates every layer's arrays."""
+    network = LayeredNetwork((16, 16, 16, 4), ("sigmoid", "sigmoid"), "softmax",
+                             "cross_entropy", bias="per_neuron")
+    gradient, parameters = _gradient_and_parameters(network)
+    rng = np.random.default_rng(SEED)
+    batch = 4_096
+    x, y = rng.normal(size=(batch, 16)), rng.dirichlet(np.ones(4), size=batch)
+    work: dict[str, np.ndarray] = {}
+    gradient(x, y, *parameters, work=work)
+    peaks = {}
+    for kept in (work, None):
+        tracemalloc.start()
+        try:
+            gradient(x, y, *parameters, work=kept)
+            peaks[kept is None] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    one_layer = batch * 16 * 8  # bytes of one (batch, 16) float64 array
+    assert peaks[False] < one_layer / 4, peaks
+    assert peaks[True] >= 2 * one_layer, peaks
+
+
 def test_helper_names_are_not_function_names():
     with pytest.raises(CodegenError, match="helper"):
         generate(load_problem("padhai_4_4_2"), name="sigmoid")
@@ -396,13 +470,13 @@ def test_bad_requests_are_refused():
 
 def test_cli_codegen_prints_each_target(capsys):
     assert main(["codegen", "padhai_4_4_2"]) == 0
-    assert "def gradient(x, y, W1, W2):" in capsys.readouterr().out
+    assert "def gradient(x, y, W1, W2, *, work=None):" in capsys.readouterr().out
     assert main(["codegen", "padhai_4_4_2", "--target", "python", "--wrt", "w131,w212",
                  "--wrt", "w111"]) == 0
     out = capsys.readouterr().out
     assert "import math" in out and "return (grad_w131, grad_w212, grad_w111)" in out
     assert main(["codegen", "mazur_2_2_2", "--wrt", "all"]) == 0
-    assert "def gradient(x, y, W1, b1, W2, b2):" in capsys.readouterr().out
+    assert "def gradient(x, y, W1, b1, W2, b2, *, work=None):" in capsys.readouterr().out
     assert main(["codegen", "branching_graph", "--target", "jax"]) == 0
     assert "import jax.numpy as jnp" in capsys.readouterr().out
     assert main(["codegen", "branching_graph", "--target", "c"]) == 0
