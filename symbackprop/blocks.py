@@ -167,8 +167,10 @@ class BlockedFunction:
         """``function`` on one block, with the calling thread's work if it takes one."""
         if not self.work:
             return tuple(self.function(x, y, *parameters))
-        kept = self._kept.__dict__.setdefault("work", {})
-        return tuple(self.function(x, y, *parameters, work=kept))
+        work = getattr(self._kept, "work", None)
+        if work is None:
+            work = self._kept.work = {}
+        return tuple(self.function(x, y, *parameters, work=work))
 
     def threads_for(self, batch: int) -> int:
         """The threads a batch runs on: ``threads``, or 1 when a thread's share of the batch (in

@@ -25,8 +25,8 @@ those of ``work=``, a dict the caller keeps from call to call (one per thread;
 :func:`symbackprop.codegen.compile_gradient` does this), so that after the first call the
 function allocates no (batch, width) array at all: fresh memory is given back to the system
 when freed and faulted in again page by page (a 16-16-16-4 network's gradient at batch 10,000,
-in blocks of 2,500 rows, took 1.4x as long with a fresh array for each).  The caller's arrays are never written to, and the
-returned gradients are new arrays.
+in blocks of 2,500 rows, took 1.4x as long with a fresh array for each).  The caller's arrays
+are never written to, and the returned gradients are new arrays.
 
 Examples
 --------
@@ -177,6 +177,14 @@ def times_sigmoid_slope(delta, h):
     1 - h)."""
     delta *= h
     delta *= np.subtract(1.0, h, out=h)
+    return delta
+''',
+    "times_softmax_slope": '''
+def times_softmax_slope(delta, s):
+    """s_j (delta_j - sum_i s_i delta_i) in each row: the softmax's Jacobian at s = softmax(a)
+    (symmetric) times delta, in place of delta."""
+    delta -= row_sums(s*delta)
+    delta *= s
     return delta
 ''',
     "times_tanh_slope": '''
@@ -345,8 +353,7 @@ def _activation_adjoint(network: LayeredNetwork, layer: int, m: str) -> tuple[st
             "relu": f"np.multiply({d}, {out} > 0, out={d})",
             "leaky_relu": f"np.multiply({d}, {slope}, out={d}, where=~({a} > 0))",
             "softplus": f"np.multiply({d}, sigmoid({a}), out={d})",
-            "softmax": f"np.multiply({out}, np.subtract({d}, row_sums({out}*{d}), out={d}), "
-                       f"out={d})",
+            "softmax": f"times_softmax_slope({d}, {out})",
         }
         if name == "relu":
             notes["relu"] += f" ({out}j > 0 exactly when a{layer}j > 0)"

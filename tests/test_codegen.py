@@ -433,6 +433,14 @@ def test_layered_numpy_with_work_allocates_no_batch_sized_array():
     assert peaks[True] >= 2 * one_layer, peaks
 
 
+def test_the_layered_code_shown_in_the_docs_is_what_codegen_writes():
+    docs = (Path(__file__).parents[1] / "docs" / "codegen.md").read_text(encoding="utf-8")
+    shown = docs.split("## The two kinds of code")[1].split("```python")[1].split("```")[0]
+    source = generate(load_problem("padhai_4_4_2")).source.splitlines()
+    lines = [line for line in shown.splitlines() if line.strip()]
+    assert len(lines) >= 8 and all(line in source for line in lines)
+
+
 def test_helper_names_are_not_function_names():
     with pytest.raises(CodegenError, match="helper"):
         generate(load_problem("padhai_4_4_2"), name="sigmoid")
