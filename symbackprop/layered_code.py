@@ -215,6 +215,11 @@ def _helpers_used(body: list[str]) -> list[str]:
     return [text for helper, text in _NUMPY_HELPERS.items() if helper in used]
 
 
+def _scratch(name: str, shape: str, fill: str | None = None) -> str:
+    """numpy code for the array ``name`` of ``shape`` that a call writes into (kept in work)."""
+    return f'scratch(work, "{name}", {shape}' + ("" if fill is None else f", fill={fill}") + ")"
+
+
 def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
     """Lines computing ``a{layer}`` and the layer's activation."""
     before = "x" if layer == 1 else f"h{layer - 1}"
@@ -230,9 +235,9 @@ def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
             "softplus": " = log(1 + exp(a)), without overflow"}.get(name, "")
     comment = f"# {label} = {name}({a}j){note}"
     if m == "np":
-        width = network.layers[layer]
-        lines = [f"{a} = np.matmul({before}, W{layer}.T.copy(), out=scratch(work, \"{a}\", "
-                 f"(batch, {width})))  # {a}j = sum_k w{layer}jk {source}{bias[1]}"]
+        into = _scratch(a, f"(batch, {network.layers[layer]})")
+        lines = [f"{a} = np.matmul({before}, W{layer}.T.copy(), out={into})  # {a}j = sum_k "
+                 f"w{layer}jk {source}{bias[1]}"]
         if bias[0]:
             lines.append(f"{a} += b{layer}")
         in_place = {
@@ -246,7 +251,7 @@ def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
             if name == "softmax":
                 comment = f"# {label} = exp({a}j) / sum_i exp({a}i), without overflow"
             return [*lines, f"{out} = {in_place[name]}  {comment} ({a} is not needed again)"]
-        into = f'scratch(work, "{out}", {a}.shape)'
+        into = _scratch(out, f"{a}.shape")
         kept = {"leaky_relu": f"leaky_relu({a}, {slope}, {into})",
                 "softplus": f"np.logaddexp(0.0, {a}, out={into})"}[name]
         return [*lines, f"{out} = {kept}  {comment} ({a} is kept for the backward pass)"]
@@ -272,7 +277,7 @@ def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
 def _loss_gradient(network: LayeredNetwork, m: str) -> list[str]:
     """Lines computing ``delta_yhat``, ``dL/dyhat`` per example (numpy: into a kept array)."""
     if m == "np":
-        into = 'out=scratch(work, "delta_yhat", yhat.shape)'
+        into = "out=" + _scratch("delta_yhat", "yhat.shape")
         width = network.layers[-1]
         return {
             "squared_error": [f"delta_yhat = np.subtract(yhat, y, {into})  # yhat_j - y_j",
@@ -305,21 +310,19 @@ def _loss_expression(network: LayeredNetwork) -> tuple[str, str]:
     }[network.loss]
 
 
-# numpy: in place of yhat, which is not needed again
-_FUSED_IN_PLACE = {
-    ("softmax", "cross_entropy"): "np.subtract(np.multiply(yhat, {y_sums}, out=yhat), y, out=yhat)",
-    ("sigmoid", "binary_cross_entropy"): "np.subtract(yhat, y, out=yhat)",
-    ("sigmoid", "cross_entropy"): "np.multiply(np.subtract(yhat, 1.0, out=yhat), y, out=yhat)",
-}
-
+# delta_a of the output layer where the activation and the loss go together: (jax code, numpy
+# code, which works in place of yhat, not needed again, and the comment)
 _FUSED = {
     ("softmax", "cross_entropy"): (
-        "yhat*{y_sums} - y",
+        "yhat*y.sum(axis=1, keepdims=True) - y",
+        "np.subtract(np.multiply(yhat, row_sums(y), out=yhat), y, out=yhat)",
         "softmax and cross-entropy together: yhat_j sum_i y_i - y_j (no division by yhat)"),
     ("sigmoid", "binary_cross_entropy"): (
-        "yhat - y", "sigmoid and binary cross-entropy together: yhat_j - y_j"),
+        "yhat - y", "np.subtract(yhat, y, out=yhat)",
+        "sigmoid and binary cross-entropy together: yhat_j - y_j"),
     ("sigmoid", "cross_entropy"): (
-        "-y*(1.0 - yhat)", "sigmoid and cross-entropy together: -y_j (1 - yhat_j)"),
+        "-y*(1.0 - yhat)", "np.multiply(np.subtract(yhat, 1.0, out=yhat), y, out=yhat)",
+        "sigmoid and cross-entropy together: -y_j (1 - yhat_j)"),
 }
 
 
@@ -343,8 +346,6 @@ def _activation_adjoint(network: LayeredNetwork, layer: int, m: str) -> tuple[st
         "softplus": f"dL/d{j} sigmoid(a{layer}j)",
         "softmax": "sum_i yhat_i (delta_ij - yhat_j) dL/dyhat_i",
     }
-    sums = "row_sums({0})" if m == "np" else "({0}).sum(axis=1, keepdims=True)"
-    softmax = f"{out}*({d} - {sums.format(f'{out}*{d}')})"
     if m == "np":
         codes = {
             "identity": d,
@@ -365,7 +366,7 @@ def _activation_adjoint(network: LayeredNetwork, layer: int, m: str) -> tuple[st
         "relu": f"{d}*({a} > 0)",
         "leaky_relu": f"{d}*{m}.where({a} > 0, 1.0, {slope})",
         "softplus": f"{d}*0.5*(1.0 + {m}.tanh(0.5*{a}))",
-        "softmax": softmax,
+        "softmax": f"{out}*({d} - ({out}*{d}).sum(axis=1, keepdims=True))",
     }
     return codes[name], notes[name]
 
@@ -422,7 +423,6 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
     ]
     if m == "np":
         body.insert(2, "batch = x.shape[0]  # examples")
-    if m == "np":
         body[-1:] = ["# forward (W.T.copy() is W transposed in memory: BLAS multiplies by it up to "
                      "twice", "# as fast as by the view W.T)"]
     for layer in range(1, depth + 1):
@@ -433,16 +433,15 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
         "# gradients, summed over the batch, as soon as its delta_a is known",
     ]
     if m == "np" and network.bias == "per_neuron":
-        body.append('ones = scratch(work, "ones", (batch,), fill=1.0)  # sums over the batch, '
-                    "as matrix products")
+        body.append(f"ones = {_scratch('ones', '(batch,)', '1.0')}  # sums over the batch, as "
+                    "matrix products")
     fused = _FUSED.get((network.output, network.loss))
     if fused is not None:
+        functional, in_place, note = fused
         if m == "np":
-            code = _FUSED_IN_PLACE[network.output, network.loss].format(y_sums="row_sums(y)")
-            note = f"{fused[1]}; in place of yhat, not needed again"
+            code, note = in_place, f"{note}; in place of yhat, not needed again"
         else:
-            code = fused[0].format(y_sums="y.sum(axis=1, keepdims=True)")
-            note = fused[1]
+            code = functional
         body.append(f"delta_a{depth} = {code}  # dL/da{depth}j: {note}")
     else:
         body += _loss_gradient(network, m)
@@ -462,8 +461,8 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
         if layer > 1:
             product = f"{d} @ W{layer}"
             if m == "np":
-                product = (f"np.matmul({d}, W{layer}, out=scratch(work, \"delta_h{layer - 1}\", "
-                           f"(batch, {network.layers[layer - 1]})))")
+                into = _scratch(f"delta_h{layer - 1}", f"(batch, {network.layers[layer - 1]})")
+                product = f"np.matmul({d}, W{layer}, out={into})"
             body.append(f"delta_h{layer - 1} = {product}  # dL/dh{layer - 1}k = "
                         f"sum_j w{layer}jk dL/da{layer}j")
             code, note = _activation_adjoint(network, layer - 1, m)
