@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -105,8 +106,6 @@ def test_narrow_networks_run_in_the_calling_thread():
     """numpy's operations on a narrow network's block are too short to gain from threads (each
     waits for the interpreter lock when it ends): blocks of a 4-4-2 network run in the calling
     thread, a 16-wide network's on every thread asked for."""
-    import threading
-
     def spy(*args):
         names.append(threading.current_thread().name)
         return (np.zeros(1),)
@@ -148,8 +147,6 @@ def test_blas_threads_are_restored_after_a_threaded_call():
 
 
 def test_without_threadpoolctl_blocks_run_in_the_calling_thread(monkeypatch):
-    import threading
-
     monkeypatch.setattr(blocks, "_blas_controller", lambda: None)
     network = LayeredNetwork((4, 8, 2), ("tanh",), "identity", "half_squared_error")
     kernel = compile_gradient(network, block_rows=0)
@@ -180,8 +177,6 @@ def test_an_error_in_a_block_reaches_the_caller_and_frees_the_lock():
 def test_each_thread_keeps_its_own_work_from_call_to_call():
     """work=True: every call of the function gets the dict its thread got before, and no two
     threads share one; compile_gradient's numpy code is run so."""
-    import threading
-
     seen: list[tuple[int, int]] = []
 
     def spy(x, y, *parameters, work):
