@@ -8,9 +8,9 @@ For each shape and head (softmax + cross-entropy; sigmoid + squared error; sigmo
 layers; a bias per neuron) it measures, in the same run:
 
 * derivation of every parameter's gradient: the reverse sweep with named adjoints
-  (:func:`symbackprop.sweep.gradients`) against per-parameter path sums
-  (:func:`symbackprop.derivation.derive`, one sympy product per path) and ``sympy.diff`` of the
-  composed loss (:func:`symbackprop.oracles.composed_diff`).  The slow methods stop at a time
+  (:func:`symbackprop.calculus.sweep.gradients`) against per-parameter path sums
+  (:func:`symbackprop.calculus.derivation.derive`, one sympy product per path) and ``sympy.diff`` of the
+  composed loss (:func:`symbackprop.numeric.oracles.composed_diff`).  The slow methods stop at a time
   cap; past it the table shows ``> cap`` and an estimate from timing one parameter of each
   layer (weights and biases apart) times the layer's count, marked ``est.``;
 * peak memory of building the graph and sweeping it, in a fresh process (peak RSS, and the
@@ -39,11 +39,11 @@ from typing import Any
 
 import numpy as np
 
+from symbackprop.calculus.derivation import derive
+from symbackprop.calculus.sweep import gradients
 from symbackprop.codegen import compile_gradient
-from symbackprop.derivation import derive
-from symbackprop.network import LayeredNetwork
-from symbackprop.oracles import composed_diff
-from symbackprop.sweep import gradients
+from symbackprop.graph.network import LayeredNetwork
+from symbackprop.numeric.oracles import composed_diff
 
 SHAPES = [(2, 2, 2), (4, 4, 2), (8, 8, 8, 2), (16, 16, 16, 4), (32, 32, 32, 10),
           (64, 64, 64, 10)]
@@ -144,8 +144,8 @@ def sweep_time(network: LayeredNetwork, repeats: int) -> tuple[float, float]:
 
 MEMORY_PROBE = """
 import sys, tracemalloc
-from symbackprop.network import LayeredNetwork
-from symbackprop.sweep import gradients
+from symbackprop.graph.network import LayeredNetwork
+from symbackprop.calculus.sweep import gradients
 shape, output, loss = (sys.argv[1].split(), sys.argv[2], sys.argv[3])
 network = LayeredNetwork(tuple(map(int, shape)), ("sigmoid",) * (len(shape) - 2), output, loss,
                          bias="per_neuron")

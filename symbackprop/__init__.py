@@ -23,18 +23,13 @@ Derivation(dL/dw5, 1 path = 0.08216704056)
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-# Defined before the submodules are imported: some of them (cli, codegen) read it.
-try:
-    __version__ = version("symbackprop")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
-
-from .check import check_problem
-from .codegen import compile_gradient
-from .derivation import Adjoint, Derivation, Factor, Group, Term, derive
-from .equality import equivalent
+from ._version import __version__
+from .calculus.derivation import Adjoint, Derivation, Factor, Group, Term, derive
+from .calculus.equality import equivalent
+from .calculus.paths import Path, count_paths, iter_paths
+from .calculus.sweep import gradients
+from .check.claims import check_problem
+from .codegen.gradient import compile_gradient
 from .errors import (
     FormulaError,
     GraphError,
@@ -43,19 +38,17 @@ from .errors import (
     SpecError,
     SymbackpropError,
 )
-from .formula import parse_formula
-from .graph import ComputationGraph, Node
-from .network import LayeredNetwork, surgery
-from .oracles import (
+from .graph.computation import ComputationGraph, Node
+from .graph.network import LayeredNetwork, surgery
+from .numeric.oracles import (
     composed_diff,
     finite_difference,
     gradient_check,
     matrix_backprop,
     reverse_sweep,
 )
-from .paths import Path, count_paths, iter_paths
-from .spec import Claim, Problem, bundled_examples, load_problem
-from .sweep import gradients
+from .rules.formula import parse_formula
+from .spec.problems import Claim, Problem, bundled_examples, load_problem
 
 __all__ = [
     "Adjoint",

@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .derivation import derive
-from .errors import SymbackpropError
-from .oracles import gradient_check
-from .paths import DEFAULT_PATH_LIMIT
+from ._version import __version__
+from .calculus.derivation import derive
+from .calculus.paths import DEFAULT_PATH_LIMIT
+from .calculus.simplify import STRATEGIES
+from .errors import SymbackpropError, UsageError
+from .numeric.oracles import gradient_check
 from .render import derivation_data, derivation_text, paths_data, paths_text
-from .simplify import STRATEGIES
-from .spec import Problem, bundled_examples, load_problem
+from .spec.problems import Problem, bundled_examples, load_problem
 
 __all__ = ["main"]
 
@@ -36,18 +36,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:
         raise UsageError(f"{self.prog}: {message}")
-
-
-class UsageError(SymbackpropError):
-    """Bad command-line arguments.
-
-    Examples
-    --------
-    >>> build_parser().parse_args(["derive", "branching_graph"])
-    Traceback (most recent call last):
-      ...
-    symbackprop.cli.UsageError: symbackprop derive: the following arguments are required: --wrt
-    """
 
 
 def _formats(allowed: Sequence[str]) -> Callable[[str], str]:
@@ -99,8 +87,8 @@ def _add_wrt(parser: argparse.ArgumentParser) -> None:
 
 def _derive_all(args: argparse.Namespace, problem: Problem) -> int:
     """``derive --wrt all``: every parameter's gradient from one reverse sweep."""
+    from .calculus.sweep import gradients
     from .render.gradients import gradients_data, gradients_text
-    from .sweep import gradients
 
     wrt = problem.network.parameter_names() if problem.network is not None else None
     grads = gradients(problem.graph, args.of, problem.numeric_values, wrt=wrt)
@@ -162,7 +150,7 @@ def _derive_latex(args: argparse.Namespace, problem: Problem, derivation: Any,
         return derivation_latex(derivation, title=problem.title, **options)
     figure = ""
     if getattr(args, "figure", False):
-        from .draw import tikz_picture
+        from .draw.figure import tikz_picture
 
         figure = tikz_picture(derivation)
     title = problem.title or f"d{derivation.of}/d{derivation.wrt}"
@@ -174,15 +162,15 @@ def _derive_latex(args: argparse.Namespace, problem: Problem, derivation: Any,
 def _has_tikz_picture() -> bool:
     """Whether the drawing module offers ``tikz_picture`` (for ``derive --figure``)."""
     try:
-        from . import draw
+        from .draw import figure as draw
     except ImportError:
         return False
     return callable(getattr(draw, "tikz_picture", None))
 
 
 def _paths(args: argparse.Namespace) -> int:
-    from .paths import count_paths
-    from .streaming import STREAM_LIMIT, iter_path_terms, longest_path_text
+    from .calculus.paths import count_paths
+    from .calculus.streaming import STREAM_LIMIT, iter_path_terms, longest_path_text
 
     problem = load_problem(args.file)
     graph, values = problem.graph, problem.numeric_values
@@ -192,9 +180,9 @@ def _paths(args: argparse.Namespace) -> int:
         text = _json(paths_data(derivation)) if args.format == "json" else paths_text(derivation)
         _emit(text, args.output)
         return EXIT_OK
+    from .calculus.sweep import gradients
     from .render.gradients import gradients_data
     from .render.streamed import factored_paths_text, streamed_paths_data, streamed_paths_lines
-    from .sweep import gradients
 
     of = graph.output if args.of is None else args.of
     limit = STREAM_LIMIT if args.stream_limit is None else args.stream_limit
@@ -295,8 +283,8 @@ def _check(args: argparse.Namespace) -> int:
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    from .check import check_source, collect_sources
-    from .render.check_report import (
+    from .check.claims import check_source, collect_sources
+    from .check.report import (
         batch_data,
         batch_markdown,
         batch_text,
@@ -333,7 +321,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _draw(args: argparse.Namespace) -> int:
-    from .draw import FORMATS, render
+    from .draw.figure import FORMATS, render
 
     fmt = args.format or FilePath(args.output).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -360,7 +348,7 @@ def _draw(args: argparse.Namespace) -> int:
 
 def _codegen(args: argparse.Namespace) -> int:
     """``codegen``: the source of a numeric gradient function (SPEC 2)."""
-    from .codegen import generate
+    from .codegen.gradient import generate
 
     problem = load_problem(args.file)
     wrt = [w for group in args.wrt or () for w in group.split(",") if w]

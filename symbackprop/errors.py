@@ -7,12 +7,16 @@ it into a message on stderr and exit status 2 (bad input) without a traceback.
 from __future__ import annotations
 
 __all__ = [
+    "CodegenError",
     "FormulaError",
     "GraphError",
+    "MissingExtraError",
     "NoPathError",
     "PathLimitError",
+    "SimplifyLimitError",
     "SpecError",
     "SymbackpropError",
+    "UsageError",
 ]
 
 
@@ -95,4 +99,57 @@ class PathLimitError(SymbackpropError):
     Traceback (most recent call last):
     ...
     symbackprop.errors.PathLimitError: there are 4 paths from 'w131' to 'L', more than ... 3; ...
+    """
+
+
+class SimplifyLimitError(SymbackpropError):
+    """``full`` simplification refused: the expression is too large for ``sympy.simplify``.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop.calculus.simplify import simplify
+    >>> derivation = derive(load_problem("padhai_4_4_2").graph, "w131")
+    >>> simplify(derivation, "full")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    symbackprop.errors.SimplifyLimitError: dL/dw131: the leaves-only form has 1411 operations, ...
+    """
+
+
+class CodegenError(SymbackpropError):
+    """Code cannot be generated or run (an unknown target, a missing compiler or package).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.codegen import generate
+    >>> generate(load_problem("branching_graph"), target="fortran")
+    Traceback (most recent call last):
+      ...
+    symbackprop.errors.CodegenError: unknown target 'fortran'; allowed: numpy, python, jax, c
+    """
+
+
+class MissingExtraError(SymbackpropError):
+    """An optional dependency is not installed; the message names the extra to install.
+
+    Examples
+    --------
+    >>> issubclass(MissingExtraError, SymbackpropError)
+    True
+    """
+
+
+class UsageError(SymbackpropError):
+    """Bad command-line arguments.
+
+    Examples
+    --------
+    >>> from symbackprop.cli import build_parser
+    >>> build_parser().parse_args(["derive", "branching_graph"])
+    Traceback (most recent call last):
+      ...
+    symbackprop.errors.UsageError: symbackprop derive: the following arguments are required: --wrt
     """

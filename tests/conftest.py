@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from symbackprop.graph import ComputationGraph, Node
+from symbackprop.graph.network import LayeredNetwork
 from symbackprop.naming import symbol
-from symbackprop.network import LayeredNetwork
 from symbackprop.spec import bundled_examples, load_problem
 
 REQUIRE_ALL = os.environ.get("SYMBACKPROP_REQUIRE_ALL") == "1"
@@ -64,7 +64,7 @@ def _diamond() -> ComputationGraph:
 def _shared_weight() -> ComputationGraph:
     """One weight used by two neurons (weight sharing, as in a convolution)."""
     x1, x2, w, h1, h2 = (symbol(n) for n in ("x1", "x2", "w", "h1", "h2"))
-    from symbackprop.functions import sigmoid
+    from symbackprop.rules.functions import sigmoid
 
     return ComputationGraph([
         Node("x1", "input"), Node("x2", "input"), Node("w", "parameter"),

@@ -1,6 +1,7 @@
 """Presentation of derivations: text, LaTeX, Markdown, the matrix form, JSON-ready data.
 
-Renderers read :class:`~symbackprop.derivation.Derivation` objects; they never differentiate.
+Renderers read :class:`~symbackprop.calculus.derivation.Derivation` objects; they never
+differentiate.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Examples
 --------
 >>> from symbackprop.spec import load_problem
->>> from symbackprop.derivation import derive
+>>> from symbackprop.calculus.derivation import derive
 >>> problem = load_problem("branching_graph")
 >>> data = derivation_data(derive(problem.graph, "b", values=problem.values))
 >>> data["value"], [p["nodes"] for p in data["paths"]]
@@ -16,8 +16,8 @@ from typing import Any
 
 import sympy
 
-from ..derivation import Derivation, Factor, Term
-from ..simplify import operation_count
+from ..calculus.derivation import Derivation, Factor, Term
+from ..calculus.simplify import operation_count
 
 __all__ = ["derivation_data", "paths_data"]
 
@@ -38,7 +38,7 @@ def paths_data(derivation: Derivation) -> dict[str, Any]:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> data = paths_data(derive(problem.graph, "w5", values=problem.values))
     >>> data["path_count"], data["paths"][0]["nodes"]
@@ -63,7 +63,7 @@ def derivation_data(derivation: Derivation, strategy: str = "textbook",
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> derivation = derive(problem.graph, "w5", values=problem.values)
     >>> data = derivation_data(derivation, learning_rate=problem.learning_rate)

@@ -6,7 +6,7 @@ reverse topological order, then every parameter's gradient in terms of them.
 Examples
 --------
 >>> from symbackprop.spec import load_problem
->>> from symbackprop.sweep import gradients
+>>> from symbackprop.calculus.sweep import gradients
 >>> problem = load_problem("branching_graph")
 >>> print(gradients_text(gradients(problem.graph, values=problem.values), title="tree"))
 ∂e/∂(every input)  —  tree
@@ -27,7 +27,7 @@ from typing import Any
 
 import sympy
 
-from ..sweep import Gradients
+from ..calculus.sweep import Gradients
 from .text import WIDTH, leibniz, number
 
 __all__ = ["gradients_data", "gradients_text"]
@@ -52,7 +52,7 @@ def gradients_text(grads: Gradients, *, title: str = "") -> str:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.sweep import gradients
+    >>> from symbackprop.calculus.sweep import gradients
     >>> problem = load_problem("sigmoid_chain")
     >>> print(gradients_text(gradients(problem.graph, wrt=["w3"])))
     ∂L/∂w3
@@ -103,7 +103,7 @@ def gradients_data(grads: Gradients) -> dict[str, Any]:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.sweep import gradients
+    >>> from symbackprop.calculus.sweep import gradients
     >>> problem = load_problem("branching_graph")
     >>> data = gradients_data(gradients(problem.graph, values=problem.values))
     >>> [(a["symbol"], a["expression"], a["value"]) for a in data["adjoints"]]

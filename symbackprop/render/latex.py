@@ -14,7 +14,7 @@ products of partials are laid out here, in path order, never in the order sympy 
 Examples
 --------
 >>> from symbackprop.spec import load_problem
->>> from symbackprop.derivation import derive
+>>> from symbackprop.calculus.derivation import derive
 >>> problem = load_problem("branching_graph")
 >>> d = derive(problem.graph, "b", values=problem.values)
 >>> print(chain_rule_math(d))
@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from ..derivation import Derivation, Factor, Group, Term
-from ..graph import ComputationGraph
+from ..calculus.derivation import Derivation, Factor, Group, Term
+from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected, operation_count
+from ..graph.computation import ComputationGraph
 from ..naming import default_latex
-from ..simplify import STRATEGY_DESCRIPTIONS, Collected, operation_count
 from .matrix import MatrixForm, matrix_latex
 from .parts import (
     MAX_LISTED,
@@ -171,7 +171,7 @@ def chain_rule_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> print(chain_rule_math(derive(load_problem("branching_graph").graph, "a")))
     \frac{\partial e}{\partial a} &= \frac{\partial e}{\partial c} \frac{\partial c}{\partial a}
     """
@@ -205,7 +205,7 @@ def factored_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str | None:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> graph = load_problem("branching_graph").graph
     >>> print(factored_math(derive(graph, "a")))                  # one path: nothing shared
     None
@@ -273,15 +273,15 @@ def _signed_sum(products: Sequence[tuple[bool, Math]], one_per_line: bool = Fals
 
 
 def collected_math(grouped: Collected, names: dict[sympy.Symbol, str]) -> Math:
-    r"""A :class:`~symbackprop.simplify.Collected` form laid out as a textbook writes it: numeric
-    factors in front, the shared factors in path order, then one term per output delta (lead
+    r"""A :class:`~symbackprop.calculus.simplify.Collected` form laid out as a textbook writes it:
+    numeric factors in front, the shared factors in path order, then one term per output delta (lead
     first), each times the sum over its paths.
 
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
-    >>> from symbackprop.simplify import collected
+    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop.calculus.simplify import collected
     >>> from symbackprop.render.typeset import flat
     >>> graph = load_problem("sigmoid_chain").graph
     >>> print(flat(collected_math(collected(derive(graph, "w3")), graph.latex_names())))
@@ -330,7 +330,7 @@ def result_math(d: Derivation, form: sympy.Expr | Collected | None = None,
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> derivation = derive(load_problem("branching_graph").graph, "b")
     >>> print(result_math(derivation))
     \frac{\partial e}{\partial b} &= d + c
@@ -372,7 +372,7 @@ class Table:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("branching_graph")
     >>> sections = dict(page_sections(derive(problem.graph, "b", values=problem.values)))
     >>> table = sections["The numbers"][0].table
@@ -398,7 +398,7 @@ class Block:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> sections = dict(page_sections(derive(load_problem("branching_graph").graph, "b")))
     >>> block = sections["The result"][0]
     >>> print(block.rows[0])
@@ -532,7 +532,7 @@ def page_sections(derivation: Derivation, *, strategy: str = "textbook",
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("branching_graph")
     >>> sections = page_sections(derive(problem.graph, "b", values=problem.values))
     >>> for heading, blocks in sections:
@@ -588,7 +588,7 @@ class LatexPage:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> page = latex_page(derive(load_problem("branching_graph").graph, "b"))
     >>> print(page.body.splitlines()[0])
     \subsection*{The derivative $\partial e / \partial b$}
@@ -618,7 +618,7 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> page = latex_page(derive(load_problem("branching_graph").graph, "a"), title="Branches")
     >>> print("\n".join(page.body.splitlines()[:2]))
     \section*{Branches}
@@ -664,7 +664,7 @@ def derivation_latex(derivation: Derivation, *, strategy: str = "textbook",
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("branching_graph")
     >>> body = derivation_latex(derive(problem.graph, "a", values=problem.values))
     >>> print("\n".join(line for line in body.splitlines() if line.startswith(r"\sub")))
@@ -686,7 +686,7 @@ def derivation_math(derivation: Derivation) -> str:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("branching_graph")
     >>> print(derivation_math(derive(problem.graph, "a", values=problem.values)))
     $$\begin{aligned}

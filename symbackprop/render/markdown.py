@@ -7,7 +7,7 @@ whose cells hold inline ``$math$``.
 Examples
 --------
 >>> from symbackprop.spec import load_problem
->>> from symbackprop.derivation import derive
+>>> from symbackprop.calculus.derivation import derive
 >>> problem = load_problem("branching_graph")
 >>> page = derivation_markdown(derive(problem.graph, "b", values=problem.values))
 >>> print(page.splitlines()[0])
@@ -18,7 +18,7 @@ True
 
 from __future__ import annotations
 
-from ..derivation import Derivation
+from ..calculus.derivation import Derivation
 from .latex import ALIGNAT, Block, Table, page_sections
 from .matrix import MatrixForm
 from .typeset import text_number
@@ -76,7 +76,7 @@ def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("branching_graph")
     >>> page = derivation_markdown(derive(problem.graph, "a", values=problem.values),
     ...                            title="Branches")

@@ -9,15 +9,15 @@ Seed 000 asks how to do backprop "in a vectorized + linear algebra way without b
     \frac{\partial L}{\partial W_l} = \delta_l\, h_{l-1}^\top .
 
 :func:`matrix_form` computes every layer's vectors with numpy, apart from the path sum (the
-forward and backward sweeps of :func:`symbackprop.oracles.matrix_backprop`, keeping the delta
-of every layer), picks the entry of the chosen weight, and checks, symbolically, that the
+forward and backward sweeps of :func:`symbackprop.numeric.oracles.matrix_backprop`, keeping the
+delta of every layer), picks the entry of the chosen weight, and checks, symbolically, that the
 entry written through the recursion in node symbols expands to the derivation's sum over
 paths.  :func:`matrix_latex`, :func:`matrix_markdown` and :func:`matrix_text` show it.
 
 Examples
 --------
 >>> from symbackprop.spec import load_problem
->>> from symbackprop.derivation import derive
+>>> from symbackprop.calculus.derivation import derive
 >>> problem = load_problem("mazur_2_2_2")
 >>> form = matrix_form(problem.network, derive(problem.graph, "w1", values=problem.values))
 >>> form
@@ -34,11 +34,11 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ..derivation import Derivation
+from ..calculus.derivation import Derivation
 from ..errors import SymbackpropError
+from ..graph.network import LayeredNetwork, matrices
 from ..naming import symbol
-from ..network import LayeredNetwork, matrices
-from ..oracles import (
+from ..numeric.oracles import (
     ABSOLUTE_TOLERANCE,
     RELATIVE_TOLERANCE,
     _activate,
@@ -61,7 +61,7 @@ class LayerStep:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("padhai_4_4_2")               # softmax output layer
     >>> form = matrix_form(problem.network, derive(problem.graph, "w212", values=problem.values))
     >>> [(step.layer, step.elementwise) for step in form.steps]
@@ -110,7 +110,7 @@ class MatrixForm:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> form
@@ -191,7 +191,7 @@ def matrix_form(network: LayeredNetwork, derivation: Derivation) -> MatrixForm:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w1", values=problem.values))
     >>> form.steps[0].weight_gradient.round(7)                 # dL/dW1 = delta_1 x^T
@@ -313,7 +313,7 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> pieces = matrix_latex(form)
@@ -471,7 +471,7 @@ def matrix_markdown(form: MatrixForm) -> str:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> page = matrix_markdown(form)
@@ -526,7 +526,7 @@ def matrix_text(form: MatrixForm) -> str:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> print("\\n".join(matrix_text(form).splitlines()[4:]))
@@ -576,7 +576,7 @@ def matrix_data(form: MatrixForm) -> dict[str, object]:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> data = matrix_data(form)

@@ -3,12 +3,12 @@
 Each renderer shows the same things in the same order: the paths, the chain rule as a sum
 over them, the factored form, each local partial, the result (textbook, the strategy asked
 for, leaves only) and, with values, the numbers.  This module gathers them from a
-:class:`~symbackprop.derivation.Derivation`; it never differentiates.
+:class:`~symbackprop.calculus.derivation.Derivation`; it never differentiates.
 
 Examples
 --------
 >>> from symbackprop.spec import load_problem
->>> from symbackprop.derivation import derive
+>>> from symbackprop.calculus.derivation import derive
 >>> problem = load_problem("branching_graph")
 >>> d = derive(problem.graph, "b", values=problem.values)
 >>> [str(f) for f in local_partials(d)]
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..derivation import Derivation, Factor
-from ..simplify import (
+from ..calculus.derivation import Derivation, Factor
+from ..calculus.simplify import (
     COUNT_LIMIT,
     Collected,
     SimplifyLimitError,
@@ -60,7 +60,7 @@ def local_partials(derivation: Derivation) -> list[Factor]:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> [str(f) for f in local_partials(derive(problem.graph, "w5"))]
     ['dL/dyhat1 = -y1 + yhat1', 'dyhat1/da21 = yhat1*(1 - yhat1)', 'da21/dw5 = h11']
@@ -83,7 +83,7 @@ def cancels(derivation: Derivation) -> bool:
 
     Examples
     --------
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> from symbackprop.graph import ComputationGraph
     >>> graph = ComputationGraph.from_definitions({"c": "2*a", "d": "-2*a", "e": "c + d"},
     ...                                           inputs=["a"], output="e")
@@ -106,7 +106,7 @@ def path_shares(derivation: Derivation) -> list[float | None]:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> shares = path_shares(derive(problem.graph, "w1", values=problem.values))
     >>> [round(share, 3) for share in shares]               # the second path pulls back
@@ -126,7 +126,7 @@ def update(derivation: Derivation, learning_rate: float | None) -> tuple[float, 
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> derivation = derive(problem.graph, "w1", values=problem.values)
     >>> update(derivation, 0.5), update(derivation, None)
@@ -213,12 +213,12 @@ class Results:
         The leaves-only form shown beside ``textbook`` (None when too large, with its size in
         :attr:`leaves_ops`).
     leaves_ops : int or None
-        Its size (``None``: more than :data:`symbackprop.simplify.COUNT_LIMIT` nodes).
+        Its size (``None``: more than :data:`symbackprop.calculus.simplify.COUNT_LIMIT` nodes).
 
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> forms = results(derive(load_problem("sigmoid_chain").graph, "w3"), "factor")
     >>> forms.textbook_expr
     h21*yhat1*(1 - yhat1)*(-2*y1 + 2*yhat1)
@@ -253,7 +253,7 @@ def results(derivation: Derivation, strategy: str = "textbook") -> Results:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> forms = results(derive(load_problem("branching_graph").graph, "b"), "expand")
     >>> forms.textbook_expr, forms.strategy_expr, forms.leaves.expression
     (c + d, c + d, a + 2*b + 1)

@@ -1,14 +1,14 @@
 """Path listings written as they are produced (``symbackprop paths`` past the derivation limit).
 
 The lines read as :func:`symbackprop.render.text.paths_text` writes them, one per path, but come
-from :func:`symbackprop.streaming.iter_path_terms` one at a time: every factor's label, formula
-and value is formatted once per edge, not once per path.  Past the streaming limit the listing
-gives way to the factored (adjoint) form, which holds every path grouped.
+from :func:`symbackprop.calculus.streaming.iter_path_terms` one at a time: every factor's label,
+formula and value is formatted once per edge, not once per path.  Past the streaming limit the
+listing gives way to the factored (adjoint) form, which holds every path grouped.
 
 Examples
 --------
 >>> from symbackprop.spec import load_problem
->>> from symbackprop.streaming import iter_path_terms
+>>> from symbackprop.calculus.streaming import iter_path_terms
 >>> problem = load_problem("branching_graph")
 >>> terms = iter_path_terms(problem.graph, "b", values=problem.values)
 >>> print("\\n".join(streamed_paths_lines(terms, of="e", wrt="b", count=2, width=9)))
@@ -26,8 +26,8 @@ from typing import Any
 
 import sympy
 
-from ..derivation import Factor, Term
-from ..sweep import Gradients
+from ..calculus.derivation import Factor, Term
+from ..calculus.sweep import Gradients
 from .gradients import gradients_text
 from .text import leibniz, number
 
@@ -47,7 +47,7 @@ def streamed_paths_lines(terms: Iterable[Term], *, of: str, wrt: str, count: int
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.streaming import iter_path_terms
+    >>> from symbackprop.calculus.streaming import iter_path_terms
     >>> graph = load_problem("branching_graph").graph            # no values: formulas only
     >>> for line in streamed_paths_lines(iter_path_terms(graph, "b"), of="e", wrt="b",
     ...                                  count=2, width=9):
@@ -88,7 +88,7 @@ def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.streaming import iter_path_terms
+    >>> from symbackprop.calculus.streaming import iter_path_terms
     >>> problem = load_problem("branching_graph")
     >>> terms = iter_path_terms(problem.graph, "b", values=problem.values)
     >>> data = streamed_paths_data(terms, of="e", wrt="b", count=2)
@@ -118,7 +118,7 @@ def factored_paths_text(grads: Gradients, *, wrt: str, count: int, limit: int) -
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.sweep import gradients
+    >>> from symbackprop.calculus.sweep import gradients
     >>> problem = load_problem("branching_graph")
     >>> grads = gradients(problem.graph, wrt=["b"], values=problem.values)
     >>> print(factored_paths_text(grads, wrt="b", count=2, limit=1))  # doctest: +ELLIPSIS

@@ -9,7 +9,7 @@ copied into a claim.  :func:`derivation_text` is the page of ``derive --format t
 Examples
 --------
 >>> from symbackprop.spec import load_problem
->>> from symbackprop.derivation import derive
+>>> from symbackprop.calculus.derivation import derive
 >>> problem = load_problem("branching_graph")
 >>> print(paths_text(derive(problem.graph, "b", values=problem.values)))
 2 paths from b to e
@@ -32,8 +32,8 @@ from collections.abc import Iterable, Sequence
 
 import sympy
 
-from ..derivation import Derivation, Factor, Group, Term
-from ..simplify import STRATEGY_DESCRIPTIONS, Collected
+from ..calculus.derivation import Derivation, Factor, Group, Term
+from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected
 from .matrix import MatrixForm, matrix_text
 from .parts import (
     MAX_LISTED,
@@ -124,7 +124,7 @@ def paths_text(derivation: Derivation) -> str:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("exp_exp_square")      # y = exp(h2), h2 = exp(h1), h1 = x^2
     >>> print(paths_text(derive(problem.graph, "x")))
     1 path from x to y
@@ -202,15 +202,15 @@ def _signed_join(parts: Sequence[tuple[bool, str]]) -> str:
 
 
 def collected_text(grouped: Collected) -> str:
-    """A :class:`~symbackprop.simplify.Collected` form on one line: numeric factors in front,
-    the shared factors (path order), then one term per output delta, each times the sum over
+    """A :class:`~symbackprop.calculus.simplify.Collected` form on one line: numeric factors in
+    front, the shared factors (path order), then one term per output delta, each times the sum over
     its paths; factors (one local partial each) separated by ``·``.
 
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
-    >>> from symbackprop.simplify import collected
+    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop.calculus.simplify import collected
     >>> graph = load_problem("linear_2_2_2_2").graph
     >>> print(collected_text(collected(derive(graph, "w111"))))
     x1 · [(yhat1 - y1) · (w311 · w211 + w312 · w221) + (yhat2 - y2) · (w321 · w211 + w322 · w221)]
@@ -287,7 +287,7 @@ def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.derivation import derive
+    >>> from symbackprop.calculus.derivation import derive
     >>> problem = load_problem("mazur_2_2_2")
     >>> page = derivation_text(derive(problem.graph, "w1", values=problem.values),
     ...                        learning_rate=problem.learning_rate)

@@ -1,0 +1,357 @@
+"""The derivation of one derivative: every path, the sum of ordered products, the factored form.
+
+For ``d of / d wrt`` the chain rule over a DAG reads: the sum, over every path from ``wrt`` to
+``of``, of the product of the local partials along the path.  A :class:`Derivation` keeps that
+structure in our own types (sympy reorders the factors of a product when it prints it, so
+chain-rule order cannot be recovered from a ``Mul``): each :class:`Term` holds its
+:class:`Factor` objects in path order.  The factored form groups paths by their shared start
+(:class:`Group`), and the adjoint (delta) form defines ``d of / d n`` once per node
+(:class:`Adjoint`): backprop's recursion, linear in the number of edges.
+
+Examples
+--------
+>>> from symbackprop.graph.network import LayeredNetwork
+>>> net = LayeredNetwork((1, 1, 1), hidden=("sigmoid",), output="identity",
+...                      loss="half_squared_error")
+>>> d = derive(net.build(), "w111")
+>>> d
+Derivation(dL/dw111, 1 path)
+>>> for factor in d.terms[0].chain_rule_order:
+...     print(factor)
+dL/dyhat1 = -y1 + yhat1
+dyhat1/da21 = 1
+da21/dh11 = w211
+dh11/da11 = h11*(1 - h11)
+da11/dw111 = x1
+>>> d.expression
+h11*w211*x1*(1 - h11)*(-y1 + yhat1)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import sympy
+
+from ..errors import PathLimitError
+from ..graph.computation import ComputationGraph
+from .paths import DEFAULT_PATH_LIMIT, Path, count_paths, iter_paths, relevant
+
+__all__ = ["Adjoint", "Derivation", "Factor", "Group", "Term", "derive"]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """The local partial ``d of / d wrt`` along one edge ``wrt -> of``, and its value.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> factor = derive(problem.graph, "w5", values=problem.values).terms[0].factors[0]
+    >>> factor
+    Factor(da21/dw5 = h11 = 0.5932699921)
+    >>> factor.of, factor.wrt, factor.expression
+    ('a21', 'w5', h11)
+    """
+
+    of: str
+    wrt: str
+    expression: sympy.Expr
+    value: float | None = None
+
+    def __str__(self) -> str:
+        return f"d{self.of}/d{self.wrt} = {self.expression}"
+
+    def __repr__(self) -> str:
+        value = "" if self.value is None else f" = {self.value:.10g}"
+        return f"Factor(d{self.of}/d{self.wrt} = {self.expression}{value})"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One path's contribution: its local partials in path order (``wrt`` end first).
+
+    Chain-rule (Leibniz) order, as a textbook writes it, is the reverse:
+    :attr:`chain_rule_order`.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> term = derive(problem.graph, "w1", values=problem.values).terms[1]
+    >>> term
+    Term(w1 -> a11 -> h11 -> a22 -> yhat2 -> L = -0.0002298282867)
+    >>> [f"d{f.of}/d{f.wrt}" for f in term.chain_rule_order]
+    ['dL/dyhat2', 'dyhat2/da22', 'da22/dh11', 'dh11/da11', 'da11/dw1']
+    """
+
+    path: Path
+    factors: tuple[Factor, ...]
+    value: float | None = None
+
+    @property
+    def expression(self) -> sympy.Expr:
+        """The product of the factors (sympy orders it as it likes; do not print for order)."""
+        return sympy.Mul(*(f.expression for f in self.factors))
+
+    @property
+    def chain_rule_order(self) -> tuple[Factor, ...]:
+        """The factors from the output end back to ``wrt``: dL/dyhat · dyhat/da · ... ."""
+        return tuple(reversed(self.factors))
+
+    def __repr__(self) -> str:
+        value = "" if self.value is None else f" = {self.value:.10g}"
+        return f"Term({self.path}{value})"
+
+
+@dataclass(frozen=True)
+class Group:
+    """The factored form below one node: ``d of / d node`` as a sum over its children of
+    ``(d child / d node) * (the group of child)``; paths that share a start share the factor.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> group = derive(load_problem("mazur_2_2_2").graph, "w1").factored
+    >>> group                        # w1 -> a11: one branch
+    Group(w1, 1 branches)
+    >>> group.branches[0][1].branches[0][1]      # h11 -> a21 and h11 -> a22: two
+    Group(h11, 2 branches)
+    >>> group.expression
+    h11*x1*(1 - h11)*(w5*yhat1*(1 - yhat1)*(-y1 + yhat1) + w7*yhat2*(1 - yhat2)*(-y2 + yhat2))
+    """
+
+    node: str
+    branches: tuple[tuple[Factor, Group], ...] = ()
+    value: float | None = None
+
+    @property
+    def expression(self) -> sympy.Expr:
+        """The nested sum of products, unexpanded."""
+        if not self.branches:
+            return sympy.S.One
+        return sympy.Add(*(f.expression * g.expression for f, g in self.branches))
+
+    def __repr__(self) -> str:
+        return f"Group({self.node}, {len(self.branches)} branches)"
+
+
+@dataclass(frozen=True)
+class Adjoint:
+    r"""The delta (adjoint) of one node: ``d of / d node`` = sum over its children ``c`` (on a
+    path to ``of``) of ``(d c / d node) * delta_c``.  Backprop computes exactly these.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> d = derive(problem.graph, "w1", values=problem.values)
+    >>> delta_h11 = next(a for a in d.adjoints if a.node == "h11")
+    >>> delta_h11
+    Adjoint(delta_h11 = da21/dh11*delta_a21 + da22/dh11*delta_a22)
+    >>> round(delta_h11.value, 10)
+    0.0363503064
+    """
+
+    node: str
+    contributions: tuple[tuple[Factor, str], ...]
+    value: float | None = None
+
+    def __repr__(self) -> str:
+        parts = " + ".join(f"d{f.of}/d{f.wrt}*delta_{c}" for f, c in self.contributions)
+        return f"Adjoint(delta_{self.node} = {parts or '1'})"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything about one derivative ``d of / d wrt``.
+
+    Attributes
+    ----------
+    graph : ComputationGraph
+    of, wrt : str
+    path_count : int
+        Counted by dynamic programming, whether or not the paths are listed.
+    terms : tuple of Term, or None
+        One per path, when ``path_count`` is within the limit.
+    factored : Group or None
+        The factored form (paths grouped by shared start), when the paths are listed.
+    adjoints : tuple of Adjoint
+        The delta form, from ``of`` back to ``wrt``: one definition per node on the paths.
+    expression : sympy.Expr
+        The derivative in node symbols: the sum over paths of the products of local partials
+        (or, above the limit, the same sum grouped by the adjoint recursion).
+    values : mapping or None
+        Every node's value, when the leaves' values were given.
+    value : float or None
+        The derivative's value.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> d = derive(problem.graph, "w1", values=problem.values)
+    >>> d
+    Derivation(dL/dw1, 2 paths = 0.0004385677345)
+    >>> d.path_count, [str(p) for p in d.paths]
+    (2, ['w1 -> a11 -> h11 -> a21 -> yhat1 -> L', 'w1 -> a11 -> h11 -> a22 -> yhat2 -> L'])
+    >>> d.simplified("textbook")
+    h11*x1*(1 - h11)*(w5*yhat1*(1 - yhat1)*(-y1 + yhat1) + w7*yhat2*(1 - yhat2)*(-y2 + yhat2))
+    """
+
+    graph: ComputationGraph = field(repr=False)
+    of: str
+    wrt: str
+    path_count: int
+    terms: tuple[Term, ...] | None
+    factored: Group | None
+    adjoints: tuple[Adjoint, ...]
+    expression: sympy.Expr
+    values: Mapping[str, float] | None = field(default=None, repr=False)
+    value: float | None = None
+
+    @cached_property
+    def leaves(self) -> sympy.Expr:
+        """The derivative in leaves only (every node symbol replaced by its definition)."""
+        return self.graph.to_leaves(self.expression)
+
+    def simplified(self, strategy: str = "textbook") -> sympy.Expr:
+        """The derivative simplified by a named strategy (see
+        :mod:`symbackprop.calculus.simplify`)."""
+        from .simplify import simplify
+
+        return simplify(self, strategy)
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        if self.terms is None:
+            raise PathLimitError(f"the {self.path_count:,} paths of d{self.of}/d{self.wrt} "
+                                 "were not listed (above the path limit)")
+        return tuple(t.path for t in self.terms)
+
+    def draw(self, **options: Any) -> Any:
+        """A matplotlib figure of the graph, every path from ``wrt`` in its own colour (shown
+        inline in Jupyter; needs the ``draw`` extra).  Options: see
+        :func:`symbackprop.draw.draw_derivation`."""
+        from ..draw.figure import draw_derivation
+
+        return draw_derivation(self, **options)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the chain rule, factored form, result and value in one display."""
+        from ..render.latex import derivation_math
+
+        return derivation_math(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the whole derivation page (see :mod:`symbackprop.render.markdown`)."""
+        from ..render.markdown import derivation_markdown
+
+        return derivation_markdown(self)
+
+    def __repr__(self) -> str:
+        plural = "path" if self.path_count == 1 else "paths"
+        value = "" if self.value is None else f" = {self.value:.10g}"
+        return f"Derivation(d{self.of}/d{self.wrt}, {self.path_count:,} {plural}{value})"
+
+
+def derive(
+    graph: ComputationGraph,
+    wrt: str,
+    of: str | None = None,
+    *,
+    values: Mapping[str, float] | None = None,
+    max_paths: int = DEFAULT_PATH_LIMIT,
+) -> Derivation:
+    """Derive ``d of / d wrt`` (default ``of``: the graph's output) path by path.
+
+    Parameters
+    ----------
+    graph : ComputationGraph
+    wrt : str
+        Any node: a parameter gives the gradient, an intermediate node its adjoint.
+    of : str, optional
+        Any node downstream of ``wrt``.
+    values : mapping, optional
+        Values of the leaves (and of folded-in constants); with them every factor, path and the
+        total get a number.
+    max_paths : int
+        List the paths only up to this many; above it the derivation keeps the count and the
+        adjoint form (every path is still there, grouped).
+
+    Notes
+    -----
+    Counting paths and the adjoint form cost O(V + E); listing the paths and the factored form
+    cost O(P * D) for P paths of length D.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> problem = load_problem("branching_graph")           # e = (a + b) * (b + 1)
+    >>> d = derive(problem.graph, "b", values=problem.values)
+    >>> d, d.expression
+    (Derivation(de/db, 2 paths = 5), c + d)
+    >>> [term.value for term in d.terms]
+    [2.0, 3.0]
+    """
+    of = graph.output if of is None else of
+    on_paths = relevant(graph, wrt, of)
+    node_values = dict(graph.forward(values)) if values is not None else None
+
+    def factor(parent: str, child: str) -> Factor:
+        expr = graph.local_partial(parent, child)
+        number = graph.evaluate(expr, node_values) if node_values is not None else None
+        return Factor(child, parent, expr, number)
+
+    # The adjoint (delta) form: reverse topological order over the nodes on the paths.
+    order = [n for n in graph.order if n in on_paths]
+    adjoints: dict[str, Adjoint] = {}
+    delta_expr: dict[str, sympy.Expr] = {}
+    factors: dict[tuple[str, str], Factor] = {}
+    for name in reversed(order):
+        if name == of:
+            adjoints[name] = Adjoint(name, (), 1.0 if node_values is not None else None)
+            delta_expr[name] = sympy.S.One
+            continue
+        contributions = []
+        for child in graph.children(name):
+            if child in on_paths:
+                factors[name, child] = factor(name, child)
+                contributions.append((factors[name, child], child))
+        number = None
+        if node_values is not None:
+            number = math.fsum(f.value * adjoints[c].value for f, c in contributions)  # type: ignore[operator]
+        adjoints[name] = Adjoint(name, tuple(contributions), number)
+        delta_expr[name] = sympy.Add(*(f.expression * delta_expr[c] for f, c in contributions))
+    count = count_paths(graph, wrt, of)
+    terms: tuple[Term, ...] | None = None
+    factored: Group | None = None
+    expression = delta_expr[wrt]
+    if count <= max_paths:
+        terms = tuple(_term(path, factors) for path in iter_paths(graph, wrt, of, limit=None))
+        expression = sympy.Add(*(t.expression for t in terms))
+        factored = _group(wrt, of, factors, adjoints, {})
+    return Derivation(graph, of, wrt, count, terms, factored, tuple(adjoints.values()),
+                      expression, node_values, adjoints[wrt].value)
+
+
+def _term(path: Path, factors: Mapping[tuple[str, str], Factor]) -> Term:
+    chain = tuple(factors[edge] for edge in path.edges)
+    value: Any = None
+    if all(f.value is not None for f in chain):
+        value = math.prod(f.value for f in chain)  # type: ignore[misc]
+    return Term(path, chain, value)
+
+
+def _group(node: str, of: str, factors: Mapping[tuple[str, str], Factor],
+           adjoints: Mapping[str, Adjoint], memo: dict[str, Group]) -> Group:
+    if node not in memo:
+        branches = tuple((f, _group(c, of, factors, adjoints, memo))
+                         for f, c in adjoints[node].contributions)
+        memo[node] = Group(node, branches, adjoints[node].value)
+    return memo[node]

@@ -1,0 +1,177 @@
+"""Paths from a node to the output: counted first, enumerated only when that is sane.
+
+The number of paths from a first-layer weight to the loss is the product of the widths of the
+layers after it, so enumeration is exponential in depth.  :func:`count_paths` counts them by
+dynamic programming in O(V + E); :func:`iter_paths` enumerates them (through networkx) only
+below a limit, and raises :class:`~symbackprop.errors.PathLimitError` above it.
+
+Examples
+--------
+>>> import networkx as nx
+>>> from symbackprop.graph import ComputationGraph, Node
+>>> from symbackprop.naming import symbol
+>>> a, b = symbol("a"), symbol("b")
+>>> g = ComputationGraph([Node("a", "input"), Node("b", "hidden", 2 * a),
+...                       Node("c", "hidden", a + b), Node("e", "loss", symbol("c") * b)], "e")
+>>> count_paths(g, "a")
+3
+>>> [p.nodes for p in iter_paths(g, "a")]
+[('a', 'b', 'c', 'e'), ('a', 'b', 'e'), ('a', 'c', 'e')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+
+from ..errors import NoPathError, PathLimitError
+from ..graph.computation import ComputationGraph
+
+__all__ = ["DEFAULT_PATH_LIMIT", "Path", "count_paths", "iter_paths", "path_counts", "relevant"]
+
+DEFAULT_PATH_LIMIT = 10_000
+"""How many paths :func:`iter_paths` enumerates before it refuses."""
+
+
+@dataclass(frozen=True)
+class Path:
+    """A path in the forward direction, from the node differentiated with respect to (first)
+    to the node differentiated (last).
+
+    Examples
+    --------
+    >>> path = Path(("w5", "a21", "yhat1", "L"))
+    >>> str(path), len(path)
+    ('w5 -> a21 -> yhat1 -> L', 4)
+    >>> path.edges
+    (('w5', 'a21'), ('a21', 'yhat1'), ('yhat1', 'L'))
+    """
+
+    nodes: tuple[str, ...]
+
+    @property
+    def edges(self) -> tuple[tuple[str, str], ...]:
+        """``(parent, child)`` pairs, in path order."""
+        return tuple(zip(self.nodes, self.nodes[1:], strict=False))
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __str__(self) -> str:
+        return " -> ".join(self.nodes)
+
+    def __repr__(self) -> str:
+        return f"Path({self})"
+
+
+def relevant(graph: ComputationGraph, source: str, target: str | None = None) -> set[str]:
+    """The nodes on some path from ``source`` to ``target`` (default: the output).
+
+    Raises :class:`NoPathError` when there is none.
+
+    Notes
+    -----
+    O(V + E): one descendants and one ancestors search.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("branching_graph").graph     # c = a + b, d = b + 1, e = c * d
+    >>> sorted(relevant(graph, "a")), sorted(relevant(graph, "b"))
+    (['a', 'c', 'e'], ['b', 'c', 'd', 'e'])
+    """
+    target = graph.output if target is None else target
+    graph.node(source)
+    graph.node(target)
+    digraph = graph.digraph
+    if source == target:
+        return {source}
+    on_paths = (nx.descendants(digraph, source) & nx.ancestors(digraph, target)) | {source, target}
+    if target not in nx.descendants(digraph, source):
+        raise NoPathError(
+            f"{target} does not depend on {source}: there is no path from {source!r} to "
+            f"{target!r}, so d{target}/d{source} = 0"
+        )
+    return on_paths
+
+
+def path_counts(graph: ComputationGraph, target: str | None = None) -> dict[str, int]:
+    """For every node, the number of paths from it to ``target`` (default: the output).
+
+    Notes
+    -----
+    Dynamic programming in reverse topological order: O(V + E), whatever the count.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> path_counts(load_problem("branching_graph").graph)
+    {'e': 1, 'd': 1, 'c': 1, 'b': 2, 'a': 1}
+    """
+    target = graph.output if target is None else target
+    graph.node(target)
+    counts: dict[str, int] = {}
+    for name in reversed(graph.order):
+        counts[name] = 1 if name == target else sum(counts[c] for c in graph.children(name))
+    return counts
+
+
+def count_paths(graph: ComputationGraph, source: str, target: str | None = None) -> int:
+    """The number of paths from ``source`` to ``target`` (default: the output), in O(V + E).
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("padhai_4_4_2").graph
+    >>> count_paths(graph, "w212"), count_paths(graph, "w131"), count_paths(graph, "h13", "a21")
+    (2, 4, 1)
+    """
+    graph.node(source)
+    return path_counts(graph, target)[source]
+
+
+def iter_paths(
+    graph: ComputationGraph,
+    source: str,
+    target: str | None = None,
+    *,
+    limit: int | None = DEFAULT_PATH_LIMIT,
+) -> Iterator[Path]:
+    """Every path from ``source`` to ``target`` (default: the output), in a stable order.
+
+    Paths are ordered by their nodes' positions in the graph's topological order (so the path
+    through ``yhat1`` comes before the one through ``yhat2``).
+
+    Raises
+    ------
+    NoPathError
+        If ``target`` does not depend on ``source``.
+    PathLimitError
+        If there are more than ``limit`` paths (counted first, in O(V + E)).
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> for path in iter_paths(graph, "w1"):
+    ...     print(path)
+    w1 -> a11 -> h11 -> a21 -> yhat1 -> L
+    w1 -> a11 -> h11 -> a22 -> yhat2 -> L
+    """
+    target = graph.output if target is None else target
+    relevant(graph, source, target)
+    count = count_paths(graph, source, target)
+    if limit is not None and count > limit:
+        raise PathLimitError(
+            f"there are {count:,} paths from {source!r} to {target!r}, more than the limit of "
+            f"{limit:,}; the factored (backprop) form groups them all without listing them"
+        )
+    if source == target:
+        yield Path((source,))
+        return
+    position = {name: i for i, name in enumerate(graph.order)}
+    found = nx.all_simple_paths(graph.digraph, source, target)
+    for nodes in sorted(found, key=lambda p: [position[n] for n in p]):
+        yield Path(tuple(nodes))

@@ -1,0 +1,136 @@
+"""Per-weight path listings at scale: paths streamed with precomputed factor values.
+
+:func:`symbackprop.calculus.derivation.derive` builds every path's term before showing any; fine up
+to its path limit.  Past it, a listing is still useful up to some hundreds of thousands of paths
+(a first-layer weight of a [16, 16, 16, 4] softmax network has 16 * 16 * 4 * 4 = 4,096; of a
+[64, 64, 64, 10] one, 64 * 64 * 10 * 10 = 409,600).  :func:`iter_path_terms` computes each
+edge's local partial and its value once, then walks the paths depth first and yields each as a
+:class:`~symbackprop.calculus.derivation.Term` whose factors are those shared objects and whose
+value is a running product: no sympy product per path, O(1) work per path beyond its length.
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> problem = load_problem("branching_graph")
+>>> [(t.path.nodes, t.value) for t in iter_path_terms(problem.graph, "b",
+...                                                   values=problem.values)]
+[(('b', 'c', 'e'), 2.0), (('b', 'd', 'e'), 3.0)]
+>>> longest_path_text(problem.graph, "b")
+9
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from ..graph.computation import ComputationGraph
+from .derivation import Factor, Term
+from .paths import Path, relevant
+from .sweep import node_values, number
+
+__all__ = ["STREAM_LIMIT", "iter_path_terms", "longest_path_text"]
+
+STREAM_LIMIT = 200_000
+"""``symbackprop paths`` lists (streams) up to this many paths; past it, the factored form."""
+
+ARROW = " → "
+
+
+def _children(graph: ComputationGraph, on_paths: set[str]) -> dict[str, list[str]]:
+    position = {name: i for i, name in enumerate(graph.order)}
+    digraph = graph.digraph
+    return {name: sorted((c for c in digraph.successors(name) if c in on_paths),
+                         key=position.__getitem__) for name in on_paths}
+
+
+def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
+                    values: Mapping[str, float] | None = None) -> Iterator[Term]:
+    """Every path from ``wrt`` to ``of`` (default: the output) as a :class:`Term`, in the order
+    of :func:`symbackprop.calculus.paths.iter_paths`, without a limit.
+
+    Each edge's :class:`Factor` (local partial, and its value when ``values`` are given) is
+    made once and shared by every path through the edge; a path's value is the product of its
+    factor values in path order, as :func:`~symbackprop.calculus.derivation.derive` computes it.
+
+    Raises
+    ------
+    NoPathError
+        If ``of`` does not depend on ``wrt``.
+
+    Notes
+    -----
+    O(V + E) to prepare; then O(length) per path, the depth-first walk reusing the prefix.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> first, second = iter_path_terms(problem.graph, "w1", values=problem.values)
+    >>> second.path, round(second.value, 12)
+    (Path(w1 -> a11 -> h11 -> a22 -> yhat2 -> L), -0.000229828287)
+    >>> first.factors[0] is second.factors[0]              # da11/dw1, made once
+    True
+    """
+    of = graph.output if of is None else of
+    on_paths = relevant(graph, wrt, of)
+    forward = node_values(graph, values) if values is not None else None
+    children = _children(graph, on_paths)
+    factors: dict[tuple[str, str], Factor] = {}
+    for parent, kids in children.items():
+        for child in kids:
+            expr = graph.local_partial(parent, child)
+            value = None if forward is None else float(number(expr, forward, graph))
+            factors[parent, child] = Factor(child, parent, expr, value)
+    if wrt == of:
+        yield Term(Path((wrt,)), (), None if forward is None else 1.0)
+        return
+    nodes = [wrt]
+    chain: list[Factor] = []
+    products: list[float | None] = [None if forward is None else 1.0]
+    pending = [iter(children[wrt])]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+            if chain:
+                nodes.pop()
+                chain.pop()
+                products.pop()
+            continue
+        factor = factors[nodes[-1], child]
+        before = products[-1]
+        nodes.append(child)
+        chain.append(factor)
+        products.append(None if before is None else before * factor.value)  # type: ignore[operator]
+        if child == of:
+            yield Term(Path(tuple(nodes)), tuple(chain), products[-1])
+            nodes.pop()
+            chain.pop()
+            products.pop()
+        else:
+            pending.append(iter(children[child]))
+
+
+def longest_path_text(graph: ComputationGraph, wrt: str, of: str | None = None) -> int:
+    """The length of the longest ``a → b → ...`` text of a path from ``wrt`` to ``of``, by
+    dynamic programming (so a listing can align its columns before it starts).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> longest_path_text(graph, "w1"), len("w1 → a11 → h11 → a21 → yhat1 → L")
+    (32, 32)
+    """
+    of = graph.output if of is None else of
+    on_paths = relevant(graph, wrt, of)
+    children = _children(graph, on_paths)
+    longest: dict[str, int] = {}
+    for name in reversed(graph.order):
+        if name not in on_paths:
+            continue
+        if name == of:
+            longest[name] = len(name)
+        else:
+            longest[name] = len(name) + len(ARROW) + max(longest[c] for c in children[name])
+    return longest[wrt]

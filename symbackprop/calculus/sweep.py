@@ -1,0 +1,412 @@
+"""Every gradient at once: one reverse sweep with named adjoints.
+
+Backprop's trick, kept symbolic: each node ``n`` on a path to the output gets one named adjoint
+``delta_n = d of / d n`` (a sympy symbol, typeset :math:`\\delta_{n}`), defined once as the sum
+over its children ``c`` of ``(d c / d n) * delta_c``.  Every parameter below ``n`` reuses
+``delta_n`` instead of re-deriving the paths through it, so the whole sweep costs one local
+partial per edge: O(V + E), against O(paths) per parameter for the path sums and exponential
+expression growth for ``sympy.diff`` of the composed loss.  Local partials of a wide sum
+(``a = sum_k w_k h_k``) are taken only on the term that holds the parent
+(:meth:`ComputationGraph.local_partial`).
+
+The per-weight path view (:func:`symbackprop.calculus.derivation.derive`) and this sweep give the
+same derivative: :meth:`Gradients.expanded` substitutes the adjoint definitions back into a
+parameter's gradient.
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> problem = load_problem("branching_graph")
+>>> grads = gradients(problem.graph, values=problem.values, wrt=["a", "b"])
+>>> grads
+Gradients(de/d 2 nodes, 2 adjoints)
+>>> [(a.node, a.expression) for a in grads.adjoints]
+[('d', c), ('c', d)]
+>>> grads["b"], grads.value("b")
+(delta_c + delta_d, 5.0)
+>>> grads.expanded("b")
+c + d
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+from sympy.core.basic import _args_sortkey
+
+from ..errors import GraphError
+from ..graph.computation import ComputationGraph
+from ..naming import symbol
+
+__all__ = [
+    "AdjointDefinition", "Gradients", "adjoint_prefix", "gradients", "node_values", "number",
+]
+
+
+@dataclass(frozen=True)
+class AdjointDefinition:
+    """The named adjoint of one node: ``delta_node = sum_c (d c / d node) * delta_c``.
+
+    Attributes
+    ----------
+    node : str
+        The node whose adjoint this is.
+    symbol : sympy.Symbol
+        ``delta_node``, used in every expression below this node.
+    contributions : tuple of (str, sympy.Expr)
+        ``(child, d child / d node)`` for each child on a path to the output, in topological
+        order; the output's own adjoint is 1 and is written as 1.
+    expression : sympy.Expr
+        The definition: the sum of ``partial * delta_child``.
+    value : float or None
+        The adjoint's value, when the leaves' values were given.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> definition = gradients(problem.graph, values=problem.values).adjoint("h11")
+    >>> definition
+    AdjointDefinition(delta_h11 = delta_a21*w5 + delta_a22*w7 = 0.03635030639)
+    >>> [child for child, _ in definition.contributions]
+    ['a21', 'a22']
+    """
+
+    node: str
+    symbol: sympy.Symbol
+    contributions: tuple[tuple[str, sympy.Expr], ...]
+    expression: sympy.Expr
+    value: float | None = None
+
+    def __repr__(self) -> str:
+        value = "" if self.value is None else f" = {self.value:.10g}"
+        return f"AdjointDefinition({self.symbol} = {self.expression}{value})"
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """The result of one reverse sweep: named adjoints and every requested gradient.
+
+    Attributes
+    ----------
+    graph : ComputationGraph
+    of : str
+        The node differentiated (the loss).
+    wrt : tuple of str
+        The nodes differentiated with respect to (by default every parameter).
+    adjoints : tuple of AdjointDefinition
+        One per non-leaf node on a path from some ``wrt`` node to ``of`` (``of`` excluded: its
+        adjoint is 1), in reverse topological order: each is defined before it is used.
+    expressions : mapping of str to sympy.Expr
+        ``d of / d wrt`` for each ``wrt``, in local partials and adjoint symbols
+        (``x1*delta_a11``); 0 where ``of`` does not depend on it.
+    values : mapping or None
+        Every node's value, when the leaves' values were given.
+    gradient_values : mapping of str to float, or None
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> grads = gradients(problem.graph, values=problem.values)
+    >>> grads
+    Gradients(dL/d 10 parameters, 8 adjoints)
+    >>> grads["w1"], round(grads.value("w1"), 9)
+    (delta_a11*x1, 0.000438568)
+    >>> grads.adjoint("a11")
+    AdjointDefinition(delta_a11 = delta_h11*h11*(1 - h11) = 0.008771354689)
+    """
+
+    graph: ComputationGraph = field(repr=False)
+    of: str
+    wrt: tuple[str, ...]
+    adjoints: tuple[AdjointDefinition, ...]
+    expressions: Mapping[str, sympy.Expr]
+    values: Mapping[str, float] | None = field(default=None, repr=False)
+    gradient_values: Mapping[str, float] | None = field(default=None, repr=False)
+
+    def __getitem__(self, wrt: str) -> sympy.Expr:
+        try:
+            return self.expressions[wrt]
+        except KeyError:
+            raise GraphError(f"no gradient with respect to {wrt!r} was derived; derived: "
+                             f"{_some(self.wrt)}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.wrt)
+
+    def __len__(self) -> int:
+        return len(self.wrt)
+
+    def value(self, wrt: str) -> float | None:
+        """The value of ``d of / d wrt`` (``None`` without values)."""
+        self[wrt]
+        return None if self.gradient_values is None else self.gradient_values[wrt]
+
+    @property
+    def symbols(self) -> dict[str, sympy.Symbol]:
+        """Node name -> its adjoint symbol."""
+        return {a.node: a.symbol for a in self.adjoints}
+
+    def adjoint(self, node: str) -> AdjointDefinition:
+        """The named adjoint of ``node``."""
+        for definition in self.adjoints:
+            if definition.node == node:
+                return definition
+        raise GraphError(f"node {node!r} has no named adjoint in this sweep; nodes with one: "
+                         f"{_some(a.node for a in self.adjoints)}")
+
+    def expanded(self, wrt: str) -> sympy.Expr:
+        """``d of / d wrt`` with every adjoint symbol replaced by its definition (recursively):
+        the same nested sum of products as the per-weight derivation, in node symbols only.
+
+        Notes
+        -----
+        The expansion can be exponentially larger than the sweep; meant for small graphs.
+        """
+        expr = self[wrt]
+        definitions = {a.symbol: a.expression for a in self.adjoints}
+        done: dict[sympy.Symbol, sympy.Expr] = {}
+        for definition in self.adjoints:  # reverse topological: children are done first
+            done[definition.symbol] = definitions[definition.symbol].xreplace(done)
+        return expr.xreplace(done)
+
+    def latex_names(self) -> dict[sympy.Symbol, str]:
+        """``symbol_names`` for :func:`sympy.latex`: node labels and ``\\delta_{label}``."""
+        names = self.graph.latex_names()
+        for definition in self.adjoints:
+            names[definition.symbol] = rf"\delta_{{{self.graph.node(definition.node).latex}}}"
+        return names
+
+    def _repr_latex_(self) -> str:
+        names = self.latex_names()
+        rows = [rf"{names[a.symbol]} &= {sympy.latex(a.expression, symbol_names=names)}"
+                for a in self.adjoints]
+        rows += [rf"\frac{{\partial {self.graph.node(self.of).latex}}}{{\partial "
+                 rf"{self.graph.node(w).latex}}} &= {sympy.latex(e, symbol_names=names)}"
+                 for w, e in self.expressions.items()]
+        return r"$\displaystyle \begin{aligned}" + r"\\ ".join(rows) + r"\end{aligned}$"
+
+    def __repr__(self) -> str:
+        noun = "parameter" if all(
+            self.graph.node(w).kind == "parameter" for w in self.wrt) else "node"
+        what = f"{len(self.wrt):,} {noun}{'' if len(self.wrt) == 1 else 's'}"
+        return f"Gradients(d{self.of}/d {what}, {len(self.adjoints):,} adjoints)"
+
+
+def _some(names: Iterable[str], shown: int = 8) -> str:
+    names = list(names)
+    more = f", ... ({len(names) - shown:,} more)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def adjoint_prefix(graph: ComputationGraph) -> str:
+    """``delta_``, or a longer prefix if some node is already called ``delta_<node>``.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> adjoint_prefix(load_problem("mazur_2_2_2").graph)
+    'delta_'
+    >>> graph = ComputationGraph.from_definitions({"delta_a": "2*a", "b": "delta_a + a"},
+    ...                                           inputs=["a"], output="b")
+    >>> adjoint_prefix(graph)
+    'ddelta_'
+    """
+    prefix = "delta_"
+    while any(prefix + name in graph for name in graph.order):
+        prefix = "d" + prefix
+    return prefix
+
+
+def default_wrt(graph: ComputationGraph) -> list[str]:
+    """Every parameter; for a graph without parameters, every input.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> default_wrt(load_problem("sigmoid_chain").graph)
+    ['w1', 'w2', 'w3']
+    >>> default_wrt(load_problem("branching_graph").graph)       # inputs a and b only
+    ['a', 'b']
+    """
+    return graph.parameters or graph.kind_of("input")
+
+
+def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[str]:
+    """The nodes on some path from any of ``sources`` to ``of``, in O(V + E).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> sorted(on_paths(graph, ["w5", "w7"], "L"))
+    ['L', 'a21', 'a22', 'w5', 'w7', 'yhat1', 'yhat2']
+    """
+    digraph = graph.digraph
+    below: set[str] = set()
+    stack = [s for s in sources]
+    while stack:
+        name = stack.pop()
+        if name not in below:
+            below.add(name)
+            stack.extend(digraph.successors(name))
+    above = {of}
+    stack = [of]
+    while stack:
+        for parent in digraph.predecessors(stack.pop()):
+            if parent not in above:
+                above.add(parent)
+                stack.append(parent)
+    return below & above
+
+
+def number(expr: sympy.Expr, values: Mapping[str, Any], graph: ComputationGraph) -> Any:
+    """``expr`` (in node symbols) at the node values ``values``.
+
+    Sums, products, integer-free powers and symbols are done directly (most local partials are
+    a symbol or a short product); anything else goes through :meth:`ComputationGraph.evaluate`.
+    Works on floats and on numpy arrays alike.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> values = problem.graph.forward(problem.values)
+    >>> h11 = symbol("h11")
+    >>> round(number(h11 * (1 - h11), values, problem.graph), 10)      # dh11/da11
+    0.2413007086
+    """
+    if expr.is_Symbol:
+        return values[expr.name]
+    if expr.is_Number:
+        return float(expr)
+    if expr.is_Add:
+        return sum((number(arg, values, graph) for arg in expr.args), 0.0)
+    if expr.is_Mul:
+        return math.prod((number(arg, values, graph) for arg in expr.args), start=1.0)
+    if expr.is_Pow and expr.exp.is_Integer:
+        return number(expr.base, values, graph) ** int(expr.exp)
+    return graph.evaluate(expr, values)
+
+
+def node_values(graph: ComputationGraph, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every node's value: :meth:`ComputationGraph.forward`, kept under this name for its
+    callers.
+
+    ``forward`` evaluates sums and products directly and compiles only function applications,
+    each function once (:func:`symbackprop.graph.direct_evaluator`): O(V + E) arithmetic for a
+    layered network, with scalars or numpy arrays alike.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("branching_graph")
+    >>> node_values(problem.graph, problem.values) == problem.graph.forward(problem.values)
+    True
+    """
+    return graph.forward(values)
+
+
+def _product(partial: sympy.Expr, delta: sympy.Expr) -> sympy.Expr:
+    """``partial * delta``, the same expression as sympy's ``Mul``.
+
+    The common case, a weight's gradient ``h * delta_a``, is two distinct symbols: their
+    canonical product is the two sorted by sympy's own argument order, built directly (a
+    general ``Mul`` costs several times more, and a sweep makes one per edge).
+    """
+    if (partial.is_Symbol and delta.is_Symbol and partial != delta):
+        return sympy.Mul._from_args(sorted((partial, delta), key=_args_sortkey), True)
+    return partial * delta
+
+
+def gradients(
+    graph: ComputationGraph,
+    of: str | None = None,
+    values: Mapping[str, float] | None = None,
+    *,
+    wrt: Sequence[str] | None = None,
+) -> Gradients:
+    """Derive ``d of / d w`` for every ``w`` in ``wrt`` in one reverse sweep.
+
+    Parameters
+    ----------
+    graph : ComputationGraph
+    of : str, optional
+        The node differentiated (default: the graph's output).
+    values : mapping, optional
+        Values of the leaves (and unknown constants); with them every adjoint and gradient gets
+        a number.
+    wrt : sequence of str, optional
+        The nodes differentiated with respect to: by default every parameter (for a graph with
+        no parameters, every input).  Any node may be named.
+
+    Returns
+    -------
+    Gradients
+
+    Notes
+    -----
+    O(V + E) local partials and sympy constructions, whatever the number of paths: each edge
+    ``u -> c`` on a path contributes one term ``(d c / d u) * delta_c`` to ``delta_u``.
+
+    Examples
+    --------
+    >>> from symbackprop.graph.network import LayeredNetwork
+    >>> net = LayeredNetwork((2, 2, 1), hidden=("sigmoid",), output="identity",
+    ...                      loss="half_squared_error")
+    >>> grads = gradients(net.build())
+    >>> grads
+    Gradients(dL/d 6 parameters, 6 adjoints)
+    >>> grads["w111"], grads.adjoint("a11").expression
+    (delta_a11*x1, delta_h11*h11*(1 - h11))
+    """
+    of = graph.output if of is None else graph.node(of).name
+    names = default_wrt(graph) if wrt is None else [graph.node(w).name for w in wrt]
+    if len(set(names)) != len(names):
+        raise GraphError(f"wrt names a node twice: {', '.join(names)}")
+    relevant = on_paths(graph, names, of)
+    forward = graph.forward(values) if values is not None else None
+    prefix = adjoint_prefix(graph)
+    digraph = graph.digraph
+    position = {name: i for i, name in enumerate(graph.order)}
+    delta: dict[str, sympy.Expr] = {of: sympy.S.One}
+    delta_value: dict[str, Any] = {of: 1.0}
+    adjoints: list[AdjointDefinition] = []
+    expressions: dict[str, sympy.Expr] = {}
+    wanted = set(names)
+    for name in reversed(graph.order):
+        if name not in relevant or name == of:
+            continue
+        children = sorted((c for c in digraph.successors(name) if c in relevant),
+                          key=position.__getitem__)
+        contributions = tuple((c, graph.local_partial(name, c)) for c in children)
+        products = [_product(partial, delta[c]) for c, partial in contributions]
+        expression = products[0] if len(products) == 1 else sympy.Add(*products)
+        value = None
+        if forward is not None:
+            value = sum((number(partial, forward, graph) * delta_value[c]
+                         for c, partial in contributions), 0.0)
+            delta_value[name] = value
+        if name in wanted:
+            expressions[name] = expression
+        if not graph.node(name).is_leaf:
+            adjoint_symbol = symbol(prefix + name)
+            adjoints.append(AdjointDefinition(name, adjoint_symbol, contributions, expression,
+                                              value))
+            delta[name] = adjoint_symbol
+    for name in names:
+        if name == of:
+            expressions[name] = sympy.S.One
+        elif name not in relevant:
+            expressions[name] = sympy.S.Zero
+            delta_value[name] = 0.0
+    gradient_values = None
+    if forward is not None:
+        gradient_values = {name: float(delta_value[name]) for name in names}
+    return Gradients(graph, of, tuple(names), tuple(adjoints),
+                     {name: expressions[name] for name in names}, forward, gradient_values)

@@ -1,0 +1,33 @@
+"""Checking claims: a verdict for each, the right value, and a diagnosis of what went wrong.
+
+- :mod:`~symbackprop.check.claims`: :func:`check_problem` and the verdicts;
+- :mod:`~symbackprop.check.mistakes`: the registry of common mistakes (wrong local partials);
+- :mod:`~symbackprop.check.evidence`, :mod:`~symbackprop.check.pathsearch`,
+  :mod:`~symbackprop.check.diagnose`: the search for the mistakes that reproduce a wrong answer;
+- :mod:`~symbackprop.check.report`: check reports as text, Markdown and JSON.
+
+May import :mod:`symbackprop.render`, :mod:`symbackprop.numeric`, :mod:`symbackprop.calculus`,
+:mod:`symbackprop.spec`, :mod:`symbackprop.graph` and :mod:`symbackprop.rules`.
+"""
+
+from __future__ import annotations
+
+from .claims import (
+    VERDICTS,
+    CheckReport,
+    ClaimResult,
+    FileCheck,
+    check_problem,
+    check_source,
+    collect_sources,
+)
+
+__all__ = [
+    "VERDICTS",
+    "CheckReport",
+    "ClaimResult",
+    "FileCheck",
+    "check_problem",
+    "check_source",
+    "collect_sources",
+]

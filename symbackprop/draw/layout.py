@@ -1,0 +1,123 @@
+"""Where each node of a picture goes: pure geometry in inches, no drawing library.
+
+* A **layered network** (every node carries ``layer`` and ``index``) reads left to right like the
+  textbook picture, every weight a small box beside the neuron it feeds: :func:`layered_layout`,
+  in :mod:`symbackprop.draw.network_layout` with :func:`picture_layout`, the usual picture before
+  surgery (neurons only, weights on edges).
+* **Any other graph** is laid out here in columns by topological depth (a leaf one column before
+  its first child), ordered within a column by the barycentre of its neighbours;
+  :func:`graph_layout` picks the layout that fits a graph.
+
+Every placed node carries the estimated box of its label (:func:`text_size`, measured against
+matplotlib's mathtext, which is wider than LaTeX's Computer Modern), so that a test can prove
+that no two labels overlap; the boxes, placed nodes and their checks are in
+:mod:`symbackprop.draw.geometry`.  Every name of those modules used to live here and is still
+importable from here.
+
+Examples
+--------
+>>> from symbackprop.graph.network import LayeredNetwork
+>>> net = LayeredNetwork((2, 2, 1), hidden=("sigmoid",), output="sigmoid", loss="squared_error")
+>>> layout = layered_layout(net.build())
+>>> layout.kind, layout.nodes["w111"].shape, layout.nodes["a11"].shape
+('layered', 'box', 'circle')
+>>> layout.nodes["x1"].x < layout.nodes["a11"].x < layout.nodes["h11"].x < layout.nodes["L"].x
+True
+>>> layout.overlapping_labels(), layout.blocked_edges()
+([], [])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+
+from ..graph.computation import ComputationGraph
+from .geometry import (
+    MAX_NODES,
+    NODE_FONT,
+    NOTE_FONT,
+    Box,
+    Edge,
+    Layout,
+    Placed,
+    Point,
+    graph_edges,
+    node_shapes,
+    place_edge_labels,
+    text_size,
+)
+from .network_layout import (
+    ATTEMPTS,
+    GAP,
+    REACH,
+    SPREAD,
+    layered_layout,
+    network_roles,
+    picture_layout,
+)
+
+__all__ = ["NODE_FONT", "Box", "Layout", "Placed", "graph_layout", "layered_layout",
+           "network_roles", "picture_layout", "place_edge_labels", "text_size"]
+# The geometry and the layouts of layered networks have modules of their own since this one was
+# split; every name this module defined before stays importable from here.
+__all__ += ["ATTEMPTS", "GAP", "MAX_NODES", "NOTE_FONT", "REACH", "SPREAD", "Edge", "Point"]
+
+
+def graph_layout(graph: ComputationGraph, *, hide: Collection[str] = ()) -> Layout:
+    """The layout of any graph: :func:`layered_layout` for layered networks, otherwise columns
+    by topological depth.
+
+    Raises
+    ------
+    ValueError
+        Above :data:`MAX_NODES` nodes.
+
+    Examples
+    --------
+    >>> g = ComputationGraph.from_definitions(
+    ...     {"c": "a + b", "d": "b + 1", "e": "c * d"}, inputs=["a", "b"], output="e")
+    >>> layout = graph_layout(g)
+    >>> a, c, e = (layout.nodes[n] for n in "ace")
+    >>> layout.kind, a.x < c.x < e.x, layout.nodes["b"].x == a.x
+    ('general', True, True)
+    """
+    visible = [n for n in graph.order if n not in hide]
+    if len(visible) > MAX_NODES:
+        raise ValueError(f"{len(visible)} nodes are too many to draw legibly (at most "
+                         f"{MAX_NODES})")
+    if network_roles(graph) is not None:
+        return layered_layout(graph, hide=hide)
+    digraph = graph.digraph.subgraph(visible)
+    depth: dict[str, int] = {}
+    for name in visible:
+        depth[name] = 1 + max((depth[p] for p in digraph.predecessors(name)), default=-1)
+    for name in reversed(visible):  # a leaf sits one column before its first child
+        children = list(digraph.successors(name))
+        if not list(digraph.predecessors(name)) and children:
+            depth[name] = min(depth[c] for c in children) - 1
+    columns: dict[int, list[str]] = {}
+    for name in visible:
+        columns.setdefault(depth[name], []).append(name)
+    rank = {n: float(i) for members in columns.values() for i, n in enumerate(members)}
+    for _ in range(4):  # barycentre sweeps
+        for members in columns.values():
+            def centre(n: str) -> float:
+                near = list(digraph.predecessors(n)) + list(digraph.successors(n))
+                return sum(rank[m] for m in near) / len(near) if near else rank[n]
+            members.sort(key=lambda n: (centre(n), rank[n]))
+            rank.update({n: float(i) for i, n in enumerate(members)})
+    roles = {n: graph.node(n).kind for n in visible}
+    shapes = node_shapes(graph, visible, roles)
+    height = max(p.height for p in shapes.values())
+    placed, x = {}, 0.0
+    for column in sorted(columns):
+        members = columns[column]
+        width = max(shapes[n].width for n in members)
+        if placed:
+            x += width / 2
+        for i, name in enumerate(members):
+            y = ((len(members) - 1) / 2 - i) * (height + 0.5)
+            placed[name] = replace(shapes[name], x=x, y=y)
+        x += width / 2 + max(1.0, 2.4 * height)
+    return Layout(placed, graph_edges(graph, set(visible)), "general")

@@ -1,0 +1,685 @@
+"""The computation graph: a networkx DAG whose nodes hold sympy expressions.
+
+A :class:`Node` has a name, a kind, a sympy symbol and, unless it is a leaf, a defining
+expression over its parents' symbols.  Edges run parent -> child (the forward direction) and are
+derived from the definitions: ``u -> v`` exactly when ``u``'s symbol occurs in ``v``'s definition.
+The graph must be acyclic; every free symbol of a definition must be a node or a declared
+constant.
+
+Examples
+--------
+>>> g = ComputationGraph.from_definitions(
+...     {"c": "a + b", "d": "b + 1", "e": "c * d"}, inputs=["a", "b"], output="e")
+>>> g
+ComputationGraph(5 nodes, 5 edges, output='e')
+>>> g.local_partial("c", "e")
+d
+>>> g.forward({"a": 2, "b": 1})["e"]
+6.0
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from operator import itemgetter
+from typing import Any, Literal
+
+import networkx as nx
+import numpy as np
+import sympy
+
+from ..errors import GraphError, SpecError
+from ..naming import default_latex, is_identifier, symbol
+from ..rules.functions import numeric_namespace
+
+__all__ = ["LEAF_KINDS", "NODE_KINDS", "ComputationGraph", "Evaluator", "Node", "NodeKind",
+           "direct_evaluator"]
+
+NodeKind = Literal["input", "target", "parameter", "constant", "hidden", "output", "loss"]
+NODE_KINDS: tuple[str, ...] = ("input", "target", "parameter", "constant", "hidden", "output",
+                               "loss")
+LEAF_KINDS = frozenset({"input", "target", "parameter", "constant"})
+
+Evaluator = Callable[[Mapping[str, Any]], Any]
+"""A compiled expression: called with ``{name: value}``, it returns the expression's value."""
+
+# Names a node may not take: they would read as a function or a keyword in a formula.
+RESERVED_NAMES = frozenset(
+    {"exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus",
+     "max", "min", "pi", "E", "I", "oo", "nan", "zoo", "S", "N", "Q"}
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """One node of a computation graph.
+
+    Parameters
+    ----------
+    name : str
+        An identifier (letters, digits, underscores).
+    kind : str
+        One of ``input``, ``target``, ``parameter``, ``constant`` (leaves) or ``hidden``,
+        ``output``, ``loss`` (defined by a formula).
+    definition : sympy.Expr, optional
+        The node's value in terms of its parents' symbols; ``None`` for a leaf.
+    latex : str, optional
+        The LaTeX label; by default from :func:`symbackprop.naming.default_latex`.
+    textbook : mapping, optional
+        Local partials ``d(this)/d(parent)`` keyed by parent name, written as a textbook does
+        (in node symbols). Where absent, the partial is sympy's ``diff`` with this node's own
+        definition written as its symbol.
+    layer, index : int, optional
+        Position in a layered network (for drawing), or ``None``.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> graph.node("a21"), graph.node("w5")
+    (Node('a21', hidden = b2 + h11*w5 + h12*w6), Node('w5', parameter))
+    """
+
+    name: str
+    kind: str
+    definition: sympy.Expr | None = None
+    latex: str = ""
+    textbook: Mapping[str, sympy.Expr] = field(default_factory=dict)
+    layer: int | None = None
+    index: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.latex:
+            object.__setattr__(self, "latex", default_latex(self.name))
+
+    @property
+    def symbol(self) -> sympy.Symbol:
+        """The node's sympy symbol."""
+        return symbol(self.name)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.definition is None
+
+    def __repr__(self) -> str:
+        body = f" = {self.definition}" if self.definition is not None else ""
+        return f"Node({self.name!r}, {self.kind}{body})"
+
+
+def _check_name(name: str, what: str) -> None:
+    if not is_identifier(name) or keyword.iskeyword(name):
+        raise GraphError(
+            f"{what} {name!r} is not a valid node name: use letters, digits and underscores, "
+            "starting with a letter (no '__', no Python keywords)"
+        )
+    if name in RESERVED_NAMES:
+        raise GraphError(
+            f"{what} {name!r} is reserved (a function or constant name in formulas); "
+            "choose another name"
+        )
+
+
+def suggest(name: str, choices: Iterable[str]) -> str:
+    """A ``; did you mean ...?`` suffix for an unknown ``name``, or the empty string.
+
+    Examples
+    --------
+    >>> suggest("wieght", ["weight", "bias"])
+    "; did you mean 'weight'?"
+    >>> suggest("zzz", ["weight", "bias"])
+    ''
+    """
+    close = difflib.get_close_matches(name, list(choices), n=3)
+    return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+
+
+class ComputationGraph:
+    """A validated DAG of :class:`Node` objects with one output.
+
+    Parameters
+    ----------
+    nodes : iterable of Node
+        Every node; parents are read from the definitions.
+    output : str
+        The node differentiated by default (the loss).
+    constants : mapping of str to float, optional
+        Symbols that may occur in definitions without being nodes (the weights folded in when
+        only one weight is exposed), with their values where known (``nan`` if not).
+    title : str, optional
+        A human-readable title.
+
+    Notes
+    -----
+    Construction is O(V + E) plus the cost of reading each definition's free symbols.
+
+    Examples
+    --------
+    >>> g = ComputationGraph.from_definitions(
+    ...     {"c": "a + b", "d": "b + 1", "e": "c * d"}, inputs=["a", "b"], output="e")
+    >>> g
+    ComputationGraph(5 nodes, 5 edges, output='e')
+    >>> g.parents("e"), g.children("b")
+    (['c', 'd'], ['c', 'd'])
+    >>> g.local_partial("b", "c"), g.local_partial("c", "e")
+    (1, d)
+    >>> g.forward({"a": 2, "b": 1})
+    {'a': 2.0, 'b': 1.0, 'c': 3.0, 'd': 2.0, 'e': 6.0}
+    """
+
+    def __init__(
+        self,
+        nodes: Iterable[Node],
+        output: str,
+        *,
+        constants: Mapping[str, float] | None = None,
+        title: str = "",
+    ) -> None:
+        self.title = title
+        self.constants: dict[str, float] = dict(constants or {})
+        self._nodes: dict[str, Node] = {}
+        for node in nodes:
+            _check_name(node.name, "node")
+            if node.name in self._nodes:
+                raise GraphError(f"node {node.name!r} is defined twice")
+            if node.kind not in NODE_KINDS:
+                raise GraphError(
+                    f"node {node.name!r} has kind {node.kind!r}; allowed: {', '.join(NODE_KINDS)}"
+                )
+            if (node.definition is None) != (node.kind in LEAF_KINDS):
+                need = "no definition" if node.kind in LEAF_KINDS else "a definition"
+                raise GraphError(f"node {node.name!r} of kind {node.kind!r} needs {need}")
+            self._nodes[node.name] = node
+        for name in self.constants:
+            _check_name(name, "constant")
+            if name in self._nodes:
+                raise GraphError(f"{name!r} is both a node and a constant")
+        self._graph = nx.DiGraph()
+        self._graph.add_nodes_from(self._nodes)
+        known = {symbol(name): name for name in self._nodes}
+        constant_symbols = {symbol(name) for name in self.constants}
+        for node in self._nodes.values():
+            if node.definition is None:
+                continue
+            for sym in sorted(node.definition.free_symbols, key=str):
+                if sym in known:
+                    self._graph.add_edge(known[sym], node.name)
+                elif sym not in constant_symbols:
+                    raise GraphError(
+                        f"the definition of node {node.name!r} ({node.definition}) uses "
+                        f"{str(sym)!r}, which is not a node{suggest(str(sym), self._nodes)}"
+                    )
+        if output not in self._nodes:
+            raise GraphError(f"the output {output!r} is not a node{suggest(output, self._nodes)}")
+        self.output = output
+        if not nx.is_directed_acyclic_graph(self._graph):
+            cycle = nx.find_cycle(self._graph)
+            names = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+            raise GraphError(f"the nodes form a cycle: {names}; a computation graph is acyclic")
+        self._order: tuple[str, ...] = tuple(nx.lexicographical_topological_sort(self._graph))
+        self._position: dict[str, int] = {name: i for i, name in enumerate(self._order)}
+        self._partials: dict[tuple[str, str], sympy.Expr] = {}
+        self._terms: dict[str, dict[sympy.Symbol, list[sympy.Expr]]] = {}
+        self._symbols: dict[str, sympy.Symbol] = {}
+        self._composed: dict[str, sympy.Expr] = {}
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def from_definitions(
+        cls,
+        definitions: Mapping[str, str | sympy.Expr],
+        *,
+        inputs: Iterable[str] = (),
+        parameters: Iterable[str] = (),
+        targets: Iterable[str] = (),
+        output: str,
+        title: str = "",
+    ) -> ComputationGraph:
+        """A graph from formulas (text, through the safe parser) or sympy expressions.
+
+        Leaves are the names listed in ``inputs``, ``parameters`` and ``targets``; every other
+        node is defined by ``definitions`` and gets kind ``hidden`` (``loss`` for the output).
+        """
+        from ..rules.formula import parse_formula
+
+        leaves: dict[str, str] = {}
+        for kind, names in (("input", inputs), ("parameter", parameters), ("target", targets)):
+            for name in names:
+                if name in leaves:
+                    raise GraphError(f"{name!r} is listed as both {leaves[name]} and {kind}")
+                leaves[name] = kind
+        for name in definitions:
+            if name in leaves:
+                raise GraphError(f"{name!r} is a {leaves[name]} and also has a definition")
+        symbols = {name: symbol(name) for name in [*leaves, *definitions] if is_identifier(name)}
+        nodes = [Node(name, kind) for name, kind in leaves.items()]
+        for name, text in definitions.items():
+            expr = parse_formula(text, symbols, where=f"node {name!r}") if isinstance(
+                text, str) else sympy.sympify(text)
+            nodes.append(Node(name, "loss" if name == output else "hidden", expr))
+        return cls(nodes, output, title=title)
+
+    # -- structure -------------------------------------------------------------------------
+    @property
+    def digraph(self) -> nx.DiGraph:
+        """A read-only view of the underlying networkx graph (node names only)."""
+        return self._graph.copy(as_view=True)
+
+    @property
+    def nodes(self) -> dict[str, Node]:
+        """Every node by name, in topological order (leaves first)."""
+        return {name: self._nodes[name] for name in self._order}
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Node names in a deterministic topological order."""
+        return self._order
+
+    def node(self, name: str) -> Node:
+        """The node called ``name``; :class:`GraphError` naming close matches if there is none."""
+        try:
+            return self._nodes[name]
+        except KeyError:
+            raise GraphError(f"there is no node {name!r}{suggest(name, self._nodes)}") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._nodes
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def parents(self, name: str) -> list[str]:
+        return sorted(self._graph.predecessors(self.node(name).name), key=self._position.get)
+
+    def children(self, name: str) -> list[str]:
+        return sorted(self._graph.successors(self.node(name).name), key=self._position.get)
+
+    def kind_of(self, *kinds: str) -> list[str]:
+        """Names of the nodes of the given kinds, in topological order."""
+        return [name for name in self._order if self._nodes[name].kind in kinds]
+
+    @property
+    def leaves(self) -> list[str]:
+        return [name for name in self._order if self._nodes[name].is_leaf]
+
+    @property
+    def parameters(self) -> list[str]:
+        return self.kind_of("parameter")
+
+    def latex_names(self) -> dict[sympy.Symbol, str]:
+        """``symbol_names`` for :func:`sympy.latex`: every node's (and constant's) label."""
+        names = {node.symbol: node.latex for node in self._nodes.values()}
+        names.update({symbol(name): default_latex(name) for name in self.constants})
+        return names
+
+    def __repr__(self) -> str:
+        return (f"ComputationGraph({len(self._nodes)} nodes, {self._graph.number_of_edges()} "
+                f"edges, output={self.output!r})")
+
+    # -- calculus --------------------------------------------------------------------------
+    def local_partial(self, parent: str, child: str) -> sympy.Expr:
+        """The local partial ``d child / d parent`` along the edge ``parent -> child``.
+
+        Written as a textbook does: the node's registered form when it has one, otherwise
+        sympy's ``diff`` of the child's definition with the definition itself written as the
+        child's symbol (so ``d sigmoid(a)/da`` reads ``h (1 - h)``).
+        """
+        key = (parent, child)
+        if key not in self._partials:
+            if not self._graph.has_edge(parent, child):
+                raise GraphError(f"there is no edge {parent!r} -> {child!r}")
+            node = self._nodes[child]
+            if parent in node.textbook:
+                expr = node.textbook[parent]
+            else:
+                assert node.definition is not None  # an edge ends at a defined node
+                raw = self._diff_definition(node, self._symbol(parent))
+                if raw.is_Atom and not node.definition.is_Atom:
+                    expr = raw  # an atom cannot hold the (compound) definition
+                else:
+                    expr = raw.xreplace({node.definition: self._symbol(child)})
+            self._partials[key] = expr
+        return self._partials[key]
+
+    def _symbol(self, name: str) -> sympy.Symbol:
+        """The symbol of node ``name``, made once."""
+        found = self._symbols.get(name)
+        if found is None:
+            found = self._symbols[name] = symbol(name)
+        return found
+
+    def _diff_definition(self, node: Node, sym: sympy.Symbol) -> sympy.Expr:
+        """``sympy.diff(node.definition, sym)``, term by term for a sum.
+
+        sympy differentiates a sum term by term, so only the terms that hold ``sym`` need it: a
+        wide pre-activation ``a = sum_k w_k h_k`` costs O(1) per parent after one O(width)
+        index, not O(width).  A term ``c * sym * rest`` (``sym`` a plain factor, nowhere else)
+        gives ``c * rest`` directly, which is what ``diff`` returns.
+        """
+        definition = node.definition
+        if not isinstance(definition, sympy.Add):
+            return sympy.diff(definition, sym)
+        index = self._terms.get(node.name)
+        if index is None:
+            index = {}
+            for term in definition.args:
+                for free in term.free_symbols:
+                    index.setdefault(free, []).append(term)
+            self._terms[node.name] = index
+        holding = index.get(sym, ())
+        if len(holding) == 1:  # sympy.Add of one argument is that argument
+            return _diff_term(holding[0], sym)
+        return sympy.Add(*(_diff_term(term, sym) for term in holding))
+
+    def composed(self, name: str) -> sympy.Expr:
+        """The value of node ``name`` in leaves only (every definition substituted).
+
+        Notes
+        -----
+        The result can grow exponentially with depth; it is what the ``sympy.diff`` oracle
+        differentiates.
+        """
+        for current in self._order:
+            if current in self._composed:
+                continue
+            node = self._nodes[current]
+            if node.definition is None:
+                self._composed[current] = node.symbol
+            else:
+                self._composed[current] = node.definition.xreplace(
+                    {symbol(p): self._composed[p] for p in self._graph.predecessors(current)}
+                )
+            if current == name:
+                break
+        return self._composed[self.node(name).name]
+
+    def composed_with_cut(self, name: str, cut: str, replacement: sympy.Expr) -> sympy.Expr:
+        """Node ``name`` in leaves, with node ``cut`` held as ``replacement`` (a fresh symbol):
+        what ``d name / d cut`` differentiates when ``cut`` is not a leaf."""
+        self.node(cut)
+        done: dict[str, sympy.Expr] = {}
+        for current in self._order:
+            node = self._nodes[current]
+            if current == cut:
+                done[current] = replacement
+            elif node.definition is None:
+                done[current] = node.symbol
+            else:
+                done[current] = node.definition.xreplace(
+                    {symbol(p): done[p] for p in self._graph.predecessors(current)})
+            if current == name:
+                return done[current]
+        raise GraphError(f"there is no node {name!r}{suggest(name, self._nodes)}")
+
+    def to_leaves(self, expr: sympy.Expr) -> sympy.Expr:
+        """``expr`` (in node symbols) with every non-leaf node symbol replaced by its
+        composed value, so that it is written in leaves only."""
+        return expr.xreplace(
+            {node.symbol: self.composed(name) for name, node in self._nodes.items()
+             if not node.is_leaf and node.symbol in expr.free_symbols}
+        )
+
+    # -- numbers ---------------------------------------------------------------------------
+    def missing_values(self, values: Mapping[str, float]) -> list[str]:
+        """Leaves (and constants) that ``values`` does not give."""
+        missing = [name for name in self.leaves if name not in values]
+        missing += [name for name, v in self.constants.items() if name not in values and
+                    np.isnan(v)]
+        return missing
+
+    @cached_property
+    def _node_evaluators(self) -> dict[str, Evaluator]:
+        """Every defined node's :func:`direct_evaluator`, made once per graph."""
+        evaluators = {}
+        for name in self._order:
+            definition = self._nodes[name].definition
+            if definition is not None:
+                evaluators[name] = direct_evaluator(definition)
+        return evaluators
+
+    def forward(self, values: Mapping[str, float | np.ndarray],
+                overrides: Mapping[str, float] | None = None) -> dict[str, Any]:
+        """Every node's value, given the leaves' (and unknown constants') values.
+
+        Values may be floats or numpy arrays of one shape (a batch).  A node named in
+        ``overrides`` takes that value instead of its definition's (to perturb an intermediate
+        node).
+
+        Raises
+        ------
+        SpecError
+            Naming the leaves and constants that ``values`` does not give.
+
+        Notes
+        -----
+        Each definition is evaluated by :func:`direct_evaluator`: sums, products and integer
+        powers directly, function applications through ``lambdify``, compiled once per
+        function.  O(V + E) arithmetic for a layered network (a neuron's pre-activation is one
+        term per incoming edge); nothing is compiled per node.
+
+        Examples
+        --------
+        >>> g = ComputationGraph.from_definitions(
+        ...     {"h": "sigmoid(w*x)", "L": "(h - y)**2"}, inputs=["x"], parameters=["w"],
+        ...     targets=["y"], output="L")
+        >>> round(g.forward({"x": 1.0, "w": 0.0, "y": 1.0})["L"], 6)
+        0.25
+        >>> g.forward({"x": 1.0, "w": 0.0, "y": [1.0, 2.0]}, overrides={"h": 0.0})["L"]
+        array([1., 4.])
+        """
+        overrides = overrides or {}
+        missing = self.missing_values(values)
+        if missing:
+            raise SpecError(f"no value given for {', '.join(missing)}")
+        result: dict[str, Any] = {
+            name: v for name, v in self.constants.items() if not np.isnan(v)}
+        result.update({name: _as_float(v) for name, v in values.items()})
+        evaluators = self._node_evaluators
+        for name in self._order:
+            if name in overrides:
+                result[name] = _as_float(overrides[name])
+            elif name in evaluators:
+                result[name] = _as_float(evaluators[name](result))
+        return result
+
+    def evaluate(self, expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
+        """``expr`` (over node and constant symbols) at the node values ``values``."""
+        args = sorted(expr.free_symbols, key=str)
+        try:
+            numbers = [values[str(a)] for a in args]
+        except KeyError as err:
+            raise SpecError(f"no value for {err.args[0]!r} in {expr}") from None
+        return _as_float(_cached_lambdify(tuple(args), expr)(*numbers))
+
+
+def _diff_term(term: sympy.Expr, sym: sympy.Symbol) -> sympy.Expr:
+    """``sympy.diff(term, sym)``, without calling ``diff`` for ``sym`` and ``c * sym * rest``.
+
+    The product shortcut is taken only when no other factor holds ``sym`` and none is a sum
+    (sympy distributes a number over a two-term product with a sum, so the order in which
+    ``diff`` multiplies the factors back could matter there).
+    """
+    if term.is_Symbol:
+        return sympy.S.One if term == sym else sympy.S.Zero
+    if isinstance(term, sympy.Mul):
+        # Node symbols are made once (naming.symbol), so ``sym`` is found by identity; a Mul
+        # holds one factor equal to it at most (equal factors are combined into a power).
+        rest = [arg for arg in term.args if arg is not sym]
+        if len(rest) == len(term.args):
+            rest = [arg for arg in term.args if arg != sym]
+        if len(rest) == len(term.args) - 1 and not any(
+                arg.is_Add or (not arg.is_Atom and sym in arg.free_symbols) for arg in rest):
+            return rest[0] if len(rest) == 1 else sympy.Mul(*rest)
+    return sympy.diff(term, sym)
+
+
+def _as_float(value: Any) -> Any:
+    array = np.asarray(value, dtype=float)
+    return float(array) if array.ndim == 0 else array
+
+
+def direct_evaluator(expr: sympy.Expr) -> Evaluator:
+    """``expr`` as a function of a ``{symbol name: value}`` mapping, compiled without printing
+    the whole expression.
+
+    Sums, products, integer powers, numbers and symbols become Python arithmetic on the values
+    (floats, or numpy arrays broadcasting alike); a factor with a negative rational exponent is
+    divided by, as ``lambdify`` prints it.  Only the rest is handed to :func:`lambdify`: a
+    function application such as ``sigmoid(...)``, ``exp(...)`` or ``x**(1/2)`` is compiled
+    once per function (its arguments with symbols replaced by placeholders, so
+    ``sigmoid(a11)`` and ``sigmoid(a12)`` share one compiled ``sigmoid``) and applied to its
+    arguments' values; an expression whose arguments are not all expressions (``Piecewise``)
+    is compiled whole.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+
+    Returns
+    -------
+    Evaluator
+
+    Notes
+    -----
+    Building is O(size of ``expr``) plus a ``lambdify`` per function not seen before; an
+    evaluation is O(size of ``expr``) arithmetic.  Sums and products are taken in sympy's
+    argument order, so a value may differ from ``lambdify``'s (whose order depends on its
+    placeholder names) in the last bits.
+
+    Examples
+    --------
+    >>> from symbackprop.rules.functions import sigmoid
+    >>> a, b = symbol("a"), symbol("b")
+    >>> f = direct_evaluator(2 * a / b + sigmoid(a - b))
+    >>> float(f({"a": 1.0, "b": 1.0}))
+    2.5
+    >>> f({"a": np.array([1.0, 2.0]), "b": 1.0})
+    array([2.5       , 4.73105858])
+    """
+    if expr.is_Symbol:
+        return itemgetter(expr.name)
+    if expr.is_Rational or expr.is_Float:
+        number = float(expr)
+        return lambda values: number
+    if expr.is_Add:
+        return _sum([direct_evaluator(term) for term in expr.args])
+    if expr.is_Mul:
+        return _product(expr)
+    if expr.is_Pow and expr.exp.is_Integer:
+        base = direct_evaluator(expr.base)
+        # A negative exponent as a float, as lambdify prints it: numpy refuses an integer
+        # array to a negative integer power.
+        exponent: int | float = int(expr.exp) if expr.exp > 0 else float(expr.exp)
+        return lambda values: base(values) ** exponent
+    return _application(expr)
+
+
+def _sum(terms: list[Evaluator]) -> Evaluator:
+    first, rest = terms[0], terms[1:]
+
+    def add(values: Mapping[str, Any]) -> Any:
+        total = first(values)
+        for term in rest:
+            total = total + term(values)  # never +=: ``total`` may be a caller's array
+        return total
+    return add
+
+
+def _product(expr: sympy.Mul) -> Evaluator:
+    numerator: list[Evaluator] = []
+    denominator: list[Evaluator] = []
+    for factor in expr.args:
+        if factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative:
+            denominator.append(direct_evaluator(sympy.Pow(factor.base, -factor.exp)))
+        else:
+            numerator.append(direct_evaluator(factor))
+    if len(numerator) == 2 and not denominator:
+        left, right = numerator
+        return lambda values: left(values) * right(values)
+    over = _plain_product(numerator)
+    if not denominator:
+        return over
+    under = _plain_product(denominator)
+    return lambda values: over(values) / under(values)
+
+
+def _plain_product(factors: list[Evaluator]) -> Evaluator:
+    if not factors:
+        return lambda values: 1.0
+    first, rest = factors[0], factors[1:]
+
+    def multiply(values: Mapping[str, Any]) -> Any:
+        total = first(values)
+        for factor in rest:
+            total = total * factor(values)  # never *=: ``total`` may be a caller's array
+        return total
+    return multiply
+
+
+def _application(expr: sympy.Expr) -> Evaluator:
+    """A function applied to arguments: the function compiled once (per pattern of literal
+    arguments), the arguments evaluated directly; anything else compiled whole."""
+    if all(isinstance(arg, sympy.Expr) for arg in expr.args):
+        pattern = tuple(None if arg.free_symbols else arg for arg in expr.args)
+        function = _compiled_function(expr.func, pattern)
+        arguments = [direct_evaluator(arg) for arg in expr.args if arg.free_symbols]
+        if len(arguments) == 1:
+            (argument,) = arguments
+            return lambda values: function(argument(values))
+        return lambda values: function(*(argument(values) for argument in arguments))
+    symbols = tuple(sorted(expr.free_symbols, key=str))
+    whole = _cached_lambdify(symbols, expr)
+    names = [s.name for s in symbols]
+    return lambda values: whole(*(values[name] for name in names))
+
+
+_FUNCTION_CACHE: dict[tuple[Any, tuple[sympy.Expr | None, ...]], Any] = {}
+_PLACEHOLDERS: list[sympy.Dummy] = []
+
+
+def _compiled_function(func: Any, pattern: tuple[sympy.Expr | None, ...]) -> Any:
+    """``func`` applied to ``pattern`` (``None`` marks an argument given at call time),
+    lambdified once."""
+    key = (func, pattern)
+    if key not in _FUNCTION_CACHE:
+        if len(_FUNCTION_CACHE) > 20_000:
+            _FUNCTION_CACHE.clear()
+        while len(_PLACEHOLDERS) < len(pattern):
+            _PLACEHOLDERS.append(sympy.Dummy(f"arg{len(_PLACEHOLDERS)}"))
+        variables = _PLACEHOLDERS[:sum(arg is None for arg in pattern)]
+        placeholders = iter(variables)
+        args = [next(placeholders) if arg is None else arg for arg in pattern]
+        _FUNCTION_CACHE[key] = lambdify(variables, func(*args))
+    return _FUNCTION_CACHE[key]
+
+
+def lambdify(args: Sequence[sympy.Symbol], expr: sympy.Expr, backend: str = "numpy") -> Any:
+    """:func:`sympy.lambdify` with our function table; arguments are dummified so that no node
+    name can shadow a function in the generated code.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symbackprop.rules.functions import sigmoid
+    >>> from symbackprop.naming import symbol
+    >>> a = symbol("a")
+    >>> f = lambdify([a], sigmoid(a))
+    >>> float(f(0.0)), f(np.array([-1000.0, 1000.0]))
+    (0.5, array([0., 1.]))
+    """
+    return sympy.lambdify(list(args), expr, modules=numeric_namespace(backend), dummify=True)
+
+
+_LAMBDA_CACHE: dict[tuple[tuple[sympy.Symbol, ...], sympy.Expr], Any] = {}
+
+
+def _cached_lambdify(args: tuple[sympy.Symbol, ...], expr: sympy.Expr) -> Any:
+    key = (args, expr)
+    if key not in _LAMBDA_CACHE:
+        if len(_LAMBDA_CACHE) > 20_000:
+            _LAMBDA_CACHE.clear()
+        _LAMBDA_CACHE[key] = lambdify(args, expr)
+    return _LAMBDA_CACHE[key]

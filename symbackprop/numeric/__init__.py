@@ -1,0 +1,24 @@
+"""Numbers: the independent oracles every symbolic gradient is checked against.
+
+- :mod:`~symbackprop.numeric.oracles`: ``sympy.diff`` of the composed loss, the numerical
+  backprop (matrix form for layered networks, a reverse sweep for any graph), central finite
+  differences, and :func:`gradient_check`, which compares them all.
+
+May import :mod:`symbackprop.calculus`, :mod:`symbackprop.graph` and :mod:`symbackprop.rules`.
+"""
+
+from __future__ import annotations
+
+from .oracles import (
+    GradientCheck,
+    composed_diff,
+    finite_difference,
+    gradient_check,
+    matrix_backprop,
+    reverse_sweep,
+)
+
+__all__ = [
+    "GradientCheck", "composed_diff", "finite_difference", "gradient_check", "matrix_backprop",
+    "reverse_sweep",
+]

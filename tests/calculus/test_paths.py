@@ -1,0 +1,77 @@
+"""Paths: the DP count equals the enumeration; the seed networks' paths are exactly right."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pytest
+from conftest import ZOO_GRAPHS
+
+from symbackprop.calculus.paths import count_paths, iter_paths, path_counts, relevant
+from symbackprop.errors import NoPathError, PathLimitError
+from symbackprop.graph.network import LayeredNetwork
+from symbackprop.spec import load_problem
+
+
+def test_padhai_w131_has_exactly_four_paths() -> None:
+    graph = load_problem("padhai_4_4_2").graph
+    paths = {p.nodes for p in iter_paths(graph, "w131")}
+    assert paths == {
+        ("w131", "a13", "h13", "a21", "yhat1", "L"),
+        ("w131", "a13", "h13", "a21", "yhat2", "L"),
+        ("w131", "a13", "h13", "a22", "yhat1", "L"),
+        ("w131", "a13", "h13", "a22", "yhat2", "L"),
+    }
+    # Through a softmax the second-layer weight reaches the loss through both outputs.
+    assert {p.nodes for p in iter_paths(graph, "w212")} == {
+        ("w212", "a21", "yhat1", "L"), ("w212", "a21", "yhat2", "L")}
+
+
+def test_seed_000_chains_stop_where_they_should() -> None:
+    graph = load_problem("mazur_2_2_2").graph
+    assert [p.nodes for p in iter_paths(graph, "w5")] == [("w5", "a21", "yhat1", "L")]
+    assert [p.nodes for p in iter_paths(graph, "w1")] == [
+        ("w1", "a11", "h11", "a21", "yhat1", "L"), ("w1", "a11", "h11", "a22", "yhat2", "L")]
+
+
+@pytest.mark.parametrize("layers", [(3, 4, 5, 2), (2, 3, 3, 3, 2), (5, 2, 6)])
+@pytest.mark.parametrize("output", ["softmax", "sigmoid"])
+def test_count_is_product_of_widths(layers: tuple[int, ...], output: str) -> None:
+    network = LayeredNetwork(layers, ("tanh",) * (len(layers) - 2), output, "squared_error")
+    graph = network.build()
+    coupling = layers[-1] if output == "softmax" else 1
+    for layer in range(1, len(layers)):
+        expected = math.prod(layers[layer + 1:]) * coupling
+        assert count_paths(graph, network.weight_name(layer, 1, 1)) == expected
+
+
+@pytest.mark.parametrize("name", sorted(ZOO_GRAPHS))
+def test_dp_count_equals_networkx_enumeration(name: str) -> None:
+    graph = ZOO_GRAPHS[name][0]()
+    counts = path_counts(graph)
+    for node in graph.order:
+        enumerated = (1 if node == graph.output else
+                      sum(1 for _ in nx.all_simple_paths(graph.digraph, node, graph.output)))
+        assert counts[node] == enumerated
+
+
+def test_limit_and_no_path() -> None:
+    network = LayeredNetwork((2, 6, 6, 6, 3), ("sigmoid",) * 3, "softmax", "cross_entropy")
+    graph = network.build()
+    assert count_paths(graph, "w111") == 6 * 6 * 3 * 3
+    with pytest.raises(PathLimitError, match=r"324 paths .* more than the limit of 100"):
+        list(iter_paths(graph, "w111", limit=100))
+    with pytest.raises(NoPathError, match="h12 does not depend on w211"):
+        relevant(graph, "w211", "h12")
+    with pytest.raises(NoPathError, match="h22 does not depend on w211"):
+        relevant(graph, "w211", "h22")
+    with pytest.raises(NoPathError):
+        list(iter_paths(graph, "y1", "yhat1"))
+
+
+def test_paths_are_in_a_stable_order() -> None:
+    graph = load_problem("padhai_4_4_2").graph
+    first = [p.nodes for p in iter_paths(graph, "w131")]
+    assert first == [p.nodes for p in iter_paths(graph, "w131")]
+    assert first[0] == ("w131", "a13", "h13", "a21", "yhat1", "L")
