@@ -1,0 +1,122 @@
+"""The package's layout is a contract: imports run one way, down the data flow, with no circle.
+
+``import-linter`` (its ``layers`` contract in ``pyproject.toml``, run by ``.ci/run``) checks the
+layers from the module-level imports.  These tests read every import with :mod:`ast` instead,
+the ones inside functions and under ``if TYPE_CHECKING:`` included, so a lazy import that runs
+upward is caught as well as a top-level one.
+"""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "symbackprop"
+MAX_LINES = 500
+MAX_TOP_LEVEL_MODULES = 10
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imported(module: str, path: Path) -> set[str]:
+    """Every module of the package that ``module`` imports, anywhere in its code."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            # "from . import draw" imports the module symbackprop.draw
+            targets = [f"{target}.{a.name}" if f"{target}.{a.name}" in MODULES else target
+                       for a in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in MODULES:  # a name inside a module
+                target = target.rpartition(".")[0]
+            if target.startswith("symbackprop") and target != module:
+                found.add(target)
+    return found
+
+
+IMPORTS = {module: _imported(module, path) for module, path in MODULES.items()}
+
+
+def _layers() -> list[list[str]]:
+    """The layers of the import-linter contract in pyproject.toml, top first."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    (layered,) = [c for c in contracts if c["type"] == "layers"]
+    return [[name.strip() for name in layer.split("|")] for layer in layered["layers"]]
+
+
+def _layer_of(module: str, layers: list[list[str]]) -> tuple[int, str] | None:
+    for rank, layer in enumerate(layers):
+        for name in layer:
+            full = f"symbackprop.{name}"
+            if module == full or module.startswith(full + "."):
+                return rank, full
+    return None
+
+
+def test_there_is_no_import_cycle_among_the_modules() -> None:
+    graph = nx.DiGraph((m, t) for m, targets in IMPORTS.items() for t in targets)
+    # a package's __init__ re-exports its modules; that is not a dependency of theirs on it
+    graph.remove_edges_from([(m, t) for m, t in graph.edges if m.startswith(t + ".")])
+    cycles = [cycle for cycle in nx.simple_cycles(graph) if len(cycle) > 1]
+    assert cycles == [], "import cycles: " + "; ".join(" -> ".join(c + c[:1]) for c in cycles)
+
+
+def test_every_import_runs_down_the_layers_even_inside_functions() -> None:
+    layers = _layers()
+    upward = []
+    for module, targets in IMPORTS.items():
+        home = _layer_of(module, layers)
+        if home is None:  # the package's own __init__ and __main__ sit on top of everything
+            continue
+        for target in sorted(targets):
+            there = _layer_of(target, layers)
+            if there is None:
+                upward.append(f"{module} -> {target} (the package root)")
+            elif there[0] < home[0] or (there[0] == home[0] and there[1] != home[1]):
+                upward.append(f"{module} -> {target}")
+    assert upward == []
+
+
+def test_every_module_of_the_package_is_in_a_layer() -> None:
+    layers = _layers()
+    outside = [m for m in MODULES if _layer_of(m, layers) is None
+               and m not in ("symbackprop", "symbackprop.__main__")]
+    assert outside == []
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_is_longer_than_the_limit(module: str) -> None:
+    lines = MODULES[module].read_text(encoding="utf-8").count("\n")
+    assert lines <= MAX_LINES, f"{module} has {lines} lines; split it (limit {MAX_LINES})"
+
+
+def test_the_package_root_holds_few_modules_and_every_subpackage_says_what_it_may_import() -> None:
+    top = [p for p in PACKAGE.iterdir() if p.suffix == ".py"]
+    assert len(top) <= MAX_TOP_LEVEL_MODULES, sorted(p.name for p in top)
+    for init in sorted(PACKAGE.glob("*/__init__.py")):
+        docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert "import" in docstring, f"{init.parent.name}/__init__.py: say what it may import"
