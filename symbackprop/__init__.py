@@ -23,6 +23,7 @@ Derivation(dL/dw5, 1 path = 0.08216704056)
 
 from __future__ import annotations
 
+from . import _moved
 from ._version import __version__
 from .calculus.derivation import Adjoint, Derivation, Factor, Group, Term, derive
 from .calculus.equality import equivalent
@@ -86,3 +87,5 @@ __all__ = [
     "reverse_sweep",
     "surgery",
 ]
+
+_moved.install()  # the flat layout's import paths, for one release
