@@ -9,9 +9,9 @@ layers; a bias per neuron) it measures, in the same run:
 
 * derivation of every parameter's gradient: the reverse sweep with named adjoints
   (:func:`symbackprop.calculus.sweep.gradients`) against per-parameter path sums
-  (:func:`symbackprop.calculus.derivation.derive`, one sympy product per path) and ``sympy.diff`` of the
-  composed loss (:func:`symbackprop.numeric.oracles.composed_diff`).  The slow methods stop at a time
-  cap; past it the table shows ``> cap`` and an estimate from timing one parameter of each
+  (:func:`symbackprop.calculus.derivation.derive`, one sympy product per path) and ``sympy.diff`` of
+  the composed loss (:func:`symbackprop.numeric.oracles.composed_diff`).  The slow methods stop at a
+  time cap; past it the table shows ``> cap`` and an estimate from timing one parameter of each
   layer (weights and biases apart) times the layer's count, marked ``est.``;
 * peak memory of building the graph and sweeping it, in a fresh process (peak RSS, and the
   peak of Python allocations traced by tracemalloc);
