@@ -30,7 +30,7 @@ import importlib.abc
 import importlib.machinery
 import sys
 import warnings
-from types import ModuleType
+from types import FrameType, ModuleType
 
 __all__ = ["MOVED", "install"]
 
@@ -68,7 +68,8 @@ MOVED = {
 
 def _caller_level() -> int:
     """The ``stacklevel`` that points a warning at the ``import`` statement, not at importlib."""
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
                                  or frame.f_code.co_filename == __file__):
         frame, level = frame.f_back, level + 1

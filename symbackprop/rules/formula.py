@@ -370,7 +370,7 @@ class _Parser:
         name = token.text
         if self.names is None:
             self.used.add(name)
-            return None  # type: ignore[return-value]  # syntax check only
+            return None  # syntax check only
         if name in self.names:
             return self.names[name]
         if name in FUNCTIONS:
@@ -414,7 +414,7 @@ class _Parser:
     def _apply(self, op: _Token, *args: sympy.Expr, func: Callable[..., sympy.Expr]) -> sympy.Expr:
         """Build ``func(*args)`` for the operator or call ``op``, guarding the size of numbers."""
         if any(arg is None for arg in args):
-            return None  # type: ignore[return-value]  # syntax check only
+            return None  # syntax check only
         if op.kind == "^":
             base, exponent = args
             if exponent.is_Rational and not base.free_symbols:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import sympy
 
@@ -36,7 +37,7 @@ __all__ = [
     "softmax_partial",
 ]
 
-Expr = sympy.Expr
+Expr: TypeAlias = sympy.Expr
 
 
 @dataclass(frozen=True)
