@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -108,6 +109,12 @@ def test_every_module_of_the_package_is_in_a_layer() -> None:
     on_top = ("symbackprop", "symbackprop.__main__", "symbackprop._moved")
     outside = [m for m in MODULES if _layer_of(m, layers) is None and m not in on_top]
     assert outside == []
+
+
+def test_the_architecture_page_lists_the_layers_of_the_contract() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([^`]+)` \|", page.split("## The layers", 1)[1], re.M)
+    assert [[n.strip() for n in row.replace("\\|", "|").split("|")] for row in rows] == _layers()
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
