@@ -1,10 +1,10 @@
 """Draw the paths of a derivative: every path from the weight to the loss in its own colour.
 
-For dL/dw131 in the 4-4-2 network of seed 001 there are 4 paths; the lecture notes use only 2
-(blue and green), missing the two through the softmax's coupling (red and pink).  For the 2-2-2
-network of seed 000, w5 has one path and w1 two.  Pictures go to the folder given as the first
-argument (default: the current folder): PNG with matplotlib (``pip install
-'symbackprop[draw]'``), otherwise TikZ source for pdflatex.
+For dL/dw131 in the 4-4-2 network of the PadhAI notes there are 4 paths; the lecture notes use
+only 2 (blue and green), missing the two through the softmax's coupling (red and pink).  For the
+2-2-2 network of the Q&A thread on w1 versus w5, w5 has one path and w1 two.  Pictures go to the
+folder given as the first argument (default: the current folder): PNG with matplotlib (``pip
+install 'symbackprop[draw]'``), otherwise TikZ source for pdflatex.
 
 Run:  python examples/draw_paths.py [FOLDER]
 (the command line: `symbackprop draw padhai_4_4_2 --wrt w131 -o w131.png`)

@@ -1,4 +1,6 @@
-"""The path-sum pattern of seed 003 on a linear network, read off symbackprop's paths.
+"""The path-sum pattern of a blog post on linear networks, read off symbackprop's paths.
+
+The post is 'Backpropagation: a needlessly explicit intuition for the derivation'.
 
 For a linear network with the half squared error, every path from w111 to the loss is
 ``dL/dyhat_k * (the weights along the path) * x1`` (the activations are the identity, so their

@@ -1,9 +1,9 @@
 """Generate a numeric gradient function, check it, and time it on a batch.
 
-``compile_gradient`` writes numpy code for the gradient of the 4-4-2 softmax network of seed 001
-(layer by layer, one line per delta; print ``grad.source`` to read it), loads it, and calls it.
-The script checks it against the symbolic sum over paths of every weight and against central
-finite differences, then times it on a batch of examples.
+``compile_gradient`` writes numpy code for the gradient of the 4-4-2 softmax network of the
+PadhAI notes (layer by layer, one line per delta; print ``grad.source`` to read it), loads it, and
+calls it. The script checks it against the symbolic sum over paths of every weight and against
+central finite differences, then times it on a batch of examples.
 
 Run:  python examples/numeric_gradient.py   (`symbackprop codegen padhai_4_4_2` prints the code)
 """

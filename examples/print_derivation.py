@@ -1,4 +1,4 @@
-"""Print a derivation path by path: dL/dw5 and dL/dw1 in the 2-2-2 network of seed 000.
+"""Print a derivation path by path: dL/dw5 and dL/dw1 in the 2-2-2 network of a Q&A thread.
 
 The chain for w5 stops after one path; the chain for w1 goes on through h11, which feeds both
 outputs, so it has two paths, and they are added.  The deltas show the part the two chains

@@ -247,7 +247,7 @@ def test_public_api_has_examples() -> None:
 # What each script must print (besides exiting 0); a new script must be added here.
 EXPECTED = {
     "print_derivation.py": ["2 paths from w1 to L", "1 path from w5 to L", "δ_h11"],
-    "check_seed001.py": ["dL/dw212", "incorrect", "missing path: w212 -> a21 -> yhat2 -> L",
+    "check_padhai_notes.py": ["dL/dw212", "incorrect", "missing path: w212 -> a21 -> yhat2 -> L",
                          "yhat_i (1 - yhat_i)(-a_k)"],
     "numeric_gradient.py": ["agree with the path sums", "per example"],
     "draw_paths.py": ["4 paths", "wrote"],

@@ -1,4 +1,4 @@
-"""Check the published answers of the PadhAI lecture notes (seed 001) and say what is wrong.
+"""Check the published answers of the PadhAI lecture notes and say what is wrong.
 
 The notes work out dL/dw212 and dL/dw131 for a 4-4-2 network with a sigmoid hidden layer, a
 softmax output and the squared error.  Their forward values are right; their derivatives are
@@ -6,7 +6,8 @@ not: they write the softmax partial as yhat1 (1 - yhat1)(-a22) instead of yhat1 
 and they leave out the paths through the other softmax output.  The bundled example
 ``padhai_4_4_2`` holds every number the notes publish, as claims.
 
-Run:  python examples/check_seed001.py   (`symbackprop check padhai_4_4_2` prints the full report)
+Run:  python examples/check_padhai_notes.py
+(`symbackprop check padhai_4_4_2` prints the full report)
 """
 
 from __future__ import annotations
