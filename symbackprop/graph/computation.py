@@ -30,7 +30,7 @@ import numpy as np
 import sympy
 
 from ..errors import GraphError
-from ..naming import default_latex, is_identifier, symbol
+from ..naming import default_latex, symbol
 from .evaluation import ForwardPass, evaluate
 from .node import LEAF_KINDS, NODE_KINDS, Node, check_name, suggest
 
@@ -137,13 +137,32 @@ class ComputationGraph:
         targets: Iterable[str] = (),
         output: str,
         title: str = "",
+        where: str = "",
     ) -> ComputationGraph:
         """A graph from formulas (text, through the safe parser) or sympy expressions.
 
         Leaves are the names listed in ``inputs``, ``parameters`` and ``targets``; every other
         node is defined by ``definitions`` and gets kind ``hidden`` (``loss`` for the output).
+        A formula is checked against the grammar as a whole before its names are looked up;
+        its errors start with ``where`` and the node's name (``"x.toml: [graph.nodes] e"``),
+        or with ``node 'e'`` when ``where`` is empty.
+
+        Examples
+        --------
+        >>> graph = ComputationGraph.from_definitions({"y": "exp(w*x)"}, inputs=["x"],
+        ...                                           parameters=["w"], output="y")
+        >>> graph.nodes["y"], graph.parameters
+        (Node('y', loss = exp(w*x)), ['w'])
+        >>> ComputationGraph.from_definitions({"y": "2 x"}, inputs=["x"], output="y",
+        ...                                   where="f.toml: [graph.nodes]")
+        Traceback (most recent call last):
+            ...
+        symbackprop.errors.FormulaError: f.toml: [graph.nodes] y: in formula '2 x', column 3: \
+missing operator before 'x'; to multiply, write '2*x' (implicit multiplication is not allowed)
+            2 x
+              ^
         """
-        from ..rules.formula import parse_formula
+        from ..rules.formula import free_names, parse_formula
 
         leaves: dict[str, str] = {}
         for kind, names in (("input", inputs), ("parameter", parameters), ("target", targets)):
@@ -154,11 +173,15 @@ class ComputationGraph:
         for name in definitions:
             if name in leaves:
                 raise GraphError(f"{name!r} is a {leaves[name]} and also has a definition")
-        symbols = {name: symbol(name) for name in [*leaves, *definitions] if is_identifier(name)}
+        symbols = {name: symbol(name) for name in [*leaves, *definitions]}
         nodes = [Node(name, kind) for name, kind in leaves.items()]
         for name, text in definitions.items():
-            expr = parse_formula(text, symbols, where=f"node {name!r}") if isinstance(
-                text, str) else sympy.sympify(text)
+            if isinstance(text, str):
+                context = f"{where} {name}" if where else f"node {name!r}"
+                free_names(text, where=context)
+                expr = parse_formula(text, symbols, where=context)
+            else:
+                expr = sympy.sympify(text)
             nodes.append(Node(name, "loss" if name == output else "hidden", expr))
         return cls(nodes, output, title=title)
 
