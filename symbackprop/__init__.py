@@ -39,8 +39,9 @@ from .errors import (
     SpecError,
     SymbackpropError,
 )
-from .graph.computation import ComputationGraph, Node
+from .graph.computation import ComputationGraph
 from .graph.network import LayeredNetwork, surgery
+from .graph.node import Node
 from .numeric.oracles import (
     composed_diff,
     finite_difference,

@@ -30,7 +30,6 @@ c + d
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +38,7 @@ import sympy
 from sympy.core.basic import _args_sortkey
 
 from ..errors import GraphError
+from ..graph import evaluation
 from ..graph.computation import ComputationGraph
 from ..naming import symbol
 
@@ -266,11 +266,12 @@ def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[st
 
 
 def number(expr: sympy.Expr, values: Mapping[str, Any], graph: ComputationGraph) -> Any:
-    """``expr`` (in node symbols) at the node values ``values``.
+    """``expr`` (in node symbols) at the node values ``values``:
+    :func:`symbackprop.graph.evaluation.number`, kept under this name for its callers.
 
-    Sums, products, integer-free powers and symbols are done directly (most local partials are
-    a symbol or a short product); anything else goes through :meth:`ComputationGraph.evaluate`.
-    Works on floats and on numpy arrays alike.
+    Sums, products, integer powers and symbols are done directly (most local partials are
+    a symbol or a short product); anything else is lambdified.  Works on floats and on numpy
+    arrays alike; ``graph`` is not used (the signature is its callers').
 
     Examples
     --------
@@ -281,17 +282,7 @@ def number(expr: sympy.Expr, values: Mapping[str, Any], graph: ComputationGraph)
     >>> round(number(h11 * (1 - h11), values, problem.graph), 10)      # dh11/da11
     0.2413007086
     """
-    if expr.is_Symbol:
-        return values[expr.name]
-    if expr.is_Number:
-        return float(expr)
-    if expr.is_Add:
-        return sum((number(arg, values, graph) for arg in expr.args), 0.0)
-    if expr.is_Mul:
-        return math.prod((number(arg, values, graph) for arg in expr.args), start=1.0)
-    if expr.is_Pow and expr.exp.is_Integer:
-        return number(expr.base, values, graph) ** int(expr.exp)
-    return graph.evaluate(expr, values)
+    return evaluation.number(expr, values)
 
 
 def node_values(graph: ComputationGraph, values: Mapping[str, Any]) -> dict[str, Any]:

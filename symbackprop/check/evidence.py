@@ -29,6 +29,7 @@ from ..calculus.derivation import Derivation, derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
 from ..errors import NoPathError
 from ..graph.computation import ComputationGraph
+from ..graph.evaluation import at_points
 from .mistakes import loss_name
 
 __all__ = ["FINDING_KINDS", "SLACK", "Diagnosis", "Finding", "Known", "Scenario", "matches"]
@@ -288,10 +289,9 @@ class Scenario:
 
     def evaluate(self, expr: sympy.Expr, values: Mapping[str, np.ndarray] | None = None
                  ) -> np.ndarray:
-        """``expr`` (in node symbols) at every point."""
-        with np.errstate(all="ignore"):
-            result = self.graph.evaluate(sympy.sympify(expr), values or self.values)
-        return np.broadcast_to(np.asarray(result, dtype=float), (self.points,)).copy()
+        """``expr`` (in node symbols) at every point
+        (:func:`symbackprop.graph.evaluation.at_points`)."""
+        return at_points(expr, values or self.values, self.points)
 
     def derivation(self, of: str, wrt: str) -> Derivation | None:
         """``d of / d wrt`` (with the file's numbers when the scenario is at the file's

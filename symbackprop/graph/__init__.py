@@ -1,6 +1,10 @@
 """The computation graph: a networkx DAG of sympy nodes, layered networks and their surgery.
 
-- :mod:`~symbackprop.graph.computation`: :class:`Node`, :class:`ComputationGraph`, evaluation;
+- :mod:`~symbackprop.graph.node`: :class:`Node`, its kinds, and the names a node may take;
+- :mod:`~symbackprop.graph.computation`: :class:`ComputationGraph`, built from nodes or from
+  formulas (:meth:`ComputationGraph.from_definitions`), with its local partials;
+- :mod:`~symbackprop.graph.evaluation`: every way numbers are put into the graph's expressions
+  (the forward pass, :func:`direct_evaluator`, whole-expression evaluation, ``lambdify``);
 - :mod:`~symbackprop.graph.network`: :class:`LayeredNetwork` and :func:`surgery`, which makes
   every weight and bias a node of its own.
 
@@ -9,16 +13,10 @@ May import :mod:`symbackprop.rules`, :mod:`symbackprop.errors` and :mod:`symback
 
 from __future__ import annotations
 
-from .computation import (
-    LEAF_KINDS,
-    NODE_KINDS,
-    ComputationGraph,
-    Evaluator,
-    Node,
-    NodeKind,
-    direct_evaluator,
-)
+from .computation import ComputationGraph
+from .evaluation import Evaluator, direct_evaluator
 from .network import BIAS_MODES, NAMINGS, LayeredNetwork, surgery
+from .node import LEAF_KINDS, NODE_KINDS, Node, NodeKind
 
 __all__ = [
     "BIAS_MODES",

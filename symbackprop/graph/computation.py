@@ -1,8 +1,9 @@
 """The computation graph: a networkx DAG whose nodes hold sympy expressions.
 
-A :class:`Node` has a name, a kind, a sympy symbol and, unless it is a leaf, a defining
-expression over its parents' symbols.  Edges run parent -> child (the forward direction) and are
-derived from the definitions: ``u -> v`` exactly when ``u``'s symbol occurs in ``v``'s definition.
+Each :class:`~symbackprop.graph.node.Node` has a name, a kind, a sympy symbol and, unless it is
+a leaf, a defining expression over its parents' symbols.  Edges run parent -> child (the
+forward direction) and are derived from the definitions: ``u -> v`` exactly when ``u``'s symbol
+occurs in ``v``'s definition.
 The graph must be acyclic; every free symbol of a definition must be a node or a declared
 constant.
 
@@ -20,121 +21,20 @@ d
 
 from __future__ import annotations
 
-import difflib
-import keyword
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from functools import cached_property
-from operator import itemgetter
-from typing import Any, Literal
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import sympy
 
-from ..errors import GraphError, SpecError
-from ..naming import default_latex, is_identifier, symbol
-from ..rules.functions import numeric_namespace
+from ..errors import GraphError
+from ..naming import default_latex, symbol
+from .evaluation import ForwardPass, evaluate
+from .node import LEAF_KINDS, NODE_KINDS, Node, check_name, suggest
 
-__all__ = ["LEAF_KINDS", "NODE_KINDS", "ComputationGraph", "Evaluator", "Node", "NodeKind",
-           "direct_evaluator"]
-
-NodeKind = Literal["input", "target", "parameter", "constant", "hidden", "output", "loss"]
-NODE_KINDS: tuple[str, ...] = ("input", "target", "parameter", "constant", "hidden", "output",
-                               "loss")
-LEAF_KINDS = frozenset({"input", "target", "parameter", "constant"})
-
-Evaluator = Callable[[Mapping[str, Any]], Any]
-"""A compiled expression: called with ``{name: value}``, it returns the expression's value."""
-
-# Names a node may not take: they would read as a function or a keyword in a formula.
-RESERVED_NAMES = frozenset(
-    {"exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus",
-     "max", "min", "pi", "E", "I", "oo", "nan", "zoo", "S", "N", "Q"}
-)
-
-
-@dataclass(frozen=True, eq=False)
-class Node:
-    """One node of a computation graph.
-
-    Parameters
-    ----------
-    name : str
-        An identifier (letters, digits, underscores).
-    kind : str
-        One of ``input``, ``target``, ``parameter``, ``constant`` (leaves) or ``hidden``,
-        ``output``, ``loss`` (defined by a formula).
-    definition : sympy.Expr, optional
-        The node's value in terms of its parents' symbols; ``None`` for a leaf.
-    latex : str, optional
-        The LaTeX label; by default from :func:`symbackprop.naming.default_latex`.
-    textbook : mapping, optional
-        Local partials ``d(this)/d(parent)`` keyed by parent name, written as a textbook does
-        (in node symbols). Where absent, the partial is sympy's ``diff`` with this node's own
-        definition written as its symbol.
-    layer, index : int, optional
-        Position in a layered network (for drawing), or ``None``.
-
-    Examples
-    --------
-    >>> from symbackprop import load_problem
-    >>> graph = load_problem("mazur_2_2_2").graph
-    >>> graph.node("a21"), graph.node("w5")
-    (Node('a21', hidden = b2 + h11*w5 + h12*w6), Node('w5', parameter))
-    """
-
-    name: str
-    kind: str
-    definition: sympy.Expr | None = None
-    latex: str = ""
-    textbook: Mapping[str, sympy.Expr] = field(default_factory=dict)
-    layer: int | None = None
-    index: int | None = None
-
-    def __post_init__(self) -> None:
-        if not self.latex:
-            object.__setattr__(self, "latex", default_latex(self.name))
-
-    @property
-    def symbol(self) -> sympy.Symbol:
-        """The node's sympy symbol."""
-        return symbol(self.name)
-
-    @property
-    def is_leaf(self) -> bool:
-        return self.definition is None
-
-    def __repr__(self) -> str:
-        body = f" = {self.definition}" if self.definition is not None else ""
-        return f"Node({self.name!r}, {self.kind}{body})"
-
-
-def _check_name(name: str, what: str) -> None:
-    if not is_identifier(name) or keyword.iskeyword(name):
-        raise GraphError(
-            f"{what} {name!r} is not a valid node name: use letters, digits and underscores, "
-            "starting with a letter (no '__', no Python keywords)"
-        )
-    if name in RESERVED_NAMES:
-        raise GraphError(
-            f"{what} {name!r} is reserved (a function or constant name in formulas); "
-            "choose another name"
-        )
-
-
-def suggest(name: str, choices: Iterable[str]) -> str:
-    """A ``; did you mean ...?`` suffix for an unknown ``name``, or the empty string.
-
-    Examples
-    --------
-    >>> suggest("wieght", ["weight", "bias"])
-    "; did you mean 'weight'?"
-    >>> suggest("zzz", ["weight", "bias"])
-    ''
-    """
-    close = difflib.get_close_matches(name, list(choices), n=3)
-    return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+__all__ = ["ComputationGraph"]
 
 
 class ComputationGraph:
@@ -182,7 +82,7 @@ class ComputationGraph:
         self.constants: dict[str, float] = dict(constants or {})
         self._nodes: dict[str, Node] = {}
         for node in nodes:
-            _check_name(node.name, "node")
+            check_name(node.name, "node")
             if node.name in self._nodes:
                 raise GraphError(f"node {node.name!r} is defined twice")
             if node.kind not in NODE_KINDS:
@@ -194,7 +94,7 @@ class ComputationGraph:
                 raise GraphError(f"node {node.name!r} of kind {node.kind!r} needs {need}")
             self._nodes[node.name] = node
         for name in self.constants:
-            _check_name(name, "constant")
+            check_name(name, "constant")
             if name in self._nodes:
                 raise GraphError(f"{name!r} is both a node and a constant")
         self._graph = nx.DiGraph()
@@ -237,13 +137,32 @@ class ComputationGraph:
         targets: Iterable[str] = (),
         output: str,
         title: str = "",
+        where: str = "",
     ) -> ComputationGraph:
         """A graph from formulas (text, through the safe parser) or sympy expressions.
 
         Leaves are the names listed in ``inputs``, ``parameters`` and ``targets``; every other
         node is defined by ``definitions`` and gets kind ``hidden`` (``loss`` for the output).
+        A formula is checked against the grammar as a whole before its names are looked up;
+        its errors start with ``where`` and the node's name (``"x.toml: [graph.nodes] e"``),
+        or with ``node 'e'`` when ``where`` is empty.
+
+        Examples
+        --------
+        >>> graph = ComputationGraph.from_definitions({"y": "exp(w*x)"}, inputs=["x"],
+        ...                                           parameters=["w"], output="y")
+        >>> graph.nodes["y"], graph.parameters
+        (Node('y', loss = exp(w*x)), ['w'])
+        >>> ComputationGraph.from_definitions({"y": "2 x"}, inputs=["x"], output="y",
+        ...                                   where="f.toml: [graph.nodes]")
+        Traceback (most recent call last):
+            ...
+        symbackprop.errors.FormulaError: f.toml: [graph.nodes] y: in formula '2 x', column 3: \
+missing operator before 'x'; to multiply, write '2*x' (implicit multiplication is not allowed)
+            2 x
+              ^
         """
-        from ..rules.formula import parse_formula
+        from ..rules.formula import free_names, parse_formula
 
         leaves: dict[str, str] = {}
         for kind, names in (("input", inputs), ("parameter", parameters), ("target", targets)):
@@ -254,11 +173,15 @@ class ComputationGraph:
         for name in definitions:
             if name in leaves:
                 raise GraphError(f"{name!r} is a {leaves[name]} and also has a definition")
-        symbols = {name: symbol(name) for name in [*leaves, *definitions] if is_identifier(name)}
+        symbols = {name: symbol(name) for name in [*leaves, *definitions]}
         nodes = [Node(name, kind) for name, kind in leaves.items()]
         for name, text in definitions.items():
-            expr = parse_formula(text, symbols, where=f"node {name!r}") if isinstance(
-                text, str) else sympy.sympify(text)
+            if isinstance(text, str):
+                context = f"{where} {name}" if where else f"node {name!r}"
+                free_names(text, where=context)
+                expr = parse_formula(text, symbols, where=context)
+            else:
+                expr = sympy.sympify(text)
             nodes.append(Node(name, "loss" if name == output else "hidden", expr))
         return cls(nodes, output, title=title)
 
@@ -423,22 +346,15 @@ class ComputationGraph:
         )
 
     # -- numbers ---------------------------------------------------------------------------
+    @cached_property
+    def _forward(self) -> ForwardPass:
+        """The forward pass over every definition, compiled once per graph."""
+        return ForwardPass([(name, self._nodes[name].definition) for name in self._order],
+                           self.constants)
+
     def missing_values(self, values: Mapping[str, float]) -> list[str]:
         """Leaves (and constants) that ``values`` does not give."""
-        missing = [name for name in self.leaves if name not in values]
-        missing += [name for name, v in self.constants.items() if name not in values and
-                    np.isnan(v)]
-        return missing
-
-    @cached_property
-    def _node_evaluators(self) -> dict[str, Evaluator]:
-        """Every defined node's :func:`direct_evaluator`, made once per graph."""
-        evaluators = {}
-        for name in self._order:
-            definition = self._nodes[name].definition
-            if definition is not None:
-                evaluators[name] = direct_evaluator(definition)
-        return evaluators
+        return self._forward.missing(values)
 
     def forward(self, values: Mapping[str, float | np.ndarray],
                 overrides: Mapping[str, float] | None = None) -> dict[str, Any]:
@@ -455,9 +371,10 @@ class ComputationGraph:
 
         Notes
         -----
-        Each definition is evaluated by :func:`direct_evaluator`: sums, products and integer
+        A :class:`~symbackprop.graph.evaluation.ForwardPass`: each definition is evaluated by
+        :func:`~symbackprop.graph.evaluation.direct_evaluator` (sums, products and integer
         powers directly, function applications through ``lambdify``, compiled once per
-        function.  O(V + E) arithmetic for a layered network (a neuron's pre-activation is one
+        function).  O(V + E) arithmetic for a layered network (a neuron's pre-activation is one
         term per incoming edge); nothing is compiled per node.
 
         Examples
@@ -470,29 +387,12 @@ class ComputationGraph:
         >>> g.forward({"x": 1.0, "w": 0.0, "y": [1.0, 2.0]}, overrides={"h": 0.0})["L"]
         array([1., 4.])
         """
-        overrides = overrides or {}
-        missing = self.missing_values(values)
-        if missing:
-            raise SpecError(f"no value given for {', '.join(missing)}")
-        result: dict[str, Any] = {
-            name: v for name, v in self.constants.items() if not np.isnan(v)}
-        result.update({name: _as_float(v) for name, v in values.items()})
-        evaluators = self._node_evaluators
-        for name in self._order:
-            if name in overrides:
-                result[name] = _as_float(overrides[name])
-            elif name in evaluators:
-                result[name] = _as_float(evaluators[name](result))
-        return result
+        return self._forward(values, overrides)
 
     def evaluate(self, expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
-        """``expr`` (over node and constant symbols) at the node values ``values``."""
-        args = sorted(expr.free_symbols, key=str)
-        try:
-            numbers = [values[str(a)] for a in args]
-        except KeyError as err:
-            raise SpecError(f"no value for {err.args[0]!r} in {expr}") from None
-        return _as_float(_cached_lambdify(tuple(args), expr)(*numbers))
+        """``expr`` (over node and constant symbols) at the node values ``values``
+        (:func:`symbackprop.graph.evaluation.evaluate`)."""
+        return evaluate(expr, values)
 
 
 def _diff_term(term: sympy.Expr, sym: sympy.Symbol) -> sympy.Expr:
@@ -516,170 +416,3 @@ def _diff_term(term: sympy.Expr, sym: sympy.Symbol) -> sympy.Expr:
     return sympy.diff(term, sym)
 
 
-def _as_float(value: Any) -> Any:
-    array = np.asarray(value, dtype=float)
-    return float(array) if array.ndim == 0 else array
-
-
-def direct_evaluator(expr: sympy.Expr) -> Evaluator:
-    """``expr`` as a function of a ``{symbol name: value}`` mapping, compiled without printing
-    the whole expression.
-
-    Sums, products, integer powers, numbers and symbols become Python arithmetic on the values
-    (floats, or numpy arrays broadcasting alike); a factor with a negative rational exponent is
-    divided by, as ``lambdify`` prints it.  Only the rest is handed to :func:`lambdify`: a
-    function application such as ``sigmoid(...)``, ``exp(...)`` or ``x**(1/2)`` is compiled
-    once per function (its arguments with symbols replaced by placeholders, so
-    ``sigmoid(a11)`` and ``sigmoid(a12)`` share one compiled ``sigmoid``) and applied to its
-    arguments' values; an expression whose arguments are not all expressions (``Piecewise``)
-    is compiled whole.
-
-    Parameters
-    ----------
-    expr : sympy.Expr
-
-    Returns
-    -------
-    Evaluator
-
-    Notes
-    -----
-    Building is O(size of ``expr``) plus a ``lambdify`` per function not seen before; an
-    evaluation is O(size of ``expr``) arithmetic.  Sums and products are taken in sympy's
-    argument order, so a value may differ from ``lambdify``'s (whose order depends on its
-    placeholder names) in the last bits.
-
-    Examples
-    --------
-    >>> from symbackprop.rules.functions import sigmoid
-    >>> a, b = symbol("a"), symbol("b")
-    >>> f = direct_evaluator(2 * a / b + sigmoid(a - b))
-    >>> float(f({"a": 1.0, "b": 1.0}))
-    2.5
-    >>> f({"a": np.array([1.0, 2.0]), "b": 1.0})
-    array([2.5       , 4.73105858])
-    """
-    if expr.is_Symbol:
-        return itemgetter(expr.name)
-    if expr.is_Rational or expr.is_Float:
-        number = float(expr)
-        return lambda values: number
-    if expr.is_Add:
-        return _sum([direct_evaluator(term) for term in expr.args])
-    if expr.is_Mul:
-        return _product(expr)
-    if expr.is_Pow and expr.exp.is_Integer:
-        base = direct_evaluator(expr.base)
-        # A negative exponent as a float, as lambdify prints it: numpy refuses an integer
-        # array to a negative integer power.
-        exponent: int | float = int(expr.exp) if expr.exp > 0 else float(expr.exp)
-        return lambda values: base(values) ** exponent
-    return _application(expr)
-
-
-def _sum(terms: list[Evaluator]) -> Evaluator:
-    first, rest = terms[0], terms[1:]
-
-    def add(values: Mapping[str, Any]) -> Any:
-        total = first(values)
-        for term in rest:
-            total = total + term(values)  # never +=: ``total`` may be a caller's array
-        return total
-    return add
-
-
-def _product(expr: sympy.Mul) -> Evaluator:
-    numerator: list[Evaluator] = []
-    denominator: list[Evaluator] = []
-    for factor in expr.args:
-        if factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative:
-            denominator.append(direct_evaluator(sympy.Pow(factor.base, -factor.exp)))
-        else:
-            numerator.append(direct_evaluator(factor))
-    if len(numerator) == 2 and not denominator:
-        left, right = numerator
-        return lambda values: left(values) * right(values)
-    over = _plain_product(numerator)
-    if not denominator:
-        return over
-    under = _plain_product(denominator)
-    return lambda values: over(values) / under(values)
-
-
-def _plain_product(factors: list[Evaluator]) -> Evaluator:
-    if not factors:
-        return lambda values: 1.0
-    first, rest = factors[0], factors[1:]
-
-    def multiply(values: Mapping[str, Any]) -> Any:
-        total = first(values)
-        for factor in rest:
-            total = total * factor(values)  # never *=: ``total`` may be a caller's array
-        return total
-    return multiply
-
-
-def _application(expr: sympy.Expr) -> Evaluator:
-    """A function applied to arguments: the function compiled once (per pattern of literal
-    arguments), the arguments evaluated directly; anything else compiled whole."""
-    if all(isinstance(arg, sympy.Expr) for arg in expr.args):
-        pattern = tuple(None if arg.free_symbols else arg for arg in expr.args)
-        function = _compiled_function(expr.func, pattern)
-        arguments = [direct_evaluator(arg) for arg in expr.args if arg.free_symbols]
-        if len(arguments) == 1:
-            (argument,) = arguments
-            return lambda values: function(argument(values))
-        return lambda values: function(*(argument(values) for argument in arguments))
-    symbols = tuple(sorted(expr.free_symbols, key=str))
-    whole = _cached_lambdify(symbols, expr)
-    names = [s.name for s in symbols]
-    return lambda values: whole(*(values[name] for name in names))
-
-
-_FUNCTION_CACHE: dict[tuple[Any, tuple[sympy.Expr | None, ...]], Any] = {}
-_PLACEHOLDERS: list[sympy.Dummy] = []
-
-
-def _compiled_function(func: Any, pattern: tuple[sympy.Expr | None, ...]) -> Any:
-    """``func`` applied to ``pattern`` (``None`` marks an argument given at call time),
-    lambdified once."""
-    key = (func, pattern)
-    if key not in _FUNCTION_CACHE:
-        if len(_FUNCTION_CACHE) > 20_000:
-            _FUNCTION_CACHE.clear()
-        while len(_PLACEHOLDERS) < len(pattern):
-            _PLACEHOLDERS.append(sympy.Dummy(f"arg{len(_PLACEHOLDERS)}"))
-        variables = _PLACEHOLDERS[:sum(arg is None for arg in pattern)]
-        placeholders = iter(variables)
-        args = [next(placeholders) if arg is None else arg for arg in pattern]
-        _FUNCTION_CACHE[key] = lambdify(variables, func(*args))
-    return _FUNCTION_CACHE[key]
-
-
-def lambdify(args: Sequence[sympy.Symbol], expr: sympy.Expr, backend: str = "numpy") -> Any:
-    """:func:`sympy.lambdify` with our function table; arguments are dummified so that no node
-    name can shadow a function in the generated code.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from symbackprop.rules.functions import sigmoid
-    >>> from symbackprop.naming import symbol
-    >>> a = symbol("a")
-    >>> f = lambdify([a], sigmoid(a))
-    >>> float(f(0.0)), f(np.array([-1000.0, 1000.0]))
-    (0.5, array([0., 1.]))
-    """
-    return sympy.lambdify(list(args), expr, modules=numeric_namespace(backend), dummify=True)
-
-
-_LAMBDA_CACHE: dict[tuple[tuple[sympy.Symbol, ...], sympy.Expr], Any] = {}
-
-
-def _cached_lambdify(args: tuple[sympy.Symbol, ...], expr: sympy.Expr) -> Any:
-    key = (args, expr)
-    if key not in _LAMBDA_CACHE:
-        if len(_LAMBDA_CACHE) > 20_000:
-            _LAMBDA_CACHE.clear()
-        _LAMBDA_CACHE[key] = lambdify(args, expr)
-    return _LAMBDA_CACHE[key]

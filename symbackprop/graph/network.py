@@ -45,7 +45,8 @@ from ..rules.registry import (
     softmax,
     softmax_partial,
 )
-from .computation import ComputationGraph, Node
+from .computation import ComputationGraph
+from .node import Node, suggest
 
 __all__ = ["BIAS_MODES", "NAMINGS", "LayeredNetwork", "surgery"]
 
@@ -292,8 +293,6 @@ def surgery(picture: nx.DiGraph, *, expose: str | None = None, title: str = "") 
     names = network.names
     parameters = set(network.parameter_names())
     if expose is not None and expose not in parameters:
-        from .computation import suggest
-
         raise GraphError(f"cannot expose {expose!r}: it is not a weight or bias of this "
                          f"network{suggest(expose, parameters)}")
     exposed = parameters if expose is None else {expose}

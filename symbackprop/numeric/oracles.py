@@ -37,7 +37,8 @@ import sympy
 
 from ..calculus.derivation import derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
-from ..graph.computation import ComputationGraph, lambdify
+from ..graph.computation import ComputationGraph
+from ..graph.evaluation import lambdify
 from ..graph.network import LayeredNetwork, matrices
 from ..naming import symbol
 

@@ -1,6 +1,12 @@
 """Problem files in: TOML, YAML or JSON read, validated, and turned into a :class:`Problem`.
 
-- :mod:`~symbackprop.spec.problems`: :class:`Problem`, :class:`Claim`, :func:`load_problem`;
+- :mod:`~symbackprop.spec.problems`: :class:`Problem`, :func:`load_problem` and the other ways
+  in (text, a parsed dict), reading the file and its top level;
+- :mod:`~symbackprop.spec.tables`: the ``[network]``, ``[graph]`` and ``[values]`` tables (a
+  graph's formulas are built by :meth:`symbackprop.graph.ComputationGraph.from_definitions`);
+- :mod:`~symbackprop.spec.claims`: :class:`Claim`, the ``[[claims]]`` of a file;
+- :mod:`~symbackprop.spec.fields`: the keys of a file and reading one field, with errors that
+  name the file and the key;
 - ``spec/examples/``: the bundled example problems.
 
 May import :mod:`symbackprop.graph` and :mod:`symbackprop.rules` (and the foundation modules).
@@ -8,8 +14,8 @@ May import :mod:`symbackprop.graph` and :mod:`symbackprop.rules` (and the founda
 
 from __future__ import annotations
 
+from .claims import Claim
 from .problems import (
-    Claim,
     Problem,
     bundled_examples,
     load_problem,

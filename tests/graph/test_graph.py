@@ -11,10 +11,10 @@ from conftest import BUNDLED
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import symbackprop.graph.computation as graph_module
+import symbackprop.graph.evaluation as evaluation_module
 from symbackprop.errors import GraphError, SpecError
 from symbackprop.graph import ComputationGraph, Node, direct_evaluator
-from symbackprop.graph.computation import lambdify
+from symbackprop.graph.evaluation import lambdify
 from symbackprop.graph.network import LayeredNetwork
 from symbackprop.naming import symbol
 from symbackprop.rules.functions import leaky_relu, relu, sigmoid, softplus
@@ -275,8 +275,8 @@ def test_each_function_is_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None
         compiled.append(expr)
         return lambdify(args, expr, backend)
 
-    monkeypatch.setattr(graph_module, "_FUNCTION_CACHE", {})
-    monkeypatch.setattr(graph_module, "lambdify", counting)
+    monkeypatch.setattr(evaluation_module, "_FUNCTION_CACHE", {})
+    monkeypatch.setattr(evaluation_module, "lambdify", counting)
     graph = LayeredNetwork((3, 4, 4, 3), ("sigmoid", "sigmoid"), "softmax",
                            "cross_entropy").build()
     for shape in [(), (BATCH,)]:

@@ -37,7 +37,7 @@ from symbackprop.calculus.simplify import (
 from symbackprop.cli import main
 from symbackprop.errors import SymbackpropError
 from symbackprop.graph import ComputationGraph
-from symbackprop.graph.computation import lambdify
+from symbackprop.graph.evaluation import lambdify
 from symbackprop.naming import default_latex, symbol
 from symbackprop.numeric.oracles import matrix_backprop
 from symbackprop.render import (

@@ -1,0 +1,175 @@
+"""The claims of a problem file (its ``[[claims]]``): each read into a :class:`Claim`.
+
+A claim is about a derivative (``dL/dw212``), a forward value (``h13``) or a parameter after one
+update (``w212+``), and gives a number (whose printed precision sets its default tolerance) or a
+symbolic expression.
+
+Examples
+--------
+>>> from symbackprop.graph import ComputationGraph
+>>> graph = ComputationGraph.from_definitions({"L": "w*x"}, inputs=["x"], parameters=["w"],
+...                                           output="L")
+>>> read_claims([{"of": "dL/dw", "value": Decimal("2.0")}, {"of": "L", "expression": "w*x"}],
+...             graph, "f.toml", None)
+(Claim(dL/dw = 2.0), Claim(L = w*x))
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sympy
+
+from ..errors import GraphError, SpecError
+from ..graph.computation import ComputationGraph
+from ..naming import symbol
+from ..rules.formula import parse_formula
+from .fields import CLAIM_KEYS, MAX_CLAIMS, as_table, check_keys, describe, number, text
+
+__all__ = ["Claim", "read_claims"]
+
+_DERIVATIVE = re.compile(r"\s*d\s*([A-Za-z_]\w*)\s*/\s*d\s*([A-Za-z_]\w*)\s*\Z")
+_UPDATE = re.compile(r"\s*([A-Za-z_]\w*)\s*\+\s*\Z")
+_VALUE = re.compile(r"\s*([A-Za-z_]\w*)\s*\Z")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One assertion of a problem file (SPEC.md 1c).
+
+    Attributes
+    ----------
+    index : int
+        1-based position in the file.
+    of : str
+        As written: ``dL/dw212``, ``h13`` or ``w212+``.
+    kind : {"derivative", "value", "update"}
+    target : str
+        The node differentiated (derivative), evaluated (value) or updated (update).
+    wrt : str or None
+        The node differentiated with respect to (derivative claims only).
+    value : Decimal or None
+        The number as printed (its precision sets the default tolerance).
+    expression : sympy.Expr or None
+        A symbolic claim, parsed by the safe parser.
+    expression_text : str or None
+    tolerance : float or None
+        An absolute tolerance overriding the printed precision.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> claim = load_problem("padhai_4_4_2").claims[15]
+    >>> claim, claim.kind, claim.target, claim.wrt
+    (Claim(dL/dw212 = -0.029), 'derivative', 'L', 'w212')
+    >>> claim.printed_tolerance
+    0.001
+    """
+
+    index: int
+    of: str
+    kind: str
+    target: str
+    wrt: str | None = None
+    value: Decimal | None = None
+    expression: sympy.Expr | None = None
+    expression_text: str | None = None
+    tolerance: float | None = None
+
+    @property
+    def printed_tolerance(self) -> float | None:
+        """One unit in the last printed digit of :attr:`value` (``-0.029`` gives ``0.001``)."""
+        if self.value is None:
+            return None
+        exponent = self.value.as_tuple().exponent
+        return float(Decimal(1).scaleb(int(exponent)))  # type: ignore[arg-type]
+
+    @property
+    def effective_tolerance(self) -> float | None:
+        return self.tolerance if self.tolerance is not None else self.printed_tolerance
+
+    def __repr__(self) -> str:
+        claimed = self.expression_text if self.value is None else str(self.value)
+        return f"Claim({self.of} = {claimed})"
+
+
+def read_claims(value: Any, graph: ComputationGraph, name: str,
+                learning_rate: float | None) -> tuple[Claim, ...]:
+    """The claims of file ``name`` (its ``claims`` array), checked against ``graph``.
+
+    Raises
+    ------
+    SpecError
+        Naming the file, the claim's number and what it claims, and what is wrong.
+
+    Examples
+    --------
+    >>> from symbackprop.graph import ComputationGraph
+    >>> graph = ComputationGraph.from_definitions({"L": "w*x"}, inputs=["x"],
+    ...                                           parameters=["w"], output="L")
+    >>> read_claims([{"of": "w+", "value": 1}], graph, "f.toml", None)
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: f.toml: claim 1 (w+): an update claim needs learning_rate at \
+the top level
+    """
+    if not isinstance(value, list):
+        raise SpecError(f"{name}: claims must be an array of tables ([[claims]]), got "
+                        f"{describe(value)}")
+    if len(value) > MAX_CLAIMS:
+        raise SpecError(f"{name}: more than {MAX_CLAIMS:,} claims")
+    claims = []
+    symbols = {n: symbol(n) for n in [*graph.order, *graph.constants]}
+    for index, item in enumerate(value, start=1):
+        where = f"{name}: claim {index}"
+        entry = as_table(item, where)
+        check_keys(entry, CLAIM_KEYS, where)
+        if "of" not in entry:
+            raise SpecError(f"{where}: missing key 'of' (dL/dw212, h13 or w212+)")
+        of = text(entry["of"], f"{where} of")
+        where = f"{name}: claim {index} ({of})"
+        kind, target, wrt = _claim_target(of, graph, where)
+        if kind == "update" and learning_rate is None:
+            raise SpecError(f"{where}: an update claim needs learning_rate at the top level")
+        if "value" not in entry and "expression" not in entry:
+            raise SpecError(f"{where}: give a value or an expression")
+        claimed = None
+        if "value" in entry:
+            raw = entry["value"]
+            number(raw, f"{where} value")
+            claimed = raw if isinstance(raw, Decimal) else Decimal(raw)
+        expression = written = None
+        if "expression" in entry:
+            written = text(entry["expression"], f"{where} expression")
+            expression = parse_formula(written, symbols, where=f"{where} expression")
+        tolerance = entry.get("tolerance")
+        if tolerance is not None:
+            tolerance = number(tolerance, f"{where} tolerance")
+            if tolerance < 0:
+                raise SpecError(f"{where} tolerance: must not be negative")
+        claims.append(Claim(index, of, kind, target, wrt, claimed, expression, written, tolerance))
+    return tuple(claims)
+
+
+def _claim_target(of: str, graph: ComputationGraph, where: str) -> tuple[str, str, str | None]:
+    def known(node: str) -> str:
+        try:
+            graph.node(node)
+        except GraphError as err:
+            raise SpecError(f"{where}: {err}") from None
+        return node
+
+    if match := _DERIVATIVE.match(of):
+        return "derivative", known(match.group(1)), known(match.group(2))
+    if match := _UPDATE.match(of):
+        target = known(match.group(1))
+        if graph.node(target).kind != "parameter":
+            raise SpecError(f"{where}: {target!r} is not a parameter, so it has no update")
+        return "update", target, None
+    if match := _VALUE.match(of):
+        return "value", known(match.group(1)), None
+    raise SpecError(f"{where}: cannot read {of!r}; allowed: 'dA/dB' (a derivative), 'name' "
+                    "(a forward value) or 'name+' (a parameter after one update)")
