@@ -281,9 +281,8 @@ def _check(args: argparse.Namespace) -> int:
     that is bad input: it is reported as an error row and the other files are still checked).
     """
     import os
-    from concurrent.futures import ProcessPoolExecutor
 
-    from .check.claims import check_source, collect_sources
+    from .check.batch import check_sources, collect_sources
     from .check.report import (
         batch_data,
         batch_markdown,
@@ -297,12 +296,7 @@ def _check(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
-    jobs = min(jobs, len(sources))
-    if jobs == 1:
-        checks = [check_source(s) for s in sources]
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            checks = list(pool.map(check_source, sources))
+    checks = check_sources(sources, jobs)
     if len(sources) == 1 and args.files[0] == sources[0]:
         report = checks[0].report
         if report is None:

@@ -1,6 +1,7 @@
 """Checking claims: a verdict for each, the right value, and a diagnosis of what went wrong.
 
 - :mod:`~symbackprop.check.claims`: :func:`check_problem` and the verdicts;
+- :mod:`~symbackprop.check.batch`: many files at once, a bad file an error row;
 - :mod:`~symbackprop.check.mistakes`: the registry of common mistakes (wrong local partials);
 - :mod:`~symbackprop.check.evidence`, :mod:`~symbackprop.check.pathsearch`,
   :mod:`~symbackprop.check.diagnose`: the search for the mistakes that reproduce a wrong answer;
@@ -12,15 +13,8 @@ May import :mod:`symbackprop.render`, :mod:`symbackprop.numeric`, :mod:`symbackp
 
 from __future__ import annotations
 
-from .claims import (
-    VERDICTS,
-    CheckReport,
-    ClaimResult,
-    FileCheck,
-    check_problem,
-    check_source,
-    collect_sources,
-)
+from .batch import FileCheck, check_source, check_sources, collect_sources
+from .claims import VERDICTS, CheckReport, ClaimResult, check_problem
 
 __all__ = [
     "VERDICTS",
@@ -29,5 +23,6 @@ __all__ = [
     "FileCheck",
     "check_problem",
     "check_source",
+    "check_sources",
     "collect_sources",
 ]

@@ -36,17 +36,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from pathlib import Path as FilePath
 
 import numpy as np
 import sympy
 
 from ..calculus.derivation import Derivation
 from ..calculus.equality import equivalent
-from ..errors import SpecError, SymbackpropError
+from ..errors import SymbackpropError
 from ..naming import symbol
 from ..render.text import paths_text
-from ..spec.problems import FORMATS, Claim, Problem, load_problem
+from ..spec.problems import Claim, Problem
 from .diagnose import (
     Diagnosis,
     Finding,
@@ -57,8 +56,7 @@ from .diagnose import (
     diagnose_value,
 )
 
-__all__ = ["VERDICTS", "CheckReport", "ClaimResult", "FileCheck", "check_problem",
-           "check_source", "collect_sources"]
+__all__ = ["VERDICTS", "CheckReport", "ClaimResult", "check_problem"]
 
 VERDICTS = ("correct", "incorrect", "error")
 RANDOM_POINTS = 6
@@ -178,26 +176,6 @@ class CheckReport:
     def __repr__(self) -> str:
         return (f"CheckReport({self.source!r}, {self.correct} correct, {self.incorrect} "
                 f"incorrect, {self.errors} errors)")
-
-
-@dataclass(frozen=True)
-class FileCheck:
-    """One file of a batch: its report, or why it could not be read.
-
-    Examples
-    --------
-    >>> check = check_source("padhai_4_4_2_student")
-    >>> check.status, check.report.incorrect, check.error
-    ('incorrect', 2, None)
-    """
-
-    source: str
-    report: CheckReport | None = None
-    error: str | None = None
-
-    @property
-    def status(self) -> str:
-        return "error" if self.report is None else self.report.status
 
 
 # -- the checker ---------------------------------------------------------------------------------
@@ -456,52 +434,3 @@ def check_problem(problem: Problem, *, points: int = RANDOM_POINTS,
     (('w212', 'a21', 'yhat2', 'L'),)
     """
     return _Checker(problem, points, seed).run()
-
-
-def check_source(source: str) -> FileCheck:
-    """Load and check one file (or bundled example); a bad file gives its error, not raises.
-
-    Examples
-    --------
-    >>> check_source("mazur_2_2_2").status, check_source("no_such_file.toml").status
-    ('correct', 'error')
-    """
-    try:
-        return FileCheck(source, check_problem(load_problem(source)))
-    except SymbackpropError as err:
-        return FileCheck(source, error=str(err))
-    except RecursionError:
-        return FileCheck(source, error=f"{source}: the input is nested too deeply")
-    except Exception as err:  # one file's bug must not lose the results of a batch
-        return FileCheck(source, error=f"{source}: internal error while checking "
-                                       f"({type(err).__name__}: {err}); please report it")
-
-
-def collect_sources(items: Sequence[str]) -> list[str]:
-    """Files to check: each item as given, a folder replaced by the problem files under it
-    (``.toml``, ``.yaml``, ``.yml``, ``.json``, recursively, sorted; hidden entries skipped).
-
-    Raises
-    ------
-    SpecError
-        For a folder with no problem file in it.
-
-    Examples
-    --------
-    >>> collect_sources(["padhai_4_4_2", "mazur_2_2_2"])   # bundled examples' names pass through
-    ['padhai_4_4_2', 'mazur_2_2_2']
-    """
-    sources: list[str] = []
-    for item in items:
-        path = FilePath(item)
-        if not path.is_dir():
-            sources.append(item)
-            continue
-        found = sorted(
-            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS
-            and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        if not found:
-            raise SpecError(f"{item}: no problem files in this folder (looked for "
-                            f"{', '.join(FORMATS)}, recursively)")
-        sources += [str(p) for p in found]
-    return sources

@@ -29,7 +29,8 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from .claims import CheckReport, ClaimResult, FileCheck
+from .batch import FileCheck
+from .claims import CheckReport, ClaimResult
 
 __all__ = ["batch_data", "batch_markdown", "batch_text", "check_data", "check_markdown",
            "check_text", "claim_data", "right_value"]

@@ -55,8 +55,9 @@ from ..errors import CodegenError, SymbackpropError
 from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork, matrices
 from .blocks import block_rows_for, in_blocks
-from .layered import HELPER_NAMES, GeneratedCode, layered_source
+from .layered import GeneratedCode, layered_source
 from .nodewise import C_RESERVED, CSE_LIMIT, node_source
+from .numpy_helpers import HELPER_NAMES
 from .printers import TARGETS
 
 __all__ = [

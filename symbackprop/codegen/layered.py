@@ -18,15 +18,15 @@ divides by ``yhat``.
 
 numpy code works in place: a wide layer's ``a``, ``h`` and ``delta`` arrays are overwritten by
 the next value once the old one is not needed again (small helpers such as
-``times_sigmoid_slope`` are written beside the gradient function), so a step allocates no new
-(batch, width) array; a fresh array per operation costs more than its arithmetic at batch
-10,000.  The arrays a call does need (each layer's ``a`` and ``delta_h``) are written into
-those of ``work=``, a dict the caller keeps from call to call (one per thread;
-:func:`symbackprop.codegen.compile_gradient` does this), so that after the first call the
-function allocates no (batch, width) array at all: fresh memory is given back to the system
-when freed and faulted in again page by page (a 16-16-16-4 network's gradient at batch 10,000,
-in blocks of 2,500 rows, took 1.4x as long with a fresh array for each).  The caller's arrays
-are never written to, and the returned gradients are new arrays.
+``times_sigmoid_slope``, from :mod:`symbackprop.codegen.numpy_helpers`, are written beside the
+gradient function), so a step allocates no new (batch, width) array; a fresh array per
+operation costs more than its arithmetic at batch 10,000.  The arrays a call does need (each layer's
+``a`` and ``delta_h``) are written into those of ``work=``, a dict the caller keeps from call to
+call (one per thread; :func:`symbackprop.codegen.compile_gradient` does this), so that after the
+first call the function allocates no (batch, width) array at all: fresh memory is given back to the
+system when freed and faulted in again page by page (a 16-16-16-4 network's gradient at batch
+10,000, in blocks of 2,500 rows, took 1.4x as long with a fresh array for each).  The caller's
+arrays are never written to, and the returned gradients are new arrays.
 
 Examples
 --------
@@ -57,14 +57,14 @@ return delta
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass
 
 from .._version import __version__
 from ..graph.network import LayeredNetwork
+from .numpy_helpers import HELPER_NAMES, helpers_used, scratch_call
 
-__all__ = ["HELPER_NAMES", "GeneratedCode", "layered_source"]
+__all__ = ["GeneratedCode", "layered_source"]
 
 _MODULES = {"numpy": ("import numpy as np", "np"), "jax": ("import jax.numpy as jnp", "jnp")}
 
@@ -113,113 +113,6 @@ class GeneratedCode:
                 f"arguments, {len(self.outputs)} outputs, {self.source.count(chr(10))} lines)")
 
 
-# Helpers written into numpy code that uses them: the large arrays of a wide layer are computed
-# in place of one whose value is not needed again (a fresh (batch, width) array per operation
-# costs page faults and cache misses that dominate the arithmetic at batch 10,000).
-_NUMPY_HELPERS = {
-    "scratch": '''
-def scratch(work, name, shape, fill=None):
-    """An array of this shape to write into: a new one, or with work (a dict the caller keeps,
-    one per thread) the one kept there under name, made anew only when too small. Memory reused
-    so is not given back to the system and faulted in again, page by page, on the next call.
-    With fill, every element is fill (such an array is only ever read)."""
-    kept = None if work is None else work.get(name)
-    if kept is None or kept.shape[0] < shape[0] or kept.shape[1:] != shape[1:]:
-        kept = np.empty(shape) if fill is None else np.full(shape, fill)
-        if work is not None:
-            work[name] = kept
-    return kept[:shape[0]]
-''',
-    "sigmoid": '''
-def sigmoid(a):
-    """1/(1 + exp(-a)), in place of a. exp(-a) = inf (a < -709) gives 0, as it should."""
-    with np.errstate(over="ignore"):
-        np.exp(np.negative(a, out=a), out=a)
-    a += 1.0
-    return np.reciprocal(a, out=a)
-''',
-    "softmax": '''
-def softmax(a):
-    """exp(a_j) / sum_i exp(a_i) along each row, in place of a; shifted by the row maximum, so
-    nothing overflows."""
-    a -= row_max(a)
-    np.exp(a, out=a)
-    a /= row_sums(a)
-    return a
-''',
-    "row_max": '''
-def row_max(a):
-    """The largest element of each row, as a column. For a few columns, one pass per column is
-    several times faster than numpy's reduction along a row (a.max(axis=1))."""
-    if a.shape[1] > 16:
-        return a.max(axis=1, keepdims=True)
-    largest = a[:, 0].copy()
-    for j in range(1, a.shape[1]):
-        np.maximum(largest, a[:, j], out=largest)
-    return largest[:, None]
-''',
-    "row_sums": '''
-def row_sums(a):
-    """The sum of each row, as a column: a matrix product with ones, several times faster than
-    numpy's reduction along a row (a.sum(axis=1)) for a few columns."""
-    return (a @ np.ones(a.shape[1]))[:, None]
-''',
-    "leaky_relu": '''
-def leaky_relu(a, slope, out):
-    """a where a > 0, else slope a, written into out."""
-    np.multiply(a, slope, out=out)
-    np.copyto(out, a, where=a > 0)
-    return out
-''',
-    "times_sigmoid_slope": '''
-def times_sigmoid_slope(delta, h):
-    """delta h (1 - h), the sigmoid's slope at h = sigmoid(a), in place of delta (h becomes
-    1 - h)."""
-    delta *= h
-    delta *= np.subtract(1.0, h, out=h)
-    return delta
-''',
-    "times_softmax_slope": '''
-def times_softmax_slope(delta, s):
-    """s_j (delta_j - sum_i s_i delta_i) in each row: the softmax's Jacobian at s = softmax(a)
-    (symmetric) times delta, in place of delta."""
-    delta -= row_sums(s*delta)
-    delta *= s
-    return delta
-''',
-    "times_tanh_slope": '''
-def times_tanh_slope(delta, h):
-    """delta (1 - h^2), the slope of tanh at h = tanh(a), in place of delta (h becomes
-    1 - h^2)."""
-    np.multiply(h, h, out=h)
-    delta *= np.subtract(1.0, h, out=h)
-    return delta
-''',
-}
-
-HELPER_NAMES = frozenset(_NUMPY_HELPERS)
-"""Functions that numpy layer-wise code may define beside the gradient function."""
-
-
-def _helpers_used(body: list[str]) -> list[str]:
-    """The helpers the code lines call, and those they call, in the order they are defined."""
-    code = [line.split("  #")[0] for line in body]
-    used: set[str] = set()
-    while True:
-        found = {helper for helper in _NUMPY_HELPERS
-                 if any(re.search(rf"(?<![\w.]){helper}\(", line) for line in code)}
-        if found <= used:
-            break
-        used |= found
-        code = [_NUMPY_HELPERS[helper] for helper in used]
-    return [text for helper, text in _NUMPY_HELPERS.items() if helper in used]
-
-
-def _scratch(name: str, shape: str, fill: str | None = None) -> str:
-    """numpy code for the array ``name`` of ``shape`` that a call writes into (kept in work)."""
-    return f'scratch(work, "{name}", {shape}' + ("" if fill is None else f", fill={fill}") + ")"
-
-
 def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
     """Lines computing ``a{layer}`` and the layer's activation."""
     before = "x" if layer == 1 else f"h{layer - 1}"
@@ -235,7 +128,7 @@ def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
             "softplus": " = log(1 + exp(a)), without overflow"}.get(name, "")
     comment = f"# {label} = {name}({a}j){note}"
     if m == "np":
-        into = _scratch(a, f"(batch, {network.layers[layer]})")
+        into = scratch_call(a, f"(batch, {network.layers[layer]})")
         lines = [f"{a} = np.matmul({before}, W{layer}.T.copy(), out={into})  # {a}j = sum_k "
                  f"w{layer}jk {source}{bias[1]}"]
         if bias[0]:
@@ -251,7 +144,7 @@ def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
             if name == "softmax":
                 comment = f"# {label} = exp({a}j) / sum_i exp({a}i), without overflow"
             return [*lines, f"{out} = {in_place[name]}  {comment} ({a} is not needed again)"]
-        into = _scratch(out, f"{a}.shape")
+        into = scratch_call(out, f"{a}.shape")
         kept = {"leaky_relu": f"leaky_relu({a}, {slope}, {into})",
                 "softplus": f"np.logaddexp(0.0, {a}, out={into})"}[name]
         return [*lines, f"{out} = {kept}  {comment} ({a} is kept for the backward pass)"]
@@ -277,7 +170,7 @@ def _forward(network: LayeredNetwork, layer: int, m: str) -> list[str]:
 def _loss_gradient(network: LayeredNetwork, m: str) -> list[str]:
     """Lines computing ``delta_yhat``, ``dL/dyhat`` per example (numpy: into a kept array)."""
     if m == "np":
-        into = "out=" + _scratch("delta_yhat", "yhat.shape")
+        into = "out=" + scratch_call("delta_yhat", "yhat.shape")
         width = network.layers[-1]
         return {
             "squared_error": [f"delta_yhat = np.subtract(yhat, y, {into})  # yhat_j - y_j",
@@ -433,8 +326,8 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
         "# gradients, summed over the batch, as soon as its delta_a is known",
     ]
     if m == "np" and network.bias == "per_neuron":
-        body.append(f"ones = {_scratch('ones', '(batch,)', '1.0')}  # sums over the batch, as "
-                    "matrix products")
+        ones = scratch_call("ones", "(batch,)", "1.0")
+        body.append(f"ones = {ones}  # sums over the batch, as matrix products")
     fused = _FUSED.get((network.output, network.loss))
     if fused is not None:
         functional, in_place, note = fused
@@ -461,7 +354,8 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
         if layer > 1:
             product = f"{d} @ W{layer}"
             if m == "np":
-                into = _scratch(f"delta_h{layer - 1}", f"(batch, {network.layers[layer - 1]})")
+                into = scratch_call(f"delta_h{layer - 1}",
+                                    f"(batch, {network.layers[layer - 1]})")
                 product = f"np.matmul({d}, W{layer}, out={into})"
             body.append(f"delta_h{layer - 1} = {product}  # dL/dh{layer - 1}k = "
                         f"sum_j w{layer}jk dL/da{layer}j")
@@ -470,7 +364,7 @@ def layered_source(network: LayeredNetwork, target: str = "numpy", *, name: str 
     outputs = tuple(parameters)
     returned = ", ".join("d" + p for p in outputs)
     body.append(f"return ({returned},)" if len(outputs) == 1 else f"return {returned}")
-    helpers = _helpers_used(body) if m == "np" else []
+    helpers = helpers_used(body) if m == "np" else []
     doc = _docstring(network, arguments, outputs, title, target)
     lines = [
         f'"""Gradient of {_describe(network)}.',

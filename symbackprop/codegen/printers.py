@@ -119,9 +119,16 @@ class _StableMixin:
 
 
 class _ArrayMixin(_StableMixin):
-    """Max and Min as nested element-wise calls (they broadcast, unlike a reduction)."""
+    """Max and Min as nested element-wise calls (they broadcast, unlike a reduction), and the
+    array module written by its short name (``np.``, ``jnp.``)."""
 
+    module = ""
     short = ""
+
+    def _module_format(self, fqn: str, register: bool = True) -> str:
+        text = super()._module_format(fqn, register)  # type: ignore[misc]
+        prefix = self.module + "."
+        return self.short + "." + text[len(prefix):] if text.startswith(prefix) else text
 
     def _nested(self, function: str, args: tuple[sympy.Expr, ...]) -> str:
         text = self._print(args[-1])  # type: ignore[attr-defined]
@@ -160,11 +167,8 @@ class NumpyCodePrinter(_ArrayMixin, NumPyPrinter):
     """
 
     target = "numpy"
+    module = "numpy"
     short = "np"
-
-    def _module_format(self, fqn: str, register: bool = True) -> str:
-        text = super()._module_format(fqn, register)
-        return "np." + text[len("numpy."):] if text.startswith("numpy.") else text
 
 
 class JaxCodePrinter(_ArrayMixin, JaxPrinter):
@@ -179,11 +183,8 @@ class JaxCodePrinter(_ArrayMixin, JaxPrinter):
     """
 
     target = "jax"
+    module = "jax.numpy"
     short = "jnp"
-
-    def _module_format(self, fqn: str, register: bool = True) -> str:
-        text = super()._module_format(fqn, register)
-        return "jnp." + text[len("jax.numpy."):] if text.startswith("jax.numpy.") else text
 
 
 class MathCodePrinter(_StableMixin, PythonCodePrinter):

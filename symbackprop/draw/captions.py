@@ -1,5 +1,5 @@
-r"""The words around a picture, the same in every format: its title, one legend row per path, the
-note, and numbers as LaTeX.
+r"""The words around a picture, the same in every format: its title, one legend row per path and
+the note.
 
 Every writer (:mod:`symbackprop.draw`, :mod:`symbackprop.draw.tikz`, :mod:`symbackprop.draw.dot`)
 reads its title and legend from here, so the three formats say the same thing.  The texts are LaTeX
@@ -18,33 +18,14 @@ Examples
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
 
-from ..render.typeset import latex_number
 from .layout import text_size
+from .scene import Scene, ScenePath
 
-if TYPE_CHECKING:  # the scene imports value_latex from here
-    from .scene import Scene, ScenePath
-
-__all__ = ["LEGEND_FONT", "legend_size", "note_lines", "path_chain", "title_math", "title_text",
-           "value_latex"]
+__all__ = ["LEGEND_FONT", "legend_size", "note_lines", "path_chain", "title_math", "title_text"]
 
 LEGEND_FONT = 9.5
 """Font size (pt) of the legend rows."""
-
-
-def value_latex(value: float | None) -> str:
-    r"""A value to 4 significant digits, as LaTeX (``?`` for no value): the pictures' short
-    form of :func:`symbackprop.render.typeset.latex_number`.
-
-    Examples
-    --------
-    >>> value_latex(0.000438567), value_latex(1.5e-7), value_latex(None)
-    ('0.0004386', '1.5 \\times 10^{-7}', '?')
-    >>> value_latex(float("inf"))
-    '\\text{inf}'
-    """
-    return latex_number(value, digits=4)
 
 
 def title_math(scene: Scene) -> str:

@@ -26,10 +26,8 @@ import math
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ..graph.computation import ComputationGraph
+from ..graph.computation import ComputationGraph
 
 __all__ = ["MAX_NODES", "NODE_FONT", "NOTE_FONT", "Box", "Edge", "Layout", "Placed", "Point",
            "graph_edges", "node_shapes", "place_edge_labels", "text_size"]

@@ -1,10 +1,11 @@
 """What to draw for a derivation, in inches, whatever the output: the :class:`Scene`.
 
 A scene holds the nodes (placed by :mod:`symbackprop.draw.layout`), one stroke per edge and path
-(paths that share an edge run side by side, each in its own colour), edge labels and what the
-legend lists.  The writers only read it: :mod:`symbackprop.draw` (matplotlib),
-:mod:`symbackprop.draw.tikz` and :mod:`symbackprop.draw.dot`; the words they share (title, legend
-rows, note) come from :mod:`symbackprop.draw.captions`.
+(paths that share an edge run side by side, each in its own colour), edge labels (numbers
+written by :func:`value_latex`) and what the legend lists.  The writers only read it:
+:mod:`symbackprop.draw` (matplotlib), :mod:`symbackprop.draw.tikz` and :mod:`symbackprop.draw.dot`;
+the words they share (title, legend rows, note) come from :mod:`symbackprop.draw.captions`, which
+reads the scene.
 
 Path colours follow the notes of seed 001 (path 1 blue, 2 red, 3 pink, 4 green, ...), then cycle
 with dash styles.
@@ -30,7 +31,7 @@ import sympy
 
 from ..calculus.derivation import Derivation, Factor
 from ..errors import SymbackpropError
-from .captions import value_latex
+from ..render.typeset import latex_number
 from .layout import (
     Box,
     Edge,
@@ -43,7 +44,8 @@ from .layout import (
 )
 
 __all__ = ["MAX_COLOURED", "PALETTE", "EdgeLabel", "NodeStyle", "PathStyle", "Scene",
-           "ScenePath", "Stroke", "derivation_scene", "path_style", "paths_by_edge"]
+           "ScenePath", "Stroke", "derivation_scene", "path_style", "paths_by_edge",
+           "value_latex"]
 
 PALETTE = ("#1f5fd1", "#d62728", "#e7298a", "#2ca02c", "#ff7f0e", "#7b3fbf", "#8c564b",
            "#17a2b8", "#808000")
@@ -213,6 +215,20 @@ class Scene:
     def __repr__(self) -> str:
         return (f"Scene(d{self.of}/d{self.wrt}, {len(self.layout.nodes)} nodes, "
                 f"{len(self.paths)} highlighted paths)")
+
+
+def value_latex(value: float | None) -> str:
+    r"""A value to 4 significant digits, as LaTeX (``?`` for no value): the pictures' short
+    form of :func:`symbackprop.render.typeset.latex_number`.
+
+    Examples
+    --------
+    >>> value_latex(0.000438567), value_latex(1.5e-7), value_latex(None)
+    ('0.0004386', '1.5 \\times 10^{-7}', '?')
+    >>> value_latex(float("inf"))
+    '\\text{inf}'
+    """
+    return latex_number(value, digits=4)
 
 
 def path_style(number: int) -> PathStyle:

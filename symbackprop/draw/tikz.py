@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..calculus.derivation import Derivation
-from .captions import legend_size, path_chain, title_math, title_text, value_latex
+from .captions import legend_size, path_chain, title_math, title_text
 from .layout import Point
-from .scene import FADED, MAX_COLOURED, WRT_FILL, Scene, derivation_scene
+from .scene import FADED, MAX_COLOURED, WRT_FILL, Scene, derivation_scene, value_latex
 
 __all__ = ["scene_tikz", "tikz_document", "tikz_picture"]
 
