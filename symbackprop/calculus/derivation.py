@@ -37,9 +37,10 @@ from typing import Any
 
 import sympy
 
-from ..errors import PathLimitError
+from ..errors import MissingExtraError, PathLimitError
 from ..graph.computation import ComputationGraph
 from .paths import DEFAULT_PATH_LIMIT, Path, count_paths, iter_paths, relevant
+from .views import view
 
 __all__ = ["Adjoint", "Derivation", "Factor", "Group", "Term", "derive"]
 
@@ -236,23 +237,33 @@ class Derivation:
 
     def draw(self, **options: Any) -> Any:
         """A matplotlib figure of the graph, every path from ``wrt`` in its own colour (shown
-        inline in Jupyter; needs the ``draw`` extra).  Options: see
-        :func:`symbackprop.draw.draw_derivation`."""
-        from ..draw.figure import draw_derivation
+        inline in Jupyter; needs the ``draw`` extra): the registered ``"figure"`` view (see
+        :mod:`symbackprop.calculus.views`).  Options: see
+        :func:`symbackprop.draw.draw_derivation`.
 
-        return draw_derivation(self, **options)
+        Raises
+        ------
+        MissingExtraError
+            When no figure view is registered (:mod:`symbackprop.draw` registers it).
+        """
+        figure = view("figure")
+        if figure is None:
+            raise MissingExtraError(
+                f"d{self.of}/d{self.wrt}: no figure view is registered; import symbackprop.draw "
+                "(drawing needs the draw extra: pip install 'symbackprop[draw]')")
+        return figure(self, **options)
 
-    def _repr_latex_(self) -> str:
-        """Jupyter: the chain rule, factored form, result and value in one display."""
-        from ..render.latex import derivation_math
+    def _repr_latex_(self) -> str | None:
+        """Jupyter: the chain rule, factored form, result and value in one display (the
+        registered ``"latex"`` view; ``None``, so no such display, without one)."""
+        latex = view("latex")
+        return None if latex is None else latex(self)
 
-        return derivation_math(self)
-
-    def _repr_markdown_(self) -> str:
-        """Jupyter: the whole derivation page (see :mod:`symbackprop.render.markdown`)."""
-        from ..render.markdown import derivation_markdown
-
-        return derivation_markdown(self)
+    def _repr_markdown_(self) -> str | None:
+        """Jupyter: the whole derivation page (the registered ``"markdown"`` view; ``None``
+        without one)."""
+        markdown = view("markdown")
+        return None if markdown is None else markdown(self)
 
     def __repr__(self) -> str:
         plural = "path" if self.path_count == 1 else "paths"
