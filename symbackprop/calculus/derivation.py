@@ -39,6 +39,7 @@ import sympy
 
 from ..errors import MissingExtraError, PathLimitError
 from ..graph.computation import ComputationGraph
+from .adjoints import adjoint_sweep
 from .paths import DEFAULT_PATH_LIMIT, Path, count_paths, iter_paths, relevant
 from .simplify import simplify
 from .terms import Adjoint, Factor, Group, Term
@@ -191,31 +192,20 @@ def derive(
     on_paths = relevant(graph, wrt, of)
     node_values = dict(graph.forward(values)) if values is not None else None
 
-    def factor(parent: str, child: str) -> Factor:
-        expr = graph.local_partial(parent, child)
-        number = graph.evaluate(expr, node_values) if node_values is not None else None
-        return Factor(child, parent, expr, number)
-
-    # The adjoint (delta) form: reverse topological order over the nodes on the paths.
-    order = [n for n in graph.order if n in on_paths]
-    adjoints: dict[str, Adjoint] = {}
-    delta_expr: dict[str, sympy.Expr] = {}
+    # The adjoint (delta) form: the reverse sweep over the nodes on the paths, written out.
+    adjoints = {of: Adjoint(of, (), 1.0 if node_values is not None else None)}
+    delta_expr: dict[str, sympy.Expr] = {of: sympy.S.One}
     factors: dict[tuple[str, str], Factor] = {}
-    for name in reversed(order):
-        if name == of:
-            adjoints[name] = Adjoint(name, (), 1.0 if node_values is not None else None)
-            delta_expr[name] = sympy.S.One
-            continue
-        contributions = []
-        for child in graph.children(name):
-            if child in on_paths:
-                factors[name, child] = factor(name, child)
-                contributions.append((factors[name, child], child))
-        number = None
+    for name, partials, definition in adjoint_sweep(graph, on_paths, of):
+        for child, expr in partials:
+            number = graph.evaluate(expr, node_values) if node_values is not None else None
+            factors[name, child] = Factor(child, name, expr, number)
+        contributions = tuple((factors[name, child], child) for child, _ in partials)
+        total = None
         if node_values is not None:
-            number = math.fsum(f.value * adjoints[c].value for f, c in contributions)  # type: ignore[operator]
-        adjoints[name] = Adjoint(name, tuple(contributions), number)
-        delta_expr[name] = sympy.Add(*(f.expression * delta_expr[c] for f, c in contributions))
+            total = math.fsum(f.value * adjoints[c].value for f, c in contributions)  # type: ignore[operator]
+        adjoints[name] = Adjoint(name, contributions, total)
+        delta_expr[name] = definition
     count = count_paths(graph, wrt, of)
     terms: tuple[Term, ...] | None = None
     factored: Group | None = None

@@ -131,6 +131,10 @@ class Adjoint:
     r"""The delta (adjoint) of one node: ``d of / d node`` = sum over its children ``c`` (on a
     path to ``of``) of ``(d c / d node) * delta_c``.  Backprop computes exactly these.
 
+    The written-out view of :func:`~symbackprop.calculus.adjoints.adjoint_sweep`, the one
+    reverse sweep (:class:`~symbackprop.calculus.sweep.AdjointDefinition` is its named view):
+    each contribution is the edge's :class:`Factor` and the child.
+
     Examples
     --------
     >>> from symbackprop import derive, load_problem
