@@ -75,8 +75,8 @@ def view(kind: str) -> Callable[..., Any] | None:
 
     Examples
     --------
-    >>> import symbackprop
-    >>> d = symbackprop.derive(symbackprop.load_problem("branching_graph").graph, "a")
+    >>> from symbackprop import derive, load_problem
+    >>> d = derive(load_problem("branching_graph").graph, "a")
     >>> print(view("markdown")(d).splitlines()[0])
     ## The derivative $\\partial e / \\partial a$
     """
