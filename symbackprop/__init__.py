@@ -24,6 +24,10 @@ Derivation(dL/dw5, 1 path = 0.08216704056)
 from __future__ import annotations
 
 from . import _moved
+
+# symbackprop.render and symbackprop.draw register the derivation's views (its Jupyter displays
+# and Derivation.draw, see symbackprop.calculus.views) when imported; matplotlib stays lazy.
+from . import draw as draw
 from ._version import __version__
 from .calculus.derivation import Adjoint, Derivation, Factor, Group, Term, derive
 from .calculus.equality import equivalent

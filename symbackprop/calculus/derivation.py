@@ -37,134 +37,15 @@ from typing import Any
 
 import sympy
 
-from ..errors import PathLimitError
+from ..errors import MissingExtraError, PathLimitError
 from ..graph.computation import ComputationGraph
+from .adjoints import adjoint_sweep
 from .paths import DEFAULT_PATH_LIMIT, Path, count_paths, iter_paths, relevant
+from .simplify import simplify
+from .terms import Adjoint, Factor, Group, Term
+from .views import view
 
 __all__ = ["Adjoint", "Derivation", "Factor", "Group", "Term", "derive"]
-
-
-@dataclass(frozen=True)
-class Factor:
-    """The local partial ``d of / d wrt`` along one edge ``wrt -> of``, and its value.
-
-    Examples
-    --------
-    >>> from symbackprop import load_problem
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> factor = derive(problem.graph, "w5", values=problem.values).terms[0].factors[0]
-    >>> factor
-    Factor(da21/dw5 = h11 = 0.5932699921)
-    >>> factor.of, factor.wrt, factor.expression
-    ('a21', 'w5', h11)
-    """
-
-    of: str
-    wrt: str
-    expression: sympy.Expr
-    value: float | None = None
-
-    def __str__(self) -> str:
-        return f"d{self.of}/d{self.wrt} = {self.expression}"
-
-    def __repr__(self) -> str:
-        value = "" if self.value is None else f" = {self.value:.10g}"
-        return f"Factor(d{self.of}/d{self.wrt} = {self.expression}{value})"
-
-
-@dataclass(frozen=True)
-class Term:
-    """One path's contribution: its local partials in path order (``wrt`` end first).
-
-    Chain-rule (Leibniz) order, as a textbook writes it, is the reverse:
-    :attr:`chain_rule_order`.
-
-    Examples
-    --------
-    >>> from symbackprop import load_problem
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> term = derive(problem.graph, "w1", values=problem.values).terms[1]
-    >>> term
-    Term(w1 -> a11 -> h11 -> a22 -> yhat2 -> L = -0.0002298282867)
-    >>> [f"d{f.of}/d{f.wrt}" for f in term.chain_rule_order]
-    ['dL/dyhat2', 'dyhat2/da22', 'da22/dh11', 'dh11/da11', 'da11/dw1']
-    """
-
-    path: Path
-    factors: tuple[Factor, ...]
-    value: float | None = None
-
-    @property
-    def expression(self) -> sympy.Expr:
-        """The product of the factors (sympy orders it as it likes; do not print for order)."""
-        return sympy.Mul(*(f.expression for f in self.factors))
-
-    @property
-    def chain_rule_order(self) -> tuple[Factor, ...]:
-        """The factors from the output end back to ``wrt``: dL/dyhat · dyhat/da · ... ."""
-        return tuple(reversed(self.factors))
-
-    def __repr__(self) -> str:
-        value = "" if self.value is None else f" = {self.value:.10g}"
-        return f"Term({self.path}{value})"
-
-
-@dataclass(frozen=True)
-class Group:
-    """The factored form below one node: ``d of / d node`` as a sum over its children of
-    ``(d child / d node) * (the group of child)``; paths that share a start share the factor.
-
-    Examples
-    --------
-    >>> from symbackprop import load_problem
-    >>> group = derive(load_problem("mazur_2_2_2").graph, "w1").factored
-    >>> group                        # w1 -> a11: one branch
-    Group(w1, 1 branches)
-    >>> group.branches[0][1].branches[0][1]      # h11 -> a21 and h11 -> a22: two
-    Group(h11, 2 branches)
-    >>> group.expression
-    h11*x1*(1 - h11)*(w5*yhat1*(1 - yhat1)*(-y1 + yhat1) + w7*yhat2*(1 - yhat2)*(-y2 + yhat2))
-    """
-
-    node: str
-    branches: tuple[tuple[Factor, Group], ...] = ()
-    value: float | None = None
-
-    @property
-    def expression(self) -> sympy.Expr:
-        """The nested sum of products, unexpanded."""
-        if not self.branches:
-            return sympy.S.One
-        return sympy.Add(*(f.expression * g.expression for f, g in self.branches))
-
-    def __repr__(self) -> str:
-        return f"Group({self.node}, {len(self.branches)} branches)"
-
-
-@dataclass(frozen=True)
-class Adjoint:
-    r"""The delta (adjoint) of one node: ``d of / d node`` = sum over its children ``c`` (on a
-    path to ``of``) of ``(d c / d node) * delta_c``.  Backprop computes exactly these.
-
-    Examples
-    --------
-    >>> from symbackprop import load_problem
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> d = derive(problem.graph, "w1", values=problem.values)
-    >>> delta_h11 = next(a for a in d.adjoints if a.node == "h11")
-    >>> delta_h11
-    Adjoint(delta_h11 = da21/dh11*delta_a21 + da22/dh11*delta_a22)
-    >>> round(delta_h11.value, 10)
-    0.0363503064
-    """
-
-    node: str
-    contributions: tuple[tuple[Factor, str], ...]
-    value: float | None = None
-
-    def __repr__(self) -> str:
-        parts = " + ".join(f"d{f.of}/d{f.wrt}*delta_{c}" for f, c in self.contributions)
-        return f"Adjoint(delta_{self.node} = {parts or '1'})"
 
 
 @dataclass(frozen=True)
@@ -223,8 +104,6 @@ class Derivation:
     def simplified(self, strategy: str = "textbook") -> sympy.Expr:
         """The derivative simplified by a named strategy (see
         :mod:`symbackprop.calculus.simplify`)."""
-        from .simplify import simplify
-
         return simplify(self, strategy)
 
     @property
@@ -236,23 +115,33 @@ class Derivation:
 
     def draw(self, **options: Any) -> Any:
         """A matplotlib figure of the graph, every path from ``wrt`` in its own colour (shown
-        inline in Jupyter; needs the ``draw`` extra).  Options: see
-        :func:`symbackprop.draw.draw_derivation`."""
-        from ..draw.figure import draw_derivation
+        inline in Jupyter; needs the ``draw`` extra): the registered ``"figure"`` view (see
+        :mod:`symbackprop.calculus.views`).  Options: see
+        :func:`symbackprop.draw.draw_derivation`.
 
-        return draw_derivation(self, **options)
+        Raises
+        ------
+        MissingExtraError
+            When no figure view is registered (:mod:`symbackprop.draw` registers it).
+        """
+        figure = view("figure")
+        if figure is None:
+            raise MissingExtraError(
+                f"d{self.of}/d{self.wrt}: no figure view is registered; import symbackprop.draw "
+                "(drawing needs the draw extra: pip install 'symbackprop[draw]')")
+        return figure(self, **options)
 
-    def _repr_latex_(self) -> str:
-        """Jupyter: the chain rule, factored form, result and value in one display."""
-        from ..render.latex import derivation_math
+    def _repr_latex_(self) -> str | None:
+        """Jupyter: the chain rule, factored form, result and value in one display (the
+        registered ``"latex"`` view; ``None``, so no such display, without one)."""
+        latex = view("latex")
+        return None if latex is None else latex(self)
 
-        return derivation_math(self)
-
-    def _repr_markdown_(self) -> str:
-        """Jupyter: the whole derivation page (see :mod:`symbackprop.render.markdown`)."""
-        from ..render.markdown import derivation_markdown
-
-        return derivation_markdown(self)
+    def _repr_markdown_(self) -> str | None:
+        """Jupyter: the whole derivation page (the registered ``"markdown"`` view; ``None``
+        without one)."""
+        markdown = view("markdown")
+        return None if markdown is None else markdown(self)
 
     def __repr__(self) -> str:
         plural = "path" if self.path_count == 1 else "paths"
@@ -303,31 +192,20 @@ def derive(
     on_paths = relevant(graph, wrt, of)
     node_values = dict(graph.forward(values)) if values is not None else None
 
-    def factor(parent: str, child: str) -> Factor:
-        expr = graph.local_partial(parent, child)
-        number = graph.evaluate(expr, node_values) if node_values is not None else None
-        return Factor(child, parent, expr, number)
-
-    # The adjoint (delta) form: reverse topological order over the nodes on the paths.
-    order = [n for n in graph.order if n in on_paths]
-    adjoints: dict[str, Adjoint] = {}
-    delta_expr: dict[str, sympy.Expr] = {}
+    # The adjoint (delta) form: the reverse sweep over the nodes on the paths, written out.
+    adjoints = {of: Adjoint(of, (), 1.0 if node_values is not None else None)}
+    delta_expr: dict[str, sympy.Expr] = {of: sympy.S.One}
     factors: dict[tuple[str, str], Factor] = {}
-    for name in reversed(order):
-        if name == of:
-            adjoints[name] = Adjoint(name, (), 1.0 if node_values is not None else None)
-            delta_expr[name] = sympy.S.One
-            continue
-        contributions = []
-        for child in graph.children(name):
-            if child in on_paths:
-                factors[name, child] = factor(name, child)
-                contributions.append((factors[name, child], child))
-        number = None
+    for name, partials, definition in adjoint_sweep(graph, on_paths, of):
+        for child, expr in partials:
+            number = graph.evaluate(expr, node_values) if node_values is not None else None
+            factors[name, child] = Factor(child, name, expr, number)
+        contributions = tuple((factors[name, child], child) for child, _ in partials)
+        total = None
         if node_values is not None:
-            number = math.fsum(f.value * adjoints[c].value for f, c in contributions)  # type: ignore[operator]
-        adjoints[name] = Adjoint(name, tuple(contributions), number)
-        delta_expr[name] = sympy.Add(*(f.expression * delta_expr[c] for f, c in contributions))
+            total = math.fsum(f.value * adjoints[c].value for f, c in contributions)  # type: ignore[operator]
+        adjoints[name] = Adjoint(name, contributions, total)
+        delta_expr[name] = definition
     count = count_paths(graph, wrt, of)
     terms: tuple[Term, ...] | None = None
     factored: Group | None = None

@@ -2,8 +2,9 @@
 
 The number of paths from a first-layer weight to the loss is the product of the widths of the
 layers after it, so enumeration is exponential in depth.  :func:`count_paths` counts them by
-dynamic programming in O(V + E); :func:`iter_paths` enumerates them (through networkx) only
-below a limit, and raises :class:`~symbackprop.errors.PathLimitError` above it.
+dynamic programming in O(V + E); :func:`iter_paths` enumerates them (depth first,
+:func:`walk_paths`) only below a limit, and raises :class:`~symbackprop.errors.PathLimitError`
+above it.
 
 Examples
 --------
@@ -21,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -29,7 +30,10 @@ import networkx as nx
 from ..errors import NoPathError, PathLimitError
 from ..graph.computation import ComputationGraph
 
-__all__ = ["DEFAULT_PATH_LIMIT", "Path", "count_paths", "iter_paths", "path_counts", "relevant"]
+__all__ = [
+    "DEFAULT_PATH_LIMIT", "Path", "children_on_paths", "count_paths", "iter_paths", "path_counts",
+    "relevant", "walk_paths",
+]
 
 DEFAULT_PATH_LIMIT = 10_000
 """How many paths :func:`iter_paths` enumerates before it refuses."""
@@ -161,17 +165,74 @@ def iter_paths(
     w1 -> a11 -> h11 -> a22 -> yhat2 -> L
     """
     target = graph.output if target is None else target
-    relevant(graph, source, target)
+    on_paths = relevant(graph, source, target)
     count = count_paths(graph, source, target)
     if limit is not None and count > limit:
         raise PathLimitError(
             f"there are {count:,} paths from {source!r} to {target!r}, more than the limit of "
             f"{limit:,}; the factored (backprop) form groups them all without listing them"
         )
-    if source == target:
-        yield Path((source,))
-        return
+    for nodes, _ in walk_paths(children_on_paths(graph, on_paths), source, target):
+        yield Path(nodes)
+
+
+def children_on_paths(graph: ComputationGraph,
+                      on_paths: Collection[str]) -> dict[str, list[str]]:
+    """For each node of ``on_paths``, its children in ``on_paths``, in topological order.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("branching_graph").graph     # c = a + b, d = b + 1, e = c * d
+    >>> children_on_paths(graph, relevant(graph, "b"))["b"]
+    ['c', 'd']
+    """
     position = {name: i for i, name in enumerate(graph.order)}
-    found = nx.all_simple_paths(graph.digraph, source, target)
-    for nodes in sorted(found, key=lambda p: [position[n] for n in p]):
-        yield Path(tuple(nodes))
+    digraph = graph.digraph
+    return {name: sorted((c for c in digraph.successors(name) if c in on_paths),
+                         key=position.__getitem__) for name in on_paths}
+
+
+def walk_paths(children: Mapping[str, Sequence[str]], source: str,
+               target: str) -> Iterator[tuple[tuple[str, ...], int]]:
+    """Every path from ``source`` to ``target`` through ``children`` (node -> its children on
+    the paths, :func:`children_on_paths`), depth first: ``(nodes, shared)``, where ``shared``
+    counts the leading nodes the path has in common with the one before (1, the source, for
+    the first), so a caller can keep what it computed along that prefix.
+
+    With children in topological order the paths come sorted by their nodes' positions in it:
+    the order of :func:`iter_paths`.  Every node of ``children`` must lie on a path to
+    ``target``.
+
+    Notes
+    -----
+    O(length) per path; the walk keeps one stack of pending children.
+
+    Examples
+    --------
+    >>> list(walk_paths({"a": ["b", "c"], "b": ["c"], "c": ["e"], "e": []}, "a", "e"))
+    [(('a', 'b', 'c', 'e'), 1), (('a', 'c', 'e'), 1)]
+    >>> [shared for _, shared in walk_paths({"a": ["b"], "b": ["c", "d"], "c": ["e"],
+    ...                                      "d": ["e"]}, "a", "e")]
+    [1, 2]
+    >>> list(walk_paths({"e": []}, "e", "e"))
+    [(('e',), 1)]
+    """
+    if source == target:
+        yield (source,), 1
+        return
+    nodes = [source]
+    pending = [iter(children[source])]
+    shared = 1
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+            nodes.pop()
+            shared = min(shared, len(nodes))
+        elif child == target:
+            yield (*nodes, child), shared
+            shared = len(nodes)
+        else:
+            nodes.append(child)
+            pending.append(iter(children[child]))

@@ -39,14 +39,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import sympy
 
 from ..errors import SimplifyLimitError, SymbackpropError
-
-if TYPE_CHECKING:
-    from .derivation import Derivation, Factor
+from ..graph.computation import ComputationGraph
+from .terms import Factor, Term
 
 __all__ = [
     "COUNT_LIMIT",
@@ -55,6 +54,7 @@ __all__ = [
     "STRATEGY_DESCRIPTIONS",
     "Collected",
     "CollectedGroup",
+    "Simplifiable",
     "SimplifyLimitError",
     "collected",
     "operation_count",
@@ -72,6 +72,33 @@ STRATEGY_DESCRIPTIONS = {
     "full": f"sympy.simplify of the leaves-only form (up to {FULL_SIMPLIFY_LIMIT} operations)",
 }
 STRATEGIES = tuple(STRATEGY_DESCRIPTIONS)
+
+
+class Simplifiable(Protocol):
+    """What the strategies read of a derivation (a
+    :class:`~symbackprop.calculus.derivation.Derivation` is one): this module sits below it.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> d: Simplifiable = derive(load_problem("branching_graph").graph, "b")
+    >>> d.of, d.wrt, d.expression, d.leaves, d.terms[0].path
+    ('e', 'b', c + d, a + 2*b + 1, Path(b -> c -> e))
+    """
+
+    @property
+    def graph(self) -> ComputationGraph: ...
+    @property
+    def of(self) -> str: ...
+    @property
+    def wrt(self) -> str: ...
+    @property
+    def terms(self) -> tuple[Term, ...] | None: ...
+    @property
+    def expression(self) -> sympy.Expr: ...
+    @property
+    def leaves(self) -> sympy.Expr: ...
 
 
 @dataclass(frozen=True)
@@ -159,7 +186,7 @@ def _edges(factors: Sequence[Factor]) -> list[tuple[str, str]]:
     return [(f.wrt, f.of) for f in factors]
 
 
-def collected(derivation: Derivation) -> Collected | None:
+def collected(derivation: Simplifiable) -> Collected | None:
     """The textbook grouping of a derivation's paths, or ``None`` when they are not listed.
 
     The factors shared by the start of every path are pulled out; the remaining paths are
@@ -237,7 +264,7 @@ def operation_count(expr: sympy.Expr, limit: int = COUNT_LIMIT) -> int | None:
     return int(sympy.count_ops(expr))
 
 
-def simplify(derivation: Derivation, strategy: str = "textbook") -> sympy.Expr:
+def simplify(derivation: Simplifiable, strategy: str = "textbook") -> sympy.Expr:
     """The derivative of ``derivation`` simplified by ``strategy`` (one of :data:`STRATEGIES`).
 
     Raises

@@ -4,7 +4,9 @@
 to its path limit.  Past it, a listing is still useful up to some hundreds of thousands of paths
 (a first-layer weight of a [16, 16, 16, 4] softmax network has 16 * 16 * 4 * 4 = 4,096; of a
 [64, 64, 64, 10] one, 64 * 64 * 10 * 10 = 409,600).  :func:`iter_path_terms` computes each
-edge's local partial and its value once, then walks the paths depth first and yields each as a
+edge's local partial and its value once, then walks the paths depth first (the walk of
+:func:`~symbackprop.calculus.paths.iter_paths`, :func:`~symbackprop.calculus.paths.walk_paths`,
+which says how much of each path the one before shared) and yields each as a
 :class:`~symbackprop.calculus.derivation.Term` whose factors are those shared objects and whose
 value is a running product: no sympy product per path, O(1) work per path beyond its length.
 
@@ -24,9 +26,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from ..graph.computation import ComputationGraph
-from .derivation import Factor, Term
-from .paths import Path, relevant
+from .paths import Path, children_on_paths, relevant, walk_paths
 from .sweep import node_values, number
+from .terms import Factor, Term
 
 __all__ = ["STREAM_LIMIT", "iter_path_terms", "longest_path_text"]
 
@@ -34,13 +36,6 @@ STREAM_LIMIT = 200_000
 """``symbackprop paths`` lists (streams) up to this many paths; past it, the factored form."""
 
 ARROW = " → "
-
-
-def _children(graph: ComputationGraph, on_paths: set[str]) -> dict[str, list[str]]:
-    position = {name: i for i, name in enumerate(graph.order)}
-    digraph = graph.digraph
-    return {name: sorted((c for c in digraph.successors(name) if c in on_paths),
-                         key=position.__getitem__) for name in on_paths}
 
 
 def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
@@ -74,7 +69,7 @@ def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
     of = graph.output if of is None else of
     on_paths = relevant(graph, wrt, of)
     forward = node_values(graph, values) if values is not None else None
-    children = _children(graph, on_paths)
+    children = children_on_paths(graph, on_paths)
     factors: dict[tuple[str, str], Factor] = {}
     for parent, kids in children.items():
         for child in kids:
@@ -84,31 +79,16 @@ def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
     if wrt == of:
         yield Term(Path((wrt,)), (), None if forward is None else 1.0)
         return
-    nodes = [wrt]
     chain: list[Factor] = []
     products: list[float | None] = [None if forward is None else 1.0]
-    pending = [iter(children[wrt])]
-    while pending:
-        child = next(pending[-1], None)
-        if child is None:
-            pending.pop()
-            if chain:
-                nodes.pop()
-                chain.pop()
-                products.pop()
-            continue
-        factor = factors[nodes[-1], child]
-        before = products[-1]
-        nodes.append(child)
-        chain.append(factor)
-        products.append(None if before is None else before * factor.value)  # type: ignore[operator]
-        if child == of:
-            yield Term(Path(tuple(nodes)), tuple(chain), products[-1])
-            nodes.pop()
-            chain.pop()
-            products.pop()
-        else:
-            pending.append(iter(children[child]))
+    for nodes, shared in walk_paths(children, wrt, of):
+        del chain[shared - 1:], products[shared:]  # keep the prefix shared with the last path
+        for edge in zip(nodes[shared - 1:], nodes[shared:], strict=False):
+            factor = factors[edge]
+            before = products[-1]
+            chain.append(factor)
+            products.append(None if before is None else before * factor.value)  # type: ignore[operator]
+        yield Term(Path(nodes), tuple(chain), products[-1])
 
 
 def longest_path_text(graph: ComputationGraph, wrt: str, of: str | None = None) -> int:
@@ -124,7 +104,7 @@ def longest_path_text(graph: ComputationGraph, wrt: str, of: str | None = None) 
     """
     of = graph.output if of is None else of
     on_paths = relevant(graph, wrt, of)
-    children = _children(graph, on_paths)
+    children = children_on_paths(graph, on_paths)
     longest: dict[str, int] = {}
     for name in reversed(graph.order):
         if name not in on_paths:

@@ -5,7 +5,9 @@ Backprop's trick, kept symbolic: each node ``n`` on a path to the output gets on
 over its children ``c`` of ``(d c / d n) * delta_c``.  Every parameter below ``n`` reuses
 ``delta_n`` instead of re-deriving the paths through it, so the whole sweep costs one local
 partial per edge: O(V + E), against O(paths) per parameter for the path sums and exponential
-expression growth for ``sympy.diff`` of the composed loss.  Local partials of a wide sum
+expression growth for ``sympy.diff`` of the composed loss.  The walk is
+:func:`~symbackprop.calculus.adjoints.adjoint_sweep`, which
+:func:`~symbackprop.calculus.derivation.derive` walks too.  Local partials of a wide sum
 (``a = sum_k w_k h_k``) are taken only on the term that holds the parent
 (:meth:`ComputationGraph.local_partial`).
 
@@ -35,12 +37,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
-from sympy.core.basic import _args_sortkey
 
 from ..errors import GraphError
 from ..graph import evaluation
 from ..graph.computation import ComputationGraph
 from ..naming import symbol
+from .adjoints import adjoint_sweep
 
 __all__ = [
     "AdjointDefinition", "Gradients", "adjoint_prefix", "gradients", "node_values", "number",
@@ -50,6 +52,10 @@ __all__ = [
 @dataclass(frozen=True)
 class AdjointDefinition:
     """The named adjoint of one node: ``delta_node = sum_c (d c / d node) * delta_c``.
+
+    The named view of :func:`~symbackprop.calculus.adjoints.adjoint_sweep`, the one reverse
+    sweep (:class:`~symbackprop.calculus.terms.Adjoint` is its written-out view, in
+    :class:`~symbackprop.calculus.terms.Factor` objects).
 
     Attributes
     ----------
@@ -303,18 +309,6 @@ def node_values(graph: ComputationGraph, values: Mapping[str, Any]) -> dict[str,
     return graph.forward(values)
 
 
-def _product(partial: sympy.Expr, delta: sympy.Expr) -> sympy.Expr:
-    """``partial * delta``, the same expression as sympy's ``Mul``.
-
-    The common case, a weight's gradient ``h * delta_a``, is two distinct symbols: their
-    canonical product is the two sorted by sympy's own argument order, built directly (a
-    general ``Mul`` costs several times more, and a sweep makes one per edge).
-    """
-    if (partial.is_Symbol and delta.is_Symbol and partial != delta):
-        return sympy.Mul._from_args(sorted((partial, delta), key=_args_sortkey), True)
-    return partial * delta
-
-
 def gradients(
     graph: ComputationGraph,
     of: str | None = None,
@@ -363,21 +357,15 @@ def gradients(
     relevant = on_paths(graph, names, of)
     forward = graph.forward(values) if values is not None else None
     prefix = adjoint_prefix(graph)
-    digraph = graph.digraph
-    position = {name: i for i, name in enumerate(graph.order)}
-    delta: dict[str, sympy.Expr] = {of: sympy.S.One}
+
+    def name_adjoint(name: str) -> sympy.Symbol | None:
+        return None if graph.node(name).is_leaf else symbol(prefix + name)
+
     delta_value: dict[str, Any] = {of: 1.0}
     adjoints: list[AdjointDefinition] = []
     expressions: dict[str, sympy.Expr] = {}
     wanted = set(names)
-    for name in reversed(graph.order):
-        if name not in relevant or name == of:
-            continue
-        children = sorted((c for c in digraph.successors(name) if c in relevant),
-                          key=position.__getitem__)
-        contributions = tuple((c, graph.local_partial(name, c)) for c in children)
-        products = [_product(partial, delta[c]) for c, partial in contributions]
-        expression = products[0] if len(products) == 1 else sympy.Add(*products)
+    for name, contributions, expression in adjoint_sweep(graph, relevant, of, name_adjoint):
         value = None
         if forward is not None:
             value = sum((number(partial, forward, graph) * delta_value[c]
@@ -385,11 +373,10 @@ def gradients(
             delta_value[name] = value
         if name in wanted:
             expressions[name] = expression
-        if not graph.node(name).is_leaf:
-            adjoint_symbol = symbol(prefix + name)
+        adjoint_symbol = name_adjoint(name)
+        if adjoint_symbol is not None:
             adjoints.append(AdjointDefinition(name, adjoint_symbol, contributions, expression,
                                               value))
-            delta[name] = adjoint_symbol
     for name in names:
         if name == of:
             expressions[name] = sympy.S.One

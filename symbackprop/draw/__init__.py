@@ -13,6 +13,7 @@ May import :mod:`symbackprop.render` (for typesetting), :mod:`symbackprop.calcul
 
 from __future__ import annotations
 
+from ..calculus.views import register_view
 from .figure import (
     FORMATS,
     MAX_COLOURED,
@@ -26,6 +27,8 @@ from .figure import (
     tikz_document,
     tikz_picture,
 )
+
+register_view("figure", draw_derivation)
 
 __all__ = [
     "FORMATS",

@@ -6,11 +6,15 @@ differentiate.
 
 from __future__ import annotations
 
+from ..calculus.views import register_view
 from .data import derivation_data, paths_data
 from .latex import derivation_latex, derivation_math, latex_document, latex_page
 from .markdown import derivation_markdown
 from .matrix import MatrixForm, matrix_data, matrix_form, matrix_text
 from .text import derivation_text, paths_text
+
+register_view("latex", derivation_math)
+register_view("markdown", derivation_markdown)
 
 __all__ = [
     "MatrixForm",

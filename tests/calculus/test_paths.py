@@ -8,7 +8,14 @@ import networkx as nx
 import pytest
 from conftest import ZOO_GRAPHS
 
-from symbackprop.calculus.paths import count_paths, iter_paths, path_counts, relevant
+from symbackprop.calculus.paths import (
+    children_on_paths,
+    count_paths,
+    iter_paths,
+    path_counts,
+    relevant,
+    walk_paths,
+)
 from symbackprop.errors import NoPathError, PathLimitError
 from symbackprop.graph.network import LayeredNetwork
 from symbackprop.spec import load_problem
@@ -75,3 +82,28 @@ def test_paths_are_in_a_stable_order() -> None:
     first = [p.nodes for p in iter_paths(graph, "w131")]
     assert first == [p.nodes for p in iter_paths(graph, "w131")]
     assert first[0] == ("w131", "a13", "h13", "a21", "yhat1", "L")
+
+
+@pytest.mark.parametrize("name", sorted(ZOO_GRAPHS))
+def test_the_walk_lists_networkx_simple_paths_in_topological_order(name: str) -> None:
+    graph = ZOO_GRAPHS[name][0]()
+    position = {node: i for i, node in enumerate(graph.order)}
+    for source in graph.order:
+        if source == graph.output:
+            continue
+        expected = sorted(nx.all_simple_paths(graph.digraph, source, graph.output),
+                          key=lambda p: [position[n] for n in p])
+        assert [list(p.nodes) for p in iter_paths(graph, source, limit=None)] == expected
+
+
+def test_the_walk_says_how_much_each_path_shares_with_the_last() -> None:
+    graph = load_problem("padhai_4_4_2").graph
+    children = children_on_paths(graph, relevant(graph, "w131"))
+    walked = list(walk_paths(children, "w131", "L"))
+    before: tuple[str, ...] = ()
+    for nodes, shared in walked:
+        common = next((i for i, (a, b) in enumerate(zip(nodes, before, strict=False))
+                       if a != b), min(len(nodes), len(before)))
+        assert shared == max(common, 1)
+        before = nodes
+    assert [shared for _, shared in walked] == [1, 4, 3, 4]

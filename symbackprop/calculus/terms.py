@@ -1,0 +1,156 @@
+"""The parts of a derivation: local partials, path terms, the factored form, the deltas.
+
+Plain frozen data, built by :func:`~symbackprop.calculus.derivation.derive` and read by
+everything that shows or checks a derivation.  A :class:`Term` holds its :class:`Factor`
+objects in path order (sympy reorders the factors of a product when it prints it, so
+chain-rule order cannot be recovered from a ``Mul``); a :class:`Group` is the factored form
+below one node; an :class:`Adjoint` defines ``d of / d node`` once per node.
+
+Examples
+--------
+>>> from symbackprop.naming import symbol
+>>> from symbackprop.calculus.paths import Path
+>>> factors = (Factor("a", "w", symbol("x"), 2.0), Factor("L", "a", symbol("a"), 3.0))
+>>> term = Term(Path(("w", "a", "L")), factors, 6.0)
+>>> term, term.expression
+(Term(w -> a -> L = 6), a*x)
+>>> [str(f) for f in term.chain_rule_order]
+['dL/da = a', 'da/dw = x']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from .paths import Path
+
+__all__ = ["Adjoint", "Factor", "Group", "Term"]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """The local partial ``d of / d wrt`` along one edge ``wrt -> of``, and its value.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> factor = derive(problem.graph, "w5", values=problem.values).terms[0].factors[0]
+    >>> factor
+    Factor(da21/dw5 = h11 = 0.5932699921)
+    >>> factor.of, factor.wrt, factor.expression
+    ('a21', 'w5', h11)
+    """
+
+    of: str
+    wrt: str
+    expression: sympy.Expr
+    value: float | None = None
+
+    def __str__(self) -> str:
+        return f"d{self.of}/d{self.wrt} = {self.expression}"
+
+    def __repr__(self) -> str:
+        value = "" if self.value is None else f" = {self.value:.10g}"
+        return f"Factor(d{self.of}/d{self.wrt} = {self.expression}{value})"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One path's contribution: its local partials in path order (``wrt`` end first).
+
+    Chain-rule (Leibniz) order, as a textbook writes it, is the reverse:
+    :attr:`chain_rule_order`.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> term = derive(problem.graph, "w1", values=problem.values).terms[1]
+    >>> term
+    Term(w1 -> a11 -> h11 -> a22 -> yhat2 -> L = -0.0002298282867)
+    >>> [f"d{f.of}/d{f.wrt}" for f in term.chain_rule_order]
+    ['dL/dyhat2', 'dyhat2/da22', 'da22/dh11', 'dh11/da11', 'da11/dw1']
+    """
+
+    path: Path
+    factors: tuple[Factor, ...]
+    value: float | None = None
+
+    @property
+    def expression(self) -> sympy.Expr:
+        """The product of the factors (sympy orders it as it likes; do not print for order)."""
+        return sympy.Mul(*(f.expression for f in self.factors))
+
+    @property
+    def chain_rule_order(self) -> tuple[Factor, ...]:
+        """The factors from the output end back to ``wrt``: dL/dyhat · dyhat/da · ... ."""
+        return tuple(reversed(self.factors))
+
+    def __repr__(self) -> str:
+        value = "" if self.value is None else f" = {self.value:.10g}"
+        return f"Term({self.path}{value})"
+
+
+@dataclass(frozen=True)
+class Group:
+    """The factored form below one node: ``d of / d node`` as a sum over its children of
+    ``(d child / d node) * (the group of child)``; paths that share a start share the factor.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> group = derive(load_problem("mazur_2_2_2").graph, "w1").factored
+    >>> group                        # w1 -> a11: one branch
+    Group(w1, 1 branches)
+    >>> group.branches[0][1].branches[0][1]      # h11 -> a21 and h11 -> a22: two
+    Group(h11, 2 branches)
+    >>> group.expression
+    h11*x1*(1 - h11)*(w5*yhat1*(1 - yhat1)*(-y1 + yhat1) + w7*yhat2*(1 - yhat2)*(-y2 + yhat2))
+    """
+
+    node: str
+    branches: tuple[tuple[Factor, Group], ...] = ()
+    value: float | None = None
+
+    @property
+    def expression(self) -> sympy.Expr:
+        """The nested sum of products, unexpanded."""
+        if not self.branches:
+            return sympy.S.One
+        return sympy.Add(*(f.expression * g.expression for f, g in self.branches))
+
+    def __repr__(self) -> str:
+        return f"Group({self.node}, {len(self.branches)} branches)"
+
+
+@dataclass(frozen=True)
+class Adjoint:
+    r"""The delta (adjoint) of one node: ``d of / d node`` = sum over its children ``c`` (on a
+    path to ``of``) of ``(d c / d node) * delta_c``.  Backprop computes exactly these.
+
+    The written-out view of :func:`~symbackprop.calculus.adjoints.adjoint_sweep`, the one
+    reverse sweep (:class:`~symbackprop.calculus.sweep.AdjointDefinition` is its named view):
+    each contribution is the edge's :class:`Factor` and the child.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> d = derive(problem.graph, "w1", values=problem.values)
+    >>> delta_h11 = next(a for a in d.adjoints if a.node == "h11")
+    >>> delta_h11
+    Adjoint(delta_h11 = da21/dh11*delta_a21 + da22/dh11*delta_a22)
+    >>> round(delta_h11.value, 10)
+    0.0363503064
+    """
+
+    node: str
+    contributions: tuple[tuple[Factor, str], ...]
+    value: float | None = None
+
+    def __repr__(self) -> str:
+        parts = " + ".join(f"d{f.of}/d{f.wrt}*delta_{c}" for f, c in self.contributions)
+        return f"Adjoint(delta_{self.node} = {parts or '1'})"

@@ -1,0 +1,83 @@
+"""Views of a derivation that live in higher layers, found through a registry.
+
+A :class:`~symbackprop.calculus.derivation.Derivation` is plain data: it knows nothing of
+renderers or pictures, which import it.  Its conveniences (Jupyter's ``_repr_latex_`` and
+``_repr_markdown_``, and :meth:`~symbackprop.calculus.derivation.Derivation.draw`) look the
+function up here by kind; the layers that provide them register it when they are imported:
+
+- ``"latex"``: :func:`symbackprop.render.latex.derivation_math`, and ``"markdown"``:
+  :func:`symbackprop.render.markdown.derivation_markdown` (registered by
+  :mod:`symbackprop.render`);
+- ``"figure"``: :func:`symbackprop.draw.figure.draw_derivation` (registered by
+  :mod:`symbackprop.draw`).
+
+``import symbackprop`` imports both, so all three are registered.
+
+Examples
+--------
+>>> import symbackprop
+>>> view("latex").__name__, view("markdown").__name__, view("figure").__name__
+('derivation_math', 'derivation_markdown', 'draw_derivation')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import SymbackpropError
+
+__all__ = ["KINDS", "register_view", "view"]
+
+KINDS = ("latex", "markdown", "figure")
+"""The kinds of view a derivation delegates to."""
+
+_VIEWS: dict[str, Callable[..., Any]] = {}
+
+
+def _known(kind: str) -> str:
+    if kind not in KINDS:
+        raise SymbackpropError(f"unknown kind of view {kind!r}; allowed: {', '.join(KINDS)}")
+    return kind
+
+
+def register_view(kind: str, function: Callable[..., Any]) -> None:
+    """Make ``function(derivation, **options)`` the view of ``kind`` (one of :data:`KINDS`),
+    replacing any registered before.
+
+    Raises
+    ------
+    SymbackpropError
+        For an unknown kind.
+
+    Examples
+    --------
+    >>> import symbackprop
+    >>> from symbackprop.render.latex import derivation_math
+    >>> register_view("latex", derivation_math)      # what symbackprop.render does
+    >>> view("latex") is derivation_math
+    True
+    >>> register_view("html", derivation_math)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    symbackprop.errors.SymbackpropError: unknown kind of view 'html'; allowed: latex, ...
+    """
+    _VIEWS[_known(kind)] = function
+
+
+def view(kind: str) -> Callable[..., Any] | None:
+    """The function registered for ``kind`` (one of :data:`KINDS`), or ``None``.
+
+    Raises
+    ------
+    SymbackpropError
+        For an unknown kind.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> d = derive(load_problem("branching_graph").graph, "a")
+    >>> print(view("markdown")(d).splitlines()[0])
+    ## The derivative $\\partial e / \\partial a$
+    """
+    return _VIEWS.get(_known(kind))
