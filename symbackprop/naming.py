@@ -4,8 +4,9 @@ Every node of a computation graph has a name (a plain identifier used in problem
 the command line), a sympy ``Symbol`` created by :func:`symbol` (all symbols are real, so that
 ``Abs``, ``sqrt`` and powers simplify as a reader expects) and a LaTeX label.
 
-The layered-network names follow SPEC.md section 1a: 1-based indices, layer 0 the inputs; where
-any index of a network exceeds 9, every name of that network joins its indices with underscores.
+The layered-network names follow docs/reference/problem-files.md: 1-based indices, layer 0 the
+inputs; where any index of a network exceeds 9, every name of that network joins its indices with
+underscores.
 
 Examples
 --------
@@ -70,8 +71,9 @@ def symbol(name: str) -> sympy.Symbol:
 
 
 def default_latex(name: str) -> str:
-    r"""The LaTeX label of a node name: layered-network names typeset by SPEC 1a, any other
-    name as sympy prints a symbol (``yhat1`` becomes ``\hat{y}_{1}``, ``x1`` becomes ``x_{1}``).
+    r"""The LaTeX label of a node name: layered-network names as the problem-file reference
+    typesets them, any other name as sympy prints a symbol (``yhat1`` becomes ``\hat{y}_{1}``,
+    ``x1`` becomes ``x_{1}``).
 
     Examples
     --------
@@ -88,7 +90,7 @@ def default_latex(name: str) -> str:
 
 @dataclass(frozen=True)
 class LayerNaming:
-    """Node names of a layered network (SPEC.md 1a).
+    """Node names of a layered network (docs/reference/problem-files.md).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""The command-line contract of SPEC.md 2: commands, JSON keys, exit statuses."""
+"""The command-line contract (docs/reference/cli.md): commands, JSON keys, exit statuses."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@
     Keep node symbols (``h13 (1 - h13)``, ``yhat1``) and write the sum over paths as a careful
     human does: the factors every path shares pulled out in front, then one term per output
     delta, each times the sum over its paths of the remaining factors (:func:`collected`).  On
-    the linear networks of seed 003 this is ``x1 * sum_k delta_k * sum_paths prod weights``.
+    the linear networks of the blog post on linear networks this is ``x1 * sum_k delta_k * sum_paths
+    prod weights``.
 ``leaves``
     The same grouping with every factor written in inputs, targets and parameters only.
 ``expand``

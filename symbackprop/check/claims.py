@@ -1,7 +1,8 @@
 """Check the claims of a problem file: a verdict, the right value and a diagnosis for each.
 
-A claim (SPEC.md 1c) states a derivative ``dA/dB`` (the total derivative, over every path), a
-forward value ``h13`` or an updated parameter ``w212+``, as a number or as a formula.
+A claim (see docs/reference/problem-files.md) states a derivative ``dA/dB`` (the total derivative,
+over every path), a forward value ``h13`` or an updated parameter ``w212+``, as a number or as a
+formula.
 
 - A number is correct when it is within its tolerance of the true value: one unit in its last
   printed digit (``-0.029`` allows ``0.001``) unless the claim sets ``tolerance``; exactly that

@@ -3,7 +3,7 @@
 Students get local partials wrong in predictable ways: the sigmoid's derivative written as its
 output ``h`` (the ``(1 - h)`` dropped), ``tanh'`` as ``1 - h``, the pre-activation used where
 the activation belongs, the softmax partial without its coupling term or in the PadhAI notes'
-form ``yhat_i (1 - yhat_i)(-a_k)`` (seed 001).  :data:`MISTAKES` lists them; each entry says, for
+form ``yhat_i (1 - yhat_i)(-a_k)``.  :data:`MISTAKES` lists them; each entry says, for
 the kinds of edge it applies to, what the student writes instead of the right partial.
 :func:`edge_info` classifies an edge of a computation graph (a sigmoid, a softmax diagonal, a
 weight feeding a pre-activation, ...) and names the symbols those forms are written in.

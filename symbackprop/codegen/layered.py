@@ -2,7 +2,7 @@
 
 The named adjoints of a fully connected network come in layers: ``delta_a{l}`` is the row of
 ``dL/da_lj`` for every neuron ``j`` of layer ``l``.  Written as matrices, the sweep is the usual
-backprop (DESIGN.md):
+backprop (docs/theory.md):
 
 * ``delta_a_L = J_out^T dL/dyhat`` (fused with the loss where that is more stable),
 * ``delta_h_{l-1} = delta_a_l @ W_l`` and ``delta_a_{l-1} = delta_h_{l-1} * f'(a_{l-1})``,

@@ -7,7 +7,7 @@ written by :func:`value_latex`) and what the legend lists.  The writers only rea
 the words they share (title, legend rows, note) come from :mod:`symbackprop.draw.captions`, which
 reads the scene.
 
-Path colours follow the notes of seed 001 (path 1 blue, 2 red, 3 pink, 4 green, ...), then cycle
+Path colours follow the PadhAI notes (path 1 blue, 2 red, 3 pink, 4 green, ...), then cycle
 with dash styles.
 
 Examples
@@ -49,7 +49,7 @@ __all__ = ["MAX_COLOURED", "PALETTE", "EdgeLabel", "NodeStyle", "PathStyle", "Sc
 
 PALETTE = ("#1f5fd1", "#d62728", "#e7298a", "#2ca02c", "#ff7f0e", "#7b3fbf", "#8c564b",
            "#17a2b8", "#808000")
-"""Path colours: blue, red, pink, green (as in the notes of seed 001), then more."""
+"""Path colours: blue, red, pink, green (as in the PadhAI notes), then more."""
 DASHES = ("solid", "dashed", "dotted", "dashdot")
 MAX_COLOURED = 36
 """Above this many paths, every edge on some path is drawn in one colour instead."""
@@ -277,7 +277,7 @@ def derivation_scene(derivation: Derivation, *, edge_labels: str | None = None,
         Draw the usual picture instead: neurons only, weights written on the edges.
     parameters : {"all", "wrt"}
         ``wrt`` draws only the parameter differentiated with respect to (the smaller picture of
-        seed 002); the other weights stay folded into their neurons.
+        the wiki page on backpropagation); the other weights stay folded into their neurons.
     max_coloured : int
         Up to this many paths each get a colour; above it, their union is drawn in one colour.
 

@@ -4,7 +4,8 @@ The usual picture of a network has neurons as nodes and weights on the edges
 (:meth:`LayeredNetwork.picture`).  Differentiating with respect to a weight needs the weight to
 be a node, so :func:`surgery` rewrites that picture as a computation graph: each weight and bias
 becomes a parameter node feeding its neuron, and each neuron splits into its pre-activation
-``a`` and its activation ``h`` (seed 002; seed 000's "linear nodes plus activation nodes").
+``a`` and its activation ``h`` (the wiki page on backpropagation's surgery; the Q&A thread's "linear
+nodes plus activation nodes").
 With ``expose=`` only one chosen weight becomes a node and the others are folded in as
 constants: the smaller picture that is enough for one derivative.
 
@@ -58,7 +59,7 @@ MAX_WIDTH = 128
 
 @dataclass(frozen=True)
 class LayeredNetwork:
-    """A fully connected feed-forward network (SPEC.md 1a).
+    """A fully connected feed-forward network (docs/reference/problem-files.md).
 
     Parameters
     ----------
@@ -213,7 +214,8 @@ class LayeredNetwork:
     # -- numbers ---------------------------------------------------------------------------
     def values_from_arrays(self, arrays: Mapping[str, Any], *, where: str = "values") -> dict[
             str, float]:
-        """Leaf values from ``x``, ``y``, ``W{l}`` and ``b{l}`` arrays (SPEC.md 1a)."""
+        """Leaf values from ``x``, ``y``, ``W{l}`` and ``b{l}`` arrays
+        (docs/reference/problem-files.md)."""
         values: dict[str, float] = {}
         for key, array in arrays.items():
             values.update(self._unpack(key, array, where))

@@ -4,7 +4,7 @@ Problem files come from students and strangers, so a formula is never executed: 
 reads it with its own tokenizer and a recursive-descent parser that builds sympy objects
 directly.  Nothing here hands the text to ``eval``, ``exec``, ``sympify`` or ``parse_expr``.
 
-The grammar (SPEC 1b), loosest binding first::
+The grammar (docs/reference/problem-files.md, formulas), loosest binding first::
 
     sum     := product (("+" | "-") product)*
     product := unary (("*" | "/") unary)*

@@ -209,4 +209,4 @@ LOSSES: dict[str, Loss] = {
         "-y_j / yhat_j + (1 - y_j) / (1 - yhat_j)",
     ),
 }
-"""Losses by name (SPEC.md 1a)."""
+"""Losses by name (docs/reference/problem-files.md)."""

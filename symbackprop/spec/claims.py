@@ -38,7 +38,7 @@ _VALUE = re.compile(r"\s*([A-Za-z_]\w*)\s*\Z")
 
 @dataclass(frozen=True)
 class Claim:
-    """One assertion of a problem file (SPEC.md 1c).
+    """One assertion of a problem file (docs/reference/problem-files.md, claims).
 
     Attributes
     ----------

@@ -1,4 +1,6 @@
-"""Problem files (SPEC.md section 1): TOML, YAML or JSON in, a validated :class:`Problem` out.
+"""Problem files: TOML, YAML or JSON in, a validated :class:`Problem` out.
+
+The format is docs/reference/problem-files.md.
 
 Nothing in a file is executed: TOML is read with ``tomllib``, JSON with ``json``, YAML with
 ``yaml.safe_load``; formulas go through :func:`symbackprop.rules.formula.parse_formula`.  Numbers

@@ -69,7 +69,7 @@ SIG = {"layers": [2, 2, 1], "hidden": "sigmoid", "output": "identity",
        "loss": "half_squared_error"}
 SIG_VALUES = {"x": [0.7, -0.4], "y": [0.3], "W1": [[0.6, -0.9], [0.4, 0.8]], "W2": [[1.3, -0.7]]}
 
-# A 2-2-2 sigmoid network (seed 000's shape): dL/dw111 has two paths, one through each output.
+# A 2-2-2 sigmoid network (the Q&A thread's shape): dL/dw111 has two paths, one through each output.
 SIG2 = {"layers": [2, 2, 2], "hidden": "sigmoid", "output": "sigmoid",
         "loss": "half_squared_error"}
 SIG2_VALUES = {"x": [0.35, 0.9], "y": [0.1, 0.8], "W1": [[0.6, -0.9], [0.4, 0.8]],
@@ -88,7 +88,7 @@ def sig2_path(v: dict[str, float], j: int) -> float:
     return (yhat - y) * yhat * (1 - yhat) * w * v["h11"] * (1 - v["h11"]) * v["x1"]
 
 
-# -- the acceptance of issue 4: the PadhAI notes (seed 001) -------------------------------------
+# -- the acceptance of issue 4: the PadhAI notes ------------------------------------------------
 
 @pytest.fixture(scope="module")
 def padhai():

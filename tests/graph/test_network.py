@@ -1,4 +1,5 @@
-"""Layered networks: SPEC 1a names, surgery from the usual picture, values from arrays."""
+"""Layered networks: the names of the problem-file reference, surgery from the usual picture,
+values from arrays."""
 
 from __future__ import annotations
 

@@ -26,7 +26,8 @@ A, B, C, X, Y, Z = sympy.symbols("a b c x y z", real=True)
 NAMES = {"a": A, "b": B, "c": C, "x": X, "y": Y, "z": Z}
 WHERE = "examples/x.toml, [graph.nodes] e"
 
-# An independent statement of SPEC 1b's function table, to check FUNCTIONS against.
+# An independent statement of the function table of docs/reference/problem-files.md, to check
+# FUNCTIONS against.
 REFERENCE: dict[str, Callable[..., sympy.Expr]] = {
     "exp": sympy.exp,
     "log": sympy.log,
