@@ -203,7 +203,9 @@ def derive(
         contributions = tuple((factors[name, child], child) for child, _ in partials)
         total = None
         if node_values is not None:
-            total = math.fsum(f.value * adjoints[c].value for f, c in contributions)  # type: ignore[operator]
+            # with node_values every factor and every child's adjoint has a value
+            total = math.fsum(f.value * adjoints[c].value  # type: ignore[operator]
+                              for f, c in contributions)
         adjoints[name] = Adjoint(name, contributions, total)
         delta_expr[name] = definition
     count = count_paths(graph, wrt, of)
@@ -222,7 +224,7 @@ def _term(path: Path, factors: Mapping[tuple[str, str], Factor]) -> Term:
     chain = tuple(factors[edge] for edge in path.edges)
     value: Any = None
     if all(f.value is not None for f in chain):
-        value = math.prod(f.value for f in chain)  # type: ignore[misc]
+        value = math.prod(f.value for f in chain)
     return Term(path, chain, value)
 
 

@@ -87,7 +87,8 @@ def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
             factor = factors[edge]
             before = products[-1]
             chain.append(factor)
-            products.append(None if before is None else before * factor.value)  # type: ignore[operator]
+            value = factor.value
+            products.append(None if before is None or value is None else before * value)
         yield Term(Path(nodes), tuple(chain), products[-1])
 
 

@@ -182,7 +182,14 @@ class CheckReport:
 # -- the checker ---------------------------------------------------------------------------------
 
 def _shown(claim: Claim) -> str:
-    return claim.expression_text if claim.value is None else str(claim.value)  # type: ignore
+    return str(claim.expression_text) if claim.value is None else str(claim.value)
+
+
+def _expression(claim: Claim) -> sympy.Expr:
+    """The claim's formula; called only for claims that have one."""
+    if claim.expression is None:
+        raise SymbackpropError(f"claim {claim.index} ({claim.of}) has no formula")
+    return claim.expression
 
 
 class _Checker:
@@ -200,9 +207,25 @@ class _Checker:
         return Scenario.at_random_points(self.graph, self.points, self.seed, loss=self.loss)
 
     # -- truths ------------------------------------------------------------------------------
+    @property
+    def at_values(self) -> Scenario:
+        """The file's values as a scenario; called only when the file gives them."""
+        if self.numeric is None:
+            where = self.problem.path or self.problem.title
+            raise SymbackpropError(f"{where}: the file gives no values")
+        return self.numeric
+
+    @property
+    def rate(self) -> float:
+        """The learning rate; the file has one whenever it makes an update claim."""
+        if self.problem.learning_rate is None:
+            where = self.problem.path or self.problem.title
+            raise SymbackpropError(f"{where}: the file gives no learning_rate")
+        return float(self.problem.learning_rate)
+
     def numeric_derivation(self, of: str, wrt: str) -> Derivation | None:
         """``d of / d wrt`` with the file's numbers (the file must give values)."""
-        return self.numeric.derivation(of, wrt)  # type: ignore[union-attr]
+        return self.at_values.derivation(of, wrt)
 
     def symbolic_derivation(self, of: str, wrt: str) -> Derivation | None:
         """``d of / d wrt``: the numeric one when the file gives values (same structure)."""
@@ -219,45 +242,40 @@ class _Checker:
         """The true value of the claim in node symbols."""
         if claim.kind == "value":
             return symbol(claim.target)
+        gradient = self.gradient_expression(*claim.differentiated(self.graph.output))
         if claim.kind == "derivative":
-            return self.gradient_expression(claim.target, claim.wrt)  # type: ignore[arg-type]
-        rate = sympy.nsimplify(self.problem.learning_rate)
-        return symbol(claim.target) - rate * self.gradient_expression(self.graph.output,
-                                                                      claim.target)
+            return gradient
+        return symbol(claim.target) - sympy.nsimplify(self.rate) * gradient
 
     def truth_at(self, claim: Claim, scenario: Scenario) -> np.ndarray:
         """The true value of the claim at every point of ``scenario``."""
         if claim.kind == "value":
             return scenario.values[claim.target]
+        gradient = scenario.derivative(*claim.differentiated(self.graph.output))
         if claim.kind == "derivative":
-            return scenario.derivative(claim.target, claim.wrt)  # type: ignore[arg-type]
-        gradient = scenario.derivative(self.graph.output, claim.target)
-        return scenario.values[claim.target] - float(
-            self.problem.learning_rate) * gradient  # type: ignore[arg-type]
+            return gradient
+        return scenario.values[claim.target] - self.rate * gradient
 
     def expected(self, claim: Claim) -> float:
-        assert self.numeric is not None  # callers check has_values
         if claim.kind == "value":
-            return float(self.numeric.values[claim.target][0])
-        of, wrt = (claim.target, claim.wrt) if claim.kind == "derivative" else (
-            self.graph.output, claim.target)
+            return float(self.at_values.values[claim.target][0])
+        of, wrt = claim.differentiated(self.graph.output)
         if of == wrt:
             gradient = 1.0
         else:
-            derivation = self.numeric_derivation(of, wrt)  # type: ignore[arg-type]
-            gradient = 0.0 if derivation is None else float(derivation.value)  # type: ignore
+            derivation = self.numeric_derivation(of, wrt)
+            gradient = (0.0 if derivation is None or derivation.value is None
+                        else float(derivation.value))
         if claim.kind == "derivative":
             return gradient
-        return float(self.numeric.values[claim.target][0]) - float(
-            self.problem.learning_rate) * gradient  # type: ignore[arg-type]
+        return float(self.at_values.values[claim.target][0]) - self.rate * gradient
 
     def formula(self, claim: Claim) -> str | None:
         if claim.kind == "value":
             definition = self.graph.node(claim.target).definition
             return None if definition is None else str(definition)
-        of, wrt = (claim.target, claim.wrt) if claim.kind == "derivative" else (
-            self.graph.output, claim.target)
-        derivation = self.symbolic_derivation(of, wrt)  # type: ignore[arg-type]
+        of, wrt = claim.differentiated(self.graph.output)
+        derivation = self.symbolic_derivation(of, wrt)
         if derivation is not None and derivation.path_count > FORMULA_PATHS:
             return None  # too long to print usefully: `symbackprop derive` shows it factored
         if derivation is None:
@@ -287,8 +305,8 @@ class _Checker:
         verdicts, methods = [], []
         claimed = float(claim.value) if claim.value is not None else None
         tolerance = claim.effective_tolerance
-        if claim.value is not None and expected is not None:
-            ok = abs(float(claim.value) - expected) <= tolerance * SLACK  # type: ignore[operator]
+        if claimed is not None and expected is not None:
+            ok = abs(claimed - expected) <= (tolerance or 0.0) * SLACK
             verdicts.append("correct" if ok else "incorrect")
             methods.append("numeric")
         if claim.expression is not None:
@@ -306,7 +324,7 @@ class _Checker:
     def points_for(self, claim: Claim) -> Scenario | None:
         """The random points where both the claim's formula and the truth are finite."""
         truth = self.truth_at(claim, self.random)
-        claimed = self.random.evaluate(claim.expression)  # type: ignore[arg-type]
+        claimed = self.random.evaluate(_expression(claim))
         finite = np.isfinite(truth) & np.isfinite(claimed)
         if finite.sum() < MIN_POINTS:
             return None
@@ -318,7 +336,7 @@ class _Checker:
             return "error", (f"claim {claim.index} ({claim.of}): the formula cannot be "
                              "evaluated at enough random points (it is not finite there)")
         truth = self.truth_at(claim, scenario)
-        claimed = scenario.evaluate(claim.expression)  # type: ignore[arg-type]
+        claimed = scenario.evaluate(_expression(claim))
         if claim.tolerance is not None:
             tolerance = np.full(scenario.points, claim.tolerance)
         else:
@@ -345,7 +363,7 @@ class _Checker:
             elif claim.value is not None:
                 value = np.full(scenario.points, float(claim.value))
             else:
-                value = scenario.evaluate(claim.expression)  # type: ignore[arg-type]
+                value = scenario.evaluate(_expression(claim))
             tolerance = claim.effective_tolerance if claim.value is not None else 1e-9
             known.append(Known(claim.index, claim.of, claim.kind, claim.target, claim.wrt,
                                value, _shown(claim), tolerance or 0.0,
@@ -368,30 +386,32 @@ class _Checker:
         numeric_wrong = (claim.value is not None and result.expected is not None and
                          "numeric" in result.method and abs(float(claim.value) - result.expected)
                          > (result.tolerance or 0.0) * SLACK)
-        if numeric_wrong:
-            scenario = self.numeric.with_rounded(self.known(results, self.numeric))  # type: ignore
-            claimed = np.full(1, float(claim.value))  # type: ignore[arg-type]
+        if numeric_wrong and claim.value is not None:
+            scenario = self.at_values.with_rounded(self.known(results, self.at_values))
+            claimed = np.full(1, float(claim.value))
             tolerance = np.full(1, result.tolerance)
         else:
-            scenario = self.points_for(claim)  # type: ignore[assignment]
-            claimed = scenario.evaluate(claim.expression)  # type: ignore[arg-type]
+            points = self.points_for(claim)
+            if points is None:  # judge() found them: they are seeded, the same points again
+                raise SymbackpropError(f"claim {claim.index} ({claim.of}): no random points")
+            scenario = points
+            claimed = scenario.evaluate(_expression(claim))
             tolerance = (np.full(scenario.points, claim.tolerance) if claim.tolerance is not None
                          else POINT_TOLERANCE * np.maximum(1.0, np.abs(claimed)))
         known = self.known(results, scenario)
         if claim.kind == "value":
             return diagnose_value(self.graph, claim.target, claimed, tolerance, scenario, known,
                                   exclude=claim.index)
-        of, wrt = (claim.target, claim.wrt) if claim.kind == "derivative" else (
-            self.graph.output, claim.target)
-        derivation = scenario.derivation(of, wrt)  # type: ignore[arg-type]
+        of, wrt = claim.differentiated(self.graph.output)
+        derivation = scenario.derivation(of, wrt)
         if derivation is None:
             return Diagnosis((Finding("no_path", f"{of} does not depend on {wrt}: there is no "
                                       f"path from {wrt} to {of}, so d{of}/d{wrt} = 0."),), True)
-        text = self.derivation_text(of, wrt, scenario)  # type: ignore[arg-type]
+        text = self.derivation_text(of, wrt, scenario)
         if claim.kind == "derivative":
             return diagnose_derivative(derivation, claimed, tolerance, scenario, known,
                                        exclude=claim.index, derivation_text=text)
-        return diagnose_update(derivation, self.problem.learning_rate,  # type: ignore[arg-type]
+        return diagnose_update(derivation, self.rate,
                                claimed, tolerance, scenario, known, exclude=claim.index,
                                derivation_text=text)
 

@@ -468,7 +468,7 @@ def diagnose_update(derivation: Derivation, learning_rate: float,
         for kind, message, step in slips:
             value = step(k.value)
             if matches(value, claimed, tolerance):
-                findings = (follows(k), Finding(kind, message))
+                findings: tuple[Finding, ...] = (follows(k), Finding(kind, message))
                 return Diagnosis(findings, True, float(value[0]),
                                  summary=_summary(findings, value, scenario))
     implied = (weight - claimed) / eta

@@ -139,7 +139,7 @@ def _notes_softmax(info: EdgeInfo) -> sympy.Expr | None:
 
 
 def _weight_pre_activation(info: EdgeInfo) -> sympy.Expr | None:
-    return info.roles.get("a_source")  # type: ignore[return-value]
+    return info.roles.get("a_source")
 
 
 def _cross_entropy_difference(info: EdgeInfo) -> sympy.Expr | None:

@@ -210,7 +210,7 @@ class PathSearch:
         for i, term in enumerate(derivation.terms):
             self.index[i, :len(term.factors)] = [edges[f.wrt, f.of] for f in term.factors]
         self.base = self._table(scenario.values)
-        self.rounded = None
+        self.rounded: np.ndarray | None = None
         if scenario.rounded is not None:
             rounded = self._table(scenario.rounded)
             if not np.allclose(rounded, self.base, rtol=1e-12, atol=0):
@@ -218,9 +218,9 @@ class PathSearch:
         self._wrong: dict[tuple[int, bool], dict[int, np.ndarray]] = {}
         self.mistakes = self._mistakes()
         self.claims = [(edges[k.wrt, k.target], k) for k in known
-                       if k.kind == "derivative" and (k.wrt, k.target) in edges
-                       and k.index != exclude and (k.target, k.wrt) != (derivation.of,
-                                                                         derivation.wrt)]
+                       if k.kind == "derivative" and k.wrt is not None
+                       and (k.wrt, k.target) in edges and k.index != exclude
+                       and (k.target, k.wrt) != (derivation.of, derivation.wrt)]
         self.stated: dict[int, list[Known]] = {}
         for e, k in self.claims:
             self.stated.setdefault(e, []).append(k)
@@ -280,7 +280,10 @@ class PathSearch:
         return self._wrong[key]
 
     def table(self, mod: Mod) -> np.ndarray:
-        table = (self.rounded if mod.rounded else self.base).copy()
+        source = self.rounded if mod.rounded else self.base
+        if source is None:
+            raise RuntimeError("a candidate with rounded values, but the scenario has none")
+        table = source.copy()
         for m in mod.mistakes:
             for e, value in self.wrong_values(m, mod.rounded).items():
                 table[e] = value

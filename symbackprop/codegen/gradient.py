@@ -207,7 +207,7 @@ class GradientFunction:
         for layer in range(1, network.depth + 1):
             args.append(arrays[f"W{layer}"])
             if network.bias == "per_layer":
-                args.append(float(values[network.bias_name(layer, 1)]))  # type: ignore[index]
+                args.append(float(values[_bias(network, layer, 1)]))
             elif network.bias == "per_neuron":
                 args.append(arrays[f"b{layer}"])
         results = dict(zip(self.outputs, self(*args), strict=True))
@@ -217,11 +217,11 @@ class GradientFunction:
             for row, names in zip(matrix, network.weight_matrix_names(layer), strict=True):
                 out.update(zip(names, map(float, row), strict=True))
             if network.bias == "per_layer":
-                out[network.bias_name(layer, 1)] = float(results[f"b{layer}"])  # type: ignore[index]
+                out[_bias(network, layer, 1)] = float(results[f"b{layer}"])
             elif network.bias == "per_neuron":
                 biases = np.asarray(results[f"b{layer}"], dtype=float)
                 for j, value in enumerate(biases, start=1):
-                    out[network.bias_name(layer, j)] = float(value)  # type: ignore[index]
+                    out[_bias(network, layer, j)] = float(value)
         return {name: out[name] for name in network.parameter_names()}
 
     def __repr__(self) -> str:
@@ -229,6 +229,14 @@ class GradientFunction:
 
 
 _COUNTER = itertools.count()
+
+
+def _bias(network: LayeredNetwork, layer: int, j: int) -> str:
+    """The name of a bias that the network has (it is asked only when it has biases)."""
+    name = network.bias_name(layer, j)
+    if name is None:
+        raise CodegenError(f"layer {layer} of the network has no bias")
+    return name
 
 
 def _load_python(code: GeneratedCode) -> Callable[..., Any]:
@@ -246,7 +254,7 @@ def _load_python(code: GeneratedCode) -> Callable[..., Any]:
         import jax
 
         function = jax.jit(function)
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 C_OPTIMISE_LINES = 4_000

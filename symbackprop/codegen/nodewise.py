@@ -129,7 +129,7 @@ def _lines(graph: ComputationGraph, wrt: Sequence[str] | None, of: str | None,
         needed.add(name)
         stack.extend(graph.parents(name))
     forward = [_Line(graph.node(n).symbol, stabilise(graph.node(n).definition), "forward")
-               for n in graph.order if n in needed]  # type: ignore[arg-type]
+               for n in graph.order if n in needed]
     lines = forward + backward + grads
     used = set().union(*(line.expr.free_symbols for line in lines)) if lines else set()
     used_names = {str(s) for s in used}

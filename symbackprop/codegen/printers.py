@@ -28,6 +28,7 @@ exp(a - Max(a, b))/(exp(a - Max(a, b)) + exp(b - Max(a, b)))
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sympy
@@ -89,6 +90,7 @@ class _StableMixin:
     """Prints the functions of :data:`STABLE_FORMS` for the printer's ``target``."""
 
     target = ""
+    _print: Callable[[Any], str]  # the sympy printer this is mixed into prints the arguments
 
     def _stable(self, expr: sympy.Expr) -> str:
         name = type(expr).__name__
@@ -99,7 +101,7 @@ class _StableMixin:
         return STABLE_FORMS[name][self.target].format(*printed)
 
     def _argument(self, arg: sympy.Expr) -> str:
-        text = self._print(arg)  # type: ignore[attr-defined]
+        text = self._print(arg)
         return text if arg.is_Atom and not (arg.is_Number and arg < 0) else f"({text})"
 
     def _print_sigmoid(self, expr: sympy.Expr) -> str:
@@ -126,14 +128,15 @@ class _ArrayMixin(_StableMixin):
     short = ""
 
     def _module_format(self, fqn: str, register: bool = True) -> str:
+        # the next class in the MRO is sympy's printer (untyped): mypy sees no _module_format
         text = super()._module_format(fqn, register)  # type: ignore[misc]
         prefix = self.module + "."
         return self.short + "." + text[len(prefix):] if text.startswith(prefix) else text
 
     def _nested(self, function: str, args: tuple[sympy.Expr, ...]) -> str:
-        text = self._print(args[-1])  # type: ignore[attr-defined]
+        text = self._print(args[-1])
         for arg in reversed(args[:-1]):
-            text = f"{self.short}.{function}({self._print(arg)}, {text})"  # type: ignore[attr-defined]
+            text = f"{self.short}.{function}({self._print(arg)}, {text})"
         return text
 
     def _print_Max(self, expr: sympy.Expr) -> str:
@@ -142,11 +145,11 @@ class _ArrayMixin(_StableMixin):
     def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
         pieces = list(expr.args)
         if pieces[-1].cond == sympy.true:
-            text = self._print(pieces.pop().expr)  # type: ignore[attr-defined]
+            text = self._print(pieces.pop().expr)
         else:
             text = f"{self.short}.nan"
         for piece in reversed(pieces):
-            cond, value = (self._print(piece.cond), self._print(piece.expr))  # type: ignore[attr-defined]
+            cond, value = (self._print(piece.cond), self._print(piece.expr))
             text = f"{self.short}.where({cond}, {value}, {text})"
         return text
 

@@ -199,8 +199,8 @@ def scene_figure(scene: Scene) -> Any:
             line.set_gid(gid)
     for name, node in scene.layout.nodes.items():
         style = scene.styles[name]
-        common = {"facecolor": style.fill, "edgecolor": style.line, "lw": style.width,
-                  "zorder": 3}
+        common: dict[str, Any] = {"facecolor": style.fill, "edgecolor": style.line,
+                                  "lw": style.width, "zorder": 3}
         if node.shape == "circle":
             patch: Any = Circle((node.x, node.y), node.width / 2, **common)
         elif node.shape == "box":

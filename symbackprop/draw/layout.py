@@ -110,7 +110,8 @@ def graph_layout(graph: ComputationGraph, *, hide: Collection[str] = ()) -> Layo
     roles = {n: graph.node(n).kind for n in visible}
     shapes = node_shapes(graph, visible, roles)
     height = max(p.height for p in shapes.values())
-    placed, x = {}, 0.0
+    placed: dict[str, Placed] = {}
+    x = 0.0
     for column in sorted(columns):
         members = columns[column]
         width = max(shapes[n].width for n in members)

@@ -199,8 +199,8 @@ def _columns(graph: ComputationGraph, names: list[str], roles: Mapping[str, str]
     xs["loss", depth + 1] = x + step * 1.15
     for name in names:
         role, node = roles[name], graph.node(name)
-        if (role, node.layer) in xs:
-            column[name] = xs[role, node.layer]  # type: ignore[index]
+        if node.layer is not None and (role, node.layer) in xs:
+            column[name] = xs[role, node.layer]
     placed = {}
     tallest = max(list(column.values()).count(x_col) for x_col in column.values())
     for x_col in sorted(set(column.values())):

@@ -215,10 +215,12 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         return len(self._nodes)
 
     def parents(self, name: str) -> list[str]:
-        return sorted(self._graph.predecessors(self.node(name).name), key=self._position.get)
+        return sorted(self._graph.predecessors(self.node(name).name),
+                      key=self._position.__getitem__)
 
     def children(self, name: str) -> list[str]:
-        return sorted(self._graph.successors(self.node(name).name), key=self._position.get)
+        return sorted(self._graph.successors(self.node(name).name),
+                      key=self._position.__getitem__)
 
     def kind_of(self, *kinds: str) -> list[str]:
         """Names of the nodes of the given kinds, in topological order."""

@@ -85,7 +85,26 @@ class Claim:
         if self.value is None:
             return None
         exponent = self.value.as_tuple().exponent
-        return float(Decimal(1).scaleb(int(exponent)))  # type: ignore[arg-type]
+        if not isinstance(exponent, int):  # "n" or "N" (NaN), "F" (infinity): no printed digit
+            return None
+        return float(Decimal(1).scaleb(exponent))
+
+    def differentiated(self, output: str) -> tuple[str, str]:
+        """The derivative the claim rests on, as ``(of, wrt)``: its own for a derivative claim,
+        ``d output / d target`` for an update; a value claim rests on none.
+
+        Examples
+        --------
+        >>> from symbackprop.spec import load_problem
+        >>> problem = load_problem("padhai_4_4_2_student")
+        >>> [(c.of, c.differentiated("L")) for c in problem.claims]
+        [('dyhat1/da21', ('yhat1', 'a21')), ('dL/dw212', ('L', 'w212')), ('w212+', ('L', 'w212'))]
+        """
+        if self.kind == "derivative" and self.wrt is not None:
+            return self.target, self.wrt
+        if self.kind == "update":
+            return output, self.target
+        raise SpecError(f"claim {self.index} ({self.of}) is not about a derivative")
 
     @property
     def effective_tolerance(self) -> float | None:
