@@ -3,6 +3,13 @@
 - :mod:`~symbackprop.numeric.oracles`: ``sympy.diff`` of the composed loss, the numerical
   backprop (matrix form for layered networks, a reverse sweep for any graph), central finite
   differences, and :func:`gradient_check`, which compares them all.
+- :mod:`~symbackprop.numeric.layered`: the one layered numpy backprop (every layer's vectors
+  and deltas), which :func:`matrix_backprop` and the matrix form both read.
+- :mod:`~symbackprop.numeric.matrix`: the matrix form of one weight's gradient
+  (:func:`~symbackprop.numeric.matrix.matrix_form`), its numbers and its symbolic check.
+
+The oracles and the layered sweep are independent of the symbolic path machinery by design:
+they are the correctness check of it.
 
 May import :mod:`symbackprop.calculus`, :mod:`symbackprop.graph` and :mod:`symbackprop.rules`.
 """
