@@ -20,7 +20,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from ..render.typeset import latex_number
+from ..render.numbers import FACTOR_DIGITS, latex_number
 from .layout import text_size
 
 if TYPE_CHECKING:  # the scene imports value_latex from here
@@ -35,7 +35,7 @@ LEGEND_FONT = 9.5
 
 def value_latex(value: float | None) -> str:
     r"""A value to 4 significant digits, as LaTeX (``?`` for no value): the pictures' short
-    form of :func:`symbackprop.render.typeset.latex_number`.
+    form of :func:`symbackprop.render.numbers.latex_number`.
 
     Examples
     --------
@@ -44,7 +44,7 @@ def value_latex(value: float | None) -> str:
     >>> value_latex(float("inf"))
     '\\text{inf}'
     """
-    return latex_number(value, digits=4)
+    return latex_number(value, digits=FACTOR_DIGITS)
 
 
 def title_math(scene: Scene) -> str:

@@ -37,6 +37,7 @@ from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected, operation_coun
 from ..graph.computation import ComputationGraph
 from ..naming import default_latex
 from .matrix import MatrixForm, matrix_latex
+from .numbers import VALUE_DIGITS, latex_factor, latex_number, percent
 from .parts import (
     MAX_LISTED,
     Product,
@@ -57,7 +58,6 @@ from .typeset import (
     breaklines,
     flat,
     latex_expr,
-    latex_number,
     leibniz,
     math_structure,
     width,
@@ -497,9 +497,9 @@ def _numbers_blocks(d: Derivation, learning_rate: float | None,
         rows = []
         for i, (term, share) in enumerate(zip(d.terms[:MAX_LISTED], path_shares(d),
                                               strict=False), 1):
-            factors = r" \cdot ".join(_paren(f.value) for f in term.chain_rule_order)
-            percent = "" if share is None else rf"${100 * share:.1f}\,\%$"
-            rows.append((str(i), f"${factors}$", f"${latex_number(term.value)}$", percent))
+            factors = r" \cdot ".join(latex_factor(f.value) for f in term.chain_rule_order)
+            shown = "" if share is None else rf"${percent(share)}\,\%$"
+            rows.append((str(i), f"${factors}$", f"${latex_number(term.value)}$", shown))
         blocks.append(Block(
             "Each path's product of local partials (in chain-rule order, rounded to four "
             "digits), its value and its share of the total:",
@@ -515,7 +515,7 @@ def _numbers_blocks(d: Derivation, learning_rate: float | None,
         wrt = names[d.wrt]
         rows_math.append(
             rf"{wrt}^{{+}} &= {wrt} - \eta {_lhs(d)} = {latex_number(before, 10)} - "
-            rf"{latex_number(learning_rate)} \cdot {_paren(d.value, 10)} = "
+            rf"{latex_number(learning_rate)} \cdot {latex_factor(d.value, VALUE_DIGITS)} = "
             rf"{latex_number(after, 10)}")
     text = "" if step is None else (
         rf"One step of gradient descent with learning rate $\eta = {latex_number(learning_rate)}$:")
@@ -648,11 +648,6 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
                 lines += _tabular(block.table)
             formulas += block.formulas
     return LatexPage("\n".join(lines), formulas)
-
-
-def _paren(value: float | None, digits: int = 4) -> str:
-    text = latex_number(value, digits)
-    return f"({text})" if text.startswith("-") else text
 
 
 def derivation_latex(derivation: Derivation, *, strategy: str = "textbook",

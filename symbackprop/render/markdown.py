@@ -21,7 +21,7 @@ from __future__ import annotations
 from ..calculus.derivation import Derivation
 from .latex import ALIGNAT, Block, Table, page_sections
 from .matrix import MatrixForm
-from .typeset import text_number
+from .numbers import text_number
 
 __all__ = ["derivation_markdown"]
 

@@ -23,7 +23,8 @@ import numpy as np
 import sympy
 
 from ..numeric.matrix import LayerStep, MatrixForm, matrix_form
-from .typeset import latex_expr, latex_number, text_expr, text_number, tidy
+from .numbers import DISPLAY_DIGITS, FACTOR_DIGITS, latex_factor, latex_number, text_number
+from .typeset import latex_expr, text_expr, tidy
 
 __all__ = ["LayerStep", "MatrixForm", "matrix_data", "matrix_form", "matrix_latex",
            "matrix_markdown", "matrix_text"]
@@ -40,7 +41,7 @@ def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) <= 1e-12 * scale, 0.0, values)
 
 
-def _vector(values: np.ndarray, digits: int = 4) -> str:
+def _vector(values: np.ndarray, digits: int = FACTOR_DIGITS) -> str:
     values = _clean(values)
     if len(values) > MAX_SHOWN:
         return rf"\text{{({len(values)} entries)}}"
@@ -48,7 +49,8 @@ def _vector(values: np.ndarray, digits: int = 4) -> str:
         r"\end{pmatrix}"
 
 
-def _matrix(values: np.ndarray, mark: tuple[int, int] | None = None, digits: int = 4) -> str:
+def _matrix(values: np.ndarray, mark: tuple[int, int] | None = None,
+            digits: int = FACTOR_DIGITS) -> str:
     values = _clean(values)
     rows, cols = values.shape
     if rows > MAX_SHOWN or cols > MAX_SHOWN:
@@ -135,7 +137,7 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
         h = _bold("h", form.layer - 1)
         pick = (rf"{lhs} &= ({_delta(form.layer)})_{{{j}}}\, ({h})_{{{k}}}"
                 rf" = {latex_number(float(step.delta[j - 1]))} \cdot "
-                rf"{_signed(float(form.activation(form.layer - 1)[k - 1]))} = "
+                rf"{latex_factor(float(form.activation(form.layer - 1)[k - 1]), DISPLAY_DIGITS)} = "
                 rf"{latex_number(form.entry, 10)}")
         matrix = _bold("W", form.layer)
         where = rf"row {j}, column {k} of $\partial \mathcal{{L}} / \partial {matrix}$"
@@ -225,11 +227,6 @@ def _recursion_latex(form: MatrixForm) -> list[tuple[str, str]]:
     return rows
 
 
-def _signed(value: float) -> str:
-    text = latex_number(value)
-    return f"({text})" if text.startswith("-") else text
-
-
 def matrix_markdown(form: MatrixForm) -> str:
     """The matrix form as Markdown (``$$`` blocks).
 
@@ -261,7 +258,7 @@ def _text_vector(values: np.ndarray) -> str:
     values = _clean(values)
     if len(values) > MAX_SHOWN:
         return f"({len(values)} entries)"
-    return "[" + ", ".join(text_number(float(v), 6) for v in values) + "]"
+    return "[" + ", ".join(text_number(float(v), DISPLAY_DIGITS) for v in values) + "]"
 
 
 def _recursion_text(form: MatrixForm) -> list[str]:

@@ -35,6 +35,7 @@ import sympy
 from ..calculus.derivation import Derivation, Factor, Group, Term
 from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected
 from .matrix import MatrixForm, matrix_text
+from .numbers import FACTOR_DIGITS, percent, text_number
 from .parts import (
     MAX_LISTED,
     Product,
@@ -57,16 +58,8 @@ LEAVES_SHOWN = 60
 PRODUCT_WIDTH = 56
 """The product column of the numbers table wraps past this width."""
 
-
-def number(value: float | None) -> str:
-    """A value to 10 significant digits (``?`` when unknown).
-
-    Examples
-    --------
-    >>> number(0.08216704056423078), number(5.0), number(None)
-    ('0.08216704056', '5', '?')
-    """
-    return "?" if value is None else f"{value:.10g}"
+number = text_number
+"""A value to 10 significant digits: :func:`symbackprop.render.numbers.text_number`."""
 
 
 def leibniz(of: str, wrt: str) -> str:
@@ -258,10 +251,10 @@ def _numbers_table(d: Derivation) -> list[str]:
     for i, (term, share) in enumerate(zip(d.terms or (), path_shares(d), strict=False), 1):
         if i > MAX_LISTED:
             break
-        product = " · ".join(f"{f.value:.4g}" if f.value is not None else "?"
+        product = " · ".join(text_number(f.value, FACTOR_DIGITS)
                              for f in term.chain_rule_order)
         rows.append((str(i), product, number(term.value),
-                     "" if share is None else f"{100 * share:.1f} %"))
+                     "" if share is None else f"{percent(share)} %"))
     total_share = "100.0 %" if d.value and not cancels(d) else "(paths cancel)"
     rows.append(("", "total", number(d.value), total_share))
     header = ("path", "product of local partials (chain-rule order)", "value", "share")

@@ -9,7 +9,8 @@ r"""Typesetting pieces shared by the LaTeX, Markdown and text renderers.
 * A small line breaker for display math: :class:`Atom`, :class:`Seq`, :class:`Sum`,
   :class:`Group` describe an expression's structure; :func:`breaklines` cuts it into lines of
   an estimated width (:func:`width`, in em) for ``align*`` / ``aligned``.
-* :func:`latex_number` and :func:`text_number`: numbers for tables.
+
+Numbers are formatted by :mod:`symbackprop.render.numbers`.
 
 Examples
 --------
@@ -19,13 +20,10 @@ Examples
 '2 \\left(\\hat{y}_{1} - y_{1}\\right)'
 >>> text_expr(-2 * y1 + 2 * yhat1)
 '2*(yhat1 - y1)'
->>> latex_number(-0.003159356764), latex_number(1.5e-7)
-('-0.00315936', '1.5 \\times 10^{-7}')
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,11 +43,9 @@ __all__ = [
     "breaklines",
     "flat",
     "latex_expr",
-    "latex_number",
     "leibniz",
     "math_structure",
     "text_expr",
-    "text_number",
     "tidy",
     "width",
 ]
@@ -120,38 +116,6 @@ def text_expr(expr: sympy.Expr) -> str:
     ('h11*(1 - h11)*(yhat1 - y1)', 'yhat1^2')
     """
     return _TextbookStr().doprint(tidy(expr)).replace("**", "^")
-
-
-# -- numbers -------------------------------------------------------------------------------------
-
-def text_number(value: float | None, digits: int = 10) -> str:
-    """``value`` to ``digits`` significant digits (``?`` when unknown).
-
-    Examples
-    --------
-    >>> text_number(0.08216704056423078), text_number(0.08216704056423078, 4), text_number(None)
-    ('0.08216704056', '0.08217', '?')
-    """
-    return "?" if value is None else f"{value:.{digits}g}"
-
-
-def latex_number(value: float | None, digits: int = 6) -> str:
-    r"""``value`` to ``digits`` significant digits in LaTeX (``1.5 \times 10^{-7}``).
-
-    Examples
-    --------
-    >>> print(latex_number(0.08216704056423078), latex_number(2.5e-12), latex_number(None))
-    0.082167 2.5 \times 10^{-12} ?
-    """
-    if value is None:
-        return "?"
-    if not math.isfinite(value):
-        return r"\text{" + str(value) + "}"
-    text = f"{value:.{digits}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
 
 
 # -- Leibniz notation ------------------------------------------------------------------------------
