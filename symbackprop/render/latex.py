@@ -42,11 +42,10 @@ from .parts import (
     MAX_LISTED,
     Product,
     cancels,
+    collected_layout,
     local_partials,
     path_shares,
     results,
-    signed,
-    split_product,
     update,
 )
 from .typeset import (
@@ -287,34 +286,20 @@ def collected_math(grouped: Collected, names: dict[sympy.Symbol, str]) -> Math:
     >>> print(flat(collected_math(collected(derive(graph, "w3")), graph.latex_names())))
     2 h_{21} \cdot {\hat{y}_{1} \left(1 - \hat{y}_{1}\right)} \cdot \left(\hat{y}_{1} - y_{1}\right)
     """
-    common = split_product(grouped.common)
-    coefficient = common.coefficient
-    groups = [(split_product(g.lead), [split_product(p) for p in g.paths])
-              for g in grouped.groups]
-    magnitudes = {abs(lead.coefficient) for lead, _ in groups}
-    if len(magnitudes) == 1 and (shared := magnitudes.pop()) != 0:
-        coefficient *= shared
-        groups = [(Product(lead.coefficient / shared, lead.factors), paths)
-                  for lead, paths in groups]
+    layout = collected_layout(grouped)
     tail: list[Math] = []
-    if groups:
+    if layout.terms:
         terms: list[tuple[bool, Math]] = []
-        for lead, paths in groups:
-            if len(paths) == 1:
-                merged = Product(lead.coefficient * paths[0].coefficient,
-                                 lead.factors + paths[0].factors)
-                (negative, product), = signed([merged])
+        for negative, product, inner in layout.terms:
+            if inner is None:
                 terms.append((negative, _product_node(product, names)))
                 continue
-            inner = _signed_sum([(neg, _product_node(p, names)) for neg, p in signed(paths)])
-            (negative, product), = signed([lead])
-            terms.append((negative, _product_node(product, names, [Parens(inner)])))
+            paths = _signed_sum([(neg, _product_node(p, names)) for neg, p in inner])
+            terms.append((negative, _product_node(product, names, [Parens(paths)])))
         body = _signed_sum(terms, one_per_line=True)
-        tail = [Parens(body) if (common.factors or coefficient != 1) and isinstance(
-            body, Sum) else body]
-    (negative, front), = signed([Product(coefficient, common.factors)])
-    node = _product_node(front, names, tail)
-    return Sum(((True, node),)) if negative else node
+        tail = [Parens(body) if layout.scaled and isinstance(body, Sum) else body]
+    node = _product_node(layout.front, names, tail)
+    return Sum(((True, node),)) if layout.negative else node
 
 
 def _result_node(expr: sympy.Expr | Collected, names: dict[sympy.Symbol, str]) -> Math:

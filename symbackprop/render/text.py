@@ -40,11 +40,10 @@ from .parts import (
     MAX_LISTED,
     Product,
     cancels,
+    collected_layout,
     local_partials,
     path_shares,
     results,
-    signed,
-    split_product,
     update,
 )
 from .typeset import text_expr
@@ -208,34 +207,21 @@ def collected_text(grouped: Collected) -> str:
     >>> print(collected_text(collected(derive(graph, "w111"))))
     x1 · [(yhat1 - y1) · (w311 · w211 + w312 · w221) + (yhat2 - y2) · (w321 · w211 + w322 · w221)]
     """
-    common = split_product(grouped.common)
-    coefficient = common.coefficient
-    groups = [(split_product(g.lead), [split_product(p) for p in g.paths])
-              for g in grouped.groups]
-    magnitudes = {abs(lead.coefficient) for lead, _ in groups}
-    if len(magnitudes) == 1 and (shared := magnitudes.pop()) != 0:
-        coefficient *= shared
-        groups = [(Product(lead.coefficient / shared, lead.factors), paths)
-                  for lead, paths in groups]
+    layout = collected_layout(grouped)
     tail = []
-    if groups:
+    if layout.terms:
         terms = []
-        for lead, paths in groups:
-            if len(paths) == 1:
-                merged = Product(lead.coefficient * paths[0].coefficient,
-                                 lead.factors + paths[0].factors)
-                (negative, product), = signed([merged])
+        for negative, product, inner in layout.terms:
+            if inner is None:
                 terms.append((negative, _product_text(product)))
                 continue
-            inner = _signed_join([(n, _product_text(p)) for n, p in signed(paths)])
-            (negative, product), = signed([lead])
-            terms.append((negative, _product_text(product, [f"({inner})"])))
+            paths = _signed_join([(n, _product_text(p)) for n, p in inner])
+            terms.append((negative, _product_text(product, [f"({paths})"])))
         body = _signed_join(terms)
-        wrap = len(terms) > 1 and (common.factors or coefficient != 1)
+        wrap = len(terms) > 1 and layout.scaled
         tail = [f"[{body}]" if wrap else body]
-    (negative, front), = signed([Product(coefficient, common.factors)])
-    text = _product_text(front, tail)
-    return f"-{text}" if negative else text
+    text = _product_text(layout.front, tail)
+    return f"-{text}" if layout.negative else text
 
 
 def _result(form: Collected | sympy.Expr) -> str:
