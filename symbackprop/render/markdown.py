@@ -19,9 +19,9 @@ True
 from __future__ import annotations
 
 from ..calculus.derivation import Derivation
-from .latex import ALIGNAT, Block, Table, page_sections
-from .matrix import MatrixForm
+from ..numeric.matrix import MatrixForm
 from .numbers import text_number
+from .page import ALIGNAT, Block, Table, page_sections
 
 __all__ = ["derivation_markdown"]
 
