@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import sympy
 
 from ..calculus.derivation import derive
@@ -52,6 +53,7 @@ __all__ = [
     "gradient_check",
     "matrix_backprop",
     "reverse_sweep",
+    "values_to_check",
 ]
 
 RELATIVE_TOLERANCE = 1e-8
@@ -278,3 +280,24 @@ def lambdified_gradient(graph: ComputationGraph, wrt: str) -> Callable[..., Any]
     """
     expr = composed_diff(graph, wrt)
     return lambdify([symbol(n) for n in sorted(graph.leaves)], expr)
+
+
+def values_to_check(graph: ComputationGraph, values: Mapping[str, float], *,
+                    seed: int) -> tuple[dict[str, float], list[str]]:
+    """``values``, with seeded random values in [0.1, 0.9] for the leaves (and constants) they
+    leave symbolic, and the names of those: the point ``verify`` checks the gradients at.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("branching_graph").graph
+    >>> values, randomised = values_to_check(graph, {"a": 2.0}, seed=1)
+    >>> randomised, values["a"], 0.1 <= values["b"] <= 0.9
+    (['b'], 2.0, True)
+    """
+    missing = graph.missing_values(values)
+    rng = np.random.default_rng(seed)
+    checked = dict(values)
+    for name in missing:
+        checked[name] = float(rng.uniform(0.1, 0.9))
+    return checked, missing

@@ -28,10 +28,11 @@ import sympy
 
 from ..calculus.derivation import Factor, Term
 from ..calculus.sweep import Gradients
-from .gradients import gradients_text
+from .gradients import gradients_data, gradients_text
 from .text import leibniz, number
 
-__all__ = ["factored_paths_text", "streamed_paths_data", "streamed_paths_lines"]
+__all__ = ["factored_paths_data", "factored_paths_text", "streamed_paths_data",
+           "streamed_paths_lines"]
 
 
 def _formula(expr: sympy.Expr) -> str:
@@ -134,3 +135,21 @@ def factored_paths_text(grads: Gradients, *, wrt: str, count: int, limit: int) -
              f"  (more than {limit:,}: not listed; every path is in the factored form below, "
              "each node's adjoint summing the paths through it)", "", ""]
     return "\n".join(lines) + gradients_text(grads)
+
+
+def factored_paths_data(grads: Gradients, *, wrt: str, count: int) -> dict[str, Any]:
+    """The shape of :func:`symbackprop.render.data.paths_data` past the streaming limit: no
+    path listed, the factored (adjoint) form instead (``paths --format json``).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.sweep import gradients
+    >>> problem = load_problem("branching_graph")
+    >>> grads = gradients(problem.graph, wrt=["b"], values=problem.values)
+    >>> data = factored_paths_data(grads, wrt="b", count=2)
+    >>> data["paths_listed"], data["value"], data["factored"]["gradients"][0]["expression"]
+    (False, 5.0, 'delta_c + delta_d')
+    """
+    return {"of": grads.of, "wrt": wrt, "path_count": count, "paths_listed": False,
+            "paths": [], "value": grads.value(wrt), "factored": gradients_data(grads)}
