@@ -15,14 +15,10 @@ recursion in node symbols expands to the derivation's sum over paths.  The rende
 
 Examples
 --------
->>> from symbackprop.spec import load_problem
->>> from symbackprop.calculus.derivation import derive
+>>> from symbackprop import derive, load_problem
 >>> problem = load_problem("mazur_2_2_2")
->>> form = matrix_form(problem.network, derive(problem.graph, "w1", values=problem.values))
->>> form
+>>> matrix_form(problem.network, derive(problem.graph, "w1", values=problem.values))
 MatrixForm(w1 = (delta_1)_1 (h_0)_1 = 0.0004385677345, path sum 0.0004385677345)
->>> form.agrees, form.symbolic_agrees
-(True, True)
 """
 
 from __future__ import annotations
@@ -48,8 +44,7 @@ class LayerStep:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop import derive, load_problem
     >>> problem = load_problem("padhai_4_4_2")               # softmax output layer
     >>> form = matrix_form(problem.network, derive(problem.graph, "w212", values=problem.values))
     >>> [(step.layer, step.elementwise) for step in form.steps]
@@ -99,8 +94,7 @@ class MatrixForm:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop import derive, load_problem
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> form
@@ -180,8 +174,7 @@ def matrix_form(network: LayeredNetwork, derivation: Derivation) -> MatrixForm:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop import derive, load_problem
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w1", values=problem.values))
     >>> form.steps[0].weight_gradient.round(7)                 # dL/dW1 = delta_1 x^T

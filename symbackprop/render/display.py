@@ -10,10 +10,8 @@ order, never in the order sympy prints a ``Mul``.
 
 Examples
 --------
->>> from symbackprop.spec import load_problem
->>> from symbackprop.calculus.derivation import derive
->>> problem = load_problem("branching_graph")
->>> d = derive(problem.graph, "b", values=problem.values)
+>>> from symbackprop import derive, load_problem
+>>> d = derive(load_problem("branching_graph").graph, "b")
 >>> print(chain_rule_math(d))
 \frac{\partial e}{\partial b} &= \frac{\partial e}{\partial c} \frac{\partial c}{\partial b} \\
 &\qquad {}+ \frac{\partial e}{\partial d} \frac{\partial d}{\partial b}

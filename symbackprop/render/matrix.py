@@ -7,8 +7,7 @@ The numbers and the symbolic check come from :mod:`symbackprop.numeric.matrix`
 
 Examples
 --------
->>> from symbackprop.spec import load_problem
->>> from symbackprop.calculus.derivation import derive
+>>> from symbackprop import derive, load_problem
 >>> problem = load_problem("mazur_2_2_2")
 >>> form = matrix_form(problem.network, derive(problem.graph, "w1", values=problem.values))
 >>> matrix_text(form).splitlines()[-1].split(";")[0]
@@ -41,10 +40,18 @@ def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) <= 1e-12 * scale, 0.0, values)
 
 
+def _too_many(values: np.ndarray) -> str | None:
+    """What stands for a vector or matrix too large to print in full (``None``: print it)."""
+    if values.ndim == 1:
+        return f"({len(values)} entries)" if len(values) > MAX_SHOWN else None
+    rows, cols = values.shape
+    return f"({rows} by {cols})" if rows > MAX_SHOWN or cols > MAX_SHOWN else None
+
+
 def _vector(values: np.ndarray, digits: int = FACTOR_DIGITS) -> str:
     values = _clean(values)
-    if len(values) > MAX_SHOWN:
-        return rf"\text{{({len(values)} entries)}}"
+    if (summary := _too_many(values)) is not None:
+        return rf"\text{{{summary}}}"
     return r"\begin{pmatrix}" + r" \\ ".join(latex_number(float(v), digits) for v in values) + \
         r"\end{pmatrix}"
 
@@ -52,9 +59,9 @@ def _vector(values: np.ndarray, digits: int = FACTOR_DIGITS) -> str:
 def _matrix(values: np.ndarray, mark: tuple[int, int] | None = None,
             digits: int = FACTOR_DIGITS) -> str:
     values = _clean(values)
+    if (summary := _too_many(values)) is not None:
+        return rf"\text{{{summary}}}"
     rows, cols = values.shape
-    if rows > MAX_SHOWN or cols > MAX_SHOWN:
-        return rf"\text{{({rows} by {cols})}}"
     cells = []
     for i in range(rows):
         row = []
@@ -79,8 +86,7 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop import derive, load_problem
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> pieces = matrix_latex(form)
@@ -232,13 +238,12 @@ def matrix_markdown(form: MatrixForm) -> str:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
-    >>> page = matrix_markdown(form)
-    >>> page.splitlines()[0], page.count("$$")
-    ('### The matrix form', 6)
+    >>> from symbackprop import derive, load_problem
+    >>> problem = load_problem("padhai_4_4_2")               # softmax output layer
+    >>> page = matrix_markdown(matrix_form(problem.network, derive(problem.graph, "w212",
+    ...                                                          values=problem.values)))
+    >>> page.splitlines()[0], page.count("$$"), page.count(r"\\boxed")
+    ('### The matrix form', 6, 1)
     """
     lines = ["### The matrix form", ""]
     for paragraph, rows in matrix_latex(form):
@@ -256,8 +261,8 @@ def _markdown_text(paragraph: str) -> str:
 
 def _text_vector(values: np.ndarray) -> str:
     values = _clean(values)
-    if len(values) > MAX_SHOWN:
-        return f"({len(values)} entries)"
+    if (summary := _too_many(values)) is not None:
+        return summary
     return "[" + ", ".join(text_number(float(v), DISPLAY_DIGITS) for v in values) + "]"
 
 
@@ -287,8 +292,7 @@ def matrix_text(form: MatrixForm) -> str:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop import derive, load_problem
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> print("\\n".join(matrix_text(form).splitlines()[4:]))
@@ -337,13 +341,14 @@ def matrix_data(form: MatrixForm) -> dict[str, object]:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
-    >>> data = matrix_data(form)
+    >>> from symbackprop import derive, load_problem
+    >>> problem = load_problem("mazur_2_2_2")                 # b2: one bias per layer
+    >>> data = matrix_data(matrix_form(problem.network, derive(problem.graph, "b2",
+    ...                                                        values=problem.values)))
     >>> data["layer"], data["row"], data["column"], data["agrees"], sorted(data["deltas"])
-    (2, 1, 1, True, ['1', '2'])
+    (2, 1, None, True, ['1', '2'])
+    >>> data["entry"] == sum(data["deltas"]["2"])            # the sum of its layer's deltas
+    True
     """
     return {
         "wrt": form.wrt,

@@ -323,8 +323,7 @@ class CollectedLayout:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop import derive, load_problem
     >>> from symbackprop.calculus.simplify import collected
     >>> layout = collected_layout(collected(derive(load_problem("mazur_2_2_2").graph, "w1")))
     >>> layout.negative, layout.front, layout.scaled
@@ -345,11 +344,9 @@ def collected_layout(grouped: Collected) -> CollectedLayout:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop import derive, load_problem
     >>> from symbackprop.calculus.simplify import collected
-    >>> graph = load_problem("linear_2_2_2_2").graph
-    >>> layout = collected_layout(collected(derive(graph, "w111")))
+    >>> layout = collected_layout(collected(derive(load_problem("linear_2_2_2_2").graph, "w111")))
     >>> layout.front, [(lead, len(inner)) for _, lead, inner in layout.terms]
     (Product(1, [x1]), [(Product(1, [-y1 + yhat1]), 2), (Product(1, [-y2 + yhat2]), 2)])
     """

@@ -88,11 +88,11 @@ def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop import load_problem
     >>> from symbackprop.calculus.streaming import iter_path_terms
     >>> problem = load_problem("branching_graph")
-    >>> terms = iter_path_terms(problem.graph, "b", values=problem.values)
-    >>> data = streamed_paths_data(terms, of="e", wrt="b", count=2)
+    >>> data = streamed_paths_data(iter_path_terms(problem.graph, "b", values=problem.values),
+    ...                            of="e", wrt="b", count=2)
     >>> [(p["nodes"], p["value"]) for p in data["paths"]], data["value"], data["streamed"]
     ([(['b', 'c', 'e'], 2.0), (['b', 'd', 'e'], 3.0)], 5.0, True)
     """
@@ -143,11 +143,10 @@ def factored_paths_data(grads: Gradients, *, wrt: str, count: int) -> dict[str, 
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.sweep import gradients
+    >>> from symbackprop import gradients, load_problem
     >>> problem = load_problem("branching_graph")
-    >>> grads = gradients(problem.graph, wrt=["b"], values=problem.values)
-    >>> data = factored_paths_data(grads, wrt="b", count=2)
+    >>> data = factored_paths_data(gradients(problem.graph, wrt=["b"], values=problem.values),
+    ...                            wrt="b", count=2)
     >>> data["paths_listed"], data["value"], data["factored"]["gradients"][0]["expression"]
     (False, 5.0, 'delta_c + delta_d')
     """
