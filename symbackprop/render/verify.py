@@ -34,7 +34,8 @@ def _cell(value: float | None) -> str:
     return text_number(value, CHECK_DIGITS, missing="—")
 
 
-def verify_text(title: str | None, checks: Sequence[GradientCheck], randomised: Sequence[str]) -> str:
+def verify_text(title: str | None, checks: Sequence[GradientCheck],
+                randomised: Sequence[str]) -> str:
     """The table ``verify --format text`` prints: a row per check, then the count.
 
     ``randomised`` names the leaves the file gave no value (checked at seeded random values).
