@@ -16,6 +16,8 @@ May import :mod:`symbackprop.calculus`, :mod:`symbackprop.graph` and :mod:`symba
 
 from __future__ import annotations
 
+from .layered import LayeredSweep, layered_sweep
+from .matrix import LayerStep, MatrixForm, matrix_form
 from .oracles import (
     GradientCheck,
     composed_diff,
@@ -26,6 +28,7 @@ from .oracles import (
 )
 
 __all__ = [
-    "GradientCheck", "composed_diff", "finite_difference", "gradient_check", "matrix_backprop",
+    "GradientCheck", "LayerStep", "LayeredSweep", "MatrixForm", "composed_diff",
+    "finite_difference", "gradient_check", "layered_sweep", "matrix_backprop", "matrix_form",
     "reverse_sweep",
 ]
