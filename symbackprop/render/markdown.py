@@ -1,6 +1,6 @@
 r"""Derivations as Markdown: ``$$`` display blocks and pipe tables (GitHub, Jupyter, MkDocs).
 
-The page has the content of the LaTeX page (:func:`symbackprop.render.latex.page_sections`):
+The page has the content of the LaTeX page (:func:`symbackprop.render.page.page_sections`):
 the same formulas, in ``$$\begin{aligned}`` blocks, and the same tables as Markdown tables
 whose cells hold inline ``$math$``.
 
