@@ -1,9 +1,9 @@
 r"""Numbers as every page, table, picture and report shows them: one family of formatters.
 
-Every number the package prints goes through :func:`text_number` (plain text),
-:func:`latex_number` (LaTeX), :func:`latex_factor` (a LaTeX factor of a product),
-:func:`decimal_number` (ten decimals) or :func:`percent`.  The precision depends on where a
-number stands, and only there:
+The renderers, the check reports and diagnoses, and the pictures' LaTeX labels print numbers
+through :func:`text_number` (plain text), :func:`latex_number` (LaTeX), :func:`latex_factor`
+(a LaTeX factor of a product), :func:`decimal_number` (ten decimals) or :func:`percent`.  The
+precision depends on where a number stands, and only there:
 
 ========================  ==========================================================  ======
 constant                  where                                                       digits
