@@ -8,21 +8,20 @@ formula and what is allowed; no traceback unless ``--debug``).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path as FilePath
 from typing import Any
-
-import numpy as np
 
 from ._version import __version__
 from .calculus.derivation import derive
 from .calculus.paths import DEFAULT_PATH_LIMIT
 from .calculus.simplify import STRATEGIES
 from .errors import SymbackpropError, UsageError
-from .numeric.oracles import gradient_check
+from .numeric.oracles import gradient_check, values_to_check
 from .render import derivation_data, derivation_text, paths_data, paths_text
+from .render.data import examples_data
+from .render.jsontext import to_json
 from .spec.problems import Problem, bundled_examples, load_problem
 
 __all__ = ["main"]
@@ -47,25 +46,27 @@ def _formats(allowed: Sequence[str]) -> Callable[[str], str]:
     return check
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str | bytes | Iterable[str], output: str | None) -> None:
+    """Write a text (newline-ended), a picture's bytes or lines as they come to ``output``."""
+    if isinstance(text, str):
+        text = text if text.endswith("\n") else text + "\n"
     if output is None or output == "-":
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        for line in [text] if isinstance(text, (str, bytes)) else (t + "\n" for t in text):
+            sys.stdout.write(line)  # type: ignore[arg-type]
         return
     try:
-        FilePath(output).write_text(text if text.endswith("\n") else text + "\n",
-                                    encoding="utf-8")
+        if isinstance(text, bytes):
+            FilePath(output).write_bytes(text)
+            return
+        if isinstance(text, str):
+            FilePath(output).write_text(text, encoding="utf-8")
+            return
+        stream = open(output, "w", encoding="utf-8")  # noqa: SIM115
     except OSError as err:
         raise SymbackpropError(f"{output}: cannot write ({err.strerror})") from None
-
-
-def _json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, default=_jsonable)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    with stream:
+        for line in text:
+            stream.write(line + "\n")
 
 
 def _add_file(parser: argparse.ArgumentParser) -> None:
@@ -93,7 +94,7 @@ def _derive_all(args: argparse.Namespace, problem: Problem) -> int:
     wrt = problem.network.parameter_names() if problem.network is not None else None
     grads = gradients(problem.graph, args.of, problem.numeric_values, wrt=wrt)
     if args.format == "json":
-        text = _json(gradients_data(grads))
+        text = to_json(gradients_data(grads))
     elif args.format == "text":
         text = gradients_text(grads, title=problem.title)
     else:
@@ -110,7 +111,7 @@ def _derive(args: argparse.Namespace) -> int:
                         max_paths=args.max_paths)
     matrix = None
     if args.matrix:
-        from .render.matrix import matrix_form
+        from .numeric.matrix import matrix_form
 
         if problem.network is None:
             raise UsageError("derive --matrix: the matrix form needs a layered network "
@@ -122,12 +123,7 @@ def _derive(args: argparse.Namespace) -> int:
     rate = problem.learning_rate if updatable else None
     options = {"strategy": args.simplify, "learning_rate": rate, "matrix": matrix}
     if args.format == "json":
-        from .render.matrix import matrix_data
-
-        data = derivation_data(derivation, args.simplify, rate)
-        if matrix is not None:
-            data["matrix"] = matrix_data(matrix)
-        text = _json(data)
+        text = to_json(derivation_data(derivation, args.simplify, rate, matrix))
     elif args.format == "latex":
         text = _derive_latex(args, problem, derivation, options)
     elif args.format == "markdown":
@@ -177,99 +173,47 @@ def _paths(args: argparse.Namespace) -> int:
     count = count_paths(graph, args.wrt, args.of)
     if count <= args.max_paths:  # derive every term: the usual listing
         derivation = derive(graph, args.wrt, args.of, values=values, max_paths=args.max_paths)
-        text = _json(paths_data(derivation)) if args.format == "json" else paths_text(derivation)
+        text = to_json(paths_data(derivation)) if args.format == "json" else paths_text(derivation)
         _emit(text, args.output)
         return EXIT_OK
     from .calculus.sweep import gradients
-    from .render.gradients import gradients_data
-    from .render.streamed import factored_paths_text, streamed_paths_data, streamed_paths_lines
+    from .render import streamed
 
     of = graph.output if args.of is None else args.of
     limit = STREAM_LIMIT if args.stream_limit is None else args.stream_limit
     if count > limit:  # too many to list: the count and the factored (adjoint) form
         grads = gradients(graph, of, values, wrt=[args.wrt])
         if args.format == "json":
-            text = _json({"of": of, "wrt": args.wrt, "path_count": count, "paths_listed": False,
-                          "paths": [], "value": grads.value(args.wrt),
-                          "factored": gradients_data(grads)})
+            text = to_json(streamed.factored_paths_data(grads, wrt=args.wrt, count=count))
         else:
-            text = factored_paths_text(grads, wrt=args.wrt, count=count, limit=limit)
+            text = streamed.factored_paths_text(grads, wrt=args.wrt, count=count, limit=limit)
         _emit(text, args.output)
         return EXIT_OK
     terms = iter_path_terms(graph, args.wrt, of, values=values)
     if args.format == "json":
-        _emit(_json(streamed_paths_data(terms, of=of, wrt=args.wrt, count=count)), args.output)
+        data = streamed.streamed_paths_data(terms, of=of, wrt=args.wrt, count=count)
+        _emit(to_json(data), args.output)
         return EXIT_OK
-    lines = streamed_paths_lines(terms, of=of, wrt=args.wrt, count=count,
-                                 width=longest_path_text(graph, args.wrt, of))
-    try:
-        stream = sys.stdout if args.output in (None, "-") else open(  # noqa: SIM115
-            args.output, "w", encoding="utf-8")
-    except OSError as err:
-        raise SymbackpropError(f"{args.output}: cannot write ({err.strerror})") from None
-    try:
-        for line in lines:
-            stream.write(line + "\n")
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
+    _emit(streamed.streamed_paths_lines(terms, of=of, wrt=args.wrt, count=count,
+                               width=longest_path_text(graph, args.wrt, of)), args.output)
     return EXIT_OK
 
 
-def _verify_values(problem: Problem) -> tuple[dict[str, float], list[str]]:
-    """The file's values, with seeded random values for the leaves it leaves symbolic."""
-    missing = problem.graph.missing_values(problem.values)
-    rng = np.random.default_rng(RANDOM_SEED)
-    values = dict(problem.values)
-    for name in missing:
-        values[name] = float(rng.uniform(0.1, 0.9))
-    return values, missing
-
-
 def _verify(args: argparse.Namespace) -> int:
+    from .render.verify import verify_data, verify_text
+
     problem = load_problem(args.file)
-    values, randomised = _verify_values(problem)
+    values, randomised = values_to_check(problem.graph, problem.values, seed=RANDOM_SEED)
     names = problem.network.parameter_names() if problem.network else problem.graph.parameters
     if not names:  # a graph with no parameters: check every input instead
         names = problem.graph.kind_of("input")
     checks = gradient_check(problem.graph, values, network=problem.network, wrt=names,
                             composed=not args.no_composed)
-    failed = [c for c in checks if not c.agrees]
     if args.format == "json":
-        _emit(_json({
-            "file": problem.path, "randomised_values": randomised,
-            "checks": [{
-                "wrt": c.wrt, "path_sum": c.path_sum, "sympy_diff": c.composed,
-                "reverse_sweep": c.backprop, "matrix_backprop": c.matrix,
-                "finite_difference": c.finite_difference, "agrees": c.agrees,
-            } for c in checks],
-            "agree": len(checks) - len(failed), "disagree": len(failed),
-        }), args.output)
+        _emit(to_json(verify_data(problem.path, checks, randomised)), args.output)
     else:
-        _emit(_verify_table(problem, checks, randomised), args.output)
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def _verify_table(problem: Problem, checks: Sequence[Any], randomised: Sequence[str]) -> str:
-    def cell(value: float | None) -> str:
-        return "—" if value is None else f"{value:.12g}"
-
-    header = ["wrt", "path sum", "sympy.diff", "reverse sweep", "matrix backprop",
-              "finite diff.", ""]
-    rows = [[c.wrt, cell(c.path_sum), cell(c.composed), cell(c.backprop), cell(c.matrix),
-             cell(c.finite_difference), "ok" if c.agrees else "DISAGREE"] for c in checks]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [f"Gradient check: {problem.title or problem.path}"]
-    if randomised:
-        lines.append(f"(no values given for {', '.join(randomised)}: checked at seeded random "
-                     "values)")
-    lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-              for r in rows]
-    bad = sum(not c.agrees for c in checks)
-    lines.append(f"{len(checks) - bad} agree, {bad} disagree "
-                 "(exact methods to 1e-8 relative; finite differences Richardson-extrapolated)")
-    return "\n".join(lines)
+        _emit(verify_text(problem.title or problem.path, checks, randomised), args.output)
+    return EXIT_OK if all(c.agrees for c in checks) else EXIT_FAILED
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -282,15 +226,8 @@ def _check(args: argparse.Namespace) -> int:
     """
     import os
 
+    from .check import report as reports
     from .check.batch import check_sources, collect_sources
-    from .check.report import (
-        batch_data,
-        batch_markdown,
-        batch_text,
-        check_data,
-        check_markdown,
-        check_text,
-    )
 
     sources = collect_sources(args.files)
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
@@ -301,11 +238,13 @@ def _check(args: argparse.Namespace) -> int:
         report = checks[0].report
         if report is None:
             raise SymbackpropError(checks[0].error)
-        text = (_json(check_data(report)) if args.format == "json" else
-                check_markdown(report) if args.format == "markdown" else check_text(report))
+        text = (to_json(reports.check_data(report)) if args.format == "json" else
+                reports.check_markdown(report) if args.format == "markdown" else
+                reports.check_text(report))
     else:
-        text = (_json(batch_data(checks)) if args.format == "json" else
-                batch_markdown(checks) if args.format == "markdown" else batch_text(checks))
+        text = (to_json(reports.batch_data(checks)) if args.format == "json" else
+                reports.batch_markdown(checks) if args.format == "markdown" else
+                reports.batch_text(checks))
     _emit(text, args.output)
     if all(c.status == "correct" for c in checks):
         return EXIT_OK
@@ -330,13 +269,7 @@ def _draw(args: argparse.Namespace) -> int:
     picture = render(derivation, fmt, title=problem.title or None,
                      edge_labels=args.edge_labels, before_surgery=args.before_surgery,
                      parameters=args.parameters)
-    if isinstance(picture, str):
-        _emit(picture, args.output)
-        return EXIT_OK
-    try:
-        FilePath(args.output).write_bytes(picture)
-    except OSError as err:
-        raise SymbackpropError(f"{args.output}: cannot write ({err.strerror})") from None
+    _emit(picture, args.output)
     return EXIT_OK
 
 
@@ -365,7 +298,7 @@ def _codegen(args: argparse.Namespace) -> int:
 def _examples(args: argparse.Namespace) -> int:
     examples = bundled_examples()
     if args.format == "json":
-        _emit(_json([{"name": k, "title": v} for k, v in examples.items()]), None)
+        _emit(to_json(examples_data(examples)), None)
         return EXIT_OK
     width = max(map(len, examples))
     _emit("\n".join(f"{name:<{width}}  {title}" for name, title in examples.items()), None)

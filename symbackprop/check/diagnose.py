@@ -38,6 +38,7 @@ import sympy
 
 from ..calculus.derivation import Derivation
 from ..graph.computation import ComputationGraph
+from ..render.numbers import DISPLAY_DIGITS, text_number
 from .evidence import FINDING_KINDS, Diagnosis, Finding, Known, Scenario, matches
 from .pathsearch import SCALINGS, Candidate, PathSearch
 
@@ -56,7 +57,7 @@ __all__ = [
 # -- formatting ----------------------------------------------------------------------------------
 
 def _num(value: float) -> str:
-    return f"{float(value):.6g}"
+    return text_number(float(value), DISPLAY_DIGITS)
 
 
 def _expr(expr: sympy.Expr) -> str:

@@ -29,6 +29,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from ..render.numbers import decimal_number
 from .batch import FileCheck
 from .claims import CheckReport, ClaimResult
 
@@ -48,11 +49,7 @@ def right_value(value: float | None) -> str:
     >>> right_value(0.17691845), right_value(1.23e-7), right_value(None)
     ('0.1769184500', '1.23e-07', '—')
     """
-    if value is None:
-        return "—"
-    if value == 0 or 1e-3 <= abs(value) < 1e7:
-        return f"{value:.10f}"
-    return f"{value:.10g}"
+    return decimal_number(value)
 
 
 def _formula(text: str | None) -> str:

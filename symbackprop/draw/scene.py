@@ -31,7 +31,7 @@ import sympy
 
 from ..calculus.derivation import Derivation, Factor
 from ..errors import SymbackpropError
-from ..render.typeset import latex_number
+from ..render.numbers import FACTOR_DIGITS, latex_number
 from .layout import (
     Box,
     Edge,
@@ -219,7 +219,7 @@ class Scene:
 
 def value_latex(value: float | None) -> str:
     r"""A value to 4 significant digits, as LaTeX (``?`` for no value): the pictures' short
-    form of :func:`symbackprop.render.typeset.latex_number`.
+    form of :func:`symbackprop.render.numbers.latex_number`.
 
     Examples
     --------
@@ -228,7 +228,7 @@ def value_latex(value: float | None) -> str:
     >>> value_latex(float("inf"))
     '\\text{inf}'
     """
-    return latex_number(value, digits=4)
+    return latex_number(value, digits=FACTOR_DIGITS)
 
 
 def path_style(number: int) -> PathStyle:

@@ -3,12 +3,21 @@
 - :mod:`~symbackprop.numeric.oracles`: ``sympy.diff`` of the composed loss, the numerical
   backprop (matrix form for layered networks, a reverse sweep for any graph), central finite
   differences, and :func:`gradient_check`, which compares them all.
+- :mod:`~symbackprop.numeric.layered`: the one layered numpy backprop (every layer's vectors
+  and deltas), which :func:`matrix_backprop` and the matrix form both read.
+- :mod:`~symbackprop.numeric.matrix`: the matrix form of one weight's gradient
+  (:func:`~symbackprop.numeric.matrix.matrix_form`), its numbers and its symbolic check.
+
+The oracles and the layered sweep are independent of the symbolic path machinery by design:
+they are the correctness check of it.
 
 May import :mod:`symbackprop.calculus`, :mod:`symbackprop.graph` and :mod:`symbackprop.rules`.
 """
 
 from __future__ import annotations
 
+from .layered import LayeredSweep, layered_sweep
+from .matrix import LayerStep, MatrixForm, matrix_form
 from .oracles import (
     GradientCheck,
     composed_diff,
@@ -19,6 +28,7 @@ from .oracles import (
 )
 
 __all__ = [
-    "GradientCheck", "composed_diff", "finite_difference", "gradient_check", "matrix_backprop",
+    "GradientCheck", "LayerStep", "LayeredSweep", "MatrixForm", "composed_diff",
+    "finite_difference", "gradient_check", "layered_sweep", "matrix_backprop", "matrix_form",
     "reverse_sweep",
 ]

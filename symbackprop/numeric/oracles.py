@@ -5,8 +5,12 @@
 2. Numerical backprop, written apart from the symbolic path machinery:
    :func:`matrix_backprop` for layered networks (delta_L = dL/dyhat J_out,
    delta_l = (W_{l+1}^T delta_{l+1}) * f'(a_l), dL/dW_l = delta_l h_{l-1}^T, in numpy with its own
-   activation derivatives) and :func:`reverse_sweep` for any DAG (numeric local partials from
-   ``diff`` of each node's own definition, accumulated in reverse topological order).
+   activation derivatives: the sweep of :mod:`symbackprop.numeric.layered`) and
+   :func:`reverse_sweep` for any DAG (numeric local partials from ``diff`` of each node's own
+   definition, accumulated in reverse topological order).
+
+They are independent of the symbolic path machinery by design (they are its correctness
+check): none of them reads paths, factors or textbook forms.
 3. :func:`finite_difference`: central differences in float64 with Richardson extrapolation.
 
 :func:`gradient_check` runs all of them against the path sum for every parameter.
@@ -39,8 +43,9 @@ from ..calculus.derivation import derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
 from ..graph.computation import ComputationGraph
 from ..graph.evaluation import lambdify
-from ..graph.network import LayeredNetwork, matrices
+from ..graph.network import LayeredNetwork
 from ..naming import symbol
+from .layered import layered_sweep
 
 __all__ = [
     "GradientCheck",
@@ -49,6 +54,7 @@ __all__ = [
     "gradient_check",
     "matrix_backprop",
     "reverse_sweep",
+    "values_to_check",
 ]
 
 RELATIVE_TOLERANCE = 1e-8
@@ -77,61 +83,12 @@ def composed_diff(graph: ComputationGraph, wrt: str, of: str | None = None) -> s
 
 # -- numerical backprop for layered networks (matrix form) ------------------------------------
 
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
-_FORWARD: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "identity": lambda a: a,
-    "sigmoid": _sigmoid,
-    "tanh": np.tanh,
-    "relu": lambda a: np.maximum(a, 0.0),
-    "softplus": lambda a: np.logaddexp(0.0, a),
-}
-_DERIVATIVE: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "identity": lambda a, h: np.ones_like(a),
-    "sigmoid": lambda a, h: h * (1.0 - h),
-    "tanh": lambda a, h: 1.0 - h * h,
-    "relu": lambda a, h: (a > 0).astype(float),
-    "softplus": lambda a, h: _sigmoid(a),
-}
-
-
-def _activate(network: LayeredNetwork, layer: int, a: np.ndarray) -> np.ndarray:
-    name = network.activation_name(layer)
-    if name == "softmax":
-        e = np.exp(a - a.max())
-        return e / e.sum()
-    if name == "leaky_relu":
-        return np.where(a > 0, a, network.slopes.get(layer, 0.01) * a)
-    return _FORWARD[name](a)
-
-
-def _jacobian_transpose_times(network: LayeredNetwork, layer: int, a: np.ndarray, h: np.ndarray,
-                              upstream: np.ndarray) -> np.ndarray:
-    """``J_f(a)^T @ upstream`` for the activation of ``layer``."""
-    name = network.activation_name(layer)
-    if name == "softmax":
-        jacobian = np.diag(h) - np.outer(h, h)
-        return jacobian.T @ upstream
-    if name == "leaky_relu":
-        return np.where(a > 0, 1.0, network.slopes.get(layer, 0.01)) * upstream
-    return _DERIVATIVE[name](a, h) * upstream
-
-
-def _loss_gradient(loss: str, y: np.ndarray, yhat: np.ndarray) -> np.ndarray:
-    m = len(y)
-    return {
-        "squared_error": lambda: 2.0 * (yhat - y),
-        "half_squared_error": lambda: yhat - y,
-        "mean_squared_error": lambda: 2.0 * (yhat - y) / m,
-        "cross_entropy": lambda: -y / yhat,
-        "binary_cross_entropy": lambda: -y / yhat + (1.0 - y) / (1.0 - yhat),
-    }[loss]()
-
-
 def matrix_backprop(network: LayeredNetwork, values: Mapping[str, float]) -> dict[str, float]:
     """Every parameter's gradient by the vectorised recursion, in numpy.
+
+    The gradients are read off :func:`symbackprop.numeric.layered.layered_sweep` (the one
+    layered numpy backprop, which the matrix form shows too): numpy and the network's shape
+    only, none of the symbolic path machinery.
 
     Notes
     -----
@@ -145,27 +102,17 @@ def matrix_backprop(network: LayeredNetwork, values: Mapping[str, float]) -> dic
     >>> round(grads["w5"], 10), round(grads["w1"], 10)
     (0.0821670406, 0.0004385677)
     """
-    arrays = matrices(network, values)
-    activations = [arrays["x"]]
-    pre: list[np.ndarray] = [np.empty(0)]
-    for layer in range(1, network.depth + 1):
-        pre.append(arrays[f"W{layer}"] @ activations[-1] + arrays[f"b{layer}"])
-        activations.append(_activate(network, layer, pre[-1]))
-    delta = _jacobian_transpose_times(network, network.depth, pre[-1], activations[-1],
-                                      _loss_gradient(network.loss, arrays["y"], activations[-1]))
+    sweep = layered_sweep(network, values)
     gradients: dict[str, float] = {}
     for layer in range(network.depth, 0, -1):
-        weight_gradient = np.outer(delta, activations[layer - 1])
+        delta = sweep.deltas[layer - 1]
+        weight_gradient = sweep.weight_gradient(layer)
         for row, names in zip(weight_gradient, network.weight_matrix_names(layer), strict=True):
             gradients.update(zip(names, row.tolist(), strict=True))
         for j, d in enumerate(delta, start=1):
             bias = network.bias_name(layer, j)
             if bias is not None:
                 gradients[bias] = gradients.get(bias, 0.0) + float(d)
-        if layer > 1:
-            back = arrays[f"W{layer}"].T @ delta
-            delta = _jacobian_transpose_times(network, layer - 1, pre[layer - 1],
-                                              activations[layer - 1], back)
     return gradients
 
 
@@ -334,3 +281,24 @@ def lambdified_gradient(graph: ComputationGraph, wrt: str) -> Callable[..., Any]
     """
     expr = composed_diff(graph, wrt)
     return lambdify([symbol(n) for n in sorted(graph.leaves)], expr)
+
+
+def values_to_check(graph: ComputationGraph, values: Mapping[str, float], *,
+                    seed: int) -> tuple[dict[str, float], list[str]]:
+    """``values``, with seeded random values in [0.1, 0.9] for the leaves (and constants) they
+    leave symbolic, and the names of those: the point ``verify`` checks the gradients at.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("branching_graph").graph
+    >>> values, randomised = values_to_check(graph, {"a": 2.0}, seed=1)
+    >>> randomised, values["a"], 0.1 <= values["b"] <= 0.9
+    (['b'], 2.0, True)
+    """
+    missing = graph.missing_values(values)
+    rng = np.random.default_rng(seed)
+    checked = dict(values)
+    for name in missing:
+        checked[name] = float(rng.uniform(0.1, 0.9))
+    return checked, missing

@@ -1,16 +1,22 @@
 """Presentation of derivations: text, LaTeX, Markdown, the matrix form, JSON-ready data.
 
 Renderers read :class:`~symbackprop.calculus.derivation.Derivation` objects; they never
-differentiate.
+differentiate and run no numeric sweep (the matrix form's numbers come from
+:mod:`symbackprop.numeric`); every number is formatted by :mod:`symbackprop.render.numbers`.
+
+May import :mod:`symbackprop.numeric`, :mod:`symbackprop.calculus`, :mod:`symbackprop.graph`,
+:mod:`symbackprop.rules` and the foundation (:mod:`symbackprop.errors`,
+:mod:`symbackprop.naming`, :mod:`symbackprop._version`).
 """
 
 from __future__ import annotations
 
 from ..calculus.views import register_view
+from ..numeric.matrix import MatrixForm, matrix_form
 from .data import derivation_data, paths_data
 from .latex import derivation_latex, derivation_math, latex_document, latex_page
 from .markdown import derivation_markdown
-from .matrix import MatrixForm, matrix_data, matrix_form, matrix_text
+from .matrix import matrix_data, matrix_text
 from .text import derivation_text, paths_text
 
 register_view("latex", derivation_math)

@@ -12,14 +12,17 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sympy
 
 from ..calculus.derivation import Derivation, Factor, Term
 from ..calculus.simplify import operation_count
+from ..numeric.matrix import MatrixForm
+from .matrix import matrix_data
 
-__all__ = ["derivation_data", "paths_data"]
+__all__ = ["derivation_data", "examples_data", "paths_data"]
 
 
 def _factor(factor: Factor) -> dict[str, Any]:
@@ -57,8 +60,11 @@ def paths_data(derivation: Derivation) -> dict[str, Any]:
 
 
 def derivation_data(derivation: Derivation, strategy: str = "textbook",
-                    learning_rate: float | None = None) -> dict[str, Any]:
-    """Everything ``derive --format json`` prints (the keys of SPEC.md 2, and a few more).
+                    learning_rate: float | None = None,
+                    matrix: MatrixForm | None = None) -> dict[str, Any]:
+    """Everything ``derive --format json`` prints (the keys of SPEC.md 2, and a few more);
+    with ``matrix``, the matrix form under ``"matrix"``
+    (:func:`symbackprop.render.matrix.matrix_data`).
 
     Examples
     --------
@@ -90,4 +96,17 @@ def derivation_data(derivation: Derivation, strategy: str = "textbook",
         before = derivation.values[derivation.wrt]
         data["update"] = {"learning_rate": learning_rate, "before": before,
                           "after": before - learning_rate * derivation.value}
+    if matrix is not None:
+        data["matrix"] = matrix_data(matrix)
     return data
+
+
+def examples_data(examples: Mapping[str, str]) -> list[dict[str, str]]:
+    """The bundled examples (name to title) as ``examples --format json`` prints them.
+
+    Examples
+    --------
+    >>> examples_data({"branching_graph": "Branches add"})
+    [{'name': 'branching_graph', 'title': 'Branches add'}]
+    """
+    return [{"name": k, "title": v} for k, v in examples.items()]

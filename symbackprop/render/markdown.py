@@ -1,6 +1,6 @@
 r"""Derivations as Markdown: ``$$`` display blocks and pipe tables (GitHub, Jupyter, MkDocs).
 
-The page has the content of the LaTeX page (:func:`symbackprop.render.latex.page_sections`):
+The page has the content of the LaTeX page (:func:`symbackprop.render.page.page_sections`):
 the same formulas, in ``$$\begin{aligned}`` blocks, and the same tables as Markdown tables
 whose cells hold inline ``$math$``.
 
@@ -19,9 +19,9 @@ True
 from __future__ import annotations
 
 from ..calculus.derivation import Derivation
-from .latex import ALIGNAT, Block, Table, page_sections
-from .matrix import MatrixForm
-from .typeset import text_number
+from ..numeric.matrix import MatrixForm
+from .numbers import text_number
+from .page import ALIGNAT, Block, Table, page_sections
 
 __all__ = ["derivation_markdown"]
 

@@ -1,270 +1,35 @@
-r"""The matrix (vectorised) form of backprop for a layered network, and its pages.
+r"""The matrix (vectorised) form of backprop for a layered network, typeset.
 
-Seed 000 asks how to do backprop "in a vectorized + linear algebra way without branching":
-
-.. math::
-
-    \delta_L = J_{f_L}(a_L)^\top \nabla_{\hat y} L, \qquad
-    \delta_l = (W_{l+1}^\top \delta_{l+1}) \odot f_l'(a_l), \qquad
-    \frac{\partial L}{\partial W_l} = \delta_l\, h_{l-1}^\top .
-
-:func:`matrix_form` computes every layer's vectors with numpy, apart from the path sum (the
-forward and backward sweeps of :func:`symbackprop.numeric.oracles.matrix_backprop`, keeping the
-delta of every layer), picks the entry of the chosen weight, and checks, symbolically, that the
-entry written through the recursion in node symbols expands to the derivation's sum over
-paths.  :func:`matrix_latex`, :func:`matrix_markdown` and :func:`matrix_text` show it.
+The numbers and the symbolic check come from :mod:`symbackprop.numeric.matrix`
+(:func:`~symbackprop.numeric.matrix.matrix_form`, re-exported here);
+:func:`matrix_latex`, :func:`matrix_markdown` and :func:`matrix_text` show a
+:class:`~symbackprop.numeric.matrix.MatrixForm`, :func:`matrix_data` gives it as plain data.
 
 Examples
 --------
->>> from symbackprop.spec import load_problem
->>> from symbackprop.calculus.derivation import derive
+>>> from symbackprop import derive, load_problem
 >>> problem = load_problem("mazur_2_2_2")
 >>> form = matrix_form(problem.network, derive(problem.graph, "w1", values=problem.values))
->>> form
-MatrixForm(w1 = (delta_1)_1 (h_0)_1 = 0.0004385677345, path sum 0.0004385677345)
->>> form.agrees, form.symbolic_agrees
-(True, True)
+>>> matrix_text(form).splitlines()[-1].split(";")[0]
+'  equals the sum over paths (0.0004385677345)'
 """
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
 
 import numpy as np
 import sympy
 
-from ..calculus.derivation import Derivation
-from ..errors import SymbackpropError
-from ..graph.network import LayeredNetwork, matrices
-from ..naming import symbol
-from ..numeric.oracles import (
-    ABSOLUTE_TOLERANCE,
-    RELATIVE_TOLERANCE,
-    _activate,
-    _jacobian_transpose_times,
-    _loss_gradient,
-)
-from .typeset import latex_expr, latex_number, text_expr, text_number, tidy
+from ..numeric.matrix import LayerStep, MatrixForm, matrix_form
+from .numbers import DISPLAY_DIGITS, FACTOR_DIGITS, latex_factor, latex_number, text_number
+from .typeset import latex_expr, text_expr, tidy
 
 __all__ = ["LayerStep", "MatrixForm", "matrix_data", "matrix_form", "matrix_latex",
            "matrix_markdown", "matrix_text"]
 
 MAX_SHOWN = 8
 """Vectors and matrices are printed in full up to this many rows and columns."""
-
-
-@dataclass(frozen=True)
-class LayerStep:
-    """One layer of the forward and backward sweeps (numpy arrays, 0-based indices).
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
-    >>> problem = load_problem("padhai_4_4_2")               # softmax output layer
-    >>> form = matrix_form(problem.network, derive(problem.graph, "w212", values=problem.values))
-    >>> [(step.layer, step.elementwise) for step in form.steps]
-    [(1, True), (2, False)]
-    >>> form.steps[1].delta.round(6)                        # dL/da2
-    array([-0.162527,  0.162527])
-    """
-
-    layer: int
-    weights: np.ndarray
-    pre: np.ndarray
-    out: np.ndarray
-    jacobian: np.ndarray
-    """``d h_l / d a_l``: diagonal for an element-wise activation, full for a softmax."""
-    delta: np.ndarray
-    """``dL/da_l``."""
-    weight_gradient: np.ndarray
-    """``delta_l h_{l-1}^T``."""
-
-    @property
-    def elementwise(self) -> bool:
-        off = self.jacobian - np.diag(np.diag(self.jacobian))
-        return bool(np.all(off == 0.0))
-
-
-@dataclass(frozen=True)
-class MatrixForm:
-    """The vectorised derivation of one weight's (or bias's) gradient.
-
-    Attributes
-    ----------
-    layer, row, column : int
-        The parameter's place: ``W_layer[row, column]`` (1-based); ``column`` is ``None`` for
-        a bias.
-    steps : tuple of LayerStep
-        Layers ``1 .. L`` (index ``layer - 1``).
-    entry : float
-        The gradient read from the matrices.
-    path_sum : float or None
-        The derivation's value (the sum over paths), to compare with.
-    symbolic : sympy.Expr
-        The entry through the recursion, in node symbols (``delta`` written out).
-    symbolic_agrees : bool
-        Whether :attr:`symbolic` expands to the derivation's sum over paths.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
-    >>> form
-    MatrixForm(w5 = (delta_2)_1 (h_1)_1 = 0.08216704056, path sum 0.08216704056)
-    >>> (form.layer, form.row, form.column), form.agrees
-    ((2, 1, 1), True)
-    >>> form.symbolic
-    h11*yhat1*(1 - yhat1)*(-y1 + yhat1)
-    """
-
-    network: LayeredNetwork
-    derivation: Derivation
-    layer: int
-    row: int
-    column: int | None
-    x: np.ndarray
-    y: np.ndarray
-    loss_gradient: np.ndarray
-    steps: tuple[LayerStep, ...]
-    entry: float
-    symbolic: sympy.Expr
-    symbolic_agrees: bool
-
-    @property
-    def wrt(self) -> str:
-        return self.derivation.wrt
-
-    @property
-    def path_sum(self) -> float | None:
-        return self.derivation.value
-
-    @property
-    def agrees(self) -> bool | None:
-        """Whether the matrix entry equals the path sum (to rounding), when values are known."""
-        if self.path_sum is None:
-            return None
-        scale = max(abs(self.entry), abs(self.path_sum))
-        return abs(self.entry - self.path_sum) <= RELATIVE_TOLERANCE * scale + ABSOLUTE_TOLERANCE
-
-    def activation(self, layer: int) -> np.ndarray:
-        """``h_layer`` (``x`` for layer 0)."""
-        return self.x if layer == 0 else self.steps[layer - 1].out
-
-    def __repr__(self) -> str:
-        where = f"(h_{self.layer - 1})_{self.column}" if self.column else "1"
-        path = "" if self.path_sum is None else f", path sum {self.path_sum:.10g}"
-        return (f"MatrixForm({self.wrt} = (delta_{self.layer})_{self.row} {where} = "
-                f"{self.entry:.10g}{path})")
-
-
-def _locate(network: LayeredNetwork, name: str) -> tuple[int, int, int | None]:
-    for layer in range(1, network.depth + 1):
-        for j, row in enumerate(network.weight_matrix_names(layer), start=1):
-            if name in row:
-                return layer, j, row.index(name) + 1
-        for j in range(1, network.layers[layer] + 1):
-            if network.bias_name(layer, j) == name:
-                return layer, j, None
-    raise SymbackpropError(
-        f"the matrix form is for the weights and biases of a layered network; {name!r} is "
-        f"not one (try one of {', '.join(network.parameter_names()[:4])}, ...)")
-
-
-def matrix_form(network: LayeredNetwork, derivation: Derivation) -> MatrixForm:
-    """The matrix form of ``derivation`` (a weight's or bias's gradient) on ``network``.
-
-    Raises
-    ------
-    SymbackpropError
-        When the derivation is not of the loss with respect to a parameter, or its values are
-        not known.
-
-    Notes
-    -----
-    One forward and one backward sweep of matrix-vector products, O(sum of |W_l|); the
-    symbolic check expands the recursion for one entry (its size is the number of paths).
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> form = matrix_form(problem.network, derive(problem.graph, "w1", values=problem.values))
-    >>> form.steps[0].weight_gradient.round(7)                 # dL/dW1 = delta_1 x^T
-    array([[0.0004386, 0.0008771],
-           [0.0004977, 0.0009954]])
-    >>> bool(form.entry == form.steps[0].weight_gradient[0, 0]), form.symbolic_agrees
-    (True, True)
-    """
-    d = derivation
-    if d.of != d.graph.output:
-        raise SymbackpropError(f"the matrix form is for d{d.graph.output}/dW; got "
-                               f"d{d.of}/d{d.wrt}")
-    layer, row, column = _locate(network, d.wrt)
-    if d.values is None:
-        raise SymbackpropError("the matrix form needs numbers: give every input, target and "
-                               "parameter a value in [values]")
-    arrays = matrices(network, d.values)
-    outs, pres = [arrays["x"]], [np.empty(0)]
-    for n in range(1, network.depth + 1):
-        pres.append(arrays[f"W{n}"] @ outs[-1] + arrays[f"b{n}"])
-        outs.append(_activate(network, n, pres[-1]))
-    gradient = _loss_gradient(network.loss, arrays["y"], outs[-1])
-    steps: list[LayerStep] = []
-    upstream = gradient
-    for n in range(network.depth, 0, -1):
-        identity = np.eye(len(pres[n]))
-        jacobian_t = np.column_stack([
-            _jacobian_transpose_times(network, n, pres[n], outs[n], identity[:, i])
-            for i in range(len(pres[n]))])
-        delta = _jacobian_transpose_times(network, n, pres[n], outs[n], upstream)
-        steps.append(LayerStep(n, arrays[f"W{n}"], pres[n], outs[n], jacobian_t.T, delta,
-                               np.outer(delta, outs[n - 1])))
-        upstream = arrays[f"W{n}"].T @ delta
-    steps.reverse()
-    delta = steps[layer - 1].delta
-    if column is None:
-        entry = float(delta[row - 1]) if network.bias == "per_neuron" else float(delta.sum())
-    else:
-        entry = float(steps[layer - 1].weight_gradient[row - 1, column - 1])
-    symbolic = _symbolic_entry(network, d, layer, row, column)
-    agrees = sympy.expand(symbolic - d.expression) == 0
-    return MatrixForm(network, d, layer, row, column, arrays["x"], arrays["y"], gradient,
-                      tuple(steps), entry, symbolic, bool(agrees))
-
-
-def _symbolic_deltas(network: LayeredNetwork, d: Derivation, down_to: int) -> dict[
-        tuple[int, int], sympy.Expr]:
-    """``delta_{l,j}`` in node symbols for the layers ``L .. down_to`` (the recursion)."""
-    graph, names = d.graph, network.names
-    depth = network.depth
-    deltas: dict[tuple[int, int], sympy.Expr] = {}
-    for j in range(1, network.layers[depth] + 1):
-        a = names.pre_activation(depth, j)
-        deltas[depth, j] = sympy.Add(*(
-            graph.local_partial(a, yk) * graph.local_partial(yk, graph.output)
-            for yk in graph.children(a)))
-    for n in range(depth - 1, down_to - 1, -1):
-        for j in range(1, network.layers[n] + 1):
-            a, h = names.pre_activation(n, j), network.neuron_name(n, j)
-            back = sympy.Add(*(
-                graph.local_partial(h, names.pre_activation(n + 1, i)) * deltas[n + 1, i]
-                for i in range(1, network.layers[n + 1] + 1)))
-            deltas[n, j] = graph.local_partial(a, h) * back
-    return deltas
-
-
-def _symbolic_entry(network: LayeredNetwork, d: Derivation, layer: int, row: int,
-                    column: int | None) -> sympy.Expr:
-    deltas = _symbolic_deltas(network, d, layer)
-    if column is None:
-        rows = [row] if network.bias == "per_neuron" else range(1, network.layers[layer] + 1)
-        return sympy.Add(*(deltas[layer, j] for j in rows))
-    return deltas[layer, row] * symbol(network.neuron_name(layer - 1, column))
 
 
 # -- LaTeX ----------------------------------------------------------------------------------
@@ -275,19 +40,28 @@ def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) <= 1e-12 * scale, 0.0, values)
 
 
-def _vector(values: np.ndarray, digits: int = 4) -> str:
+def _too_many(values: np.ndarray) -> str | None:
+    """What stands for a vector or matrix too large to print in full (``None``: print it)."""
+    if values.ndim == 1:
+        return f"({len(values)} entries)" if len(values) > MAX_SHOWN else None
+    rows, cols = values.shape
+    return f"({rows} by {cols})" if rows > MAX_SHOWN or cols > MAX_SHOWN else None
+
+
+def _vector(values: np.ndarray, digits: int = FACTOR_DIGITS) -> str:
     values = _clean(values)
-    if len(values) > MAX_SHOWN:
-        return rf"\text{{({len(values)} entries)}}"
+    if (summary := _too_many(values)) is not None:
+        return rf"\text{{{summary}}}"
     return r"\begin{pmatrix}" + r" \\ ".join(latex_number(float(v), digits) for v in values) + \
         r"\end{pmatrix}"
 
 
-def _matrix(values: np.ndarray, mark: tuple[int, int] | None = None, digits: int = 4) -> str:
+def _matrix(values: np.ndarray, mark: tuple[int, int] | None = None,
+            digits: int = FACTOR_DIGITS) -> str:
     values = _clean(values)
+    if (summary := _too_many(values)) is not None:
+        return rf"\text{{{summary}}}"
     rows, cols = values.shape
-    if rows > MAX_SHOWN or cols > MAX_SHOWN:
-        return rf"\text{{({rows} by {cols})}}"
     cells = []
     for i in range(rows):
         row = []
@@ -312,8 +86,7 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop import derive, load_problem
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> pieces = matrix_latex(form)
@@ -354,8 +127,8 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
                     rf" = {_matrix(last.jacobian.T)} {_vector(form.loss_gradient)} = "
                     rf"{_vector(last.delta)}")
     for n in range(depth - 1, form.layer - 1, -1):
-        step, above = form.steps[n - 1], form.steps[n]
-        back = above.weights.T @ above.delta
+        step = form.steps[n - 1]
+        back = step.upstream
         rows.append(rf"{_delta(n)} &= \bigl({_bold('W', n + 1)}^{{\top}} {_delta(n + 1)}\bigr) "
                     rf"\odot f_{n}'(\mathbf{{a}}_{n}) = {_vector(back)} \odot "
                     rf"{_vector(np.diag(step.jacobian))} = {_vector(step.delta)}")
@@ -370,7 +143,7 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
         h = _bold("h", form.layer - 1)
         pick = (rf"{lhs} &= ({_delta(form.layer)})_{{{j}}}\, ({h})_{{{k}}}"
                 rf" = {latex_number(float(step.delta[j - 1]))} \cdot "
-                rf"{_signed(float(form.activation(form.layer - 1)[k - 1]))} = "
+                rf"{latex_factor(float(form.activation(form.layer - 1)[k - 1]), DISPLAY_DIGITS)} = "
                 rf"{latex_number(form.entry, 10)}")
         matrix = _bold("W", form.layer)
         where = rf"row {j}, column {k} of $\partial \mathcal{{L}} / \partial {matrix}$"
@@ -460,23 +233,17 @@ def _recursion_latex(form: MatrixForm) -> list[tuple[str, str]]:
     return rows
 
 
-def _signed(value: float) -> str:
-    text = latex_number(value)
-    return f"({text})" if text.startswith("-") else text
-
-
 def matrix_markdown(form: MatrixForm) -> str:
     """The matrix form as Markdown (``$$`` blocks).
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
-    >>> page = matrix_markdown(form)
-    >>> page.splitlines()[0], page.count("$$")
-    ('### The matrix form', 6)
+    >>> from symbackprop import derive, load_problem
+    >>> problem = load_problem("padhai_4_4_2")               # softmax output layer
+    >>> page = matrix_markdown(matrix_form(problem.network, derive(problem.graph, "w212",
+    ...                                                          values=problem.values)))
+    >>> page.splitlines()[0], page.count("$$"), page.count(r"\\boxed")
+    ('### The matrix form', 6, 1)
     """
     lines = ["### The matrix form", ""]
     for paragraph, rows in matrix_latex(form):
@@ -494,9 +261,9 @@ def _markdown_text(paragraph: str) -> str:
 
 def _text_vector(values: np.ndarray) -> str:
     values = _clean(values)
-    if len(values) > MAX_SHOWN:
-        return f"({len(values)} entries)"
-    return "[" + ", ".join(text_number(float(v), 6) for v in values) + "]"
+    if (summary := _too_many(values)) is not None:
+        return summary
+    return "[" + ", ".join(text_number(float(v), DISPLAY_DIGITS) for v in values) + "]"
 
 
 def _recursion_text(form: MatrixForm) -> list[str]:
@@ -525,8 +292,7 @@ def matrix_text(form: MatrixForm) -> str:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop import derive, load_problem
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> print("\\n".join(matrix_text(form).splitlines()[4:]))
@@ -575,13 +341,14 @@ def matrix_data(form: MatrixForm) -> dict[str, object]:
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
-    >>> data = matrix_data(form)
+    >>> from symbackprop import derive, load_problem
+    >>> problem = load_problem("mazur_2_2_2")                 # b2: one bias per layer
+    >>> data = matrix_data(matrix_form(problem.network, derive(problem.graph, "b2",
+    ...                                                        values=problem.values)))
     >>> data["layer"], data["row"], data["column"], data["agrees"], sorted(data["deltas"])
-    (2, 1, 1, True, ['1', '2'])
+    (2, 1, None, True, ['1', '2'])
+    >>> data["entry"] == sum(data["deltas"]["2"])            # the sum of its layer's deltas
+    True
     """
     return {
         "wrt": form.wrt,

@@ -39,9 +39,11 @@ from ..calculus.simplify import (
 
 __all__ = [
     "MAX_LISTED",
+    "CollectedLayout",
     "Product",
     "Results",
     "cancels",
+    "collected_layout",
     "local_partials",
     "path_shares",
     "results",
@@ -295,3 +297,78 @@ def signed(products: Sequence[Product]) -> list[tuple[bool, Product]]:
     [(True, Product(2, [y1])), (False, Product(1, [yhat1]))]
     """
     return [(p.coefficient < 0, Product(abs(p.coefficient), p.factors)) for p in products]
+
+
+Signed = tuple[bool, Product]
+
+
+@dataclass(frozen=True)
+class CollectedLayout:
+    """A :class:`~symbackprop.calculus.simplify.Collected` form as a textbook writes it, apart
+    from the format: ``-front · (terms)`` with the numeric factors gathered in the front.
+
+    Attributes
+    ----------
+    negative : bool
+        Whether the whole is negated.
+    front : Product
+        The numbers and the factors shared by every path (a positive coefficient).
+    terms : tuple
+        One ``(negative, product, inner)`` per output delta: ``product`` its lead, ``inner``
+        the signed products of its paths (``None`` when it has one path, merged into
+        ``product``).
+    scaled : bool
+        Whether anything stands in front of the terms (shared factors or a number other
+        than 1), so that a sum of terms needs brackets.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> from symbackprop.calculus.simplify import collected
+    >>> layout = collected_layout(collected(derive(load_problem("mazur_2_2_2").graph, "w1")))
+    >>> layout.negative, layout.front, layout.scaled
+    (False, Product(1, [x1, h11*(1 - h11)]), True)
+    >>> [(negative, lead.factors[-1], inner) for negative, lead, inner in layout.terms]
+    [(False, w5, None), (False, w7, None)]
+    """
+
+    negative: bool
+    front: Product
+    terms: tuple[tuple[bool, Product, tuple[Signed, ...] | None], ...]
+    scaled: bool
+
+
+def collected_layout(grouped: Collected) -> CollectedLayout:
+    """The layout of ``grouped``: a common magnitude of the leads pulled into the front, each
+    lead merged with its path when it has only one, every product signed.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> from symbackprop.calculus.simplify import collected
+    >>> layout = collected_layout(collected(derive(load_problem("linear_2_2_2_2").graph, "w111")))
+    >>> layout.front, [(lead, len(inner)) for _, lead, inner in layout.terms]
+    (Product(1, [x1]), [(Product(1, [-y1 + yhat1]), 2), (Product(1, [-y2 + yhat2]), 2)])
+    """
+    common = split_product(grouped.common)
+    coefficient = common.coefficient
+    groups = [(split_product(g.lead), [split_product(p) for p in g.paths])
+              for g in grouped.groups]
+    magnitudes = {abs(lead.coefficient) for lead, _ in groups}
+    if len(magnitudes) == 1 and (shared := magnitudes.pop()) != 0:
+        coefficient *= shared
+        groups = [(Product(lead.coefficient / shared, lead.factors), paths)
+                  for lead, paths in groups]
+    terms: list[tuple[bool, Product, tuple[Signed, ...] | None]] = []
+    for lead, paths in groups:
+        if len(paths) == 1:
+            merged = Product(lead.coefficient * paths[0].coefficient,
+                             lead.factors + paths[0].factors)
+            (negative, product), = signed([merged])
+            terms.append((negative, product, None))
+            continue
+        (negative, product), = signed([lead])
+        terms.append((negative, product, tuple(signed(paths))))
+    (negative, front), = signed([Product(coefficient, common.factors)])
+    return CollectedLayout(negative, front, tuple(terms),
+                           bool(common.factors or coefficient != 1))

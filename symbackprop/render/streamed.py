@@ -28,10 +28,11 @@ import sympy
 
 from ..calculus.derivation import Factor, Term
 from ..calculus.sweep import Gradients
-from .gradients import gradients_text
+from .gradients import gradients_data, gradients_text
 from .text import leibniz, number
 
-__all__ = ["factored_paths_text", "streamed_paths_data", "streamed_paths_lines"]
+__all__ = ["factored_paths_data", "factored_paths_text", "streamed_paths_data",
+           "streamed_paths_lines"]
 
 
 def _formula(expr: sympy.Expr) -> str:
@@ -87,11 +88,11 @@ def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
 
     Examples
     --------
-    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop import load_problem
     >>> from symbackprop.calculus.streaming import iter_path_terms
     >>> problem = load_problem("branching_graph")
-    >>> terms = iter_path_terms(problem.graph, "b", values=problem.values)
-    >>> data = streamed_paths_data(terms, of="e", wrt="b", count=2)
+    >>> data = streamed_paths_data(iter_path_terms(problem.graph, "b", values=problem.values),
+    ...                            of="e", wrt="b", count=2)
     >>> [(p["nodes"], p["value"]) for p in data["paths"]], data["value"], data["streamed"]
     ([(['b', 'c', 'e'], 2.0), (['b', 'd', 'e'], 3.0)], 5.0, True)
     """
@@ -134,3 +135,20 @@ def factored_paths_text(grads: Gradients, *, wrt: str, count: int, limit: int) -
              f"  (more than {limit:,}: not listed; every path is in the factored form below, "
              "each node's adjoint summing the paths through it)", "", ""]
     return "\n".join(lines) + gradients_text(grads)
+
+
+def factored_paths_data(grads: Gradients, *, wrt: str, count: int) -> dict[str, Any]:
+    """The shape of :func:`symbackprop.render.data.paths_data` past the streaming limit: no
+    path listed, the factored (adjoint) form instead (``paths --format json``).
+
+    Examples
+    --------
+    >>> from symbackprop import gradients, load_problem
+    >>> problem = load_problem("branching_graph")
+    >>> data = factored_paths_data(gradients(problem.graph, wrt=["b"], values=problem.values),
+    ...                            wrt="b", count=2)
+    >>> data["paths_listed"], data["value"], data["factored"]["gradients"][0]["expression"]
+    (False, 5.0, 'delta_c + delta_d')
+    """
+    return {"of": grads.of, "wrt": wrt, "path_count": count, "paths_listed": False,
+            "paths": [], "value": grads.value(wrt), "factored": gradients_data(grads)}

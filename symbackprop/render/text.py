@@ -35,15 +35,15 @@ import sympy
 from ..calculus.derivation import Derivation, Factor, Group, Term
 from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected
 from .matrix import MatrixForm, matrix_text
+from .numbers import FACTOR_DIGITS, percent, text_number
 from .parts import (
     MAX_LISTED,
     Product,
     cancels,
+    collected_layout,
     local_partials,
     path_shares,
     results,
-    signed,
-    split_product,
     update,
 )
 from .typeset import text_expr
@@ -57,16 +57,8 @@ LEAVES_SHOWN = 60
 PRODUCT_WIDTH = 56
 """The product column of the numbers table wraps past this width."""
 
-
-def number(value: float | None) -> str:
-    """A value to 10 significant digits (``?`` when unknown).
-
-    Examples
-    --------
-    >>> number(0.08216704056423078), number(5.0), number(None)
-    ('0.08216704056', '5', '?')
-    """
-    return "?" if value is None else f"{value:.10g}"
+number = text_number
+"""A value to 10 significant digits: :func:`symbackprop.render.numbers.text_number`."""
 
 
 def leibniz(of: str, wrt: str) -> str:
@@ -215,34 +207,21 @@ def collected_text(grouped: Collected) -> str:
     >>> print(collected_text(collected(derive(graph, "w111"))))
     x1 · [(yhat1 - y1) · (w311 · w211 + w312 · w221) + (yhat2 - y2) · (w321 · w211 + w322 · w221)]
     """
-    common = split_product(grouped.common)
-    coefficient = common.coefficient
-    groups = [(split_product(g.lead), [split_product(p) for p in g.paths])
-              for g in grouped.groups]
-    magnitudes = {abs(lead.coefficient) for lead, _ in groups}
-    if len(magnitudes) == 1 and (shared := magnitudes.pop()) != 0:
-        coefficient *= shared
-        groups = [(Product(lead.coefficient / shared, lead.factors), paths)
-                  for lead, paths in groups]
+    layout = collected_layout(grouped)
     tail = []
-    if groups:
+    if layout.terms:
         terms = []
-        for lead, paths in groups:
-            if len(paths) == 1:
-                merged = Product(lead.coefficient * paths[0].coefficient,
-                                 lead.factors + paths[0].factors)
-                (negative, product), = signed([merged])
+        for negative, product, inner in layout.terms:
+            if inner is None:
                 terms.append((negative, _product_text(product)))
                 continue
-            inner = _signed_join([(n, _product_text(p)) for n, p in signed(paths)])
-            (negative, product), = signed([lead])
-            terms.append((negative, _product_text(product, [f"({inner})"])))
+            paths = _signed_join([(n, _product_text(p)) for n, p in inner])
+            terms.append((negative, _product_text(product, [f"({paths})"])))
         body = _signed_join(terms)
-        wrap = len(terms) > 1 and (common.factors or coefficient != 1)
+        wrap = len(terms) > 1 and layout.scaled
         tail = [f"[{body}]" if wrap else body]
-    (negative, front), = signed([Product(coefficient, common.factors)])
-    text = _product_text(front, tail)
-    return f"-{text}" if negative else text
+    text = _product_text(layout.front, tail)
+    return f"-{text}" if layout.negative else text
 
 
 def _result(form: Collected | sympy.Expr) -> str:
@@ -258,10 +237,10 @@ def _numbers_table(d: Derivation) -> list[str]:
     for i, (term, share) in enumerate(zip(d.terms or (), path_shares(d), strict=False), 1):
         if i > MAX_LISTED:
             break
-        product = " · ".join(f"{f.value:.4g}" if f.value is not None else "?"
+        product = " · ".join(text_number(f.value, FACTOR_DIGITS)
                              for f in term.chain_rule_order)
         rows.append((str(i), product, number(term.value),
-                     "" if share is None else f"{100 * share:.1f} %"))
+                     "" if share is None else f"{percent(share)} %"))
     total_share = "100.0 %" if d.value and not cancels(d) else "(paths cancel)"
     rows.append(("", "total", number(d.value), total_share))
     header = ("path", "product of local partials (chain-rule order)", "value", "share")

@@ -47,8 +47,10 @@ from symbackprop.render import (
     latex_page,
     matrix_form,
 )
-from symbackprop.render.latex import TEXTWIDTH_EM, page_sections
-from symbackprop.render.typeset import Atom, Group, Seq, Sum, breaklines, flat, width
+from symbackprop.render.breaking import Atom, Group, Seq, Sum, breaklines, flat
+from symbackprop.render.display import TEXTWIDTH_EM
+from symbackprop.render.page import page_sections
+from symbackprop.render.widths import width
 from symbackprop.rules.functions import sigmoid
 from symbackprop.spec import Problem, bundled_examples, load_problem
 

@@ -1,0 +1,379 @@
+r"""Display math for the LaTeX and Markdown pages: ``align*`` rows of a derivation's formulas.
+
+:func:`chain_rule_math` (one product of Leibniz fractions per path, in chain-rule order),
+:func:`factored_math` (the factors shared by paths pulled out), :func:`result_math` (the
+result in node symbols, as a textbook lays out a :class:`~symbackprop.calculus.simplify.Collected`
+form: :func:`collected_math`) and :func:`delta_rows` (the delta recursion), each broken into
+lines that fit the page (:func:`aligned`, :func:`fits`).  Expressions go through sympy's printer
+with the graph's labels (:func:`labels`); products of partials are laid out here, in path
+order, never in the order sympy prints a ``Mul``.
+
+Examples
+--------
+>>> from symbackprop import derive, load_problem
+>>> d = derive(load_problem("branching_graph").graph, "b")
+>>> print(chain_rule_math(d))
+\frac{\partial e}{\partial b} &= \frac{\partial e}{\partial c} \frac{\partial c}{\partial b} \\
+&\qquad {}+ \frac{\partial e}{\partial d} \frac{\partial d}{\partial b}
+>>> print(result_math(d))
+\frac{\partial e}{\partial b} &= d + c
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import sympy
+
+from ..calculus.derivation import Derivation, Factor, Group, Term
+from ..calculus.simplify import Collected
+from ..graph.computation import ComputationGraph
+from ..naming import default_latex
+from .breaking import DOT, Atom, Math, Seq, Sum, breaklines, flat
+from .breaking import Group as Parens
+from .numbers import latex_number
+from .parts import MAX_LISTED, Product, collected_layout, results
+from .typeset import latex_expr, leibniz, math_structure
+from .widths import width
+
+__all__ = [
+    "MAX_LINES",
+    "SAFETY",
+    "TEXTWIDTH_EM",
+    "aligned",
+    "chain_rule_math",
+    "collected_math",
+    "delta_rows",
+    "factored_math",
+    "fits",
+    "labels",
+    "latex_text",
+    "result_math",
+    "result_node",
+    "valued_row",
+]
+
+
+TEXTWIDTH_EM = 41.0
+"""The text width of :func:`latex_document` (A4, 2.5 cm margins, 11 pt) in em."""
+
+SAFETY = 0.93
+"""Line breaking aims at this fraction of the width (the estimate of a width is rough)."""
+
+MAX_LINES = 14
+"""A form that needs more lines than this is summarised rather than printed."""
+
+
+
+def labels(graph: ComputationGraph) -> dict[str, str]:
+    r"""Every node's (and constant's) LaTeX label by name.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> names = labels(load_problem("mazur_2_2_2").graph)
+    >>> print(names["yhat1"], names["w5"], names["L"])
+    \hat{y}_{1} w_{5} \mathcal{L}
+    """
+    result = {name: node.latex for name, node in graph.nodes.items()}
+    result.update({name: default_latex(name) for name in graph.constants})
+    return result
+
+
+
+def latex_text(text: str) -> str:
+    r"""Plain text (a title, a note) made safe for LaTeX text mode.
+
+    Examples
+    --------
+    >>> print(latex_text('50% of δ_h & "x" — done'))
+    50\% of $\delta$\_h \& ``x'' --- done
+    """
+    special = {"\\": r"\textbackslash{}", '"': "''", "{": r"\{", "}": r"\}", "$": r"\$",
+               "&": r"\&", "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
+               "—": "---", "–": "--", "’": "'", "‘": "`", "“": "``", "”": "''",
+               "→": r"$\to$", "·": r"$\cdot$", "∂": r"$\partial$", "η": r"$\eta$",
+               "δ": r"$\delta$", "Σ": r"$\Sigma$", "×": r"$\times$", "−": "-", "…": r"\dots{}"}
+    text = re.sub(r"(^|(?<=[\s(\[]))'", "`", text)  # an opening quote
+    text = re.sub(r'(^|(?<=[\s(\[]))"', "``", text)
+    return "".join(special.get(c, c if ord(c) < 128 or c in "`" else "?") for c in text)
+
+
+
+def _available(lhs: str, textwidth: float) -> float:
+    return (textwidth - width(lhs) - 1.5) * SAFETY
+
+
+
+def aligned(lhs: str, node: Math, textwidth: float = TEXTWIDTH_EM) -> list[str]:
+    """``lhs &= node`` broken into ``align*`` lines (without the trailing ``\\\\``).
+
+    Examples
+    --------
+    >>> from symbackprop.render.breaking import Atom, Sum
+    >>> aligned("x", Sum(((False, Atom("a")), (True, Atom("b")))))
+    ['x &= a - b']
+    """
+    room = _available(lhs, textwidth)
+    out = []
+    for i, (level, text) in enumerate(breaklines(node, room, room)):
+        if i == 0:
+            out.append(f"{lhs} &= {text}")
+        else:
+            out.append("&" + r"\qquad" * max(level, 1) + f" {text}")
+    return out
+
+
+
+def fits(lines: Sequence[str], lhs: str, textwidth: float = TEXTWIDTH_EM) -> bool:
+    """Whether ``align*`` lines from :func:`aligned` fit the text width (and are few).
+
+    Examples
+    --------
+    >>> fits(["x &= a - b"], "x"), fits(["x &= " + "a + " * 40 + "a"], "x")
+    (True, False)
+    """
+    limit = textwidth - width(lhs) - 1.0
+    return len(lines) <= MAX_LINES and all(
+        width(line.split("&", 1)[1]) <= limit for line in lines)
+
+
+
+def _partial(factor: Factor, names: dict[str, str]) -> str:
+    return leibniz(factor.of, factor.wrt, names)
+
+
+
+def _lhs(d: Derivation) -> str:
+    return leibniz(d.of, d.wrt, labels(d.graph))
+
+
+
+def _chain(term: Term, names: dict[str, str]) -> Math:
+    return Seq(tuple(Atom(_partial(f, names)) for f in term.chain_rule_order))
+
+
+
+def chain_rule_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str:
+    r"""The chain rule as ``align*`` lines: one product of partials per path, in chain-rule
+    order (output end first), at most :data:`MAX_LISTED` paths.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> print(chain_rule_math(derive(load_problem("branching_graph").graph, "a")))
+    \frac{\partial e}{\partial a} &= \frac{\partial e}{\partial c} \frac{\partial c}{\partial a}
+    """
+    names = labels(d.graph)
+    terms = (d.terms or ())[:MAX_LISTED]
+    pieces: list[tuple[bool, Math]] = [(False, _chain(t, names)) for t in terms]
+    if d.path_count > len(terms):
+        pieces.append((False, Atom(rf"\cdots \text{{ ({d.path_count - len(terms):,} more)}}")))
+    node = Sum(tuple(pieces), one_per_line=True, always=True)
+    return " \\\\\n".join(aligned(_lhs(d), node, textwidth))
+
+
+
+def _factored(group: Group, names: dict[str, str], depth: int = 0) -> list[Math]:
+    if not group.branches:
+        return []
+    if len(group.branches) == 1:
+        factor, sub = group.branches[0]
+        return [Atom(_partial(factor, names)), *_factored(sub, names, depth)]
+    terms = []
+    for factor, sub in group.branches:
+        items = [Atom(_partial(factor, names)), *_factored(sub, names, depth + 1)]
+        terms.append((False, items[0] if len(items) == 1 else Seq(tuple(items))))
+    return [Parens(Sum(tuple(terms), one_per_line=depth == 0))]
+
+
+
+def factored_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str | None:
+    r"""The factored form as ``align*`` lines (path order inside each product: the factors
+    shared by all paths first), or ``None`` when the paths are not listed (or there is only
+    one, and nothing to share).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> graph = load_problem("branching_graph").graph
+    >>> print(factored_math(derive(graph, "a")))                  # one path: nothing shared
+    None
+    >>> lhs, rhs = factored_math(derive(graph, "b")).split(" &= ")
+    >>> for term in rhs.split(" + "):
+    ...     print(term)
+    \left(\frac{\partial c}{\partial b} \frac{\partial e}{\partial c}
+    \frac{\partial d}{\partial b} \frac{\partial e}{\partial d}\right)
+    """
+    if d.factored is None or d.path_count > MAX_LISTED or d.path_count == 1:
+        return None
+    items = _factored(d.factored, labels(d.graph))
+    node = items[0] if len(items) == 1 else Seq(tuple(items))
+    return " \\\\\n".join(aligned(_lhs(d), node, textwidth))
+
+
+
+def _factor_node(expr: sympy.Expr, names: dict[sympy.Symbol, str]) -> Math:
+    """One factor of a chain: a sum in parentheses; a short textbook product such as
+    ``h (1 - h)`` as sympy prints it; a longer product (in leaves) dot-separated."""
+    if isinstance(expr, sympy.Add):
+        return Parens(math_structure(expr, names))
+    if isinstance(expr, sympy.Mul):
+        others = [a for a in expr.args if not _juxtaposes(a)]
+        if len(others) > 1 or (others and not isinstance(others[0], sympy.Add)):
+            return math_structure(expr, names)
+    return Atom(latex_expr(expr, names))
+
+
+
+def _juxtaposes(factor: sympy.Expr) -> bool:
+    return factor.is_Number or isinstance(factor, sympy.Symbol) or (
+        isinstance(factor, sympy.Pow) and isinstance(factor.base, sympy.Symbol))
+
+
+
+def _product_node(product: Product, names: dict[sympy.Symbol, str],
+                  tail: Sequence[Math] = ()) -> Math:
+    """``coefficient factor · factor · ... · tail``: the number juxtaposed in front, the
+    factors (one local partial each) separated by dots, as a textbook writes a chain."""
+    items: list[Math] = []
+    run: list[sympy.Expr] = []  # consecutive symbols are juxtaposed: w_{311} w_{211}
+    for factor in product.factors:
+        if isinstance(factor, sympy.Symbol):
+            run.append(factor)
+            continue
+        if run:
+            items.append(Atom(" ".join(latex_expr(f, names) for f in run)))
+            run = []
+        node = _factor_node(factor, names)
+        # A dotted product inside a dotted product is one product: a · (b · c) = a · b · c.
+        items += list(node.items) if isinstance(node, Seq) and node.sep == DOT else [node]
+    if run:
+        items.append(Atom(" ".join(latex_expr(f, names) for f in run)))
+    items += list(tail)
+    if not items:
+        return Atom(latex_expr(product.coefficient))
+    body = items[0] if len(items) == 1 else Seq(tuple(items), DOT)
+    if product.coefficient != 1:
+        return Seq((Atom(latex_expr(product.coefficient)), body))
+    return body
+
+
+
+def _signed_sum(products: Sequence[tuple[bool, Math]], one_per_line: bool = False) -> Math:
+    if len(products) == 1 and not products[0][0]:
+        return products[0][1]
+    return Sum(tuple(products), one_per_line=one_per_line)
+
+
+
+def collected_math(grouped: Collected, names: dict[sympy.Symbol, str]) -> Math:
+    r"""A :class:`~symbackprop.calculus.simplify.Collected` form laid out as a textbook writes it:
+    numeric factors in front, the shared factors in path order, then one term per output delta (lead
+    first), each times the sum over its paths.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop.calculus.simplify import collected
+    >>> from symbackprop.render.typeset import flat
+    >>> graph = load_problem("sigmoid_chain").graph
+    >>> print(flat(collected_math(collected(derive(graph, "w3")), graph.latex_names())))
+    2 h_{21} \cdot {\hat{y}_{1} \left(1 - \hat{y}_{1}\right)} \cdot \left(\hat{y}_{1} - y_{1}\right)
+    """
+    layout = collected_layout(grouped)
+    tail: list[Math] = []
+    if layout.terms:
+        terms: list[tuple[bool, Math]] = []
+        for negative, product, inner in layout.terms:
+            if inner is None:
+                terms.append((negative, _product_node(product, names)))
+                continue
+            paths = _signed_sum([(neg, _product_node(p, names)) for neg, p in inner])
+            terms.append((negative, _product_node(product, names, [Parens(paths)])))
+        body = _signed_sum(terms, one_per_line=True)
+        tail = [Parens(body) if layout.scaled and isinstance(body, Sum) else body]
+    node = _product_node(layout.front, names, tail)
+    return Sum(((True, node),)) if layout.negative else node
+
+
+
+def result_node(expr: sympy.Expr | Collected, names: dict[sympy.Symbol, str]) -> Math:
+    """A result (a sympy expression, or a collected form) as display math to break.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> print(flat(result_node(symbol("b") - symbol("a"), {})))
+    b - a
+    """
+    if isinstance(expr, Collected):
+        return collected_math(expr, names)
+    return math_structure(expr, names)
+
+
+
+def result_math(d: Derivation, form: sympy.Expr | Collected | None = None,
+                textwidth: float = TEXTWIDTH_EM) -> str:
+    r"""``d of / d wrt = form`` (default: the textbook form) as ``align*`` lines.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> derivation = derive(load_problem("branching_graph").graph, "b")
+    >>> print(result_math(derivation))
+    \frac{\partial e}{\partial b} &= d + c
+    >>> print(result_math(derivation, derivation.leaves))
+    \frac{\partial e}{\partial b} &= a + 2 b + 1
+    """
+    if form is None:
+        form = results(d).textbook or d.simplified("textbook")
+    return " \\\\\n".join(aligned(_lhs(d), result_node(form, d.graph.latex_names()),
+                                   textwidth))
+
+
+
+def delta_rows(d: Derivation, names: dict[str, str]) -> list[str]:
+    r"""The delta recursion as ``alignat*{2}`` rows: each node's delta from its children's,
+    with its value when known.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> d = derive(load_problem("branching_graph").graph, "a")
+    >>> for row in delta_rows(d, labels(d.graph)):
+    ...     print(row)
+    \delta_{c} &= \frac{\partial e}{\partial c}
+    \delta_{a} &= \frac{\partial c}{\partial a} \delta_{c}
+    """
+    rows = []
+    for adjoint in d.adjoints:
+        if adjoint.node == d.of:
+            continue
+        parts = [(False, Seq((Atom(_partial(f, names)), Atom(rf"\delta_{{{names[c]}}}")))
+                  if c != d.of else Atom(_partial(f, names)))
+                 for f, c in adjoint.contributions]
+        text = flat(_signed_sum(parts))
+        rows.append(valued_row(rf"\delta_{{{names[adjoint.node]}}}", text, adjoint.value))
+    return rows
+
+
+
+def valued_row(lhs: str, rhs: str, value: float | None) -> str:
+    r"""An ``alignat*{2}`` row ``lhs = rhs = value`` (no value column without a value).
+
+    Examples
+    --------
+    >>> print(valued_row("x", "a", 2.0))
+    x &= a &\qquad &= 2
+    >>> print(valued_row("x", "a", None))
+    x &= a
+    """
+    tail = "" if value is None else rf" &\qquad &= {latex_number(value)}"
+    return f"{lhs} &= {rhs}{tail}"

@@ -1,0 +1,59 @@
+"""JSON text: the one serialiser every ``--format json`` output goes through.
+
+The data come from the renderers' ``*_data`` functions (dicts of str, float, list, None);
+:func:`to_json` writes them the same way for every command: indented by two, UTF-8 kept as
+it is (``δ``, ``∂``), and never ``NaN`` or ``Infinity`` (not JSON: an error instead).  numpy
+scalars are written as the Python numbers they hold.  The output is a stable contract.
+
+Examples
+--------
+>>> print(to_json({"wrt": "w5", "value": 0.5, "paths": [["w5", "L"]]}))
+{
+  "wrt": "w5",
+  "value": 0.5,
+  "paths": [
+    [
+      "w5",
+      "L"
+    ]
+  ]
+}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+__all__ = ["to_json"]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def to_json(data: Any) -> str:
+    """``data`` as JSON text (no trailing newline).
+
+    Raises
+    ------
+    TypeError
+        For a value JSON cannot hold (numpy scalars are converted).
+    ValueError
+        For ``NaN`` or an infinity.
+
+    Examples
+    --------
+    >>> to_json({"δ": np.float64(0.25), "n": np.int64(3)}).splitlines()[1:3]
+    ['  "δ": 0.25,', '  "n": 3']
+    >>> try:
+    ...     to_json(float("nan"))
+    ... except ValueError:
+    ...     print("not JSON")
+    not JSON
+    """
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, default=_jsonable)
