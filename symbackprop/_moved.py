@@ -10,7 +10,8 @@ Old paths that are now subpackages (``symbackprop.graph``, ``spec``, ``codegen``
 
 Examples
 --------
->>> import warnings
+>>> import sys, warnings
+>>> _ = sys.modules.pop("symbackprop.network", None)  # as if imported for the first time
 >>> with warnings.catch_warnings(record=True) as caught:
 ...     warnings.simplefilter("always")
 ...     from symbackprop.network import LayeredNetwork

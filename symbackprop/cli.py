@@ -51,8 +51,10 @@ def _emit(text: str | bytes | Iterable[str], output: str | None) -> None:
     if isinstance(text, str):
         text = text if text.endswith("\n") else text + "\n"
     if output is None or output == "-":
-        for line in [text] if isinstance(text, (str, bytes)) else (t + "\n" for t in text):
-            sys.stdout.write(line)  # type: ignore[arg-type]
+        if isinstance(text, bytes):  # the commands refuse this earlier, naming the format
+            raise UsageError("binary output goes to a file: say -o OUT")
+        for line in [text] if isinstance(text, str) else (t + "\n" for t in text):
+            sys.stdout.write(line)
         return
     try:
         if isinstance(text, bytes):

@@ -41,6 +41,7 @@ import sympy
 
 from ..calculus.derivation import derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
+from ..errors import SymbackpropError
 from ..graph.computation import ComputationGraph
 from ..graph.evaluation import lambdify
 from ..graph.network import LayeredNetwork
@@ -256,12 +257,16 @@ def gradient_check(
     checks = []
     for name in names:
         derivation = derive(graph, name, values=values, max_paths=DEFAULT_PATH_LIMIT)
+        if derivation.value is None:
+            missing = ", ".join(graph.missing_values(values))
+            raise SymbackpropError(f"d{graph.output}/d{name} cannot be checked: no value for "
+                                   f"{missing}")
         composed_value = None
         if composed:
             composed_value = graph.evaluate(composed_diff(graph, name), leaf_values)
         fd = finite_difference(graph, values, name)
         checks.append(GradientCheck(
-            name, float(derivation.value), composed_value, sweep[name],  # type: ignore[arg-type]
+            name, float(derivation.value), composed_value, sweep[name],
             by_matrix.get(name), fd, fd_tolerance,
         ))
     return checks

@@ -169,7 +169,11 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
     return parts
 
 
-def _recursion(form: MatrixForm) -> list[tuple[int, int, list[tuple[str, list[str]]]]]:
+# one term of a delta's recursion: its kind ("partials" or "delta") and the edges it multiplies
+_Term = tuple[str, list[tuple[str, str]]]
+
+
+def _recursion(form: MatrixForm) -> list[tuple[int, int, list[_Term]]]:
     """The deltas the chosen entry needs, one step of the recursion each, as
     ``(layer, neuron, terms)``; a term is ``(kind, node names)``: ``("partials", [of, wrt]...)``
     products of local partials, or ``("delta", ...)`` a weight times the next delta."""

@@ -97,7 +97,7 @@ def cancels(derivation: Derivation) -> bool:
     terms = derivation.terms or ()
     if total is None or not terms or any(t.value is None for t in terms):
         return False
-    return abs(total) <= 1e-12 * math.fsum(abs(t.value) for t in terms)  # type: ignore[arg-type]
+    return abs(total) <= 1e-12 * math.fsum(abs(t.value) for t in terms if t.value is not None)
 
 
 def path_shares(derivation: Derivation) -> list[float | None]:

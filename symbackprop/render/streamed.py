@@ -105,8 +105,9 @@ def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
                             "expression": str(factor.expression), "value": factor.value}
         return factors[key]
 
-    paths = [{"nodes": list(t.path.nodes), "factors": [factor_data(f) for f in t.factors],
-              "value": t.value} for t in terms]
+    paths: list[dict[str, Any]] = [
+        {"nodes": list(t.path.nodes), "factors": [factor_data(f) for f in t.factors],
+         "value": t.value} for t in terms]
     known = [p["value"] for p in paths if p["value"] is not None]
     total = math.fsum(known) if known and len(known) == len(paths) else None
     return {"of": of, "wrt": wrt, "path_count": count, "paths_listed": True, "streamed": True,

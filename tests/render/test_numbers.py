@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from symbackprop.check.report import right_value
-from symbackprop.draw.captions import value_latex
+from symbackprop.draw.scene import value_latex
 from symbackprop.render import text
 from symbackprop.render.jsontext import to_json
 from symbackprop.render.numbers import (
