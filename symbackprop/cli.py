@@ -147,23 +147,14 @@ def _derive_latex(args: argparse.Namespace, problem: Problem, derivation: Any,
     if not args.standalone:
         return derivation_latex(derivation, title=problem.title, **options)
     figure = ""
-    if getattr(args, "figure", False):
-        from .draw.figure import tikz_picture
+    if args.figure:
+        from .draw.tikz import tikz_picture
 
         figure = tikz_picture(derivation)
     title = problem.title or f"d{derivation.of}/d{derivation.wrt}"
     return latex_document(derivation_latex(derivation, **options), title=title,
                           source=problem.source, figure=figure,
                           packages=("tikz",) if figure else ())
-
-
-def _has_tikz_picture() -> bool:
-    """Whether the drawing module offers ``tikz_picture`` (for ``derive --figure``)."""
-    try:
-        from .draw import figure as draw
-    except ImportError:
-        return False
-    return callable(getattr(draw, "tikz_picture", None))
 
 
 def _paths(args: argparse.Namespace) -> int:
@@ -337,11 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
                                "(layered networks)")
     derive_p.add_argument("--standalone", action="store_true",
                           help="with --format latex: a complete .tex file for pdflatex")
-    if _has_tikz_picture():
-        derive_p.add_argument("--figure", action="store_true",
-                              help="with --format latex --standalone: include a picture of the "
-                                   "graph with every path highlighted (needs the LaTeX package "
-                                   "tikz)")
+    derive_p.add_argument("--figure", action="store_true",
+                          help="with --format latex --standalone: include a picture of the "
+                               "graph with every path highlighted (needs the LaTeX package "
+                               "tikz)")
     derive_p.add_argument("-o", "--output", metavar="OUT", help="write to OUT, not stdout")
     derive_p.set_defaults(run=_derive)
 

@@ -1,9 +1,8 @@
 r"""Pictures of a derivation: the graph with its weight nodes and every path highlighted.
 
-Every picture starts from the derivation's :class:`~symbackprop.draw.scene.Scene` (what to draw, in
-inches: :mod:`symbackprop.draw.scene`, laid out by :mod:`symbackprop.draw.layout`).  Three writers
-read
-it; each is importable from here:
+Every picture starts from the derivation's :class:`~symbackprop.draw.scene.Scene` (what to draw,
+in inches: :mod:`symbackprop.draw.scene`, laid out by :mod:`symbackprop.draw.layout`).  Three
+writers read it; each is importable from :mod:`symbackprop.draw`:
 
 * :func:`draw_derivation`: a matplotlib figure (PNG, SVG, PDF; shown inline in Jupyter), the one
   this module draws. matplotlib is imported only here, and a missing one raises
@@ -23,7 +22,8 @@ Examples
 >>> derivation = derive(load_problem("mazur_2_2_2").graph, "w1")
 >>> [render(derivation, fmt).splitlines()[0] for fmt in ("dot", "tex")]
 ['digraph "dL/dw1" {', '\\documentclass{article}']
->>> tikz_picture(derivation).splitlines()[0]                # each writer is importable from here
+>>> from symbackprop.draw import tikz_picture                # each writer is importable there
+>>> tikz_picture(derivation).splitlines()[0]
 '\\begin{tikzpicture}[x=1in, y=1in, >=stealth, line cap=round]'
 """
 
@@ -37,41 +37,18 @@ from typing import Any
 from ..calculus.derivation import Derivation
 from ..errors import MissingExtraError, SymbackpropError
 from .captions import LEGEND_FONT, legend_size, note_lines, path_chain, title_math, title_text
-from .dot import dot_source, scene_dot
+from .dot import dot_source
 from .layout import NODE_FONT, NOTE_FONT
 from .scene import (
-    ARROW,
-    DASHES,
     EDGE_FONT,
-    EDGE_LABELS,
-    FADED,
-    FILL,
     MAX_COLOURED,
-    PALETTE,
-    PARAMETERS,
-    PATH_GAP,
-    PATH_WIDTH,
-    UNION,
     WRT_FILL,
-    EdgeLabel,
-    NodeStyle,
-    PathStyle,
     Scene,
-    ScenePath,
-    Stroke,
     derivation_scene,
-    path_style,
 )
-from .tikz import scene_tikz, tikz_document, tikz_picture
+from .tikz import tikz_document
 
-__all__ = ["FORMATS", "MAX_COLOURED", "PALETTE", "MissingExtraError", "Scene",
-           "derivation_scene", "dot_source", "draw_derivation", "render", "tikz_document",
-           "tikz_picture"]
-# The scene, its captions and the TikZ and DOT writers have modules of their own since this one
-# was split; every name this module defined before stays importable from here.
-__all__ += ["ARROW", "DASHES", "EDGE_FONT", "EDGE_LABELS", "FADED", "FILL", "LEGEND_FONT",
-            "PARAMETERS", "PATH_GAP", "PATH_WIDTH", "UNION", "WRT_FILL", "EdgeLabel", "NodeStyle",
-            "PathStyle", "ScenePath", "Stroke", "path_style", "scene_dot", "scene_tikz"]
+__all__ = ["FORMATS", "MATH_FONT", "MATH_SCALE", "draw_derivation", "render", "scene_figure"]
 
 FORMATS = ("png", "svg", "pdf", "tex", "dot")
 
