@@ -23,6 +23,8 @@ Derivation(dL/dw5, 1 path = 0.08216704056)
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from . import _moved
 
 # symbackprop.render and symbackprop.draw register the derivation's views (its Jupyter displays
@@ -94,3 +96,8 @@ __all__ = [
 ]
 
 _moved.install()  # the flat layout's import paths, for one release
+
+
+def __getattr__(name: str) -> ModuleType:
+    """``symbackprop.oracles`` and the other modules of the flat layout, for one release."""
+    return _moved.attribute(name)

@@ -33,7 +33,7 @@ import sys
 import warnings
 from types import FrameType, ModuleType
 
-__all__ = ["MOVED", "install"]
+__all__ = ["MOVED", "attribute", "install"]
 
 #: Old module path -> the module that holds it now.
 MOVED = {
@@ -64,6 +64,7 @@ MOVED = {
     "symbackprop.pathsearch": "symbackprop.check.pathsearch",
     "symbackprop.mistakes": "symbackprop.check.mistakes",
     "symbackprop.render.check_report": "symbackprop.check.report",
+    "symbackprop.examples": "symbackprop.spec.examples",
 }
 
 
@@ -116,3 +117,25 @@ def install() -> None:
     """
     if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _Finder())
+
+
+def attribute(name: str) -> ModuleType:
+    """``symbackprop.<name>`` for the name of a module of the flat layout: its new module, with
+    the same warning as its import (the package's ``__getattr__`` calls this).
+
+    Examples
+    --------
+    >>> import symbackprop, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     attribute("oracles").__name__
+    'symbackprop.numeric.oracles'
+    >>> attribute("nothing")
+    Traceback (most recent call last):
+      ...
+    AttributeError: module 'symbackprop' has no attribute 'nothing'
+    """
+    old = f"symbackprop.{name}"
+    if old not in MOVED:
+        raise AttributeError(f"module 'symbackprop' has no attribute {name!r}")
+    return importlib.import_module(old)

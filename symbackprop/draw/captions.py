@@ -20,9 +20,10 @@ from __future__ import annotations
 import textwrap
 
 from .layout import text_size
-from .scene import Scene, ScenePath
+from .scene import Scene, ScenePath, value_latex
 
-__all__ = ["LEGEND_FONT", "legend_size", "note_lines", "path_chain", "title_math", "title_text"]
+__all__ = ["LEGEND_FONT", "legend_size", "note_lines", "path_chain", "title_math", "title_text",
+           "value_latex"]
 
 LEGEND_FONT = 9.5
 """Font size (pt) of the legend rows."""

@@ -32,6 +32,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from .breaking import DOT, Atom, Group, Math, Seq, Sum, breaklines, flat
+from .numbers import latex_number, text_number
 from .widths import width
 
 __all__ = [
@@ -44,9 +45,11 @@ __all__ = [
     "breaklines",
     "flat",
     "latex_expr",
+    "latex_number",
     "leibniz",
     "math_structure",
     "text_expr",
+    "text_number",
     "tidy",
     "width",
 ]
