@@ -1,4 +1,4 @@
-"""The command line: ``symbackprop COMMAND FILE ...`` (SPEC.md section 2).
+"""The command line: ``symbackprop COMMAND FILE ...`` (docs/reference/cli.md).
 
 This is the only module that prints.  Exit status: 0 success, 1 a check found an incorrect
 claim or a verification failed, 2 bad input (a message on stderr names the file, key, node or
@@ -214,7 +214,7 @@ def _check(args: argparse.Namespace) -> int:
 
     Exit status: 0 every claim of every file correct; 2 nothing could be checked (bad
     arguments, or every file is bad input or has only claims that cannot be judged: for one
-    file, SPEC's "bad input"); 1 otherwise (an incorrect claim, or, among several files, a file
+    file: "bad input"); 1 otherwise (an incorrect claim, or, among several files, a file
     that is bad input: it is reported as an error row and the other files are still checked).
     """
     import os
@@ -267,7 +267,7 @@ def _draw(args: argparse.Namespace) -> int:
 
 
 def _codegen(args: argparse.Namespace) -> int:
-    """``codegen``: the source of a numeric gradient function (SPEC 2)."""
+    """``codegen``: the source of a numeric gradient function (docs/reference/cli.md)."""
     from .codegen.gradient import generate
 
     problem = load_problem(args.file)

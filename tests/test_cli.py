@@ -78,7 +78,7 @@ def test_verify_agrees_on_every_example(capsys: pytest.CaptureFixture[str]) -> N
     assert status == 0 and "0 disagree" in out
 
 
-def test_examples_lists_the_seeds(capsys: pytest.CaptureFixture[str]) -> None:
+def test_examples_lists_the_bundled_examples(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(["examples"], capsys)
     assert status == 0
     for name in ("padhai_4_4_2", "mazur_2_2_2", "sigmoid_chain", "exp_exp_square",

@@ -1,6 +1,7 @@
-"""Check reports as terminal text, Markdown, and JSON-ready data (SPEC.md 2).
+"""Check reports as terminal text, Markdown, and JSON-ready data (docs/reference/cli.md).
 
-The JSON shape for one file is SPEC's, with a few more keys::
+The JSON shape for one file is the stable one of docs/reference/cli.md, with a few more
+keys::
 
     {"file": ..., "title": ..., "claims": [{"of", "claimed", "expected", "verdict",
      "diagnosis", "missing_paths", ...}], "correct": n, "incorrect": n, "errors": n}
@@ -67,7 +68,7 @@ def _claimed(result: ClaimResult) -> str:
 # -- data ------------------------------------------------------------------------------------------
 
 def claim_data(result: ClaimResult) -> dict[str, Any]:
-    """One claim's verdict as plain data (the keys of SPEC.md 2 first).
+    """One claim's verdict as plain data (the stable keys of docs/reference/cli.md first).
 
     Examples
     --------
@@ -100,7 +101,7 @@ def claim_data(result: ClaimResult) -> dict[str, Any]:
 
 
 def check_data(report: CheckReport) -> dict[str, Any]:
-    """One file's report as SPEC.md 2's ``check --format json`` object.
+    """One file's report as the ``check --format json`` object of docs/reference/cli.md.
 
     Examples
     --------

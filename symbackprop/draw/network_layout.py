@@ -3,10 +3,10 @@ nodes (:func:`layered_layout`) and the usual picture before surgery (:func:`pict
 
 * :func:`layered_layout` reads left to right like the textbook picture: inputs, then for each
   layer its pre-activations ``a`` and activations ``h``, then the loss.  Every weight and
-  per-neuron bias is a small box fanned around the pre-activation it feeds (the surgery of seed
-  002 made visible), placed so that no box touches another box, a node or an edge; a bias shared
-  by a layer sits below the layer before it, like the bias unit of the classic pictures; targets
-  sit beside the loss.
+  per-neuron bias is a small box fanned around the pre-activation it feeds (the surgery of the
+  wiki page on backpropagation made visible), placed so that no box touches another box, a node
+  or an edge; a bias shared by a layer sits below the layer before it, like the bias unit of the
+  classic pictures; targets sit beside the loss.
 * :func:`picture_layout`: neurons only, weights written on the edges, biases beside their
   neurons.
 

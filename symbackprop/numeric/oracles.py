@@ -159,7 +159,7 @@ def finite_difference(graph: ComputationGraph, values: Mapping[str, float], wrt:
     """Central difference of ``of`` with respect to ``wrt``, Richardson-extrapolated.
 
     For an intermediate ``wrt`` the node's value is perturbed and everything it feeds is
-    recomputed (the other leaves held fixed): the total derivative of SPEC 1c.
+    recomputed (the other leaves held fixed): the total derivative a claim ``dA/dB`` means.
 
     ``(4 D(h/2) - D(h)) / 3`` with ``D(h) = (f(x+h) - f(x-h)) / 2h`` has error O(h^4); with
     ``h = 1e-3 * max(1, |x|)`` that is far below the rounding error of float64 here.

@@ -1,4 +1,5 @@
-"""Derivations as plain data (dicts of str, float, list) for ``--format json`` (SPEC.md 2).
+"""Derivations as plain data (dicts of str, float, list) for ``--format json``
+(docs/reference/cli.md).
 
 Examples
 --------
@@ -62,8 +63,8 @@ def paths_data(derivation: Derivation) -> dict[str, Any]:
 def derivation_data(derivation: Derivation, strategy: str = "textbook",
                     learning_rate: float | None = None,
                     matrix: MatrixForm | None = None) -> dict[str, Any]:
-    """Everything ``derive --format json`` prints (the keys of SPEC.md 2, and a few more);
-    with ``matrix``, the matrix form under ``"matrix"``
+    """Everything ``derive --format json`` prints (the stable keys of docs/reference/cli.md, and
+    a few more); with ``matrix``, the matrix form under ``"matrix"``
     (:func:`symbackprop.render.matrix.matrix_data`).
 
     Examples

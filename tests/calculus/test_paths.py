@@ -1,4 +1,4 @@
-"""Paths: the DP count equals the enumeration; the seed networks' paths are exactly right."""
+"""Paths: the DP count equals the enumeration; the bundled networks' paths are exactly right."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_padhai_w131_has_exactly_four_paths() -> None:
         ("w212", "a21", "yhat1", "L"), ("w212", "a21", "yhat2", "L")}
 
 
-def test_seed_000_chains_stop_where_they_should() -> None:
+def test_the_chains_of_w1_and_w5_stop_where_they_should() -> None:
     graph = load_problem("mazur_2_2_2").graph
     assert [p.nodes for p in iter_paths(graph, "w5")] == [("w5", "a21", "yhat1", "L")]
     assert [p.nodes for p in iter_paths(graph, "w1")] == [

@@ -1,4 +1,4 @@
-"""Every path sum against the three oracles, over the seeds, a zoo and random graphs.
+"""Every path sum against the three oracles, over the bundled examples, a zoo and random graphs.
 
 1. sympy.diff of the composed output, symbolically;
 2. numerical backprop (matrix form for layered networks, a reverse sweep for any DAG);

@@ -397,7 +397,7 @@ def test_unknown_strategy_is_an_error():
 
 
 @pytest.mark.parametrize("name", ["linear_2_2_2", "linear_2_2_2_2"])
-def test_linear_networks_show_the_seed_003_pattern(name):
+def test_linear_networks_show_the_blog_posts_path_pattern(name):
     """dE/dw = x1 * sum_k delta_k * sum over paths of the product of the weights."""
     p = problem(name)
     d = derivation(name, "w111")
