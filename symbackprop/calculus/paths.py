@@ -22,17 +22,15 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-
-import networkx as nx
 
 from ..errors import NoPathError, PathLimitError
 from ..graph.computation import ComputationGraph
 
 __all__ = [
-    "DEFAULT_PATH_LIMIT", "Path", "children_on_paths", "count_paths", "iter_paths", "path_counts",
-    "relevant", "walk_paths",
+    "DEFAULT_PATH_LIMIT", "Path", "children_on_paths", "count_paths", "iter_paths", "on_paths",
+    "path_counts", "relevant", "walk_paths",
 ]
 
 DEFAULT_PATH_LIMIT = 10_000
@@ -70,6 +68,34 @@ class Path:
         return f"Path({self})"
 
 
+def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[str]:
+    """The nodes on some path from any of ``sources`` to ``of``, in O(V + E).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> sorted(on_paths(graph, ["w5", "w7"], "L"))
+    ['L', 'a21', 'a22', 'w5', 'w7', 'yhat1', 'yhat2']
+    """
+    digraph = graph.digraph
+    below: set[str] = set()
+    stack = [s for s in sources]
+    while stack:
+        name = stack.pop()
+        if name not in below:
+            below.add(name)
+            stack.extend(digraph.successors(name))
+    above = {of}
+    stack = [of]
+    while stack:
+        for parent in digraph.predecessors(stack.pop()):
+            if parent not in above:
+                above.add(parent)
+                stack.append(parent)
+    return below & above
+
+
 def relevant(graph: ComputationGraph, source: str, target: str | None = None) -> set[str]:
     """The nodes on some path from ``source`` to ``target`` (default: the output).
 
@@ -89,16 +115,15 @@ def relevant(graph: ComputationGraph, source: str, target: str | None = None) ->
     target = graph.output if target is None else target
     graph.node(source)
     graph.node(target)
-    digraph = graph.digraph
     if source == target:
         return {source}
-    on_paths = (nx.descendants(digraph, source) & nx.ancestors(digraph, target)) | {source, target}
-    if target not in nx.descendants(digraph, source):
+    nodes = on_paths(graph, [source], target)
+    if target not in nodes:
         raise NoPathError(
             f"{target} does not depend on {source}: there is no path from {source!r} to "
             f"{target!r}, so d{target}/d{source} = 0"
         )
-    return on_paths
+    return nodes
 
 
 def path_counts(graph: ComputationGraph, target: str | None = None) -> dict[str, int]:

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from ..graph import evaluation
 from ..graph.computation import ComputationGraph
 from .paths import Path, children_on_paths, relevant, walk_paths
-from .sweep import node_values, number
 from .terms import Factor, Term
 
 __all__ = ["STREAM_LIMIT", "iter_path_terms", "longest_path_text"]
@@ -68,13 +68,13 @@ def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
     """
     of = graph.output if of is None else of
     on_paths = relevant(graph, wrt, of)
-    forward = node_values(graph, values) if values is not None else None
+    forward = graph.forward(values) if values is not None else None
     children = children_on_paths(graph, on_paths)
     factors: dict[tuple[str, str], Factor] = {}
     for parent, kids in children.items():
         for child in kids:
             expr = graph.local_partial(parent, child)
-            value = None if forward is None else float(number(expr, forward, graph))
+            value = None if forward is None else float(evaluation.number(expr, forward))
             factors[parent, child] = Factor(child, parent, expr, value)
     if wrt == of:
         yield Term(Path((wrt,)), (), None if forward is None else 1.0)

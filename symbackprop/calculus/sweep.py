@@ -43,6 +43,8 @@ from ..graph import evaluation
 from ..graph.computation import ComputationGraph
 from ..naming import symbol
 from .adjoints import adjoint_sweep
+from .paths import on_paths
+from .views import view
 
 __all__ = [
     "AdjointDefinition", "Gradients", "adjoint_prefix", "gradients", "node_values", "number",
@@ -188,14 +190,11 @@ class Gradients:
             names[definition.symbol] = rf"\delta_{{{self.graph.node(definition.node).latex}}}"
         return names
 
-    def _repr_latex_(self) -> str:
-        names = self.latex_names()
-        rows = [rf"{names[a.symbol]} &= {sympy.latex(a.expression, symbol_names=names)}"
-                for a in self.adjoints]
-        rows += [rf"\frac{{\partial {self.graph.node(self.of).latex}}}{{\partial "
-                 rf"{self.graph.node(w).latex}}} &= {sympy.latex(e, symbol_names=names)}"
-                 for w, e in self.expressions.items()]
-        return r"$\displaystyle \begin{aligned}" + r"\\ ".join(rows) + r"\end{aligned}$"
+    def _repr_latex_(self) -> str | None:
+        """Jupyter: the adjoints and gradients as display math (the ``gradients`` view, which
+        :mod:`symbackprop.render` registers; ``None`` without it)."""
+        show = view("gradients")
+        return None if show is None else show(self)
 
     def __repr__(self) -> str:
         noun = "parameter" if all(
@@ -241,34 +240,6 @@ def default_wrt(graph: ComputationGraph) -> list[str]:
     ['a', 'b']
     """
     return graph.parameters or graph.kind_of("input")
-
-
-def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[str]:
-    """The nodes on some path from any of ``sources`` to ``of``, in O(V + E).
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> graph = load_problem("mazur_2_2_2").graph
-    >>> sorted(on_paths(graph, ["w5", "w7"], "L"))
-    ['L', 'a21', 'a22', 'w5', 'w7', 'yhat1', 'yhat2']
-    """
-    digraph = graph.digraph
-    below: set[str] = set()
-    stack = [s for s in sources]
-    while stack:
-        name = stack.pop()
-        if name not in below:
-            below.add(name)
-            stack.extend(digraph.successors(name))
-    above = {of}
-    stack = [of]
-    while stack:
-        for parent in digraph.predecessors(stack.pop()):
-            if parent not in above:
-                above.add(parent)
-                stack.append(parent)
-    return below & above
 
 
 def number(expr: sympy.Expr, values: Mapping[str, Any], graph: ComputationGraph) -> Any:

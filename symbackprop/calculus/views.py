@@ -29,7 +29,7 @@ from ..errors import SymbackpropError
 
 __all__ = ["KINDS", "register_view", "view"]
 
-KINDS = ("latex", "markdown", "figure")
+KINDS = ("latex", "markdown", "figure", "gradients")
 """The kinds of view a derivation delegates to."""
 
 _VIEWS: dict[str, Callable[..., Any]] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..calculus.views import register_view
 from ..numeric.matrix import MatrixForm, matrix_form
 from .data import derivation_data, paths_data
+from .gradients import gradients_math
 from .latex import derivation_latex, derivation_math, latex_document, latex_page
 from .markdown import derivation_markdown
 from .matrix import matrix_data, matrix_text
@@ -21,6 +22,7 @@ from .text import derivation_text, paths_text
 
 register_view("latex", derivation_math)
 register_view("markdown", derivation_markdown)
+register_view("gradients", gradients_math)
 
 __all__ = [
     "MatrixForm",

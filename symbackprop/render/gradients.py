@@ -30,7 +30,7 @@ import sympy
 from ..calculus.sweep import Gradients
 from .text import WIDTH, leibniz, number
 
-__all__ = ["gradients_data", "gradients_text"]
+__all__ = ["gradients_data", "gradients_math", "gradients_text"]
 
 
 def _expr(expr: sympy.Expr) -> str:
@@ -131,3 +131,28 @@ def gradients_data(grads: Gradients) -> dict[str, Any]:
             "value": grads.value(w),
         } for w in grads.wrt],
     }
+
+
+def gradients_math(grads: Gradients) -> str:
+    r"""The adjoints and the gradients as one display (``$\displaystyle ...$``): what Jupyter
+    shows for a :class:`~symbackprop.calculus.sweep.Gradients`.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.sweep import gradients
+    >>> math = gradients_math(gradients(load_problem("branching_graph").graph))
+    >>> for row in math.split(r"\\ "):
+    ...     print(row)
+    $\displaystyle \begin{aligned}\delta_{d} &= c
+    \delta_{c} &= d
+    \frac{\partial e}{\partial a} &= \delta_{c}
+    \frac{\partial e}{\partial b} &= \delta_{c} + \delta_{d}\end{aligned}$
+    """
+    names = grads.latex_names()
+    rows = [rf"{names[a.symbol]} &= {sympy.latex(a.expression, symbol_names=names)}"
+            for a in grads.adjoints]
+    rows += [rf"\frac{{\partial {grads.graph.node(grads.of).latex}}}{{\partial "
+             rf"{grads.graph.node(w).latex}}} &= {sympy.latex(e, symbol_names=names)}"
+             for w, e in grads.expressions.items()]
+    return r"$\displaystyle \begin{aligned}" + r"\\ ".join(rows) + r"\end{aligned}$"

@@ -7,7 +7,9 @@ import pytest
 import symbackprop
 from symbackprop.calculus import views
 from symbackprop.calculus.derivation import derive
+from symbackprop.calculus.sweep import gradients
 from symbackprop.errors import MissingExtraError, SymbackpropError
+from symbackprop.render.gradients import gradients_math
 from symbackprop.render.latex import derivation_math
 from symbackprop.render.markdown import derivation_markdown
 from symbackprop.spec import load_problem
@@ -24,6 +26,15 @@ def test_importing_symbackprop_registers_every_view() -> None:
     assert views.view("latex") is derivation_math
     assert views.view("markdown") is derivation_markdown
     assert views.view("figure") is draw_derivation
+    assert views.view("gradients") is gradients_math
+
+
+def test_the_gradients_of_a_sweep_show_in_jupyter_through_their_view(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    grads = gradients(load_problem("mazur_2_2_2").graph)
+    assert grads._repr_latex_() == gradients_math(grads)
+    monkeypatch.setattr(views, "_VIEWS", {})
+    assert grads._repr_latex_() is None
 
 
 @pytest.mark.parametrize(("name", "wrt"), [("mazur_2_2_2", "w1"), ("branching_graph", "b")])
