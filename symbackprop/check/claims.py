@@ -45,6 +45,7 @@ from ..calculus.derivation import Derivation
 from ..calculus.equality import equivalent
 from ..errors import SymbackpropError
 from ..naming import symbol
+from ..render.numbers import text_number
 from ..render.text import paths_text
 from ..spec.problems import Claim, Problem
 from .diagnose import (
@@ -376,7 +377,7 @@ class _Checker:
         if derivation is None:
             return ""
         if derivation.path_count > SHOWN_PATHS:
-            total = "" if derivation.value is None else f"; total = {derivation.value:.10g}"
+            total = "" if derivation.value is None else f"; total = {text_number(derivation.value)}"
             return (f"{derivation.path_count:,} paths from {wrt} to {of} (`symbackprop paths "
                     f"FILE --wrt {wrt}` lists them){total}")
         return paths_text(derivation)

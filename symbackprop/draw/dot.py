@@ -20,6 +20,7 @@ import re
 import unicodedata
 
 from ..calculus.derivation import Derivation
+from ..render.numbers import DISPLAY_DIGITS, text_number
 from .captions import title_text
 from .scene import FADED, MAX_COLOURED, WRT_FILL, Scene, derivation_scene, paths_by_edge
 
@@ -148,13 +149,13 @@ def _dot_legend(scene: Scene) -> str:
                     f"{_html(scene.latex[scene.of], scene.of)}"
         else:
             chain = " &#8594; ".join(_html(scene.latex[n], n) for n in path.nodes)
-        value = "" if path.value is None else f" = {path.value:.6g}"
+        value = "" if path.value is None else f" = {text_number(path.value, DISPLAY_DIGITS)}"
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{path.style.colour}">&#9473;&#9473; '
                     f'{number}</FONT></TD><TD ALIGN="LEFT">{chain}{value}</TD></TR>')
     title = (f"&#8706;{_html(scene.latex[scene.of], scene.of)}/&#8706;"
              f"{_html(scene.latex[scene.wrt], scene.wrt)}: {html.escape(title_text(scene))}")
     if scene.value is not None:
-        title += f", sum = {scene.value:.6g}"
+        title += f", sum = {text_number(scene.value, DISPLAY_DIGITS)}"
     note = f'<TR><TD COLSPAN="2" ALIGN="LEFT"><I>{html.escape(scene.note)}</I></TD></TR>' \
         if scene.note else ""
     return (f'<TABLE BORDER="0" CELLSPACING="2"><TR><TD COLSPAN="2" ALIGN="LEFT">{title}</TD>'

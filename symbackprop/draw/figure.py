@@ -36,6 +36,7 @@ from typing import Any
 
 from ..calculus.derivation import Derivation
 from ..errors import MissingExtraError, SymbackpropError
+from ..render.numbers import DISPLAY_DIGITS, text_number
 from .captions import LEGEND_FONT, legend_size, note_lines, path_chain, title_math, title_text
 from .dot import dot_source
 from .layout import NODE_FONT, NOTE_FONT
@@ -207,7 +208,7 @@ def scene_figure(scene: Scene) -> Any:
                       "alpha": 1.0 if label.emphasis else 0.88, "lw": 0.8})
     title = f"${title_math(scene)}$: {title_text(scene)}"
     if scene.value is not None:
-        title += f", sum = {scene.value:.6g}"
+        title += f", sum = {text_number(scene.value, DISPLAY_DIGITS)}"
     _text(ax, x0 + margin, top - margin, title, ha="left", va="top", fontsize=12.5)
     y = box.y0 - 0.2
     for path in scene.paths:
@@ -216,7 +217,7 @@ def scene_figure(scene: Scene) -> Any:
                 ls=dashes[path.style.dash], solid_capstyle="butt",
                 gid=f"legend-{path.style.number}")
         number = "" if path.style.number == 0 else f"{path.style.number}:  "
-        value = "" if path.value is None else f"   = {path.value:.6g}"
+        value = "" if path.value is None else f"   = {text_number(path.value, DISPLAY_DIGITS)}"
         _text(ax, x0 + margin + 0.5, y, number + f"${path_chain(scene, path)}$" + value,
                 ha="left", va="center", fontsize=LEGEND_FONT)
     y -= 0.1

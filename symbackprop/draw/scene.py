@@ -31,7 +31,7 @@ import sympy
 
 from ..calculus.derivation import Derivation, Factor
 from ..errors import SymbackpropError
-from ..render.numbers import FACTOR_DIGITS, latex_number
+from ..render.numbers import FACTOR_DIGITS, latex_number, text_number
 from .layout import (
     Box,
     Edge,
@@ -402,7 +402,8 @@ def _edge_labels(derivation: Derivation, layout: Layout, paths: tuple[ScenePath,
                 texts[edge] = sympy.latex(factor.expression, symbol_names=names)
                 plain[edge] = str(factor.expression)
             else:
-                texts[edge], plain[edge] = value_latex(factor.value), f"{factor.value:.4g}"
+                texts[edge] = value_latex(factor.value)
+                plain[edge] = text_number(factor.value, FACTOR_DIGITS)
         prefer = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)
     else:
         return ()

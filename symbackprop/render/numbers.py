@@ -1,9 +1,11 @@
 r"""Numbers as every page, table, picture and report shows them: one family of formatters.
 
-The renderers, the check reports and diagnoses, and the pictures' LaTeX labels print numbers
-through :func:`text_number` (plain text), :func:`latex_number` (LaTeX), :func:`latex_factor`
-(a LaTeX factor of a product), :func:`decimal_number` (ten decimals) or :func:`percent`.  The
-precision depends on where a number stands, and only there:
+The renderers, the check reports and diagnoses, and the pictures (labels, legends, titles)
+print numbers through :func:`text_number` (plain text), :func:`latex_number` (LaTeX),
+:func:`latex_factor` (a LaTeX factor of a product), :func:`decimal_number` (ten decimals) or
+:func:`percent`.  The precision depends on where a number stands, and only there.  (The
+``repr`` of the calculus and numeric objects prints ``.10g`` itself: those layers sit below
+this one.)
 
 ========================  ==========================================================  ======
 constant                  where                                                       digits
@@ -11,9 +13,10 @@ constant                  where                                                 
 :data:`VALUE_DIGITS`      a value read or copied on its own: a path's value, a total,     10
                           a delta, a local partial, a matrix entry, the text pages
 :data:`DISPLAY_DIGITS`    a number beside a formula in display math (LaTeX rows, the       6
-                          value column of the local partials), a layer's vector in the
-                          text matrix form, a diagnosis (short enough to read in a
-                          sentence, long enough to tell two candidates apart)
+                          value column of the local partials), a picture's legend and
+                          title, a layer's vector in the text matrix form, a diagnosis
+                          (short enough to read in a sentence, long enough to tell two
+                          candidates apart)
 :data:`FACTOR_DIGITS`     one factor of a product of many (a path's product of local       4
                           partials, a matrix cell, a picture's edge label): short, so
                           that the product fits a line
