@@ -62,6 +62,7 @@ from dataclasses import dataclass
 
 from .._version import __version__
 from ..graph.network import LayeredNetwork
+from .escape import python_text
 from .numpy_helpers import HELPER_NAMES, helpers_used, scratch_call
 
 __all__ = ["GeneratedCode", "layered_source"]
@@ -419,7 +420,7 @@ def _docstring(network: LayeredNetwork, arguments: tuple[str, ...], outputs: tup
                     "first call, and again for a larger batch) rather than new ones. One dict "
                     "per thread; the returned gradients are new arrays, never work's.")
     jit = " jit-able: jax.jit(this function)." if target == "jax" else ""
-    summary = f"dL/d({', '.join(outputs)}) for {title or _describe(network)}."
+    summary = f"dL/d({', '.join(outputs)}) for {python_text(title or _describe(network))}."
     returns = (f"Returns ({', '.join('dL/d' + o for o in outputs)}), each shaped as its "
                "parameter: the gradient of the loss summed over the batch (of the one example "
                f"when x has no batch axis).{jit}")

@@ -30,6 +30,7 @@ from ..calculus.sweep import gradients
 from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
 from ..naming import symbol
+from .escape import c_comment_text, python_text
 from .layered import GeneratedCode
 from .printers import printer, stabilise
 
@@ -225,10 +226,10 @@ def node_source(graph: ComputationGraph, target: str, *, wrt: Sequence[str] | No
     heading = _SECTIONS
     describe = title or graph.title or f"the graph with output {of!r}"
     if target == "c":
-        return _c_code(name, describe, of, arguments, safe_arguments, used, outputs, results,
-                       body, heading, graph)
-    return _python_code(target, name, describe, of, arguments, safe_arguments, outputs, results,
-                        body, heading, graph)
+        return _c_code(name, c_comment_text(describe), of, arguments, safe_arguments, used,
+                       outputs, results, body, heading, graph)
+    return _python_code(target, name, python_text(describe), of, arguments, safe_arguments,
+                        outputs, results, body, heading, graph)
 
 
 def _kinds(graph: ComputationGraph, names: Sequence[str]) -> list[str]:

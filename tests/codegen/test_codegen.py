@@ -9,7 +9,9 @@ and on random networks.
 from __future__ import annotations
 
 import ctypes
+import json
 import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ from symbackprop.naming import symbol
 from symbackprop.numeric.oracles import finite_difference, matrix_backprop, reverse_sweep
 from symbackprop.rules.functions import sigmoid
 from symbackprop.rules.registry import softmax
-from symbackprop.spec import load_problem
+from symbackprop.spec import load_problem, load_problem_text
 
 SEED = 20_261_122
 TOLERANCE = 1e-10
@@ -143,6 +145,68 @@ def test_c_source_compiles_cleanly_with_warnings_as_errors(tmp_path: Path):
                              str(tmp_path / "gradient.c"), "-o", str(tmp_path / "gradient.o")],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+# -- a problem file's text stays text in generated code ----------------------------------------
+
+HOSTILE_TITLES = [
+    'x""" + __import__("pathlib").Path("PWNED").touch() + """',          # closes the docstring
+    'x\\""" ; import pathlib; pathlib.Path("PWNED").touch(); """',     # ... after a backslash
+    'one\nimport pathlib; pathlib.Path("PWNED").touch()\n"""',         # line breaks
+    'a */ int pwned = 1; /* b',                                          # closes a C comment
+]
+HOSTILE_GRAPH = """
+[graph]
+output = "e"
+[graph.inputs]
+a = 2
+[graph.parameters]
+b = 1
+[graph.nodes]
+e = "a * b"
+"""
+HOSTILE_NETWORK = """
+[network]
+layers = [2, 2]
+output = "sigmoid"
+loss = "squared_error"
+"""
+
+
+@pytest.mark.parametrize("kind", ["graph", "network"])
+@pytest.mark.parametrize("target", ["numpy", "python", "jax"])
+@pytest.mark.parametrize("title", HOSTILE_TITLES, ids=["quotes", "backslash", "lines", "c"])
+def test_a_hostile_title_stays_text_in_generated_python(kind: str, target: str, title: str,
+                                                        tmp_path: Path) -> None:
+    body = HOSTILE_GRAPH if kind == "graph" else HOSTILE_NETWORK
+    problem = load_problem_text(f"title = {json.dumps(title)}\n{body}")
+    code = generate(problem, target=target)
+    (tmp_path / "generated.py").write_text(code.source, encoding="utf-8")
+    script = ("import generated, inspect; "
+              "print(generated.__doc__ + inspect.getdoc(generated.gradient))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "PWNED").exists()
+    # the docstrings hold the title as written (line breaks become spaces, and lines wrap)
+    assert " ".join(title.split()) in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES, ids=["quotes", "backslash", "lines", "c"])
+def test_a_hostile_title_stays_a_comment_in_generated_c(title: str, tmp_path: Path) -> None:
+    cc = require_tool("cc")
+    code = generate(load_problem_text(f"title = {json.dumps(title)}\n{HOSTILE_GRAPH}"),
+                    target="c")
+    (tmp_path / "gradient.c").write_text(code.source)
+    (tmp_path / "gradient.h").write_text(code.header)
+    result = subprocess.run([cc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-c",
+                             str(tmp_path / "gradient.c"), "-o", str(tmp_path / "gradient.o")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    nm = subprocess.run(["nm", str(tmp_path / "gradient.o")], capture_output=True, text=True,
+                        check=False)
+    assert "pwned" not in nm.stdout  # the title declared nothing
+    assert "*/" not in code.header.split("\n")[0][2:]  # the first comment line stays open
 
 
 # -- random networks --------------------------------------------------------------------------
