@@ -30,6 +30,7 @@ from . import _moved
 # symbackprop.render and symbackprop.draw register the derivation's views (its Jupyter displays
 # and Derivation.draw, see symbackprop.calculus.views) when imported; matplotlib stays lazy.
 from . import draw as draw
+from . import render as render
 from ._version import __version__
 from .calculus.derivation import Adjoint, Derivation, Factor, Group, Term, derive
 from .calculus.equality import equivalent
