@@ -122,12 +122,32 @@ def test_no_module_is_longer_than_the_limit(module: str) -> None:
     assert lines <= MAX_LINES, f"{module} has {lines} lines; split it (limit {MAX_LINES})"
 
 
-def test_the_package_root_holds_few_modules_and_every_subpackage_says_what_it_may_import() -> None:
+def test_the_package_root_holds_few_modules() -> None:
     top = [p for p in PACKAGE.iterdir() if p.suffix == ".py"]
     assert len(top) <= MAX_TOP_LEVEL_MODULES, sorted(p.name for p in top)
-    for init in sorted(PACKAGE.glob("*/__init__.py")):
-        docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
-        assert "import" in docstring, f"{init.parent.name}/__init__.py: say what it may import"
+
+
+SUBPACKAGES = sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py")
+                     if p.parent.name != "examples")
+
+
+@pytest.mark.parametrize("package", SUBPACKAGES)
+def test_every_subpackage_says_truly_what_it_may_import(package: str) -> None:
+    """The paragraph of its docstring that speaks of imports names every subpackage it imports
+    and none that the layers forbid."""
+    init = PACKAGE / package / "__init__.py"
+    docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+    paragraphs = [p for p in docstring.split("\n\n") if "import" in p]
+    assert paragraphs, f"{package}/__init__.py: say what it may import"
+    named = set(re.findall(r":mod:`symbackprop\.(\w+)`", paragraphs[-1])) & set(SUBPACKAGES)
+    home = f"symbackprop.{package}"
+    used = {t.split(".")[1] for m, targets in IMPORTS.items() if m.startswith(home)
+            for t in targets if t.count(".") >= 1 and t.split(".")[1] in SUBPACKAGES} - {package}
+    assert used <= named, f"{package} imports {sorted(used - named)} but its docstring omits it"
+    layers, rank = _layers(), _layer_of(home, _layers())
+    assert rank is not None
+    allowed = {m for row in layers[rank[0] + 1:] for m in row}
+    assert named <= allowed, f"{package}'s docstring names {sorted(named - allowed)}"
 
 
 #: Every public name of every module of the flat layout (its ``__all__`` at the last commit
