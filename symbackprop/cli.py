@@ -187,8 +187,9 @@ def _paths(args: argparse.Namespace) -> int:
         data = streamed.streamed_paths_data(terms, of=of, wrt=args.wrt, count=count)
         _emit(to_json(data), args.output)
         return EXIT_OK
-    _emit(streamed.streamed_paths_lines(terms, of=of, wrt=args.wrt, count=count,
-                               width=longest_path_text(graph, args.wrt, of)), args.output)
+    width = longest_path_text(graph, args.wrt, of)
+    _emit(streamed.streamed_paths_lines(terms, of=of, wrt=args.wrt, count=count, width=width),
+          args.output)
     return EXIT_OK
 
 

@@ -244,11 +244,12 @@ def default_wrt(graph: ComputationGraph) -> list[str]:
 
 def number(expr: sympy.Expr, values: Mapping[str, Any], graph: ComputationGraph) -> Any:
     """``expr`` (in node symbols) at the node values ``values``:
-    :func:`symbackprop.graph.evaluation.number`, kept under this name for its callers.
+    :func:`symbackprop.graph.evaluation.number`, kept under this name (and signature) for one
+    release for code that imported it from here.
 
     Sums, products, integer powers and symbols are done directly (most local partials are
     a symbol or a short product); anything else is lambdified.  Works on floats and on numpy
-    arrays alike; ``graph`` is not used (the signature is its callers').
+    arrays alike; ``graph`` is not used.
 
     Examples
     --------
@@ -339,7 +340,7 @@ def gradients(
     for name, contributions, expression in adjoint_sweep(graph, relevant, of, name_adjoint):
         value = None
         if forward is not None:
-            value = sum((number(partial, forward, graph) * delta_value[c]
+            value = sum((evaluation.number(partial, forward) * delta_value[c]
                          for c, partial in contributions), 0.0)
             delta_value[name] = value
         if name in wanted:

@@ -13,7 +13,8 @@ Three ways in, for three needs, all here:
   :func:`at_points` is the same at every point of a batch, as one array.
 - :func:`number` walks a small expression (a local partial: a symbol or a short product) and
   computes it without compiling anything, handing the rest to :func:`evaluate`; the reverse
-  sweep's adjoint values (:func:`symbackprop.calculus.sweep.number`) come from it.
+  sweep's adjoint values (:func:`symbackprop.calculus.sweep.gradients`) and the streamed path
+  listings come from it.
 
 The three differ in the order of their floating-point operations (``number`` sums from
 ``0.0`` and multiplies by a reciprocal where ``direct_evaluator`` divides; ``lambdify`` adds in
@@ -56,6 +57,7 @@ __all__ = ["Evaluator", "ForwardPass", "at_points", "direct_evaluator", "evaluat
 
 Evaluator = Callable[[Mapping[str, Any]], Any]
 """A compiled expression: called with ``{name: value}``, it returns the expression's value."""
+
 
 def direct_evaluator(expr: sympy.Expr) -> Evaluator:
     """``expr`` as a function of a ``{symbol name: value}`` mapping, compiled without printing
