@@ -33,6 +33,7 @@ import sympy
 from sympy.core.basic import _args_sortkey
 
 from ..graph.computation import ComputationGraph
+from .paths import children_on_paths
 
 __all__ = ["adjoint_sweep"]
 
@@ -98,15 +99,12 @@ def adjoint_sweep(
     >>> [expression for node, _, expression in adjoint_sweep(graph, nodes, "L")][-1]
     h21*yhat1*(1 - yhat1)*(-2*y1 + 2*yhat1)
     """
-    position = {node: i for i, node in enumerate(graph.order)}
-    digraph = graph.digraph
+    children = children_on_paths(graph, on_paths)
     delta: dict[str, sympy.Expr] = {of: sympy.S.One}
     for node in reversed(graph.order):
         if node not in on_paths or node == of:
             continue
-        children = sorted((c for c in digraph.successors(node) if c in on_paths),
-                          key=position.__getitem__)
-        contributions = tuple((c, graph.local_partial(node, c)) for c in children)
+        contributions = tuple((c, graph.local_partial(node, c)) for c in children[node])
         products = [_product(partial, delta[c]) for c, partial in contributions]
         expression = products[0] if len(products) == 1 else sympy.Add(*products)
         yield node, contributions, expression
