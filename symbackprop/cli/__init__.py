@@ -1,0 +1,85 @@
+"""The command line: ``symbackprop COMMAND FILE ...`` (docs/reference/cli.md).
+
+This is the only package that prints.  Exit status: 0 success, 1 a check found an incorrect
+claim or a verification failed, 2 bad input (a message on stderr names the file, key, node or
+formula and what is allowed; no traceback unless ``--debug``).
+
+- :func:`main` and :func:`build_parser`, here;
+- one module a command (:mod:`~symbackprop.cli.derive`, :mod:`~symbackprop.cli.paths`,
+  :mod:`~symbackprop.cli.verify`, :mod:`~symbackprop.cli.check`, :mod:`~symbackprop.cli.draw`,
+  :mod:`~symbackprop.cli.codegen`, :mod:`~symbackprop.cli.examples`), each adding its own
+  sub-parser with ``register``;
+- :mod:`~symbackprop.cli.common`: exit statuses, the parser class, writing output.
+
+The top layer: may import every other subpackage (:mod:`symbackprop.check`,
+:mod:`symbackprop.draw`, :mod:`symbackprop.codegen`, :mod:`symbackprop.render`,
+:mod:`symbackprop.numeric`, :mod:`symbackprop.calculus`, :mod:`symbackprop.spec`), and nothing
+imports it but the package's ``__main__``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .._version import __version__
+from ..errors import SymbackpropError
+from . import check, codegen, derive, draw, examples, paths, verify
+from .common import EXIT_BAD_INPUT, Parser
+
+__all__ = ["build_parser", "main"]
+
+#: The commands, in the order ``--help`` lists them; each module adds its own sub-parser.
+COMMANDS = (derive, paths, verify, check, draw, codegen, examples)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``symbackprop`` command.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["paths", "branching_graph", "--wrt", "b"])
+    >>> args.command, args.file, args.wrt
+    ('paths', 'branching_graph', 'b')
+    """
+    parser = Parser(prog="symbackprop",
+                     description="Derive backpropagation symbolically and show the work.")
+    parser.add_argument("--version", action="version", version=f"symbackprop {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for command in COMMANDS:
+        command.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Examples
+    --------
+    >>> main(["paths", "branching_graph", "--wrt", "b"])
+    2 paths from b to e
+      1. b → c → e    ∂e/∂c · ∂c/∂b = d · 1 = 2 · 1 = 2
+      2. b → d → e    ∂e/∂d · ∂d/∂b = c · 1 = 3 · 1 = 3
+         total = 5
+    0
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return EXIT_BAD_INPUT
+        return int(args.run(args))
+    except SymbackpropError as err:
+        if debug:
+            raise
+        print(f"symbackprop: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        if debug:
+            raise
+        print("symbackprop: error: the input is nested too deeply", file=sys.stderr)
+        return EXIT_BAD_INPUT

@@ -1,0 +1,65 @@
+"""``symbackprop draw``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path as FilePath
+
+from ..calculus.derivation import derive
+from ..errors import UsageError
+from ..spec.problems import load_problem
+from .common import EXIT_OK, add_file, add_wrt, emit, formats
+
+__all__ = ["register"]
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from ..draw.figure import FORMATS, render
+
+    fmt = args.format or FilePath(args.output).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise UsageError(f"{args.output}: cannot tell the picture format from the extension; "
+                         f"allowed: .{', .'.join(FORMATS)} (or say --format)")
+    if args.output == "-" and fmt not in ("tex", "dot"):
+        raise UsageError(f"{fmt} is binary: write it to a file with -o OUT.{fmt} (only tex and "
+                         "dot go to stdout)")
+    problem = load_problem(args.file)
+    derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,
+                        max_paths=args.max_paths)
+    picture = render(derivation, fmt, title=problem.title or None,
+                     edge_labels=args.edge_labels, before_surgery=args.before_surgery,
+                     parameters=args.parameters)
+    emit(picture, args.output)
+    return EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``draw`` command to the parser's sub-commands.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> commands = argparse.ArgumentParser().add_subparsers()
+    >>> register(commands)
+    >>> args = commands.choices["draw"].parse_args(["mazur_2_2_2", "--wrt", "w5", "-o", "w5.svg"])
+    >>> args.run.__name__
+    '_draw'
+    """
+    draw_p = commands.add_parser(
+        "draw", help="the graph with its weight nodes, every path from W to L in its own colour")
+    add_file(draw_p)
+    add_wrt(draw_p)
+    draw_p.add_argument("-o", "--output", metavar="OUT", required=True,
+                        help="OUT.png, .svg, .pdf (need the draw extra), .tex (TikZ) or .dot "
+                             "(Graphviz); '-' writes tex or dot to stdout")
+    draw_p.add_argument("--format", default=None,
+                        type=formats(("png", "svg", "pdf", "tex", "dot")),
+                        help="png, svg, pdf, tex or dot (default: from OUT's extension)")
+    draw_p.add_argument("--before-surgery", action="store_true",
+                        help="draw the usual network picture instead: weights on the edges")
+    draw_p.add_argument("--edge-labels", default=None, type=formats(("formula", "value")),
+                        help="label each edge on a path with its local partial: formula or value")
+    draw_p.add_argument("--parameters", default="all", type=formats(("all", "wrt")),
+                        help="all (default) or wrt: draw only W's node, the other weights "
+                             "folded into their neurons")
+    draw_p.set_defaults(run=_draw)

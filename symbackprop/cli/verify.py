@@ -1,0 +1,50 @@
+"""``symbackprop verify``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..numeric.oracles import gradient_check, values_to_check
+from ..render.jsontext import to_json
+from ..spec.problems import load_problem
+from .common import EXIT_FAILED, EXIT_OK, RANDOM_SEED, add_file, emit, formats
+
+__all__ = ["register"]
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from ..render.verify import verify_data, verify_text
+
+    problem = load_problem(args.file)
+    values, randomised = values_to_check(problem.graph, problem.values, seed=RANDOM_SEED)
+    names = problem.network.parameter_names() if problem.network else problem.graph.parameters
+    if not names:  # a graph with no parameters: check every input instead
+        names = problem.graph.kind_of("input")
+    checks = gradient_check(problem.graph, values, network=problem.network, wrt=names,
+                            composed=not args.no_composed)
+    if args.format == "json":
+        emit(to_json(verify_data(problem.path, checks, randomised)), args.output)
+    else:
+        emit(verify_text(problem.title or problem.path, checks, randomised), args.output)
+    return EXIT_OK if all(c.agrees for c in checks) else EXIT_FAILED
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``verify`` command to the parser's sub-commands.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> commands = argparse.ArgumentParser().add_subparsers()
+    >>> register(commands)
+    >>> commands.choices["verify"].parse_args(["mazur_2_2_2"]).run.__name__
+    '_verify'
+    """
+    verify_p = commands.add_parser(
+        "verify", help="path sums vs sympy.diff vs numerical backprop vs finite differences")
+    add_file(verify_p)
+    verify_p.add_argument("--format", default="text", type=formats(("text", "json")))
+    verify_p.add_argument("--no-composed", action="store_true",
+                          help="skip sympy.diff of the composed loss (slow for deep networks)")
+    verify_p.add_argument("-o", "--output", metavar="OUT")
+    verify_p.set_defaults(run=_verify)
