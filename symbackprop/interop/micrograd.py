@@ -64,8 +64,9 @@ MAX_VALUES = 100_000
 def _parts(value: Any) -> tuple[float, list[Any], str]:
     for attribute in ("data", "_prev", "_op"):
         if not hasattr(value, attribute):
-            raise SpecError(f"{type(value).__name__} object {value!r:.60}: a micrograd-style "
-                            f"value needs .data, ._prev and ._op; it has no .{attribute}")
+            raise SpecError(f"a micrograd-style value needs .data, ._prev and ._op; "
+                            f"{str(value)[:60]!r} (a {type(value).__name__}) has no "
+                            f".{attribute}")
     return value.data, list(value._prev), str(value._op)
 
 
