@@ -254,10 +254,10 @@ def test_errors_name_the_value_and_op() -> None:
         from_micrograd(object())
     x = Value(1.0)
     odd = Value(2.0, (x,), "sinh")
-    with pytest.raises(SpecError, match="unknown op 'sinh'.*'-' or '/' cannot be read"):
+    with pytest.raises(SpecError, match=r"unknown op 'sinh'.*'-' or '/' cannot be read"):
         from_micrograd(odd, parameters=[x])
     with pytest.raises(SpecError, match="no leaf to differentiate"):
         from_micrograd(Value(1.0) + 2.0)
     liar = Value(5.0, (x, Value(3.0)), "+")
-    with pytest.raises(SpecError, match="node 'L'.*its parents give 4.0, not its data 5.0"):
+    with pytest.raises(SpecError, match=r"node 'L'.*its parents give 4\.0, not its data 5\.0"):
         from_micrograd(liar, parameters=[x])

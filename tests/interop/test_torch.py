@@ -7,6 +7,7 @@ and under SYMBACKPROP_REQUIRE_ALL=1 (CI) they fail instead (tests/conftest.py).
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -80,7 +81,7 @@ def assert_matches_autograd(torch: Any, model: Any, x: Any, y: Any, loss: Any,
 def random_model(torch: Any, rng: Any, widths: list[int], acts: list[str | None],
                  bias: list[bool]) -> Any:
     layers = []
-    for (inp, out), act, has_bias in zip(zip(widths, widths[1:], strict=False), acts, bias,
+    for (inp, out), act, has_bias in zip(itertools.pairwise(widths), acts, bias,
                                          strict=True):
         layers.append(torch.nn.Linear(inp, out, bias=has_bias))
         if act is not None:
@@ -111,7 +112,7 @@ def test_random_sequentials_match_autograd(torch: Any, loss_name: str, reduction
     for trial in range(4):
         depth = rng.choice([1, 2])
         widths = [rng.randint(1, 3) for _ in range(depth)] + [rng.randint(2, 3)]
-        hidden = [rng.choice(ACTIVATIONS[:6] + ("Softmax",)) for _ in range(depth - 1)]
+        hidden = [rng.choice((*ACTIVATIONS[:6], "Softmax")) for _ in range(depth - 1)]
         output = {"NLLLoss": "LogSoftmax", "BCELoss": "Sigmoid"}.get(
             loss_name, rng.choice([None, "Identity", "Tanh", "Softmax", "LogSoftmax"]))
         bias = [rng.random() < 0.75 for _ in range(depth)]
