@@ -16,7 +16,7 @@
 Each returns a :class:`~symbackprop.spec.Problem`, which :meth:`~symbackprop.spec.Problem.to_toml`
 writes as a problem file.
 
-On the numeric row of the layers, beside :mod:`symbackprop.numeric` and independent of it: may
+On the numeric row of the layers, beside ``numeric`` and independent of it: may
 import :mod:`symbackprop.spec`, :mod:`symbackprop.graph` and :mod:`symbackprop.rules` (and the
 foundation modules).
 """
