@@ -2,8 +2,10 @@
 
 The public API, in the order data flows through it:
 
-- problem files: :func:`load_problem`, :class:`Problem`, :class:`Claim`,
-  :func:`bundled_examples`, :func:`parse_formula`;
+- problem files: :func:`load_problem`, :class:`Problem` (and :meth:`Problem.to_toml`),
+  :class:`Claim`, :func:`bundled_examples`, :func:`parse_formula`;
+- your own model: :func:`from_torch`, :func:`from_micrograd`, :func:`from_sympy`,
+  :func:`from_networkx`;
 - graphs: :class:`ComputationGraph`, :class:`Node`, :class:`LayeredNetwork`, :func:`surgery`;
 - paths and derivations: :func:`count_paths`, :func:`iter_paths`, :class:`Path`,
   :func:`derive`, :class:`Derivation`, :class:`Term`, :class:`Factor`, :class:`Group`,
@@ -49,6 +51,7 @@ from .errors import (
 from .graph.computation import ComputationGraph
 from .graph.network import LayeredNetwork, surgery
 from .graph.node import Node
+from .interop import from_micrograd, from_networkx, from_sympy, from_torch
 from .numeric.oracles import (
     composed_diff,
     finite_difference,
@@ -86,6 +89,10 @@ __all__ = [
     "derive",
     "equivalent",
     "finite_difference",
+    "from_micrograd",
+    "from_networkx",
+    "from_sympy",
+    "from_torch",
     "gradient_check",
     "gradients",
     "iter_paths",

@@ -38,8 +38,8 @@ LEAF_KINDS = frozenset({"input", "target", "parameter", "constant"})
 
 # Names a node may not take: they would read as a function or a keyword in a formula.
 RESERVED_NAMES = frozenset(
-    {"exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus",
-     "max", "min", "pi", "E", "I", "oo", "nan", "zoo", "S", "N", "Q"}
+    {"exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "leaky_relu",
+     "softplus", "max", "min", "pi", "E", "I", "oo", "nan", "zoo", "S", "N", "Q"}
 )
 
 

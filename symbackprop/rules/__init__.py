@@ -1,6 +1,8 @@
 """The rules: formula text to sympy, the network functions, the activation and loss registry.
 
 - :mod:`~symbackprop.rules.formula`: the safe formula parser (nothing is ever executed);
+- :mod:`~symbackprop.rules.printing`: formula text from a sympy expression, which the parser
+  reads back (for writing problem files);
 - :mod:`~symbackprop.rules.functions`: ``sigmoid``, ``relu``, ``leaky_relu``, ``softplus`` as sympy
   functions, with their numeric twins;
 - :mod:`~symbackprop.rules.registry`: one table of activations and losses with their textbook

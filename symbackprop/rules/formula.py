@@ -38,7 +38,7 @@ from typing import NamedTuple
 import sympy
 
 from ..errors import FormulaError
-from .functions import relu, sigmoid, softplus
+from .functions import leaky_relu, relu, sigmoid, softplus
 
 __all__ = ["ALLOWED_FUNCTIONS", "FUNCTIONS", "free_names", "parse_formula"]
 
@@ -55,6 +55,7 @@ FUNCTIONS: Mapping[str, tuple[Callable[..., sympy.Expr], int, int | None]] = typ
         "tanh": (sympy.tanh, 1, 1),
         "sigmoid": (sigmoid, 1, 1),
         "relu": (relu, 1, 1),
+        "leaky_relu": (leaky_relu, 2, 2),
         "softplus": (softplus, 1, 1),
         "max": (sympy.Max, 2, None),
         "min": (sympy.Min, 2, None),

@@ -1,10 +1,13 @@
-"""Problem files in: TOML, YAML or JSON read, validated, and turned into a :class:`Problem`.
+"""Problem files in (TOML, YAML or JSON, validated, a :class:`Problem`) and out (TOML).
 
 - :mod:`~symbackprop.spec.problems`: :class:`Problem`, :func:`load_problem` and the other ways
   in (text, a parsed dict), reading the file and its top level;
 - :mod:`~symbackprop.spec.tables`: the ``[network]``, ``[graph]`` and ``[values]`` tables (a
   graph's formulas are built by :meth:`symbackprop.graph.ComputationGraph.from_definitions`);
 - :mod:`~symbackprop.spec.claims`: :class:`Claim`, the ``[[claims]]`` of a file;
+- :mod:`~symbackprop.spec.writing`: a problem written back as a TOML file
+  (:meth:`Problem.to_toml`), with :mod:`~symbackprop.spec.tomlwriter`, a writer for the part
+  of TOML problem files use;
 - :mod:`~symbackprop.spec.fields`: the keys of a file and reading one field, with errors that
   name the file and the key;
 - ``spec/examples/``: the bundled example problems.

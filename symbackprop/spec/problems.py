@@ -61,6 +61,10 @@ FORMATS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 class Problem:
     """A loaded, validated problem file.
 
+    ``origins`` says, for a problem imported from a model (:mod:`symbackprop.interop`), where
+    each node's number comes from (``{"w212": "model[2].weight[0, 1]"}``); it is empty for a
+    problem read from a file.
+
     Examples
     --------
     >>> problem = load_problem("mazur_2_2_2")
@@ -79,6 +83,7 @@ class Problem:
     network: LayeredNetwork | None = None
     learning_rate: float | None = None
     claims: tuple[Claim, ...] = field(default=())
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def has_values(self) -> bool:
@@ -89,6 +94,34 @@ class Problem:
     def numeric_values(self) -> dict[str, float] | None:
         """:attr:`values` when complete, else ``None``."""
         return self.values if self.has_values else None
+
+    def to_toml(self) -> str:
+        """This problem as a TOML problem file, which loads back to the same graph, values
+        and claims (:mod:`symbackprop.spec.writing`); :attr:`origins` become comments.
+
+        Examples
+        --------
+        >>> problem = load_problem("mazur_2_2_2")
+        >>> text = problem.to_toml()
+        >>> print(text[text.index("[network]"):text.index("[values]")], end="")
+        [network]
+        layers = [2, 2, 2]
+        hidden = "sigmoid"
+        output = "sigmoid"
+        loss = "half_squared_error"
+        bias = "per_layer"
+        naming = "flat"
+        <BLANKLINE>
+        >>> again = load_problem_text(text)
+        >>> again.values == problem.values, again.claims == problem.claims
+        (True, True)
+        """
+        from .writing import problem_toml
+
+        return problem_toml(
+            self.graph, self.values, title=self.title, source=self.source,
+            description=self.description, network=self.network,
+            learning_rate=self.learning_rate, claims=self.claims, origins=self.origins)
 
     def __repr__(self) -> str:
         name = self.title or self.path or "problem"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.rules import formula
 from symbackprop.rules.formula import ALLOWED_FUNCTIONS, FUNCTIONS, free_names, parse_formula
-from symbackprop.rules.functions import relu, sigmoid, softplus
+from symbackprop.rules.functions import leaky_relu, relu, sigmoid, softplus
 
 A, B, C, X, Y, Z = sympy.symbols("a b c x y z", real=True)
 NAMES = {"a": A, "b": B, "c": C, "x": X, "y": Y, "z": Z}
@@ -39,11 +39,12 @@ REFERENCE: dict[str, Callable[..., sympy.Expr]] = {
     "tanh": sympy.tanh,
     "sigmoid": sigmoid,
     "relu": relu,
+    "leaky_relu": leaky_relu,
     "softplus": softplus,
     "max": sympy.Max,
     "min": sympy.Min,
 }
-UNARY_FUNCTIONS = sorted(name for name in REFERENCE if name not in ("max", "min"))
+UNARY_FUNCTIONS = sorted(name for name in REFERENCE if name not in ("max", "min", "leaky_relu"))
 
 
 def parse(text: str, **kwargs: Any) -> sympy.Expr:
@@ -172,7 +173,8 @@ def test_function_table_matches_the_spec() -> None:
     assert tuple(sorted(REFERENCE)) == ALLOWED_FUNCTIONS
     for name, (func, least, most) in FUNCTIONS.items():
         assert func is REFERENCE[name]
-        assert (least, most) == ((2, None) if name in ("max", "min") else (1, 1))
+        expected = {"max": (2, None), "min": (2, None), "leaky_relu": (2, 2)}.get(name, (1, 1))
+        assert (least, most) == expected
     with pytest.raises(TypeError):
         FUNCTIONS["eval"] = (sympy.exp, 1, 1)  # type: ignore[index]
 
@@ -188,6 +190,11 @@ def test_one_argument_functions_reject_other_counts(name: str, args: str) -> Non
     message = error_of(f"{name}({args})")
     given = len(args.split(",")) if args else 0
     assert f"{name}() takes exactly 1 argument ({given} given)" in message
+
+
+def test_leaky_relu_takes_its_input_and_slope() -> None:
+    assert parse("leaky_relu(a*x, 1/5)") == leaky_relu(A * X, sympy.Rational(1, 5))
+    assert "leaky_relu() takes exactly 2 arguments (1 given)" in error_of("leaky_relu(a)")
 
 
 @pytest.mark.parametrize("name", ["max", "min"])

@@ -1,0 +1,37 @@
+"""``symbackprop export TARGET ...``: a problem, or its course material, in another format.
+
+Each target is a module with ``register(targets)`` that adds its own sub-parser
+(:mod:`~symbackprop.cli.export_toml` for ``export toml``).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from . import export_toml
+from .common import Parser
+
+__all__ = ["TARGETS", "register"]
+
+#: The export targets, in the order ``export --help`` lists them.
+TARGETS = (export_toml,)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``export`` command, with one sub-command a target, to the parser's sub-commands.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> commands = argparse.ArgumentParser().add_subparsers()
+    >>> register(commands)
+    >>> args = commands.choices["export"].parse_args(["toml", "mazur_2_2_2"])
+    >>> args.target, args.run.__name__
+    ('toml', '_export_toml')
+    """
+    p = commands.add_parser(
+        "export", help="write a problem or its course material in another format")
+    targets = p.add_subparsers(
+        dest="target", metavar="TARGET", parser_class=Parser, required=True)
+    for target in TARGETS:
+        target.register(targets)

@@ -1,0 +1,35 @@
+"""``symbackprop export toml FILE [-o OUT]``: any problem file, normalised to TOML."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..spec.problems import load_problem
+from .common import EXIT_OK, add_file, emit
+
+__all__ = ["register"]
+
+
+def _export_toml(args: argparse.Namespace) -> int:
+    emit(load_problem(args.file).to_toml(), args.output)
+    return EXIT_OK
+
+
+def register(targets: argparse._SubParsersAction) -> None:
+    """Add the ``toml`` target to the ``export`` command's sub-commands.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> targets = argparse.ArgumentParser().add_subparsers()
+    >>> register(targets)
+    >>> args = targets.choices["toml"].parse_args(["branching_graph", "-o", "out.toml"])
+    >>> args.file, args.output, args.run.__name__
+    ('branching_graph', 'out.toml', '_export_toml')
+    """
+    toml_p = targets.add_parser(
+        "toml", help="write a problem file (TOML, YAML, JSON or a bundled example) as TOML")
+    add_file(toml_p)
+    toml_p.add_argument("-o", "--output", metavar="OUT",
+                        help="the TOML file to write (default: standard output)")
+    toml_p.set_defaults(run=_export_toml)
