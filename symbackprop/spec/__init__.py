@@ -5,6 +5,8 @@
 - :mod:`~symbackprop.spec.tables`: the ``[network]``, ``[graph]`` and ``[values]`` tables (a
   graph's formulas are built by :meth:`symbackprop.graph.ComputationGraph.from_definitions`);
 - :mod:`~symbackprop.spec.claims`: :class:`Claim`, the ``[[claims]]`` of a file;
+- :mod:`~symbackprop.spec.variants`: a file as a template, its ``[variants]`` (what is drawn
+  for each student) and ``[[questions]]``;
 - :mod:`~symbackprop.spec.fields`: the keys of a file and reading one field, with errors that
   name the file and the key;
 - ``spec/examples/``: the bundled example problems.
@@ -21,9 +23,11 @@ from .problems import (
     load_problem,
     load_problem_text,
     problem_from_dict,
+    read_problem_data,
 )
+from .variants import DrawRule, Question, Variants
 
 __all__ = [
-    "Claim", "Problem", "bundled_examples", "load_problem", "load_problem_text",
-    "problem_from_dict",
+    "Claim", "DrawRule", "Problem", "Question", "Variants", "bundled_examples", "load_problem",
+    "load_problem_text", "problem_from_dict", "read_problem_data",
 ]
