@@ -292,8 +292,16 @@ def grade_submission(submission: Submission, folder: str | FilePath,
     try:
         questions = list(key["questions"])
         lookup = {str(q["id"]): q for q in questions} | {str(q["of"]): q for q in questions}
-        unknown = [k for k in submission.answers if k not in lookup]
-        given = {str(lookup[k]["id"]): v for k, v in submission.answers.items() if k in lookup}
+        notes = [f"answer to unknown question {k!r} ignored" for k in submission.answers
+                 if k not in lookup]
+        given: dict[str, str] = {}
+        for k, v in submission.answers.items():
+            if k in lookup:
+                qid = str(lookup[k]["id"])
+                if qid in given:
+                    notes.append(f"a second answer to {qid} ({k!r}) ignored")
+                else:
+                    given[qid] = v
         marks = tuple(_mark(folder, submission.student, q, given.get(str(q["id"])))
                       for q in questions)
     except SymbackpropError as err:
@@ -302,9 +310,8 @@ def grade_submission(submission: Submission, folder: str | FilePath,
         return Grade(submission.student, submission.source, error=(
             f"{submission.source}: internal error while grading ({type(err).__name__}: "
             f"{err}); please report it"))
-    notes = tuple(f"answer to unknown question {k!r} ignored" for k in unknown)
     return Grade(submission.student, submission.source, marks, name=str(key.get("name", "")),
-                 notes=notes)
+                 notes=tuple(notes))
 
 
 def _grade_one(folder: str, submission: Submission) -> Grade:
