@@ -101,7 +101,10 @@ def pages_with_steps() -> list[Path]:
 
 
 def _forks(argv: list[str]) -> bool:
-    """Whether the command checks several files, which it does in worker processes."""
+    """Whether the command checks several files, or grades, which it does in worker
+    processes."""
+    if argv[:1] == ["grade"]:  # grades several students in worker processes
+        return True
     if argv[:1] != ["check"]:
         return False
     from symbackprop.check import collect_sources
@@ -194,13 +197,17 @@ def test_cli_reference_names_every_command_and_option() -> None:
     parser = build_parser()
     subparsers = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
     missing = []
-    for name, sub in subparsers.choices.items():
+    commands = list(subparsers.choices.items())
+    while commands:  # the commands, then the sub-commands of each (export prairielearn, ...)
+        name, sub = commands.pop(0)
         heading = f"## `symbackprop {name}`"
         if heading not in text:
             missing.append(f"a section {heading!r}")
             continue
         section = text.split(heading, 1)[1].split("\n## ", 1)[0]
         for action in sub._actions:
+            if action.__class__.__name__ == "_SubParsersAction":
+                commands += [(f"{name} {n}", p) for n, p in action.choices.items()]
             for option in action.option_strings:
                 if option not in ("-h", "--help") and f"`{option}" not in section:
                     missing.append(f"{name} {option}")

@@ -77,7 +77,8 @@ def assignment_files(template: str, students: tuple[Student, ...], *, seed: int 
     files: dict[str, str] = {}
     for variant in variants:
         sid = variant.student.id
-        header = f"# Variant {sid} of {_comment(short)}, seed {variant.seed}: symbackprop variants\n"
+        header = (f"# Variant {sid} of {_comment(short)}, seed {variant.seed}: "
+                  "symbackprop variants\n")
         files[f"{sid}.toml"] = header + toml_text(student_data(data, variant))
         files[f"key/{sid}.json"] = to_json(key_data(variant, short)) + "\n"
         if handouts:

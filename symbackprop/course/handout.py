@@ -84,9 +84,8 @@ def student_handout(variant: Variant) -> str:
     >>> sheet.count(r"\item ")
     4
     """
-    body = _intro(variant) + [
-        r"\section*{Questions}", r"\begin{enumerate}",
-        *(_asked(a) for a in variant.key), r"\end{enumerate}"]
+    body = [*_intro(variant), r"\section*{Questions}", r"\begin{enumerate}",
+            *(_asked(a) for a in variant.key), r"\end{enumerate}"]
     return latex_document("\n".join(body), title=variant.problem.title)
 
 
