@@ -338,6 +338,8 @@ def grade_all(submissions: Sequence[Submission], folder: str | FilePath, jobs: i
     jobs = max(1, min(jobs, len(submissions)))
     if jobs == 1:
         return [_grade_one(name, s) for s in submissions]
+    from ..check import diagnose  # noqa: F401  (imported once here, inherited by the workers)
+
     chunk = max(1, len(submissions) // (4 * jobs))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(partial(_grade_one, name), submissions, chunksize=chunk))
