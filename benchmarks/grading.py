@@ -6,8 +6,8 @@ one of the key's common mistakes, 10 % near the right value (rounding credit or 
 10 % a number no mistake explains (``check``'s full diagnosis, the expensive path).  Timed: the
 command as a user runs it, ``symbackprop grade DIR answers.csv --format csv``, start-up
 included, each in a fresh process (no cache shared between the two), with ``--jobs 1`` and with
-``--jobs 2`` in the same run; the target is under 30 s with both cores.  A second row grades the worst case:
-every answer a number no mistake explains.
+``--jobs 2`` in the same run; the target is under 30 s with both cores.  A second row grades
+the worst case: every answer a number no mistake explains.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def grading_benchmark(students: int = 500, worst: bool = False) -> dict[str, Any
         for grade in grades:
             for mark in grade.marks:
                 verdicts[mark.verdict] = verdicts.get(mark.verdict, 0) + 1
-    return {"mix": "worst" if worst else "typical", "submissions": students, "answers": sum(verdicts.values()), "verdicts": verdicts,
+    return {"mix": "worst" if worst else "typical", "submissions": students,
+            "answers": sum(verdicts.values()), "verdicts": verdicts,
             "jobs_1_seconds": times[1], "jobs_2_seconds": times[2],
             "target_seconds": TARGET_SECONDS}

@@ -155,6 +155,14 @@ def load_keys(folder: str | FilePath) -> dict[str, dict[str, Any]]:
     ------
     SpecError
         For a folder without keys, or a key that is not one.
+
+    Examples
+    --------
+    >>> load_keys("no-such-folder")
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: no-such-folder: no answer keys (key/<id>.json); write them \
+with `symbackprop variants TEMPLATE -o DIR`
     """
     keys_dir = FilePath(folder) / "key"
     paths = sorted(keys_dir.glob("*.json")) if keys_dir.is_dir() else []
