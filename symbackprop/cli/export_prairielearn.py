@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path as FilePath
 
-from ..errors import SymbackpropError
-from .common import EXIT_OK, add_file, emit
+from .common import EXIT_OK, add_file, emit_files
 
 __all__ = ["register"]
 
@@ -17,14 +15,8 @@ def _export(args: argparse.Namespace) -> int:
 
     files = prairielearn_files(args.file, count=args.count, seed=args.seed,
                                picture=not args.no_picture)
-    folder = FilePath(args.output)
-    for path, content in files.items():
-        try:
-            (folder / path).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise SymbackpropError(f"{folder}: cannot make the folder ({err.strerror})") from None
-        emit(content, str(folder / path))
-    print(f"PrairieLearn question with {args.count} variants in {folder}/: "
+    emit_files(files, args.output)
+    print(f"PrairieLearn question with {args.count} variants in {args.output.rstrip('/')}/: "
           f"{', '.join(sorted(files))}")
     return EXIT_OK
 

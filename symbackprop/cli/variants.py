@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path as FilePath
 
-from ..errors import SymbackpropError, UsageError
-from .common import EXIT_OK, add_file, emit
+from ..errors import UsageError
+from .common import EXIT_OK, add_file, emit_files
 
 __all__ = ["register"]
 
@@ -21,16 +20,8 @@ def _variants(args: argparse.Namespace) -> int:
         raise UsageError("variants: give exactly one of --count N and --roster FILE.csv")
     students = numbered(args.count) if args.count is not None else read_roster(args.roster)
     files = assignment_files(args.file, students, seed=args.seed, handouts=args.handout)
-    folder = FilePath(args.output)
-    for sub in sorted({FilePath(p).parent for p in files}):
-        try:
-            (folder / sub).mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise SymbackpropError(f"{folder / sub}: cannot make the folder "
-                                   f"({err.strerror})") from None
-    for path, text in files.items():
-        emit(text, str(folder / path))
-    print(f"{len(students)} variants of {args.file} in {folder}/: "
+    emit_files(dict(files), args.output)
+    print(f"{len(students)} variants of {args.file} in {args.output.rstrip('/')}/: "
           f"{', '.join(sorted({_kind(p) for p in files}))}")
     return EXIT_OK
 

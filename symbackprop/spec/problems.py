@@ -281,7 +281,7 @@ def problem_from_dict(data: Mapping[str, Any], *, name: str = "<problem>") -> Pr
     if "variants" in data or "questions" in data:
         rules, options = read_variants(data.get("variants", {}), graph, name)
         questions = read_questions(data.get("questions", []), graph, name, learning_rate)
-        variants = Variants(rules, questions, **options, declared="variants" in data)
+        variants = Variants(rules, questions, **options)
     return Problem(
         graph=graph, values=values, title=title,
         source=text(data.get("source", ""), f"{name}: source"),

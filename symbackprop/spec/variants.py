@@ -24,7 +24,7 @@ DrawRule('w*': multiples of 0.05 in [-1, 1], not 0)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fnmatch import fnmatchcase
 from typing import Any
@@ -158,7 +158,6 @@ class Variants:
     seed: int = 0
     attempts: int = 100
     saturation: float = 0.01
-    declared: bool = field(default=False, compare=False)
 
     def rule_for(self, leaf: str) -> DrawRule | None:
         """The rule that draws ``leaf``: one naming it exactly, else the first pattern (in the

@@ -272,3 +272,25 @@ def test_prairielearn_export_command_with_picture(tmp_path: Path) -> None:
                  "3"]) == 0
     svg = (tmp_path / "q" / "clientFilesQuestion" / "graph.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+
+
+def test_formula_questions_are_graded_by_check(tmp_path: Path) -> None:
+    from importlib import resources
+
+    source = resources.files("symbackprop.spec.examples").joinpath(f"{TEMPLATE}.toml") \
+        .read_text(encoding="utf-8")
+    template = tmp_path / "formula.toml"
+    template.write_text(source + '\n[[questions]]\nof = "dL/dw5"\nid = "f1"\nanswer = "formula"\n')
+    assert main(["variants", str(template), "-o", str(tmp_path / "out"), "--count", "1"]) == 0
+    key = load_keys(tmp_path / "out")["s01"]
+    assert key["questions"][-1]["formula"] == "h11*yhat1*(1 - yhat1)*(-y1 + yhat1)"
+    answers = {"f1": "(yhat1 - y1)*yhat1*(1 - yhat1)*h11"}
+    right = grade_submission(Submission("s01", "x", answers), tmp_path / "out", {"s01": key})
+    assert right.marks[-1].verdict == "correct" and right.marks[-1].points == 1
+    wrong = grade_submission(Submission("s01", "x", {"f1": "(yhat1 - y1)*yhat1*h11"}),
+                             tmp_path / "out", {"s01": key})
+    assert wrong.marks[-1].verdict == "incorrect"
+    assert wrong.marks[-1].mistake == "sigmoid_output_only"
+    bad = grade_submission(Submission("s01", "x", {"f1": "import os"}), tmp_path / "out",
+                           {"s01": key})
+    assert bad.marks[-1].verdict == "invalid"
