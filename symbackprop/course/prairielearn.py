@@ -70,11 +70,17 @@ def _server(variants: list[Variant]) -> str:
         "from typing import Any\n", "import json\nfrom typing import Any\n", 1)
 
 
+def _html(text: str) -> str:
+    """Text for question.html: HTML-escaped, and its braces written as character references so
+    that PrairieLearn's Mustache pass does not read ``{{...}}`` in a title as a tag."""
+    return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def _question_html(variants: list[Variant], title: str, description: str,
                    picture: bool) -> str:
-    lines = ["<pl-question-panel>", f"  <p><strong>{html.escape(title)}</strong></p>"]
+    lines = ["<pl-question-panel>", f"  <p><strong>{_html(title)}</strong></p>"]
     if description:
-        lines.append(f"  <p>{html.escape(' '.join(description.split()))}</p>")
+        lines.append(f"  <p>{_html(' '.join(description.split()))}</p>")
     rate = variants[0].problem.learning_rate
     if rate is not None:
         lines.append(f"  <p>Learning rate: {rate:g}.</p>")
@@ -87,9 +93,8 @@ def _question_html(variants: list[Variant], title: str, description: str,
     lines.append("</pl-question-panel>")
     for answer in variants[0].key:
         q = answer.question
-        label = html.escape(q.text or q.of, quote=True)
-        lines += [f"<p>{label}</p>",
-                  f'<pl-number-input answers-name="{q.id}" label="{html.escape(q.of)} ="'
+        lines += [f"<p>{_html(q.text or q.of)}</p>",
+                  f'<pl-number-input answers-name="{q.id}" label="{_html(q.of)} ="'
                   f' comparison="relabs" rtol="0" atol="{{{{params.tolerance.{q.id}}}}}"'
                   f' weight="{q.points:g}"></pl-number-input>']
     return "\n".join(lines) + "\n"

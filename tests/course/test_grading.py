@@ -83,8 +83,12 @@ def test_a_correct_csv_scores_full_marks(course: Path, tmp_path: Path) -> None:
     answers = tmp_path / "answers.csv"
     answers.write_text(_csv(rows))
     out = tmp_path / "grades.json"
-    assert main(["grade", str(course), str(answers), "--format", "json", "-o", str(out),
-                 "--jobs", "2"]) == 0
+    # Two worker processes: in a child process, since forking this test process (which other
+    # tests load jax into, whose threads do not survive a fork) is not safe.
+    done = subprocess.run([sys.executable, "-m", "symbackprop", "grade", str(course),
+                           str(answers), "--format", "json", "-o", str(out), "--jobs", "2"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
     data = json.loads(out.read_text())
     assert len(data["students"]) == 12
     for student in data["students"]:
@@ -294,3 +298,17 @@ def test_formula_questions_are_graded_by_check(tmp_path: Path) -> None:
     bad = grade_submission(Submission("s01", "x", {"f1": "import os"}), tmp_path / "out",
                            {"s01": key})
     assert bad.marks[-1].verdict == "invalid"
+
+
+def test_prairielearn_html_escapes_the_templates_text(tmp_path: Path) -> None:
+    from importlib import resources
+
+    source = resources.files("symbackprop.spec.examples").joinpath(f"{TEMPLATE}.toml") \
+        .read_text(encoding="utf-8")
+    hostile = source.replace('title = "Assignment: backpropagation in a 2-2-2 sigmoid network"',
+                             'title = "<script>alert(1)</script> {{params.values}} & co"')
+    template = tmp_path / "hostile.toml"
+    template.write_text(hostile)
+    html = prairielearn_files(str(template), count=1, picture=False)["question.html"]
+    assert "<script>" not in html and "{{params.values}} &" not in html
+    assert "&lt;script&gt;" in html and "&#123;&#123;params.values&#125;&#125; &amp; co" in html
