@@ -1,7 +1,8 @@
 """symbackprop benchmarks: derivation at scale and generated-code speed, in one command.
 
     python benchmarks/bench.py [--quick] [--json out.json] [--cap SECONDS]
-                               [--only derivation|runtime] [--rounds N]
+                               [--only derivation|runtime|grade] [--rounds N]
+                               [--students N]
                                [--shapes 2,2,2 16,16,16,4 ...]
 
 For each shape and head (softmax + cross-entropy; sigmoid + squared error; sigmoid hidden
@@ -18,6 +19,9 @@ layers; a bias per neuron) it measures, in the same run:
 * the generated numpy gradient (layer-wise code) at batch 1 and 10,000 against a hand-written
   numpy backprop, the forward pass alone, torch autograd and jax.grad (float64, when installed),
   and the generated jax code.
+
+and ``symbackprop grade`` on 500 answers-only submissions with one process and with two
+(``benchmarks/grading.py``).
 
 Every ratio is computed from times measured in this run. Times are the best of several repeats
 (generated code: of three rounds, or ``--rounds``, in which every method is timed in turn).
@@ -414,8 +418,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="OUT", help="also write every number to OUT")
     parser.add_argument("--cap", type=float, default=None,
                         help="seconds per slow derivation method and case (default 60; 10 quick)")
-    parser.add_argument("--only", choices=("derivation", "runtime"),
-                        help="run one of the two tables")
+    parser.add_argument("--only", choices=("derivation", "runtime", "grade"),
+                        help="run one of the tables")
+    parser.add_argument("--students", type=int, default=None,
+                        help="submissions of the grading table (default 500; 100 quick)")
     parser.add_argument("--shapes", nargs="+", metavar="SHAPE", type=_shape,
                         help="layer widths to measure instead of the standard shapes, e.g. "
                              "--shapes 2,2,2 8,8,8,2")
@@ -432,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         "cap_seconds": cap, "rounds": args.rounds, "derivation": [], "runtime": [],
     }
     derivation_rows, runtime_rows = [], []
-    for shape in shapes:
+    for shape in shapes if args.only != "grade" else ():
         for head in HEADS:
             network = network_for(shape, head)
             name = "[" + ",".join(map(str, shape)) + "]"
@@ -476,6 +482,18 @@ def main(argv: list[str] | None = None) -> int:
         print(table(["shape", "head", "batch", "forward", "hand numpy", "generated",
                      "gen. 1 call", "gen/hand", "gen/fwd", "torch", "gen/torch", "jax.grad",
                      "gen. jax", "products np/torch", "max rel. diff"], runtime_rows))
+    if args.only in (None, "grade"):
+        from grading import grading_benchmark  # benchmarks/grading.py, beside this script
+
+        count = args.students or (100 if args.quick else 500)
+        results["grade"] = [grading_benchmark(count, worst) for worst in (False, True)]
+        print(f"\nsymbackprop grade on {count} answers-only submissions, start-up included "
+              "(typical: half right, 30 % common mistakes; worst: every answer diagnosed in "
+              "full); target under 30 s\n")
+        print(table(["answers", "submissions", "--jobs 1", "--jobs 2", "jobs 1 / jobs 2"], [[
+            g["mix"], f"{g['submissions']}", seconds(g["jobs_1_seconds"]),
+            seconds(g["jobs_2_seconds"]), f"{g['jobs_1_seconds'] / g['jobs_2_seconds']:.2f}"]
+            for g in results["grade"]]))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(results, out, indent=2)

@@ -21,7 +21,8 @@ def _bench(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_smoke_run_of_the_smallest_shape(tmp_path):
     out = tmp_path / "results.json"
-    run = _bench("--quick", "--shapes", "2,2,2", "--cap", "1", "--rounds", "1", "--json", str(out))
+    run = _bench("--quick", "--shapes", "2,2,2", "--cap", "1", "--rounds", "1", "--students",
+                 "20", "--json", str(out))
     assert run.returncode == 0, run.stderr
     assert "sweep speed-up" in run.stdout and "gen/torch" in run.stdout
     assert "products np/torch" in run.stdout
@@ -34,6 +35,12 @@ def test_smoke_run_of_the_smallest_shape(tmp_path):
         assert row["sweep_seconds"] > 0 and row["peak_rss_mb"] > 0
     assert sorted((row["head"], row["batch"]) for row in results["runtime"]) == [
         ("sigmoid/SE", 1), ("sigmoid/SE", 10_000), ("softmax/CE", 1), ("softmax/CE", 10_000)]
+    assert "symbackprop grade on 20 answers-only submissions" in run.stdout
+    assert [(g["mix"], g["submissions"], g["answers"]) for g in results["grade"]] == [
+        ("typical", 20, 80), ("worst", 20, 80)]
+    for g in results["grade"]:
+        assert g["jobs_1_seconds"] > 0 and g["jobs_2_seconds"] > 0
+    assert set(results["grade"][1]["verdicts"]) == {"incorrect"}  # every answer diagnosed
     for row in results["runtime"]:
         # the generated code (blocked and in one call) computes the hand-written backprop
         assert row["max_relative_difference"] < 1e-12

@@ -110,7 +110,10 @@ def pages_with_steps() -> list[Path]:
 
 
 def _forks(argv: list[str]) -> bool:
-    """Whether the command checks several files, which it does in worker processes."""
+    """Whether the command checks several files, or grades, which it does in worker
+    processes."""
+    if argv[:1] == ["grade"]:  # grades several students in worker processes
+        return True
     if argv[:1] != ["check"]:
         return False
     from symbackprop.check import collect_sources

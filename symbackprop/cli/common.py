@@ -12,7 +12,7 @@ from ..calculus.paths import DEFAULT_PATH_LIMIT
 from ..errors import SymbackpropError, UsageError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "RANDOM_SEED", "Parser", "add_file",
-           "add_wrt", "emit", "formats"]
+           "add_wrt", "emit", "emit_files", "formats"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 RANDOM_SEED = 20_261_122
@@ -121,3 +121,26 @@ def add_wrt(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-paths", type=int, default=DEFAULT_PATH_LIMIT, metavar="N",
                         help=f"list paths only up to N (default {DEFAULT_PATH_LIMIT:,}); above it "
                              "show the count and the factored form")
+
+
+def emit_files(files: dict[str, str | bytes], folder: str) -> None:
+    """Write each of ``files`` (relative path to text or bytes) under ``folder`` with
+    :func:`emit`, making the folders they need.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     emit_files({"a.txt": "one", "key/b.json": "{}"}, out)
+    ...     sorted(str(p.relative_to(out)) for p in pathlib.Path(out).rglob("*.*"))
+    ['a.txt', 'key/b.json']
+    """
+    root = FilePath(folder)
+    for path, content in files.items():
+        target = root / path
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise SymbackpropError(f"{target.parent}: cannot make the folder "
+                                   f"({err.strerror})") from None
+        emit(content, str(target))

@@ -1,20 +1,21 @@
 """``symbackprop export TARGET ...``: a problem, or its course material, in another format.
 
 Each target is a module with ``register(targets)`` that adds its own sub-parser
-(:mod:`~symbackprop.cli.export_toml` for ``export toml``).
+(:mod:`~symbackprop.cli.export_toml` for ``export toml``,
+:mod:`~symbackprop.cli.export_prairielearn` for ``export prairielearn``).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from . import export_toml
+from . import export_prairielearn, export_toml
 from .common import Parser
 
 __all__ = ["TARGETS", "register"]
 
 #: The export targets, in the order ``export --help`` lists them.
-TARGETS = (export_toml,)
+TARGETS = (export_toml, export_prairielearn)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

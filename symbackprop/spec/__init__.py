@@ -8,6 +8,8 @@
 - :mod:`~symbackprop.spec.writing`: a problem written back as a TOML file
   (:meth:`Problem.to_toml`), with :mod:`~symbackprop.spec.tomlwriter`, a writer for the part
   of TOML problem files use;
+- :mod:`~symbackprop.spec.variants`: a file as a template, its ``[variants]`` (what is drawn
+  for each student) and ``[[questions]]``;
 - :mod:`~symbackprop.spec.fields`: the keys of a file and reading one field, with errors that
   name the file and the key;
 - ``spec/examples/``: the bundled example problems.
@@ -24,9 +26,11 @@ from .problems import (
     load_problem,
     load_problem_text,
     problem_from_dict,
+    read_problem_data,
 )
+from .variants import DrawRule, Question, Variants
 
 __all__ = [
-    "Claim", "Problem", "bundled_examples", "load_problem", "load_problem_text",
-    "problem_from_dict",
+    "Claim", "DrawRule", "Problem", "Question", "Variants", "bundled_examples", "load_problem",
+    "load_problem_text", "problem_from_dict", "read_problem_data",
 ]

@@ -28,7 +28,7 @@ MAX_NODES = 5_000
 MAX_CLAIMS = 1_000
 
 TOP_KEYS = ("title", "source", "description", "network", "graph", "values", "learning_rate",
-            "claims")
+            "claims", "variants", "questions")
 NETWORK_KEYS = ("layers", "hidden", "output", "loss", "bias", "naming")
 GRAPH_KEYS = ("output", "inputs", "parameters", "targets", "nodes")
 CLAIM_KEYS = ("of", "value", "expression", "tolerance", "comment")

@@ -43,6 +43,7 @@ from ..graph.network import LayeredNetwork
 from .claims import Claim, read_claims
 from .fields import TOP_KEYS, as_table, check_keys, number, text
 from .tables import named_values, network_values, read_graph, read_network
+from .variants import Variants, read_questions, read_variants
 
 __all__ = [
     "Claim",
@@ -51,6 +52,7 @@ __all__ = [
     "load_problem",
     "load_problem_text",
     "problem_from_dict",
+    "read_problem_data",
 ]
 
 MAX_FILE_BYTES = 1_000_000
@@ -84,6 +86,8 @@ class Problem:
     learning_rate: float | None = None
     claims: tuple[Claim, ...] = field(default=())
     origins: Mapping[str, str] = field(default_factory=dict)
+    variants: Variants | None = None
+    """The template part (``[variants]``, ``[[questions]]``): ``None`` for a file without."""
 
     @property
     def has_values(self) -> bool:
@@ -184,6 +188,24 @@ def load_problem(path_or_name: str | FilePath) -> Problem:
     """
     name, text, fmt = _resolve(path_or_name)
     return load_problem_text(text, fmt=fmt, name=name)
+
+
+def read_problem_data(path_or_name: str | FilePath) -> tuple[str, dict[str, Any]]:
+    """A problem file (or bundled example) parsed but not validated: its display name and its
+    top-level table, numbers as :class:`~decimal.Decimal` (for tools that rewrite a file).
+
+    Examples
+    --------
+    >>> name, data = read_problem_data("mazur_2_2_2")
+    >>> name, data["network"]["layers"], data["values"]["b1"]
+    ('mazur_2_2_2 (bundled example)', [2, 2, 2], Decimal('0.35'))
+    """
+    name, text, fmt = _resolve(path_or_name)
+    data = _parse(text, fmt, name)
+    if not isinstance(data, dict):
+        raise SpecError(f"{name}: the top level must be a table of keys, got "
+                        f"{type(data).__name__}")
+    return name, data
 
 
 def load_problem_text(text: str, *, fmt: str = "toml", name: str = "<string>") -> Problem:
@@ -288,9 +310,15 @@ def problem_from_dict(data: Mapping[str, Any], *, name: str = "<problem>") -> Pr
     rate = data.get("learning_rate")
     learning_rate = None if rate is None else number(rate, f"{name}: learning_rate")
     claims = read_claims(data.get("claims", []), graph, name, learning_rate)
+    variants = None
+    if "variants" in data or "questions" in data:
+        rules, options = read_variants(data.get("variants", {}), graph, name)
+        questions = read_questions(data.get("questions", []), graph, name, learning_rate)
+        variants = Variants(rules, questions, **options)
     return Problem(
         graph=graph, values=values, title=title,
         source=text(data.get("source", ""), f"{name}: source"),
         description=text(data.get("description", ""), f"{name}: description"),
         path=name, network=network, learning_rate=learning_rate, claims=claims,
+        variants=variants,
     )

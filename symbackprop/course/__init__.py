@@ -1,0 +1,37 @@
+"""Courses: seeded problem variants, answer keys, handouts, grading and gradebook exports.
+
+An instructor writes a template (a problem file with ``[variants]`` and ``[[questions]]``,
+read by :mod:`symbackprop.spec.variants`); this package draws each student's numbers, answers
+every question with the values the common mistakes give, writes the files and handouts, grades
+answers-only submissions and exports to Gradescope and PrairieLearn.
+
+- :mod:`~symbackprop.course.roster`: students and their safe ids;
+- :mod:`~symbackprop.course.variants`: the seeded draws, redrawn while degenerate;
+  :mod:`~symbackprop.course.keys`: the answer keys and what makes a draw degenerate;
+- :mod:`~symbackprop.course.files` (TOML written by :mod:`symbackprop.spec.tomlwriter`),
+  :mod:`~symbackprop.course.handout`: the files of an assignment;
+- :mod:`~symbackprop.course.submissions`, :mod:`~symbackprop.course.grading`,
+  :mod:`~symbackprop.course.reports`, :mod:`~symbackprop.course.gradescope`: grading;
+- :mod:`~symbackprop.course.prairielearn` with :mod:`~symbackprop.course.pl_server`: a
+  PrairieLearn question folder.
+
+May import :mod:`symbackprop.check`, :mod:`symbackprop.draw`, :mod:`symbackprop.render`,
+:mod:`symbackprop.calculus` and :mod:`symbackprop.spec`.
+"""
+
+from __future__ import annotations
+
+from .files import assignment_files
+from .grading import Grade, Mark, Submission, grade_all, grade_submission, load_keys
+from .keys import Answer, answer_key, degeneracy
+from .prairielearn import prairielearn_files
+from .roster import Student, numbered, read_roster
+from .submissions import read_submissions
+from .variants import Variant, make_variant, template_variants
+
+__all__ = [
+    "Answer", "Grade", "Mark", "Student", "Submission", "Variant", "answer_key",
+    "assignment_files", "degeneracy", "grade_all", "grade_submission", "load_keys",
+    "make_variant", "numbered", "prairielearn_files", "read_roster", "read_submissions",
+    "template_variants",
+]

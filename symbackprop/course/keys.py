@@ -1,0 +1,212 @@
+"""Answer keys: each question's right value and formula, and the values the common mistakes give.
+
+:func:`answer_key` answers every question of a template at one student's values: a derivative
+``dA/dB``, an update ``w+`` (``w - learning_rate * dL/dw``) or a forward value, with the right
+formula (the textbook simplification) and, from :func:`symbackprop.check.mistaken_values`, what
+each common mistake gives (a missing path, a wrong sigmoid or softmax partial, the sign, the 1/2
+of a squared error, the order of the updates).  A forward value's mistakes are those
+:func:`symbackprop.check.diagnose.diagnose_value` recognises: the activation not applied (the
+node's input), the sign, and for the loss a factor of 2.
+
+:func:`degeneracy` says why a question is a bad one at these values, so that the variant is
+drawn again: the right value is within the tolerance of 0 (a zero gradient, or an update that
+does not move the weight), a unit on the paths is saturated (the local partial of a sigmoid,
+tanh, softplus or (leaky) relu edge below the template's ``saturation`` in size), or two of the
+key's values (the right one included) are within the tolerance of each other (an answer could
+not tell the mistakes apart).
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> problem = load_problem("assignment_2_2_2")         # the base values: Mazur's numbers
+>>> key = answer_key(problem)
+>>> key[0]
+Answer(q1: dL/dw5 = 0.08216704056, 6 mistakes)
+>>> [(m.name, round(m.value, 6)) for m in key[0].mistakes][:2]
+[('sigmoid_output_only', 0.330473), ('sigmoid_pre_activation', -0.051514)]
+>>> degeneracy(problem, key) is None
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..calculus.derivation import Derivation
+from ..check.evidence import Scenario
+from ..check.mistakes import edge_info
+from ..check.predict import MistakenValue, mistaken_values
+from ..errors import SymbackpropError
+from ..spec.problems import Problem
+from ..spec.variants import Question
+
+__all__ = ["SATURATING", "Answer", "answer_key", "degeneracy"]
+
+SATURATING = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus")
+"""The edge kinds (:data:`symbackprop.check.mistakes.EDGE_KINDS`) whose partial can saturate."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A question answered at one student's values.
+
+    Attributes
+    ----------
+    question : Question
+    value : float
+    formula : str
+        The right formula, in node symbols.
+    tolerance : float
+        The tolerance an answer is judged with (:meth:`Question.tolerance_for` of the value;
+        for an update, of the step ``learning_rate * dL/dw``: the weight is given, the step is
+        what the student computes, and its digits are what tell the mistakes apart).
+    mistakes : tuple of MistakenValue
+        What the common mistakes give.
+    derivation : Derivation or None
+        The derivative the question rests on (not for a forward value).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> answer = answer_key(load_problem("assignment_2_2_2"))[3]
+    >>> answer, answer.formula, answer.tolerance
+    (Answer(q4: yhat1 = 0.7513650696, 2 mistakes), 'sigmoid(a21)', 0.001)
+    """
+
+    question: Question
+    value: float
+    formula: str
+    tolerance: float
+    mistakes: tuple[MistakenValue, ...]
+    derivation: Derivation | None = None
+
+    def matching(self, value: float) -> MistakenValue | None:
+        """The first mistake whose value is within the tolerance of ``value``."""
+        return next((m for m in self.mistakes if abs(m.value - value) <= self.tolerance
+                     * (1 + 1e-9)), None)
+
+    def __repr__(self) -> str:
+        return (f"Answer({self.question.id}: {self.question.of} = {self.value:.10g}, "
+                f"{len(self.mistakes)} mistakes)")
+
+
+def _formula(derivation: Derivation) -> str:
+    try:
+        return str(derivation.simplified("textbook"))
+    except SymbackpropError:
+        return str(derivation.expression)
+
+
+def _value_answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
+    node = question.target
+    value = float(scenario.values[node][0])
+    definition = problem.graph.node(node).definition
+    parents = problem.graph.parents(node)
+    mistakes = []
+    if definition is not None and len(parents) == 1:
+        mistakes.append(MistakenValue(
+            "activation_not_applied", f"the input {parents[0]} given: {node} = {definition} "
+            "not applied", float(scenario.values[parents[0]][0])))
+    mistakes.append(MistakenValue("sign", "the sign flipped", -value))
+    if node == problem.graph.output:
+        mistakes += [MistakenValue("factor_of_2", "twice the loss", 2 * value),
+                     MistakenValue("factor_of_one_half", "half the loss", value / 2)]
+    kept = [m for m in mistakes if m.value != value]
+    return Answer(question, value, "" if definition is None else str(definition),
+                  question.tolerance_for(value), tuple(kept))
+
+
+def _answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
+    if question.kind == "value":
+        return _value_answer(problem, scenario, question)
+    of, wrt = ((question.target, question.wrt) if question.kind == "derivative"
+               else (problem.graph.output, question.target))
+    if wrt is None:  # read_questions gives every derivative question its wrt
+        raise SymbackpropError(f"question {question.id}: no variable to differentiate by")
+    derivation = scenario.derivation(of, wrt)
+    if derivation is None:
+        raise SymbackpropError(f"question {question.id} ({question.of}): {of} does not depend "
+                               f"on {wrt}, so the answer is always 0; ask another question")
+    gradient = float(scenario.adjoint(derivation)[0])
+    formula = _formula(derivation)
+    if question.kind == "derivative":
+        return Answer(question, gradient, formula, question.tolerance_for(gradient),
+                      tuple(mistaken_values(derivation)), derivation)
+    rate = float(problem.learning_rate or 0.0)
+    value = float(scenario.values[wrt][0]) - rate * gradient
+    return Answer(question, value, f"{wrt} - {rate:g}*({formula})",
+                  question.tolerance_for(rate * gradient),  # the step is what is computed
+                  tuple(mistaken_values(derivation, learning_rate=rate)), derivation)
+
+
+def answer_key(problem: Problem) -> tuple[Answer, ...]:
+    """Every question of ``problem``'s template answered at its values.
+
+    Raises
+    ------
+    SymbackpropError
+        When the problem has no questions or lacks values, or a question has no path.
+
+    Notes
+    -----
+    One derivation per derivative or update question, and the mistakes' tables
+    (:func:`~symbackprop.check.mistaken_values`).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> [a.question.of for a in answer_key(load_problem("assignment_2_2_2"))]
+    ['dL/dw5', 'dL/dw1', 'w1+', 'yhat1']
+    """
+    where = problem.path or problem.title or "the template"
+    if problem.variants is None or not problem.variants.questions:
+        raise SymbackpropError(f"{where}: no [[questions]] to answer")
+    if not problem.has_values:
+        missing = ", ".join(problem.graph.missing_values(problem.values))
+        raise SymbackpropError(f"{where}: no value for {missing}: give one in [values] or a "
+                               "rule in [variants.draw]")
+    scenario = Scenario.at_values(problem.graph, problem.values)
+    return tuple(_answer(problem, scenario, q) for q in problem.variants.questions)
+
+
+def degeneracy(problem: Problem, key: tuple[Answer, ...], saturation: float | None = None
+               ) -> str | None:
+    """Why the questions are degenerate at ``problem``'s values, or ``None`` when they are not.
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("assignment_2_2_2")
+    >>> saturated = replace(problem, values={**problem.values, "w1": 400.0})
+    >>> print(degeneracy(saturated, answer_key(saturated)))
+    q2 (dL/dw1): a saturated unit: dh11/da11 = 1.4e-09, below 0.01
+    """
+    threshold = saturation if saturation is not None else (
+        problem.variants.saturation if problem.variants is not None else 0.01)
+    for answer in key:
+        q = answer.question
+        where = f"{q.id} ({q.of})"
+        d = answer.derivation
+        if d is not None:
+            moved = d.value if q.kind == "derivative" else (problem.learning_rate or 0) * (
+                d.value or 0.0)
+            if abs(moved or 0.0) <= answer.tolerance:
+                what = ("a zero gradient" if q.kind == "derivative"
+                        else "an update that does not move the weight")
+                return f"{where}: {what} (within the tolerance {answer.tolerance:g} of 0)"
+            for term in d.terms or ():
+                for factor in term.factors:
+                    info = edge_info(problem.graph, factor.wrt, factor.of)
+                    if (info is not None and info.kind in SATURATING
+                            and abs(factor.value or 0.0) < threshold):
+                        return (f"{where}: a saturated unit: d{factor.of}/d{factor.wrt} = "
+                                f"{factor.value:.2g}, below {threshold:g}")
+        values = [("the right value", answer.value)] + [(m.name, m.value)
+                                                        for m in answer.mistakes]
+        for i, (first, a) in enumerate(values):
+            for second, b in values[i + 1:]:
+                if abs(a - b) <= answer.tolerance:
+                    return (f"{where}: {first} and {second} give the same answer within the "
+                            f"tolerance {answer.tolerance:g} ({a:.6g} and {b:.6g})")
+    return None

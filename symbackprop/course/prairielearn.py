@@ -1,0 +1,154 @@
+"""PrairieLearn: a question folder made from a template, its variants precomputed.
+
+:func:`prairielearn_files` writes what a PrairieLearn course's ``questions/<name>/`` holds
+(PrairieLearn's documented question format, ``type`` ``v3``):
+
+- ``info.json``: ``uuid``, ``title``, ``topic``, ``tags``, ``type``;
+- ``question.html``: the problem, the student's numbers (``{{params.values}}``), the graph
+  picture (``pl-figure``) and a ``pl-number-input`` per question, its ``atol`` the variant's
+  tolerance;
+- ``server.py``: :mod:`symbackprop.course.pl_server` with the variants in it (standard library
+  only): ``generate(data)`` picks a variant by ``variant_seed``, ``grade(data)`` names the
+  common mistake of a wrong answer in ``feedback``;
+- ``clientFilesQuestion/graph.svg``: the network with its weight nodes (the ``draw`` extra,
+  matplotlib; ``picture=False`` leaves it out).
+
+The variants are those ``symbackprop variants`` would give students ``v001``, ``v002``, ...
+with the same seed.  The UUID is derived from the template's name and the seed (``uuid5``), so
+the same command writes the same folder byte for byte; export with another seed (or edit
+``info.json``) for a second question from the same template.
+
+Examples
+--------
+>>> files = prairielearn_files("assignment_2_2_2", count=2, picture=False)
+>>> sorted(files)
+['info.json', 'question.html', 'server.py']
+>>> 'answers-name="q1"' in files["question.html"]
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import uuid
+from importlib import resources
+from typing import Any
+
+from ..render.jsontext import to_json
+from ..spec.problems import problem_from_dict, read_problem_data
+from .roster import Student
+from .variants import Variant, rounded, template_variants
+
+__all__ = ["prairielearn_files"]
+
+_PLACEHOLDER = "VARIANTS: list[dict[str, Any]] = []  # filled in by symbackprop export prairielearn"
+
+
+def _variant_data(variant: Variant) -> dict[str, Any]:
+    return {
+        "values": [{"name": k, "value": str(v)} for k, v in variant.values.items()],
+        "answers": {a.question.id: {
+            "value": rounded(a.value), "tolerance": rounded(a.tolerance),
+            "mistakes": [{"name": m.name, "value": rounded(m.value),
+                          "description": m.description} for m in a.mistakes]}
+            for a in variant.key},
+    }
+
+
+def _server(variants: list[Variant]) -> str:
+    source = resources.files("symbackprop.course").joinpath("pl_server.py").read_text(
+        encoding="utf-8")
+    if _PLACEHOLDER not in source:
+        raise RuntimeError("pl_server.py: the VARIANTS line to fill in is missing")
+    payload = json.dumps([_variant_data(v) for v in variants], sort_keys=True,
+                         ensure_ascii=True)
+    filled = f"VARIANTS: list[dict[str, Any]] = json.loads({payload!r})"
+    head = ("# Written by symbackprop export prairielearn: the question's variants are in\n"
+            "# VARIANTS below; only the Python standard library is used.\n")
+    return head + source.replace(_PLACEHOLDER, filled).replace(
+        "from typing import Any\n", "import json\nfrom typing import Any\n", 1)
+
+
+def _html(text: str) -> str:
+    """Text for question.html: HTML-escaped, and its braces written as character references so
+    that PrairieLearn's Mustache pass does not read ``{{...}}`` in a title as a tag."""
+    return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _question_html(variants: list[Variant], title: str, description: str,
+                   picture: bool) -> str:
+    lines = ["<pl-question-panel>", f"  <p><strong>{_html(title)}</strong></p>"]
+    if description:
+        lines.append(f"  <p>{_html(' '.join(description.split()))}</p>")
+    rate = variants[0].problem.learning_rate
+    if rate is not None:
+        lines.append(f"  <p>Learning rate: {rate:g}.</p>")
+    lines += ["  <p>Your numbers:</p>", "  <ul>",
+              "  {{#params.values}}<li><code>{{name}} = {{value}}</code></li>"
+              "{{/params.values}}", "  </ul>"]
+    if picture:
+        lines.append('  <pl-figure file-name="graph.svg" directory="clientFilesQuestion">'
+                     "</pl-figure>")
+    lines.append("</pl-question-panel>")
+    for answer in variants[0].key:
+        q = answer.question
+        lines += [f"<p>{_html(q.text or q.of)}</p>",
+                  f'<pl-number-input answers-name="{q.id}" label="{_html(q.of)} ="'
+                  f' comparison="relabs" rtol="0" atol="{{{{params.tolerance.{q.id}}}}}"'
+                  f' weight="{q.points:g}"></pl-number-input>']
+    return "\n".join(lines) + "\n"
+
+
+def prairielearn_files(template: str, *, count: int = 20, seed: int | None = None,
+                       picture: bool = True) -> dict[str, str | bytes]:
+    """The files of a PrairieLearn question from ``template``, by relative path.
+
+    Raises
+    ------
+    SpecError
+        For a template that is not one, a formula question (PrairieLearn's number input
+        cannot take one), or draws that stay degenerate.
+    MissingExtraError
+        For the picture without matplotlib (the ``draw`` extra).
+
+    Examples
+    --------
+    >>> info = json.loads(prairielearn_files("assignment_2_2_2", count=1, picture=False)
+    ...                   ["info.json"])
+    >>> info["type"], info["topic"], len(info["uuid"])
+    ('v3', 'Backpropagation', 36)
+    """
+    from ..errors import SpecError
+
+    name, data = read_problem_data(template)
+    problem = problem_from_dict(data, name=name)
+    if problem.variants is not None and any(
+            q.answer == "formula" for q in problem.variants.questions):
+        raise SpecError(f"{name}: a formula question cannot be a pl-number-input; export a "
+                        "template with number questions only")
+    students = tuple(Student(f"v{k:03d}") for k in range(1, count + 1))
+    if not 1 <= count <= 1000:
+        raise SpecError(f"--count must be between 1 and 1,000, got {count}")
+    variants = template_variants(problem, students, seed)
+    short = name.removesuffix(" (bundled example)")
+    used_seed = variants[0].seed
+    info = {"uuid": str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                   f"symbackprop:prairielearn:{short}:{used_seed}")),
+            "title": problem.title or short, "topic": "Backpropagation",
+            "tags": ["symbackprop", "backpropagation"], "type": "v3"}
+    files: dict[str, str | bytes] = {
+        "info.json": to_json(info) + "\n",
+        "question.html": _question_html(variants, problem.title or short,
+                                        problem.description, picture),
+        "server.py": _server(variants),
+    }
+    if picture:
+        from ..calculus.derivation import derive
+        from ..draw.figure import render
+
+        first = next((a.derivation for a in variants[0].key if a.derivation is not None), None)
+        wrt = first.wrt if first is not None else problem.graph.order[0]
+        files["clientFilesQuestion/graph.svg"] = render(
+            derive(problem.graph, wrt), "svg", title=problem.title or None, before_surgery=False)
+    return files

@@ -1,0 +1,314 @@
+"""Grading answers-only submissions: full marks for the key, each common mistake named (the
+way check's own diagnosis names it), partial credit, error rows, and the exports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+
+from symbackprop.check.diagnose import diagnose_derivative, diagnose_update, diagnose_value
+from symbackprop.check.evidence import Scenario
+from symbackprop.check.mistakes import MISTAKES_BY_NAME
+from symbackprop.cli import main
+from symbackprop.course.files import assignment_files
+from symbackprop.course.gradescope import gradescope_results
+from symbackprop.course.grading import (
+    ROUNDING_CREDIT,
+    Submission,
+    grade_all,
+    grade_submission,
+    load_keys,
+)
+from symbackprop.course.prairielearn import prairielearn_files
+from symbackprop.course.reports import class_summary, grades_csv
+from symbackprop.course.roster import numbered
+from symbackprop.spec import load_problem
+
+TEMPLATE = "assignment_2_2_2"
+
+# Gradescope's autograder output format ("Autograder Specifications", results.json): a
+# top-level score, output and tests; each test with name, score, max_score, status, output.
+GRADESCOPE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "score": {"type": "number"},
+        "execution_time": {"type": "number"},
+        "output": {"type": "string"},
+        "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published",
+                                       "visible"]},
+        "extra_data": {"type": "object"},
+        "tests": {"type": "array", "items": {
+            "type": "object",
+            "properties": {
+                "score": {"type": "number"}, "max_score": {"type": "number"},
+                "status": {"enum": ["passed", "failed"]}, "name": {"type": "string"},
+                "number": {"type": "string"}, "output": {"type": "string"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "visibility": {"enum": ["hidden", "after_due_date", "after_published",
+                                        "visible"]},
+            },
+            "required": ["score", "max_score", "name", "output"],
+            "additionalProperties": False,
+        }},
+    },
+    "required": ["score", "tests"],
+    "additionalProperties": False,
+}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("course")
+    for name, text in assignment_files(TEMPLATE, numbered(12), seed=99).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _csv(rows: list[tuple[str, str, str]]) -> str:
+    return "student,question,answer\n" + "".join(f"{s},{q},{a}\n" for s, q, a in rows)
+
+
+def test_a_correct_csv_scores_full_marks(course: Path, tmp_path: Path) -> None:
+    keys = load_keys(course)
+    rows = [(sid, q["id"], repr(q["value"])) for sid, key in keys.items()
+            for q in key["questions"]]
+    answers = tmp_path / "answers.csv"
+    answers.write_text(_csv(rows))
+    out = tmp_path / "grades.json"
+    # Two worker processes: in a child process, since forking this test process (which other
+    # tests load jax into, whose threads do not survive a fork) is not safe.
+    done = subprocess.run([sys.executable, "-m", "symbackprop", "grade", str(course),
+                           str(answers), "--format", "json", "-o", str(out), "--jobs", "2"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text())
+    assert len(data["students"]) == 12
+    for student in data["students"]:
+        assert student["score"] == student["max_score"] == 8
+        assert {m["verdict"] for m in student["marks"]} == {"correct"}
+    assert all(q["correct"] == 12 for q in data["summary"]["questions"])
+
+
+def _diagnosis_names(course: Path, sid: str, question: dict, value: float, name: str) -> bool:
+    """Whether check's diagnosis, at the question's tolerance, names the mistake ``name`` (as
+    its explanation, or among those of the same size it lists)."""
+    problem = load_problem(course / f"{sid}.toml")
+    scenario = Scenario.at_values(problem.graph, problem.values)
+    claimed, tol = np.array([value]), np.array([question["tolerance"]])
+    if question["kind"] == "value":
+        diagnosis = diagnose_value(problem.graph, question["target"], claimed, tol, scenario)
+    elif question["kind"] == "update":
+        derivation = scenario.derivation("L", question["target"])
+        diagnosis = diagnose_update(derivation, problem.learning_rate, claimed, tol, scenario)
+    else:
+        derivation = scenario.derivation(question["target"], question["wrt"])
+        diagnosis = diagnose_derivative(derivation, claimed, tol, scenario)
+    findings = [f for f in diagnosis.findings if f.kind != "wrong_gradient"]
+    said = {f.mistake or f.kind for f in findings}
+    aliases = {"missing_path": "missing_paths", "half_of_loss": "factor_of_"}
+    wanted = aliases.get(name, name)
+    first = any(s.startswith(wanted) for s in said)
+    return first or any(name in other or wanted in other for other in diagnosis.others)
+
+
+def test_each_common_mistake_is_named_in_grade(course: Path) -> None:
+    keys = load_keys(course)
+    named, checked = 0, set()
+    for sid, key in keys.items():
+        for q in key["questions"]:
+            for m in q["mistakes"]:
+                grade = grade_submission(Submission(sid, "x.toml", {q["id"]: repr(m["value"])}),
+                                         course, keys)
+                mark = next(k for k in grade.marks if k.question == q["id"])
+                assert mark.verdict == "incorrect" and mark.points == 0
+                assert mark.mistake == m["name"], (sid, q["id"], m)
+                assert _diagnosis_names(course, sid, q, m["value"], m["name"]), (sid, q, m)
+                named += 1
+                checked.add(m["name"])
+    assert named > 200
+    assert {"missing_path", "sign", "half_of_loss", "update_sign", "pre_update_order",
+            "sigmoid_output_only", "activation_not_applied"} <= checked
+    assert checked & set(MISTAKES_BY_NAME)
+
+
+def test_partial_credit_and_unexplained_answers(course: Path) -> None:
+    keys = load_keys(course)
+    q1 = keys["s01"]["questions"][0]
+    rounded = q1["value"] + 3 * q1["tolerance"]
+    far = q1["value"] * 7 + 1
+    grade = grade_submission(Submission("s01", "x", {"q1": repr(rounded), "q2": "1e400",
+                                                     "dL/dw1": "2"}), course, keys)
+    first = grade.marks[0]
+    if first.mistake is None:  # no common mistake lies 3 tolerances away
+        assert first.verdict == "rounding" and first.points == ROUNDING_CREDIT * q1["points"]
+    other = grade_submission(Submission("s01", "x", {"q1": repr(far)}), course, keys).marks[0]
+    assert other.verdict == "incorrect" and other.mistake == "unexplained"
+    assert "The right value is" in other.feedback
+    assert [m.verdict for m in grade.marks[2:]] == ["missing", "missing"]
+    assert grade.notes == ("a second answer to q2 ('dL/dw1') ignored",)  # q2 by what it asks
+    assert grade.marks[1].verdict == "invalid"  # 1e400 is not a finite number
+    odd = grade_submission(Submission("s01", "x", {"q9": "1"}), course, keys)
+    assert odd.notes == ("answer to unknown question 'q9' ignored",)
+
+
+def test_a_malformed_submission_is_one_error_row(course: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "s01.toml"
+    key = load_keys(course)["s01"]
+    good.write_text('variant = "s01"\n[answers]\n' + "".join(
+        f'{q["id"]} = {q["value"]!r}\n' for q in key["questions"]))
+    (tmp_path / "broken.toml").write_text("variant = \n")
+    (tmp_path / "stranger.json").write_text('{"variant": "nobody", "answers": {}}')
+    (tmp_path / "bad.csv").write_text("who,what\n1,2\n")
+    (tmp_path / "rows.csv").write_text(_csv([("s02", "q1", "1"), ("../up", "q1", "1")]))
+    status = main(["grade", str(course), str(good), str(tmp_path / "broken.toml"),
+                   str(tmp_path / "stranger.json"), str(tmp_path / "bad.csv"),
+                   str(tmp_path / "rows.csv"), "--format", "csv", "--jobs", "1"])
+    assert status == 1
+    rows = capsys.readouterr().out.splitlines()
+    errors = [r for r in rows if ",error," in r]
+    assert len(errors) == 4
+    assert any("s01,,total,,,,8,8" in r for r in rows)
+    assert any(r.startswith("s02,") and ",total," in r for r in rows)
+
+
+def test_gradescope_results_follow_the_documented_format(course: Path, tmp_path: Path) -> None:
+    keys = load_keys(course)
+    q = keys["s03"]["questions"]
+    answers = tmp_path / "answers.toml"
+    answers.write_text(f'variant = "s03"\n[answers]\nq1 = {q[0]["value"]!r}\n'
+                       f'q2 = {q[1]["mistakes"][0]["value"]!r}\n')
+    out = tmp_path / "results.json"
+    assert main(["grade", str(course), str(answers), "--format", "gradescope", "-o",
+                 str(out)]) == 0
+    results = json.loads(out.read_text())
+    jsonschema.validate(results, GRADESCOPE_SCHEMA)
+    assert results["score"] == q[0]["points"]
+    assert [t["status"] for t in results["tests"]] == ["passed", "failed", "failed", "failed"]
+    assert "that gives" in results["tests"][1]["output"]
+    jsonschema.validate(gradescope_results(grade_all(
+        [Submission("s03", "x", error="x: bad")], course)[0]), GRADESCOPE_SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):  # the schema does reject a wrong shape
+        jsonschema.validate({"score": 1, "tests": [{"name": "q1"}]}, GRADESCOPE_SCHEMA)
+
+
+def test_summary_names_the_commonest_mistakes(course: Path) -> None:
+    keys = load_keys(course)
+    subs = []
+    for sid, key in keys.items():
+        q2 = key["questions"][1]
+        sign = next(m for m in q2["mistakes"] if m["name"] == "sign")
+        subs.append(Submission(sid, "x", {"q2": repr(sign["value"])}))
+    grades = grade_all(subs, course, jobs=1)
+    summary = class_summary(grades)
+    assert summary["questions"][1]["mistakes"][0] == {"name": "sign", "count": 12}
+    assert grades_csv(grades).count(",sign,") == 12
+
+
+def test_prairielearn_question_runs_with_the_standard_library_only(tmp_path: Path) -> None:
+    files = prairielearn_files(TEMPLATE, count=5, seed=3, picture=False)
+    assert files == prairielearn_files(TEMPLATE, count=5, seed=3, picture=False)
+    for name, content in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content) if isinstance(content, str) else path.write_bytes(content)
+    info = json.loads((tmp_path / "info.json").read_text())
+    assert set(info) == {"uuid", "title", "topic", "tags", "type"} and info["type"] == "v3"
+    html = (tmp_path / "question.html").read_text()
+    assert html.count("<pl-number-input") == 4
+    script = r"""
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("server", "server.py")
+server = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(server)
+assert not any(m in sys.modules for m in ("numpy", "sympy", "symbackprop"))
+request = json.loads(sys.stdin.read())
+data = {"variant_seed": request["seed"], "params": {}, "correct_answers": {}}
+server.generate(data)
+print(json.dumps({"data": data, "variant": server.VARIANTS[data["params"]["variant"]]}))
+"""
+    def run(stdin: dict) -> dict:
+        done = subprocess.run([sys.executable, "-I", "-S", "-c", script], cwd=tmp_path,
+                              input=json.dumps(stdin), capture_output=True, text=True,
+                              timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    generated = run({"seed": 7})
+    data, variant = generated["data"], generated["variant"]
+    assert data["params"]["variant"] == 7 % 5
+    assert set(data["correct_answers"]) == {"q1", "q2", "q3", "q4"}
+    grade_script = r"""
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("server", "server.py")
+server = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(server)
+data = json.loads(sys.stdin.read())
+server.grade(data)
+print(json.dumps(data))
+"""
+    mistake = variant["answers"]["q2"]["mistakes"][0]
+    data.update(submitted_answers={"q1": data["correct_answers"]["q1"], "q2": mistake["value"]},
+                partial_scores={"q1": {"score": 1}, "q2": {"score": 0}}, feedback={})
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", grade_script], cwd=tmp_path,
+                          input=json.dumps(data), capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    graded = json.loads(done.stdout)
+    assert "q1" not in graded["feedback"]
+    assert graded["feedback"]["q2"].lower().startswith(mistake["description"][:20].lower())
+    assert graded["partial_scores"]["q2"]["feedback"] == graded["feedback"]["q2"]
+
+
+def test_prairielearn_export_command_with_picture(tmp_path: Path) -> None:
+    from conftest import require_module
+
+    require_module("matplotlib")
+    assert main(["export", "prairielearn", TEMPLATE, "-o", str(tmp_path / "q"), "--count",
+                 "3"]) == 0
+    svg = (tmp_path / "q" / "clientFilesQuestion" / "graph.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+
+
+def test_formula_questions_are_graded_by_check(tmp_path: Path) -> None:
+    from importlib import resources
+
+    source = resources.files("symbackprop.spec.examples").joinpath(f"{TEMPLATE}.toml") \
+        .read_text(encoding="utf-8")
+    template = tmp_path / "formula.toml"
+    template.write_text(source + '\n[[questions]]\nof = "dL/dw5"\nid = "f1"\nanswer = "formula"\n')
+    assert main(["variants", str(template), "-o", str(tmp_path / "out"), "--count", "1"]) == 0
+    key = load_keys(tmp_path / "out")["s01"]
+    assert key["questions"][-1]["formula"] == "h11*yhat1*(1 - yhat1)*(-y1 + yhat1)"
+    answers = {"f1": "(yhat1 - y1)*yhat1*(1 - yhat1)*h11"}
+    right = grade_submission(Submission("s01", "x", answers), tmp_path / "out", {"s01": key})
+    assert right.marks[-1].verdict == "correct" and right.marks[-1].points == 1
+    wrong = grade_submission(Submission("s01", "x", {"f1": "(yhat1 - y1)*yhat1*h11"}),
+                             tmp_path / "out", {"s01": key})
+    assert wrong.marks[-1].verdict == "incorrect"
+    assert wrong.marks[-1].mistake == "sigmoid_output_only"
+    bad = grade_submission(Submission("s01", "x", {"f1": "import os"}), tmp_path / "out",
+                           {"s01": key})
+    assert bad.marks[-1].verdict == "invalid"
+
+
+def test_prairielearn_html_escapes_the_templates_text(tmp_path: Path) -> None:
+    from importlib import resources
+
+    source = resources.files("symbackprop.spec.examples").joinpath(f"{TEMPLATE}.toml") \
+        .read_text(encoding="utf-8")
+    hostile = source.replace('title = "Assignment: backpropagation in a 2-2-2 sigmoid network"',
+                             'title = "<script>alert(1)</script> {{params.values}} & co"')
+    template = tmp_path / "hostile.toml"
+    template.write_text(hostile)
+    html = prairielearn_files(str(template), count=1, picture=False)["question.html"]
+    assert "<script>" not in html and "{{params.values}} &" not in html
+    assert "&lt;script&gt;" in html and "&#123;&#123;params.values&#125;&#125; &amp; co" in html
