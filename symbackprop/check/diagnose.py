@@ -41,6 +41,7 @@ from ..graph.computation import ComputationGraph
 from ..render.numbers import DISPLAY_DIGITS, text_number
 from .evidence import FINDING_KINDS, Diagnosis, Finding, Known, Scenario, matches
 from .pathsearch import SCALINGS, Candidate, PathSearch
+from .updates import stale_gradient
 
 __all__ = [
     "FINDING_KINDS",
@@ -409,7 +410,8 @@ def diagnose_update(derivation: Derivation, learning_rate: float,
 
     In order: it follows from the file's own gradient claim; the step went the wrong way, left
     out the learning rate, was taken twice (from an already-updated weight) or was reported
-    without the weight; or it follows from some other gradient, which
+    without the weight, or its gradient used the later layers' updated weights
+    (:mod:`symbackprop.check.updates`); or it follows from some other gradient, which
     :func:`diagnose_derivative` then explains.
 
     Examples
@@ -459,7 +461,11 @@ def diagnose_update(derivation: Derivation, learning_rate: float,
         value = weight - eta * k.value
         if matches(value, claimed, tolerance):
             return Diagnosis((follows(k),), True, float(value[0]))
-    for kind, message, step in slips:
+    stale = stale_gradient(derivation, scenario, eta)
+    order = [] if stale is None else [(
+        "pre_update_order", "The later layers were updated first: this gradient used their new "
+        "weights, not the ones of the forward pass.", lambda g: weight - eta * stale)]
+    for kind, message, step in slips + order:
         value = step(gradient)
         if matches(value, claimed, tolerance):
             finding = Finding(kind, message)

@@ -40,8 +40,8 @@ SLACK = 1 + 1e-9
 FINDING_KINDS = (
     "missing_paths", "wrong_factor", "follows_from_claim", "rounded_values", "sign",
     "factor_of_2", "factor_of_one_half", "wrong_gradient", "update_sign",
-    "update_learning_rate", "update_already_updated", "update_step_only", "wrong_node",
-    "activation_not_applied", "no_path", "unexplained",
+    "update_learning_rate", "update_already_updated", "update_step_only", "pre_update_order",
+    "wrong_node", "activation_not_applied", "no_path", "unexplained",
 )
 """Every kind of :class:`Finding`, as it appears in JSON reports."""
 

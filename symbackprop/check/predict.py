@@ -1,0 +1,274 @@
+"""The values the common mistakes give: the forward prediction of what :mod:`.diagnose` explains.
+
+:mod:`symbackprop.check.diagnose` works backwards, from a wrong number to the mistakes that
+reproduce it.  :func:`mistaken_values` works forwards: for one derivation at given numbers it
+lists what a student who makes each common mistake writes.  An answer key lists them (a grader
+recognises the mistake at a glance) and a page that lets a student explore a derivation shows
+them.  Each mistake is made the way the diagnosis searches for it, by the same machinery
+(:class:`~symbackprop.check.pathsearch.PathSearch`), so that an answer with one of these values,
+checked, is diagnosed as that mistake.
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> from symbackprop.calculus.derivation import derive
+>>> problem = load_problem("padhai_4_4_2")
+>>> derivation = derive(problem.graph, "w212", values=problem.values)
+>>> round(derivation.value, 6)
+-0.130377
+>>> for mistake in mistaken_values(derivation)[:3]:
+...     print(f"{mistake.name:19} {mistake.value:+.6f}  {mistake.description[:36]}")
+missing_path        -0.065188  the path w212 -> a21 -> yhat2 -> L l
+softmax_notes_form  -0.036037  the softmax partial d yhat_i / d a_i
+softmax_no_coupling -0.283842  the softmax partial without its coup
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..calculus.derivation import Derivation
+from ..errors import SymbackpropError
+from .evidence import Scenario
+from .pathsearch import Mod, PathSearch
+from .updates import stale_gradient
+
+__all__ = ["MistakenValue", "mistaken_values"]
+
+RELATIVE = 1e-9
+"""Two values closer than this (relative) are the same value: the later entry is dropped."""
+
+_HALF = {
+    "squared_error": (0.5, "the 2 from differentiating (y - yhat)^2 dropped (as if the loss were "
+                           "1/2 sum (y - yhat)^2): half the right value"),
+    "mean_squared_error": (0.5, "the 2 from differentiating (y - yhat)^2 dropped (as if the loss "
+                                "had a 1/2): half the right value"),
+    "half_squared_error": (2.0, "the 1/2 of the half squared error dropped (as if the loss were "
+                                "sum (y - yhat)^2): twice the right value"),
+}
+"""The squared-error losses: the factor the 1/2 mistake multiplies the derivative by."""
+
+
+@dataclass(frozen=True)
+class MistakenValue:
+    """The value one common mistake gives.
+
+    Attributes
+    ----------
+    name : str
+        A stable id: ``missing_path``, a name of
+        :data:`~symbackprop.check.mistakes.MISTAKES` (``sigmoid_output_only``,
+        ``softmax_no_coupling``, ...), ``sign``, ``half_of_loss``; for an update also
+        ``update_sign``, ``update_learning_rate``, ``update_already_updated``,
+        ``update_step_only`` and ``pre_update_order``.
+    description : str
+        The mistake in one sentence a student understands.
+    value : float
+        What the mistake gives for the derivative (or, with a learning rate, the update).
+    path : int or None
+        For ``missing_path``: the index (0-based, in the derivation's path order) of the path
+        left out.
+
+    Examples
+    --------
+    >>> MistakenValue("sign", "the sign flipped", -0.25)
+    MistakenValue(sign = -0.25)
+    """
+
+    name: str
+    description: str
+    value: float
+    path: int | None = None
+
+    def __repr__(self) -> str:
+        where = "" if self.path is None else f" (path {self.path})"
+        return f"MistakenValue({self.name}{where} = {self.value:.10g})"
+
+
+def _scenario(derivation: Derivation, values: Mapping[str, float] | None) -> Scenario:
+    if values is not None:
+        return Scenario.at_values(derivation.graph, values)
+    if derivation.values is None:
+        raise SymbackpropError(f"d{derivation.of}/d{derivation.wrt}: the mistaken values need "
+                               "numbers; derive with values=, or pass values")
+    return Scenario(derivation.graph, {k: np.atleast_1d(v) for k, v in derivation.values.items()})
+
+
+def _missing_paths(search: PathSearch, path_values: np.ndarray, limit: int
+                   ) -> list[MistakenValue]:
+    """One entry per path left out, in path order; of paths whose omission gives the same
+    value, the one the diagnosis names: a path through the softmax's coupling, else the
+    later path (:attr:`~symbackprop.check.pathsearch.Candidate.key`)."""
+    total = float(np.sum(np.abs(path_values)))
+    kept: list[tuple[float, int]] = []  # (value, path index)
+    for i in range(min(limit, len(search.paths))):
+        value = float(np.sum(np.delete(path_values, i)))
+        same = [k for k, (v, _) in enumerate(kept) if _close(v, value, total)]
+        if not same:
+            kept.append((value, i))
+        elif (i in search.coupled) >= (kept[same[0]][1] in search.coupled):
+            kept[same[0]] = (value, i)
+    return [MistakenValue("missing_path", f"the path {search.paths[i]} left out", value, i)
+            for value, i in kept]
+
+
+def _close(a: float, b: float, scale: float) -> bool:
+    """Whether ``a`` and ``b`` are the same value: within :data:`RELATIVE` of the larger of
+    them and ``scale`` (the size of the terms: floating-point noise around 0 is 0)."""
+    return abs(a - b) <= RELATIVE * max(abs(a), abs(b), abs(scale))
+
+
+def _derivative_mistakes(derivation: Derivation, scenario: Scenario, limit: int
+                         ) -> tuple[list[MistakenValue], float]:
+    """The entries for the derivative, and the size of its terms (the scale of its noise)."""
+    truth = float(scenario.adjoint(derivation)[0])
+    found = []
+    scale = abs(truth)
+    if derivation.terms is not None:
+        search = PathSearch(derivation, scenario, (), None)
+        path_values = np.prod(search.base[search.index], axis=1)[:, 0]
+        scale = max(scale, float(np.sum(np.abs(path_values))))
+        if len(search.paths) > 1:
+            found += _missing_paths(search, path_values, limit)
+        named = set()
+        for m, (mistake, _) in enumerate(search.mistakes):
+            if mistake.name in named:
+                continue  # the first entry of a mistake: on every edge of its kind at once
+            named.add(mistake.name)
+            table = search.table(Mod(mistakes=(m,)))
+            value = float(np.prod(table[search.index], axis=1)[:, 0].sum())
+            found.append(MistakenValue(mistake.name, mistake.title, value))
+    found.append(MistakenValue("sign", "the sign flipped (y - yhat written for yhat - y, or "
+                                       "one factor's sign lost)", -truth))
+    if derivation.of == scenario.graph.output and scenario.loss in _HALF:
+        factor, description = _HALF[scenario.loss]
+        found.append(MistakenValue("half_of_loss", description, factor * truth))
+    return found, scale
+
+
+def _update_mistakes(derivation: Derivation, scenario: Scenario, eta: float,
+                     derivative: list[MistakenValue]) -> list[MistakenValue]:
+    weight = float(scenario.values[derivation.wrt][0])
+    g = float(scenario.adjoint(derivation)[0])
+    found = [
+        MistakenValue("update_sign", "the step went up the gradient: w + eta dL/dw instead of "
+                                     "w - eta dL/dw", weight + eta * g),
+        MistakenValue("update_learning_rate", f"the learning rate {eta:g} left out of the step",
+                      weight - g),
+        MistakenValue("update_already_updated", "the step taken twice (applied to an "
+                                                "already-updated weight)", weight - 2 * eta * g),
+        MistakenValue("update_step_only", "the step -eta dL/dw given instead of the updated "
+                                          "weight", -eta * g),
+    ]
+    stale = stale_gradient(derivation, scenario, eta)
+    if stale is not None:
+        found.append(MistakenValue(
+            "pre_update_order", "the later layers updated first, and their new weights used "
+            "in this gradient (instead of the weights of the forward pass)",
+            weight - eta * float(stale[0])))
+    found += [MistakenValue(m.name, f"the gradient with {m.description}", weight - eta * m.value,
+                            m.path) for m in derivative]
+    return found
+
+
+def _distinct(entries: list[MistakenValue], right: float, scale: float
+              ) -> list[MistakenValue]:
+    """The entries with a finite value different from ``right`` and from every earlier
+    one's; a value within noise of 0 (relative to ``scale``, the sum of the paths' sizes)
+    written 0."""
+    kept: list[MistakenValue] = []
+    seen = [right]
+    for entry in entries:
+        if not np.isfinite(entry.value):
+            continue
+        if abs(entry.value) <= RELATIVE * abs(scale):
+            entry = replace(entry, value=0.0)
+        if any(_close(entry.value, v, scale) for v in seen):
+            continue
+        kept.append(entry)
+        seen.append(entry.value)
+    return kept
+
+
+def mistaken_values(derivation: Derivation, values: Mapping[str, float] | None = None, *,
+                    learning_rate: float | None = None, limit: int = 64
+                    ) -> list[MistakenValue]:
+    """What each common mistake gives for ``derivation`` at the given numbers.
+
+    In this order:
+
+    - ``missing_path``: one entry per path left out (the first ``limit`` paths; none when there
+      is only one path);
+    - each registered mistake (:data:`~symbackprop.check.mistakes.MISTAKES`) that changes a
+      local partial on the paths, applied to every edge of its kind at once (a misconception,
+      the way :mod:`symbackprop.check.diagnose` tries it first);
+    - ``sign``: the derivative negated;
+    - ``half_of_loss``, for the derivative of a squared-error loss: for ``squared_error`` and
+      ``mean_squared_error`` the 2 of ``d (y - yhat)^2`` dropped (half the value), for
+      ``half_squared_error`` its 1/2 dropped (twice the value).
+
+    With ``learning_rate`` the values are those of the updated parameter ``w - eta dL/dw``
+    instead: first the slips of the step (``update_sign`` ``w + eta g``,
+    ``update_learning_rate`` ``w - g``, ``update_already_updated`` ``w - 2 eta g``,
+    ``update_step_only`` ``-eta g``), then ``pre_update_order``, then each mistake above in
+    the gradient, ``w - eta g'``.  *Pre-update order* is updating the later layers first and
+    backpropagating through their new values: ``g'`` is ``dL/dw`` with every parameter that
+    feeds a node on the paths after the node ``w`` feeds (the later layers' weights and biases,
+    :func:`~symbackprop.check.updates.later_parameters`) stepped to ``p - eta dL/dp`` and the
+    forward values kept; it applies to the weights of all but the last layer (the classic
+    worked example's warning: use the original weights when you backpropagate further).
+
+    An entry whose value equals the right value, or an earlier entry's, within
+    :data:`RELATIVE` (of the larger of the two and the sum of the paths' sizes) is dropped
+    (a student making that mistake writes the right number, or the number is explained by the
+    earlier mistake first); so is a value that is not finite.  Of paths whose omission gives
+    the same value, the entry names the one the diagnosis names (a path through the softmax's
+    coupling, else the later path).  A value within that noise of 0 is written 0.
+
+    Parameters
+    ----------
+    derivation : Derivation
+        The derivative, its paths listed (without them only ``sign`` and ``half_of_loss``).
+    values : mapping, optional
+        The leaves' values; by default the derivation's own (derived with ``values=``).
+    learning_rate : float, optional
+        Predict the updated parameter instead of the derivative.
+    limit : int
+        At most this many ``missing_path`` entries.
+
+    Raises
+    ------
+    SymbackpropError
+        When neither ``values`` nor the derivation give numbers.
+
+    Notes
+    -----
+    One evaluation of every local partial and of each mistake's wrong partials (the
+    :class:`~symbackprop.check.pathsearch.PathSearch` table), O(P D) for P paths of length D;
+    ``pre_update_order`` one derivation per later parameter.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")                    # dL/dw1 = 0.000438568
+    >>> derivation = derive(problem.graph, "w1", values=problem.values)
+    >>> [(m.name, round(m.value, 9)) for m in mistaken_values(derivation)][:3]
+    [('missing_path', -0.000229828), ('missing_path', 0.000668396), ('sigmoid_output_only', \
+0.00412097)]
+    >>> update = mistaken_values(derivation, learning_rate=0.5)  # w1+ = 0.149780716
+    >>> [(m.name, round(m.value, 9)) for m in update][:2]
+    [('update_sign', 0.150219284), ('update_learning_rate', 0.149561432)]
+    """
+    scenario = _scenario(derivation, values)
+    derivative, scale = _derivative_mistakes(derivation, scenario, limit)
+    truth = float(scenario.adjoint(derivation)[0])
+    if learning_rate is None:
+        return _distinct(derivative, truth, scale)
+    eta = float(learning_rate)
+    weight = float(scenario.values[derivation.wrt][0])
+    return _distinct(_update_mistakes(derivation, scenario, eta, derivative),
+                     weight - eta * truth, abs(eta) * scale)

@@ -1,0 +1,163 @@
+"""The forward prediction of the common mistakes agrees with the diagnosis run backwards.
+
+For every bundled example with numbers and every parameter in it, each value
+:func:`mistaken_values` predicts is checked as a claim would be (:func:`diagnose_derivative`,
+:func:`diagnose_update`), and the diagnosis must name that same mistake.  Independently of the
+diagnosis, a few values are recomputed by hand from the forward values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from symbackprop.calculus.derivation import derive
+from symbackprop.check import MistakenValue, mistaken_values
+from symbackprop.check.diagnose import Diagnosis, diagnose_derivative, diagnose_update
+from symbackprop.check.evidence import Scenario
+from symbackprop.check.mistakes import MISTAKES_BY_NAME
+from symbackprop.check.pathsearch import EXACT_PATHS
+from symbackprop.errors import SymbackpropError
+from symbackprop.spec import bundled_examples, load_problem
+
+NUMERIC = [name for name in sorted(bundled_examples()) if load_problem(name).has_values]
+UPDATE_SLIPS = {"update_sign", "update_learning_rate", "update_already_updated",
+                "update_step_only", "pre_update_order"}
+
+
+def _cases(name: str) -> list[tuple[str, str]]:
+    problem = load_problem(name)
+    parameters = [n for n in problem.graph.order if problem.graph.node(n).kind == "parameter"]
+    return [(name, w) for w in parameters]
+
+
+CASES = [case for name in NUMERIC for case in _cases(name)]
+
+
+def _tolerance(value: float, right: float) -> np.ndarray:
+    return np.array([1e-9 * max(abs(value), abs(right), 1e-12)])
+
+
+def _names(diagnosis: Diagnosis, entry: MistakenValue, derivation) -> bool:
+    """Whether the diagnosis names the mistake ``entry`` says it is: as its explanation, or,
+    when another mistake happens to give the same number (``x2 = 0.1`` and ``w2 = 0.2`` in the
+    2-2-2 example make a swapped weight exactly twice the value), among the explanations of
+    the same size it lists as fitting as well."""
+    if _first(diagnosis, entry, derivation):
+        return True
+    words = {"sign": "a flipped sign", "half_of_loss": " the right value"}.get(entry.name)
+    if entry.name == "missing_path":
+        words = f"missing {' -> '.join(derivation.paths[entry.path].nodes)}"
+    return diagnosis.alternatives > 0 and any((words or entry.name) in other
+                                              for other in diagnosis.others)
+
+
+def _first(diagnosis: Diagnosis, entry: MistakenValue, derivation) -> bool:
+    findings = [f for f in diagnosis.findings if f.kind != "wrong_gradient"]
+    if entry.name == "missing_path":
+        return ([f.kind for f in findings] == ["missing_paths"]
+                and diagnosis.missing_paths == (derivation.paths[entry.path].nodes,))
+    if entry.name in MISTAKES_BY_NAME:
+        return [f.mistake for f in findings] == [entry.name]
+    if entry.name == "sign":
+        return [f.kind for f in findings] == ["sign"]
+    if entry.name == "half_of_loss":
+        return [f.kind for f in findings] in (["factor_of_2"], ["factor_of_one_half"])
+    return [f.kind for f in findings] == [entry.name]
+
+
+def test_there_are_cases() -> None:
+    assert len(NUMERIC) >= 5 and len(CASES) >= 20
+
+
+@pytest.mark.parametrize("name, wrt", CASES, ids=[f"{n}-{w}" for n, w in CASES])
+def test_each_predicted_derivative_is_diagnosed_as_that_mistake(name: str, wrt: str) -> None:
+    problem = load_problem(name)
+    scenario = Scenario.at_values(problem.graph, problem.values)
+    derivation = scenario.derivation(problem.graph.output, wrt)
+    if derivation is None or derivation.path_count > EXACT_PATHS:
+        pytest.skip("no path, or more paths than the diagnosis searches exactly")
+    right = float(derivation.value)
+    entries = mistaken_values(derivation)
+    assert len({e.value for e in entries}) == len(entries)
+    for entry in entries:
+        assert not np.isclose(entry.value, right, rtol=1e-9, atol=0)
+        diagnosis = diagnose_derivative(derivation, [entry.value],
+                                        _tolerance(entry.value, right), scenario)
+        assert _names(diagnosis, entry, derivation), (entry, diagnosis.text)
+
+
+@pytest.mark.parametrize("name, wrt", CASES, ids=[f"{n}-{w}" for n, w in CASES])
+def test_each_predicted_update_is_diagnosed_as_that_mistake(name: str, wrt: str) -> None:
+    problem = load_problem(name)
+    eta = problem.learning_rate or 0.3
+    scenario = Scenario.at_values(problem.graph, problem.values)
+    derivation = scenario.derivation(problem.graph.output, wrt)
+    if derivation is None or derivation.path_count > EXACT_PATHS:
+        pytest.skip("no path, or more paths than the diagnosis searches exactly")
+    right = problem.values[wrt] - eta * float(derivation.value)
+    entries = mistaken_values(derivation, learning_rate=eta)
+    assert {e.name for e in entries} & UPDATE_SLIPS
+    for entry in entries:
+        diagnosis = diagnose_update(derivation, eta, [entry.value],
+                                    _tolerance(entry.value, right), scenario)
+        if entry.name not in UPDATE_SLIPS:
+            assert diagnosis.kinds[0] == "wrong_gradient"
+        assert _names(diagnosis, entry, derivation), (entry, diagnosis.text)
+
+
+def test_values_by_hand_mazur_w1() -> None:
+    """dL/dw1 of the 2-2-2 example: each path, the sign, the 1/2, by hand."""
+    problem = load_problem("mazur_2_2_2")
+    v = problem.graph.forward(problem.values)
+    out = [(v[f"yhat{j}"] - v[f"y{j}"]) * v[f"yhat{j}"] * (1 - v[f"yhat{j}"]) for j in (1, 2)]
+    hidden = v["h11"] * (1 - v["h11"]) * v["x1"]
+    paths = [out[0] * v["w5"] * hidden, out[1] * v["w7"] * hidden]
+    g = sum(paths)
+    entries = {(e.name, e.path): e.value
+               for e in mistaken_values(derive(problem.graph, "w1", values=problem.values))}
+    assert entries[("missing_path", 0)] == pytest.approx(paths[1], rel=1e-12)
+    assert entries[("missing_path", 1)] == pytest.approx(paths[0], rel=1e-12)
+    assert entries[("sign", None)] == pytest.approx(-g, rel=1e-12)
+    assert entries[("half_of_loss", None)] == pytest.approx(2 * g, rel=1e-12)  # half squared
+    only_h = [(v[f"yhat{j}"] - v[f"y{j}"]) * v[f"yhat{j}"] for j in (1, 2)]
+    expected = (only_h[0] * v["w5"] + only_h[1] * v["w7"]) * v["h11"] * v["x1"]
+    assert entries[("sigmoid_output_only", None)] == pytest.approx(expected, rel=1e-12)
+
+
+def test_pre_update_order_by_hand() -> None:
+    """w1+ computed after w5 and w7 were stepped, the forward values kept."""
+    problem = load_problem("mazur_2_2_2")
+    eta = problem.learning_rate
+    v = problem.graph.forward(problem.values)
+    step = {w: v[w] - eta * derive(problem.graph, w, values=problem.values).value
+            for w in ("w5", "w7")}
+    out = [(v[f"yhat{j}"] - v[f"y{j}"]) * v[f"yhat{j}"] * (1 - v[f"yhat{j}"]) for j in (1, 2)]
+    stale = (out[0] * step["w5"] + out[1] * step["w7"]) * v["h11"] * (1 - v["h11"]) * v["x1"]
+    entries = {e.name: e.value for e in mistaken_values(
+        derive(problem.graph, "w1", values=problem.values), learning_rate=eta)}
+    assert entries["pre_update_order"] == pytest.approx(v["w1"] - eta * stale, rel=1e-12)
+    last = {e.name for e in mistaken_values(derive(problem.graph, "w5", values=problem.values),
+                                            learning_rate=eta)}
+    assert "pre_update_order" not in last  # nothing after the last layer
+
+
+def test_equal_omissions_name_the_coupling_path() -> None:
+    """Both paths of dL/dw212 have the same value: the entry names the softmax coupling path,
+    the one the diagnosis names."""
+    problem = load_problem("padhai_4_4_2")
+    derivation = derive(problem.graph, "w212", values=problem.values)
+    missing = [e for e in mistaken_values(derivation) if e.name == "missing_path"]
+    assert len(missing) == 1
+    assert derivation.paths[missing[0].path].nodes == ("w212", "a21", "yhat2", "L")
+
+
+def test_limit_and_values_argument() -> None:
+    problem = load_problem("padhai_4_4_2")
+    symbolic = derive(problem.graph, "w131")
+    with pytest.raises(SymbackpropError, match="need"):
+        mistaken_values(symbolic)
+    given = mistaken_values(symbolic, problem.values, limit=1)
+    own = mistaken_values(derive(problem.graph, "w131", values=problem.values), limit=1)
+    assert [e.name for e in given].count("missing_path") == 1
+    assert [(e.name, e.value) for e in given] == [(e.name, e.value) for e in own]
