@@ -68,12 +68,16 @@ class Answer:
 @dataclass(frozen=True)
 class Verdict:
     """What the page says of an answer: ``kind`` one of :data:`VERDICT_KINDS`, the mistake's
-    name for ``mistake``, and the tolerance the answer was judged with.
+    name for ``mistake`` (for a right answer: a mistake that gives the same number to the
+    digits typed, so that more digits are needed to tell them apart), and the tolerance the
+    answer was judged with.
 
     Examples
     --------
     >>> judge_answer("7", 0.5, [])
     Verdict(kind='wrong', mistake=None, tolerance=1.0)
+    >>> judge_answer("0.0", 0.0032, [("sign", -0.0032)])      # right, but so is the mistake
+    Verdict(kind='right', mistake='sign', tolerance=0.1)
     """
 
     kind: str
@@ -122,9 +126,9 @@ def judge_answer(text: str, right: float | None, mistakes: Iterable[tuple[str, f
     def close(value: float) -> bool:
         return abs(answer.value - value) <= allowed * SLACK
 
+    also = next((name for name, value in mistakes if close(value)), None)
     if close(right):
-        return Verdict("right", tolerance=allowed)
-    for name, value in mistakes:
-        if close(value):
-            return Verdict("mistake", name, allowed)
+        return Verdict("right", also, allowed)
+    if also is not None:
+        return Verdict("mistake", also, allowed)
     return Verdict("wrong", tolerance=allowed)

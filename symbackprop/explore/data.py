@@ -30,8 +30,8 @@ import sympy
 
 from ..calculus.derivation import Derivation, derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
+from ..check import MistakenValue, mistaken_values
 from ..check.evidence import SLACK
-from ..check.predict import MistakenValue, mistaken_values
 from ..errors import UsageError
 from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
@@ -132,8 +132,7 @@ def _choice(derivation: Derivation, learning_rate: float | None,
     rate = learning_rate if updatable else None
     mistakes: tuple[MistakenValue, ...] = ()
     if derivation.values is not None and derivation.value is not None:
-        mistakes = tuple(m for m in mistaken_values(derivation, derivation.values,
-                                                    learning_rate=rate)
+        mistakes = tuple(m for m in mistaken_values(derivation)
                          if math.isfinite(m.value))
     return Choice(derivation, mistakes, tolerance, update(derivation, rate))
 

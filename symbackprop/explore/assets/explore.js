@@ -64,13 +64,13 @@
       var allowed = choice.tolerance === null ? read.tolerance : choice.tolerance;
       if (choice.value === null) return { kind: "unknown", tolerance: allowed };
       var close = function (v) { return Math.abs(read.value - v) <= allowed * data.slack; };
-      if (close(choice.value)) return { kind: "right", tolerance: allowed };
-      for (var i = 0; i < choice.mistakes.length; i++) {
-        if (close(choice.mistakes[i].value)) {
-          return { kind: "mistake", mistake: choice.mistakes[i], tolerance: allowed };
-        }
+      var also = null;
+      for (var i = 0; i < choice.mistakes.length && also === null; i++) {
+        if (close(choice.mistakes[i].value)) also = choice.mistakes[i];
       }
-      return { kind: "wrong", tolerance: allowed };
+      if (close(choice.value)) return { kind: "right", mistake: also, tolerance: allowed };
+      if (also !== null) return { kind: "mistake", mistake: also, tolerance: allowed };
+      return { kind: "wrong", mistake: null, tolerance: allowed };
     }
     function explain(result, choice) {
       var what = "∂" + choice.of + "/∂" + choice.name;
@@ -78,7 +78,10 @@
         " (judged to ±" + result.tolerance + (choice.tolerance === null ?
           ", one unit in the last digit you typed)" : ", the file's tolerance)");
       switch (result.kind) {
-        case "right": return "Right: " + what + " = " + choice.total + within + ".";
+        case "right": return "Right: " + what + " = " + choice.total + within + "." +
+          (result.mistake ? " But with " + result.mistake.description + " (" +
+           result.mistake.name + ") you would get the same to these digits: type more " +
+           "digits to tell the two apart." : "");
         case "mistake": return "Not right. That is the value you get with " +
           result.mistake.description + " (" + result.mistake.name + ")" + within + ".";
         case "wrong": return "Not right, and not one of the common mistakes this page knows" +
