@@ -34,6 +34,9 @@ def test_smoke_run_of_the_smallest_shape(tmp_path):
         assert row["sweep_seconds"] > 0 and row["peak_rss_mb"] > 0
     assert sorted((row["head"], row["batch"]) for row in results["runtime"]) == [
         ("sigmoid/SE", 1), ("sigmoid/SE", 10_000), ("softmax/CE", 1), ("softmax/CE", 10_000)]
+    (page,) = results["page"]                  # the interactive page of an [8,8,8,2] network
+    assert page["shape"] == [8, 8, 8, 2] and 0 < page["bytes"] < 2_000_000
+    assert "interactive" in run.stdout
     for row in results["runtime"]:
         # the generated code (blocked and in one call) computes the hand-written backprop
         assert row["max_relative_difference"] < 1e-12

@@ -292,3 +292,22 @@ def test_a_derivation_shows_as_the_page_in_a_frame() -> None:
     assert inner is not None and inner == explore_page(explore_derivation(d))
     assert html.escape(inner, quote=True) in fragment
     assert [c["name"] for c in _data(inner)["choices"]] == ["w1"]
+
+
+# -- the docs ------------------------------------------------------------------------------
+
+def test_the_docs_link_the_example_pages_the_site_generates() -> None:
+    import importlib.util
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    spec = importlib.util.spec_from_file_location("docs_hooks", docs / "hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    pages = hooks.explore_pages()
+    text = (docs / "explore.md").read_text(encoding="utf-8")
+    for path, (name, wrt) in hooks.EXPLORE_PAGES.items():
+        assert f"]({path})" in text
+        assert pages[path] == explore_page(explore_problem(load_problem(name), wrt))
+    for image in re.findall(r"\]\((images/[^)]+)\)", text):
+        assert (docs / image).is_file(), image

@@ -74,16 +74,18 @@
     }
     function explain(result, choice) {
       var what = "∂" + choice.of + "/∂" + choice.name;
-      var within = result.tolerance === undefined ? "" :
-        " (judged to ±" + result.tolerance + (choice.tolerance === null ?
-          ", one unit in the last digit you typed)" : ", the file's tolerance)");
+      var judged = result.tolerance === undefined ? "" : "judged to ±" + result.tolerance +
+        (choice.tolerance === null ? ", one unit in the last digit you typed" :
+         ", the problem file's tolerance");
+      var within = judged && " (" + judged + ")";
       switch (result.kind) {
         case "right": return "Right: " + what + " = " + choice.total + within + "." +
-          (result.mistake ? " But with " + result.mistake.description + " (" +
-           result.mistake.name + ") you would get the same to these digits: type more " +
+          (result.mistake ? " But with " + result.mistake.description + " (mistake “" +
+           result.mistake.name + "”) you would get the same to these digits: type more " +
            "digits to tell the two apart." : "");
-        case "mistake": return "Not right. That is the value you get with " +
-          result.mistake.description + " (" + result.mistake.name + ")" + within + ".";
+        case "mistake": return "Not right: that is what you get with " +
+          result.mistake.description + ". (Mistake “" + result.mistake.name + "”; " + judged +
+          ".)";
         case "wrong": return "Not right, and not one of the common mistakes this page knows" +
           within + ".";
         case "unknown": return "The problem file gives no values: there is no number to check.";
