@@ -162,6 +162,11 @@ b1, w5, w6, w7, w8, b2
         raise UsageError(f"explore --wrt {wrt}: not a parameter; allowed: "
                          f"{', '.join(names[:24])}{' ...' if len(names) > 24 else ''}")
     target = graph.output if of is None else of
+    if of is not None:  # only what the node differentiated depends on
+        upstream = nx.ancestors(graph.digraph, graph.node(target).name)
+        names = [n for n in names if n in upstream]
+        if not names:
+            raise UsageError(f"explore --of {of}: no parameter has a path to {of}")
     tolerances = {c.wrt: c.tolerance for c in problem.claims
                   if c.kind == "derivative" and c.target == target and c.tolerance is not None}
     values = problem.numeric_values

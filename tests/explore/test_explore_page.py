@@ -171,6 +171,25 @@ def test_wrt_chooses_the_parameter_and_an_unknown_one_is_refused(tmp_path: Path)
     assert main(["explore", "mazur_2_2_2", "--wrt", "h11", "-o", str(out)]) == 2
 
 
+def test_of_offers_only_the_parameters_it_depends_on(tmp_path: Path) -> None:
+    out = tmp_path / "page.html"
+    assert main(["explore", "mazur_2_2_2", "--of", "h11", "-o", str(out)]) == 0
+    data = _data(out.read_text(encoding="utf-8"))
+    assert [c["name"] for c in data["choices"]] == ["w1", "w2", "b1"]
+    assert all(c["of"] == "h11" and c["update"] is None for c in data["choices"])
+    assert main(["explore", "mazur_2_2_2", "--of", "x1", "-o", str(out)]) == 2
+
+
+def test_a_file_without_values_gives_a_page_without_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "symbolic.toml"
+    path.write_text('[network]\nlayers = [2, 2, 1]\nhidden = "sigmoid"\noutput = "sigmoid"\n'
+                    'loss = "squared_error"\n', encoding="utf-8")
+    data = _data(explore_page(explore_problem(load_problem(str(path)))))
+    assert all(c["total"] is None and c["value"] is None and not c["mistakes"]
+               for c in data["choices"])
+    assert {e["value"] for e in data["edges"]} == {"?"}
+
+
 def test_the_page_is_the_same_every_time() -> None:
     problem = load_problem("padhai_4_4_2")
     assert explore_page(explore_problem(problem)) == explore_page(explore_problem(problem))
