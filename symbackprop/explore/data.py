@@ -28,7 +28,7 @@ from typing import Any
 import networkx as nx
 import sympy
 
-from ..calculus.derivation import Derivation, derive
+from ..calculus.derivation import Adjoint, Derivation, derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
 from ..check import MistakenValue, mistaken_values
 from ..check.evidence import SLACK
@@ -40,8 +40,8 @@ from ..render.parts import update
 from ..render.typeset import text_expr
 from ..spec.problems import Problem
 
-__all__ = ["Choice", "Exploration", "explorable", "explore_derivation", "explore_problem",
-           "page_data"]
+__all__ = ["Choice", "Exploration", "edge_partials", "explorable", "explore_derivation",
+           "explore_problem", "page_data"]
 
 Edge = tuple[str, str]
 
@@ -111,6 +111,11 @@ class Exploration:
     @property
     def of(self) -> str:
         return self.choices[0].derivation.of
+
+    @property
+    def values(self) -> Mapping[str, float] | None:
+        """Every node's value (the forward pass), when the file gives numbers."""
+        return self.choices[0].derivation.values
 
     def choice(self, name: str) -> Choice:
         for choice in self.choices:
@@ -198,13 +203,40 @@ def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _delta_rule(derivation: Derivation, node: str) -> str:
+def _delta_rule(of: str, adjoint: Adjoint) -> str:
     """``δ_n = ∂c/∂n · δ_c + ...`` as ``derive`` writes it."""
-    adjoint = next(a for a in derivation.adjoints if a.node == node)
-    rule = " + ".join(f"∂{f.of}/∂{f.wrt}" + ("" if c == derivation.of else f" · δ_{c}")
+    rule = " + ".join(f"∂{f.of}/∂{f.wrt}" + ("" if c == of else f" · δ_{c}")
                       for f, c in adjoint.contributions)
     value = "" if adjoint.value is None else f" = {text_number(adjoint.value)}"
-    return f"δ_{node} = {rule}{value}"
+    return f"δ_{adjoint.node} = {rule}{value}"
+
+
+def edge_partials(exploration: Exploration, edges: Sequence[Edge]
+                  ) -> list[tuple[sympy.Expr, float | None]]:
+    """The local partial of each edge ``(u, v)`` (``∂v/∂u``) with its value: the derivations'
+    own factors, and for an edge on none of their paths the graph's.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> exploration = explore_problem(load_problem("branching_graph"))    # e = c * d
+    >>> edge_partials(exploration, [("c", "e"), ("d", "e")])
+    [(d, 2.0), (c, 3.0)]
+    """
+    graph = exploration.graph
+    factors = {(f.wrt, f.of): f for c in exploration.choices for a in c.derivation.adjoints
+               for f, _ in a.contributions}
+    values = exploration.values
+    partials: list[tuple[sympy.Expr, float | None]] = []
+    for u, v in edges:
+        factor = factors.get((u, v))
+        if factor is not None:
+            partials.append((factor.expression, factor.value))
+            continue
+        expr = graph.local_partial(u, v)
+        value = None if values is None else float(graph.evaluate(sympy.sympify(expr), values))
+        partials.append((expr, value))
+    return partials
 
 
 def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int],
@@ -218,7 +250,7 @@ def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int
                   "nodes": list(t.path.nodes), "value": text_number(t.value)} for t in d.terms]
     for adjoint in d.adjoints:
         if adjoint.node != d.of and adjoint.node not in deltas:
-            deltas[adjoint.node] = _delta_rule(d, adjoint.node)
+            deltas[adjoint.node] = _delta_rule(d.of, adjoint)
     head = f"∂{d.of}/∂{d.wrt}"
     step = None
     if choice.update is not None and rate is not None:
@@ -253,19 +285,10 @@ def page_data(exploration: Exploration, edges: Sequence[Edge],
     >>> [(c["name"], c["count"], c["total"]) for c in data["choices"]]
     [('a', 1, '2'), ('b', 2, '5')]
     """
-    graph = exploration.graph
     index = {edge: i for i, edge in enumerate(edges)}
-    factors = {(f.wrt, f.of): f for c in exploration.choices for a in c.derivation.adjoints
-               for f, _ in a.contributions}
-    values = next((c.derivation.values for c in exploration.choices
-                   if c.derivation.values is not None), None)
     edge_data = []
-    for (u, v), shape in zip(edges, geometry, strict=True):
-        factor = factors.get((u, v))
-        expr = factor.expression if factor is not None else graph.local_partial(u, v)
-        value = factor.value if factor is not None else None
-        if factor is None and values is not None:
-            value = float(graph.evaluate(sympy.sympify(expr), values))
+    for (u, v), (expr, value), shape in zip(edges, edge_partials(exploration, edges), geometry,
+                                            strict=True):
         edge_data.append({"from": u, "to": v, "partial": text_expr(expr),
                           "value": text_number(value),
                           "factor": text_number(value, FACTOR_DIGITS),
@@ -275,5 +298,5 @@ def page_data(exploration: Exploration, edges: Sequence[Edge],
                for c in exploration.choices]
     return {"title": exploration.title, "of": exploration.of, "selected": exploration.selected,
             "limit": exploration.path_limit, "slack": SLACK,
-            "rate": exploration.learning_rate, "edges": edge_data, "deltas": deltas,
+            "rate": _finite(exploration.learning_rate), "edges": edge_data, "deltas": deltas,
             "choices": choices}

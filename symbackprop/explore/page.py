@@ -40,7 +40,7 @@ from ..draw.scene import DASHES, PALETTE, WRT_FILL
 from ..errors import SymbackpropError
 from ..render.numbers import text_number
 from .answer import MAX_ANSWER, MAX_EXPONENT_DIGITS
-from .data import Exploration, explore_derivation, page_data
+from .data import Exploration, edge_partials, explore_derivation, page_data
 from .mathml import leibniz_math, math_element
 from .svg import Canvas, picture_svg
 
@@ -84,17 +84,10 @@ def _escape(text: str) -> str:
 
 def _parts(exploration: Exploration, edges: list[tuple[str, str]]) -> str:
     """The MathML the script copies: each edge's local partial and its Leibniz form."""
-    factors = {(f.wrt, f.of): f.expression for c in exploration.choices
-               for a in c.derivation.adjoints for f, _ in a.contributions}
-    graph = exploration.graph
-    out = []
-    for i, (u, v) in enumerate(edges):
-        expression = factors.get((u, v))
-        if expression is None:
-            expression = graph.local_partial(u, v)
-        out.append(f'<span data-partial="{i}">{math_element(expression, bracket=True)}</span>'
-                   f'<span data-leibniz="{i}">{leibniz_math(v, u)}</span>')
-    return "".join(out)
+    return "".join(f'<span data-partial="{i}">{math_element(expression, bracket=True)}</span>'
+                   f'<span data-leibniz="{i}">{leibniz_math(v, u)}</span>'
+                   for i, ((u, v), (expression, _)) in enumerate(
+                       zip(edges, edge_partials(exploration, edges), strict=True)))
 
 
 def _options(exploration: Exploration) -> str:
@@ -123,8 +116,7 @@ def _body(exploration: Exploration) -> str:
     data = page_data(exploration, edges, geometry)
     data.update(palette=list(PALETTE), dashes=list(DASHES), chosen=WRT_FILL,
                 answer={"max": MAX_ANSWER, "exponent": MAX_EXPONENT_DIGITS})
-    values = next((c.derivation.values for c in exploration.choices
-                   if c.derivation.values is not None), None)
+    values = exploration.values
     node_titles = {n: f"{n} = {text_number(values[n])}" if values and n in values else n
                    for n in layout.nodes}
     edge_titles = [f"∂{e['to']}/∂{e['from']} = {e['partial']}"
