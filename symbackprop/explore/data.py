@@ -32,7 +32,8 @@ from ..calculus.derivation import Adjoint, Derivation, derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
 from ..check import MistakenValue, mistaken_values
 from ..check.evidence import SLACK
-from ..errors import UsageError
+from ..draw.geometry import MAX_NODES
+from ..errors import SymbackpropError, UsageError
 from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
 from ..render.numbers import FACTOR_DIGITS, text_number
@@ -162,6 +163,9 @@ def explore_problem(problem: Problem, wrt: str | None = None, *, of: str | None 
 b1, w5, w6, w7, w8, b2
     """
     graph = problem.graph
+    if len(graph.order) > MAX_NODES:  # refused before every parameter is derived
+        raise SymbackpropError(f"{problem.path or 'the problem'}: {len(graph.order):,} nodes are "
+                               f"too many to draw legibly on the page (at most {MAX_NODES})")
     names = explorable(graph, problem.network)
     if wrt is not None and wrt not in names:
         raise UsageError(f"explore --wrt {wrt}: not a parameter; allowed: "

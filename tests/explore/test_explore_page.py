@@ -190,6 +190,16 @@ def test_a_file_without_values_gives_a_page_without_numbers(tmp_path: Path) -> N
     assert {e["value"] for e in data["edges"]} == {"?"}
 
 
+def test_a_network_too_large_to_draw_is_refused_at_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "large.toml"
+    path.write_text('[network]\nlayers = [16, 16, 16, 4]\nhidden = "sigmoid"\n'
+                    'output = "softmax"\nloss = "cross_entropy"\n', encoding="utf-8")
+    assert main(["explore", str(path), "-o", str(tmp_path / "page.html")]) == 2
+    assert "too many to draw legibly on the page (at most 400)" in capsys.readouterr().err
+    assert not (tmp_path / "page.html").exists()
+
+
 def test_the_page_is_the_same_every_time() -> None:
     problem = load_problem("padhai_4_4_2")
     assert explore_page(explore_problem(problem)) == explore_page(explore_problem(problem))
