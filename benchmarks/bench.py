@@ -400,6 +400,72 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line, rule, *body])
 
 
+PAGE_SHAPE = (8, 8, 8, 2)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def page_problem(shape: tuple[int, ...], folder: str) -> str:
+    """A problem file of a softmax network of ``shape`` with fixed values, for the page."""
+    lines = ['title = "page benchmark"', "learning_rate = 0.1", "[network]",
+             f"layers = {list(shape)}", 'hidden = "sigmoid"', 'output = "softmax"',
+             'loss = "cross_entropy"', "[values]",
+             f"x = {[round(0.1 * k - 0.35, 2) for k in range(shape[0])]}",
+             f"y = {[1] + [0] * (shape[-1] - 1)}"]
+    for layer in range(1, len(shape)):
+        rows = [[round(((7 * j + 3 * k + layer) % 11 - 5) / 10, 2) for k in range(shape[layer - 1])]
+                for j in range(shape[layer])]
+        lines.append(f"W{layer} = {rows}")
+    path = os.path.join(folder, "page.toml")
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    return path
+
+
+def page_timing(shape: tuple[int, ...], repeats: int) -> dict[str, Any]:
+    """``symbackprop explore``'s page: its build time and size, and in chromium (when
+    Playwright and chromium are installed) the time until it is interactive against the time
+    the same browser takes to open an empty page."""
+    import shutil
+    import tempfile
+
+    from symbackprop.explore import explore_page, explore_problem
+    from symbackprop.spec import load_problem
+
+    with tempfile.TemporaryDirectory() as folder:
+        problem = load_problem(page_problem(shape, folder))
+        start = time.perf_counter()
+        page = explore_page(explore_problem(problem))
+        row: dict[str, Any] = {"shape": list(shape), "build_seconds": time.perf_counter() - start,
+                               "bytes": len(page.encode()), "ready_ms": None, "blank_ms": None}
+        chromium = shutil.which("chromium")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            chromium = None
+        if chromium is None:
+            return row
+        paths = {"page": os.path.join(folder, "page.html"),
+                 "blank": os.path.join(folder, "blank.html")}
+        for key, text in (("page", page), ("blank", "<!DOCTYPE html><p>blank</p>")):
+            with open(paths[key], "w", encoding="utf-8") as out:
+                out.write(text)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            tab = browser.new_page()
+            ready, blank = [], []
+            for _ in range(repeats):
+                tab.goto("file://" + paths["page"])
+                ready.append(float(tab.get_attribute(".sbp-explore", "data-ready") or "nan"))
+                tab.goto("file://" + paths["blank"])
+                blank.append(tab.evaluate("performance.getEntriesByType('navigation')[0]"
+                                          ".loadEventEnd"))
+            browser.close()
+        row.update(ready_ms=min(ready), blank_ms=min(blank))
+    return row
+
+
 def _shape(text: str) -> tuple[int, ...]:
     try:
         shape = tuple(int(width) for width in text.split(","))
@@ -418,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="OUT", help="also write every number to OUT")
     parser.add_argument("--cap", type=float, default=None,
                         help="seconds per slow derivation method and case (default 60; 10 quick)")
-    parser.add_argument("--only", choices=("derivation", "runtime", "grade"),
+    parser.add_argument("--only", choices=("derivation", "runtime", "grade", "page"),
                         help="run one of the tables")
     parser.add_argument("--students", type=int, default=None,
                         help="submissions of the grading table (default 500; 100 quick)")
@@ -435,10 +501,10 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpus": os.cpu_count(), "numpy": np.__version__},
-        "cap_seconds": cap, "rounds": args.rounds, "derivation": [], "runtime": [],
+        "cap_seconds": cap, "rounds": args.rounds, "derivation": [], "runtime": [], "page": [],
     }
     derivation_rows, runtime_rows = [], []
-    for shape in shapes if args.only != "grade" else ():
+    for shape in shapes if args.only not in ("grade", "page") else ():
         for head in HEADS:
             network = network_for(shape, head)
             name = "[" + ",".join(map(str, shape)) + "]"
@@ -470,6 +536,16 @@ def main(argv: list[str] | None = None) -> int:
                     "—" if row["torch"] is None else f"{gen / row['torch']:.2f}",
                     seconds(row["jax_grad"]), seconds(row["generated_jax"]),
                     products_ratio(row), f"{row['max_relative_difference']:.0e}"])
+    page_rows = []
+    if args.only in (None, "page"):
+        row = page_timing(PAGE_SHAPE, repeats)
+        results["page"].append(row)
+        ready = "—" if row["ready_ms"] is None else f"{row['ready_ms']:.0f} ms"
+        blank = "—" if row["blank_ms"] is None else f"{row['blank_ms']:.0f} ms"
+        page_rows.append(["[" + ",".join(map(str, PAGE_SHAPE)) + "]",
+                          f"{row['bytes'] / 1e6:.2f} MB", seconds(row["build_seconds"]), ready,
+                          blank, "—" if row["ready_ms"] is None
+                          else f"{row['ready_ms'] / max(row['blank_ms'], 1):.1f}"])
     if derivation_rows:
         print("\nDerivation of every parameter's gradient (sweep = one reverse sweep with named "
               f"adjoints; slow methods capped at {cap:.0f} s)\n")
@@ -494,6 +570,10 @@ def main(argv: list[str] | None = None) -> int:
             g["mix"], f"{g['submissions']}", seconds(g["jobs_1_seconds"]),
             seconds(g["jobs_2_seconds"]), f"{g['jobs_1_seconds'] / g['jobs_2_seconds']:.2f}"]
             for g in results["grade"]]))
+    if page_rows:
+        print("\nThe interactive page (symbackprop explore, softmax head): its size, build time, "
+              "and the time until chromium has it interactive, against an empty page\n")
+        print(table(["shape", "size", "build", "interactive", "empty page", "ratio"], page_rows))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(results, out, indent=2)

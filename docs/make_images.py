@@ -1,11 +1,14 @@
-"""Render the derivation pages shown in docs/rendering.md as PNG images.
+"""Render the derivation pages shown in docs/rendering.md, and the screenshots of the
+interactive page shown in docs/explore.md, as PNG images.
 
-Each page is what ``symbackprop derive NAME --wrt W --format latex --standalone --matrix``
-writes, compiled with pdflatex and cut into one PNG per page with ``pdftoppm -png -r 110``.
-Needs pdflatex (Debian ``texlive-latex-base``) and pdftoppm (``poppler-utils``).  CI does not
-run this script; run it from the repository root after changing the renderers:
+Each derivation page is what ``symbackprop derive NAME --wrt W --format latex --standalone
+--matrix`` writes, compiled with pdflatex and cut into one PNG per page with ``pdftoppm -png -r
+110``; it needs pdflatex (Debian ``texlive-latex-base``) and pdftoppm (``poppler-utils``).  The
+screenshots are of ``symbackprop explore`` pages in Debian's chromium, driven by Playwright
+(``pip install playwright``; the system browser, no download).  CI does not run this script;
+run it from the repository root after changing the renderers or the page:
 
-    python docs/make_images.py
+    python docs/make_images.py [--explore]      # --explore: only the screenshots
 """
 
 from __future__ import annotations
@@ -44,9 +47,46 @@ def render(name: str, wrt: str, out: Path = OUT) -> list[Path]:
     return sorted(out.glob(f"{stem}-*.png"))
 
 
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def explore_screenshots(out: Path = OUT) -> list[Path]:
+    """``explore_padhai_4_4_2_w131.png`` (a wide window, the third path pointed at, a mistake
+    typed) and ``explore_phone.png`` (a phone's width)."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("chromium is not installed (Debian: apt-get install chromium)")
+    shots = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        page_file = Path(tmp) / "w131.html"
+        if main(["explore", "padhai_4_4_2", "--wrt", "w131", "-o", str(page_file)]) != 0:
+            raise SystemExit("explore padhai_4_4_2 failed")
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        wide = browser.new_page(viewport={"width": 1320, "height": 860})
+        wide.goto(page_file.as_uri())
+        wide.fill("#answer", "-0.00316")
+        wide.press("#answer", "Enter")
+        wide.hover('.sbp-row[data-row="3"]')
+        shots.append(out / "explore_padhai_4_4_2_w131.png")
+        wide.screenshot(path=str(shots[-1]), full_page=True)
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(page_file.as_uri())
+        shots.append(out / "explore_phone.png")
+        phone.screenshot(path=str(shots[-1]))
+        browser.close()
+    return shots
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    for page in PAGES:
-        for png in render(*page):
-            print(f"{png.relative_to(OUT.parent)}  {png.stat().st_size // 1024} KB")
+    made = explore_screenshots()
+    if "--explore" not in sys.argv[1:]:
+        for page in PAGES:
+            made += render(*page)
+    for png in made:
+        print(f"{png.relative_to(OUT.parent)}  {png.stat().st_size // 1024} KB")
     sys.exit(0)

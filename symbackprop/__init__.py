@@ -29,9 +29,11 @@ from types import ModuleType
 
 from . import _moved
 
-# symbackprop.render and symbackprop.draw register the derivation's views (its Jupyter displays
-# and Derivation.draw, see symbackprop.calculus.views) when imported; matplotlib stays lazy.
+# symbackprop.render, symbackprop.draw and symbackprop.explore register the derivation's views
+# (its Jupyter displays and Derivation.draw, see symbackprop.calculus.views) when imported;
+# matplotlib stays lazy.
 from . import draw as draw
+from . import explore as explore
 from . import render as render
 from ._version import __version__
 from .calculus.derivation import Adjoint, Derivation, Factor, Group, Term, derive

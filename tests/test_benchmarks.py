@@ -41,6 +41,9 @@ def test_smoke_run_of_the_smallest_shape(tmp_path):
     for g in results["grade"]:
         assert g["jobs_1_seconds"] > 0 and g["jobs_2_seconds"] > 0
     assert set(results["grade"][1]["verdicts"]) == {"incorrect"}  # every answer diagnosed
+    (page,) = results["page"]                  # the interactive page of an [8,8,8,2] network
+    assert page["shape"] == [8, 8, 8, 2] and 0 < page["bytes"] < 2_000_000
+    assert "interactive" in run.stdout
     for row in results["runtime"]:
         # the generated code (blocked and in one call) computes the hand-written backprop
         assert row["max_relative_difference"] < 1e-12

@@ -143,6 +143,12 @@ class Derivation:
         markdown = view("markdown")
         return None if markdown is None else markdown(self)
 
+    def _repr_html_(self) -> str | None:
+        """Jupyter: the interactive page of this derivative, in a frame (the registered
+        ``"html"`` view, :func:`symbackprop.explore.derivation_html`; ``None`` without one)."""
+        page = view("html")
+        return None if page is None else page(self)
+
     def __repr__(self) -> str:
         plural = "path" if self.path_count == 1 else "paths"
         value = "" if self.value is None else f" = {self.value:.10g}"

@@ -9,15 +9,19 @@ function up here by kind; the layers that provide them register it when they are
   :func:`symbackprop.render.markdown.derivation_markdown` (registered by
   :mod:`symbackprop.render`);
 - ``"figure"``: :func:`symbackprop.draw.figure.draw_derivation` (registered by
-  :mod:`symbackprop.draw`).
+  :mod:`symbackprop.draw`);
+- ``"html"`` (Jupyter's ``_repr_html_``): :func:`symbackprop.explore.page.derivation_html`,
+  the interactive page (registered by :mod:`symbackprop.explore`).
 
-``import symbackprop`` imports both, so all three are registered.
+``import symbackprop`` imports all three, so every view is registered.
 
 Examples
 --------
 >>> import symbackprop
 >>> view("latex").__name__, view("markdown").__name__, view("figure").__name__
 ('derivation_math', 'derivation_markdown', 'draw_derivation')
+>>> view("html").__name__
+'derivation_html'
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from ..errors import SymbackpropError
 
 __all__ = ["KINDS", "register_view", "view"]
 
-KINDS = ("latex", "markdown", "figure", "gradients")
+KINDS = ("latex", "markdown", "figure", "gradients", "html")
 """The kinds of view a derivation delegates to."""
 
 _VIEWS: dict[str, Callable[..., Any]] = {}
@@ -57,10 +61,10 @@ def register_view(kind: str, function: Callable[..., Any]) -> None:
     >>> register_view("latex", derivation_math)      # what symbackprop.render does
     >>> view("latex") is derivation_math
     True
-    >>> register_view("html", derivation_math)  # doctest: +ELLIPSIS
+    >>> register_view("svg", derivation_math)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
       ...
-    symbackprop.errors.SymbackpropError: unknown kind of view 'html'; allowed: latex, ...
+    symbackprop.errors.SymbackpropError: unknown kind of view 'svg'; allowed: latex, ...
     """
     _VIEWS[_known(kind)] = function
 

@@ -7,15 +7,15 @@ formula and what is allowed; no traceback unless ``--debug``).
 - :func:`main` and :func:`build_parser`, here;
 - one module a command (:mod:`~symbackprop.cli.derive`, :mod:`~symbackprop.cli.paths`,
   :mod:`~symbackprop.cli.verify`, :mod:`~symbackprop.cli.check`, :mod:`~symbackprop.cli.draw`,
-  :mod:`~symbackprop.cli.codegen`, :mod:`~symbackprop.cli.variants`,
-  :mod:`~symbackprop.cli.grade`, :mod:`~symbackprop.cli.export`,
+  :mod:`~symbackprop.cli.codegen`, :mod:`~symbackprop.cli.explore`,
+  :mod:`~symbackprop.cli.variants`, :mod:`~symbackprop.cli.grade`, :mod:`~symbackprop.cli.export`,
   :mod:`~symbackprop.cli.examples`), each adding its own sub-parser with ``register``; the
   ``export`` command's targets are modules of their own (:mod:`~symbackprop.cli.export_toml`,
   :mod:`~symbackprop.cli.export_prairielearn`);
 - :mod:`~symbackprop.cli.common`: exit statuses, the parser class, writing output.
 
 The top layer: may import every other subpackage (:mod:`symbackprop.course`,
-:mod:`symbackprop.check`,
+:mod:`symbackprop.explore`, :mod:`symbackprop.check`,
 :mod:`symbackprop.draw`, :mod:`symbackprop.codegen`, :mod:`symbackprop.render`,
 :mod:`symbackprop.numeric`, :mod:`symbackprop.calculus`, :mod:`symbackprop.spec`), and nothing
 imports it but the package's ``__main__``.
@@ -29,13 +29,26 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import SymbackpropError
-from . import check, codegen, derive, draw, examples, export, grade, paths, variants, verify
+from . import (
+    check,
+    codegen,
+    derive,
+    draw,
+    examples,
+    explore,
+    export,
+    grade,
+    paths,
+    variants,
+    verify,
+)
 from .common import EXIT_BAD_INPUT, Parser
 
 __all__ = ["build_parser", "main"]
 
 #: The commands, in the order ``--help`` lists them; each module adds its own sub-parser.
-COMMANDS = (derive, paths, verify, check, draw, codegen, variants, grade, export, examples)
+COMMANDS = (derive, paths, verify, check, draw, codegen, explore, variants, grade, export,
+            examples)
 
 
 def build_parser() -> argparse.ArgumentParser:

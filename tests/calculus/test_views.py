@@ -1,4 +1,5 @@
-"""A derivation's views come from the registry that render and draw fill, and only from it."""
+"""A derivation's views come from the registry that render, draw and explore fill, and only
+from it."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ def _derivation(name: str = "mazur_2_2_2", wrt: str = "w1") -> symbackprop.Deriv
 
 def test_importing_symbackprop_registers_every_view() -> None:
     from symbackprop.draw.figure import draw_derivation
+    from symbackprop.explore.page import derivation_html
 
     assert views.view("latex") is derivation_math
+    assert views.view("html") is derivation_html
     assert views.view("markdown") is derivation_markdown
     assert views.view("figure") is draw_derivation
     assert views.view("gradients") is gradients_math
@@ -42,6 +45,9 @@ def test_jupyter_reprs_are_what_render_produces(name: str, wrt: str) -> None:
     d = _derivation(name, wrt)
     assert d._repr_latex_() == derivation_math(d)
     assert d._repr_markdown_() == derivation_markdown(d)
+    from symbackprop.explore.page import derivation_html
+
+    assert d._repr_html_() == derivation_html(d)
 
 
 def test_the_registered_view_is_the_one_called(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,6 +68,7 @@ def test_without_views_reprs_are_none_and_draw_says_what_to_import(
     d = _derivation()
     assert d._repr_latex_() is None
     assert d._repr_markdown_() is None
+    assert d._repr_html_() is None
     with pytest.raises(MissingExtraError,
                        match=r"dL/dw1: no figure view .* import symbackprop\.draw"):
         d.draw()
@@ -69,7 +76,7 @@ def test_without_views_reprs_are_none_and_draw_says_what_to_import(
 
 
 def test_unknown_kinds_are_refused() -> None:
-    with pytest.raises(SymbackpropError, match="unknown kind of view 'html'"):
-        views.register_view("html", derivation_math)
+    with pytest.raises(SymbackpropError, match="unknown kind of view 'pdf'"):
+        views.register_view("pdf", derivation_math)
     with pytest.raises(SymbackpropError, match="unknown kind of view 'svg'"):
         views.view("svg")

@@ -1,0 +1,49 @@
+"""``symbackprop explore``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..calculus.paths import DEFAULT_PATH_LIMIT
+from ..spec.problems import load_problem
+from .common import EXIT_OK, add_file, emit
+
+__all__ = ["register"]
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from ..explore import explore_page, explore_problem
+
+    problem = load_problem(args.file)
+    exploration = explore_problem(problem, args.wrt, of=args.of, max_paths=args.max_paths)
+    emit(explore_page(exploration), args.output)
+    return EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``explore`` command to the parser's sub-commands.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> commands = argparse.ArgumentParser().add_subparsers()
+    >>> register(commands)
+    >>> args = commands.choices["explore"].parse_args(["mazur_2_2_2", "-o", "page.html"])
+    >>> args.run.__name__, args.wrt, args.output
+    ('_explore', None, 'page.html')
+    """
+    explore_p = commands.add_parser(
+        "explore", help="an interactive HTML page: click a weight, its paths light up, check "
+                        "an answer (offline, one file)")
+    add_file(explore_p)
+    explore_p.add_argument("--wrt", metavar="W", default=None,
+                           help="the parameter chosen when the page opens (default: the first; "
+                                "the page lists them all)")
+    explore_p.add_argument("--of", metavar="L", default=None,
+                           help="the node to differentiate (default: the loss / graph output)")
+    explore_p.add_argument("--max-paths", type=int, default=DEFAULT_PATH_LIMIT, metavar="N",
+                           help=f"list paths only up to N (default {DEFAULT_PATH_LIMIT:,}); above "
+                                "it the page shows the count and the factored form")
+    explore_p.add_argument("-o", "--output", metavar="OUT", required=True,
+                           help="the page to write (OUT.html; '-' writes it to stdout)")
+    explore_p.set_defaults(run=_explore)

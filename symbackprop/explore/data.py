@@ -1,0 +1,306 @@
+"""What the interactive page carries: for each parameter its paths, deltas, total, update and
+the values of the common mistakes, and for each edge its local partial.
+
+An :class:`Exploration` holds the derivations (one :class:`Choice` a parameter, each with its
+precomputed mistakes); :func:`page_data` turns it into the plain data the page's script reads
+(strings already printed by :mod:`symbackprop.render.numbers`, as ``derive`` prints them, and
+the floats the answer check compares).  Nothing in it is code: the script only shows the
+strings as text and compares numbers.
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> exploration = explore_problem(load_problem("mazur_2_2_2"), wrt="w1")
+>>> exploration
+Exploration(mazur_2_2_2 (bundled example), 10 parameters, w1 chosen)
+>>> choice = exploration.choice("w1")
+>>> choice.derivation.path_count, choice.update
+(2, (0.15, 0.1497807161327628))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import sympy
+
+from ..calculus.derivation import Adjoint, Derivation, derive
+from ..calculus.paths import DEFAULT_PATH_LIMIT
+from ..check import MistakenValue, mistaken_values
+from ..check.evidence import SLACK
+from ..draw.geometry import MAX_NODES
+from ..errors import SymbackpropError, UsageError
+from ..graph.computation import ComputationGraph
+from ..graph.network import LayeredNetwork
+from ..render.numbers import FACTOR_DIGITS, text_number
+from ..render.parts import update
+from ..render.typeset import text_expr
+from ..spec.problems import Problem
+
+__all__ = ["Choice", "Exploration", "edge_partials", "explorable", "explore_derivation",
+           "explore_problem", "page_data"]
+
+Edge = tuple[str, str]
+
+
+def explorable(graph: ComputationGraph, network: LayeredNetwork | None = None) -> list[str]:
+    """The nodes the page offers to differentiate with respect to: the parameters (a
+    layered ``network``'s layer by layer), or for a graph without any the leaves the output
+    depends on.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> explorable(load_problem("branching_graph").graph)
+    ['a', 'b']
+    >>> explorable(load_problem("sigmoid_chain").graph)
+    ['w1', 'w2', 'w3']
+    """
+    if network is not None:
+        return [n for n in network.parameter_names() if n in graph]
+    if graph.parameters:
+        return list(graph.parameters)
+    upstream = nx.ancestors(graph.digraph, graph.output)
+    return [n for n in graph.leaves if n in upstream]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One parameter of the page: its derivation, the mistakes a student may make, the file's
+    tolerance for its derivative (``None``: the typed digits decide) and its update step
+    ``(before, after)`` when the file has a learning rate.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> choice = explore_problem(load_problem("branching_graph")).choices[1]
+    >>> choice.derivation, choice.tolerance, choice.update
+    (Derivation(de/db, 2 paths = 5), None, None)
+    """
+
+    derivation: Derivation
+    mistakes: tuple[MistakenValue, ...] = ()
+    tolerance: float | None = None
+    update: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """Everything the page shows, before it is printed (see the module docstring).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> exploration = explore_problem(load_problem("padhai_4_4_2"))
+    >>> exploration.selected, exploration.learning_rate, len(exploration.choices)
+    ('w111', 1.0, 24)
+    """
+
+    graph: ComputationGraph = field(repr=False)
+    choices: tuple[Choice, ...]
+    selected: str
+    name: str = ""
+    title: str = ""
+    source: str = ""
+    learning_rate: float | None = None
+    path_limit: int = DEFAULT_PATH_LIMIT
+
+    @property
+    def of(self) -> str:
+        return self.choices[0].derivation.of
+
+    @property
+    def values(self) -> Mapping[str, float] | None:
+        """Every node's value (the forward pass), when the file gives numbers."""
+        return self.choices[0].derivation.values
+
+    def choice(self, name: str) -> Choice:
+        for choice in self.choices:
+            if choice.derivation.wrt == name:
+                return choice
+        raise UsageError(f"{name!r} is not a parameter of the page; allowed: "
+                         f"{', '.join(c.derivation.wrt for c in self.choices[:12])}")
+
+    def __repr__(self) -> str:
+        return (f"Exploration({self.name or self.title or 'graph'}, {len(self.choices)} "
+                f"parameters, {self.selected} chosen)")
+
+
+def _choice(derivation: Derivation, learning_rate: float | None,
+            tolerance: float | None) -> Choice:
+    graph = derivation.graph
+    updatable = (derivation.of == graph.output
+                 and graph.node(derivation.wrt).kind == "parameter")
+    rate = learning_rate if updatable else None
+    mistakes: tuple[MistakenValue, ...] = ()
+    if derivation.values is not None and derivation.value is not None:
+        mistakes = tuple(m for m in mistaken_values(derivation)
+                         if math.isfinite(m.value))
+    return Choice(derivation, mistakes, tolerance, update(derivation, rate))
+
+
+def explore_problem(problem: Problem, wrt: str | None = None, *, of: str | None = None,
+                    max_paths: int = DEFAULT_PATH_LIMIT) -> Exploration:
+    """The page of a problem file: every parameter (see :func:`explorable`), ``wrt`` (default:
+    the first) chosen when the page opens.
+
+    Raises
+    ------
+    UsageError
+        When ``wrt`` is not one of them.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> explore_problem(load_problem("mazur_2_2_2"), wrt="h11")
+    Traceback (most recent call last):
+    ...
+    symbackprop.errors.UsageError: explore --wrt h11: not a parameter; allowed: w1, w2, w3, w4, \
+b1, w5, w6, w7, w8, b2
+    """
+    graph = problem.graph
+    if len(graph.order) > MAX_NODES:  # refused before every parameter is derived
+        raise SymbackpropError(f"{problem.path or 'the problem'}: {len(graph.order):,} nodes are "
+                               f"too many to draw legibly on the page (at most {MAX_NODES})")
+    names = explorable(graph, problem.network)
+    if wrt is not None and wrt not in names:
+        raise UsageError(f"explore --wrt {wrt}: not a parameter; allowed: "
+                         f"{', '.join(names[:24])}{' ...' if len(names) > 24 else ''}")
+    target = graph.output if of is None else of
+    if of is not None:  # only what the node differentiated depends on
+        upstream = nx.ancestors(graph.digraph, graph.node(target).name)
+        names = [n for n in names if n in upstream]
+        if not names:
+            raise UsageError(f"explore --of {of}: no parameter has a path to {of}")
+    tolerances = {c.wrt: c.tolerance for c in problem.claims
+                  if c.kind == "derivative" and c.target == target and c.tolerance is not None}
+    values = problem.numeric_values
+    choices = tuple(_choice(derive(graph, name, of, values=values, max_paths=max_paths),
+                            problem.learning_rate, tolerances.get(name)) for name in names)
+    return Exploration(graph, choices, wrt or names[0], problem.path or "", problem.title,
+                       problem.source, problem.learning_rate, max_paths)
+
+
+def explore_derivation(derivation: Derivation, *, learning_rate: float | None = None,
+                       title: str = "") -> Exploration:
+    """A page of one derivation (the Jupyter view): its parameter only.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> explore_derivation(derive(problem.graph, "w5", values=problem.values))
+    Exploration(graph, 1 parameters, w5 chosen)
+    """
+    return Exploration(derivation.graph, (_choice(derivation, learning_rate, None),),
+                       derivation.wrt, title=title, learning_rate=learning_rate)
+
+
+# -- the data the script reads --------------------------------------------------------------------
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _delta_rule(of: str, adjoint: Adjoint) -> str:
+    """``δ_n = ∂c/∂n · δ_c + ...`` as ``derive`` writes it."""
+    rule = " + ".join(f"∂{f.of}/∂{f.wrt}" + ("" if c == of else f" · δ_{c}")
+                      for f, c in adjoint.contributions)
+    value = "" if adjoint.value is None else f" = {text_number(adjoint.value)}"
+    return f"δ_{adjoint.node} = {rule}{value}"
+
+
+def edge_partials(exploration: Exploration, edges: Sequence[Edge]
+                  ) -> list[tuple[sympy.Expr, float | None]]:
+    """The local partial of each edge ``(u, v)`` (``∂v/∂u``) with its value: the derivations'
+    own factors, and for an edge on none of their paths the graph's.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> exploration = explore_problem(load_problem("branching_graph"))    # e = c * d
+    >>> edge_partials(exploration, [("c", "e"), ("d", "e")])
+    [(d, 2.0), (c, 3.0)]
+    """
+    graph = exploration.graph
+    factors = {(f.wrt, f.of): f for c in exploration.choices for a in c.derivation.adjoints
+               for f, _ in a.contributions}
+    values = exploration.values
+    partials: list[tuple[sympy.Expr, float | None]] = []
+    for u, v in edges:
+        factor = factors.get((u, v))
+        if factor is not None:
+            partials.append((factor.expression, factor.value))
+            continue
+        expr = graph.local_partial(u, v)
+        value = None if values is None else float(graph.evaluate(sympy.sympify(expr), values))
+        partials.append((expr, value))
+    return partials
+
+
+def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int],
+                 rate: float | None, deltas: dict[str, str]) -> dict[str, Any]:
+    d = choice.derivation
+    union = sorted({index[f.wrt, f.of] for a in d.adjoints for f, _ in a.contributions
+                    if (f.wrt, f.of) in index})
+    paths = None
+    if d.terms is not None:
+        paths = [{"edges": [index[e] for e in t.path.edges if e in index],
+                  "nodes": list(t.path.nodes), "value": text_number(t.value)} for t in d.terms]
+    for adjoint in d.adjoints:
+        if adjoint.node != d.of and adjoint.node not in deltas:
+            deltas[adjoint.node] = _delta_rule(d.of, adjoint)
+    head = f"∂{d.of}/∂{d.wrt}"
+    step = None
+    if choice.update is not None and rate is not None:
+        before, after = choice.update
+        step = (f"{d.wrt}+ = {d.wrt} − η {head} = {text_number(before)} − {text_number(rate)} "
+                f"· {text_number(d.value)} = {text_number(after)}")
+    return {
+        "name": d.wrt, "of": d.of, "count": d.path_count, "paths": paths, "edges": union,
+        "nodes": sorted({n for e in union for n in edges[e]} | {d.wrt}),
+        "deltas": [a.node for a in d.adjoints if a.node != d.of],
+        "total": None if d.value is None else text_number(d.value),
+        "value": _finite(d.value), "update": step, "tolerance": choice.tolerance,
+        "mistakes": [{"name": m.name, "description": m.description, "value": m.value,
+                      "path": m.path} for m in choice.mistakes],
+    }
+
+
+def page_data(exploration: Exploration, edges: Sequence[Edge],
+              geometry: Sequence[Sequence[float]]) -> dict[str, Any]:
+    """The page's data (JSON-ready): the edges in ``edges`` order, each with its local partial
+    (as text), its value and its ``geometry`` (the SVG segment and the room beside it for
+    parallel strokes), and one entry a parameter.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> exploration = explore_problem(load_problem("branching_graph"))
+    >>> edges = [("a", "c"), ("b", "c"), ("b", "d"), ("c", "e"), ("d", "e")]
+    >>> data = page_data(exploration, edges, [[0, 0, 1, 1, 5]] * 5)
+    >>> data["edges"][3]["partial"], data["edges"][3]["value"]
+    ('d', '2')
+    >>> [(c["name"], c["count"], c["total"]) for c in data["choices"]]
+    [('a', 1, '2'), ('b', 2, '5')]
+    """
+    index = {edge: i for i, edge in enumerate(edges)}
+    edge_data = []
+    for (u, v), (expr, value), shape in zip(edges, edge_partials(exploration, edges), geometry,
+                                            strict=True):
+        edge_data.append({"from": u, "to": v, "partial": text_expr(expr),
+                          "value": text_number(value),
+                          "factor": text_number(value, FACTOR_DIGITS),
+                          "geometry": list(shape)})
+    deltas: dict[str, str] = {}
+    choices = [_choice_data(c, edges, index, exploration.learning_rate, deltas)
+               for c in exploration.choices]
+    return {"title": exploration.title, "of": exploration.of, "selected": exploration.selected,
+            "limit": exploration.path_limit, "slack": SLACK,
+            "rate": _finite(exploration.learning_rate), "edges": edge_data, "deltas": deltas,
+            "choices": choices}

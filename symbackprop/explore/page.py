@@ -1,0 +1,223 @@
+"""The interactive page: one self-contained HTML file, and the same page as a Jupyter display.
+
+:func:`explore_page` assembles the page: the picture (:mod:`symbackprop.explore.svg`), the
+formulas as MathML templates the script copies (:mod:`symbackprop.explore.mathml`), the data
+(:func:`symbackprop.explore.data.page_data`) as JSON in ``<script type="application/json"
+id="data">``, and the stylesheet and script of ``assets/`` inlined.  A Content-Security-Policy
+forbids every request (no CDN, no font, no image fetched): the page works from disk, mailed,
+or on a course site.
+
+What comes from a problem file (its title and source) is escaped once for HTML
+(:func:`html.escape`); the JSON is escaped by :func:`script_json` so that no string in it can
+end its ``<script>`` element.  The script sets text with ``textContent`` only and copies only
+the markup written here.
+
+:func:`explore_fragment` wraps the page in an ``<iframe srcdoc>`` for Jupyter (a notebook may
+show several: the frame keeps each page's ids, styles and script apart), which
+:func:`derivation_html` does for one derivation (the ``"html"`` view of
+:class:`~symbackprop.calculus.derivation.Derivation`, its ``_repr_html_``).
+
+Examples
+--------
+>>> from symbackprop.spec import load_problem
+>>> from symbackprop.explore.data import explore_problem
+>>> page = explore_page(explore_problem(load_problem("branching_graph")))
+>>> page.startswith("<!DOCTYPE html>"), 'id="total"' in page, " src=" in page, " href=" in page
+(True, True, False, False)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ..calculus.derivation import Derivation
+from ..draw.layout import graph_layout
+from ..draw.scene import DASHES, PALETTE, WRT_FILL
+from ..errors import SymbackpropError
+from ..render.numbers import text_number
+from .answer import MAX_ANSWER, MAX_EXPONENT_DIGITS
+from .data import Exploration, edge_partials, explore_derivation, page_data
+from .mathml import leibniz_math, math_element
+from .svg import Canvas, picture_svg
+
+__all__ = ["FRAME_HEIGHT", "POLICY", "derivation_html", "explore_fragment", "explore_page",
+           "script_json"]
+
+POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+          "img-src data:; base-uri 'none'; form-action 'none'")
+"""The page's Content-Security-Policy: inline style and script only, no request of any kind."""
+FRAME_HEIGHT = 720
+"""The height (px) of the page's frame in Jupyter."""
+
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                   "\u2029": "\\u2029"}
+
+
+def script_json(data: Any) -> str:
+    r"""``data`` as JSON that can stand inside ``<script type="application/json">``: ``<``,
+    ``>``, ``&`` and the line separators escaped (inside strings, the only place they occur),
+    so ``</script>`` in a title stays text.
+
+    Examples
+    --------
+    >>> print(script_json({"title": "</script><b>&"}))
+    {"title": "\u003c/script\u003e\u003cb\u003e\u0026"}
+    >>> json.loads(script_json({"title": "</script>"}))["title"]
+    '</script>'
+    """
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+    return "".join(_SCRIPT_ESCAPES.get(char, char) for char in text)
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _parts(exploration: Exploration, edges: list[tuple[str, str]]) -> str:
+    """The MathML the script copies: each edge's local partial and its Leibniz form."""
+    return "".join(f'<span data-partial="{i}">{math_element(expression, bracket=True)}</span>'
+                   f'<span data-leibniz="{i}">{leibniz_math(v, u)}</span>'
+                   for i, ((u, v), (expression, _)) in enumerate(
+                       zip(edges, edge_partials(exploration, edges), strict=True)))
+
+
+def _options(exploration: Exploration) -> str:
+    options = []
+    for choice in exploration.choices:
+        name = choice.derivation.wrt
+        chosen = " selected" if name == exploration.selected else ""
+        options.append(f'<option value="{_escape(name)}"{chosen}>{_escape(name)}</option>')
+    return "".join(options)
+
+
+def _body(exploration: Exploration) -> str:
+    graph = exploration.graph
+    try:
+        layout = graph_layout(graph)
+    except ValueError as err:
+        raise SymbackpropError(f"cannot draw {graph!r} for the page: {err}") from None
+    canvas = Canvas.of(layout)
+    edges = list(layout.edges)
+    geometry = []
+    for u, v in edges:
+        (x1, y1), (x2, y2) = (canvas.point(p) for p in layout.segment(u, v))
+        ends = [layout.nodes[n] for n in (u, v)]
+        room = canvas.length(0.7 * min(min(n.width, n.height) for n in ends))
+        geometry.append([x1, y1, x2, y2, room])
+    data = page_data(exploration, edges, geometry)
+    data.update(palette=list(PALETTE), dashes=list(DASHES), chosen=WRT_FILL,
+                answer={"max": MAX_ANSWER, "exponent": MAX_EXPONENT_DIGITS})
+    values = exploration.values
+    node_titles = {n: f"{n} = {text_number(values[n])}" if values and n in values else n
+                   for n in layout.nodes}
+    edge_titles = [f"∂{e['to']}/∂{e['from']} = {e['partial']}"
+                   + ("" if e["value"] == "?" else f" = {e['value']}") for e in data["edges"]]
+    svg = picture_svg(layout, canvas, selectable={c.derivation.wrt for c in exploration.choices},
+                      node_titles=node_titles, edge_titles=edge_titles)
+    title = _escape(exploration.title or f"d{exploration.of}: the paths of every parameter")
+    source = (f'<p class="sbp-source">{_escape(exploration.source)}</p>'
+              if exploration.source else "")
+    return f"""<main class="sbp-explore">
+<header class="sbp-header"><h1>{title}</h1>{source}</header>
+<div class="sbp-bar"><label for="sbp-choice">Differentiate with respect to</label>
+<select id="sbp-choice" class="sbp-choice">{_options(exploration)}</select>
+<span class="sbp-hint">or click a parameter's box in the picture (Tab, then Enter)</span></div>
+<div class="sbp-body">
+<figure class="sbp-figure"><div class="sbp-scroll">{svg}</div>
+<figcaption class="sbp-edge-info" aria-live="polite">Point at an edge to see its local
+partial derivative and its value.</figcaption></figure>
+<section class="sbp-panel" aria-live="polite">
+<h2 class="sbp-heading"></h2>
+<p class="sbp-count"></p>
+<ol class="sbp-paths"></ol>
+<p class="sbp-more"></p>
+<h3>The factored (delta) form</h3>
+<p class="sbp-note">Each δ<sub>n</sub> = ∂{_escape(exploration.of)}/∂n is computed once, from
+the output back; the paths are grouped by the nodes they share.</p>
+<ol class="sbp-deltas"></ol>
+<p class="sbp-result"><span class="sbp-what"></span> = <output id="total"></output></p>
+<p class="sbp-update"></p>
+<form class="sbp-check" autocomplete="off">
+<label for="answer">Your value of <span class="sbp-what"></span></label>
+<input id="answer" type="text" inputmode="decimal" spellcheck="false" size="16">
+<button type="submit">Check</button>
+<p id="verdict" role="status"></p>
+</form>
+</section>
+</div>
+<div class="sbp-parts" hidden>{_parts(exploration, edges)}</div>
+<script type="application/json" id="data" class="sbp-data">{script_json(data)}</script>
+<noscript><p>The page needs JavaScript to choose a parameter.</p></noscript>
+</main>"""
+
+
+def explore_page(exploration: Exploration) -> str:
+    """The whole page, as one HTML document that requests nothing.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.explore.data import explore_problem
+    >>> page = explore_page(explore_problem(load_problem("mazur_2_2_2"), wrt="w5"))
+    >>> page.count('data-node="'), '<option value="w5" selected>' in page
+    (10, True)
+    """
+    title = _escape(exploration.title or "symbackprop explore")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{POLICY}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="symbackprop explore">
+<title>{title}</title>
+<style>{_asset("explore.css")}</style>
+</head>
+<body>
+{_body(exploration)}
+<script>{_asset("explore.js")}</script>
+</body>
+</html>
+"""
+
+
+def explore_fragment(exploration: Exploration, height: int = FRAME_HEIGHT) -> str:
+    """The page inside an ``<iframe srcdoc>``: an HTML fragment to embed (Jupyter), whose
+    ids, styles and script cannot meet another's.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.explore.data import explore_problem
+    >>> fragment = explore_fragment(explore_problem(load_problem("branching_graph")))
+    >>> fragment.startswith("<iframe "), "<html" in fragment, "&lt;html" in fragment
+    (True, False, True)
+    """
+    return (f'<iframe class="sbp-frame" title="{_escape(exploration.title or "explore")}" '
+            f'style="width: 100%; height: {int(height)}px; border: 1px solid #ddd" '
+            f'sandbox="allow-scripts" srcdoc="{_escape(explore_page(exploration))}"></iframe>')
+
+
+def derivation_html(derivation: Derivation, **options: Any) -> str:
+    """The ``"html"`` view of a derivation (Jupyter's ``_repr_html_``): the page of its
+    parameter, in a frame.  Options: ``learning_rate``, ``title``.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> html_view = derivation_html(derive(problem.graph, "w5", values=problem.values))
+    >>> html_view.startswith("<iframe"), html_view.count("data-node=&quot;")
+    (True, 1)
+    """
+    return explore_fragment(explore_derivation(derivation, **options))

@@ -1,0 +1,303 @@
+"""The interactive page in a real browser: Debian's chromium driven by Playwright.
+
+One browser for the module, a fresh page a test.  Every bundled example and every parameter:
+clicking its node highlights as many paths as ``symbackprop paths`` lists, ``#total`` shows the
+value ``derive`` prints, the right answer and each precomputed mistake get their verdicts.  The
+page's answer rule is compared with :mod:`symbackprop.explore.answer` on a grid of answers, and
+the page must make no request but its own load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import BUNDLED, require_module, require_tool
+from test_explore_page import HOSTILE, hostile_problem
+
+from symbackprop.calculus.derivation import derive
+from symbackprop.calculus.paths import count_paths
+from symbackprop.cli import main
+from symbackprop.explore import judge_answer
+from symbackprop.render.numbers import text_number
+from symbackprop.spec import load_problem
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = require_tool("chromium")
+    require_module("playwright")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The page of every bundled example, written by the command line."""
+    folder = tmp_path_factory.mktemp("explore")
+    written = {}
+    for name in BUNDLED:
+        written[name] = folder / f"{name}.html"
+        assert main(["explore", name, "-o", str(written[name])]) == 0
+    return written
+
+
+class Visit:
+    """A page opened from disk, every request but the page's own aborted and recorded."""
+
+    def __init__(self, browser: Any, path: Path, ready: str | None = ".sbp-explore[data-ready]",
+                 **context: Any) -> None:
+        self.url = path.resolve().as_uri()
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.route("**/*", self._route)
+        self.page.goto(self.url)
+        if ready is not None:
+            self.page.wait_for_selector(ready)
+
+    def _route(self, route: Any) -> None:
+        if route.request.url == self.url:
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def answer(self, text: str) -> tuple[str | None, str | None, str]:
+        """Type ``text`` into the answer box, press Enter: the verdict's kind, mistake, text."""
+        box = self.page.locator("#answer")
+        box.fill(text)
+        box.press("Enter")
+        kind, mistake, said = self.page.evaluate(
+            "() => { const v = document.getElementById('verdict'); return [v.dataset.kind ?? "
+            "null, v.dataset.mistake ?? null, v.textContent]; }")
+        return kind, mistake, said
+
+    def state(self) -> tuple[str, int, int, str]:
+        """The chosen parameter, the highlighted paths, the path rows and the total."""
+        chosen, paths, rows, total = self.page.evaluate(
+            "() => [document.getElementById('sbp-choice').value, document.querySelectorAll("
+            "'svg [data-path].highlighted').length, document.querySelectorAll('.sbp-row')"
+            ".length, document.getElementById('total').textContent]")
+        return chosen, paths, rows, total
+
+    def hover_edge(self, index: int) -> None:
+        """Move the mouse to the middle of edge ``index`` in the picture."""
+        x, y = self.page.evaluate(
+            "i => { const line = document.querySelector(`.sbp-edge[data-edge='${i}'] .sbp-hit`);"
+            " const svg = line.ownerSVGElement; const p = svg.createSVGPoint();"
+            " p.x = (line.x1.baseVal.value + line.x2.baseVal.value) / 2;"
+            " p.y = (line.y1.baseVal.value + line.y2.baseVal.value) / 2;"
+            " line.scrollIntoView({block: 'center'});"
+            " const q = p.matrixTransform(line.getScreenCTM()); return [q.x, q.y]; }", index)
+        self.page.mouse.move(x, y)
+
+    def highlighted(self) -> int:
+        return int(self.page.evaluate(
+            "document.querySelectorAll('svg [data-path].highlighted').length"))
+
+    def close(self) -> None:
+        assert not self.errors, self.errors
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: Any) -> Iterator[Any]:
+    opened: list[Visit] = []
+
+    def open_page(path: Path, **options: Any) -> Visit:
+        opened.append(Visit(browser, path, **options))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+def _data(visit: Visit) -> dict[str, Any]:
+    return json.loads(visit.page.locator("script#data").text_content() or "")
+
+
+# -- the acceptance: every example, every parameter ---------------------------------------------
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_clicking_each_parameter_shows_its_paths_total_and_verdicts(
+        name: str, pages: dict[str, Path], visit: Any) -> None:
+    problem = load_problem(name)
+    page = visit(pages[name])
+    data = _data(page)
+    for choice in data["choices"]:
+        wrt = choice["name"]
+        page.page.locator(f'svg [data-node="{wrt}"]').click()
+        d = derive(problem.graph, wrt, values=problem.numeric_values)
+        assert count_paths(problem.graph, wrt) == d.path_count
+        total = "?" if d.value is None else text_number(d.value)
+        assert page.state() == (wrt, d.path_count, d.path_count, total)
+        if d.value is None:
+            continue
+        assert page.answer(text_number(d.value))[0] == "right"
+        mistakes = [(m["name"], m["value"]) for m in choice["mistakes"]]
+        for mistake in choice["mistakes"]:
+            typed = f"{mistake['value']:.12e}"     # enough digits to tell it from the truth
+            expected = judge_answer(typed, d.value, mistakes)
+            kind, named, said = page.answer(typed)
+            assert (kind, named) == (expected.kind, expected.mistake)
+            assert kind == "mistake" and named == mistake["name"]
+            assert mistake["description"] in said
+    assert page.blocked == [] and set(page.requests) == {page.url}
+
+
+def test_the_page_and_python_judge_a_grid_of_answers_alike(pages: dict[str, Path],
+                                                            visit: Any) -> None:
+    page = visit(pages["padhai_4_4_2"])
+    data = _data(page)
+    cases = []
+    for choice in data["choices"][:: 5] + [c for c in data["choices"] if c["name"] == "w212"]:
+        targets = [choice["value"], *(m["value"] for m in choice["mistakes"])]
+        typed = [" 1/2", "", "abc", "0x10", "1e99999", "--1", "+.5", "5.", "-0", "0", "1e400",
+                 "1" * 45, " 3 ", "\t-2.50e-1\n", "1E+2", "٣"]
+        for value in targets:
+            for digits in range(1, 13):
+                typed += [f"{value:.{digits}g}", f"{value:.{digits}e}", f"{-value:.{digits}g}",
+                          f"{value:.{digits}f}", f"{value * 1.0001:.{digits}g}"]
+        mistakes = [(m["name"], m["value"]) for m in choice["mistakes"]]
+        for text in typed:
+            verdict = judge_answer(text, choice["value"], mistakes, choice["tolerance"])
+            cases.append((text, choice["name"], [verdict.kind, verdict.mistake,
+                                                  verdict.tolerance]))
+    judged = page.page.evaluate(
+        "cases => cases.map(([text, name]) => { const v = document.querySelector("
+        "'.sbp-explore').sbpJudge(text, name); return [v.kind, v.mistake, v.tolerance]; })",
+        [[text, name] for text, name, _ in cases])
+    differ = [(c[0], c[1], c[2], j) for c, j in zip(cases, judged, strict=True) if c[2] != j]
+    assert not differ, differ[:10]
+    kinds = {c[2][0] for c in cases}
+    assert kinds == {"right", "mistake", "wrong", "unreadable"}, kinds
+    assert len(cases) > 1000
+
+
+# -- offline, safe ----------------------------------------------------------------------------
+
+def test_the_page_makes_no_request(pages: dict[str, Path], visit: Any) -> None:
+    page = visit(pages["padhai_4_4_2"])
+    page.page.locator('svg [data-node="w212"]').click()
+    page.page.locator("#answer").fill("0.1")
+    page.page.locator("#answer").press("Enter")
+    page.hover_edge(0)
+    assert page.requests == [page.url]
+    assert page.blocked == []
+
+
+def test_hostile_text_stays_text_in_the_browser(tmp_path: Path, visit: Any) -> None:
+    out = tmp_path / "hostile.html"
+    assert main(["explore", str(hostile_problem(tmp_path)), "-o", str(out)]) == 0
+    page = visit(out)
+    page.page.locator('svg [data-node="w5"]').click()
+    page.answer("0.08")
+    assert page.dialogs == []
+    assert page.page.locator("h1").text_content() == HOSTILE
+    assert page.page.title() == HOSTILE
+    assert page.page.locator("img").count() == 0
+    assert page.page.evaluate("document.querySelectorAll('script').length") == 2
+    assert page.blocked == []
+
+
+# -- hovering and the keyboard ---------------------------------------------------------------
+
+def test_hovering_an_edge_shows_its_local_partial(pages: dict[str, Path], visit: Any) -> None:
+    page = visit(pages["mazur_2_2_2"])
+    data = _data(page)
+    index = next(i for i, e in enumerate(data["edges"]) if e["from"] == "h11" and e["to"] == "a21")
+    page.hover_edge(index)
+    info = page.page.locator(".sbp-edge-info")
+    assert info.get_attribute("data-edge") == str(index)
+    assert (info.text_content() or "").endswith(f"= {data['edges'][index]['value']}")
+    shown = info.locator("math").nth(1).evaluate("m => m.outerHTML")
+    template = page.page.locator(f'.sbp-parts [data-partial="{index}"] math').evaluate(
+        "m => m.outerHTML")
+    assert shown == template and "w" in shown          # the partial of a21 by h11 is w5
+
+
+def test_hovering_a_path_row_highlights_that_path(pages: dict[str, Path], visit: Any) -> None:
+    page = visit(pages["padhai_4_4_2"])
+    page.page.locator('svg [data-node="w131"]').click()
+    page.page.locator('.sbp-row[data-row="3"]').hover()
+    focused = page.page.evaluate(
+        "[...document.querySelectorAll('.sbp-path.sbp-focus')].map(g => g.dataset.path)")
+    assert focused == ["3"]
+    assert page.page.evaluate("document.querySelector('.sbp-explore').classList"
+                              ".contains('sbp-focusing')")
+    page.page.mouse.move(1, 1)
+    assert page.page.locator(".sbp-path.sbp-focus").count() == 0
+
+
+def test_the_keyboard_chooses_a_parameter(pages: dict[str, Path], visit: Any) -> None:
+    page = visit(pages["mazur_2_2_2"])
+    page.page.locator("#sbp-choice").focus()
+    for _ in range(3):                           # from the list, Tab reaches the first node
+        page.page.keyboard.press("Tab")
+        if page.page.evaluate("document.activeElement.dataset.node !== undefined"):
+            break
+    focused = page.page.evaluate("document.activeElement.dataset.node")
+    assert focused in _data(page)["selected"] + "w1 w2 w3 w4 w5 w6 w7 w8 b1 b2"
+    page.page.locator('svg [data-node="w7"]').focus()
+    page.page.keyboard.press("Enter")
+    assert page.page.locator("#sbp-choice").input_value() == "w7"
+    page.page.locator('svg [data-node="w2"]').focus()
+    page.page.keyboard.press(" ")
+    assert page.page.locator("#sbp-choice").input_value() == "w2"
+    assert page.page.locator('svg [data-node="w2"]').get_attribute("aria-pressed") == "true"
+    page.page.locator("#sbp-choice").select_option("w5")
+    assert page.highlighted() == 1
+
+
+def test_a_phone_reads_the_page_in_one_column(pages: dict[str, Path], visit: Any,
+                                              tmp_path: Path) -> None:
+    page = visit(pages["padhai_4_4_2"], viewport={"width": 390, "height": 844},
+                 device_scale_factor=2, is_mobile=True, has_touch=True)
+    figure = page.page.locator(".sbp-figure").bounding_box()
+    panel = page.page.locator(".sbp-panel").bounding_box()
+    assert figure is not None and panel is not None
+    assert panel["y"] >= figure["y"] + figure["height"] - 1     # below the picture
+    assert page.page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.page.locator('svg [data-node="w131"]').tap()
+    assert page.highlighted() == 4
+    shot = tmp_path / "explore_phone.png"
+    page.page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_jupyter_frame_works(visit: Any, tmp_path: Path) -> None:
+    """Two derivations' displays in one notebook page: each frame is a page of its own."""
+    problem = load_problem("mazur_2_2_2")
+    w1, w5 = (derive(problem.graph, w, values=problem.values) for w in ("w1", "w5"))
+    holder = tmp_path / "notebook.html"
+    holder.write_text(f"<!DOCTYPE html><html><body>{w1._repr_html_()}{w5._repr_html_()}"
+                      "</body></html>", encoding="utf-8")
+    page = visit(holder, ready=None)
+    for frame, d, paths in ((0, w1, 2), (1, w5, 1)):
+        inside = page.page.frame_locator("iframe.sbp-frame").nth(frame)
+        inside.locator(".sbp-explore[data-ready]").wait_for()
+        assert inside.locator("#total").text_content() == text_number(d.value)
+        assert inside.locator("svg [data-path].highlighted").count() == paths
+    assert page.blocked == []
