@@ -4,7 +4,9 @@ The class summary gives, per question, how many answered, how many were right (a
 earned the rounding credit), the mean points, and the most common named mistakes.  The CSV is
 the gradebook: one row per answer, a ``total`` row per student, an ``error`` row per
 submission that could not be graded; every cell goes through :mod:`csv` (names and answers are
-untrusted text).
+untrusted text), and a text cell that a spreadsheet would read as a formula (one starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return, and not a number) is written with a
+leading ``'``, as OWASP advises against CSV injection; numbers such as ``-0.08`` stay numbers.
 
 Examples
 --------
@@ -167,6 +169,26 @@ def grades_markdown(grades: Sequence[Grade]) -> str:
     return "\n".join(lines)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(text: str) -> str:
+    """``text`` for a spreadsheet cell: a would-be formula gets a leading ``'``.
+
+    Examples
+    --------
+    >>> print(_csv_cell("=1+2"), _csv_cell("-0.08"), _csv_cell("-A1"), _csv_cell("Ann"))
+    '=1+2 -0.08 '-A1 Ann
+    """
+    if not text.startswith(_FORMULA_START):
+        return text
+    try:
+        float(text)
+    except ValueError:
+        return "'" + text
+    return text
+
+
 CSV_COLUMNS = ("student", "name", "question", "of", "answer", "verdict", "points", "max_points",
                "mistake", "feedback")
 
@@ -185,14 +207,17 @@ def grades_csv(grades: Sequence[Grade]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+
+    def write(*cells: str) -> None:
+        writer.writerow([_csv_cell(cell) for cell in cells])
+
     for g in grades:
         if g.error:
-            writer.writerow([g.student, g.name, "", "", "", "error", "", "", "", g.error])
+            write(g.student, g.name, "", "", "", "error", "", "", "", g.error)
             continue
         for m in g.marks:
-            writer.writerow([g.student, g.name, m.question, m.of, m.answer or "", m.verdict,
-                             _points(m.points), _points(m.max_points), m.mistake or "",
-                             m.feedback])
-        writer.writerow([g.student, g.name, "total", "", "", "", _points(g.score),
-                         _points(g.max_score), "", "; ".join(g.notes)])
+            write(g.student, g.name, m.question, m.of, m.answer or "", m.verdict,
+                  _points(m.points), _points(m.max_points), m.mistake or "", m.feedback)
+        write(g.student, g.name, "total", "", "", "", _points(g.score), _points(g.max_score),
+              "", "; ".join(g.notes))
     return out.getvalue()

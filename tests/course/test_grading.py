@@ -20,6 +20,8 @@ from symbackprop.course.files import assignment_files
 from symbackprop.course.gradescope import gradescope_results
 from symbackprop.course.grading import (
     ROUNDING_CREDIT,
+    Grade,
+    Mark,
     Submission,
     grade_all,
     grade_submission,
@@ -312,3 +314,22 @@ def test_prairielearn_html_escapes_the_templates_text(tmp_path: Path) -> None:
     html = prairielearn_files(str(template), count=1, picture=False)["question.html"]
     assert "<script>" not in html and "{{params.values}} &" not in html
     assert "&lt;script&gt;" in html and "&#123;&#123;params.values&#125;&#125; &amp; co" in html
+
+
+def test_the_gradebook_csv_keeps_would_be_formulas_text() -> None:
+    """CSV injection: a name, answer or message that a spreadsheet would run as a formula is
+    written with a leading quote; numbers, negative ones too, stay numbers."""
+    import csv
+    import io
+
+    hostile = ['=HYPERLINK("http://evil")', "+1+cmd|' /C calc'!A0", "@SUM(A1)", "-A1"]
+    marks = tuple(Mark(f"q{i}", "dL/dw5", text, None, 0.08, "invalid", 0, 1)
+                  for i, text in enumerate(hostile))
+    negative = Mark("q9", "dL/dw5", "-0.08", -0.08, 0.08, "incorrect", 0, 1)
+    grades = [Grade("s01", "a.toml", (*marks, negative), name=hostile[0]),
+              Grade("s02", "b.toml", error=hostile[3], name="Ann")]
+    rows = list(csv.DictReader(io.StringIO(grades_csv(grades))))
+    cells = [row[key] for row in rows for key in ("name", "answer", "feedback") if row[key]]
+    assert cells and not [c for c in cells if c[0] in "=+-@" and c != "-0.08"]
+    assert {row["answer"] for row in rows} >= {"'" + text for text in hostile} | {"-0.08"}
+    assert rows[-1]["feedback"] == "'-A1" and rows[0]["name"] == "'" + hostile[0]
