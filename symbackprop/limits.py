@@ -177,12 +177,12 @@ MAX_PARAMETERS = Limit(
     "weights and biases of a network, counted from its layers before it is built")
 MAX_VERIFY_WORK = Limit(
     "MAX_VERIFY_WORK", 1_000_000,
-    "parameters checked by verify times the nodes of the graph (each parameter costs a "
-    "derivation and four forward passes)")
+    "parameters verify checks times the graph's nodes: each parameter costs a derivation "
+    "and four forward passes")
 MAX_COMPOSED_SIZE = Limit(
     "MAX_COMPOSED_SIZE", 20_000,
-    "nodes of the composed loss (every definition substituted) that verify hands to "
-    "sympy.diff; verify --no-composed skips that oracle", flag="--no-composed")
+    "nodes of the composed loss, every definition substituted, that verify hands to "
+    "sympy.diff", flag="--no-composed (to skip that oracle)")
 MAX_DRAW_NODES = Limit("MAX_DRAW_NODES", 400, "nodes in one picture")
 
 #: Every limit, in the order docs/security.md lists them.
