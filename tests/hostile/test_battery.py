@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pytest
 from cases import BAD, MARKER, TITLES, graph
-
 from conftest import require_module, require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
