@@ -16,7 +16,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -59,8 +58,14 @@ COMMANDS: dict[str, Argv] = {
 }
 
 
-def _limit_resources() -> None:  # in the child, before it starts: 2 GiB of address space
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+#: how a child limits itself to 2 GiB of address space before it imports anything (in the
+#: child: a ``preexec_fn`` would fork this process, which JAX, once imported, warns about)
+LIMITED = [sys.executable, "-c",
+           "import resource, runpy, sys; "
+           f"resource.setrlimit(resource.RLIMIT_AS, ({MEMORY}, {MEMORY})); "
+           "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__') "
+           "if sys.argv[0].endswith('.py') else runpy.run_module(sys.argv[0], "
+           "run_name='__main__', alter_sys=True)"]
 
 
 def _env() -> dict[str, str]:
@@ -70,18 +75,18 @@ def _env() -> dict[str, str]:
 def _run_many(jobs: list[dict[str, object]]) -> list[dict[str, object]]:
     """The jobs in one limited child interpreter (tests/hostile/run_many.py)."""
     budget = SECONDS * len(jobs) + 60
-    result = subprocess.run([sys.executable, str(RUNNER)], input=json.dumps(jobs),
+    result = subprocess.run([*LIMITED, str(RUNNER)], input=json.dumps(jobs),
                             capture_output=True, text=True, env=_env(), timeout=budget,
-                            preexec_fn=_limit_resources, check=False)
+                            check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout)
 
 
 def _cli(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """``python -m symbackprop ARGV`` as a user runs it, limited to 60 s and 2 GiB."""
-    return subprocess.run([sys.executable, "-m", "symbackprop", *argv], cwd=cwd,
+    return subprocess.run([*LIMITED, "symbackprop", *argv], cwd=cwd,
                           capture_output=True, text=True, env=_env(), timeout=SECONDS,
-                          preexec_fn=_limit_resources, check=False)
+                          check=False)
 
 
 @pytest.fixture(scope="module")
@@ -308,9 +313,9 @@ def test_ctrl_c_during_a_parallel_check_leaves_no_report_and_exits_130(tmp_path:
         (problems / f"p{i:03d}.toml").write_text(student, encoding="utf-8")
     report = tmp_path / "report.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "symbackprop", "check", str(problems), "--jobs", "2",
+        [*LIMITED, "symbackprop", "check", str(problems), "--jobs", "2",
          "--format", "json", "-o", str(report)], cwd=tmp_path, env=_env(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_limit_resources)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + SECONDS
     while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)  # until the two workers run
