@@ -14,8 +14,9 @@ Examples
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 
@@ -108,5 +109,23 @@ def check_sources(sources: Sequence[str], jobs: int = 1) -> list[FileCheck]:
     jobs = min(jobs, len(sources))
     if jobs == 1:
         return [check_source(s) for s in sources]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(check_source, sources))
+    # A Pool, not a ProcessPoolExecutor, for terminate(): on Ctrl-C the workers (which ignore
+    # SIGINT, so that a terminal's Ctrl-C reaches this process alone) are stopped at once and
+    # the KeyboardInterrupt goes on to the caller, with no result half-collected.
+    pool = multiprocessing.Pool(jobs, initializer=_ignore_interrupts)
+    try:
+        checks = pool.map_async(check_source, sources, chunksize=1).get(timeout=_FOREVER)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    return checks
+
+
+_FOREVER = 10.0 ** 7  # seconds: a wait with a timeout is one Ctrl-C can interrupt
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

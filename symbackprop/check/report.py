@@ -30,6 +30,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from ..render.markdown import markdown_text
 from ..render.numbers import decimal_number
 from .batch import FileCheck
 from .claims import CheckReport, ClaimResult
@@ -288,7 +289,7 @@ def check_markdown(report: CheckReport, level: int = 2) -> str:
     """
     hashes = "#" * level
     title = report.title or report.source
-    lines = [f"{hashes} Check: {_cell(title)}", "", f"File: `{report.source}`", ""]
+    lines = [f"{hashes} Check: {markdown_text(title)}", "", f"File: `{report.source}`", ""]
     rows = [[str(r.claim.index), f"`{_cell(r.claim.of)}`", _cell(_claimed(r)),
              right_value(r.expected) if r.expected is not None else "—",
              f"{MARKS[r.verdict]} {r.verdict}"] for r in report.results]

@@ -28,7 +28,7 @@ import sys
 from collections.abc import Sequence
 
 from .._version import __version__
-from ..errors import SymbackpropError
+from ..errors import SymbackpropError, UsageError
 from . import (
     check,
     codegen,
@@ -42,7 +42,7 @@ from . import (
     variants,
     verify,
 )
-from .common import EXIT_BAD_INPUT, Parser
+from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, Parser, check_output
 
 __all__ = ["build_parser", "main"]
 
@@ -84,19 +84,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    args = None
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
             build_parser().print_help()
             return EXIT_BAD_INPUT
+        check_output(getattr(args, "output", None))
         return int(args.run(args))
     except SymbackpropError as err:
         if debug:
             raise
-        print(f"symbackprop: error: {err}", file=sys.stderr)
+        print(f"symbackprop: error: {_named(str(err), args, err)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except RecursionError:
+    except (RecursionError, MemoryError) as err:
         if debug:
             raise
-        print("symbackprop: error: the input is nested too deeply", file=sys.stderr)
+        problem = ("the input is nested too deeply" if isinstance(err, RecursionError) else
+                   "out of memory: the input is too large")
+        print(f"symbackprop: error: {_named(problem, args)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # Ctrl-C: no traceback; emit() has left no partial file
+        if debug:
+            raise
+        print("symbackprop: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _named(message: str, args: argparse.Namespace | None,
+           error: BaseException | None = None) -> str:
+    """``message``, starting with the problem file it is about if it does not name it yet
+    (an error found after loading, such as an unknown ``--wrt``, says which file it is in)."""
+    source = getattr(args, "file", None)
+    if not source or message.startswith(source) or isinstance(error, UsageError):
+        return message
+    return f"{source}: {message}"

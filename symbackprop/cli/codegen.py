@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path as FilePath
 
 from ..spec.problems import load_problem
-from .common import EXIT_OK, add_file, emit, formats
+from .common import EXIT_OK, add_file, check_output, emit, emit_files, formats
 
 __all__ = ["register"]
 
@@ -27,9 +27,11 @@ def _codegen(args: argparse.Namespace) -> int:
     else:  # OUT.c and the header OUT.h beside it
         source = FilePath(args.output)
         header = source.with_suffix(".h")
-        emit(code.source.replace(f'#include "{code.name}.h"', f'#include "{header.name}"'),
-              str(source))
-        emit(code.header, str(header))
+        check_output(str(header))
+        emit_files([  # both or neither
+            (str(source),
+             code.source.replace(f'#include "{code.name}.h"', f'#include "{header.name}"')),
+            (str(header), code.header)])
     return EXIT_OK
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path as FilePath
 from typing import Any
@@ -11,10 +14,12 @@ from typing import Any
 from ..calculus.paths import DEFAULT_PATH_LIMIT
 from ..errors import SymbackpropError, UsageError
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "RANDOM_SEED", "Parser", "add_file",
-           "add_wrt", "emit", "emit_files", "formats"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "RANDOM_SEED",
+           "Parser", "add_file", "add_wrt", "check_output", "emit", "emit_files", "emit_tree",
+           "formats"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 RANDOM_SEED = 20_261_122
 
 
@@ -56,7 +61,8 @@ def formats(allowed: Sequence[str]) -> Callable[[str], str]:
 def emit(text: str | bytes | Iterable[str], output: str | None) -> None:
     """Write a text (newline-ended), a picture's bytes or lines as they come to ``output``.
 
-    ``None`` or ``"-"`` is stdout.
+    ``None`` or ``"-"`` is stdout.  A file is written atomically (:func:`emit_files`): the
+    reader sees the old file or the whole new one, never half of it.
 
     Examples
     --------
@@ -74,19 +80,95 @@ def emit(text: str | bytes | Iterable[str], output: str | None) -> None:
         for line in [text] if isinstance(text, str) else (t + "\n" for t in text):
             sys.stdout.write(line)
         return
+    emit_files([(output, text)])
+
+
+def emit_files(outputs: Sequence[tuple[str, str | bytes | Iterable[str]]]) -> None:
+    r"""Write every ``(path, content)`` of ``outputs``, all of them or none.
+
+    A text is newline-ended, as :func:`emit` ends it.  Each content goes to a temporary file
+    beside its target first; only when every one is
+    written are they renamed over their targets (``os.replace``, atomic on one file system).
+    On any failure, Ctrl-C included, the temporary files are removed and no target is touched.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> emit_files([(str(folder / "g.c"), "int x;\n"), (str(folder / "g.h"), iter(["int y;"]))])
+    >>> sorted(p.name for p in folder.iterdir()), (folder / "g.h").read_text()
+    (['g.c', 'g.h'], 'int y;\n')
+    """
+    written: list[tuple[str, str]] = []
     try:
-        if isinstance(text, bytes):
-            FilePath(output).write_bytes(text)
-            return
-        if isinstance(text, str):
-            FilePath(output).write_text(text, encoding="utf-8")
-            return
-        stream = open(output, "w", encoding="utf-8")  # noqa: SIM115
+        for output, content in outputs:
+            written.append((_write_temporary(output, content), output))
+        for temporary, output in written:
+            os.replace(temporary, output)
     except OSError as err:
-        raise SymbackpropError(f"{output}: cannot write ({err.strerror})") from None
-    with stream:
-        for line in text:
-            stream.write(line + "\n")
+        raise SymbackpropError(f"{err.filename or outputs[0][0]}: cannot write "
+                               f"({err.strerror})") from None
+    finally:
+        for temporary, _ in written:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+
+
+def _write_temporary(output: str, content: str | bytes | Iterable[str]) -> str:
+    """Write ``content`` to a new temporary file in ``output``'s folder; return its path (it is
+    removed again if writing fails or is interrupted)."""
+    target = FilePath(output)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                             suffix=".part")
+    try:
+        if isinstance(content, bytes):
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(content)
+        else:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+                if isinstance(content, str):
+                    stream.write(content if content.endswith("\n") else content + "\n")
+                else:
+                    for line in content:
+                        stream.write(line + "\n")
+        with contextlib.suppress(OSError):  # a new file gets the umask's mode, as open() gives
+            os.chmod(temporary, 0o666 & ~_umask())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return temporary
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def check_output(output: str | None) -> None:
+    """Refuse, before any work, an output path that cannot be written: a folder, a missing or
+    read-only folder.
+
+    Examples
+    --------
+    >>> check_output(None), check_output("-"), check_output("derivation.txt")
+    (None, None, None)
+    >>> check_output(".")
+    Traceback (most recent call last):
+    ...
+    symbackprop.errors.UsageError: .: is a folder; -o names the file to write
+    """
+    if output is None or output == "-":
+        return
+    target = FilePath(output)
+    if target.is_dir():
+        raise UsageError(f"{output}: is a folder; -o names the file to write")
+    folder = target.parent
+    if not folder.is_dir():
+        raise UsageError(f"{output}: cannot write: the folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{output}: cannot write: the folder {str(folder)!r} is not writable")
 
 
 def add_file(parser: argparse.ArgumentParser) -> None:
@@ -123,24 +205,24 @@ def add_wrt(parser: argparse.ArgumentParser) -> None:
                              "show the count and the factored form")
 
 
-def emit_files(files: dict[str, str | bytes], folder: str) -> None:
-    """Write each of ``files`` (relative path to text or bytes) under ``folder`` with
-    :func:`emit`, making the folders they need.
+def emit_tree(files: dict[str, str | bytes], folder: str) -> None:
+    """Write each of ``files`` (relative path to text or bytes) under ``folder``, making the
+    folders they need; the files are written all or none (:func:`emit_files`).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> with tempfile.TemporaryDirectory() as out:
-    ...     emit_files({"a.txt": "one", "key/b.json": "{}"}, out)
+    ...     emit_tree({"a.txt": "one", "key/b.json": "{}"}, out)
     ...     sorted(str(p.relative_to(out)) for p in pathlib.Path(out).rglob("*.*"))
     ['a.txt', 'key/b.json']
     """
     root = FilePath(folder)
-    for path, content in files.items():
+    for path in files:
         target = root / path
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise SymbackpropError(f"{target.parent}: cannot make the folder "
                                    f"({err.strerror})") from None
-        emit(content, str(target))
+    emit_files([(str(root / path), content) for path, content in files.items()])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_OK, add_file, emit_files
+from .common import EXIT_OK, add_file, emit_tree
 
 __all__ = ["register"]
 
@@ -15,7 +15,7 @@ def _export(args: argparse.Namespace) -> int:
 
     files = prairielearn_files(args.file, count=args.count, seed=args.seed,
                                picture=not args.no_picture)
-    emit_files(files, args.output)
+    emit_tree(files, args.output)
     print(f"PrairieLearn question with {args.count} variants in {args.output.rstrip('/')}/: "
           f"{', '.join(sorted(files))}")
     return EXIT_OK

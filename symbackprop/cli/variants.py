@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import UsageError
-from .common import EXIT_OK, add_file, emit_files
+from .common import EXIT_OK, add_file, emit_tree
 
 __all__ = ["register"]
 
@@ -20,7 +20,7 @@ def _variants(args: argparse.Namespace) -> int:
         raise UsageError("variants: give exactly one of --count N and --roster FILE.csv")
     students = numbered(args.count) if args.count is not None else read_roster(args.roster)
     files = assignment_files(args.file, students, seed=args.seed, handouts=args.handout)
-    emit_files(dict(files), args.output)
+    emit_tree(dict(files), args.output)
     print(f"{len(students)} variants of {args.file} in {args.output.rstrip('/')}/: "
           f"{', '.join(sorted({_kind(p) for p in files}))}")
     return EXIT_OK

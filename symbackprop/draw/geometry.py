@@ -28,6 +28,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..graph.computation import ComputationGraph
+from ..limits import MAX_DRAW_NODES
 
 __all__ = ["MAX_NODES", "NODE_FONT", "NOTE_FONT", "Box", "Edge", "Layout", "Placed", "Point",
            "graph_edges", "node_shapes", "place_edge_labels", "text_size"]
@@ -38,8 +39,9 @@ Edge = tuple[str, str]
 NODE_FONT = 11.0
 """Font size (pt) of node labels; every size here is in inches."""
 NOTE_FONT = 8.5
-MAX_NODES = 400
-"""Above this many nodes a picture is unreadable: the layouts refuse."""
+MAX_NODES = MAX_DRAW_NODES.default
+"""Above this many nodes a picture is unreadable: the layouts refuse (the default of
+:data:`symbackprop.limits.MAX_DRAW_NODES`, which the environment may raise)."""
 
 # -- text --------------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from ..graph.computation import ComputationGraph
+from ..limits import MAX_DRAW_NODES
 from .geometry import (
     MAX_NODES,
     NODE_FONT,
@@ -83,9 +84,8 @@ def graph_layout(graph: ComputationGraph, *, hide: Collection[str] = ()) -> Layo
     ('general', True, True)
     """
     visible = [n for n in graph.order if n not in hide]
-    if len(visible) > MAX_NODES:
-        raise ValueError(f"{len(visible)} nodes are too many to draw legibly (at most "
-                         f"{MAX_NODES})")
+    if len(visible) > MAX_DRAW_NODES.value():
+        raise ValueError(MAX_DRAW_NODES.message("the picture", len(visible), "nodes"))
     if network_roles(graph) is not None:
         return layered_layout(graph, hide=hide)
     digraph = graph.digraph.subgraph(visible)

@@ -33,9 +33,9 @@ from dataclasses import replace
 import sympy
 
 from ..graph.computation import ComputationGraph
+from ..limits import MAX_DRAW_NODES
 from ..naming import symbol
 from .geometry import (
-    MAX_NODES,
     NOTE_FONT,
     Box,
     Edge,
@@ -340,9 +340,8 @@ def picture_layout(graph: ComputationGraph) -> Layout:
     roles = network_roles(graph)
     if roles is None:
         raise ValueError("the picture before surgery needs a layered network's graph")
-    if len(graph) > MAX_NODES:
-        raise ValueError(f"{len(graph)} nodes are too many to draw legibly (at most "
-                         f"{MAX_NODES})")
+    if len(graph) > MAX_DRAW_NODES.value():
+        raise ValueError(MAX_DRAW_NODES.message("the picture", len(graph), "nodes"))
     latex = graph.latex_names()
     neurons = {n for n, r in roles.items() if r in ("input", "activation", "output", "loss",
                                                     "target")}

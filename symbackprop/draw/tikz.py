@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..calculus.derivation import Derivation
@@ -86,6 +87,8 @@ def tikz_document(derivation: Derivation, *, title: str | None = None, **options
 
 
 def _latex_escape(text: str) -> str:
+    """Text-mode LaTeX, on one line (a line break in a ``%`` comment would end it)."""
+    text = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)
     special = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
                "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
     return "".join(special.get(c, c) for c in text)

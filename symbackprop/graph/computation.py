@@ -173,6 +173,8 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         for name in definitions:
             if name in leaves:
                 raise GraphError(f"{name!r} is a {leaves[name]} and also has a definition")
+        for name in [*leaves, *definitions]:  # before any formula is read: '../x', 'х'
+            check_name(name, "node")
         symbols = {name: symbol(name) for name in [*leaves, *definitions]}
         nodes = [Node(name, kind) for name, kind in leaves.items()]
         for name, text in definitions.items():

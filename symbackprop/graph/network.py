@@ -36,6 +36,7 @@ import numpy as np
 import sympy
 
 from ..errors import GraphError, SpecError
+from ..limits import MAX_LAYERS, MAX_PARAMETERS, MAX_WIDTH
 from ..naming import LOSS, LayerNaming, symbol
 from ..rules.registry import (
     ACTIVATION_ALIASES,
@@ -53,8 +54,6 @@ __all__ = ["BIAS_MODES", "NAMINGS", "LayeredNetwork", "surgery"]
 
 BIAS_MODES = ("none", "per_neuron", "per_layer")
 NAMINGS = ("layer_to_from", "flat")
-MAX_LAYERS = 12
-MAX_WIDTH = 128
 
 
 @dataclass(frozen=True)
@@ -101,11 +100,11 @@ class LayeredNetwork:
         object.__setattr__(self, "output", ACTIVATION_ALIASES.get(self.output, self.output))
         if len(self.layers) < 2:
             raise SpecError("a network needs at least 2 layers (inputs and outputs)")
-        if len(self.layers) > MAX_LAYERS or any(not 1 <= w <= MAX_WIDTH for w in self.layers):
-            raise SpecError(
-                f"layers {list(self.layers)}: allowed are 2 to {MAX_LAYERS} layers of width 1 "
-                f"to {MAX_WIDTH}"
-            )
+        shown = str(list(self.layers[:12]))[:-1] + (", ...]" if len(self.layers) > 12 else "]")
+        MAX_LAYERS.check(len(self.layers), f"layers {shown}", "layers")
+        if min(self.layers) < 1:
+            raise SpecError(f"layers {shown}: every layer needs at least 1 neuron")
+        MAX_WIDTH.check(max(self.layers), f"layers {shown}", "neurons in the widest layer")
         if len(hidden) != len(self.layers) - 2:
             raise SpecError(
                 f"{len(self.layers) - 2} hidden layer(s) need as many hidden activations, "
@@ -129,6 +128,10 @@ class LayeredNetwork:
             raise SpecError(f"unknown bias {self.bias!r}; allowed: {', '.join(BIAS_MODES)}")
         if self.naming not in NAMINGS:
             raise SpecError(f"unknown naming {self.naming!r}; allowed: {', '.join(NAMINGS)}")
+        weights = sum(a * b for a, b in zip(self.layers[:-1], self.layers[1:], strict=True))
+        biases = {"none": 0, "per_layer": self.depth, "per_neuron": sum(self.layers[1:])}
+        MAX_PARAMETERS.check(weights + biases[self.bias], f"layers {shown}",
+                             "weights and biases")
 
     # -- names -----------------------------------------------------------------------------
     @property

@@ -109,13 +109,13 @@ def check_name(name: str, what: str) -> None:
     >>> check_name("lambda", "constant")
     Traceback (most recent call last):
         ...
-    symbackprop.errors.GraphError: constant 'lambda' is not a valid node name: use letters, \
-digits and underscores, starting with a letter (no '__', no Python keywords)
+    symbackprop.errors.GraphError: constant 'lambda' is not a valid node name: use ASCII \
+letters, digits and underscores, starting with a letter (no '__', no Python keywords)
     """
     if not is_identifier(name) or keyword.iskeyword(name):
         raise GraphError(
-            f"{what} {name!r} is not a valid node name: use letters, digits and underscores, "
-            "starting with a letter (no '__', no Python keywords)"
+            f"{what} {name!r} is not a valid node name: use ASCII letters, digits and "
+            "underscores, starting with a letter (no '__', no Python keywords)"
         )
     if name in RESERVED_NAMES:
         raise GraphError(

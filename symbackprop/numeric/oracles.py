@@ -45,6 +45,7 @@ from ..errors import SymbackpropError
 from ..graph.computation import ComputationGraph
 from ..graph.evaluation import lambdify
 from ..graph.network import LayeredNetwork
+from ..limits import MAX_COMPOSED_SIZE, MAX_VERIFY_WORK
 from ..naming import symbol
 from .layered import layered_sweep
 
@@ -243,6 +244,13 @@ def gradient_check(
 
     ``composed=False`` skips the ``sympy.diff`` oracle (slow for deep networks).
 
+    Raises
+    ------
+    SymbackpropError
+        Before any work, when the parameters to check times the nodes of the graph exceed
+        :data:`symbackprop.limits.MAX_VERIFY_WORK`, or (with ``composed``) the composed
+        output has more nodes than :data:`~symbackprop.limits.MAX_COMPOSED_SIZE`.
+
     Examples
     --------
     >>> from symbackprop import load_problem
@@ -251,6 +259,11 @@ def gradient_check(
     [GradientCheck(w5: 0.08216704056, agrees), GradientCheck(w1: 0.0004385677345, agrees)]
     """
     names = list(graph.parameters if wrt is None else wrt)
+    MAX_VERIFY_WORK.check(len(names) * len(graph), "verify",
+                          f"(= {len(names):,} parameters × {len(graph):,} nodes)",
+                          error=SymbackpropError)
+    if composed:
+        _check_composed_size(graph)
     sweep = reverse_sweep(graph, values)
     by_matrix = matrix_backprop(network, values) if network is not None else {}
     leaf_values: dict[str, Any] = {**graph.constants, **values}
@@ -270,6 +283,16 @@ def gradient_check(
             by_matrix.get(name), fd, fd_tolerance,
         ))
     return checks
+
+
+def _check_composed_size(graph: ComputationGraph) -> None:
+    """Refuse ``sympy.diff`` of a composed output past its size limit, counting its tree
+    (shared subexpressions as often as they occur, as ``diff`` walks it) only up to the limit."""
+    limit = MAX_COMPOSED_SIZE.value()
+    for seen, _ in enumerate(sympy.preorder_traversal(graph.composed(graph.output)), start=1):
+        if seen > limit:
+            raise SymbackpropError(MAX_COMPOSED_SIZE.message(
+                f"verify: the composed {graph.output}", None, "nodes"))
 
 
 def lambdified_gradient(graph: ComputationGraph, wrt: str) -> Callable[..., Any]:

@@ -89,7 +89,10 @@ def latex_text(text: str) -> str:
     --------
     >>> print(latex_text('50% of δ_h & "x" — done'))
     50\% of $\delta$\_h \& ``x'' --- done
+    >>> print(latex_text("one\n\\input{/etc/passwd}"))   # a line break ends no comment
+    one \textbackslash{}input\{/etc/passwd\}
     """
+    text = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)
     special = {"\\": r"\textbackslash{}", '"': "''", "{": r"\{", "}": r"\}", "$": r"\$",
                "&": r"\&", "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
                "—": "---", "–": "--", "’": "'", "‘": "`", "“": "``", "”": "''",

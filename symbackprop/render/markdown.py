@@ -18,12 +18,14 @@ True
 
 from __future__ import annotations
 
+import re
+
 from ..calculus.derivation import Derivation
 from ..numeric.matrix import MatrixForm
 from .numbers import text_number
 from .page import ALIGNAT, Block, Table, page_sections
 
-__all__ = ["derivation_markdown"]
+__all__ = ["derivation_markdown", "markdown_text"]
 
 _ENVIRONMENTS = {"align*": "aligned", ALIGNAT: "alignedat"}
 
@@ -91,9 +93,9 @@ def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
     """
     lines: list[str] = []
     if title:
-        lines += [f"# {title}", ""]
+        lines += [f"# {markdown_text(title)}", ""]
     if source:
-        lines += [f"*{source}*", ""]
+        lines += [f"*{markdown_text(source)}*", ""]
     sections = page_sections(derivation, strategy=strategy, learning_rate=learning_rate,
                              matrix=matrix)
     for heading, blocks in sections:
@@ -112,3 +114,27 @@ def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
     if derivation.value is not None and not any(h == "The numbers" for h, _ in sections):
         lines += [f"Value: {text_number(derivation.value)}", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]$|])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def markdown_text(text: str) -> str:
+    r"""A problem file's free text (a title, a source) as inert Markdown, on one line.
+
+    ``<`` becomes ``&lt;`` and an ``&`` that would start an entity ``&amp;`` (no HTML tag
+    reaches a Markdown renderer); ``\ ` * _ [ ] $ |`` are backslash-escaped (no code, emphasis,
+    link, math or table cell starts); line breaks and other control characters become spaces
+    (no new block starts).  Everything else is left as written.
+
+    Examples
+    --------
+    >>> print(markdown_text("<script>alert(1)</script> [x](javascript:y) $\\input{a}$"))
+    &lt;script>alert(1)&lt;/script> \[x\](javascript:y) \$\\input{a}\$
+    >>> markdown_text("Q&A: e^(x^2), x -> w1")
+    'Q&A: e^(x^2), x -> w1'
+    """
+    one_line = _CONTROL.sub(" ", text)
+    one_line = re.sub(r"&(?=#?\w+;)", "&amp;", one_line).replace("<", "&lt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line)

@@ -38,6 +38,7 @@ from typing import NamedTuple
 import sympy
 
 from ..errors import FormulaError
+from ..limits import MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH, MAX_NUMBER_BITS, MAX_NUMBER_DIGITS
 from .functions import leaky_relu, relu, sigmoid, softplus
 
 __all__ = ["ALLOWED_FUNCTIONS", "FUNCTIONS", "free_names", "parse_formula"]
@@ -81,9 +82,6 @@ _FORBIDDEN = {
     "#": "comments '#' are not allowed",
     "\\": "a backslash is not allowed",
 }
-_MAX_DIGITS = 150  # digits in a number literal, and the largest decimal exponent
-_MAX_BITS = 512  # numerator or denominator of any number the formula computes
-_LIMIT = f"exact numbers are limited to {_MAX_BITS} bits (about {_MAX_BITS * 3 // 10} digits)"
 _SHOWN = 60  # characters of the formula quoted in a message
 _LISTED = 20  # names listed in a message
 
@@ -99,8 +97,8 @@ def parse_formula(
     names: Mapping[str, sympy.Symbol],
     *,
     where: str = "formula",
-    max_length: int = 10_000,
-    max_depth: int = 100,
+    max_length: int | None = None,
+    max_depth: int | None = None,
 ) -> sympy.Expr:
     """Parse ``text`` into a sympy expression over the symbols in ``names``.
 
@@ -113,9 +111,10 @@ def parse_formula(
         function name (a node called ``exp``) is the name when bare and the function when called.
     where : str
         Where the formula comes from; every error message starts with it.
-    max_length, max_depth : int
+    max_length, max_depth : int, optional
         Limits on the length of ``text`` and on its nesting of parentheses, unary signs,
-        powers and calls.
+        powers and calls (default: :data:`symbackprop.limits.MAX_FORMULA_LENGTH` and
+        :data:`~symbackprop.limits.MAX_FORMULA_DEPTH`).
 
     Returns
     -------
@@ -133,7 +132,8 @@ def parse_formula(
     Tokenizing and parsing take time linear in the length of ``text``; a chain of ``+``/``-``
     or ``*``/``/`` is built by one ``sympy.Add``/``sympy.Mul`` rather than pairwise, which
     would be quadratic.  Recursion is bounded by ``max_depth``.  Exact numbers are limited
-    to 512 bits in numerator and denominator, so ``9^9^9^9`` is refused, not computed.
+    to :data:`~symbackprop.limits.MAX_NUMBER_BITS` (512) bits in numerator and denominator,
+    checked before a power is computed, so ``9^9^9^9`` is refused, not computed.
 
     Examples
     --------
@@ -156,7 +156,8 @@ multiply, write 'c + 2*d' (implicit multiplication is not allowed)
 
 
 def free_names(
-    text: str, *, where: str = "formula", max_length: int = 10_000, max_depth: int = 100
+    text: str, *, where: str = "formula", max_length: int | None = None,
+    max_depth: int | None = None,
 ) -> frozenset[str]:
     """Return the identifiers ``text`` uses as names (not the functions it calls).
 
@@ -248,16 +249,19 @@ class _Parser:
         text: str,
         where: str,
         names: Mapping[str, sympy.Symbol] | None,
-        max_length: int,
-        max_depth: int,
+        max_length: int | None,
+        max_depth: int | None,
     ) -> None:
+        max_length = MAX_FORMULA_LENGTH.value() if max_length is None else max_length
+        max_depth = MAX_FORMULA_DEPTH.value() if max_depth is None else max_depth
         self.text, self.where, self.names, self.max_depth = text, where, names, max_depth
+        self.max_bits = MAX_NUMBER_BITS.value()
         self.used: set[str] = set()
         self.depth = 0
         self.index = 0
         if len(text) > max_length:
             problem = (f"formula is {len(text):,} characters long, more than the limit of "
-                       f"{max_length:,}")
+                       f"{max_length:,}; {MAX_FORMULA_LENGTH.how_to_raise()}")
             raise _error(text[: _SHOWN + 1], where, problem)
         if not text.strip(_WHITESPACE):
             raise _error(text, where, "empty formula; write an expression such as 'a*b + 1'")
@@ -285,8 +289,9 @@ class _Parser:
     def _enter(self, token: _Token) -> None:
         self.depth += 1
         if self.depth > self.max_depth:
-            problem = f"formula is nested more than {self.max_depth} levels deep"
-            raise self._fail(problem + " (parentheses, signs, powers and calls count)", token.pos)
+            problem = (f"formula is nested more than {self.max_depth} levels deep (parentheses, "
+                       f"signs, powers and calls count); {MAX_FORMULA_DEPTH.how_to_raise()}")
+            raise self._fail(problem, token.pos)
 
     def _sum(self) -> sympy.Expr:
         """Terms joined by + and -, added in one step (folding pairwise would be quadratic)."""
@@ -357,10 +362,11 @@ class _Parser:
     def _number(self, token: _Token) -> sympy.Expr:
         mantissa, _, exponent = token.text.lower().partition("e")
         digits = len(mantissa.replace(".", "").lstrip("0"))
-        if digits > _MAX_DIGITS or len(exponent) > 6 or abs(int(exponent or 0)) > _MAX_DIGITS:
+        most = MAX_NUMBER_DIGITS.value()
+        if digits > most or len(exponent) > 6 or abs(int(exponent or 0)) > most:
             problem = (
-                f"number '{_clip(token.text)}' is too large: at most {_MAX_DIGITS} digits and "
-                f"an exponent of at most {_MAX_DIGITS} are allowed"
+                f"number '{_clip(token.text)}' is too large: at most {most} digits and "
+                f"an exponent of at most {most} are allowed; {MAX_NUMBER_DIGITS.how_to_raise()}"
             )
             raise self._fail(problem, token.pos)
         if token.text.isdigit():
@@ -421,15 +427,21 @@ class _Parser:
             if exponent.is_Rational and not base.free_symbols:
                 # sympy computes base**p to take a q-th root; 0, 1 and -1 (1 bit) stay small
                 bits = abs(exponent.p) * sum(_bits(r) - 1 for r in base.atoms(sympy.Rational))
-                if bits > _MAX_BITS:
-                    raise self._fail(f"power too large to compute exactly; {_LIMIT}", op.pos)
+                if bits > self.max_bits:
+                    raise self._fail(f"power too large to compute exactly; {self._limit()}",
+                                     op.pos)
         try:
             result = func(*args)
         except (ValueError, TypeError, ArithmeticError, NotImplementedError) as err:
             raise self._fail(f"sympy cannot build '{op.text}' here ({err})", op.pos) from err
-        if any(number.is_Rational and _bits(number) > _MAX_BITS for number in _numbers(result)):
-            raise self._fail(f"number too large to compute exactly; {_LIMIT}", op.pos)
+        if any(number.is_Rational and _bits(number) > self.max_bits
+               for number in _numbers(result)):
+            raise self._fail(f"number too large to compute exactly; {self._limit()}", op.pos)
         return result
+
+    def _limit(self) -> str:
+        return (f"exact numbers are limited to {self.max_bits} bits (about "
+                f"{self.max_bits * 3 // 10} digits); {MAX_NUMBER_BITS.how_to_raise()}")
 
     def _missing_operand(self, token: _Token) -> FormulaError:
         if token.kind == "end":

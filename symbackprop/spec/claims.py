@@ -25,9 +25,10 @@ import sympy
 
 from ..errors import GraphError, SpecError
 from ..graph.computation import ComputationGraph
+from ..limits import MAX_CLAIMS
 from ..naming import symbol
 from ..rules.formula import parse_formula
-from .fields import CLAIM_KEYS, MAX_CLAIMS, as_table, check_keys, describe, number, text
+from .fields import CLAIM_KEYS, as_table, check_keys, describe, number, text
 
 __all__ = ["Claim", "read_claims"]
 
@@ -138,8 +139,7 @@ the top level
     if not isinstance(value, list):
         raise SpecError(f"{name}: claims must be an array of tables ([[claims]]), got "
                         f"{describe(value)}")
-    if len(value) > MAX_CLAIMS:
-        raise SpecError(f"{name}: more than {MAX_CLAIMS:,} claims")
+    MAX_CLAIMS.check(len(value), f"{name}: claims", "claims")
     claims = []
     symbols = {n: symbol(n) for n in [*graph.order, *graph.constants]}
     for index, item in enumerate(value, start=1):

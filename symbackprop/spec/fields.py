@@ -20,12 +20,9 @@ from ..errors import SpecError
 from ..graph.node import suggest
 
 __all__ = [
-    "CLAIM_KEYS", "GRAPH_KEYS", "MAX_CLAIMS", "MAX_NODES", "NETWORK_KEYS", "TOP_KEYS",
+    "CLAIM_KEYS", "GRAPH_KEYS", "NETWORK_KEYS", "TOP_KEYS",
     "as_table", "check_keys", "describe", "floats", "number", "text",
 ]
-
-MAX_NODES = 5_000
-MAX_CLAIMS = 1_000
 
 TOP_KEYS = ("title", "source", "description", "network", "graph", "values", "learning_rate",
             "claims", "variants", "questions")

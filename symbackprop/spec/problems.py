@@ -40,6 +40,7 @@ from typing import Any
 from ..errors import FormulaError, GraphError, SpecError
 from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
+from ..limits import MAX_DATA_ITEMS, MAX_DATA_NESTING, MAX_FILE_BYTES
 from .claims import Claim, read_claims
 from .fields import TOP_KEYS, as_table, check_keys, number, text
 from .tables import named_values, network_values, read_graph, read_network
@@ -55,7 +56,6 @@ __all__ = [
     "read_problem_data",
 ]
 
-MAX_FILE_BYTES = 1_000_000
 FORMATS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
@@ -160,8 +160,7 @@ def _resolve(path_or_name: str | FilePath) -> tuple[str, str, str]:
         if fmt is None:
             raise SpecError(f"{path}: unknown file type {path.suffix!r}; allowed: "
                             f"{', '.join(FORMATS)}")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise SpecError(f"{path}: larger than {MAX_FILE_BYTES:,} bytes")
+        MAX_FILE_BYTES.check(path.stat().st_size, str(path), "bytes")
         try:
             return str(path), path.read_text(encoding="utf-8"), fmt
         except UnicodeDecodeError as err:
@@ -231,8 +230,14 @@ def load_problem_text(text: str, *, fmt: str = "toml", name: str = "<string>") -
 
 
 def _parse(text: str, fmt: str, name: str) -> Any:
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise SpecError(f"{name}: larger than {MAX_FILE_BYTES:,} bytes")
+    """The data of a problem file's text, size-checked (:func:`_check_size`) for every reader."""
+    data = _parse_unchecked(text, fmt, name)
+    _check_size(data, name)
+    return data
+
+
+def _parse_unchecked(text: str, fmt: str, name: str) -> Any:
+    MAX_FILE_BYTES.check(len(text.encode("utf-8")), name, "bytes")
     try:
         if fmt == "toml":
             return tomllib.loads(text, parse_float=Decimal)
@@ -246,7 +251,34 @@ def _parse(text: str, fmt: str, name: str) -> Any:
         raise SpecError(f"{name}: not valid JSON: {err}") from None
     except ValueError as err:
         raise SpecError(f"{name}: {err}") from None
+    except RecursionError:  # json, tomllib and PyYAML recurse once per level of nesting
+        raise SpecError(MAX_DATA_NESTING.message(
+            name, None, "levels of nested arrays or tables")) from None
     raise SpecError(f"{name}: unknown format {fmt!r}; allowed: toml, yaml, json")
+
+
+def _check_size(data: Any, name: str) -> None:
+    """Refuse data nested deeper than :data:`~symbackprop.limits.MAX_DATA_NESTING` or with more
+    values than :data:`~symbackprop.limits.MAX_DATA_ITEMS` (YAML aliases counted as often as
+    they are used, so that a 'billion laughs' file is refused before anything walks it).
+
+    Iterative, and stops at the first excess: O(min(size, limit)).
+    """
+    depth_limit, item_limit = MAX_DATA_NESTING.value(), MAX_DATA_ITEMS.value()
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    items = 0
+    while stack:
+        value, depth = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        if depth > depth_limit:
+            raise SpecError(MAX_DATA_NESTING.message(
+                name, depth, "levels of nested arrays or tables"))
+        items += len(value)
+        if items > item_limit:
+            raise SpecError(MAX_DATA_ITEMS.message(name, None, "values"))
+        stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict)
+                                              else value))
 
 
 def _no_constant(word: str) -> Any:

@@ -22,10 +22,10 @@ from ..errors import GraphError, SpecError
 from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
 from ..graph.node import suggest
+from ..limits import MAX_NODES
 from ..naming import symbol
 from .fields import (
     GRAPH_KEYS,
-    MAX_NODES,
     NETWORK_KEYS,
     TOP_KEYS,
     as_table,
@@ -176,8 +176,7 @@ def read_graph(table: dict[str, Any], name: str, title: str) -> tuple[Computatio
             leaves[leaf] = (kind, value)
     nodes_where = f"{name}: [graph.nodes]"
     nodes_table = as_table(table["nodes"], nodes_where, 'a table of node = "formula"')
-    if len(nodes_table) + len(leaves) > MAX_NODES:
-        raise SpecError(f"{where}: more than {MAX_NODES:,} nodes")
+    MAX_NODES.check(len(nodes_table) + len(leaves), where, "nodes")
     formulas = {}
     for node, formula in nodes_table.items():
         if node in leaves:

@@ -145,7 +145,7 @@ BAD_FILES = {
     "huge formula": (GRAPH_TOML.replace('"c * d"', '"' + "c+" * 450_000 + 'd"'),
                      ["[graph.nodes] e", "10,000"]),
     "huge file": (GRAPH_TOML.replace('"c * d"', '"' + "c+" * 500_000 + 'd"'),
-                  ["larger than 1,000,000 bytes"]),
+                  ["bytes, more than the limit of 1,000,000", "SYMBACKPROP_MAX_FILE_BYTES"]),
 }
 
 
