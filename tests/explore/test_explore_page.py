@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED
+from conftest import BUNDLED, require_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -327,6 +327,8 @@ def test_a_derivation_shows_as_the_page_in_a_frame() -> None:
 
 def test_the_docs_link_the_example_pages_the_site_generates() -> None:
     import importlib.util
+
+    require_module("mkdocs")  # docs/hooks.py is a MkDocs hook: the docs extra
 
     docs = Path(__file__).resolve().parents[2] / "docs"
     spec = importlib.util.spec_from_file_location("docs_hooks", docs / "hooks.py")
