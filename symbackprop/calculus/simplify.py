@@ -46,6 +46,7 @@ import sympy
 
 from ..errors import SimplifyLimitError, SymbackpropError
 from ..graph.computation import ComputationGraph
+from .options import FULL_SIMPLIFY_LIMIT, STRATEGIES, STRATEGY_DESCRIPTIONS
 from .terms import Factor, Term
 
 __all__ = [
@@ -62,17 +63,6 @@ __all__ = [
     "simplify",
 ]
 
-FULL_SIMPLIFY_LIMIT = 400
-"""``full`` refuses expressions with more operations than this (sympy.simplify is slow)."""
-
-STRATEGY_DESCRIPTIONS = {
-    "textbook": "node symbols, shared factors pulled out, one term per output delta",
-    "leaves": "inputs, targets and parameters only, grouped as in textbook",
-    "expand": "everything multiplied out (node symbols)",
-    "factor": "sympy.factor of the node-symbol form",
-    "full": f"sympy.simplify of the leaves-only form (up to {FULL_SIMPLIFY_LIMIT} operations)",
-}
-STRATEGIES = tuple(STRATEGY_DESCRIPTIONS)
 
 
 class Simplifiable(Protocol):

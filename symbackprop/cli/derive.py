@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..calculus.derivation import derive
-from ..calculus.simplify import STRATEGIES
+from ..calculus.options import STRATEGIES
 from ..errors import UsageError
-from ..render import derivation_data, derivation_text
-from ..render.jsontext import to_json
-from ..spec.problems import Problem, load_problem
 from .common import EXIT_OK, add_file, add_wrt, emit, formats
+
+if TYPE_CHECKING:
+    from ..spec.problems import Problem
 
 __all__ = ["register"]
 
@@ -20,6 +19,7 @@ def _derive_all(args: argparse.Namespace, problem: Problem) -> int:
     """``derive --wrt all``: every parameter's gradient from one reverse sweep."""
     from ..calculus.sweep import gradients
     from ..render.gradients import gradients_data, gradients_text
+    from ..render.jsontext import to_json
 
     wrt = problem.network.parameter_names() if problem.network is not None else None
     grads = gradients(problem.graph, args.of, problem.numeric_values, wrt=wrt)
@@ -34,6 +34,11 @@ def _derive_all(args: argparse.Namespace, problem: Problem) -> int:
 
 
 def _derive(args: argparse.Namespace) -> int:
+    from ..calculus.derivation import derive
+    from ..render import derivation_data, derivation_text
+    from ..render.jsontext import to_json
+    from ..spec.problems import load_problem
+
     problem = load_problem(args.file)
     if args.wrt == "all" and "all" not in problem.graph:
         return _derive_all(args, problem)
