@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ..calculus.options import STRATEGIES
+from ..calculus.options import EXPRESSION_LIMIT, STRATEGIES
 from ..errors import UsageError
 from .common import EXIT_OK, add_file, add_wrt, emit, formats
 
@@ -56,9 +56,10 @@ def _derive(args: argparse.Namespace) -> int:
     updatable = (derivation.of == problem.graph.output
                  and problem.graph.node(derivation.wrt).kind == "parameter")
     rate = problem.learning_rate if updatable else None
-    options = {"strategy": args.simplify, "learning_rate": rate, "matrix": matrix}
+    options = {"strategy": args.simplify, "learning_rate": rate, "matrix": matrix,
+               "max_terms": args.max_terms}
     if args.format == "json":
-        text = to_json(derivation_data(derivation, args.simplify, rate, matrix))
+        text = to_json(derivation_data(derivation, args.simplify, rate, matrix, args.max_terms))
     elif args.format == "latex":
         text = _derive_latex(args, problem, derivation, options)
     elif args.format == "markdown":
@@ -109,6 +110,10 @@ def register(commands: argparse._SubParsersAction) -> None:
                           help="text (default), latex, markdown or json")
     derive_p.add_argument("--simplify", default="textbook", type=formats(STRATEGIES),
                           help=f"simplification strategy: {', '.join(STRATEGIES)}")
+    derive_p.add_argument("--max-terms", type=int, default=EXPRESSION_LIMIT, metavar="N",
+                          help=f"write the sum over paths, its simplified forms and the leaves-"
+                               f"only form only up to N paths (default {EXPRESSION_LIMIT:,}); "
+                               "above it a line says they are left out")
     derive_p.add_argument("--matrix", action="store_true",
                           help="add the vectorised (matrix) form of the recursion, with numbers "
                                "(layered networks)")

@@ -46,7 +46,7 @@ from ..rules.registry import (
     softmax,
     softmax_partial,
 )
-from .computation import ComputationGraph
+from .computation import ComputationGraph, product
 from .node import Node, suggest
 
 __all__ = ["BIAS_MODES", "NAMINGS", "LayeredNetwork", "surgery"]
@@ -320,7 +320,7 @@ def surgery(picture: nx.DiGraph, *, expose: str | None = None, title: str = "") 
                     "index"]):
                 weight = picture.edges[source, neuron]["weight"]
                 parameter(weight, layer, j)
-                terms.append(symbol(weight) * symbol(source))
+                terms.append(product(symbol(weight), symbol(source)))
             if data["bias"] is not None:
                 parameter(data["bias"], layer, j)
                 terms.append(symbol(data["bias"]))

@@ -1,9 +1,10 @@
 r"""Printing one sympy expression as a textbook writes it, for the LaTeX, Markdown and text pages.
 
 * :func:`latex_expr` / :func:`text_expr`: one expression, printed through sympy's printers with
-  the graph's node labels and two textbook habits: positive terms first in a sum
-  (``\hat{y}_{1} - y_{1}``, not ``- y_{1} + \hat{y}_{1}``) and a common numeric factor pulled out
-  (``2 (\hat{y}_{1} - y_{1})``).
+  the graph's node labels and three textbook habits: positive terms first in a sum
+  (``\hat{y}_{1} - y_{1}``, not ``- y_{1} + \hat{y}_{1}``), a common numeric factor pulled out
+  (``2 (\hat{y}_{1} - y_{1})``), and the terms of a sum in the natural order of their names
+  (``yhat_2`` before ``yhat_10``; :func:`natural_terms`).
 * :func:`leibniz`: Leibniz fractions (products of them are laid out by the pages, in path
   order: sympy would reorder a ``Mul``).
 * :func:`math_structure`: an expression's structure for the line breaker of
@@ -24,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +33,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from ..naming import natural_key
 from .breaking import DOT, Atom, Group, Math, Seq, Sum, breaklines, flat
 from .numbers import latex_number, text_number
 from .widths import width
@@ -48,6 +51,9 @@ __all__ = [
     "latex_number",
     "leibniz",
     "math_structure",
+    "natural_latex",
+    "natural_str",
+    "natural_terms",
     "text_expr",
     "text_number",
     "tidy",
@@ -61,20 +67,92 @@ def _positive_first(terms: list[Any]) -> list[Any]:
     return sorted(terms, key=lambda t: bool(t.could_extract_minus_sign()))
 
 
+def _padded(name: str) -> str:
+    return re.sub(r"\d+", lambda digits: digits.group().zfill(9), name)
+
+
+def natural_terms(expr: sympy.Add, terms: list[Any], order: Any = None) -> list[Any]:
+    """The terms of ``expr`` in sympy's order, but with node names compared in natural order
+    (:func:`symbackprop.naming.natural_key`): the order sympy gives the same sum with every
+    number in a name zero-padded.  ``terms`` (sympy's own order) come back unchanged when
+    natural and plain order agree on the names in ``expr`` (every network no wider than 9).
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> total = symbol("yhat_10") + symbol("yhat_2")
+    >>> total.as_ordered_terms(), natural_terms(total, total.as_ordered_terms())
+    ([yhat_10, yhat_2], [yhat_2, yhat_10])
+    """
+    names = [s.name for s in expr.free_symbols if isinstance(s, sympy.Symbol)]
+    if sorted(names) == sorted(names, key=natural_key):
+        return terms
+    padded = {s: sympy.Symbol(_padded(s.name), **s.assumptions0) for s in expr.free_symbols
+              if isinstance(s, sympy.Symbol)}
+    back = {v: k for k, v in padded.items()}
+    ordered = expr.xreplace(padded).as_ordered_terms(order=order)
+    by_term = {term: term for term in terms}
+    result = [by_term.get(t.xreplace(back)) for t in ordered]
+    return terms if None in result or len(result) != len(terms) else result
+
+
 class _TextbookLatex(LatexPrinter):
-    """sympy's LaTeX printer, with the positive terms of a sum first."""
+    """sympy's LaTeX printer, with the terms of a sum in natural order, positive ones first."""
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
         terms = super()._as_ordered_terms(expr, order=order)
-        return _positive_first(terms) if isinstance(expr, sympy.Add) else terms
+        if not isinstance(expr, sympy.Add):
+            return terms
+        return _positive_first(natural_terms(expr, terms, order))
 
 
 class _TextbookStr(StrPrinter):
-    """sympy's str printer, with the positive terms of a sum first and ``^`` for powers."""
+    """sympy's str printer, with the terms of a sum in natural order, positive ones first,
+    and ``^`` for powers."""
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
         terms = super()._as_ordered_terms(expr, order=order)
-        return _positive_first(terms) if isinstance(expr, sympy.Add) else terms
+        if not isinstance(expr, sympy.Add):
+            return terms
+        return _positive_first(natural_terms(expr, terms, order))
+
+
+class _NaturalStr(StrPrinter):
+    def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
+        terms = super()._as_ordered_terms(expr, order=order)
+        return natural_terms(expr, terms, order) if isinstance(expr, sympy.Add) else terms
+
+
+class _NaturalLatex(LatexPrinter):
+    def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
+        terms = super()._as_ordered_terms(expr, order=order)
+        return natural_terms(expr, terms, order) if isinstance(expr, sympy.Add) else terms
+
+
+def natural_str(expr: sympy.Expr) -> str:
+    """``str(expr)``, the terms of every sum in natural order (:func:`natural_terms`): what the
+    JSON outputs and the formula columns print.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> total = symbol("w_1_10_1") + symbol("w_1_2_1")
+    >>> str(total), natural_str(total), natural_str(symbol("a") + 2)
+    ('w_1_10_1 + w_1_2_1', 'w_1_2_1 + w_1_10_1', 'a + 2')
+    """
+    return _NaturalStr().doprint(expr)
+
+
+def natural_latex(expr: sympy.Expr, names: Mapping[sympy.Symbol, str] | None = None) -> str:
+    r"""``sympy.latex(expr, symbol_names=names)``, the terms of every sum in natural order.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> natural_latex(symbol("x_10") + symbol("x_2"), {symbol("x_10"): "x_{10}"})
+    'x_{2} + x_{10}'
+    """
+    return _NaturalLatex({"symbol_names": dict(names or {})}).doprint(expr)
 
 
 def tidy(expr: sympy.Expr) -> sympy.Expr:
