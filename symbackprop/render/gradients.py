@@ -127,7 +127,7 @@ def gradients_data(grads: Gradients) -> dict[str, Any]:
         } for a in grads.adjoints],
         "gradients": [{
             "wrt": w,
-            "expression": str(grads[w]),
+            "expression": natural_str(grads[w]),
             "latex": natural_latex(grads[w], names),
             "value": grads.value(w),
         } for w in grads.wrt],

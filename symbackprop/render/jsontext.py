@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
@@ -38,12 +39,16 @@ def _jsonable(value: Any) -> Any:
 
 
 def _without_negative_zero(data: Any) -> Any:
+    """``data`` with every ``-0.0`` made ``0.0``; the same objects where there is none (a
+    derivation's paths share their factors' dicts: they stay shared, not copied)."""
     if isinstance(data, float):
-        return 0.0 if data == 0 else data
+        return 0.0 if data == 0 and math.copysign(1.0, data) < 0 else data
     if isinstance(data, dict):
-        return {k: _without_negative_zero(v) for k, v in data.items()}
+        cleaned = {k: _without_negative_zero(v) for k, v in data.items()}
+        return data if all(cleaned[k] is v for k, v in data.items()) else cleaned
     if isinstance(data, (list, tuple)):
-        return [_without_negative_zero(v) for v in data]
+        items = [_without_negative_zero(v) for v in data]
+        return data if all(a is b for a, b in zip(items, data, strict=True)) else items
     return data
 
 
