@@ -153,11 +153,11 @@ class _TextbookStr(_NaturalStr):
 
 def _symbol_pair(expr: sympy.Expr) -> tuple[sympy.Symbol, sympy.Symbol] | None:
     """The two factors of a product of two symbols (a weight's gradient ``h * delta``), in the
-    order sympy prints them (its argument order: both sort by name), or ``None``."""
-    if isinstance(expr, sympy.Mul) and len(expr.args) == 2:
-        left, right = expr.args
-        if isinstance(left, sympy.Symbol) and isinstance(right, sympy.Symbol):
-            return left, right
+    order sympy's printers write them (``as_ordered_factors``: by sort key), or ``None``."""
+    if isinstance(expr, sympy.Mul) and len(expr.args) == 2 and all(
+            isinstance(arg, sympy.Symbol) for arg in expr.args):
+        left, right = sorted(expr.args, key=lambda arg: arg.sort_key())
+        return left, right
     return None
 
 
@@ -189,7 +189,8 @@ def natural_latex(expr: sympy.Expr, names: Mapping[sympy.Symbol, str] | None = N
     """
     names = names or {}
     pair = _symbol_pair(expr)
-    if pair is not None and pair[0] in names and pair[1] in names:
+    if pair is not None and pair[0] in names and pair[1] in names and \
+            not names[pair[1]][:1].isdigit():  # (sympy puts a dot between two numbers)
         return f"{names[pair[0]]} {names[pair[1]]}"
     return _NaturalLatex({"symbol_names": names}).doprint(expr)
 

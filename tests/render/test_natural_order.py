@@ -69,3 +69,22 @@ def test_no_value_prints_as_minus_zero() -> None:
     graph = load_problem("branching_graph").graph
     d = derive(graph, "a", values={"a": 0.0, "b": -1.0})   # de/da = d = b + 1 = 0
     assert d.value == 0 and "-0" not in derivation_text(d)
+
+
+@pytest.mark.parametrize("name", sorted(bundled_examples()))
+def test_gradients_print_as_sympy_prints_them(name: str) -> None:
+    """The products of two symbols (``h11*delta_a21``) are written without the printer: as it
+    would write them, whatever the symbols' names."""
+    import sympy
+
+    from symbackprop.naming import symbol
+    from symbackprop.render.typeset import natural_latex
+
+    grads = gradients(load_problem(name).graph)
+    names = grads.latex_names()
+    renamed = {s: symbol("δ_" + s.name.removeprefix("delta_")) for s in names
+               if s.name.startswith("delta_")}
+    for w in grads.wrt:
+        for expr in (grads[w], grads[w].xreplace(renamed)):
+            assert natural_str(expr) == str(expr)
+            assert natural_latex(expr, names) == sympy.latex(expr, symbol_names=names)
