@@ -475,7 +475,8 @@ def main(argv: list[str] | None = None) -> int:
         per_weight_networks += [(network_for(shape, "softmax/CE"), "softmax/CE",
                                  HEADS["softmax/CE"]) for shape in per_weight.EXTRA_SHAPES]
     if per_weight_networks:
-        results["per_weight"], per_weight_text = per_weight.section(per_weight_networks, cap)
+        results["per_weight"], per_weight_text = per_weight.section(
+            per_weight_networks, max(cap, per_weight.MIN_CAP))
     if derivation_rows:
         print("\nDerivation of every parameter's gradient (sweep = one reverse sweep with named "
               f"adjoints; slow methods capped at {cap:.0f} s)\n")

@@ -26,6 +26,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("text", "latex", "markdown", "json")
+MIN_CAP = 30.0
+"""Seconds a run may take at least, whatever ``--cap`` says (it caps the written-out forms; a
+usual run must finish)."""
 EXTRA_SHAPES = [(32, 32, 32, 32, 10)]
 """Shapes measured per weight besides the standard ones (softmax/CE only)."""
 
@@ -155,8 +158,9 @@ def section(networks: list[tuple[Any, str, tuple[str, str]]], cap: float) -> tup
         records += [{**row, "head": head} for row in rows]
         printed += table_rows(rows, head, cap)
     start = startup(cap)
+    version = ("—" if start["seconds"] is None else
+               f"{start['seconds']:.3f} s, {start['peak_rss_mb']:.0f} MB")
     text = (f"\nOne weight through the command line, end to end (fresh process each; time and "
-            f"peak RSS; capped at {cap:.0f} s); `symbackprop --version`: "
-            f"{start['seconds']:.3f} s, {start['peak_rss_mb']:.0f} MB\n\n"
+            f"peak RSS; capped at {cap:.0f} s); `symbackprop --version`: {version}\n\n"
             + table(HEADER, printed))
     return {"rows": records, "version": start}, [[text]]
