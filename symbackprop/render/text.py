@@ -132,12 +132,18 @@ def paths_text(derivation: Derivation) -> str:
         lines.append("  (too many to list; see the factored form with `derive`)")
         return "\n".join(lines)
     width = max(len(" → ".join(t.path.nodes)) for t in d.terms) + 4
+    # each factor (shared by the paths through its edge) printed once
+    printed: dict[int, tuple[str, str, str]] = {}
     for i, term in enumerate(d.terms, 1):
-        factors = term.chain_rule_order
-        formulas = " · ".join(_bracket(f.expression) for f in factors)
-        line = f"  {i}. {' → '.join(term.path.nodes):<{width}}{_chain(term)} = {formulas}"
+        parts = []
+        for f in term.chain_rule_order:
+            if id(f) not in printed:
+                printed[id(f)] = (_factor_label(f), _bracket(f.expression), number(f.value))
+            parts.append(printed[id(f)])
+        line = (f"  {i}. {' → '.join(term.path.nodes):<{width}}"
+                f"{' · '.join(p[0] for p in parts)} = {' · '.join(p[1] for p in parts)}")
         if term.value is not None:
-            line += f" = {' · '.join(number(f.value) for f in factors)} = {number(term.value)}"
+            line += f" = {' · '.join(p[2] for p in parts)} = {number(term.value)}"
         lines.append(_wrap(line, 6))
     if d.value is not None:
         lines.append(f"     total = {number(d.value)}")
