@@ -49,6 +49,11 @@ from .views import view
 __all__ = ["Adjoint", "Derivation", "Factor", "Group", "Term", "derive"]
 
 
+PATTERN_FROM = 100
+"""Past this many nodes on the paths, :func:`derive` computes its local partials' values with
+:func:`~symbackprop.graph.evaluation.evaluate_alike` (compiled once per pattern)."""
+
+
 @dataclass(frozen=True)
 class Derivation:
     """Everything about one derivative ``d of / d wrt``.
@@ -235,14 +240,17 @@ def derive(
     on_paths = relevant(graph, wrt, of)
     node_values = dict(graph.forward(values)) if values is not None else None
 
+    # Many local partials are compiled once per pattern (yhat_j*(1 - yhat_j) for every j); a
+    # few, one by one as always (lambdify's printed order, so a value's last bits, depends on
+    # how many placeholders it has made before: small outputs keep theirs).
+    evaluate = evaluation.evaluate_alike if len(on_paths) > PATTERN_FROM else graph.evaluate
     # The adjoint (delta) form: the reverse sweep over the nodes on the paths, written out.
     adjoints = {of: Adjoint(of, (), 1.0 if node_values is not None else None)}
     delta_expr: dict[str, sympy.Expr] = {of: sympy.S.One}
     factors: dict[tuple[str, str], Factor] = {}
     for name, partials, definition in adjoint_sweep(graph, on_paths, of):
         for child, expr in partials:
-            number = evaluation.evaluate_alike(expr, node_values) if node_values is not None \
-                else None
+            number = None if node_values is None else evaluate(expr, node_values)
             factors[name, child] = Factor(child, name, expr, number)
         contributions = tuple((factors[name, child], child) for child, _ in partials)
         total = None
