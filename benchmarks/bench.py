@@ -16,6 +16,10 @@ layers; a bias per neuron) it measures, in the same run:
   layer (weights and biases apart) times the layer's count, marked ``est.``;
 * peak memory of building the graph and sweeping it, in a fresh process (peak RSS, and the
   peak of Python allocations traced by tracemalloc);
+* one weight end to end through the command line (:mod:`per_weight`): the first-layer, a middle
+  and the last-layer weight through ``derive`` in every format and through ``paths``, with the
+  path count, time and peak memory, against writing every form out and ``derive --wrt all``;
+  and ``symbackprop --version``;
 * the generated numpy gradient (layer-wise code) at batch 1 and 10,000 against a hand-written
   numpy backprop, the forward pass alone, torch autograd and jax.grad (float64, when installed),
   and the generated jax code.
@@ -42,6 +46,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import per_weight
 
 from symbackprop.calculus.derivation import derive
 from symbackprop.calculus.sweep import gradients
@@ -484,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="OUT", help="also write every number to OUT")
     parser.add_argument("--cap", type=float, default=None,
                         help="seconds per slow derivation method and case (default 60; 10 quick)")
-    parser.add_argument("--only", choices=("derivation", "runtime", "grade", "page"),
+    parser.add_argument("--only", choices=("derivation", "perweight", "runtime", "grade", "page"),
                         help="run one of the tables")
     parser.add_argument("--students", type=int, default=None,
                         help="submissions of the grading table (default 500; 100 quick)")
@@ -503,12 +508,14 @@ def main(argv: list[str] | None = None) -> int:
                     "cpus": os.cpu_count(), "numpy": np.__version__},
         "cap_seconds": cap, "rounds": args.rounds, "derivation": [], "runtime": [], "page": [],
     }
-    derivation_rows, runtime_rows = [], []
+    derivation_rows, runtime_rows, per_weight_networks = [], [], []
     for shape in shapes if args.only not in ("grade", "page") else ():
         for head in HEADS:
             network = network_for(shape, head)
             name = "[" + ",".join(map(str, shape)) + "]"
             print(f"… {name} {head}", file=sys.stderr, flush=True)
+            if args.only in (None, "perweight"):
+                per_weight_networks.append((network, head, HEADS[head]))
             if args.only in (None, "derivation"):
                 build, sweep = sweep_time(network, repeats)
                 mem = memory(network)
@@ -546,12 +553,20 @@ def main(argv: list[str] | None = None) -> int:
                           f"{row['bytes'] / 1e6:.2f} MB", seconds(row["build_seconds"]), ready,
                           blank, "—" if row["ready_ms"] is None
                           else f"{row['ready_ms'] / max(row['blank_ms'], 1):.1f}"])
+    if per_weight_networks and not args.shapes and not args.quick:
+        per_weight_networks += [(network_for(shape, "softmax/CE"), "softmax/CE",
+                                 HEADS["softmax/CE"]) for shape in per_weight.EXTRA_SHAPES]
+    if per_weight_networks:
+        results["per_weight"], per_weight_text = per_weight.section(
+            per_weight_networks, max(cap, per_weight.MIN_CAP))
     if derivation_rows:
         print("\nDerivation of every parameter's gradient (sweep = one reverse sweep with named "
               f"adjoints; slow methods capped at {cap:.0f} s)\n")
         print(table(["shape", "head", "params", "build graph", "sweep", "peak RSS",
                      "path sums", "sweep speed-up", "sympy.diff composed", "sweep speed-up"],
                     derivation_rows))
+    if per_weight_networks:
+        print(per_weight_text[0][0])
     if runtime_rows:
         print("\nGenerated numpy gradient (layer-wise code) against the forward pass, a "
               "hand-written numpy backprop, torch autograd and jax.grad (float64)\n")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import sympy
 
-__all__ = ["LOSS", "LayerNaming", "default_latex", "is_identifier", "symbol"]
+__all__ = ["LOSS", "LayerNaming", "default_latex", "is_identifier", "natural_key", "symbol"]
 
 LOSS = "L"
 """The name of the loss node of a layered network."""
@@ -50,6 +50,33 @@ def is_identifier(name: str) -> bool:
     (True, False, False)
     """
     return bool(_IDENTIFIER.match(name)) and "__" not in name
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+@functools.lru_cache(maxsize=2**17)
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """The key that sorts names in natural order: runs of digits compare as numbers, so
+    ``yhat_2`` comes before ``yhat_10`` and ``w_1_2_1`` before ``w_1_10_1`` (a plain string sort
+    puts them the other way round).  Every list of nodes or parameters the package shows is in
+    this order.
+
+    Identifiers whose digit runs have the same lengths where they differ (``w212``, ``w213``;
+    every name of a network no wider than 9) sort as plain strings do.
+
+    Examples
+    --------
+    >>> sorted(["yhat_10", "yhat_2", "yhat_1"], key=natural_key)
+    ['yhat_1', 'yhat_2', 'yhat_10']
+    >>> sorted(["w_1_10_1", "w_1_2_1", "b_1_1"], key=natural_key)
+    ['b_1_1', 'w_1_2_1', 'w_1_10_1']
+    >>> natural_key("a2_1") < natural_key("a10"), natural_key("x") < natural_key("x1")
+    (True, True)
+    """
+    # a digit run before any other character, as in a string sort of identifiers
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in _DIGITS.split(name) if part)
 
 
 @functools.lru_cache(maxsize=2**17)

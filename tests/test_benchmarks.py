@@ -44,6 +44,16 @@ def test_smoke_run_of_the_smallest_shape(tmp_path):
     (page,) = results["page"]                  # the interactive page of an [8,8,8,2] network
     assert page["shape"] == [8, 8, 8, 2] and 0 < page["bytes"] < 2_000_000
     assert "interactive" in run.stdout
+    per_weight = results["per_weight"]
+    assert per_weight["version"]["seconds"] > 0
+    assert [(row["head"], row["weight"], row["paths"]) for row in per_weight["rows"]] == [
+        ("softmax/CE", "w111", 4), ("softmax/CE", "w211", 2),
+        ("sigmoid/SE", "w111", 2), ("sigmoid/SE", "w211", 1)]
+    for row in per_weight["rows"]:
+        for timing in (row["text"], row["latex"], row["markdown"], row["json"],
+                       row["paths_listing"], row["written_out"], row["all"]):
+            assert timing["seconds"] > 0 and timing["peak_rss_mb"] > 10
+    assert "One weight through the command line" in run.stdout
     for row in results["runtime"]:
         # the generated code (blocked and in one call) computes the hand-written backprop
         assert row["max_relative_difference"] < 1e-12

@@ -12,7 +12,13 @@
 - :mod:`~symbackprop.calculus.sweep`: all parameters' gradients in one reverse sweep;
 - :mod:`~symbackprop.calculus.streaming`: path listings streamed past the derivation's limit;
 - :mod:`~symbackprop.calculus.simplify`: named simplification strategies;
-- :mod:`~symbackprop.calculus.equality`: deciding whether two expressions are the same function.
+- :mod:`~symbackprop.calculus.equality`: deciding whether two expressions are the same function;
+- :mod:`~symbackprop.calculus.options`: the limits and strategy names the command line offers
+  (no sympy, so that ``--help`` starts at once).
+
+The names below are imported from their modules on first use, so importing one light module
+(:mod:`~symbackprop.calculus.views`, :mod:`~symbackprop.calculus.options`) does not import
+sympy.
 
 May import :mod:`symbackprop.graph` and :mod:`symbackprop.rules`; never a renderer, a picture or
 the checker (they take a :class:`Derivation`; it knows nothing of them).
@@ -20,10 +26,23 @@ the checker (they take a :class:`Derivation`; it knows nothing of them).
 
 from __future__ import annotations
 
-from .derivation import Adjoint, Derivation, Factor, Group, Term, derive
-from .equality import equivalent
-from .paths import DEFAULT_PATH_LIMIT, Path, count_paths, iter_paths
-from .sweep import Gradients, gradients
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .derivation import Adjoint, Derivation, Factor, Group, Term, derive
+    from .equality import equivalent
+    from .options import DEFAULT_PATH_LIMIT
+    from .paths import Path, count_paths, iter_paths
+    from .sweep import Gradients, gradients
+
+_PUBLIC = {
+    **dict.fromkeys(("Adjoint", "Derivation", "Factor", "Group", "Term", "derive"), "derivation"),
+    "equivalent": "equality",
+    "DEFAULT_PATH_LIMIT": "options",
+    **dict.fromkeys(("Path", "count_paths", "iter_paths"), "paths"),
+    **dict.fromkeys(("Gradients", "gradients"), "sweep"),
+}
 
 __all__ = [
     "DEFAULT_PATH_LIMIT",
@@ -40,3 +59,15 @@ __all__ = [
     "gradients",
     "iter_paths",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_PUBLIC[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

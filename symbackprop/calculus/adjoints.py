@@ -30,24 +30,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 
 import sympy
-from sympy.core.basic import _args_sortkey
 
-from ..graph.computation import ComputationGraph
+from ..graph.computation import ComputationGraph, product
 from .paths import children_on_paths
 
 __all__ = ["adjoint_sweep"]
-
-
-def _product(partial: sympy.Expr, delta: sympy.Expr) -> sympy.Expr:
-    """``partial * delta``, the same expression as sympy's ``Mul``.
-
-    The common case, a weight's gradient ``h * delta_a``, is two distinct symbols: their
-    canonical product is the two sorted by sympy's own argument order, built directly (a
-    general ``Mul`` costs several times more, and a sweep makes one per edge).
-    """
-    if (partial.is_Symbol and delta.is_Symbol and partial != delta):
-        return sympy.Mul._from_args(sorted((partial, delta), key=_args_sortkey), True)
-    return partial * delta
 
 
 def adjoint_sweep(
@@ -105,7 +92,7 @@ def adjoint_sweep(
         if node not in on_paths or node == of:
             continue
         contributions = tuple((c, graph.local_partial(node, c)) for c in children[node])
-        products = [_product(partial, delta[c]) for c, partial in contributions]
+        products = [product(partial, delta[c]) for c, partial in contributions]
         expression = products[0] if len(products) == 1 else sympy.Add(*products)
         yield node, contributions, expression
         stand_in = None if name is None else name(node)

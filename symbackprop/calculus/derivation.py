@@ -38,6 +38,7 @@ from typing import Any
 import sympy
 
 from ..errors import MissingExtraError, PathLimitError
+from ..graph import evaluation
 from ..graph.computation import ComputationGraph
 from .adjoints import adjoint_sweep
 from .paths import DEFAULT_PATH_LIMIT, Path, count_paths, iter_paths, relevant
@@ -46,6 +47,11 @@ from .terms import Adjoint, Factor, Group, Term
 from .views import view
 
 __all__ = ["Adjoint", "Derivation", "Factor", "Group", "Term", "derive"]
+
+
+PATTERN_FROM = 100
+"""Past this many nodes on the paths, :func:`derive` computes its local partials' values with
+:func:`~symbackprop.graph.evaluation.evaluate_alike` (compiled once per pattern)."""
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,9 @@ class Derivation:
         The factored form (paths grouped by shared start), when the paths are listed.
     adjoints : tuple of Adjoint
         The delta form, from ``of`` back to ``wrt``: one definition per node on the paths.
-    expression : sympy.Expr
-        The derivative in node symbols: the sum over paths of the products of local partials
-        (or, above the limit, the same sum grouped by the adjoint recursion).
+    factored_expression : sympy.Expr
+        The derivative in node symbols as the adjoint recursion writes it out: the sum over
+        paths grouped (what :attr:`expression` is when the paths are not listed).
     values : mapping or None
         Every node's value, when the leaves' values were given.
     value : float or None
@@ -92,14 +98,56 @@ class Derivation:
     terms: tuple[Term, ...] | None
     factored: Group | None
     adjoints: tuple[Adjoint, ...]
-    expression: sympy.Expr
+    factored_expression: sympy.Expr = field(repr=False)
     values: Mapping[str, float] | None = field(default=None, repr=False)
     value: float | None = None
 
     @cached_property
+    def expression(self) -> sympy.Expr:
+        """The derivative in node symbols: the sum over paths of the products of local
+        partials (or, when the paths are not listed, :attr:`factored_expression`).
+
+        Built on first use: one sympy product per path, so it costs O(P * D) for P paths
+        of length D (and its printing sorts P terms); the pages write it only up to
+        :data:`~symbackprop.calculus.options.EXPRESSION_LIMIT` paths.
+        """
+        if self.terms is None:
+            return self.factored_expression
+        return sympy.Add(*(t.expression for t in self.terms))
+
+    @cached_property
     def leaves(self) -> sympy.Expr:
-        """The derivative in leaves only (every node symbol replaced by its definition)."""
+        """The derivative in leaves only (every node symbol replaced by its definition).
+
+        Built on first use, and exponentially large in deep networks: ask
+        :attr:`leaves_size` first."""
         return self.graph.to_leaves(self.expression)
+
+    @cached_property
+    def leaves_size(self) -> int:
+        """An estimate of the size of :attr:`leaves` (nodes of its expression tree), made
+        without building it or :attr:`expression`
+        (:meth:`~symbackprop.graph.computation.ComputationGraph.leaves_size`).
+
+        Examples
+        --------
+        >>> from symbackprop import load_problem
+        >>> d = derive(load_problem("mazur_2_2_2").graph, "w1")
+        >>> d.leaves_size, sum(1 for _ in sympy.preorder_traversal(d.leaves))  # about right
+        (221, 217)
+        """
+        if self.terms is None:
+            return self.graph.leaves_size(self.factored_expression)
+        sizes: dict[int, int] = {}
+        total = 1
+        for term in self.terms:
+            total += 1
+            for factor in term.factors:
+                key = id(factor)
+                if key not in sizes:
+                    sizes[key] = self.graph.leaves_size(factor.expression)
+                total += sizes[key]
+        return total
 
     def simplified(self, strategy: str = "textbook") -> sympy.Expr:
         """The derivative simplified by a named strategy (see
@@ -151,7 +199,7 @@ class Derivation:
 
     def __repr__(self) -> str:
         plural = "path" if self.path_count == 1 else "paths"
-        value = "" if self.value is None else f" = {self.value:.10g}"
+        value = "" if self.value is None else f" = {self.value + 0.0:.10g}"
         return f"Derivation(d{self.of}/d{self.wrt}, {self.path_count:,} {plural}{value})"
 
 
@@ -198,13 +246,17 @@ def derive(
     on_paths = relevant(graph, wrt, of)
     node_values = dict(graph.forward(values)) if values is not None else None
 
+    # Many local partials are compiled once per pattern (yhat_j*(1 - yhat_j) for every j); a
+    # few, one by one as always (lambdify's printed order, so a value's last bits, depends on
+    # how many placeholders it has made before: small outputs keep theirs).
+    evaluate = evaluation.evaluate_alike if len(on_paths) > PATTERN_FROM else graph.evaluate
     # The adjoint (delta) form: the reverse sweep over the nodes on the paths, written out.
     adjoints = {of: Adjoint(of, (), 1.0 if node_values is not None else None)}
     delta_expr: dict[str, sympy.Expr] = {of: sympy.S.One}
     factors: dict[tuple[str, str], Factor] = {}
     for name, partials, definition in adjoint_sweep(graph, on_paths, of):
         for child, expr in partials:
-            number = graph.evaluate(expr, node_values) if node_values is not None else None
+            number = None if node_values is None else evaluate(expr, node_values)
             factors[name, child] = Factor(child, name, expr, number)
         contributions = tuple((factors[name, child], child) for child, _ in partials)
         total = None
@@ -217,13 +269,11 @@ def derive(
     count = count_paths(graph, wrt, of)
     terms: tuple[Term, ...] | None = None
     factored: Group | None = None
-    expression = delta_expr[wrt]
     if count <= max_paths:
         terms = tuple(_term(path, factors) for path in iter_paths(graph, wrt, of, limit=None))
-        expression = sympy.Add(*(t.expression for t in terms))
         factored = _group(wrt, of, factors, adjoints, {})
     return Derivation(graph, of, wrt, count, terms, factored, tuple(adjoints.values()),
-                      expression, node_values, adjoints[wrt].value)
+                      delta_expr[wrt], node_values, adjoints[wrt].value)
 
 
 def _term(path: Path, factors: Mapping[tuple[str, str], Factor]) -> Term:

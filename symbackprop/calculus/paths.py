@@ -27,14 +27,13 @@ from dataclasses import dataclass
 
 from ..errors import NoPathError, PathLimitError
 from ..graph.computation import ComputationGraph
+from .options import DEFAULT_PATH_LIMIT
 
 __all__ = [
     "DEFAULT_PATH_LIMIT", "Path", "children_on_paths", "count_paths", "iter_paths", "on_paths",
     "path_counts", "relevant", "walk_paths",
 ]
 
-DEFAULT_PATH_LIMIT = 10_000
-"""How many paths :func:`iter_paths` enumerates before it refuses."""
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ import sympy
 
 from ..errors import SimplifyLimitError, SymbackpropError
 from ..graph.computation import ComputationGraph
+from .options import FULL_SIMPLIFY_LIMIT, LEAVES_BUILD_LIMIT, STRATEGIES, STRATEGY_DESCRIPTIONS
 from .terms import Factor, Term
 
 __all__ = [
@@ -58,21 +59,11 @@ __all__ = [
     "Simplifiable",
     "SimplifyLimitError",
     "collected",
+    "leaves_operations",
     "operation_count",
     "simplify",
 ]
 
-FULL_SIMPLIFY_LIMIT = 400
-"""``full`` refuses expressions with more operations than this (sympy.simplify is slow)."""
-
-STRATEGY_DESCRIPTIONS = {
-    "textbook": "node symbols, shared factors pulled out, one term per output delta",
-    "leaves": "inputs, targets and parameters only, grouped as in textbook",
-    "expand": "everything multiplied out (node symbols)",
-    "factor": "sympy.factor of the node-symbol form",
-    "full": f"sympy.simplify of the leaves-only form (up to {FULL_SIMPLIFY_LIMIT} operations)",
-}
-STRATEGIES = tuple(STRATEGY_DESCRIPTIONS)
 
 
 class Simplifiable(Protocol):
@@ -84,8 +75,8 @@ class Simplifiable(Protocol):
     >>> from symbackprop.spec import load_problem
     >>> from symbackprop.calculus.derivation import derive
     >>> d: Simplifiable = derive(load_problem("branching_graph").graph, "b")
-    >>> d.of, d.wrt, d.expression, d.leaves, d.terms[0].path
-    ('e', 'b', c + d, a + 2*b + 1, Path(b -> c -> e))
+    >>> d.of, d.wrt, d.expression, d.leaves, d.leaves_size, d.terms[0].path
+    ('e', 'b', c + d, a + 2*b + 1, 11, Path(b -> c -> e))
     """
 
     @property
@@ -100,6 +91,8 @@ class Simplifiable(Protocol):
     def expression(self) -> sympy.Expr: ...
     @property
     def leaves(self) -> sympy.Expr: ...
+    @property
+    def leaves_size(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -265,6 +258,24 @@ def operation_count(expr: sympy.Expr, limit: int = COUNT_LIMIT) -> int | None:
     return int(sympy.count_ops(expr))
 
 
+def leaves_operations(derivation: Simplifiable) -> int | None:
+    """:func:`operation_count` of the derivation's leaves-only form, or ``None`` when it is too
+    large to count: its estimated size (:attr:`leaves_size`, known without building it) is past
+    :data:`~symbackprop.calculus.options.LEAVES_BUILD_LIMIT`, or once built it has more than
+    :data:`COUNT_LIMIT` nodes.  The form is built only in the second case.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> leaves_operations(derive(load_problem("branching_graph").graph, "b"))    # a + 2*b + 1
+    3
+    """
+    if derivation.leaves_size > LEAVES_BUILD_LIMIT:
+        return None
+    return operation_count(derivation.leaves)
+
+
 def simplify(derivation: Simplifiable, strategy: str = "textbook") -> sympy.Expr:
     """The derivative of ``derivation`` simplified by ``strategy`` (one of :data:`STRATEGIES`).
 
@@ -294,7 +305,7 @@ def simplify(derivation: Simplifiable, strategy: str = "textbook") -> sympy.Expr
         grouped = collected(derivation)
         if strategy == "textbook":
             return sympy.factor_terms(expr) if grouped is None else grouped.expression
-        if operation_count(derivation.leaves) is None:
+        if leaves_operations(derivation) is None:
             raise SimplifyLimitError(
                 f"d{derivation.of}/d{derivation.wrt}: the leaves-only form has more than "
                 f"{COUNT_LIMIT:,} operations (every definition substituted, shared "
@@ -307,8 +318,7 @@ def simplify(derivation: Simplifiable, strategy: str = "textbook") -> sympy.Expr
     if strategy == "factor":
         return sympy.factor(expr)
     if strategy == "full":
-        leaves = derivation.leaves
-        ops = operation_count(leaves)
+        ops = leaves_operations(derivation)
         if ops is None or ops > FULL_SIMPLIFY_LIMIT:
             size = f"{ops}" if ops is not None else f"more than {COUNT_LIMIT:,}"
             raise SimplifyLimitError(
@@ -316,6 +326,6 @@ def simplify(derivation: Simplifiable, strategy: str = "textbook") -> sympy.Expr
                 f"operations, more than {FULL_SIMPLIFY_LIMIT}; sympy.simplify would take too "
                 "long: use 'textbook' or 'leaves'"
             )
-        return sympy.simplify(leaves)
+        return sympy.simplify(derivation.leaves)
     raise SymbackpropError(f"unknown simplification {strategy!r}; allowed: "
                            f"{', '.join(STRATEGIES)}")

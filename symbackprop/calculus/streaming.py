@@ -27,13 +27,12 @@ from collections.abc import Iterator, Mapping
 
 from ..graph import evaluation
 from ..graph.computation import ComputationGraph
+from .options import STREAM_LIMIT
 from .paths import Path, children_on_paths, relevant, walk_paths
 from .terms import Factor, Term
 
 __all__ = ["STREAM_LIMIT", "iter_path_terms", "longest_path_text"]
 
-STREAM_LIMIT = 200_000
-"""``symbackprop paths`` lists (streams) up to this many paths; past it, the factored form."""
 
 ARROW = " → "
 

@@ -91,7 +91,7 @@ class AdjointDefinition:
     value: float | None = None
 
     def __repr__(self) -> str:
-        value = "" if self.value is None else f" = {self.value:.10g}"
+        value = "" if self.value is None else f" = {self.value + 0.0:.10g}"
         return f"AdjointDefinition({self.symbol} = {self.expression}{value})"
 
 

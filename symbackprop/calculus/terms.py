@@ -53,7 +53,7 @@ class Factor:
         return f"d{self.of}/d{self.wrt} = {self.expression}"
 
     def __repr__(self) -> str:
-        value = "" if self.value is None else f" = {self.value:.10g}"
+        value = "" if self.value is None else f" = {self.value + 0.0:.10g}"
         return f"Factor(d{self.of}/d{self.wrt} = {self.expression}{value})"
 
 
@@ -90,7 +90,7 @@ class Term:
         return tuple(reversed(self.factors))
 
     def __repr__(self) -> str:
-        value = "" if self.value is None else f" = {self.value:.10g}"
+        value = "" if self.value is None else f" = {self.value + 0.0:.10g}"
         return f"Term({self.path}{value})"
 
 

@@ -13,7 +13,11 @@ function up here by kind; the layers that provide them register it when they are
 - ``"html"`` (Jupyter's ``_repr_html_``): :func:`symbackprop.explore.page.derivation_html`,
   the interactive page (registered by :mod:`symbackprop.explore`).
 
-``import symbackprop`` imports all three, so every view is registered.
+``import symbackprop`` imports neither (it stays light): it registers a *loader*
+(:func:`symbackprop.load_views`, see :func:`register_loader`) that imports them, and
+:func:`view` calls every loader once, the first time it is asked for a kind that nobody has
+registered yet.  So ``d._repr_latex_()`` and ``d.draw()`` work after a bare
+``import symbackprop``, and nothing here imports a higher layer.
 
 Examples
 --------
@@ -31,12 +35,13 @@ from typing import Any
 
 from ..errors import SymbackpropError
 
-__all__ = ["KINDS", "register_view", "view"]
+__all__ = ["KINDS", "register_loader", "register_view", "view"]
 
 KINDS = ("latex", "markdown", "figure", "gradients", "html")
 """The kinds of view a derivation delegates to."""
 
 _VIEWS: dict[str, Callable[..., Any]] = {}
+_LOADERS: list[Callable[[], None]] = []
 
 
 def _known(kind: str) -> str:
@@ -69,6 +74,25 @@ def register_view(kind: str, function: Callable[..., Any]) -> None:
     _VIEWS[_known(kind)] = function
 
 
+def register_loader(loader: Callable[[], None]) -> None:
+    """Have :func:`view` call ``loader()`` (once) when it is asked for a kind not registered
+    yet: ``loader`` imports the layers that register their views.  :mod:`symbackprop`
+    registers :func:`symbackprop.load_views`.
+
+    Examples
+    --------
+    >>> saved, calls = dict(_VIEWS), []
+    >>> _VIEWS.clear()                                    # as if nothing were registered
+    >>> register_loader(lambda: calls.append("loaded"))
+    >>> _ = view("latex"), view("latex")
+    >>> calls                                             # called once
+    ['loaded']
+    >>> _VIEWS.update(saved)
+    """
+    if loader not in _LOADERS:
+        _LOADERS.append(loader)
+
+
 def view(kind: str) -> Callable[..., Any] | None:
     """The function registered for ``kind`` (one of :data:`KINDS`), or ``None``.
 
@@ -84,4 +108,7 @@ def view(kind: str) -> Callable[..., Any] | None:
     >>> print(view("markdown")(d).splitlines()[0])
     ## The derivative $\\partial e / \\partial a$
     """
-    return _VIEWS.get(_known(kind))
+    if _known(kind) not in _VIEWS:
+        while _LOADERS:  # each loader once, whatever it registers
+            _LOADERS.pop(0)()
+    return _VIEWS.get(kind)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from ..errors import SymbackpropError, UsageError
-from ..render.jsontext import to_json
 from .common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, emit, formats
 
 __all__ = ["register"]
@@ -23,6 +22,7 @@ def _check(args: argparse.Namespace) -> int:
 
     from ..check import report as reports
     from ..check.batch import check_sources, collect_sources
+    from ..render.jsontext import to_json
 
     sources = collect_sources(args.files)
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)

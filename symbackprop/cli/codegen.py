@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path as FilePath
 
-from ..spec.problems import load_problem
 from .common import EXIT_OK, add_file, check_output, emit, emit_files, formats
 
 __all__ = ["register"]
@@ -14,6 +13,7 @@ __all__ = ["register"]
 def _codegen(args: argparse.Namespace) -> int:
     """``codegen``: the source of a numeric gradient function (docs/reference/cli.md)."""
     from ..codegen.gradient import generate
+    from ..spec.problems import load_problem
 
     problem = load_problem(args.file)
     wrt = [w for group in args.wrt or () for w in group.split(",") if w]

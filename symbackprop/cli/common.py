@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path as FilePath
 from typing import Any
 
-from ..calculus.paths import DEFAULT_PATH_LIMIT
+from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..errors import SymbackpropError, UsageError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "RANDOM_SEED",

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..calculus.derivation import derive
-from ..calculus.simplify import STRATEGIES
+from ..calculus.options import EXPRESSION_LIMIT, STRATEGIES
 from ..errors import UsageError
-from ..render import derivation_data, derivation_text
-from ..render.jsontext import to_json
-from ..spec.problems import Problem, load_problem
 from .common import EXIT_OK, add_file, add_wrt, emit, formats
+
+if TYPE_CHECKING:
+    from ..spec.problems import Problem
 
 __all__ = ["register"]
 
@@ -20,6 +19,7 @@ def _derive_all(args: argparse.Namespace, problem: Problem) -> int:
     """``derive --wrt all``: every parameter's gradient from one reverse sweep."""
     from ..calculus.sweep import gradients
     from ..render.gradients import gradients_data, gradients_text
+    from ..render.jsontext import to_json
 
     wrt = problem.network.parameter_names() if problem.network is not None else None
     grads = gradients(problem.graph, args.of, problem.numeric_values, wrt=wrt)
@@ -34,6 +34,11 @@ def _derive_all(args: argparse.Namespace, problem: Problem) -> int:
 
 
 def _derive(args: argparse.Namespace) -> int:
+    from ..calculus.derivation import derive
+    from ..render import derivation_data, derivation_text
+    from ..render.jsontext import to_json
+    from ..spec.problems import load_problem
+
     problem = load_problem(args.file)
     if args.wrt == "all" and "all" not in problem.graph:
         return _derive_all(args, problem)
@@ -51,9 +56,10 @@ def _derive(args: argparse.Namespace) -> int:
     updatable = (derivation.of == problem.graph.output
                  and problem.graph.node(derivation.wrt).kind == "parameter")
     rate = problem.learning_rate if updatable else None
-    options = {"strategy": args.simplify, "learning_rate": rate, "matrix": matrix}
+    options = {"strategy": args.simplify, "learning_rate": rate, "matrix": matrix,
+               "max_terms": args.max_terms}
     if args.format == "json":
-        text = to_json(derivation_data(derivation, args.simplify, rate, matrix))
+        text = to_json(derivation_data(derivation, args.simplify, rate, matrix, args.max_terms))
     elif args.format == "latex":
         text = _derive_latex(args, problem, derivation, options)
     elif args.format == "markdown":
@@ -104,6 +110,10 @@ def register(commands: argparse._SubParsersAction) -> None:
                           help="text (default), latex, markdown or json")
     derive_p.add_argument("--simplify", default="textbook", type=formats(STRATEGIES),
                           help=f"simplification strategy: {', '.join(STRATEGIES)}")
+    derive_p.add_argument("--max-terms", type=int, default=EXPRESSION_LIMIT, metavar="N",
+                          help=f"write the sum over paths, its simplified forms and the leaves-"
+                               f"only form only up to N paths (default {EXPRESSION_LIMIT:,}); "
+                               "above it a line says they are left out")
     derive_p.add_argument("--matrix", action="store_true",
                           help="add the vectorised (matrix) form of the recursion, with numbers "
                                "(layered networks)")

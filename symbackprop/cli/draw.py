@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path as FilePath
 
-from ..calculus.derivation import derive
 from ..errors import UsageError
-from ..spec.problems import load_problem
 from .common import EXIT_OK, add_file, add_wrt, emit, formats
 
 __all__ = ["register"]
 
 
 def _draw(args: argparse.Namespace) -> int:
+    from ..calculus.derivation import derive
     from ..draw.figure import FORMATS, render
+    from ..spec.problems import load_problem
 
     fmt = args.format or FilePath(args.output).suffix.lower().lstrip(".")
     if fmt not in FORMATS:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from ..render.data import examples_data
-from ..render.jsontext import to_json
-from ..spec.problems import bundled_examples
 from .common import EXIT_OK, emit, formats
 
 __all__ = ["register"]
 
 
 def _examples(args: argparse.Namespace) -> int:
+    from ..render.data import examples_data
+    from ..render.jsontext import to_json
+    from ..spec.problems import bundled_examples
+
     examples = bundled_examples()
     if args.format == "json":
         emit(to_json(examples_data(examples)), None)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..calculus.paths import DEFAULT_PATH_LIMIT
-from ..spec.problems import load_problem
+from ..calculus.options import DEFAULT_PATH_LIMIT
 from .common import EXIT_OK, add_file, emit
 
 __all__ = ["register"]
@@ -13,6 +12,7 @@ __all__ = ["register"]
 
 def _explore(args: argparse.Namespace) -> int:
     from ..explore import explore_page, explore_problem
+    from ..spec.problems import load_problem
 
     problem = load_problem(args.file)
     exploration = explore_problem(problem, args.wrt, of=args.of, max_paths=args.max_paths)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ..spec.problems import load_problem
 from .common import EXIT_OK, add_file, emit
 
 __all__ = ["register"]
 
 
 def _export_toml(args: argparse.Namespace) -> int:
+    from ..spec.problems import load_problem
+
     emit(load_problem(args.file).to_toml(), args.output)
     return EXIT_OK
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from ..errors import UsageError
-from ..render.jsontext import to_json
 from .common import EXIT_FAILED, EXIT_OK, emit, formats
 
 __all__ = ["register"]
@@ -22,6 +21,7 @@ def _grade(args: argparse.Namespace) -> int:
     from ..course.gradescope import gradescope_results
     from ..course.grading import grade_all, load_keys
     from ..course.submissions import read_submissions
+    from ..render.jsontext import to_json
 
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from ..calculus.derivation import derive
-from ..render import paths_data, paths_text
-from ..render.jsontext import to_json
-from ..spec.problems import load_problem
 from .common import EXIT_OK, add_file, add_wrt, emit, formats
 
 __all__ = ["register"]
 
 
 def _paths(args: argparse.Namespace) -> int:
+    from ..calculus.derivation import derive
     from ..calculus.paths import count_paths
     from ..calculus.streaming import STREAM_LIMIT, iter_path_terms, longest_path_text
+    from ..render import paths_data, paths_text
+    from ..render.jsontext import to_json
+    from ..spec.problems import load_problem
 
     problem = load_problem(args.file)
     graph, values = problem.graph, problem.numeric_values

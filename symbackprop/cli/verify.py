@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from ..numeric.oracles import gradient_check, values_to_check
-from ..render.jsontext import to_json
-from ..spec.problems import load_problem
 from .common import EXIT_FAILED, EXIT_OK, RANDOM_SEED, add_file, emit, formats
 
 __all__ = ["register"]
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from ..numeric.oracles import gradient_check, values_to_check
+    from ..render.jsontext import to_json
     from ..render.verify import verify_data, verify_text
+    from ..spec.problems import load_problem
 
     problem = load_problem(args.file)
     values, randomised = values_to_check(problem.graph, problem.values, seed=RANDOM_SEED)

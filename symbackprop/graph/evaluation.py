@@ -52,8 +52,8 @@ import sympy
 from ..errors import SpecError
 from ..rules.functions import numeric_namespace
 
-__all__ = ["Evaluator", "ForwardPass", "at_points", "direct_evaluator", "evaluate", "lambdify",
-           "number"]
+__all__ = ["Evaluator", "ForwardPass", "at_points", "direct_evaluator", "evaluate",
+           "evaluate_alike", "lambdify", "number"]
 
 Evaluator = Callable[[Mapping[str, Any]], Any]
 """A compiled expression: called with ``{name: value}``, it returns the expression's value."""
@@ -223,6 +223,42 @@ def _cached_lambdify(args: tuple[sympy.Symbol, ...], expr: sympy.Expr) -> Any:
             _LAMBDA_CACHE.clear()
         _LAMBDA_CACHE[key] = lambdify(args, expr)
     return _LAMBDA_CACHE[key]
+
+
+_PATTERN_CACHE: dict[sympy.Expr, Any] = {}
+_REAL_PLACEHOLDERS: list[sympy.Dummy] = []
+
+
+def evaluate_alike(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
+    """:func:`evaluate`, compiled once per *pattern*: ``expr`` with its free symbols replaced
+    by placeholders in order, so that ``yhat1*(1 - yhat1)`` and ``yhat2*(1 - yhat2)`` (the local
+    partials of one kind across a wide layer) share one compiled function.  For the many small
+    expressions of one derivation (its local partials); the placeholders are real, as node
+    symbols are, so a pattern keeps its expression's structure.  The order in which the
+    compiled code adds and multiplies may differ from :func:`evaluate`'s (lambdify's printed
+    order depends on its placeholders), so a value may differ from it in the last bits.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> h1, h2 = symbol("h1"), symbol("h2")
+    >>> evaluate_alike(h1 * (1 - h1), {"h1": 0.5}), evaluate_alike(h2 * (1 - h2), {"h2": 0.25})
+    (0.25, 0.1875)
+    """
+    args = sorted(expr.free_symbols, key=str)
+    try:
+        numbers = [values[str(a)] for a in args]
+    except KeyError as err:
+        raise SpecError(f"no value for {err.args[0]!r} in {expr}") from None
+    while len(_REAL_PLACEHOLDERS) < len(args):
+        _REAL_PLACEHOLDERS.append(sympy.Dummy(f"p{len(_REAL_PLACEHOLDERS)}", real=True))
+    placeholders = _REAL_PLACEHOLDERS[:len(args)]
+    pattern = expr.xreplace(dict(zip(args, placeholders, strict=True))) if args else expr
+    if pattern not in _PATTERN_CACHE:
+        if len(_PATTERN_CACHE) > 20_000:
+            _PATTERN_CACHE.clear()
+        _PATTERN_CACHE[pattern] = lambdify(placeholders, pattern)
+    return _as_float(_PATTERN_CACHE[pattern](*numbers))
 
 
 class ForwardPass:

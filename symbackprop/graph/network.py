@@ -47,7 +47,7 @@ from ..rules.registry import (
     softmax,
     softmax_partial,
 )
-from .computation import ComputationGraph
+from .computation import ComputationGraph, product
 from .node import Node, suggest
 
 __all__ = ["BIAS_MODES", "NAMINGS", "LayeredNetwork", "surgery"]
@@ -323,7 +323,7 @@ def surgery(picture: nx.DiGraph, *, expose: str | None = None, title: str = "") 
                     "index"]):
                 weight = picture.edges[source, neuron]["weight"]
                 parameter(weight, layer, j)
-                terms.append(symbol(weight) * symbol(source))
+                terms.append(product(symbol(weight), symbol(source)))
             if data["bias"] is not None:
                 parameter(data["bias"], layer, j)
                 terms.append(symbol(data["bias"]))

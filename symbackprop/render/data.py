@@ -16,23 +16,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import sympy
-
 from ..calculus.derivation import Derivation, Factor, Term
-from ..calculus.simplify import operation_count
+from ..calculus.options import EXPRESSION_LIMIT
+from ..calculus.simplify import leaves_operations
 from ..numeric.matrix import MatrixForm
 from .matrix import matrix_data
+from .parts import omitted
+from .typeset import natural_latex, natural_str
 
 __all__ = ["derivation_data", "examples_data", "paths_data"]
 
 
 def _factor(factor: Factor) -> dict[str, Any]:
-    return {"of": factor.of, "wrt": factor.wrt, "expression": str(factor.expression),
+    return {"of": factor.of, "wrt": factor.wrt, "expression": natural_str(factor.expression),
             "value": factor.value}
 
 
-def _term(term: Term) -> dict[str, Any]:
-    return {"nodes": list(term.path.nodes), "factors": [_factor(f) for f in term.factors],
+def _term(term: Term, factors: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """A path's data; each factor's (shared by the paths through its edge) made once."""
+    for f in term.factors:
+        if id(f) not in factors:
+            factors[id(f)] = _factor(f)
+    return {"nodes": list(term.path.nodes), "factors": [factors[id(f)] for f in term.factors],
             "value": term.value}
 
 
@@ -50,22 +55,28 @@ def paths_data(derivation: Derivation) -> dict[str, Any]:
     >>> [(f["wrt"], f["of"], f["expression"]) for f in data["paths"][0]["factors"]]
     [('w5', 'a21', 'h11'), ('a21', 'yhat1', 'yhat1*(1 - yhat1)'), ('yhat1', 'L', '-y1 + yhat1')]
     """
+    factors: dict[int, dict[str, Any]] = {}
     return {
         "of": derivation.of,
         "wrt": derivation.wrt,
         "path_count": derivation.path_count,
         "paths_listed": derivation.terms is not None,
-        "paths": [_term(t) for t in derivation.terms or ()],
+        "paths": [_term(t, factors) for t in derivation.terms or ()],
         "value": derivation.value,
     }
 
 
 def derivation_data(derivation: Derivation, strategy: str = "textbook",
                     learning_rate: float | None = None,
-                    matrix: MatrixForm | None = None) -> dict[str, Any]:
+                    matrix: MatrixForm | None = None,
+                    max_terms: int = EXPRESSION_LIMIT) -> dict[str, Any]:
     """Everything ``derive --format json`` prints (the stable keys of docs/reference/cli.md, and
     a few more); with ``matrix``, the matrix form under ``"matrix"``
     (:func:`symbackprop.render.matrix.matrix_data`).
+
+    Past ``max_terms`` paths the written-out forms (``expression``, ``simplified``, ``latex``,
+    ``leaves``) are ``null`` and ``omitted`` says why (:func:`symbackprop.render.parts.omitted`):
+    they are not even built.
 
     Examples
     --------
@@ -76,21 +87,28 @@ def derivation_data(derivation: Derivation, strategy: str = "textbook",
     >>> data = derivation_data(derivation, learning_rate=problem.learning_rate)
     >>> data["simplified"], round(data["update"]["after"], 9)
     ('h11*yhat1*(1 - yhat1)*(-y1 + yhat1)', 0.35891648)
+    >>> short = derivation_data(derive(problem.graph, "w1"), max_terms=1)
+    >>> short["expression"], short["omitted"].split(":")[0]
+    (None, 'the sum over its 2 paths is not written out, nor simplified')
     """
-    simplified = derivation.simplified(strategy)
-    names = derivation.graph.latex_names()
+    why = omitted(derivation, max_terms)
+    forms: dict[str, Any] = dict.fromkeys(("expression", "simplified", "latex"))
+    if not why:
+        simplified = derivation.simplified(strategy)
+        forms = {"expression": natural_str(derivation.expression),
+                 "simplified": natural_str(simplified),
+                 "latex": natural_latex(simplified, derivation.graph.latex_names())}
     data: dict[str, Any] = {
         "of": derivation.of,
         "wrt": derivation.wrt,
         "value": derivation.value,
-        "expression": str(derivation.expression),
-        "simplified": str(simplified),
-        "latex": sympy.latex(simplified, symbol_names=names),
+        **forms,
         "strategy": strategy,
         # The leaves-only form repeats every shared subexpression: written only when it is small
         # enough to read (null otherwise; `--simplify leaves` explains the limit).
-        "leaves": str(derivation.leaves) if operation_count(derivation.leaves) is not None
-        else None,
+        "leaves": None if why or leaves_operations(derivation) is None
+        else natural_str(derivation.leaves),
+        **({"omitted": why} if why else {}),
         **{k: v for k, v in paths_data(derivation).items() if k not in ("of", "wrt", "value")},
     }
     if learning_rate is not None and derivation.value is not None and derivation.values:

@@ -29,12 +29,13 @@ import sympy
 
 from ..calculus.sweep import Gradients
 from .text import WIDTH, leibniz, number
+from .typeset import natural_latex, natural_str
 
 __all__ = ["gradients_data", "gradients_math", "gradients_text"]
 
 
 def _expr(expr: sympy.Expr) -> str:
-    return str(expr).replace("**", "^")
+    return natural_str(expr).replace("**", "^")
 
 
 def _delta(name: str, of: str) -> str:
@@ -119,15 +120,15 @@ def gradients_data(grads: Gradients) -> dict[str, Any]:
             "node": a.node,
             "symbol": str(a.symbol),
             "latex": names[a.symbol],
-            "expression": str(a.expression),
+            "expression": natural_str(a.expression),
             "contributions": [{"child": child, "partial": str(partial)}
                               for child, partial in a.contributions],
             "value": a.value,
         } for a in grads.adjoints],
         "gradients": [{
             "wrt": w,
-            "expression": str(grads[w]),
-            "latex": sympy.latex(grads[w], symbol_names=names),
+            "expression": natural_str(grads[w]),
+            "latex": natural_latex(grads[w], names),
             "value": grads.value(w),
         } for w in grads.wrt],
     }
@@ -150,9 +151,9 @@ def gradients_math(grads: Gradients) -> str:
     \frac{\partial e}{\partial b} &= \delta_{c} + \delta_{d}\end{aligned}$
     """
     names = grads.latex_names()
-    rows = [rf"{names[a.symbol]} &= {sympy.latex(a.expression, symbol_names=names)}"
+    rows = [rf"{names[a.symbol]} &= {natural_latex(a.expression, names)}"
             for a in grads.adjoints]
     rows += [rf"\frac{{\partial {grads.graph.node(grads.of).latex}}}{{\partial "
-             rf"{grads.graph.node(w).latex}}} &= {sympy.latex(e, symbol_names=names)}"
+             rf"{grads.graph.node(w).latex}}} &= {natural_latex(e, names)}"
              for w, e in grads.expressions.items()]
     return r"$\displaystyle \begin{aligned}" + r"\\ ".join(rows) + r"\end{aligned}$"

@@ -3,7 +3,8 @@
 The data come from the renderers' ``*_data`` functions (dicts of str, float, list, None);
 :func:`to_json` writes them the same way for every command: indented by two, UTF-8 kept as
 it is (``δ``, ``∂``), and never ``NaN`` or ``Infinity`` (not JSON: an error instead).  numpy
-scalars are written as the Python numbers they hold.  The output is a stable contract.
+scalars are written as the Python numbers they hold, and a negative zero as ``0.0`` (no value
+is ever printed as ``-0``).  The output is a stable contract.
 
 Examples
 --------
@@ -23,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
@@ -34,6 +36,20 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _without_negative_zero(data: Any) -> Any:
+    """``data`` with every ``-0.0`` made ``0.0``; the same objects where there is none (a
+    derivation's paths share their factors' dicts: they stay shared, not copied)."""
+    if isinstance(data, float):
+        return 0.0 if data == 0 and math.copysign(1.0, data) < 0 else data
+    if isinstance(data, dict):
+        cleaned = {k: _without_negative_zero(v) for k, v in data.items()}
+        return data if all(cleaned[k] is v for k, v in data.items()) else cleaned
+    if isinstance(data, (list, tuple)):
+        items = [_without_negative_zero(v) for v in data]
+        return data if all(a is b for a, b in zip(items, data, strict=True)) else items
+    return data
 
 
 def to_json(data: Any) -> str:
@@ -50,10 +66,13 @@ def to_json(data: Any) -> str:
     --------
     >>> to_json({"δ": np.float64(0.25), "n": np.int64(3)}).splitlines()[1:3]
     ['  "δ": 0.25,', '  "n": 3']
+    >>> to_json([-0.0, -1.5]).split()
+    ['[', '0.0,', '-1.5', ']']
     >>> try:
     ...     to_json(float("nan"))
     ... except ValueError:
     ...     print("not JSON")
     not JSON
     """
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, default=_jsonable)
+    return json.dumps(_without_negative_zero(data), indent=2, ensure_ascii=False,
+                      allow_nan=False, default=_jsonable)

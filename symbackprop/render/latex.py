@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from ..calculus.derivation import Derivation
+from ..calculus.options import EXPRESSION_LIMIT
 from ..numeric.matrix import MatrixForm
 from .display import (
     TEXTWIDTH_EM,
@@ -40,6 +41,7 @@ from .display import (
 )
 from .numbers import latex_number
 from .page import ALIGNAT, Block, Section, Table, page_sections
+from .parts import omitted
 
 __all__ = [
     "ALIGNAT",
@@ -101,7 +103,8 @@ def _tabular(table: Table) -> list[str]:
 
 def latex_page(derivation: Derivation, *, strategy: str = "textbook",
                learning_rate: float | None = None, title: str = "",
-               matrix: MatrixForm | None = None) -> LatexPage:
+               matrix: MatrixForm | None = None,
+               max_terms: int = EXPRESSION_LIMIT) -> LatexPage:
     r"""The whole derivation as LaTeX (see :func:`derivation_latex`), with its formulas.
 
     Examples
@@ -118,7 +121,8 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
     lines = [rf"\section*{{{latex_text(title)}}}"] if title else []
     formulas: list[tuple[sympy.Expr, str]] = []
     for heading, blocks in page_sections(derivation, strategy=strategy,
-                                         learning_rate=learning_rate, matrix=matrix):
+                                         learning_rate=learning_rate, matrix=matrix,
+                                         max_terms=max_terms):
         lines.append(rf"\subsection*{{{heading}}}")
         for block in blocks:
             if block.items:
@@ -142,7 +146,8 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
 
 def derivation_latex(derivation: Derivation, *, strategy: str = "textbook",
                      learning_rate: float | None = None, title: str = "",
-                     matrix: MatrixForm | None = None) -> str:
+                     matrix: MatrixForm | None = None,
+                     max_terms: int = EXPRESSION_LIMIT) -> str:
     r"""The body of a LaTeX page deriving ``derivation`` (for :func:`latex_document` or to
     include in a document that loads amsmath); with ``matrix``, the matrix form too.
 
@@ -161,7 +166,7 @@ def derivation_latex(derivation: Derivation, *, strategy: str = "textbook",
     \subsection*{The numbers}
     """
     return latex_page(derivation, strategy=strategy, learning_rate=learning_rate,
-                      title=title, matrix=matrix).body
+                      title=title, matrix=matrix, max_terms=max_terms).body
 
 
 
@@ -186,7 +191,8 @@ def derivation_math(derivation: Derivation) -> str:
     factored = factored_math(d)
     if factored is not None:
         rows.append("&" + factored.split("&", 1)[1])
-    rows.append("&" + result_math(d).split("&", 1)[1])
+    if not omitted(d):  # a result of thousands of terms is left out
+        rows.append("&" + result_math(d).split("&", 1)[1])
     if d.value is not None:
         rows.append(f"&= {latex_number(d.value, 10)}")
     return "$$\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}$$"

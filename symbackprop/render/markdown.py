@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from ..calculus.derivation import Derivation
+from ..calculus.options import EXPRESSION_LIMIT
 from ..numeric.matrix import MatrixForm
 from .numbers import text_number
 from .page import ALIGNAT, Block, Table, page_sections
@@ -70,7 +71,8 @@ def _partials_table(block: Block) -> list[str]:
 
 def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
                         learning_rate: float | None = None, title: str = "",
-                        source: str = "", matrix: MatrixForm | None = None) -> str:
+                        source: str = "", matrix: MatrixForm | None = None,
+                        max_terms: int = EXPRESSION_LIMIT) -> str:
     r"""The whole derivation as Markdown (the sections of the LaTeX page).
 
     ``title`` and ``source`` (from the problem file) head the page when given.
@@ -97,7 +99,7 @@ def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
     if source:
         lines += [f"*{markdown_text(source)}*", ""]
     sections = page_sections(derivation, strategy=strategy, learning_rate=learning_rate,
-                             matrix=matrix)
+                             matrix=matrix, max_terms=max_terms)
     for heading, blocks in sections:
         lines += [f"## {heading}", ""]
         for block in blocks:

@@ -26,7 +26,9 @@ constant                  where                                                 
                           column of values lines up and a student can compare digits
 ========================  ==========================================================  ======
 
-A missing value (``None``) prints as ``?`` (``—`` in reports and the verify table).
+A missing value (``None``) prints as ``?`` (``—`` in reports and the verify table).  No value
+prints as ``-0``: a negative zero, or a negative number that rounds to zero at the precision
+shown, prints without its sign (``0``, ``0.0``).
 
 Examples
 --------
@@ -65,6 +67,13 @@ DECIMALS = 10
 """Decimals of a right value in a check report."""
 
 
+def _unsigned_zero(text: str) -> str:
+    """``text`` without a minus sign when it shows zero (``-0``, ``-0.0``, ``-0e+00``)."""
+    if text.startswith("-") and not text.strip("-0.e+").strip():
+        return text[1:]
+    return text
+
+
 def text_number(value: float | None, digits: int = VALUE_DIGITS, missing: str = "?") -> str:
     """``value`` to ``digits`` significant digits (``missing`` when unknown).
 
@@ -72,10 +81,10 @@ def text_number(value: float | None, digits: int = VALUE_DIGITS, missing: str = 
     --------
     >>> text_number(0.08216704056423078), text_number(0.08216704056423078, 4), text_number(None)
     ('0.08216704056', '0.08217', '?')
-    >>> text_number(None, missing="—"), text_number(5.0)
-    ('—', '5')
+    >>> text_number(None, missing="—"), text_number(5.0), text_number(-0.0)
+    ('—', '5', '0')
     """
-    return missing if value is None else f"{value:.{digits}g}"
+    return missing if value is None else _unsigned_zero(f"{value:.{digits}g}")
 
 
 def latex_number(value: float | None, digits: int = DISPLAY_DIGITS) -> str:
@@ -92,7 +101,7 @@ def latex_number(value: float | None, digits: int = DISPLAY_DIGITS) -> str:
         return "?"
     if not math.isfinite(value):
         return r"\text{" + str(value) + "}"
-    text = f"{value:.{digits}g}"
+    text = _unsigned_zero(f"{value:.{digits}g}")
     if "e" in text:
         mantissa, exponent = text.split("e")
         return rf"{mantissa} \times 10^{{{int(exponent)}}}"
@@ -123,7 +132,7 @@ def decimal_number(value: float | None) -> str:
     if value is None:
         return "—"
     if value == 0 or 1e-3 <= abs(value) < 1e7:
-        return f"{value:.{DECIMALS}f}"
+        return _unsigned_zero(f"{value:.{DECIMALS}f}")
     return f"{value:.{DECIMALS}g}"
 
 
@@ -132,7 +141,7 @@ def percent(share: float) -> str:
 
     Examples
     --------
-    >>> percent(0.4), percent(1.524), percent(-0.5238)
-    ('40.0', '152.4', '-52.4')
+    >>> percent(0.4), percent(1.524), percent(-0.5238), percent(-0.0001)
+    ('40.0', '152.4', '-52.4', '0.0')
     """
-    return f"{100 * share:.1f}"
+    return _unsigned_zero(f"{100 * share:.1f}")

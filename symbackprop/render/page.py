@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import sympy
 
 from ..calculus.derivation import Derivation, Factor, Term
+from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected, operation_count
 from ..numeric.matrix import MatrixForm
 from .display import (
@@ -152,8 +153,10 @@ def _size(expr: sympy.Expr) -> str:
 
 
 
-def _result_blocks(d: Derivation, strategy: str) -> list[Block]:
-    forms = results(d, strategy)
+def _result_blocks(d: Derivation, strategy: str, max_terms: int) -> list[Block]:
+    forms = results(d, strategy, max_terms)
+    if forms.textbook_expr is None:
+        return [Block(f"The result: {latex_text(forms.omitted)}.")]
     lhs = _lhs(d)
     symbols = d.graph.latex_names()
     blocks: list[Block] = []
@@ -233,9 +236,11 @@ def _numbers_blocks(d: Derivation, learning_rate: float | None,
 
 def page_sections(derivation: Derivation, *, strategy: str = "textbook",
                   learning_rate: float | None = None,
-                  matrix: MatrixForm | None = None) -> list[Section]:
+                  matrix: MatrixForm | None = None,
+                  max_terms: int = EXPRESSION_LIMIT) -> list[Section]:
     r"""The content of a derivation page, format-neutral: ``(heading, blocks)`` pairs whose text
-    may hold inline ``$math$`` and whose rows are ``align*`` rows.
+    may hold inline ``$math$`` and whose rows are ``align*`` rows.  The result is written out
+    only up to ``max_terms`` paths (past it, a sentence says why not).
 
     Examples
     --------
@@ -279,7 +284,7 @@ def page_sections(derivation: Derivation, *, strategy: str = "textbook",
         rows.append(valued_row(_partial(factor, names), formula, factor.value))
     sections.append(("Local partial derivatives",
                      [Block(rows=tuple(rows), environment=ALIGNAT, formulas=tuple(formulas))]))
-    sections.append(("The result", _result_blocks(d, strategy)))
+    sections.append(("The result", _result_blocks(d, strategy, max_terms)))
     if d.value is not None:
         sections.append(("The numbers", _numbers_blocks(d, learning_rate, names)))
     if matrix is not None:

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 import sympy
 
 from ..calculus.derivation import Derivation, Factor
+from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import (
     COUNT_LIMIT,
     Collected,
     SimplifyLimitError,
     collected,
-    operation_count,
+    leaves_operations,
     simplify,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "cancels",
     "collected_layout",
     "local_partials",
+    "omitted",
     "path_shares",
     "results",
     "split_product",
@@ -203,7 +205,8 @@ class Results:
     textbook : Collected or None
         The grouped sum over paths (None above the path limit; then :attr:`textbook_expr` is
         the factored adjoint form).
-    textbook_expr : sympy.Expr
+    textbook_expr : sympy.Expr or None
+        None when the forms are not written out (see :attr:`omitted`).
     strategy : str
     strategy_expr : sympy.Expr or None
         The form asked for, when it is not ``textbook`` (None with a note when refused).
@@ -216,6 +219,9 @@ class Results:
         :attr:`leaves_ops`).
     leaves_ops : int or None
         Its size (``None``: more than :data:`symbackprop.calculus.simplify.COUNT_LIMIT` nodes).
+    omitted : str
+        Why none of these forms is written out (more paths than the pages write out,
+        :func:`omitted`), or ``""``.
 
     Examples
     --------
@@ -229,13 +235,14 @@ class Results:
     """
 
     textbook: Collected | None
-    textbook_expr: sympy.Expr
+    textbook_expr: sympy.Expr | None
     strategy: str
     strategy_expr: sympy.Expr | None
     strategy_collected: Collected | None
     note: str
     leaves: Collected | sympy.Expr | None
     leaves_ops: int | None
+    omitted: str = ""
 
     @property
     def leaves_size(self) -> str:
@@ -249,8 +256,31 @@ LEAVES_SHOWN = 120
 """The leaves-only form is shown beside another strategy only up to this many operations."""
 
 
-def results(derivation: Derivation, strategy: str = "textbook") -> Results:
-    """The result in node symbols (textbook), in the strategy's form, and in leaves only.
+def omitted(derivation: Derivation, max_terms: int = EXPRESSION_LIMIT) -> str:
+    """Why the derivation's sum over paths (and its simplified and leaves-only forms) is not
+    written out, when it has more than ``max_terms`` paths; ``""`` otherwise.  One sentence,
+    saying how to ask for it.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> d = derive(load_problem("padhai_4_4_2").graph, "w131")
+    >>> omitted(d), omitted(d, max_terms=2)                     # doctest: +ELLIPSIS
+    ('', 'the sum over its 4 paths is not written out, nor simplified: more than 2 terms; ...')
+    """
+    if derivation.path_count <= max_terms:
+        return ""
+    count = derivation.path_count
+    return (f"the sum over its {count:,} paths is not written out, nor simplified: more than "
+            f"{max_terms:,} terms; derive --max-terms {count} writes it (the deltas give it "
+            "factored, and its value)")
+
+
+def results(derivation: Derivation, strategy: str = "textbook",
+            max_terms: int = EXPRESSION_LIMIT) -> Results:
+    """The result in node symbols (textbook), in the strategy's form, and in leaves only; none
+    of them past ``max_terms`` paths (:func:`omitted`: nothing is built then).
 
     Examples
     --------
@@ -264,12 +294,16 @@ def results(derivation: Derivation, strategy: str = "textbook") -> Results:
     dL/dw131: the leaves-only form has 1411 operations, more than 400
     """
     d = derivation
+    why = omitted(d, max_terms)
+    if why:
+        return Results(None, None, strategy, None, None, "", None, None, why)
     grouped = collected(d)
     textbook_expr = simplify(d, "textbook")
     strategy_expr: sympy.Expr | None = None
     strategy_grouped: Collected | None = None
     note = ""
-    if strategy == "leaves" and grouped is not None and operation_count(d.leaves) is not None:
+    leaves_ops = leaves_operations(d)
+    if strategy == "leaves" and grouped is not None and leaves_ops is not None:
         strategy_grouped = grouped.map(d.graph.to_leaves)
         strategy_expr = strategy_grouped.expression
     elif strategy != "textbook":
@@ -277,7 +311,6 @@ def results(derivation: Derivation, strategy: str = "textbook") -> Results:
             strategy_expr = simplify(d, strategy)
         except SimplifyLimitError as err:
             note = str(err)
-    leaves_ops = operation_count(d.leaves)
     leaves: Collected | sympy.Expr | None = None
     if strategy not in ("leaves", "full") and leaves_ops is not None and \
             leaves_ops <= LEAVES_SHOWN:

@@ -30,13 +30,14 @@ from ..calculus.derivation import Factor, Term
 from ..calculus.sweep import Gradients
 from .gradients import gradients_data, gradients_text
 from .text import leibniz, number
+from .typeset import natural_str
 
 __all__ = ["factored_paths_data", "factored_paths_text", "streamed_paths_data",
            "streamed_paths_lines"]
 
 
 def _formula(expr: sympy.Expr) -> str:
-    text = str(expr).replace("**", "^")
+    text = natural_str(expr).replace("**", "^")
     return f"({text})" if isinstance(expr, sympy.Add) else text
 
 
@@ -59,22 +60,25 @@ def streamed_paths_lines(terms: Iterable[Term], *, of: str, wrt: str, count: int
     """
     plural = "path" if count == 1 else "paths"
     yield f"{count:,} {plural} from {wrt} to {of}"
-    labels: dict[int, tuple[str, str, str]] = {}
-
-    def parts(factor: Factor) -> tuple[str, str, str]:
-        key = id(factor)
-        if key not in labels:
-            labels[key] = (leibniz(factor.of, factor.wrt), _formula(factor.expression),
-                           number(factor.value))
-        return labels[key]
-
+    # Each factor's label, formula and value printed once (keyed by the shared Factor object);
+    # a path's line is then three joins of strings already made.
+    labels: dict[int, str] = {}
+    formulas: dict[int, str] = {}
+    numbers: dict[int, str] = {}
     path_values: list[float] = []
     for i, term in enumerate(terms, 1):
-        chain = [parts(f) for f in reversed(term.factors)]
+        keys = [id(f) for f in reversed(term.factors)]
+        if not all(key in labels for key in keys):
+            for factor in term.factors:
+                key = id(factor)
+                labels[key] = leibniz(factor.of, factor.wrt)
+                formulas[key] = _formula(factor.expression)
+                numbers[key] = number(factor.value)
         line = (f"  {i}. {' → '.join(term.path.nodes):<{width + 4}}"
-                f"{' · '.join(c[0] for c in chain)} = {' · '.join(c[1] for c in chain)}")
+                f"{' · '.join(map(labels.__getitem__, keys))} = "
+                f"{' · '.join(map(formulas.__getitem__, keys))}")
         if term.value is not None:
-            line += f" = {' · '.join(c[2] for c in chain)} = {number(term.value)}"
+            line += f" = {' · '.join(map(numbers.__getitem__, keys))} = {number(term.value)}"
             path_values.append(term.value)
         yield line
     if path_values:
@@ -102,7 +106,7 @@ def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
         key = id(factor)
         if key not in factors:
             factors[key] = {"of": factor.of, "wrt": factor.wrt,
-                            "expression": str(factor.expression), "value": factor.value}
+                            "expression": natural_str(factor.expression), "value": factor.value}
         return factors[key]
 
     paths: list[dict[str, Any]] = [

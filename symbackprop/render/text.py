@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 import sympy
 
 from ..calculus.derivation import Derivation, Factor, Group, Term
+from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected
 from .matrix import MatrixForm, matrix_text
 from .numbers import FACTOR_DIGITS, percent, text_number
@@ -46,7 +47,7 @@ from .parts import (
     results,
     update,
 )
-from .typeset import text_expr
+from .typeset import natural_str, text_expr
 
 __all__ = ["WIDTH", "collected_text", "derivation_text", "leibniz", "number", "paths_text"]
 
@@ -131,12 +132,18 @@ def paths_text(derivation: Derivation) -> str:
         lines.append("  (too many to list; see the factored form with `derive`)")
         return "\n".join(lines)
     width = max(len(" → ".join(t.path.nodes)) for t in d.terms) + 4
+    # each factor (shared by the paths through its edge) printed once
+    printed: dict[int, tuple[str, str, str]] = {}
     for i, term in enumerate(d.terms, 1):
-        factors = term.chain_rule_order
-        formulas = " · ".join(_bracket(f.expression) for f in factors)
-        line = f"  {i}. {' → '.join(term.path.nodes):<{width}}{_chain(term)} = {formulas}"
+        parts = []
+        for f in term.chain_rule_order:
+            if id(f) not in printed:
+                printed[id(f)] = (_factor_label(f), _bracket(f.expression), number(f.value))
+            parts.append(printed[id(f)])
+        line = (f"  {i}. {' → '.join(term.path.nodes):<{width}}"
+                f"{' · '.join(p[0] for p in parts)} = {' · '.join(p[1] for p in parts)}")
         if term.value is not None:
-            line += f" = {' · '.join(number(f.value) for f in factors)} = {number(term.value)}"
+            line += f" = {' · '.join(p[2] for p in parts)} = {number(term.value)}"
         lines.append(_wrap(line, 6))
     if d.value is not None:
         lines.append(f"     total = {number(d.value)}")
@@ -144,7 +151,7 @@ def paths_text(derivation: Derivation) -> str:
 
 
 def _bracket(expr: sympy.Expr) -> str:
-    text = str(expr).replace("**", "^")
+    text = natural_str(expr).replace("**", "^")
     return f"({text})" if isinstance(expr, sympy.Add) else text
 
 
@@ -259,9 +266,10 @@ def _numbers_table(d: Derivation) -> list[str]:
 
 def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
                     learning_rate: float | None = None, title: str = "",
-                    matrix: MatrixForm | None = None) -> str:
+                    matrix: MatrixForm | None = None, max_terms: int = EXPRESSION_LIMIT) -> str:
     """The whole derivation: paths, chain rule, factored form and deltas, local partials,
-    result (textbook, the strategy, leaves only), numbers, and the matrix form if given.
+    result (textbook, the strategy, leaves only; past ``max_terms`` paths a line saying why
+    not), numbers, and the matrix form if given.
 
     Examples
     --------
@@ -324,7 +332,7 @@ def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
         rows.append(_wrap(row.rstrip(), width + 5))
     lines += _section("Local partials", rows)
     lines += _section(f"Result ({strategy}: {STRATEGY_DESCRIPTIONS[strategy]})",
-                      _result_lines(d, strategy, head))
+                      _result_lines(d, strategy, head, max_terms))
     if d.value is not None:
         numbers = _numbers_table(d) if d.terms is not None else []
         numbers = ["  " + n for n in numbers]
@@ -354,9 +362,11 @@ def _cut(text: str) -> str:
                       "deltas above give its value)"])
 
 
-def _result_lines(d: Derivation, strategy: str, head: str) -> list[str]:
-    forms = results(d, strategy)
+def _result_lines(d: Derivation, strategy: str, head: str, max_terms: int) -> list[str]:
+    forms = results(d, strategy, max_terms)
     textbook = forms.textbook if forms.textbook is not None else forms.textbook_expr
+    if textbook is None:
+        return [_wrap(f"  {head}: {forms.omitted}", 8)]
     out = [_cut(_wrap(f"  {head} = {_result(textbook)}", 8))]
     if strategy != "textbook":
         if forms.strategy_expr is None:

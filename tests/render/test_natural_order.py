@@ -1,0 +1,90 @@
+"""Natural order everywhere a list of nodes or parameters is shown (``yhat_2`` before
+``yhat_10``), and no value printed as ``-0``; outputs of networks no wider than 9 unchanged."""
+
+from __future__ import annotations
+
+import pytest
+
+from symbackprop.calculus.derivation import derive
+from symbackprop.calculus.paths import iter_paths
+from symbackprop.calculus.sweep import gradients
+from symbackprop.graph.network import LayeredNetwork
+from symbackprop.naming import natural_key
+from symbackprop.render import derivation_text
+from symbackprop.render.gradients import gradients_text
+from symbackprop.render.numbers import decimal_number, latex_number, percent, text_number
+from symbackprop.render.typeset import latex_expr, natural_str, text_expr
+from symbackprop.spec import bundled_examples, load_problem
+
+
+@pytest.fixture(scope="module")
+def eleven() -> LayeredNetwork:
+    return LayeredNetwork((2, 11, 11), ("sigmoid",), "softmax", "cross_entropy")
+
+
+def _natural(names: list[str]) -> bool:
+    return names == sorted(names, key=natural_key)
+
+
+def test_the_graph_order_and_the_paths_are_natural(eleven: LayeredNetwork) -> None:
+    graph = eleven.build()
+    outputs = [n for n in graph.order if n.startswith("yhat")]
+    assert outputs[:3] == ["yhat_1", "yhat_2", "yhat_3"] and outputs[-1] == "yhat_11"
+    assert _natural(graph.parameters)
+    second = [p.nodes[3] for p in iter_paths(graph, "w_1_1_1")][::11]
+    assert second == [f"a_2_{j}" for j in range(1, 12)]
+
+
+def test_printed_sums_and_listings_are_natural(eleven: LayeredNetwork) -> None:
+    graph = eleven.build()
+    h = graph.node("h_1_1").symbol
+    delta = graph.local_partial("h_1_1", "a_2_1") * h + sum(
+        graph.node(f"w_2_{j}_1").symbol for j in (2, 10, 11))
+    for text in (text_expr(delta), natural_str(delta)):
+        positions = [text.index(f"w_2_{j}_1") for j in (1, 2, 10, 11)]
+        assert positions == sorted(positions), text
+    latex = latex_expr(delta, graph.latex_names())
+    assert latex.index("w_{2,2,1}") < latex.index("w_{2,10,1}")
+    page = gradients_text(gradients(graph, wrt=eleven.parameter_names()))
+    deltas = [line.split()[0] for line in page.splitlines() if line.startswith("  δ_yhat")]
+    assert deltas == [f"δ_yhat_{j}" for j in range(11, 0, -1)]   # reverse topological
+    listed = [line.split()[0] for line in page.splitlines() if line.startswith("  ∂L/∂w_2")]
+    assert _natural([name.removeprefix("∂L/∂") for name in listed])
+
+
+@pytest.mark.parametrize("name", sorted(bundled_examples()))
+def test_narrow_networks_print_as_sympy_orders_them(name: str) -> None:
+    graph = load_problem(name).graph
+    for wrt in graph.parameters or graph.kind_of("input"):
+        d = derive(graph, wrt)
+        for expr in (d.expression, d.simplified("textbook"), *(
+                f.expression for t in d.terms or () for f in t.factors)):
+            assert natural_str(expr) == str(expr)
+
+
+def test_no_value_prints_as_minus_zero() -> None:
+    assert [text_number(-0.0), latex_number(-0.0), decimal_number(-0.0), percent(-1e-5)] == [
+        "0", "0", "0.0000000000", "0.0"]
+    assert text_number(-1e-300) == "-1e-300"          # a negative number keeps its sign
+    graph = load_problem("branching_graph").graph
+    d = derive(graph, "a", values={"a": 0.0, "b": -1.0})   # de/da = d = b + 1 = 0
+    assert d.value == 0 and "-0" not in derivation_text(d)
+
+
+@pytest.mark.parametrize("name", sorted(bundled_examples()))
+def test_gradients_print_as_sympy_prints_them(name: str) -> None:
+    """The products of two symbols (``h11*delta_a21``) are written without the printer: as it
+    would write them, whatever the symbols' names."""
+    import sympy
+
+    from symbackprop.naming import symbol
+    from symbackprop.render.typeset import natural_latex
+
+    grads = gradients(load_problem(name).graph)
+    names = grads.latex_names()
+    renamed = {s: symbol("δ_" + s.name.removeprefix("delta_")) for s in names
+               if s.name.startswith("delta_")}
+    for w in grads.wrt:
+        for expr in (grads[w], grads[w].xreplace(renamed)):
+            assert natural_str(expr) == str(expr)
+            assert natural_latex(expr, names) == sympy.latex(expr, symbol_names=names)
