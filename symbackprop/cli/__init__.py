@@ -42,7 +42,7 @@ from . import (
     variants,
     verify,
 )
-from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, Parser, check_output
+from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, Parser, check_folder, check_output
 
 __all__ = ["build_parser", "main"]
 
@@ -90,7 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_BAD_INPUT
-        check_output(getattr(args, "output", None))
+        if getattr(args, "output_is_folder", False):  # variants, export prairielearn: -o DIR
+            check_folder(args.output)
+        else:
+            check_output(getattr(args, "output", None))
         return int(args.run(args))
     except SymbackpropError as err:
         if debug:

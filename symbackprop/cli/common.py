@@ -15,8 +15,8 @@ from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..errors import SymbackpropError, UsageError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "RANDOM_SEED",
-           "Parser", "add_file", "add_wrt", "check_output", "emit", "emit_files", "emit_tree",
-           "formats"]
+           "Parser", "add_file", "add_wrt", "check_folder", "check_output", "emit", "emit_files",
+           "emit_tree", "formats"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
@@ -169,6 +169,31 @@ def check_output(output: str | None) -> None:
         raise UsageError(f"{output}: cannot write: the folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{output}: cannot write: the folder {str(folder)!r} is not writable")
+
+
+def check_folder(output: str) -> None:
+    """Refuse, before any work, an output folder that cannot be made or written: an existing
+    file, or a folder whose nearest existing parent is not writable (missing folders are made).
+
+    Examples
+    --------
+    >>> check_folder("course/variants")
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".txt") as file:
+    ...     check_folder(file.name)
+    Traceback (most recent call last):
+    ...
+    symbackprop.errors.UsageError: ...: is a file; -o names the folder to write
+    """
+    target = FilePath(output)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{output}: is a file; -o names the folder to write")
+    existing = target
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{output}: cannot write: the folder {str(existing)!r} is not "
+                         "writable")
 
 
 def add_file(parser: argparse.ArgumentParser) -> None:

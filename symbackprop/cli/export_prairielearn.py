@@ -45,4 +45,4 @@ def register(targets: argparse._SubParsersAction) -> None:
                    help="the seed of the draws (default: the template's [variants] seed)")
     p.add_argument("--no-picture", action="store_true",
                    help="leave out clientFilesQuestion/graph.svg (it needs the draw extra)")
-    p.set_defaults(run=_export)
+    p.set_defaults(run=_export, output_is_folder=True)

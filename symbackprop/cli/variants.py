@@ -61,4 +61,4 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="the seed of the draws (default: the template's [variants] seed)")
     p.add_argument("--handout", action="store_true",
                    help="also write a LaTeX handout per student and one with every solution")
-    p.set_defaults(run=_variants)
+    p.set_defaults(run=_variants, output_is_folder=True)

@@ -311,6 +311,20 @@ def test_output_to_a_folder_or_a_missing_folder_is_refused_before_any_work(
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+def test_a_folder_output_that_is_a_file_is_refused_before_any_work(tmp_path: Path) -> None:
+    """``variants`` and ``export prairielearn`` write a folder (made if missing): an existing
+    file there is refused, and left as it was."""
+    existing = tmp_path / "notes.txt"
+    existing.write_text("mine\n", encoding="utf-8")
+    for argv in (["variants", "assignment_2_2_2", "--count", "2"],
+                 ["export", "prairielearn", "assignment_2_2_2", "--count", "2"]):
+        result = _cli([*argv, "-o", str(existing)], tmp_path)
+        assert result.returncode == 2 and "is a file" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert existing.read_text(encoding="utf-8") == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(c) for c in path.read_text().split()] if path.exists() else []
