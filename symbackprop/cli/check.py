@@ -53,10 +53,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> commands.choices["check"].parse_args(["a.toml"]).run.__name__
+    >>> from symbackprop.cli.common import parse_with
+    >>> parse_with(register, ["check", "a.toml"]).run.__name__
     '_check'
     """
     check_p = commands.add_parser(

@@ -40,10 +40,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> commands.choices["codegen"].parse_args(["mazur_2_2_2"]).run.__name__
+    >>> from symbackprop.cli.common import parse_with
+    >>> parse_with(register, ["codegen", "mazur_2_2_2"]).run.__name__
     '_codegen'
     """
     codegen_p = commands.add_parser("codegen", help="source code of a numeric gradient function")

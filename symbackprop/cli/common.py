@@ -16,7 +16,8 @@ from ..errors import SymbackpropError, UsageError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "RANDOM_SEED",
            "Parser", "add_file", "add_wrt", "check_folder", "check_output", "emit", "emit_files",
-           "emit_tree", "formats"]
+           "emit_tree", "formats",
+           "parse_with"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
@@ -194,6 +195,22 @@ def check_folder(output: str) -> None:
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         raise UsageError(f"{output}: cannot write: the folder {str(existing)!r} is not "
                          "writable")
+
+
+def parse_with(register: Callable[[Any], None], argv: Sequence[str]) -> argparse.Namespace:
+    """``argv`` parsed by a parser holding just what ``register`` adds (a command, or a target
+    of ``export``): how each command module's docstring shows its arguments.
+
+    Examples
+    --------
+    >>> def register(commands):
+    ...     commands.add_parser("hello").add_argument("--name", default="world")
+    >>> parse_with(register, ["hello", "--name", "you"]).name
+    'you'
+    """
+    parser = Parser(prog="symbackprop")
+    register(parser.add_subparsers(dest="command", parser_class=Parser))
+    return parser.parse_args(list(argv))
 
 
 def add_file(parser: argparse.ArgumentParser) -> None:

@@ -96,10 +96,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> commands.choices["derive"].parse_args(["mazur_2_2_2", "--wrt", "w5"]).run.__name__
+    >>> from symbackprop.cli.common import parse_with
+    >>> parse_with(register, ["derive", "mazur_2_2_2", "--wrt", "w5"]).run.__name__
     '_derive'
     """
     derive_p = commands.add_parser("derive", help="the step-by-step derivation of dL/dW")

@@ -38,10 +38,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> args = commands.choices["draw"].parse_args(["mazur_2_2_2", "--wrt", "w5", "-o", "w5.svg"])
+    >>> from symbackprop.cli.common import parse_with
+    >>> args = parse_with(register, ["draw", "mazur_2_2_2", "--wrt", "w5", "-o", "w5.svg"])
     >>> args.run.__name__
     '_draw'
     """

@@ -28,10 +28,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> commands.choices["examples"].parse_args([]).run.__name__
+    >>> from symbackprop.cli.common import parse_with
+    >>> parse_with(register, ["examples"]).run.__name__
     '_examples'
     """
     examples_p = commands.add_parser("examples", help="list the bundled example problems")

@@ -25,10 +25,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> args = commands.choices["explore"].parse_args(["mazur_2_2_2", "-o", "page.html"])
+    >>> from symbackprop.cli.common import parse_with
+    >>> args = parse_with(register, ["explore", "mazur_2_2_2", "-o", "page.html"])
     >>> args.run.__name__, args.wrt, args.output
     ('_explore', None, 'page.html')
     """

@@ -23,10 +23,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> args = commands.choices["export"].parse_args(["toml", "mazur_2_2_2"])
+    >>> from symbackprop.cli.common import parse_with
+    >>> args = parse_with(register, ["export", "toml", "mazur_2_2_2"])
     >>> args.target, args.run.__name__
     ('toml', '_export_toml')
     """

@@ -26,10 +26,8 @@ def register(targets: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> targets = argparse.ArgumentParser().add_subparsers()
-    >>> register(targets)
-    >>> args = targets.choices["prairielearn"].parse_args(["t.toml", "-o", "q"])
+    >>> from symbackprop.cli.common import parse_with
+    >>> args = parse_with(register, ["prairielearn", "t.toml", "-o", "q"])
     >>> args.run.__name__, args.count, args.no_picture
     ('_export', 20, False)
     """

@@ -21,10 +21,8 @@ def register(targets: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> targets = argparse.ArgumentParser().add_subparsers()
-    >>> register(targets)
-    >>> args = targets.choices["toml"].parse_args(["branching_graph", "-o", "out.toml"])
+    >>> from symbackprop.cli.common import parse_with
+    >>> args = parse_with(register, ["toml", "branching_graph", "-o", "out.toml"])
     >>> args.file, args.output, args.run.__name__
     ('branching_graph', 'out.toml', '_export_toml')
     """

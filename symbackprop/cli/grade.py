@@ -47,10 +47,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> args = commands.choices["grade"].parse_args(["out", "answers.csv", "--format", "csv"])
+    >>> from symbackprop.cli.common import parse_with
+    >>> args = parse_with(register, ["grade", "out", "answers.csv", "--format", "csv"])
     >>> args.run.__name__, args.folder, args.submissions
     ('_grade', 'out', ['answers.csv'])
     """

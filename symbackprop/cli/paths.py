@@ -54,10 +54,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> commands.choices["paths"].parse_args(["mazur_2_2_2", "--wrt", "w5"]).run.__name__
+    >>> from symbackprop.cli.common import parse_with
+    >>> parse_with(register, ["paths", "mazur_2_2_2", "--wrt", "w5"]).run.__name__
     '_paths'
     """
     paths_p = commands.add_parser("paths", help="the paths from W to L, with factors and values")

@@ -39,10 +39,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> args = commands.choices["variants"].parse_args(["t.toml", "-o", "out", "--count", "3"])
+    >>> from symbackprop.cli.common import parse_with
+    >>> args = parse_with(register, ["variants", "t.toml", "-o", "out", "--count", "3"])
     >>> args.run.__name__, args.count, args.seed
     ('_variants', 3, None)
     """

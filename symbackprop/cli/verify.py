@@ -34,10 +34,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser().add_subparsers()
-    >>> register(commands)
-    >>> commands.choices["verify"].parse_args(["mazur_2_2_2"]).run.__name__
+    >>> from symbackprop.cli.common import parse_with
+    >>> parse_with(register, ["verify", "mazur_2_2_2"]).run.__name__
     '_verify'
     """
     verify_p = commands.add_parser(

@@ -21,17 +21,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 
 from ..errors import SpecError
+from ..spec.variants import ID_PATTERN
 
 __all__ = ["ID_PATTERN", "MAX_ID", "MAX_STUDENTS", "Student", "check_id", "numbered",
            "read_roster", "roster_from_rows"]
 
-ID_PATTERN = re.compile(r"[A-Za-z0-9._-]+\Z")
 MAX_ID = 64
 MAX_STUDENTS = 10_000
 MAX_ROSTER_BYTES = 5_000_000
