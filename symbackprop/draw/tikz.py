@@ -15,10 +15,10 @@ Examples
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..calculus.derivation import Derivation
+from ..render.display import latex_text
 from .captions import legend_size, path_chain, title_math, title_text
 from .layout import Point
 from .scene import FADED, MAX_COLOURED, WRT_FILL, Scene, derivation_scene, value_latex
@@ -70,7 +70,7 @@ def tikz_document(derivation: Derivation, *, title: str | None = None, **options
     scale = options.get("scale", 1.0)
     width = (max(box.width, legend_w) + 0.5) * scale + 0.6
     height = (box.height + legend_h + 0.8) * scale + 0.6
-    heading = f"% {_latex_escape(title)}\n" if title else ""
+    heading = f"% {latex_text(title)}\n" if title else ""
     return (
         "\\documentclass{article}\n"
         f"{heading}"
@@ -84,14 +84,6 @@ def tikz_document(derivation: Derivation, *, title: str | None = None, **options
         f"{picture}\n"
         "\\end{document}\n"
     )
-
-
-def _latex_escape(text: str) -> str:
-    """Text-mode LaTeX, on one line (a line break in a ``%`` comment would end it)."""
-    text = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)
-    special = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-               "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-    return "".join(special.get(c, c) for c in text)
 
 
 def _tikz_colours(scene: Scene) -> dict[str, str]:
@@ -181,7 +173,7 @@ def scene_tikz(scene: Scene, *, scale: float = 1.0, legend: bool = True) -> str:
             width = max(box.width, 4.0)
             lines.append(f"\\node[anchor=north west, text width={width:.2f}in, "
                          f"font=\\footnotesize\\itshape] at {at((box.x0, y - 0.2))} "
-                         f"{{{_latex_escape(scene.note)}}};")
+                         f"{{{latex_text(scene.note)}}};")
     lines.append("\\end{tikzpicture}")
     return "\n".join(lines)
 
