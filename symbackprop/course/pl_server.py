@@ -5,8 +5,11 @@
 their tolerances and the values the common mistakes give.  PrairieLearn calls
 :func:`generate` when a student opens a variant and :func:`grade` after its
 ``pl-number-input`` elements have scored the answers; :func:`grade` adds the diagnosis of a
-wrong answer as feedback.  Nothing here imports symbackprop, numpy or sympy, so the question
-runs on a PrairieLearn server as it is.
+wrong answer as feedback, and gives an answer that no common mistake explains but that lies within
+:data:`ROUNDING_FACTOR` times the tolerance :data:`ROUNDING_CREDIT` of its points, as
+``symbackprop grade`` does (the constants are :mod:`symbackprop.course.grading`'s, repeated here
+because this file may not import it; a test keeps them equal).  Nothing here imports
+symbackprop, numpy or sympy, so the question runs on a PrairieLearn server as it is.
 
 Examples
 --------
@@ -29,7 +32,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["VARIANTS", "generate", "grade", "mistake_for"]
+__all__ = ["ROUNDING_CREDIT", "ROUNDING_FACTOR", "VARIANTS", "generate", "grade", "mistake_for"]
+
+ROUNDING_FACTOR = 10.0
+"""An answer within this many tolerances of the right value, and no common mistake, ..."""
+ROUNDING_CREDIT = 0.5
+"""... earns this fraction of its points (a rounding slip, not a wrong method)."""
 
 VARIANTS: list[dict[str, Any]] = []  # filled in by symbackprop export prairielearn
 
@@ -82,7 +90,9 @@ def mistake_for(name: str, submitted: Any, params: dict[str, Any]) -> dict[str, 
 
 
 def grade(data: dict[str, Any]) -> None:
-    """Add feedback to each wrong answer: the mistake it comes from, when one does.
+    """Add feedback to each wrong answer: the mistake it comes from, when one does; give the
+    rounding credit to an answer close to the right one that no mistake explains, and set the
+    question's ``score`` from the partial scores (weighted, as PrairieLearn weights them).
 
     Examples
     --------
@@ -93,17 +103,42 @@ def grade(data: dict[str, Any]) -> None:
     >>> grade(data)
     >>> data["feedback"]["q1"]
     'Not one of the common mistakes: work through the paths from the weight to the loss again.'
+    >>> data.update(submitted_answers={"q1": 1.5}, partial_scores={"q1": {"score": 0}})
+    >>> grade(data)
+    >>> data["partial_scores"]["q1"]["score"], data["score"]
+    (0.5, 0.5)
     >>> VARIANTS[:] = []
     """
-    for name, score in data.get("partial_scores", {}).items():
+    scores = data.get("partial_scores", {})
+    for name, score in scores.items():
         if score.get("score", 0) >= 1:
             continue
-        mistake = mistake_for(name, data.get("submitted_answers", {}).get(name), data["params"])
-        if mistake is None:
-            message = ("Not one of the common mistakes: work through the paths from the "
-                       "weight to the loss again.")
-        else:
+        submitted = data.get("submitted_answers", {}).get(name)
+        mistake = mistake_for(name, submitted, data["params"])
+        if mistake is not None:
             text = mistake["description"]
             message = f"{text[:1].upper()}{text[1:]}: that gives {mistake['value']:.6g}."
+        elif _close(name, submitted, data["params"]):
+            score["score"] = max(score.get("score", 0), ROUNDING_CREDIT)
+            message = ("Close, but not within the tolerance: a rounding slip? "
+                       f"{ROUNDING_CREDIT:g} of the points.")
+        else:
+            message = ("Not one of the common mistakes: work through the paths from the "
+                       "weight to the loss again.")
         data.setdefault("feedback", {})[name] = message
         score["feedback"] = message
+    if scores:  # as prairielearn.set_weighted_score_data does
+        weights = {name: float(s.get("weight", 1)) for name, s in scores.items()}
+        total = sum(weights.values()) or 1.0
+        data["score"] = sum(float(s.get("score", 0)) * weights[name]
+                            for name, s in scores.items()) / total
+
+
+def _close(name: str, submitted: Any, params: dict[str, Any]) -> bool:
+    try:
+        value = float(submitted)
+    except (TypeError, ValueError):
+        return False
+    answer = VARIANTS[int(params["variant"])]["answers"].get(name)
+    return answer is not None and (abs(value - answer["value"])
+                                   <= ROUNDING_FACTOR * answer["tolerance"] * (1 + 1e-9))

@@ -268,6 +268,30 @@ print(json.dumps(data))
     assert "q1" not in graded["feedback"]
     assert graded["feedback"]["q2"].lower().startswith(mistake["description"][:20].lower())
     assert graded["partial_scores"]["q2"]["feedback"] == graded["feedback"]["q2"]
+    assert graded["score"] == 0.5  # q1 right, q2 a mistake: no credit
+
+    # a rounding slip, as `symbackprop grade` judges it: within 10 tolerances, no mistake gives it
+    slips = [(q, a["value"] + 3 * a["tolerance"]) for q, a in variant["answers"].items()]
+    slips = [(q, v) for q, v in slips if not any(
+        abs(v - m["value"]) <= variant["answers"][q]["tolerance"]
+        for m in variant["answers"][q]["mistakes"])]
+    assert slips, "every question's near miss is a mistake's value: pick another seed"
+    question, close = slips[0]
+    data.update(submitted_answers={question: close}, partial_scores={question: {"score": 0}},
+                feedback={})
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", grade_script], cwd=tmp_path,
+                          input=json.dumps(data), capture_output=True, text=True, timeout=60,
+                          check=False)
+    graded = json.loads(done.stdout)
+    assert graded["partial_scores"][question]["score"] == ROUNDING_CREDIT
+    assert graded["score"] == ROUNDING_CREDIT and "rounding" in graded["feedback"][question]
+
+
+def test_the_prairielearn_server_gives_the_same_rounding_credit_as_grade() -> None:
+    from symbackprop.course import grading, pl_server
+
+    assert (pl_server.ROUNDING_FACTOR, pl_server.ROUNDING_CREDIT) == (
+        grading.ROUNDING_FACTOR, grading.ROUNDING_CREDIT)
 
 
 def test_prairielearn_export_command_with_picture(tmp_path: Path) -> None:
