@@ -38,7 +38,7 @@ from typing import Any
 import sympy
 
 from ..errors import MissingExtraError, PathLimitError
-from ..graph import evaluation
+from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
 from .adjoints import adjoint_sweep
 from .paths import DEFAULT_PATH_LIMIT, Path, count_paths, iter_paths, relevant
@@ -243,8 +243,8 @@ def derive(
     [2.0, 3.0]
     """
     if values is not None:
-        # float64, or 50 digits where a probability underflows (see evaluation.stable)
-        return evaluation.stable(lambda: _derive(graph, wrt, of, values, max_paths),
+        # float64, or 50 digits where a probability underflows (see precision.stable)
+        return precision.stable(lambda: _derive(graph, wrt, of, values, max_paths),
                                  lambda d: [d.value])
     return _derive(graph, wrt, of, values, max_paths)
 
@@ -271,7 +271,7 @@ def _derive(graph: ComputationGraph, wrt: str, of: str | None,
         total = None
         if node_values is not None:
             # with node_values every factor and every child's adjoint has a value
-            total = evaluation.fsum(f.value * adjoints[c].value  # type: ignore[operator]
+            total = precision.fsum(f.value * adjoints[c].value  # type: ignore[operator]
                                     for f, c in contributions)
         adjoints[name] = Adjoint(name, contributions, total)
         delta_expr[name] = definition

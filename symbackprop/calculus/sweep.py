@@ -39,7 +39,7 @@ from typing import Any
 import sympy
 
 from ..errors import GraphError
-from ..graph import evaluation
+from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
 from ..naming import symbol
 from .adjoints import adjoint_sweep
@@ -323,8 +323,8 @@ def gradients(
     (delta_a11*x1, delta_h11*h11*(1 - h11))
     """
     if values is not None:
-        # float64, or 50 digits where a probability underflows (see evaluation.stable)
-        return evaluation.stable(lambda: _gradients(graph, of, values, wrt),
+        # float64, or 50 digits where a probability underflows (see precision.stable)
+        return precision.stable(lambda: _gradients(graph, of, values, wrt),
                                  lambda g: (g.gradient_values or {}).values())
     return _gradients(graph, of, values, wrt)
 

@@ -41,23 +41,20 @@ Examples
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any
 
-import mpmath
 import numpy as np
 import sympy
 
 from ..errors import SpecError
 from ..rules.functions import numeric_namespace
+from .precision import as_mpf, is_precise
 
-__all__ = ["PRECISE_DIGITS", "Evaluator", "ForwardPass", "at_points", "direct_evaluator",
-           "evaluate", "evaluate_alike", "fsum", "lambdify", "number", "precise", "stable"]
+__all__ = ["Evaluator", "ForwardPass", "at_points", "direct_evaluator", "evaluate",
+           "evaluate_alike", "lambdify", "number"]
 
 Evaluator = Callable[[Mapping[str, Any]], Any]
 """A compiled expression: called with ``{name: value}``, it returns the expression's value."""
@@ -187,7 +184,7 @@ _PLACEHOLDERS: list[sympy.Dummy] = []
 def _compiled_function(func: Any, pattern: tuple[sympy.Expr | None, ...]) -> Any:
     """``func`` applied to ``pattern`` (``None`` marks an argument given at call time),
     lambdified once."""
-    key = (func, pattern, _MODE.get() == "precise")
+    key = (func, pattern, is_precise())
     if key not in _FUNCTION_CACHE:
         if len(_FUNCTION_CACHE) > 20_000:
             _FUNCTION_CACHE.clear()
@@ -214,7 +211,7 @@ def lambdify(args: Sequence[sympy.Symbol], expr: sympy.Expr, backend: str = "num
     >>> float(f(0.0)), f(np.array([-1000.0, 1000.0]))
     (0.5, array([0., 1.]))
     """
-    if _MODE.get() == "precise":
+    if is_precise():
         backend = "mpmath"
     return sympy.lambdify(list(args), expr, modules=numeric_namespace(backend), dummify=True)
 
@@ -223,7 +220,7 @@ _LAMBDA_CACHE: dict[tuple[tuple[sympy.Symbol, ...], sympy.Expr, bool], Any] = {}
 
 
 def _cached_lambdify(args: tuple[sympy.Symbol, ...], expr: sympy.Expr) -> Any:
-    key = (args, expr, _MODE.get() == "precise")
+    key = (args, expr, is_precise())
     if key not in _LAMBDA_CACHE:
         if len(_LAMBDA_CACHE) > 20_000:
             _LAMBDA_CACHE.clear()
@@ -260,7 +257,7 @@ def evaluate_alike(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
         _REAL_PLACEHOLDERS.append(sympy.Dummy(f"p{len(_REAL_PLACEHOLDERS)}", real=True))
     placeholders = _REAL_PLACEHOLDERS[:len(args)]
     pattern = expr.xreplace(dict(zip(args, placeholders, strict=True))) if args else expr
-    key = (pattern, _MODE.get() == "precise")
+    key = (pattern, is_precise())
     if key not in _PATTERN_CACHE:
         if len(_PATTERN_CACHE) > 20_000:
             _PATTERN_CACHE.clear()
@@ -317,7 +314,7 @@ class ForwardPass:
         result: dict[str, Any] = {
             name: v for name, v in self._constants.items() if not np.isnan(v)}
         result.update({name: _as_float(v) for name, v in values.items()})
-        mode = _MODE.get() == "precise"
+        mode = is_precise()
         if mode not in self._evaluators:  # compiled for float64, or for mpmath (precise)
             self._evaluators[mode] = {name: direct_evaluator(definition)
                                       for name, definition in self._definitions
@@ -406,147 +403,7 @@ def number(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
 
 
 def _as_float(value: Any) -> Any:
-    if _MODE.get() == "precise":
-        return _as_mpf(value)
+    if is_precise():
+        return as_mpf(value)
     array = np.asarray(value, dtype=float)
     return float(array) if array.ndim == 0 else array
-
-
-# -- numeric extremes: a float64 attempt, and 50 digits when it fails ---------------------------
-
-PRECISE_DIGITS = (50, 1000)
-"""Significant digits of the precise evaluations :func:`stable` falls back to, in turn.  At 50
-digits a probability of ``e^-2000`` is held (mpmath's exponents are unbounded), but
-``1 - sigmoid(1000)`` cancels to 0 unless there are more than 435 digits: 1000 digits hold
-every such difference for pre-activations up to about ±2300."""
-
-_MODE: ContextVar[str | None] = ContextVar("symbackprop_evaluation_mode", default=None)
-_T = TypeVar("_T")
-
-
-def _as_mpf(value: Any) -> Any:
-    """A real scalar as an ``mpmath.mpf`` (precise mode holds scalars only)."""
-    if isinstance(value, mpmath.mpc):
-        if value.imag != 0:
-            raise ValueError(f"complex value {value} in a real evaluation")
-        value = value.real
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.item()
-    if isinstance(value, np.ndarray):
-        raise TypeError("precise evaluation takes scalars, not arrays")
-    return mpmath.mpf(value)
-
-
-@contextmanager
-def precise(digits: int = PRECISE_DIGITS[0]) -> Iterator[None]:
-    """Evaluate at ``digits`` significant digits: values become ``mpmath.mpf`` (whose exponent
-    range is unbounded, so ``exp(-2000)`` is not 0), functions are lambdified for mpmath.
-
-    Examples
-    --------
-    >>> from symbackprop.naming import symbol
-    >>> a = symbol("a")
-    >>> with precise():
-    ...     tiny = evaluate(sympy.exp(a), {"a": -2000.0})
-    >>> float(tiny * sympy.exp(2000)), evaluate(sympy.exp(a), {"a": -2000.0})
-    (1.0, 0.0)
-    """
-    token = _MODE.set("precise")
-    try:
-        with mpmath.workdps(digits):
-            yield
-    finally:
-        _MODE.reset(token)
-
-
-def fsum(values: Iterable[Any]) -> Any:
-    """:func:`math.fsum`, or :func:`mpmath.fsum` under :func:`precise` (``math.fsum`` would
-    round every term to a float, so ``-1e869`` to ``-inf``).
-
-    Examples
-    --------
-    >>> fsum([0.1] * 10)
-    1.0
-    """
-    if _MODE.get() == "precise":
-        return mpmath.fsum(values)
-    return math.fsum(values)
-
-
-def stable(compute: Callable[[], _T], numbers: Callable[[_T], Iterable[Any]]) -> _T:
-    """``compute()`` in float64; when that divides by zero, overflows, or gives a value
-    (``numbers(result)``) that is not finite, ``compute()`` again under :func:`precise` (at
-    each of :data:`PRECISE_DIGITS` in turn, until its values are finite), its numbers rounded
-    to floats.
-
-    A probability that underflows to ``0.0`` (``softmax`` of pre-activations ±1000) makes a
-    factor such as ``-y/yhat`` infinite while the product of a path's factors is finite:
-    float64 cannot hold the factors, mpmath (with its unbounded exponents) can.  When
-    the precise attempt fails too, or is no better, the float64 computation is run once more
-    as it always ran, so its result or its error is what it was.  A call inside another
-    ``stable`` (or inside :func:`precise`) is computed in the mode already chosen.
-
-    Examples
-    --------
-    >>> from symbackprop.naming import symbol
-    >>> a = symbol("a")
-    >>> ratio = sympy.exp(a) / (sympy.exp(a) + 1)                 # 1/(1 + e^-a) for large a
-    >>> stable(lambda: evaluate(ratio, {"a": 1000.0}), lambda v: [v])
-    1.0
-    """
-    if _MODE.get() is not None:
-        return compute()
-    token = _MODE.set("float")
-    try:
-        with np.errstate(divide="raise", over="raise", invalid="raise"):
-            result = compute()
-        if all(_finite(v) for v in numbers(result)):
-            return result
-    except (ArithmeticError, FloatingPointError):
-        pass
-    finally:
-        _MODE.reset(token)
-    for digits in PRECISE_DIGITS:
-        try:
-            with precise(digits):
-                converted = _floats(compute(), {})
-            if all(_finite(v) for v in numbers(converted)):
-                return converted
-        except Exception:
-            continue
-    return compute()
-
-
-def _finite(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
-    except (TypeError, ValueError):
-        return True
-
-
-def _floats(obj: Any, memo: dict[int, Any]) -> Any:
-    """``obj`` with every ``mpmath.mpf`` in it (through dataclasses, tuples, lists and dicts)
-    rounded to a float; an object met twice is converted once (renderers compare factors by
-    identity)."""
-    if isinstance(obj, mpmath.mpf):
-        return float(obj)
-    if isinstance(obj, (str, int, float, sympy.Basic)) or obj is None:
-        return obj
-    key = id(obj)
-    if key in memo:
-        return memo[key]
-    result: Any = obj
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        changes = {f.name: _floats(getattr(obj, f.name), memo)
-                   for f in dataclasses.fields(obj) if f.init}
-        result = dataclasses.replace(obj, **changes)
-    elif isinstance(obj, tuple) and not hasattr(obj, "_fields"):
-        result = tuple(_floats(item, memo) for item in obj)
-    elif isinstance(obj, list):
-        result = [_floats(item, memo) for item in obj]
-    elif isinstance(obj, dict):
-        result = {k: _floats(v, memo) for k, v in obj.items()}
-    memo[key] = result
-    return result

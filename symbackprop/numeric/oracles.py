@@ -42,7 +42,7 @@ import sympy
 from ..calculus.derivation import derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
 from ..errors import SymbackpropError
-from ..graph import evaluation
+from ..graph import precision
 from ..graph.computation import ComputationGraph
 from ..graph.evaluation import lambdify
 from ..graph.network import LayeredNetwork
@@ -179,7 +179,7 @@ def finite_difference(graph: ComputationGraph, values: Mapping[str, float], wrt:
     h = step * max(1.0, abs(x))
 
     def f(at: float) -> float:
-        # a float, or an mpmath number under evaluation.precise (never rounded: a loss of
+        # a float, or an mpmath number under precision.precise (never rounded: a loss of
         # 2000 must keep its digits)
         if leaf:
             return graph.forward({**values, wrt: at})[of]
@@ -267,8 +267,8 @@ def gradient_check(
                           error=SymbackpropError)
     if composed:
         _check_composed_size(graph)
-    # float64, or 50 digits where a probability underflows (see evaluation.stable)
-    return evaluation.stable(
+    # float64, or 50 digits where a probability underflows (see precision.stable)
+    return precision.stable(
         lambda: _checks(graph, values, network, names, composed, fd_tolerance),
         lambda checks: [v for c in checks for v in (*c.exact, c.finite_difference)])
 

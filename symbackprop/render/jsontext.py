@@ -56,7 +56,7 @@ def held(value: Any) -> Any:
     """A step's value (a factor's, a path's, an adjoint's), or ``None`` (``null``) where
     float64 cannot hold it: the factor ``-y/yhat`` when ``yhat`` underflows to 0.  The
     derivative itself is then computed at 50 digits and is finite
-    (:func:`symbackprop.graph.evaluation.stable`).
+    (:func:`symbackprop.graph.precision.stable`).
 
     Examples
     --------
