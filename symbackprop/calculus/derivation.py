@@ -38,7 +38,7 @@ from typing import Any
 import sympy
 
 from ..errors import MissingExtraError, PathLimitError
-from ..graph import evaluation
+from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
 from .adjoints import adjoint_sweep
 from .paths import DEFAULT_PATH_LIMIT, Path, count_paths, iter_paths, relevant
@@ -242,6 +242,15 @@ def derive(
     >>> [term.value for term in d.terms]
     [2.0, 3.0]
     """
+    if values is not None:
+        # float64, or 50 digits where a probability underflows (see precision.stable)
+        return precision.stable(lambda: _derive(graph, wrt, of, values, max_paths),
+                                 lambda d: [d.value])
+    return _derive(graph, wrt, of, values, max_paths)
+
+
+def _derive(graph: ComputationGraph, wrt: str, of: str | None,
+            values: Mapping[str, float] | None, max_paths: int) -> Derivation:
     of = graph.output if of is None else of
     on_paths = relevant(graph, wrt, of)
     node_values = dict(graph.forward(values)) if values is not None else None
@@ -262,8 +271,8 @@ def derive(
         total = None
         if node_values is not None:
             # with node_values every factor and every child's adjoint has a value
-            total = math.fsum(f.value * adjoints[c].value  # type: ignore[operator]
-                              for f, c in contributions)
+            total = precision.fsum(f.value * adjoints[c].value  # type: ignore[operator]
+                                    for f, c in contributions)
         adjoints[name] = Adjoint(name, contributions, total)
         delta_expr[name] = definition
     count = count_paths(graph, wrt, of)

@@ -39,7 +39,7 @@ from typing import Any
 import sympy
 
 from ..errors import GraphError
-from ..graph import evaluation
+from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
 from ..naming import symbol
 from .adjoints import adjoint_sweep
@@ -322,6 +322,15 @@ def gradients(
     >>> grads["w111"], grads.adjoint("a11").expression
     (delta_a11*x1, delta_h11*h11*(1 - h11))
     """
+    if values is not None:
+        # float64, or 50 digits where a probability underflows (see precision.stable)
+        return precision.stable(lambda: _gradients(graph, of, values, wrt),
+                                 lambda g: (g.gradient_values or {}).values())
+    return _gradients(graph, of, values, wrt)
+
+
+def _gradients(graph: ComputationGraph, of: str | None, values: Mapping[str, float] | None,
+               wrt: Sequence[str] | None) -> Gradients:
     of = graph.output if of is None else graph.node(of).name
     names = default_wrt(graph) if wrt is None else [graph.node(w).name for w in wrt]
     if len(set(names)) != len(names):

@@ -218,6 +218,9 @@ _FUSED = {
         "-y*(1.0 - yhat)", "np.multiply(np.subtract(yhat, 1.0, out=yhat), y, out=yhat)",
         "sigmoid and cross-entropy together: -y_j (1 - yhat_j)"),
 }
+FUSED_PAIRS = frozenset(_FUSED)
+"""(output activation, loss) pairs whose ``dL/dyhat`` divides by ``yhat`` and whose product
+with the activation's slope cancels that division: generated code uses the product."""
 
 
 def _activation_adjoint(network: LayeredNetwork, layer: int, m: str) -> tuple[str, str]:

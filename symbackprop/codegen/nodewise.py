@@ -31,7 +31,7 @@ from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
 from ..naming import symbol
 from .escape import c_comment_text, python_text
-from .layered import GeneratedCode
+from .layered import FUSED_PAIRS, GeneratedCode
 from .printers import printer, stabilise
 
 __all__ = ["CSE_LIMIT", "C_RESERVED", "argument_order", "node_source"]
@@ -109,7 +109,8 @@ class _Line:
 
 
 def _lines(graph: ComputationGraph, wrt: Sequence[str] | None, of: str | None,
-           arguments: Sequence[str]) -> tuple[list[_Line], list[str], list[str]]:
+           arguments: Sequence[str], fuse: bool = False,
+           ) -> tuple[list[_Line], list[str], list[str]]:
     """Forward, backward and gradient lines (before CSE), the outputs and used arguments."""
     sweep = gradients(graph, of, wrt=wrt)
     of = sweep.of
@@ -121,6 +122,8 @@ def _lines(graph: ComputationGraph, wrt: Sequence[str] | None, of: str | None,
         prefix = "g" + prefix
     grads = [_Line(symbol(prefix + w), stabilise(sweep.expressions[w]), "gradients",
                    f"d{of}/d{w}") for w in outputs]
+    if fuse:
+        backward = _fused(backward, grads)
     needed: set[str] = set()
     stack = [str(s) for line in backward + grads for s in line.expr.free_symbols]
     while stack:
@@ -135,6 +138,31 @@ def _lines(graph: ComputationGraph, wrt: Sequence[str] | None, of: str | None,
     used = set().union(*(line.expr.free_symbols for line in lines)) if lines else set()
     used_names = {str(s) for s in used}
     return lines, outputs, [a for a in arguments if a in used_names]
+
+
+def _divides(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` divides by something that is not a number (``-y1/yhat1``)."""
+    return any(p.exp.is_negative and p.base.free_symbols for p in expr.atoms(sympy.Pow))
+
+
+def _fused(backward: list[_Line], grads: list[_Line]) -> list[_Line]:
+    """The adjoints that divide by a node (``delta_yhat1 = -y1/yhat1``, the loss's) put into
+    the adjoints that use them, where the product no longer divides:
+    ``delta_a11 = -y1*(1 - yhat1)`` computes the same number without dividing by a
+    probability that may underflow to 0 (softmax or sigmoid with cross-entropy at ±1000).
+    An adjoint still used elsewhere stays."""
+    dividing = {line.target: line.expr for line in backward if _divides(line.expr)}
+    if not dividing:
+        return backward
+    lines = []
+    for line in backward:
+        if line.target not in dividing and line.expr.free_symbols & dividing.keys():
+            product = sympy.cancel(line.expr.xreplace(dividing))
+            if not _divides(product):
+                line = _Line(line.target, product, line.section, line.comment)
+        lines.append(line)
+    used = set().union(*(line.expr.free_symbols for line in lines + grads))
+    return [line for line in lines if line.target not in dividing or line.target in used]
 
 
 def _cse(lines: list[_Line], namer: _Namer) -> list[_Line]:
@@ -203,7 +231,9 @@ def node_source(graph: ComputationGraph, target: str, *, wrt: Sequence[str] | No
     if wrt is None:  # every parameter (else every input), in argument order
         wrt = [a for a in arguments if a in graph and graph.node(a).kind == "parameter"] or [
             a for a in arguments if a in graph and graph.node(a).kind == "input"]
-    lines, outputs, used = _lines(graph, wrt, of, arguments)
+    fuse = network is not None and (network.activation_name(network.depth),
+                                    network.loss) in FUSED_PAIRS
+    lines, outputs, used = _lines(graph, wrt, of, arguments, fuse)
     of = graph.output if of is None else of
     namer = _Namer(target, set(graph.order) | set(graph.constants) | {
         str(line.target) for line in lines})

@@ -5,6 +5,8 @@
   formulas (:meth:`ComputationGraph.from_definitions`), with its local partials;
 - :mod:`~symbackprop.graph.evaluation`: every way numbers are put into the graph's expressions
   (the forward pass, :func:`direct_evaluator`, whole-expression evaluation, ``lambdify``);
+- :mod:`~symbackprop.graph.precision`: float64 first, and many digits (mpmath) where a
+  probability underflows: :func:`~symbackprop.graph.precision.stable`;
 - :mod:`~symbackprop.graph.network`: :class:`LayeredNetwork` and :func:`surgery`, which makes
   every weight and bias a node of its own.
 

@@ -51,6 +51,7 @@ import sympy
 
 from ..errors import SpecError
 from ..rules.functions import numeric_namespace
+from .precision import as_mpf, is_precise
 
 __all__ = ["Evaluator", "ForwardPass", "at_points", "direct_evaluator", "evaluate",
            "evaluate_alike", "lambdify", "number"]
@@ -176,14 +177,14 @@ def _application(expr: sympy.Expr) -> Evaluator:
     return lambda values: whole(*(values[name] for name in names))
 
 
-_FUNCTION_CACHE: dict[tuple[Any, tuple[sympy.Expr | None, ...]], Any] = {}
+_FUNCTION_CACHE: dict[tuple[Any, tuple[sympy.Expr | None, ...], bool], Any] = {}
 _PLACEHOLDERS: list[sympy.Dummy] = []
 
 
 def _compiled_function(func: Any, pattern: tuple[sympy.Expr | None, ...]) -> Any:
     """``func`` applied to ``pattern`` (``None`` marks an argument given at call time),
     lambdified once."""
-    key = (func, pattern)
+    key = (func, pattern, is_precise())
     if key not in _FUNCTION_CACHE:
         if len(_FUNCTION_CACHE) > 20_000:
             _FUNCTION_CACHE.clear()
@@ -210,14 +211,16 @@ def lambdify(args: Sequence[sympy.Symbol], expr: sympy.Expr, backend: str = "num
     >>> float(f(0.0)), f(np.array([-1000.0, 1000.0]))
     (0.5, array([0., 1.]))
     """
+    if is_precise():
+        backend = "mpmath"
     return sympy.lambdify(list(args), expr, modules=numeric_namespace(backend), dummify=True)
 
 
-_LAMBDA_CACHE: dict[tuple[tuple[sympy.Symbol, ...], sympy.Expr], Any] = {}
+_LAMBDA_CACHE: dict[tuple[tuple[sympy.Symbol, ...], sympy.Expr, bool], Any] = {}
 
 
 def _cached_lambdify(args: tuple[sympy.Symbol, ...], expr: sympy.Expr) -> Any:
-    key = (args, expr)
+    key = (args, expr, is_precise())
     if key not in _LAMBDA_CACHE:
         if len(_LAMBDA_CACHE) > 20_000:
             _LAMBDA_CACHE.clear()
@@ -225,7 +228,7 @@ def _cached_lambdify(args: tuple[sympy.Symbol, ...], expr: sympy.Expr) -> Any:
     return _LAMBDA_CACHE[key]
 
 
-_PATTERN_CACHE: dict[sympy.Expr, Any] = {}
+_PATTERN_CACHE: dict[tuple[sympy.Expr, bool], Any] = {}
 _REAL_PLACEHOLDERS: list[sympy.Dummy] = []
 
 
@@ -254,11 +257,12 @@ def evaluate_alike(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
         _REAL_PLACEHOLDERS.append(sympy.Dummy(f"p{len(_REAL_PLACEHOLDERS)}", real=True))
     placeholders = _REAL_PLACEHOLDERS[:len(args)]
     pattern = expr.xreplace(dict(zip(args, placeholders, strict=True))) if args else expr
-    if pattern not in _PATTERN_CACHE:
+    key = (pattern, is_precise())
+    if key not in _PATTERN_CACHE:
         if len(_PATTERN_CACHE) > 20_000:
             _PATTERN_CACHE.clear()
-        _PATTERN_CACHE[pattern] = lambdify(placeholders, pattern)
-    return _as_float(_PATTERN_CACHE[pattern](*numbers))
+        _PATTERN_CACHE[key] = lambdify(placeholders, pattern)
+    return _as_float(_PATTERN_CACHE[key](*numbers))
 
 
 class ForwardPass:
@@ -290,7 +294,7 @@ class ForwardPass:
         self._definitions = tuple(definitions)
         self._constants = dict(constants)
         self._leaves = [name for name, definition in self._definitions if definition is None]
-        self._evaluators: dict[str, Evaluator] | None = None
+        self._evaluators: dict[bool, dict[str, Evaluator]] = {}
 
     def missing(self, values: Mapping[str, Any]) -> list[str]:
         """Leaves (and constants without a value) that ``values`` does not give."""
@@ -310,11 +314,12 @@ class ForwardPass:
         result: dict[str, Any] = {
             name: v for name, v in self._constants.items() if not np.isnan(v)}
         result.update({name: _as_float(v) for name, v in values.items()})
-        if self._evaluators is None:
-            self._evaluators = {name: direct_evaluator(definition)
-                                for name, definition in self._definitions
-                                if definition is not None}
-        evaluators = self._evaluators
+        mode = is_precise()
+        if mode not in self._evaluators:  # compiled for float64, or for mpmath (precise)
+            self._evaluators[mode] = {name: direct_evaluator(definition)
+                                      for name, definition in self._definitions
+                                      if definition is not None}
+        evaluators = self._evaluators[mode]
         for name, _ in self._definitions:
             if name in overrides:
                 result[name] = _as_float(overrides[name])
@@ -398,5 +403,7 @@ def number(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
 
 
 def _as_float(value: Any) -> Any:
+    if is_precise():
+        return as_mpf(value)
     array = np.asarray(value, dtype=float)
     return float(array) if array.ndim == 0 else array

@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -196,6 +197,14 @@ class LayeredSweep:
         return f"LayeredSweep({self.depth} layers: {shape})"
 
 
+_COMBINED: dict[tuple[str, str], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    # the output layer's delta dL/da for a loss and output activation whose product cancels
+    ("softmax", "cross_entropy"): lambda y, yhat: yhat * y.sum() - y,
+    ("sigmoid", "binary_cross_entropy"): lambda y, yhat: yhat - y,
+    ("sigmoid", "cross_entropy"): lambda y, yhat: -y * (1.0 - yhat),
+}
+
+
 def layered_sweep(network: LayeredNetwork, values: Mapping[str, float]) -> LayeredSweep:
     """The forward and backward sweeps of ``network`` at ``values``, every layer kept.
 
@@ -217,11 +226,18 @@ def layered_sweep(network: LayeredNetwork, values: Mapping[str, float]) -> Layer
     for layer in range(1, network.depth + 1):
         pres.append(arrays[f"W{layer}"] @ outs[-1] + arrays[f"b{layer}"])
         outs.append(activate(network, layer, pres[-1]))
-    gradient = loss_gradient(network.loss, arrays["y"], outs[-1])
+    output = network.activation_name(network.depth)
+    combined = _COMBINED.get((output, network.loss))
+    with np.errstate(divide="ignore", invalid="ignore") if combined else nullcontext():
+        gradient = loss_gradient(network.loss, arrays["y"], outs[-1])
     upstream, deltas = [gradient], []
     for layer in range(network.depth, 0, -1):
-        deltas.append(jacobian_transpose_times(network, layer, pres[layer], outs[layer],
-                                               upstream[-1]))
+        if layer == network.depth and combined is not None:
+            # -y/yhat times yhat(1 - yhat), cancelled: finite when yhat underflows to 0
+            deltas.append(combined(arrays["y"], outs[-1]))
+        else:
+            deltas.append(jacobian_transpose_times(network, layer, pres[layer], outs[layer],
+                                                   upstream[-1]))
         if layer > 1:
             upstream.append(arrays[f"W{layer}"].T @ deltas[-1])
     return LayeredSweep(network, arrays, tuple(pres[1:]), tuple(outs[1:]), gradient,

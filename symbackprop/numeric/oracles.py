@@ -42,6 +42,7 @@ import sympy
 from ..calculus.derivation import derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
 from ..errors import SymbackpropError
+from ..graph import precision
 from ..graph.computation import ComputationGraph
 from ..graph.evaluation import lambdify
 from ..graph.network import LayeredNetwork
@@ -178,9 +179,11 @@ def finite_difference(graph: ComputationGraph, values: Mapping[str, float], wrt:
     h = step * max(1.0, abs(x))
 
     def f(at: float) -> float:
+        # a float, or an mpmath number under precision.precise (never rounded: a loss of
+        # 2000 must keep its digits)
         if leaf:
-            return float(graph.forward({**values, wrt: at})[of])
-        return float(graph.forward(values, overrides={wrt: at})[of])
+            return graph.forward({**values, wrt: at})[of]
+        return graph.forward(values, overrides={wrt: at})[of]
 
     def central(width: float) -> float:
         return (f(x + width) - f(x - width)) / (2.0 * width)
@@ -264,6 +267,15 @@ def gradient_check(
                           error=SymbackpropError)
     if composed:
         _check_composed_size(graph)
+    # float64, or 50 digits where a probability underflows (see precision.stable)
+    return precision.stable(
+        lambda: _checks(graph, values, network, names, composed, fd_tolerance),
+        lambda checks: [v for c in checks for v in (*c.exact, c.finite_difference)])
+
+
+def _checks(graph: ComputationGraph, values: Mapping[str, float],
+            network: LayeredNetwork | None, names: list[str], composed: bool,
+            fd_tolerance: float) -> list[GradientCheck]:
     sweep = reverse_sweep(graph, values)
     by_matrix = matrix_backprop(network, values) if network is not None else {}
     leaf_values: dict[str, Any] = {**graph.constants, **values}

@@ -20,6 +20,7 @@ from ..calculus.derivation import Derivation, Factor, Term
 from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import leaves_operations
 from ..numeric.matrix import MatrixForm
+from .jsontext import held
 from .matrix import matrix_data
 from .parts import omitted
 from .typeset import natural_latex, natural_str
@@ -29,7 +30,7 @@ __all__ = ["derivation_data", "examples_data", "paths_data"]
 
 def _factor(factor: Factor) -> dict[str, Any]:
     return {"of": factor.of, "wrt": factor.wrt, "expression": natural_str(factor.expression),
-            "value": factor.value}
+            "value": held(factor.value)}
 
 
 def _term(term: Term, factors: dict[int, dict[str, Any]]) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def _term(term: Term, factors: dict[int, dict[str, Any]]) -> dict[str, Any]:
         if id(f) not in factors:
             factors[id(f)] = _factor(f)
     return {"nodes": list(term.path.nodes), "factors": [factors[id(f)] for f in term.factors],
-            "value": term.value}
+            "value": held(term.value)}
 
 
 def paths_data(derivation: Derivation) -> dict[str, Any]:

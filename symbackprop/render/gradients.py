@@ -28,6 +28,7 @@ from typing import Any
 import sympy
 
 from ..calculus.sweep import Gradients
+from .jsontext import held
 from .text import WIDTH, leibniz, number
 from .typeset import natural_latex, natural_str
 
@@ -123,7 +124,7 @@ def gradients_data(grads: Gradients) -> dict[str, Any]:
             "expression": natural_str(a.expression),
             "contributions": [{"child": child, "partial": str(partial)}
                               for child, partial in a.contributions],
-            "value": a.value,
+            "value": held(a.value),
         } for a in grads.adjoints],
         "gradients": [{
             "wrt": w,

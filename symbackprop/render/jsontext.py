@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["to_json"]
+__all__ = ["held", "to_json"]
 
 
 def _jsonable(value: Any) -> Any:
@@ -50,6 +50,22 @@ def _without_negative_zero(data: Any) -> Any:
         items = [_without_negative_zero(v) for v in data]
         return data if all(a is b for a, b in zip(items, data, strict=True)) else items
     return data
+
+
+def held(value: Any) -> Any:
+    """A step's value (a factor's, a path's, an adjoint's), or ``None`` (``null``) where
+    float64 cannot hold it: the factor ``-y/yhat`` when ``yhat`` underflows to 0.  The
+    derivative itself is then computed at 50 digits and is finite
+    (:func:`symbackprop.graph.precision.stable`).
+
+    Examples
+    --------
+    >>> held(0.5), held(float("-inf")), held(None)
+    (0.5, None, None)
+    """
+    if value is None or math.isfinite(value):
+        return value
+    return None
 
 
 def to_json(data: Any) -> str:

@@ -29,6 +29,7 @@ import sympy
 
 __all__ = [
     "MATH_FUNCTIONS",
+    "MPMATH_FUNCTIONS",
     "NUMPY_FUNCTIONS",
     "leaky_relu",
     "numeric_namespace",
@@ -232,13 +233,35 @@ MATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
 """Plain-Python (``math``) implementations, for scalar code with no numpy."""
 
 
+def _mp_sigmoid(x: Any) -> Any:
+    import mpmath
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def _mp_softplus(x: Any) -> Any:
+    import mpmath
+    return mpmath.log1p(mpmath.exp(x))
+
+
+MPMATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "sigmoid": _mp_sigmoid,
+    "relu": lambda x: x if x > 0 else 0 * x,
+    "leaky_relu": lambda x, slope: x if x > 0 else slope * x,
+    "softplus": _mp_softplus,
+    "Heaviside": _math_heaviside,
+}
+"""mpmath implementations, for evaluation at many digits (mpmath's exponents are unbounded:
+``sigmoid(-1000)`` is about ``5e-435``, not 0)."""
+
+
 def numeric_namespace(backend: str = "numpy") -> list[Any]:
     """The ``modules`` argument for :func:`sympy.lambdify` that knows our functions.
 
     Parameters
     ----------
-    backend : {"numpy", "math"}
-        Vectorised numpy code, or scalar code using only the standard library.
+    backend : {"numpy", "math", "mpmath"}
+        Vectorised numpy code, scalar code using only the standard library, or scalar code
+        at mpmath's working precision.
 
     Examples
     --------
@@ -252,4 +275,6 @@ def numeric_namespace(backend: str = "numpy") -> list[Any]:
         return [NUMPY_FUNCTIONS, "numpy"]
     if backend == "math":
         return [MATH_FUNCTIONS, "math"]
-    raise ValueError(f"unknown numeric backend {backend!r}; allowed: 'numpy', 'math'")
+    if backend == "mpmath":
+        return [MPMATH_FUNCTIONS, "mpmath"]
+    raise ValueError(f"unknown numeric backend {backend!r}; allowed: 'numpy', 'math', 'mpmath'")
