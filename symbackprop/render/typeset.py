@@ -173,7 +173,7 @@ def _pair_sum_str(expr: sympy.Expr) -> str | None:
     if not isinstance(expr, sympy.Add):
         return None
     keyed = []
-    symbols = set()
+    symbols: set[sympy.Symbol] = set()
     for term in expr.args:
         if type(term) is not sympy.Mul or len(term.args) != 2:
             return None
