@@ -4,9 +4,9 @@ values from arrays."""
 from __future__ import annotations
 
 import pytest
+import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import sympy
 
 from symbackprop.errors import GraphError, SpecError
 from symbackprop.graph.network import LayeredNetwork, matrices, surgery
