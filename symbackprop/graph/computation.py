@@ -21,7 +21,6 @@ d
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any
@@ -29,14 +28,14 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import sympy
-from sympy.core.basic import _args_sortkey
 
 from ..errors import GraphError
 from ..naming import default_latex, natural_key, symbol
+from .canonical import natural_topological_order, product, total
 from .evaluation import ForwardPass, evaluate
 from .node import LEAF_KINDS, NODE_KINDS, Node, check_name, suggest
 
-__all__ = ["ComputationGraph", "product"]
+__all__ = ["ComputationGraph", "product", "total"]
 
 
 class ComputationGraph:
@@ -118,7 +117,7 @@ class ComputationGraph:
             raise GraphError(f"the output {output!r} is not a node{suggest(output, self._nodes)}")
         self.output = output
         # ties broken in natural order (a_1_2 before a_1_10): every listing follows this order
-        self._order: tuple[str, ...] = _natural_topological_order(self._graph)
+        self._order: tuple[str, ...] = natural_topological_order(self._graph)
         if len(self._order) < len(self._nodes):
             cycle = nx.find_cycle(self._graph)
             names = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
@@ -297,7 +296,9 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         if index is None:
             index = {}
             for term in definition.args:
-                for free in term.free_symbols:
+                # a product of symbols (most terms) holds its args: no free_symbols walk
+                plain = term.is_Mul and all(arg.is_Symbol for arg in term.args)
+                for free in term.args if plain else term.free_symbols:
                     index.setdefault(free, []).append(term)
             self._terms[node.name] = index
         holding = index.get(sym, ())
@@ -432,55 +433,6 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         """``expr`` (over node and constant symbols) at the node values ``values``
         (:func:`symbackprop.graph.evaluation.evaluate`)."""
         return evaluate(expr, values)
-
-
-def product(left: sympy.Expr, right: sympy.Expr) -> sympy.Expr:
-    """``left * right``, the same expression as sympy's ``Mul``, made directly for two distinct
-    symbols (a weight times an activation, an activation times a delta): their canonical
-    product is the two sorted by sympy's own argument order, and a general ``Mul`` costs
-    several times more (a [64, 64, 64, 10] network makes 8,832 of them, its sweep as many).
-
-    Examples
-    --------
-    >>> w, h = symbol("w_2_1_1"), symbol("h_1_1")
-    >>> product(w, h), product(w, h) == sympy.Mul(w, h), product(2, h)
-    (h_1_1*w_2_1_1, True, 2*h_1_1)
-    """
-    if type(left) is sympy.Symbol and type(right) is sympy.Symbol and left.name != right.name \
-            and left._assumptions0 == right._assumptions0:
-        # Basic.compare of two such symbols is the order of their names
-        pair = (left, right) if left.name < right.name else (right, left)
-        return sympy.Mul._from_args(pair, True)
-    if isinstance(left, sympy.Symbol) and isinstance(right, sympy.Symbol) and left != right:
-        return sympy.Mul._from_args(sorted((left, right), key=_args_sortkey), True)
-    return sympy.Mul(left, right)
-
-
-def _natural_topological_order(graph: nx.DiGraph) -> tuple[str, ...]:
-    """``nx.lexicographical_topological_sort(graph, key=natural_key)``, the nodes of a cycle
-    left out (so a short result means a cycle).
-
-    The same heap walk (Kahn's algorithm, the ready node of least key first), with each node's
-    key ``(natural_key(name), position in graph)`` replaced by its rank in that order: integers
-    compare faster than tuples of tuples, and a [64, 64, 64, 10] network has 9,321 nodes.
-    """
-    ranked = sorted(enumerate(graph), key=lambda pair: (natural_key(pair[1]), pair[0]))
-    rank = {name: i for i, (_, name) in enumerate(ranked)}
-    names = [name for _, name in ranked]
-    waiting = {v: d for v, d in graph.in_degree() if d > 0}
-    ready = [rank[v] for v, d in graph.in_degree() if d == 0]
-    heapq.heapify(ready)
-    successors = graph.succ
-    order = []
-    while ready:
-        node = names[heapq.heappop(ready)]
-        order.append(node)
-        for child in successors[node]:
-            waiting[child] -= 1
-            if not waiting[child]:
-                del waiting[child]
-                heapq.heappush(ready, rank[child])
-    return tuple(order)
 
 
 SIZE_CAP = 10**18

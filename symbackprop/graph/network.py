@@ -34,7 +34,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import sympy
 
 from ..errors import GraphError, SpecError
 from ..limits import MAX_LAYERS, MAX_PARAMETERS, MAX_WIDTH
@@ -48,7 +47,7 @@ from ..rules.registry import (
     softmax,
     softmax_partial,
 )
-from .computation import ComputationGraph, product
+from .computation import ComputationGraph, product, total
 from .node import Node, suggest
 
 __all__ = ["BIAS_MODES", "NAMINGS", "LayeredNetwork", "surgery"]
@@ -331,7 +330,7 @@ def surgery(picture: nx.DiGraph, *, expose: str | None = None, title: str = "") 
                 terms.append(symbol(data["bias"]))
             a_name = names.pre_activation(layer, j)
             pre.append(a_name)
-            nodes.append(Node(a_name, "hidden", _sum(terms), layer=layer, index=j))
+            nodes.append(Node(a_name, "hidden", total(terms), layer=layer, index=j))
         kind = "output" if layer == depth else "hidden"
         act_name = data["activation"]
         outputs = [symbol(network.neuron_name(layer, j)) for j in range(1, len(pre) + 1)]
@@ -359,46 +358,6 @@ def surgery(picture: nx.DiGraph, *, expose: str | None = None, title: str = "") 
     ))
     constants = {name: float("nan") for name in sorted(parameters - exposed)}
     return ComputationGraph(nodes, LOSS, constants=constants, title=title)
-
-
-def _sum(terms: list[sympy.Expr]) -> sympy.Expr:
-    """``sympy.Add(*terms)`` for distinct products of two symbols and lone symbols (a
-    pre-activation ``sum_k w_k h_k + b``), made directly: no two such terms combine and none is
-    a number, so sympy's canonical sum is the terms sorted by its own argument order
-    (``Basic.compare``, which for these reduces to a key on names), and the general ``Add``
-    costs several times more (a [64, 64, 64, 10] network has 138 sums of up to 65 terms).
-    Anything else goes through ``Add``.
-
-    Examples
-    --------
-    >>> w, h, b = symbol("w_2_1_1"), symbol("h_1_1"), symbol("b_2_1")
-    >>> _sum([w * h, b]), _sum([w * h, b]).args == sympy.Add(w * h, b).args
-    (b_2_1 + h_1_1*w_2_1_1, True)
-    """
-    keys = _order_keys(terms) if len(terms) > 1 else None
-    if keys is not None:
-        order = sorted(range(len(terms)), key=keys.__getitem__)
-        return sympy.Add._from_args([terms[i] for i in order], True)
-    return sympy.Add(*terms)
-
-
-def _order_keys(terms: list[sympy.Expr]) -> list[tuple[int, tuple[str, ...]]] | None:
-    """Keys in ``Basic.compare``'s order for distinct plain symbols and products of two, all
-    with the same assumptions (a Symbol before a Mul, then the names: a Mul's args are its
-    sorted factors), or ``None`` for any other terms."""
-    keys: list[tuple[int, tuple[str, ...]]] = []
-    assumptions: set[tuple[Any, ...]] = set()
-    for term in terms:
-        if type(term) is sympy.Symbol:
-            keys.append((0, (term.name,)))
-            assumptions.add(term._assumptions0)
-        elif type(term) is sympy.Mul and len(term.args) == 2 and all(
-                type(arg) is sympy.Symbol for arg in term.args):
-            keys.append((1, tuple(arg.name for arg in term.args)))
-            assumptions.update(arg._assumptions0 for arg in term.args)
-        else:
-            return None
-    return keys if len(assumptions) == 1 and len(set(keys)) == len(keys) else None
 
 
 def matrices(network: LayeredNetwork, values: Mapping[str, float]) -> dict[str, np.ndarray]:

@@ -346,7 +346,7 @@ def test_the_order_is_networkxs_natural_topological_sort(names: list[str],
     refused as before."""
     import networkx as nx
 
-    from symbackprop.graph.computation import _natural_topological_order
+    from symbackprop.graph.canonical import natural_topological_order as _natural_topological_order
     from symbackprop.naming import natural_key
 
     graph = nx.DiGraph()
@@ -364,7 +364,7 @@ def test_the_order_is_networkxs_natural_topological_sort(names: list[str],
 @given(st.sampled_from(_DAG_NAMES), st.sampled_from(_DAG_NAMES), st.booleans())
 def test_a_product_of_two_symbols_is_sympys_mul(left: str, right: str, real: bool) -> None:
     """:func:`product` made directly is ``sympy.Mul``'s expression, factors in its order."""
-    from symbackprop.graph.computation import product
+    from symbackprop.graph.canonical import product
 
     a = symbol(left)
     b = symbol(right) if real else sympy.Symbol(right)

@@ -152,7 +152,7 @@ def test_a_pre_activation_sum_is_sympys_canonical_sum(names: list[tuple[str, ...
     expression, arguments in the same order (printing depends on it), for any terms: distinct
     symbols and products of two, and the shapes it leaves to ``Add`` (repeats, squares, a
     symbol with other assumptions)."""
-    from symbackprop.graph.network import _sum
+    from symbackprop.graph.canonical import total as _sum
 
     def make(name: str) -> sympy.Symbol:
         return symbol(name) if plain or name != "a" else sympy.Symbol(name)
