@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Iterator
 
 import sympy
 
-from ..graph.computation import ComputationGraph, product
+from ..graph.computation import ComputationGraph, product, total
 from .paths import children_on_paths
 
 __all__ = ["adjoint_sweep"]
@@ -93,7 +93,7 @@ def adjoint_sweep(
             continue
         contributions = tuple((c, graph.local_partial(node, c)) for c in children[node])
         products = [product(partial, delta[c]) for c, partial in contributions]
-        expression = products[0] if len(products) == 1 else sympy.Add(*products)
+        expression = products[0] if len(products) == 1 else total(products)
         yield node, contributions, expression
         stand_in = None if name is None else name(node)
         delta[node] = expression if stand_in is None else stand_in

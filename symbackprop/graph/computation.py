@@ -28,14 +28,14 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import sympy
-from sympy.core.basic import _args_sortkey
 
 from ..errors import GraphError
 from ..naming import default_latex, natural_key, symbol
+from .canonical import natural_topological_order, product, total
 from .evaluation import ForwardPass, evaluate
 from .node import LEAF_KINDS, NODE_KINDS, Node, check_name, suggest
 
-__all__ = ["ComputationGraph", "product"]
+__all__ = ["ComputationGraph", "product", "total"]
 
 
 class ComputationGraph:
@@ -116,13 +116,12 @@ class ComputationGraph:
         if output not in self._nodes:
             raise GraphError(f"the output {output!r} is not a node{suggest(output, self._nodes)}")
         self.output = output
-        if not nx.is_directed_acyclic_graph(self._graph):
+        # ties broken in natural order (a_1_2 before a_1_10): every listing follows this order
+        self._order: tuple[str, ...] = natural_topological_order(self._graph)
+        if len(self._order) < len(self._nodes):
             cycle = nx.find_cycle(self._graph)
             names = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
             raise GraphError(f"the nodes form a cycle: {names}; a computation graph is acyclic")
-        # ties broken in natural order (a_1_2 before a_1_10): every listing follows this order
-        self._order: tuple[str, ...] = tuple(
-            nx.lexicographical_topological_sort(self._graph, key=natural_key))
         self._position: dict[str, int] = {name: i for i, name in enumerate(self._order)}
         self._partials: dict[tuple[str, str], sympy.Expr] = {}
         self._terms: dict[str, dict[sympy.Symbol, list[sympy.Expr]]] = {}
@@ -297,7 +296,9 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         if index is None:
             index = {}
             for term in definition.args:
-                for free in term.free_symbols:
+                # a product of symbols (most terms) holds its args: no free_symbols walk
+                plain = term.is_Mul and all(arg.is_Symbol for arg in term.args)
+                for free in term.args if plain else term.free_symbols:
                     index.setdefault(free, []).append(term)
             self._terms[node.name] = index
         holding = index.get(sym, ())
@@ -432,23 +433,6 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         """``expr`` (over node and constant symbols) at the node values ``values``
         (:func:`symbackprop.graph.evaluation.evaluate`)."""
         return evaluate(expr, values)
-
-
-def product(left: sympy.Expr, right: sympy.Expr) -> sympy.Expr:
-    """``left * right``, the same expression as sympy's ``Mul``, made directly for two distinct
-    symbols (a weight times an activation, an activation times a delta): their canonical
-    product is the two sorted by sympy's own argument order, and a general ``Mul`` costs
-    several times more (a [64, 64, 64, 10] network makes 8,832 of them, its sweep as many).
-
-    Examples
-    --------
-    >>> w, h = symbol("w_2_1_1"), symbol("h_1_1")
-    >>> product(w, h), product(w, h) == sympy.Mul(w, h), product(2, h)
-    (h_1_1*w_2_1_1, True, 2*h_1_1)
-    """
-    if isinstance(left, sympy.Symbol) and isinstance(right, sympy.Symbol) and left != right:
-        return sympy.Mul._from_args(sorted((left, right), key=_args_sortkey), True)
-    return sympy.Mul(left, right)
 
 
 SIZE_CAP = 10**18

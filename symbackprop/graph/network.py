@@ -29,11 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
 import numpy as np
-import sympy
 
 from ..errors import GraphError, SpecError
 from ..limits import MAX_LAYERS, MAX_PARAMETERS, MAX_WIDTH
@@ -47,7 +47,7 @@ from ..rules.registry import (
     softmax,
     softmax_partial,
 )
-from .computation import ComputationGraph, product
+from .computation import ComputationGraph, product, total
 from .node import Node, suggest
 
 __all__ = ["BIAS_MODES", "NAMINGS", "LayeredNetwork", "surgery"]
@@ -139,8 +139,9 @@ class LayeredNetwork:
         """The number of weight layers."""
         return len(self.layers) - 1
 
-    @property
+    @cached_property
     def names(self) -> LayerNaming:
+        """The network's :class:`~symbackprop.naming.LayerNaming`, made once (every name asks)."""
         return LayerNaming(max(max(self.layers), self.depth), flat=self.naming == "flat")
 
     def activation_name(self, layer: int) -> str:
@@ -329,7 +330,7 @@ def surgery(picture: nx.DiGraph, *, expose: str | None = None, title: str = "") 
                 terms.append(symbol(data["bias"]))
             a_name = names.pre_activation(layer, j)
             pre.append(a_name)
-            nodes.append(Node(a_name, "hidden", sympy.Add(*terms), layer=layer, index=j))
+            nodes.append(Node(a_name, "hidden", total(terms), layer=layer, index=j))
         kind = "output" if layer == depth else "hidden"
         act_name = data["activation"]
         outputs = [symbol(network.neuron_name(layer, j)) for j in range(1, len(pre) + 1)]

@@ -161,6 +161,38 @@ def _symbol_pair(expr: sympy.Expr) -> tuple[sympy.Symbol, sympy.Symbol] | None:
     return None
 
 
+def _pair_sum_str(expr: sympy.Expr) -> str | None:
+    """What :class:`_NaturalStr` prints for a sum of products of two plain symbols (an adjoint
+    ``delta_h = sum_c w_c delta_c`` of a wide layer), or ``None`` for any other expression.
+
+    Each term is a monomial of degree 2 with coefficient 1, so :func:`natural_terms` orders the
+    terms by their two symbols' natural ranks, the lower rank first: among sets of equal size,
+    sympy's descending lex order of exponent vectors is the ascending order of sorted rank
+    tuples.  The ranks are the gens' order there: natural key, ties in sympy's (name) order.
+    """
+    if not isinstance(expr, sympy.Add):
+        return None
+    keyed = []
+    symbols: set[sympy.Symbol] = set()
+    for term in expr.args:
+        if type(term) is not sympy.Mul or len(term.args) != 2:
+            return None
+        left, right = term.args
+        if type(left) is not sympy.Symbol or type(right) is not sympy.Symbol:
+            return None
+        if right.name < left.name:
+            left, right = right, left
+        symbols.update((left, right))
+        first, second = (natural_key(left.name), left.name), (natural_key(right.name), right.name)
+        keyed.append(((first, second) if first <= second else (second, first),
+                      f"{left.name}*{right.name}"))
+    if len({s.name for s in symbols}) != len(symbols) or any(
+            left[1] == right[1] for (left, right), _ in keyed):
+        return None  # two symbols of one name: leave the order to sympy
+    keyed.sort(key=lambda pair: pair[0])
+    return " + ".join(text for _, text in keyed)
+
+
 def natural_str(expr: sympy.Expr) -> str:
     """``str(expr)``, the terms of every sum in natural order (:func:`natural_terms`): what the
     JSON outputs and the formula columns print.
@@ -175,6 +207,9 @@ def natural_str(expr: sympy.Expr) -> str:
     pair = _symbol_pair(expr)
     if pair is not None:  # what the printer writes, thousands of times faster in a sweep
         return f"{pair[0].name}*{pair[1].name}"
+    text = _pair_sum_str(expr)
+    if text is not None:  # the same string, without sympy's O(n log n) sort on monomials
+        return text
     return _NaturalStr().doprint(expr)
 
 

@@ -331,3 +331,42 @@ def test_direct_evaluation_is_exact_and_matches_lambdify(
         want = lambdify([_X, _Y, _Z], applied)(*batch.values()) + np.zeros(3)
         got = direct_evaluator(applied)(batch) + np.zeros(3)
     assert np.array_equal(got, want, equal_nan=True)
+
+
+_DAG_NAMES = ["a_1_2", "a_1_10", "a_2_1", "a10", "a2", "a02", "x", "x1", "X", "_y", "b01", "b1"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.permutations(_DAG_NAMES), st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)),
+                                             max_size=30))
+def test_the_order_is_networkxs_natural_topological_sort(names: list[str],
+                                                         pairs: list[tuple[int, int]]) -> None:
+    """The graph's own heap walk gives exactly ``nx.lexicographical_topological_sort`` with
+    the natural key (ties of equal keys, ``a2``/``a02``, in insertion order), and a cycle is
+    refused as before."""
+    import networkx as nx
+
+    from symbackprop.graph.canonical import natural_topological_order as _natural_topological_order
+    from symbackprop.naming import natural_key
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(names)
+    graph.add_edges_from((names[min(i, j)], names[max(i, j)]) for i, j in pairs if i != j)
+    expected = tuple(nx.lexicographical_topological_sort(graph, key=natural_key))
+    assert _natural_topological_order(graph) == expected
+    if pairs and pairs[0][0] != pairs[0][1]:
+        i, j = sorted(pairs[0])
+        graph.add_edge(names[j], names[i])
+        assert len(_natural_topological_order(graph)) < len(names)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(_DAG_NAMES), st.sampled_from(_DAG_NAMES), st.booleans())
+def test_a_product_of_two_symbols_is_sympys_mul(left: str, right: str, real: bool) -> None:
+    """:func:`product` made directly is ``sympy.Mul``'s expression, factors in its order."""
+    from symbackprop.graph.canonical import product
+
+    a = symbol(left)
+    b = symbol(right) if real else sympy.Symbol(right)
+    built, expected = product(a, b), sympy.Mul(a, b)
+    assert built == expected and built.args == expected.args and str(built) == str(expected)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symbackprop.errors import GraphError, SpecError
 from symbackprop.graph.network import LayeredNetwork, matrices, surgery
@@ -133,3 +135,29 @@ def test_values_from_arrays_and_back() -> None:
 def test_bad_arrays_are_named(key: str, array: object, message: str) -> None:
     with pytest.raises(SpecError, match=message):
         net().values_from_arrays({key: array}, where="f.toml: [values]")
+
+
+_TERM_NAMES = ["x_1", "x_10", "x_2", "h_1_2", "h_1_10", "w_2_1_10", "w_2_10_1", "w_2_2_1", "b_2",
+               "b_10", "a", "B", "_c"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_TERM_NAMES).map(lambda n: (n,)),
+                          st.tuples(st.sampled_from(_TERM_NAMES), st.sampled_from(_TERM_NAMES))),
+                min_size=1, max_size=10),
+       st.booleans())
+def test_a_pre_activation_sum_is_sympys_canonical_sum(names: list[tuple[str, ...]],
+                                                      plain: bool) -> None:
+    """The direct construction of a pre-activation sum gives exactly ``sympy.Add``'s
+    expression, arguments in the same order (printing depends on it), for any terms: distinct
+    symbols and products of two, and the shapes it leaves to ``Add`` (repeats, squares, a
+    symbol with other assumptions)."""
+    from symbackprop.graph.canonical import total as _sum
+
+    def make(name: str) -> sympy.Symbol:
+        return symbol(name) if plain or name != "a" else sympy.Symbol(name)
+
+    terms = [sympy.Mul(*map(make, term)) for term in names]
+    built, expected = _sum(terms), sympy.Add(*terms)
+    assert built == expected and built.args == expected.args
+    assert str(built) == str(expected) and sympy.srepr(built) == sympy.srepr(expected)

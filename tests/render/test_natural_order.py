@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symbackprop.calculus.derivation import derive
 from symbackprop.calculus.paths import iter_paths
@@ -88,3 +90,30 @@ def test_gradients_print_as_sympy_prints_them(name: str) -> None:
         for expr in (grads[w], grads[w].xreplace(renamed)):
             assert natural_str(expr) == str(expr)
             assert natural_latex(expr, names) == sympy.latex(expr, symbol_names=names)
+
+
+_NAMES = ["x", "x1", "x10", "x2", "a2_1", "a10", "h_1_2", "h_1_10", "h_10_1", "w_3_1_64",
+          "w_3_10_64", "w_3_2_9", "delta_a_3_1", "delta_a_3_10", "delta_a_3_2", "δ_a_2",
+          "yhat_1", "yhat_10", "yhat_2", "b", "B", "_z", "z_09", "z_9"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_NAMES), st.sampled_from(_NAMES)), min_size=2,
+                max_size=12))
+def test_a_sum_of_symbol_pairs_prints_as_the_natural_printer_does(
+        pairs: list[tuple[str, str]]) -> None:
+    """The fast path for a sum of products of two symbols (an adjoint of a wide layer) gives
+    exactly the string of the natural-order printer it stands in for, and leaves every other
+    shape (a square, a coefficient, a lone symbol) to that printer."""
+    import sympy
+
+    from symbackprop.naming import symbol
+    from symbackprop.render.typeset import _NaturalStr, _pair_sum_str
+
+    expr = sympy.Add(*(symbol(a) * symbol(b) for a, b in pairs))
+    expected = _NaturalStr().doprint(expr)
+    assert natural_str(expr) == expected
+    shaped = isinstance(expr, sympy.Add) and all(
+        isinstance(t, sympy.Mul) and len(t.args) == 2 and all(a.is_Symbol for a in t.args)
+        for t in expr.args)
+    assert (_pair_sum_str(expr) is not None) == shaped
