@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symbackprop.check.report import right_value
 from symbackprop.draw.scene import value_latex
@@ -80,3 +82,33 @@ def test_json_is_one_format_for_every_command():
         to_json({"x": float("nan")})
     with pytest.raises(TypeError, match="ndarray"):
         to_json({"x": np.zeros(2)})
+
+
+# -- JSON: the fast writer writes exactly what json.dumps writes ------------------------------
+
+_leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.text(),
+                    st.floats(allow_nan=False, allow_infinity=False),
+                    st.sampled_from([-0.0, 0.0, 1e-300, -1e300]))
+_json_data = st.recursive(_leaves, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.tuples(inner, inner),
+    st.dictionaries(st.text(max_size=5), inner, max_size=4)), max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_data)
+def test_to_json_writes_what_json_dumps_writes(data: object) -> None:
+    from symbackprop.render.jsontext import _standard_json
+
+    shared = {"factor": -0.0, "value": [1.5, "δ"]}  # shared sub-objects, written once
+    for value in (data, [data, shared, {"again": shared}, shared]):
+        assert to_json(value) == _standard_json(value)
+
+
+def test_to_json_refuses_what_json_refuses() -> None:
+    assert to_json({"n": np.int64(3), "x": np.float64(-0.0), 1: "key"}) == (
+        '{\n  "n": 3,\n  "x": 0.0,\n  "1": "key"\n}')
+    for bad in (float("nan"), [float("inf")], {"a": -math.inf}):
+        with pytest.raises(ValueError):
+            to_json(bad)
+    with pytest.raises(TypeError):
+        to_json({"a": object()})
