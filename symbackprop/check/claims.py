@@ -57,6 +57,7 @@ from .diagnose import (
     diagnose_update,
     diagnose_value,
 )
+from .evidence import SLACK
 
 __all__ = ["VERDICTS", "CheckReport", "ClaimResult", "check_problem"]
 
@@ -71,7 +72,6 @@ FORMULA_PATHS = 64
 SHOWN_PATHS = 24
 """An unexplained claim shows the right derivation path by path up to this many paths."""
 PROVED = "shown equal symbolically"
-SLACK = 1 + 1e-9
 
 
 @dataclass(frozen=True)

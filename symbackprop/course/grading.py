@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from ..check.evidence import SLACK
 from ..errors import SpecError, SymbackpropError
 from ..render.numbers import text_number
 
@@ -264,10 +265,10 @@ def _mark(folder: FilePath, student: str, question: Mapping[str, Any], text: str
         return Mark(qid, of, text, None, right, "invalid", 0.0, points, None,
                     f"{text[:40]!r} is not a number.")
     shown = text_number(right)
-    if abs(value - right) <= tolerance * (1 + 1e-9):
+    if abs(value - right) <= tolerance * SLACK:
         return Mark(qid, of, text, value, right, "correct", points, points)
     for m in question.get("mistakes", ()):
-        if abs(value - float(m["value"])) <= tolerance * (1 + 1e-9):
+        if abs(value - float(m["value"])) <= tolerance * SLACK:
             return Mark(qid, of, text, value, right, "incorrect", 0.0, points, str(m["name"]),
                         f"{str(m['description'])[:1].upper()}{str(m['description'])[1:]}: "
                         f"that gives {text_number(float(m['value']))}. The right value is "

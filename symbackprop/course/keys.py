@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..calculus.derivation import Derivation
-from ..check.evidence import Scenario
+from ..check.evidence import SLACK, Scenario
 from ..check.mistakes import edge_info
 from ..check.predict import MistakenValue, mistaken_values
 from ..errors import SymbackpropError
@@ -82,8 +82,8 @@ class Answer:
 
     def matching(self, value: float) -> MistakenValue | None:
         """The first mistake whose value is within the tolerance of ``value``."""
-        return next((m for m in self.mistakes if abs(m.value - value) <= self.tolerance
-                     * (1 + 1e-9)), None)
+        return next((m for m in self.mistakes
+                     if abs(m.value - value) <= self.tolerance * SLACK), None)
 
     def __repr__(self) -> str:
         return (f"Answer({self.question.id}: {self.question.of} = {self.value:.10g}, "

@@ -32,12 +32,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ROUNDING_CREDIT", "ROUNDING_FACTOR", "VARIANTS", "generate", "grade", "mistake_for"]
+__all__ = ["ROUNDING_CREDIT", "ROUNDING_FACTOR", "SLACK", "VARIANTS", "generate", "grade",
+           "mistake_for"]
 
 ROUNDING_FACTOR = 10.0
 """An answer within this many tolerances of the right value, and no common mistake, ..."""
 ROUNDING_CREDIT = 0.5
 """... earns this fraction of its points (a rounding slip, not a wrong method)."""
+SLACK = 1 + 1e-9
+"""Tolerances are allowed exactly, up to floating-point noise (check's own slack)."""
 
 VARIANTS: list[dict[str, Any]] = []  # filled in by symbackprop export prairielearn
 
@@ -84,7 +87,7 @@ def mistake_for(name: str, submitted: Any, params: dict[str, Any]) -> dict[str, 
     if answer is None:
         return None
     for mistake in answer["mistakes"]:
-        if abs(value - mistake["value"]) <= answer["tolerance"] * (1 + 1e-9):
+        if abs(value - mistake["value"]) <= answer["tolerance"] * SLACK:
             return mistake
     return None
 
@@ -140,5 +143,6 @@ def _close(name: str, submitted: Any, params: dict[str, Any]) -> bool:
     except (TypeError, ValueError):
         return False
     answer = VARIANTS[int(params["variant"])]["answers"].get(name)
+    # as course.grading judges it: the rounding band has no slack of its own
     return answer is not None and (abs(value - answer["value"])
-                                   <= ROUNDING_FACTOR * answer["tolerance"] * (1 + 1e-9))
+                                   <= ROUNDING_FACTOR * answer["tolerance"])

@@ -288,10 +288,11 @@ print(json.dumps(data))
 
 
 def test_the_prairielearn_server_gives_the_same_rounding_credit_as_grade() -> None:
+    from symbackprop.check.evidence import SLACK
     from symbackprop.course import grading, pl_server
 
-    assert (pl_server.ROUNDING_FACTOR, pl_server.ROUNDING_CREDIT) == (
-        grading.ROUNDING_FACTOR, grading.ROUNDING_CREDIT)
+    assert (pl_server.ROUNDING_FACTOR, pl_server.ROUNDING_CREDIT, pl_server.SLACK) == (
+        grading.ROUNDING_FACTOR, grading.ROUNDING_CREDIT, SLACK)
 
 
 def test_prairielearn_export_command_with_picture(tmp_path: Path) -> None:
