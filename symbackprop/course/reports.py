@@ -4,9 +4,11 @@ The class summary gives, per question, how many answered, how many were right (a
 earned the rounding credit), the mean points, and the most common named mistakes.  The CSV is
 the gradebook: one row per answer, a ``total`` row per student, an ``error`` row per
 submission that could not be graded; every cell goes through :mod:`csv` (names and answers are
-untrusted text), and a text cell that a spreadsheet would read as a formula (one starting with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return, and not a number) is written with a
-leading ``'``, as OWASP advises against CSV injection; numbers such as ``-0.08`` stay numbers.
+untrusted text; Markdown gets them through :func:`symbackprop.render.markdown.markdown_text`,
+the one Markdown escaper), and a text cell that a spreadsheet would read as a formula (one
+starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, and not a number) is
+written with a leading ``'``, as OWASP advises against CSV injection; numbers such as
+``-0.08`` stay numbers.
 
 Examples
 --------
@@ -27,6 +29,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from ..render.markdown import markdown_text
 from ..render.numbers import text_number
 from .grading import Grade
 
@@ -131,10 +134,6 @@ def grades_text(grades: Sequence[Grade]) -> str:
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def grades_markdown(grades: Sequence[Grade]) -> str:
     """Feedback per student (a table each), then the class summary, as Markdown.
 
@@ -146,16 +145,17 @@ def grades_markdown(grades: Sequence[Grade]) -> str:
     """
     lines = ["# Grades", ""]
     for g in grades:
-        who = _cell(f"{g.student} ({g.name})" if g.name else g.student)
+        who = markdown_text(f"{g.student} ({g.name})" if g.name else g.student)
         if g.error:
-            lines += [f"## {who}", "", f"Error: {_cell(g.error)}", ""]
+            lines += [f"## {who}", "", f"Error: {markdown_text(g.error)}", ""]
             continue
         lines += [f"## {who}: {_points(g.score)} of {_points(g.max_score)} points", "",
                   "| question | answer | verdict | points | feedback |", "|---|---|---|---|---|"]
-        lines += [f"| {m.question} `{m.of}` | {_cell(m.answer or '-')} | {m.verdict} | "
-                  f"{_points(m.points)}/{_points(m.max_points)} | {_cell(m.feedback)} |"
+        lines += [f"| {m.question} `{m.of}` | {markdown_text(m.answer or '-')} | "
+                  f"{m.verdict} | {_points(m.points)}/{_points(m.max_points)} | "
+                  f"{markdown_text(m.feedback)} |"
                   for m in g.marks]
-        lines += [f"Note: {_cell(n)}" for n in g.notes] + [""]
+        lines += [f"Note: {markdown_text(n)}" for n in g.notes] + [""]
     s = class_summary(grades)
     lines += ["## Class summary", "", f"{s['students']} students graded, {s['errors']} "
               "submissions could not be graded.", "",

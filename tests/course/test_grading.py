@@ -28,7 +28,7 @@ from symbackprop.course.grading import (
     load_keys,
 )
 from symbackprop.course.prairielearn import prairielearn_files
-from symbackprop.course.reports import class_summary, grades_csv
+from symbackprop.course.reports import class_summary, grades_csv, grades_markdown
 from symbackprop.course.roster import numbered
 from symbackprop.spec import load_problem
 
@@ -358,3 +358,15 @@ def test_the_gradebook_csv_keeps_would_be_formulas_text() -> None:
     assert cells and not [c for c in cells if c[0] in "=+-@" and c != "-0.08"]
     assert {row["answer"] for row in rows} >= {"'" + text for text in hostile} | {"-0.08"}
     assert rows[-1]["feedback"] == "'-A1" and rows[0]["name"] == "'" + hostile[0]
+
+
+def test_the_markdown_report_keeps_names_and_answers_text() -> None:
+    """A roster name and a typed answer are untrusted: no HTML tag, link or table cell of
+    theirs reaches a Markdown renderer (render.markdown.markdown_text, the one escaper)."""
+    mark = Mark("q1", "dL/dw5", "<img src=x onerror=alert(1)>", None, 0.08, "invalid", 0, 1,
+                feedback="a | b\nc")
+    report = grades_markdown([Grade("s01", "a.toml", (mark,), name="[x](javascript:y)")])
+    assert "<img" not in report and "[x](" not in report
+    assert "&lt;img src=x onerror=alert(1)>" in report and "\\[x\\](javascript:y)" in report
+    row = next(line for line in report.splitlines() if line.startswith("| q1"))
+    assert row.count(" | ") == 4  # the feedback's | is escaped, its line break a space
