@@ -123,3 +123,51 @@ def test_python_dash_m_and_version() -> None:
     result = subprocess.run([sys.executable, "-m", "symbackprop", "--version"],
                             capture_output=True, text=True, timeout=120)
     assert result.stdout.startswith("symbackprop ")
+
+
+def test_every_command_is_classed_as_one_problem_or_many() -> None:
+    """A new command must say whether main pauses the cyclic collector for it."""
+    from symbackprop.cli import COMMANDS, ONE_PROBLEM
+
+    names = {command.__name__.rpartition(".")[2] for command in COMMANDS}  # one a command
+    assert ONE_PROBLEM < names
+    assert names - ONE_PROBLEM == {"check", "grade", "variants", "export"}
+
+
+@pytest.mark.parametrize(("argv", "paused"), [
+    (["derive", "mazur_2_2_2", "--wrt", "w5"], True),
+    (["paths", "branching_graph", "--wrt", "b"], True),
+    (["check", "padhai_4_4_2"], False),
+])
+def test_one_problem_commands_run_with_the_cyclic_collector_paused(
+        argv: list[str], paused: bool, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Inside a one-problem command the collector is off; after it, and after an error in
+    it, it is on again (main may be called in-process, as here)."""
+    import gc
+
+    import symbackprop.cli.check as check_command
+    import symbackprop.cli.derive as derive_command
+    import symbackprop.cli.paths as paths_command
+
+    seen: list[bool] = []
+    module = {"derive": derive_command, "paths": paths_command, "check": check_command}[argv[0]]
+    name = {"derive": "_derive", "paths": "_paths", "check": "_check"}[argv[0]]
+    original = getattr(module, name)
+
+    def spy(args: object) -> int:
+        seen.append(gc.isenabled())
+        return int(original(args))
+
+    monkeypatch.setattr(module, name, spy)
+    assert gc.isenabled()
+    main(argv)
+    assert seen == [not paused] and gc.isenabled()
+
+    def failing(args: object) -> int:
+        seen.append(gc.isenabled())
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, name, failing)
+    assert main(argv) == 130 and gc.isenabled()
+    capsys.readouterr()
