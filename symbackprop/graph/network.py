@@ -153,6 +153,15 @@ class LayeredNetwork:
         before = sum(self.layers[i] * self.layers[i - 1] for i in range(1, layer))
         return self.names.weight(layer, j, k, number=before + (j - 1) * self.layers[layer - 1] + k)
 
+    @cached_property
+    def _weight_matrices(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """Every layer's weight names (:meth:`weight_matrix_names`), made once: the picture,
+        the values, the parameter list and the matrices all ask (8,832 names at [64,64,64,10])."""
+        return tuple(tuple(tuple(self.weight_name(layer, j, k)
+                                 for k in range(1, self.layers[layer - 1] + 1))
+                           for j in range(1, self.layers[layer] + 1))
+                     for layer in range(1, self.depth + 1))
+
     def bias_name(self, layer: int, j: int) -> str | None:
         """The bias of neuron ``j`` of ``layer``, or ``None`` without biases."""
         if self.bias == "none":
@@ -170,19 +179,20 @@ class LayeredNetwork:
 
     def weight_matrix_names(self, layer: int) -> list[list[str]]:
         """``W{layer}`` as names: row ``j`` to neuron ``j``, column ``k`` from neuron ``k``."""
-        return [[self.weight_name(layer, j, k) for k in range(1, self.layers[layer - 1] + 1)]
-                for j in range(1, self.layers[layer] + 1)]
+        return [list(row) for row in self._weight_matrices[layer - 1]]
 
     def parameter_names(self) -> list[str]:
         """Every weight and bias, layer by layer (weights, then that layer's biases)."""
+        return list(self._parameter_names)
+
+    @cached_property
+    def _parameter_names(self) -> tuple[str, ...]:
         names: list[str] = []
         for layer in range(1, self.depth + 1):
-            names += [w for row in self.weight_matrix_names(layer) for w in row]
-            for j in range(1, self.layers[layer] + 1):
-                bias = self.bias_name(layer, j)
-                if bias is not None and bias not in names:
-                    names.append(bias)
-        return names
+            names += [w for row in self._weight_matrices[layer - 1] for w in row]
+            biases = (self.bias_name(layer, j) for j in range(1, self.layers[layer] + 1))
+            names += [b for b in biases if b is not None]
+        return tuple(dict.fromkeys(names))  # a bias per layer is named by each of its neurons
 
     # -- pictures and graphs ---------------------------------------------------------------
     def picture(self) -> nx.DiGraph:
@@ -193,19 +203,22 @@ class LayeredNetwork:
         The graph attribute ``network`` is this object.
         """
         picture = nx.DiGraph(network=self)
+        before: list[str] = []
         for layer, width in enumerate(self.layers):
-            for j in range(1, width + 1):
+            neurons = [self.neuron_name(layer, j) for j in range(1, width + 1)]
+            for j, neuron in enumerate(neurons, start=1):
                 attrs: dict[str, Any] = {"layer": layer, "index": j}
                 if layer == 0:
                     attrs["role"] = "input"
                 else:
                     attrs.update(role="neuron", activation=self.activation_name(layer),
                                  bias=self.bias_name(layer, j))
-                picture.add_node(self.neuron_name(layer, j), **attrs)
+                picture.add_node(neuron, **attrs)
                 if layer > 0:
-                    for k in range(1, self.layers[layer - 1] + 1):
-                        picture.add_edge(self.neuron_name(layer - 1, k), self.neuron_name(layer, j),
-                                         weight=self.weight_name(layer, j, k))
+                    row = self._weight_matrices[layer - 1][j - 1]
+                    picture.add_edges_from((source, neuron, {"weight": weight})
+                                           for source, weight in zip(before, row, strict=True))
+            before = neurons
         picture.add_node(LOSS, role="loss", layer=self.depth + 1, index=1, loss=self.loss)
         for j in range(1, self.layers[-1] + 1):
             picture.add_edge(self.neuron_name(self.depth, j), LOSS)
