@@ -164,6 +164,8 @@ def stable(compute: Callable[[], _T], numbers: Callable[[_T], Iterable[Any]]) ->
 def _finite(value: Any) -> bool:
     if value is None:
         return True
+    if type(value) is float:  # most values (one a parameter of --wrt all): no numpy call
+        return math.isfinite(value)
     try:
         return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
     except (TypeError, ValueError):
