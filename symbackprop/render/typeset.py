@@ -53,6 +53,7 @@ __all__ = [
     "natural_latex",
     "natural_str",
     "natural_terms",
+    "plain_str",
     "text_expr",
     "text_number",
     "tidy",
@@ -156,9 +157,25 @@ def _symbol_pair(expr: sympy.Expr) -> tuple[sympy.Symbol, sympy.Symbol] | None:
     order sympy's printers write them (``as_ordered_factors``: by sort key), or ``None``."""
     if isinstance(expr, sympy.Mul) and len(expr.args) == 2 and all(
             isinstance(arg, sympy.Symbol) for arg in expr.args):
+        left, right = expr.args
+        if type(left) is sympy.Symbol and type(right) is sympy.Symbol:
+            # the sort keys of two plain symbols differ in their names alone
+            return (left, right) if left.name <= right.name else (right, left)
         left, right = sorted(expr.args, key=lambda arg: arg.sort_key())
         return left, right
     return None
+
+
+def plain_str(expr: sympy.Expr) -> str:
+    """``str(expr)``, a plain symbol's name without a printer (a sweep prints thousands).
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> plain_str(symbol("h_1_1")), plain_str(symbol("h") * (1 - symbol("h")))
+    ('h_1_1', 'h*(1 - h)')
+    """
+    return expr.name if type(expr) is sympy.Symbol else str(expr)
 
 
 def _pair_sum_str(expr: sympy.Expr) -> str | None:
