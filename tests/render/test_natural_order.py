@@ -117,3 +117,27 @@ def test_a_sum_of_symbol_pairs_prints_as_the_natural_printer_does(
         isinstance(t, sympy.Mul) and len(t.args) == 2 and all(a.is_Symbol for a in t.args)
         for t in expr.args)
     assert (_pair_sum_str(expr) is not None) == shaped
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_NAMES), st.sampled_from(_NAMES), st.booleans(), st.booleans(),
+       st.sampled_from(_NAMES))
+def test_the_fast_paths_of_a_weights_gradient_print_as_sympy_does(
+        left: str, right: str, left_real: bool, right_real: bool, renamed_to: str) -> None:
+    """A product of two symbols, real or not (the text view's adjoints are not), prints, and is
+    renamed, exactly as sympy's printer and ``xreplace`` do."""
+    import sympy
+
+    from symbackprop.render.gradients import _renamed
+    from symbackprop.render.typeset import _symbol_pair, plain_str
+
+    a = sympy.Symbol(left, real=True) if left_real else sympy.Symbol(left)
+    b = sympy.Symbol(right, real=True) if right_real else sympy.Symbol(right)
+    expr = a * b
+    assert natural_str(expr) == str(expr) and plain_str(a) == str(a)
+    if _symbol_pair(expr) is not None:
+        assert [s.name for s in _symbol_pair(expr)] == [
+            s.name for s in expr.as_ordered_factors()]
+    renaming = {a: sympy.Symbol(renamed_to)}
+    assert _renamed(expr, renaming) == expr.xreplace(renaming)
+    assert str(_renamed(expr, renaming)) == str(expr.xreplace(renaming))
