@@ -130,7 +130,7 @@ def test_every_command_is_classed_as_one_problem_or_many() -> None:
     from symbackprop.cli import COMMANDS, ONE_PROBLEM
 
     names = {command.__name__.rpartition(".")[2] for command in COMMANDS}  # one a command
-    assert ONE_PROBLEM < names
+    assert names > ONE_PROBLEM
     assert names - ONE_PROBLEM == {"check", "grade", "variants", "export"}
 
 
@@ -171,3 +171,19 @@ def test_one_problem_commands_run_with_the_cyclic_collector_paused(
     monkeypatch.setattr(module, name, failing)
     assert main(argv) == 130 and gc.isenabled()
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("argv", [
+    ["derive", "mazur_2_2_2", "--wrt", "w5"],             # all written at the end
+    ["paths", "padhai_4_4_2", "--wrt", "w111"],           # written line by line
+])
+def test_a_closed_pipe_ends_quietly_with_141(argv: list[str]) -> None:
+    """``symbackprop ... | head``: when the reader stops, no traceback and no "Exception
+    ignored" message, and exit status 141 (128 + SIGPIPE), as a shell reports it."""
+    with subprocess.Popen([sys.executable, "-m", "symbackprop", *argv],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()                               # the reader is gone at once
+        stderr = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 141, stderr
+    assert stderr == ""

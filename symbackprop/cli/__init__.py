@@ -26,8 +26,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import os
 import sys
 from collections.abc import Iterator, Sequence
+from typing import NoReturn
 
 from .._version import __version__
 from ..errors import SymbackpropError, UsageError
@@ -44,9 +46,16 @@ from . import (
     variants,
     verify,
 )
-from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, Parser, check_folder, check_output
+from .common import (
+    EXIT_BAD_INPUT,
+    EXIT_CLOSED,
+    EXIT_INTERRUPTED,
+    Parser,
+    check_folder,
+    check_output,
+)
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "run"]
 
 #: The commands, in the order ``--help`` lists them; each module adds its own sub-parser.
 COMMANDS = (derive, paths, verify, check, draw, codegen, explore, variants, grade, export,
@@ -102,7 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             check_output(getattr(args, "output", None))
         with _collector_paused(args.command in ONE_PROBLEM):
-            return int(args.run(args))
+            status = int(args.run(args))
+        sys.stdout.flush()  # here, so that a closed pipe is reported below, not at exit
+        return status
     except SymbackpropError as err:
         if debug:
             raise
@@ -120,6 +131,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print("symbackprop: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # ``symbackprop paths ... | head``: the reader has what it wanted
+        _discard_stdout()
+        return EXIT_CLOSED
+
+
+def run() -> NoReturn:
+    """The ``symbackprop`` program (its console script and ``python -m symbackprop``):
+    :func:`main`, then exit with its status.
+
+    Before exiting, every object is moved to the collector's permanent generation
+    (:func:`gc.freeze`): Python's last collections at exit would walk every object of sympy,
+    numpy, networkx and the work just done, to free nothing a finished process needs (about
+    0.1 s of start-up's imports alone, 0.2 s after ``derive --wrt all`` on a [64, 64, 64, 10]
+    network). :func:`main` itself, called in a process that goes on, leaves the collector as
+    it was.
+    """
+    status = main()
+    gc.freeze()
+    sys.exit(status)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at ``os.devnull``, so that the interpreter's flush at exit does
+    not fail on the closed pipe again (the recipe of Python's ``signal`` documentation)."""
+    with contextlib.suppress(OSError, ValueError):  # not a descriptor (a test's capture)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @contextlib.contextmanager
@@ -130,8 +167,9 @@ def _collector_paused(pause: bool) -> Iterator[None]:
     built at once and nearly all kept to the end: the collector's full passes, each over every
     live object, found nothing to free and took a fifth of ``derive --wrt all`` on a
     [64, 64, 64, 10] network (0.3 s of 1.8).  Reference counting still frees everything that
-    is not a cycle, and the few cycles left (about 1 % of the objects made, measured) are freed
-    when the collector runs again or the process ends.
+    is not in a cycle; the few cycles left are freed when the collector runs again (measured
+    on that network: 12,000 objects after ``derive --wrt w_1_1_1``, whose peak memory was 4 MB
+    higher than with the collector on).
     """
     paused = pause and gc.isenabled()
     if paused:

@@ -14,13 +14,13 @@ from typing import Any
 from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..errors import SymbackpropError, UsageError
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "RANDOM_SEED",
-           "Parser", "add_file", "add_wrt", "check_folder", "check_output", "emit", "emit_files",
-           "emit_tree", "formats",
-           "parse_with"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_CLOSED", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK",
+           "RANDOM_SEED", "Parser", "add_file", "add_wrt", "check_folder", "check_output", "emit",
+           "emit_files", "emit_tree", "formats", "parse_with"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+EXIT_CLOSED = 141  # 128 + SIGPIPE: the reader of standard output stopped (``| head``)
 RANDOM_SEED = 20_261_122
 
 
