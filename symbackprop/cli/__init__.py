@@ -146,6 +146,14 @@ def run() -> NoReturn:
     0.1 s of start-up's imports alone, 0.2 s after ``derive --wrt all`` on a [64, 64, 64, 10]
     network). :func:`main` itself, called in a process that goes on, leaves the collector as
     it was.
+
+    Examples
+    --------
+    >>> import subprocess, sys
+    >>> done = subprocess.run([sys.executable, "-m", "symbackprop", "derive", "nowhere.toml",
+    ...                        "--wrt", "w5"], capture_output=True, text=True)
+    >>> done.returncode, done.stderr.splitlines()[0][:46]
+    (2, 'symbackprop: error: nowhere.toml: no such file')
     """
     status = main()
     gc.freeze()
