@@ -30,7 +30,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from ..render.markdown import markdown_text
+from ..render.markdown import markdown_code, markdown_code_block, markdown_text
 from ..render.numbers import decimal_number
 from .batch import FileCheck
 from .claims import CheckReport, ClaimResult
@@ -167,6 +167,10 @@ def _wrap(text: str, indent: int) -> list[str]:
     return lines
 
 
+def _files(count: int) -> str:
+    return f"{count} file{'' if count == 1 else 's'}"
+
+
 def _counts(correct: int, incorrect: int, errors: int) -> str:
     text = f"{correct} correct, {incorrect} incorrect"
     return text + (f", {errors} cannot be checked" if errors else "")
@@ -259,18 +263,14 @@ def batch_text(checks: Sequence[FileCheck]) -> str:
     data = batch_data(checks)
     table = _table(["file", "status", "correct", "incorrect", "errors"], _summary_rows(checks))
     summary = ["Summary", "=======", *table]
-    summary += ["", f"{data['file_count']} files: " + _counts(
+    unread = sum(c.report is None for c in checks)
+    summary += ["", f"{_files(data['file_count'])}: " + _counts(
         data["correct"], data["incorrect"], data["errors"]) + " claims"
-        + (f"; {sum(c.report is None for c in checks)} files cannot be read"
-           if any(c.report is None for c in checks) else "")]
+        + (f"; {_files(unread)} cannot be read" if unread else "")]
     return "\n\n".join([*blocks, "\n".join(summary)])
 
 
 # -- markdown --------------------------------------------------------------------------------------
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
 
 def check_markdown(report: CheckReport, level: int = 2) -> str:
     """The report as Markdown: a table of every claim, then a section per wrong one.
@@ -289,8 +289,10 @@ def check_markdown(report: CheckReport, level: int = 2) -> str:
     """
     hashes = "#" * level
     title = report.title or report.source
-    lines = [f"{hashes} Check: {markdown_text(title)}", "", f"File: `{report.source}`", ""]
-    rows = [[str(r.claim.index), f"`{_cell(r.claim.of)}`", _cell(_claimed(r)),
+    lines = [f"{hashes} Check: {markdown_text(title)}", "",
+             f"File: {markdown_code(report.source)}", ""]
+    rows = [[str(r.claim.index), markdown_code(r.claim.of, in_table=True),
+             markdown_text(_claimed(r)),
              right_value(r.expected) if r.expected is not None else "—",
              f"{MARKS[r.verdict]} {r.verdict}"] for r in report.results]
     lines += ["| # | claim | claimed | true value | verdict |", "|---:|---|---|---|---|"]
@@ -300,26 +302,27 @@ def check_markdown(report: CheckReport, level: int = 2) -> str:
         if result.verdict == "correct":
             continue
         lines += ["", f"{hashes}# {MARKS[result.verdict]} {result.claim.index}. "
-                  f"`{_cell(result.claim.of)}` = {_cell(_claimed(result))}", ""]
+                  f"{markdown_code(result.claim.of)} = {markdown_text(_claimed(result))}", ""]
         if result.verdict == "error":
-            lines.append(f"Cannot be checked: {result.message}")
+            lines.append(f"Cannot be checked: {markdown_text(result.message)}")
             continue
         facts = []
         if result.expected is not None:
             facts.append(f"True value: **{right_value(result.expected)}**")
         if result.formula:
-            facts.append(f"right formula: `{_formula(result.formula)}`")
+            facts.append(f"right formula: {markdown_code(_formula(result.formula))}")
         if facts:
             lines += ["; ".join(facts) + ".", ""]
         diagnosis = result.diagnosis
         if diagnosis is not None:
-            lines.append(" ".join([f.message for f in diagnosis.findings]
-                                  + ([diagnosis.summary] if diagnosis.summary else [])))
+            lines.append(markdown_text(" ".join(
+                [f.message for f in diagnosis.findings]
+                + ([diagnosis.summary] if diagnosis.summary else []))))
             if diagnosis.others:
                 lines += ["", "Other explanations of the same size: "
-                          + "; ".join(diagnosis.others) + "."]
+                          + markdown_text("; ".join(diagnosis.others)) + "."]
             if diagnosis.derivation:
-                lines += ["", "```", diagnosis.derivation, "```"]
+                lines += ["", *markdown_code_block(diagnosis.derivation)]
     return "\n".join(lines)
 
 
@@ -335,21 +338,23 @@ def batch_markdown(checks: Sequence[FileCheck]) -> str:
     <BLANKLINE>
     | file | status | correct | incorrect | errors |
     |---|---|---:|---:|---:|
-    | mazur_2_2_2 | correct | 6 | 0 | 0 |
-    | nowhere.toml | error | — | — | — |
+    | `mazur_2_2_2` | correct | 6 | 0 | 0 |
+    | `nowhere.toml` | error | — | — | — |
     <BLANKLINE>
     **2 files: 6 correct, 0 incorrect claims.**
     """
     data = batch_data(checks)
     lines = ["# Check summary", "", "| file | status | correct | incorrect | errors |",
              "|---|---|---:|---:|---:|"]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in _summary_rows(checks)]
-    lines += ["", f"**{data['file_count']} files: "
+    lines += [f"| {markdown_code(file, in_table=True)} | " + " | ".join(map(markdown_text, rest))
+              + " |" for file, *rest in _summary_rows(checks)]
+    lines += ["", f"**{_files(data['file_count'])}: "
               + _counts(data["correct"], data["incorrect"], data["errors"]) + " claims.**"]
     for check in checks:
         lines.append("")
         if check.report is None:
-            lines += [f"## `{check.source}`", "", f"Cannot be read: {_cell(check.error or '')}"]
+            lines += [f"## {markdown_code(check.source)}", "",
+                      f"Cannot be read: {markdown_text(check.error or '')}"]
         else:
             lines.append(check_markdown(check.report))
     return "\n".join(lines)

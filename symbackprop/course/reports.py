@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from ..render.markdown import markdown_text
+from ..render.markdown import markdown_code, markdown_text
 from ..render.numbers import text_number
 from .grading import Grade
 
@@ -151,7 +151,8 @@ def grades_markdown(grades: Sequence[Grade]) -> str:
             continue
         lines += [f"## {who}: {_points(g.score)} of {_points(g.max_score)} points", "",
                   "| question | answer | verdict | points | feedback |", "|---|---|---|---|---|"]
-        lines += [f"| {m.question} `{m.of}` | {markdown_text(m.answer or '-')} | "
+        lines += [f"| {markdown_text(m.question)} {markdown_code(m.of, in_table=True)} | "
+                  f"{markdown_text(m.answer or '-')} | "
                   f"{m.verdict} | {_points(m.points)}/{_points(m.max_points)} | "
                   f"{markdown_text(m.feedback)} |"
                   for m in g.marks]
@@ -163,7 +164,8 @@ def grades_markdown(grades: Sequence[Grade]) -> str:
               "|---|---|---|---|---|---|"]
     for q in s["questions"]:
         common = ", ".join(f"{m['name']} ({m['count']})" for m in q["mistakes"]) or "none"
-        lines.append(f"| {q['id']} `{q['of']}` | {q['correct']} | {q['rounding']} | "
+        lines.append(f"| {markdown_text(q['id'])} {markdown_code(q['of'], in_table=True)} | "
+                     f"{q['correct']} | {q['rounding']} | "
                      f"{q['answered']} | {text_number(q['mean_points'], 4)} / "
                      f"{_points(q['max_points'])} | {common} |")
     return "\n".join(lines)

@@ -26,7 +26,7 @@ from ..numeric.matrix import MatrixForm
 from .numbers import text_number
 from .page import ALIGNAT, Block, Table, page_sections
 
-__all__ = ["derivation_markdown", "markdown_text"]
+__all__ = ["derivation_markdown", "markdown_code", "markdown_code_block", "markdown_text"]
 
 _ENVIRONMENTS = {"align*": "aligned", ALIGNAT: "alignedat"}
 
@@ -140,3 +140,42 @@ def markdown_text(text: str) -> str:
     one_line = _CONTROL.sub(" ", text)
     one_line = re.sub(r"&(?=#?\w+;)", "&amp;", one_line).replace("<", "&lt;")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line)
+
+
+def markdown_code(text: str, *, in_table: bool = False) -> str:
+    r"""``text`` as an inline code span, on one line, shown exactly as written.
+
+    The span is fenced with one backtick more than the longest run of them in ``text`` (so
+    none ends it early) and padded with a space where ``text`` starts or ends with one;
+    renderers show a code span's ``<``, ``&``, ``*`` and ``[`` as themselves.  In a table cell
+    (``in_table``) ``|`` is written ``\|``: GitHub's tables find their cells before code spans.
+
+    Examples
+    --------
+    >>> print(markdown_code("dL/dw5"), markdown_code("a`b"), markdown_code("`x`"))
+    `dL/dw5` ``a`b`` `` `x` ``
+    >>> print(markdown_code("x|y <b>", in_table=True))
+    `x\|y <b>`
+    """
+    one_line = _CONTROL.sub(" ", text)
+    if in_table:
+        one_line = one_line.replace("|", "\\|")
+    fence = "`" * (max(map(len, re.findall("`+", one_line)), default=0) + 1)
+    pad = " " if one_line[:1] == "`" or one_line[-1:] == "`" or (
+        one_line[:1] == " " and one_line[-1:] == " " and one_line.strip()) else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}"
+
+
+def markdown_code_block(text: str) -> list[str]:
+    """``text`` as the lines of a fenced code block, its fence longer than any run of
+    backticks in ``text`` (so no line of it ends the block).
+
+    Examples
+    --------
+    >>> markdown_code_block("a = 1")
+    ['```', 'a = 1', '```']
+    >>> markdown_code_block("```\\n<script>")[0]
+    '````'
+    """
+    fence = "`" * max(3, max(map(len, re.findall("`+", text)), default=0) + 1)
+    return [fence, *text.splitlines(), fence]
