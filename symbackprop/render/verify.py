@@ -87,7 +87,8 @@ def verify_data(file: str | None, checks: Sequence[GradientCheck],
         "checks": [{
             "wrt": c.wrt, "path_sum": c.path_sum, "sympy_diff": c.composed,
             "reverse_sweep": c.backprop, "matrix_backprop": c.matrix,
-            "finite_difference": c.finite_difference, "agrees": c.agrees,
+            "finite_difference": c.finite_difference, "finite_difference_error": c.fd_error,
+            "agrees": c.agrees,
         } for c in checks],
         "agree": len(checks) - failed, "disagree": failed,
     }

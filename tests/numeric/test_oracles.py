@@ -266,3 +266,43 @@ def test_random_dags(dag: tuple[ComputationGraph, dict[str, float]]) -> None:
         assert symbolically_equal(derivation.leaves, composed_diff(graph, wrt)), wrt
         assert close(derivation.value, sweep[wrt]), wrt
         assert close(derivation.value, finite_difference(graph, values, wrt), 1e-7), wrt
+
+
+def _steep(w: float, c: float, x: float = 1.0) -> tuple[ComputationGraph, dict[str, float]]:
+    """``L = (sigmoid(w x + b) - 0.3)^2`` with ``b = c - w x``: the sigmoid's argument is ``c``,
+    so the loss varies on a scale of 1 in ``w`` however large ``w`` is."""
+    graph = ComputationGraph.from_definitions(
+        {"a": "w*x + b", "h": "sigmoid(a)", "L": "(h - 0.3)^2"},
+        inputs=["x"], parameters=["w", "b"], output="L")
+    return graph, {"x": x, "w": w, "b": c - w * x}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-1000.0, 1000.0), st.floats(-3.0, 3.0), st.sampled_from([0.5, 1.0, 2.0]))
+def test_finite_differences_hold_next_to_large_weights(w: float, c: float, x: float) -> None:
+    """A step relative to |w| (1e-3 |w|, as it was) is too coarse where the function varies on a
+    scale of 1: verify flagged correct gradients at |w| = 100.  Ridders' tableau keeps the
+    finite difference within its own error estimate of the exact value, and the estimate small
+    (so it still tests something), and verify agrees."""
+    from symbackprop.numeric.oracles import finite_difference_estimate
+
+    graph, values = _steep(w, c, x)
+    for wrt in ("w", "b"):
+        exact = derive(graph, wrt, values=values).value
+        value, error = finite_difference_estimate(graph, values, wrt)
+        assert abs(value - exact) <= 2 * error + 1e-12, (wrt, value, exact, error)
+        assert error <= 1e-8 * max(abs(exact), 1e-3), (wrt, error, exact)
+    assert all(check.agrees for check in gradient_check(graph, values))
+
+
+def test_a_finite_difference_error_estimate_does_not_hide_a_wrong_gradient() -> None:
+    """The error estimate widens the finite-difference band only by what the finite difference
+    itself does not know: a gradient off by 1e-6 relative is still caught."""
+    graph, values = _steep(300.0, 0.5)
+    [check] = gradient_check(graph, values, wrt=["w"])
+    assert check.agrees and check.fd_error < 1e-9 * abs(check.path_sum)
+    from dataclasses import replace
+
+    wrong = replace(check, path_sum=check.path_sum * (1 + 1e-6), composed=None,
+                    backprop=check.path_sum * (1 + 1e-6))
+    assert not wrong.agrees
