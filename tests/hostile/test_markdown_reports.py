@@ -38,7 +38,7 @@ def folder(tmp_path: Path) -> Path:
 def test_a_check_report_renders_file_names_and_errors_as_text(
         folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    main(["check", str(folder), "--format", "markdown"])
+    main(["check", str(folder), "--format", "markdown", "--jobs", "1"])  # no fork in pytest
     markdown = capsys.readouterr().out
     html = _render(markdown)
     tags = set(re.findall(r"<([a-z]+)[ >]", html))
