@@ -31,7 +31,7 @@ from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
 from ..naming import symbol
 from .escape import c_comment_text, python_text
-from .layered import FUSED_PAIRS, GeneratedCode
+from .layered import GeneratedCode
 from .printers import printer, stabilise
 
 __all__ = ["CSE_LIMIT", "C_RESERVED", "argument_order", "node_source"]
@@ -109,8 +109,7 @@ class _Line:
 
 
 def _lines(graph: ComputationGraph, wrt: Sequence[str] | None, of: str | None,
-           arguments: Sequence[str], fuse: bool = False,
-           ) -> tuple[list[_Line], list[str], list[str]]:
+           arguments: Sequence[str]) -> tuple[list[_Line], list[str], list[str]]:
     """Forward, backward and gradient lines (before CSE), the outputs and used arguments."""
     sweep = gradients(graph, of, wrt=wrt)
     of = sweep.of
@@ -122,8 +121,7 @@ def _lines(graph: ComputationGraph, wrt: Sequence[str] | None, of: str | None,
         prefix = "g" + prefix
     grads = [_Line(symbol(prefix + w), stabilise(sweep.expressions[w]), "gradients",
                    f"d{of}/d{w}") for w in outputs]
-    if fuse:
-        backward = _fused(backward, grads)
+    backward = _fused(backward, grads)
     needed: set[str] = set()
     stack = [str(s) for line in backward + grads for s in line.expr.free_symbols]
     while stack:
@@ -231,9 +229,7 @@ def node_source(graph: ComputationGraph, target: str, *, wrt: Sequence[str] | No
     if wrt is None:  # every parameter (else every input), in argument order
         wrt = [a for a in arguments if a in graph and graph.node(a).kind == "parameter"] or [
             a for a in arguments if a in graph and graph.node(a).kind == "input"]
-    fuse = network is not None and (network.activation_name(network.depth),
-                                    network.loss) in FUSED_PAIRS
-    lines, outputs, used = _lines(graph, wrt, of, arguments, fuse)
+    lines, outputs, used = _lines(graph, wrt, of, arguments)
     of = graph.output if of is None else of
     namer = _Namer(target, set(graph.order) | set(graph.constants) | {
         str(line.target) for line in lines})
