@@ -279,17 +279,22 @@ def _derive(graph: ComputationGraph, wrt: str, of: str | None,
     terms: tuple[Term, ...] | None = None
     factored: Group | None = None
     if count <= max_paths:
-        terms = tuple(_term(path, factors) for path in iter_paths(graph, wrt, of, limit=None))
+        terms = tuple(_term(path, factors, node_values is not None)
+                      for path in iter_paths(graph, wrt, of, limit=None))
         factored = _group(wrt, of, factors, adjoints, {})
     return Derivation(graph, of, wrt, count, terms, factored, tuple(adjoints.values()),
                       delta_expr[wrt], node_values, adjoints[wrt].value)
 
 
-def _term(path: Path, factors: Mapping[tuple[str, str], Factor]) -> Term:
+def _term(path: Path, factors: Mapping[tuple[str, str], Factor], known: bool) -> Term:
+    """A path's term.  Its value, when the values are ``known``, is the product of its
+    factors' values; the path of one node (``d of / d of``) has no factors, and its value is
+    1.0, a float as the streamed terms give it (not the int ``math.prod(())``), or ``None``
+    without values, like every other path's."""
     chain = tuple(factors[edge] for edge in path.edges)
     value: Any = None
-    if all(f.value is not None for f in chain):
-        value = math.prod(f.value for f in chain)
+    if known and all(f.value is not None for f in chain):
+        value = math.prod(f.value for f in chain) if chain else 1.0
     return Term(path, chain, value)
 
 

@@ -1,5 +1,7 @@
 """Derivations as plain data (dicts of str, float, list) for ``--format json``
-(docs/reference/cli.md).
+(docs/reference/cli.md).  ``docs/derive.schema.json`` is the JSON Schema of
+:func:`derivation_data` and ``docs/paths.schema.json`` that of :func:`paths_data` (and of the
+streamed and factored listings of :mod:`symbackprop.render.streamed`).
 
 Examples
 --------

@@ -111,7 +111,8 @@ def gradients_data(grads: Gradients) -> dict[str, Any]:
 
     ``adjoints`` in reverse topological order, each with its symbol, LaTeX, definition and the
     local partials it sums; ``gradients`` in ``wrt`` order, each with its expression in adjoint
-    symbols and its value (``null`` without values).
+    symbols and its value (``null`` without values).  Its JSON Schema is the ``gradients``
+    definition of ``docs/derive.schema.json``.
 
     Examples
     --------

@@ -69,7 +69,8 @@ def verify_text(title: str | None, checks: Sequence[GradientCheck],
 
 def verify_data(file: str | None, checks: Sequence[GradientCheck],
                 randomised: Sequence[str]) -> dict[str, Any]:
-    """What ``verify --format json`` prints: the file, the randomised leaves, every check.
+    """What ``verify --format json`` prints: the file, the randomised leaves, every check
+    (its JSON Schema: ``docs/verify.schema.json``).
 
     Examples
     --------

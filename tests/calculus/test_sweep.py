@@ -269,6 +269,19 @@ def test_streamed_terms_equal_derived_terms(name, graph, values, network):
     assert longest_path_text(graph, wrt) == max(len(" → ".join(t.path.nodes)) for t in streamed)
 
 
+def test_the_path_of_one_node_has_the_streamed_value():
+    """d of / d of: one path, no factors; its value is the float 1.0 with values (not the int
+    ``math.prod(())``), and ``None`` without, in the derivation as in the streamed terms."""
+    problem = load_problem("mazur_2_2_2")
+    for values in (problem.values, None):
+        [derived] = derive(problem.graph, "L", values=values).terms
+        [streamed] = iter_path_terms(problem.graph, "L", values=values)
+        assert derived.path.nodes == streamed.path.nodes == ("L",)
+        assert derived.factors == streamed.factors == ()
+        assert type(derived.value) is type(streamed.value)
+        assert derived.value == streamed.value == (None if values is None else 1.0)
+
+
 def test_streamed_lines_read_as_the_derived_listing():
     problem = load_problem("branching_graph")
     derivation = derive(problem.graph, "b", values=problem.values)
