@@ -21,6 +21,7 @@ from typing import Any
 from ..calculus.derivation import Derivation, Factor, Term
 from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import leaves_operations
+from ..errors import SimplifyLimitError
 from ..numeric.matrix import MatrixForm
 from .jsontext import held
 from .matrix import matrix_data
@@ -96,8 +97,12 @@ def derivation_data(derivation: Derivation, strategy: str = "textbook",
     """
     why = omitted(derivation, max_terms)
     forms: dict[str, Any] = dict.fromkeys(("expression", "simplified", "latex"))
+    note = ""
     if not why:
-        simplified = derivation.simplified(strategy)
+        try:
+            simplified = derivation.simplified(strategy)
+        except SimplifyLimitError as err:  # as the text says: the textbook form, and why
+            simplified, note = derivation.simplified("textbook"), str(err)
         forms = {"expression": natural_str(derivation.expression),
                  "simplified": natural_str(simplified),
                  "latex": natural_latex(simplified, derivation.graph.latex_names())}
@@ -112,6 +117,7 @@ def derivation_data(derivation: Derivation, strategy: str = "textbook",
         "leaves": None if why or leaves_operations(derivation) is None
         else natural_str(derivation.leaves),
         **({"omitted": why} if why else {}),
+        **({"simplify_note": note} if note else {}),
         **{k: v for k, v in paths_data(derivation).items() if k not in ("of", "wrt", "value")},
     }
     if learning_rate is not None and derivation.value is not None and derivation.values:

@@ -17,11 +17,13 @@ Examples
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import numpy as np
 import sympy
 
 from ..numeric.matrix import LayerStep, MatrixForm, matrix_form
+from .jsontext import held
 from .numbers import DISPLAY_DIGITS, FACTOR_DIGITS, latex_factor, latex_number, text_number
 from .typeset import latex_expr, text_expr, tidy
 
@@ -35,9 +37,16 @@ MAX_SHOWN = 8
 # -- LaTeX ----------------------------------------------------------------------------------
 
 def _clean(values: np.ndarray) -> np.ndarray:
-    """Rounding noise (below 1e-12 of the largest entry) shown as 0."""
-    scale = float(np.max(np.abs(values))) if values.size else 0.0
-    return np.where(np.abs(values) <= 1e-12 * scale, 0.0, values)
+    """Rounding noise (below 1e-12 of the largest finite entry) shown as 0; an entry float64
+    cannot hold (``-y/yhat`` where ``yhat`` underflows) stays infinite."""
+    finite = np.isfinite(values)
+    scale = float(np.max(np.abs(values[finite]))) if finite.any() else 0.0
+    return np.where(finite & (np.abs(values) <= 1e-12 * scale), 0.0, values)
+
+
+def _held(values: np.ndarray) -> list[Any]:
+    """``values`` as (nested) lists for JSON, ``null`` where float64 cannot hold an entry."""
+    return [_held(row) if np.ndim(row) else held(float(row)) for row in values]
 
 
 def _too_many(values: np.ndarray) -> str | None:
@@ -359,9 +368,9 @@ def matrix_data(form: MatrixForm) -> dict[str, object]:
         "layer": form.layer,
         "row": form.row,
         "column": form.column,
-        "loss_gradient": form.loss_gradient.tolist(),
-        "deltas": {str(s.layer): s.delta.tolist() for s in form.steps},
-        "weight_gradients": {str(s.layer): s.weight_gradient.tolist() for s in form.steps},
+        "loss_gradient": _held(form.loss_gradient),
+        "deltas": {str(s.layer): _held(s.delta) for s in form.steps},
+        "weight_gradients": {str(s.layer): _held(s.weight_gradient) for s in form.steps},
         "entry": form.entry,
         "path_sum": form.path_sum,
         "agrees": form.agrees,
