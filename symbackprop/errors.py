@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "CodegenError",
+    "DomainError",
     "FormulaError",
     "GraphError",
     "MissingExtraError",
@@ -60,6 +61,24 @@ class FormulaError(SpecError):
     formula: in formula '2*q', column 3: undefined name 'q'; no names are defined
         2*q
           ^
+    """
+
+
+class DomainError(SpecError, ArithmeticError):
+    """A formula or a local partial cannot be evaluated at the file's numbers: a division by
+    zero, a logarithm or square root of a negative number, a value too large for any float.
+
+    Also an :class:`ArithmeticError`, so that the precise evaluation of
+    :func:`symbackprop.graph.precision.stable` is tried before it is reported.
+
+    Examples
+    --------
+    >>> from symbackprop.graph import ComputationGraph
+    >>> graph = ComputationGraph.from_definitions({"h": "1/x"}, parameters=["x"], output="h")
+    >>> graph.forward({"x": 0.0})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symbackprop.errors.DomainError: node 'h' = 1/x cannot be evaluated at these values: ...
     """
 
 

@@ -24,8 +24,9 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
-from ..graph import evaluation
+from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
 from .options import STREAM_LIMIT
 from .paths import Path, children_on_paths, relevant, walk_paths
@@ -50,6 +51,11 @@ def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
     ------
     NoPathError
         If ``of`` does not depend on ``wrt``.
+    DomainError
+        If a node or a local partial cannot be evaluated at ``values``.
+
+    Both are raised by the call, before the first path: the factors are made first, and the
+    paths then walked lazily.
 
     Notes
     -----
@@ -67,28 +73,41 @@ def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
     """
     of = graph.output if of is None else of
     on_paths = relevant(graph, wrt, of)
-    forward = graph.forward(values) if values is not None else None
     children = children_on_paths(graph, on_paths)
-    factors: dict[tuple[str, str], Factor] = {}
-    for parent, kids in children.items():
-        for child in kids:
-            expr = graph.local_partial(parent, child)
-            value = None if forward is None else float(evaluation.number(expr, forward))
-            factors[parent, child] = Factor(child, parent, expr, value)
+    edges = [(parent, child) for parent, kids in children.items() for child in kids]
+    numbers = None if values is None else _edge_values(graph, edges, values)
+    factors = {(parent, child): Factor(child, parent, graph.local_partial(parent, child),
+                                       None if numbers is None else float(numbers[parent, child]))
+               for parent, child in edges}
+    return _walk(children, factors, numbers, wrt, of)
+
+
+def _walk(children: Mapping[str, list[str]], factors: Mapping[tuple[str, str], Factor],
+          numbers: Mapping[tuple[str, str], Any] | None, wrt: str, of: str) -> Iterator[Term]:
     if wrt == of:
-        yield Term(Path((wrt,)), (), None if forward is None else 1.0)
+        yield Term(Path((wrt,)), (), None if numbers is None else 1.0)
         return
     chain: list[Factor] = []
-    products: list[float | None] = [None if forward is None else 1.0]
+    products: list[Any] = [None if numbers is None else 1.0]
     for nodes, shared in walk_paths(children, wrt, of):
         del chain[shared - 1:], products[shared:]  # keep the prefix shared with the last path
         for edge in zip(nodes[shared - 1:], nodes[shared:], strict=False):
-            factor = factors[edge]
+            chain.append(factors[edge])
             before = products[-1]
-            chain.append(factor)
-            value = factor.value
-            products.append(None if before is None or value is None else before * value)
-        yield Term(Path(nodes), tuple(chain), products[-1])
+            products.append(None if before is None or numbers is None else before * numbers[edge])
+        value = products[-1]
+        yield Term(Path(nodes), tuple(chain), None if value is None else float(value))
+
+
+def _edge_values(graph: ComputationGraph, edges: list[tuple[str, str]],
+                 values: Mapping[str, float]) -> dict[tuple[str, str], Any]:
+    """Each edge's local partial at ``values``: floats, or where float64 cannot hold one (a
+    probability underflowing to 0 makes ``-y/yhat`` infinite) mpmath numbers, unrounded, so
+    that a path's product is finite where the derivative is (``precision.stable``)."""
+    def compute() -> dict[tuple[str, str], Any]:
+        forward = graph.forward(values)
+        return {edge: evaluation.number(graph.local_partial(*edge), forward) for edge in edges}
+    return precision.stable(compute, dict.values, rounded=False)
 
 
 def longest_path_text(graph: ComputationGraph, wrt: str, of: str | None = None) -> int:

@@ -58,8 +58,10 @@ def check_source(source: str) -> FileCheck:
     """
     try:
         return FileCheck(source, check_problem(load_problem(source)))
-    except SymbackpropError as err:
-        return FileCheck(source, error=str(err))
+    except SymbackpropError as err:  # named by its file, as every message of a batch is
+        message = str(err)
+        return FileCheck(source, error=message if message.startswith(source) else
+                         f"{source}: {message}")
     except RecursionError:
         return FileCheck(source, error=f"{source}: the input is nested too deeply")
     except Exception as err:  # one file's bug must not lose the results of a batch

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ..errors import SpecError
+from ..errors import DomainError, SpecError
 from ..rules.functions import numeric_namespace
 from .precision import as_mpf, is_precise
 
@@ -320,12 +320,26 @@ class ForwardPass:
                                       for name, definition in self._definitions
                                       if definition is not None}
         evaluators = self._evaluators[mode]
-        for name, _ in self._definitions:
+        for name, definition in self._definitions:
             if name in overrides:
                 result[name] = _as_float(overrides[name])
             elif name in evaluators:
-                result[name] = _as_float(evaluators[name](result))
+                try:
+                    result[name] = _as_float(evaluators[name](result))
+                except _UNDEFINED as err:
+                    raise _undefined(f"node {name!r} = {definition}", err) from None
         return result
+
+
+_UNDEFINED = (ZeroDivisionError, OverflowError, FloatingPointError, ValueError)
+"""What arithmetic raises outside a formula's domain (a float's ``1/0.0``, mpmath's ``log``
+of a negative number, numpy's errors where they are raised)."""
+
+
+def _undefined(what: str, err: Exception) -> DomainError:
+    reason = ("division by zero" if isinstance(err, ZeroDivisionError) else
+              "a number too large for a float" if isinstance(err, OverflowError) else str(err))
+    return DomainError(f"{what} cannot be evaluated at these values: {reason}")
 
 
 def evaluate(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
@@ -382,6 +396,11 @@ def number(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
     Sums start from ``0.0`` and products from ``1.0``, in sympy's argument order.  Works on
     floats and on numpy arrays alike.
 
+    Raises
+    ------
+    DomainError
+        Where ``expr`` is not defined at ``values`` (``-1/x**2`` at ``x = 0``).
+
     Examples
     --------
     >>> from symbackprop.naming import symbol
@@ -389,16 +408,23 @@ def number(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
     >>> number(h * (1 - h), {"h": 0.5}), number(sympy.tanh(h) / 2, {"h": 0.0})
     (0.25, 0.0)
     """
+    try:
+        return _number(expr, values)
+    except _UNDEFINED as err:
+        raise _undefined(str(expr), err) from None
+
+
+def _number(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
     if expr.is_Symbol:
         return values[expr.name]
     if expr.is_Number:
         return float(expr)
     if expr.is_Add:
-        return sum((number(arg, values) for arg in expr.args), 0.0)
+        return sum((_number(arg, values) for arg in expr.args), 0.0)
     if expr.is_Mul:
-        return math.prod((number(arg, values) for arg in expr.args), start=1.0)
+        return math.prod((_number(arg, values) for arg in expr.args), start=1.0)
     if expr.is_Pow and expr.exp.is_Integer:
-        return number(expr.base, values) ** int(expr.exp)
+        return _number(expr.base, values) ** int(expr.exp)
     return evaluate(expr, values)
 
 

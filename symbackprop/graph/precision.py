@@ -116,7 +116,8 @@ def fsum(values: Iterable[Any]) -> Any:
     return math.fsum(values)
 
 
-def stable(compute: Callable[[], _T], numbers: Callable[[_T], Iterable[Any]]) -> _T:
+def stable(compute: Callable[[], _T], numbers: Callable[[_T], Iterable[Any]], *,
+           rounded: bool = True) -> _T:
     """``compute()`` in float64; when that divides by zero, overflows, or gives a value
     (``numbers(result)``) that is not finite, ``compute()`` again under :func:`precise` (at
     each of :data:`PRECISE_DIGITS` in turn, until its values are finite), its numbers rounded
@@ -128,6 +129,11 @@ def stable(compute: Callable[[], _T], numbers: Callable[[_T], Iterable[Any]]) ->
     the precise attempt fails too, or is no better, the float64 computation is run once more
     as it always ran, so its result or its error is what it was.  A call inside another
     ``stable`` (or inside :func:`precise`) is computed in the mode already chosen.
+
+    With ``rounded=False`` a precise result is returned as computed, its numbers
+    ``mpmath.mpf`` (and judged finite in mpmath): for a caller that goes on multiplying them
+    (a streamed path listing multiplies ``-y/yhat`` by ``yhat (1 - yhat)``, neither of which
+    a float holds, into a float).
 
     Examples
     --------
@@ -153,7 +159,7 @@ def stable(compute: Callable[[], _T], numbers: Callable[[_T], Iterable[Any]]) ->
     for digits in PRECISE_DIGITS:
         try:
             with precise(digits):
-                converted = _floats(compute(), {})
+                converted = _floats(compute(), {}) if rounded else compute()
             if all(_finite(v) for v in numbers(converted)):
                 return converted
         except Exception:
@@ -166,6 +172,8 @@ def _finite(value: Any) -> bool:
         return True
     if type(value) is float:  # most values (one a parameter of --wrt all): no numpy call
         return math.isfinite(value)
+    if isinstance(value, mpmath.mpf):  # unrounded (stable(rounded=False)): 1e-435 is finite
+        return bool(mpmath.isfinite(value))
     try:
         return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
     except (TypeError, ValueError):

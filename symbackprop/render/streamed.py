@@ -29,6 +29,7 @@ import sympy
 from ..calculus.derivation import Factor, Term
 from ..calculus.sweep import Gradients
 from .gradients import gradients_data, gradients_text
+from .jsontext import held
 from .text import leibniz, number
 from .typeset import natural_str
 
@@ -106,12 +107,13 @@ def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
         key = id(factor)
         if key not in factors:
             factors[key] = {"of": factor.of, "wrt": factor.wrt,
-                            "expression": natural_str(factor.expression), "value": factor.value}
+                            "expression": natural_str(factor.expression),
+                            "value": held(factor.value)}
         return factors[key]
 
     paths: list[dict[str, Any]] = [
         {"nodes": list(t.path.nodes), "factors": [factor_data(f) for f in t.factors],
-         "value": t.value} for t in terms]
+         "value": held(t.value)} for t in terms]
     known = [p["value"] for p in paths if p["value"] is not None]
     total = math.fsum(known) if known and len(known) == len(paths) else None
     return {"of": of, "wrt": wrt, "path_count": count, "paths_listed": True, "streamed": True,

@@ -247,11 +247,16 @@ def test_a_local_partial_float64_cannot_hold(tmp_path: Path,
         '[network]\nlayers = [1, 1]\noutput = "sigmoid"\nloss = "cross_entropy"\n'
         'bias = "none"\nnaming = "flat"\n[values]\nx = [1.0]\ny = [1.0]\nw1 = -1000\n'))
     for data in (output(capsys, "derive", path, "--wrt", "w1", "--format", "json"),
-                 output(capsys, "paths", path, "--wrt", "w1", "--format", "json")):
+                 output(capsys, "paths", path, "--wrt", "w1", "--format", "json"),
+                 output(capsys, "paths", path, "--wrt", "w1", "--max-paths", "0",
+                        "--format", "json")):
         validate(data, "derive" if "strategy" in data else "paths")
         [only] = data["paths"]
         assert [f["value"] is None for f in only["factors"]] == [False, False, True]
         assert only["value"] == data["value"] == -1.0
+    matrix = output(capsys, "derive", path, "--wrt", "w1", "--matrix", "--format", "json")
+    validate(matrix, "derive")
+    assert matrix["matrix"]["loss_gradient"] == [None]
     every = output(capsys, "derive", path, "--wrt", "all", "--format", "json")
     validate(every, "derive")
     assert [a["value"] for a in every["adjoints"]] == [None, -1.0]
@@ -423,3 +428,12 @@ def test_the_verify_schema_rejects(mutation: Mutation,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     data = output(capsys, "verify", "mazur_2_2_2", "--format", "json", "--no-composed")
     _rejected(data, "verify", mutation)
+
+
+def test_a_strategy_past_its_limit_is_valid_with_its_note(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    data = output(capsys, "derive", "padhai_4_4_2", "--wrt", "w131", "--simplify", "full",
+                  "--format", "json")
+    validate(data, "derive")
+    assert data["simplify_note"]
+    _rejected(data, "derive", lambda d: d.update(simplify_note=""))
