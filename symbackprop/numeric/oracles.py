@@ -159,7 +159,7 @@ def reverse_sweep(graph: ComputationGraph, values: Mapping[str, float],
 # -- finite differences ------------------------------------------------------------------------
 
 def finite_difference(graph: ComputationGraph, values: Mapping[str, float], wrt: str,
-                      of: str | None = None, *, step: float = 1e-3) -> float:
+                      of: str | None = None, *, step: float = 1e-2) -> float:
     """Central differences of ``of`` with respect to ``wrt``, extrapolated to step 0 (Ridders'
     method): :func:`finite_difference_estimate` without its error estimate.
 
@@ -176,23 +176,31 @@ def finite_difference(graph: ComputationGraph, values: Mapping[str, float], wrt:
     return finite_difference_estimate(graph, values, wrt, of, step=step)[0]
 
 
-FD_LEVELS = 12
-"""Step sizes tried by :func:`finite_difference_estimate`, each 1.4 times smaller."""
+FD_LEVELS = 16
+"""Step sizes tried by :func:`finite_difference_estimate`, each 1.4 times smaller (the last
+is 1/155 of the first)."""
+FD_ORDERS = 6
+"""Richardson extrapolations at most of each central difference (orders up to h^12)."""
+SETTLED = 1e-6
+"""The relative error estimate below which :func:`finite_difference_estimate` may stop."""
 
 
 def finite_difference_estimate(graph: ComputationGraph, values: Mapping[str, float], wrt: str,
-                               of: str | None = None, *, step: float = 1e-3) -> tuple[
+                               of: str | None = None, *, step: float = 1e-2) -> tuple[
                                    float, float]:
     """Central differences extrapolated to step 0, and an estimate of their error.
 
     Ridders' method (Numerical Recipes' ``dfridr``): central differences ``D(h)`` at steps
-    ``h, h/1.4, h/1.4^2, ...`` (from ``h = step * max(1, |x|)``, at most :data:`FD_LEVELS`)
-    fill a Neville tableau of Richardson extrapolations; the answer is the entry that differs
-    least from its neighbours, that difference its error estimate, and the walk stops when a
-    higher order gets worse.  A fixed step relative to ``|x|`` fails where the function varies
-    on a scale much smaller than ``|x|`` (``sigmoid(w x + b)`` at ``w = 100, b = -100``: its
-    error was 1e-7 relative); the tableau shrinks the step until the differences settle, and
-    says how far they have.
+    ``h, h/1.4, h/1.4^2, ...`` (from ``h = step``, at most :data:`FD_LEVELS`) fill a Neville
+    tableau of Richardson extrapolations (up to :data:`FD_ORDERS` of each); the answer is the
+    entry that differs least from its neighbours, that difference its error estimate.  The walk
+    stops where a higher order does worse, but only once the estimate has settled below
+    :data:`SETTLED` (a first step coarser than the function's scale can look settled by chance
+    before that).  The first step is absolute, not relative to ``|x|``: how fast a loss varies
+    in a weight has nothing to do with the weight's size (``sigmoid(w x + b)`` at ``w = 100,
+    b = -100`` varies on a scale of 1; a step of ``10^-3 |w|`` there was off by 1e-7 relative,
+    which verify flagged), and each difference is divided by the step the floats really took,
+    so a large ``|x|`` costs no accuracy.
 
     Returns
     -------
@@ -219,22 +227,26 @@ def finite_difference_estimate(graph: ComputationGraph, values: Mapping[str, flo
         return graph.forward(values, overrides={wrt: at})[of]
 
     def central(width: float) -> Any:
-        return (f(x + width) - f(x - width)) / (2.0 * width)
+        up, down = x + width, x - width  # divided by the step the floats really took
+        return (f(up) - f(down)) / (up - down)
 
-    shrink, width = 1.4, step * max(1.0, abs(x))
+    shrink, width = 1.4, step
     previous = [central(width)]
     best, error = previous[0], math.inf
     for _ in range(1, FD_LEVELS):
         width /= shrink
         row = [central(width)]
         factor = shrink**2
-        for j in range(1, len(previous) + 1):
+        for j in range(1, min(len(previous), FD_ORDERS) + 1):
             row.append((row[j - 1] * factor - previous[j - 1]) / (factor - 1.0))
             factor *= shrink**2
             estimate = max(abs(row[j] - row[j - 1]), abs(row[j] - previous[j - 1]))
             if estimate <= error:
                 best, error = row[j], estimate
-        if abs(row[-1] - previous[-1]) >= 2.0 * error:  # higher orders got worse: stop
+        # Once settled (to 1e-6 relative), stop where a higher order does worse: smaller steps
+        # only add rounding noise, whose chance agreements would look like tiny errors.  Not
+        # before: a first step coarser than the function's scale looks settled too early.
+        if error <= SETTLED * abs(best) and abs(row[-1] - previous[-1]) >= 2.0 * error:
             break
         previous = row
     return best, float(error)
