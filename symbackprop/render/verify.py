@@ -48,7 +48,7 @@ def verify_text(title: str | None, checks: Sequence[GradientCheck],
     >>> checks = gradient_check(problem.graph, problem.values, network=problem.network,
     ...                         wrt=["w5"], composed=False)
     >>> print(verify_text("Mazur", checks, ["x1"]).splitlines()[3])
-    w5   0.0821670405642  —           0.0821670405642  0.0821670405642  0.0821670405642  ok
+    w5   0.0821670405642  —           0.0821670405642  0.0821670405642  0.0821670405643  ok
     """
     header = list(_HEADER)
     rows = [[c.wrt, _cell(c.path_sum), _cell(c.composed), _cell(c.backprop), _cell(c.matrix),
