@@ -154,6 +154,8 @@ def _lhs(d: Derivation) -> str:
 
 
 def _chain(term: Term, names: dict[str, str]) -> Math:
+    if not term.factors:  # the path of one node (d of / d of): the empty product
+        return Atom("1")
     return Seq(tuple(Atom(_partial(f, names)) for f in term.chain_rule_order))
 
 

@@ -207,7 +207,8 @@ def _numbers_blocks(d: Derivation, learning_rate: float | None,
         rows = []
         for i, (term, share) in enumerate(zip(d.terms[:MAX_LISTED], path_shares(d),
                                               strict=False), 1):
-            factors = r" \cdot ".join(latex_factor(f.value) for f in term.chain_rule_order)
+            factors = r" \cdot ".join(latex_factor(f.value)
+                                       for f in term.chain_rule_order) or "1"
             shown = "" if share is None else rf"${percent(share)}\,\%$"
             rows.append((str(i), f"${factors}$", f"${latex_number(term.value)}$", shown))
         blocks.append(Block(

@@ -30,7 +30,7 @@ from ..calculus.derivation import Factor, Term
 from ..calculus.sweep import Gradients
 from .gradients import gradients_data, gradients_text
 from .jsontext import held
-from .text import leibniz, number
+from .text import EMPTY_PRODUCT, leibniz, number
 from .typeset import natural_str
 
 __all__ = ["factored_paths_data", "factored_paths_text", "streamed_paths_data",
@@ -75,6 +75,11 @@ def streamed_paths_lines(terms: Iterable[Term], *, of: str, wrt: str, count: int
                 labels[key] = leibniz(factor.of, factor.wrt)
                 formulas[key] = _formula(factor.expression)
                 numbers[key] = number(factor.value)
+        if not keys:  # the path of one node: no factor, and the empty product
+            yield f"  {i}. {term.path.nodes[0]:<{width + 4}}{EMPTY_PRODUCT}"
+            if term.value is not None:
+                path_values.append(term.value)
+            continue
         line = (f"  {i}. {' → '.join(term.path.nodes):<{width + 4}}"
                 f"{' · '.join(map(labels.__getitem__, keys))} = "
                 f"{' · '.join(map(formulas.__getitem__, keys))}")

@@ -108,7 +108,11 @@ def _wrap(text: str, indent: int) -> str:
 
 
 def _chain(term: Term) -> str:
-    return " · ".join(_factor_label(f) for f in term.chain_rule_order)
+    return " · ".join(_factor_label(f) for f in term.chain_rule_order) or EMPTY_PRODUCT
+
+
+EMPTY_PRODUCT = "1"
+"""What the product of no local partials reads: the path of one node (``d of / d of``)."""
 
 
 def paths_text(derivation: Derivation) -> str:
@@ -140,6 +144,9 @@ def paths_text(derivation: Derivation) -> str:
             if id(f) not in printed:
                 printed[id(f)] = (_factor_label(f), _bracket(f.expression), number(f.value))
             parts.append(printed[id(f)])
+        if not parts:  # the path of one node: no factor, and the empty product
+            lines.append(f"  {i}. {term.path.nodes[0]:<{width}}{EMPTY_PRODUCT}")
+            continue
         line = (f"  {i}. {' → '.join(term.path.nodes):<{width}}"
                 f"{' · '.join(p[0] for p in parts)} = {' · '.join(p[1] for p in parts)}")
         if term.value is not None:
@@ -245,7 +252,7 @@ def _numbers_table(d: Derivation) -> list[str]:
         if i > MAX_LISTED:
             break
         product = " · ".join(text_number(f.value, FACTOR_DIGITS)
-                             for f in term.chain_rule_order)
+                             for f in term.chain_rule_order) or EMPTY_PRODUCT
         rows.append((str(i), product, number(term.value),
                      "" if share is None else f"{percent(share)} %"))
     total_share = "100.0 %" if d.value and not cancels(d) else "(paths cancel)"

@@ -572,3 +572,23 @@ def test_width_estimate_is_close_for_a_chain():
     chain = " ".join([r"\frac{\partial a_{13}}{\partial w_{131}}"] * 5)
     assert 10.0 < width(chain) < 15.0  # pdflatex: 13.6 em at 11 pt
     assert width(chain) < TEXTWIDTH_EM
+
+
+@pytest.mark.parametrize("argv", [
+    ["paths", "branching_graph", "--wrt", "e"],
+    ["paths", "branching_graph", "--wrt", "e", "--max-paths", "0"],
+    ["derive", "branching_graph", "--wrt", "e"],
+    ["derive", "branching_graph", "--wrt", "e", "--format", "latex"],
+    ["derive", "branching_graph", "--wrt", "e", "--format", "markdown"],
+])
+def test_the_path_of_one_node_is_the_empty_product(argv: list[str],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """d e / d e: one path, no local partial; every view writes its product as 1 (they wrote
+    nothing: '1. e     =  =  = 1', '∂e/∂e = ')."""
+    from symbackprop.cli import main
+
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "=  =" not in out and not re.search(r"= *(\n|\\\\|$)", out), out
+    if argv[0] == "paths":
+        assert "  1. e    1\n" in out and "total = 1" in out
