@@ -154,7 +154,7 @@ def _update_mistakes(derivation: Derivation, scenario: Scenario, eta: float,
     weight = float(scenario.values[derivation.wrt][0])
     g = float(scenario.adjoint(derivation)[0])
     found = [
-        MistakenValue("update_sign", "the step went up the gradient: w + eta dL/dw instead of "
+        MistakenValue("update_sign", "the step taken up the gradient: w + eta dL/dw instead of "
                                      "w - eta dL/dw", weight + eta * g),
         MistakenValue("update_learning_rate", f"the learning rate {eta:g} left out of the step",
                       weight - g),

@@ -5,7 +5,9 @@ A typed answer is judged as ``symbackprop check`` judges a claimed number
 value, the tolerance being one unit in its last typed digit (``-0.029`` allows ``0.001``,
 :attr:`symbackprop.spec.claims.Claim.printed_tolerance`) unless the problem file sets one for
 that derivative, allowed exactly up to :data:`symbackprop.check.evidence.SLACK`.  A wrong answer
-that matches a precomputed mistake by the same rule is named.  ``assets/explore.js`` does the
+that matches a precomputed mistake by the same rule is named.  The page's second box, the
+parameter after one step (with a learning rate), is judged by the same rule against the
+updated value and the mistakes of a step.  ``assets/explore.js`` does the
 same in the browser; a browser test compares the two on a grid of answers, and this module with
 :func:`symbackprop.check.check_problem` itself.
 

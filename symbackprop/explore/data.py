@@ -72,7 +72,9 @@ def explorable(graph: ComputationGraph, network: LayeredNetwork | None = None) -
 class Choice:
     """One parameter of the page: its derivation, the mistakes a student may make, the file's
     tolerance for its derivative (``None``: the typed digits decide) and its update step
-    ``(before, after)`` when the file has a learning rate.
+    ``(before, after)`` when the file has a learning rate, with the values the common mistakes
+    of that step give (:func:`~symbackprop.check.mistaken_values` with the learning rate) and
+    the file's tolerance for the updated value.
 
     Examples
     --------
@@ -86,6 +88,8 @@ class Choice:
     mistakes: tuple[MistakenValue, ...] = ()
     tolerance: float | None = None
     update: tuple[float, float] | None = None
+    update_mistakes: tuple[MistakenValue, ...] = ()
+    update_tolerance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -131,16 +135,21 @@ class Exploration:
 
 
 def _choice(derivation: Derivation, learning_rate: float | None,
-            tolerance: float | None) -> Choice:
+            tolerance: float | None, update_tolerance: float | None = None) -> Choice:
     graph = derivation.graph
     updatable = (derivation.of == graph.output
                  and graph.node(derivation.wrt).kind == "parameter")
     rate = learning_rate if updatable else None
+    step = update(derivation, rate)
     mistakes: tuple[MistakenValue, ...] = ()
+    step_mistakes: tuple[MistakenValue, ...] = ()
     if derivation.values is not None and derivation.value is not None:
-        mistakes = tuple(m for m in mistaken_values(derivation)
-                         if math.isfinite(m.value))
-    return Choice(derivation, mistakes, tolerance, update(derivation, rate))
+        mistakes = tuple(m for m in mistaken_values(derivation) if math.isfinite(m.value))
+        if step is not None:
+            step_mistakes = tuple(m for m in mistaken_values(derivation, learning_rate=rate)
+                                  if math.isfinite(m.value))
+    return Choice(derivation, mistakes, tolerance, step, step_mistakes,
+                  update_tolerance if step is not None else None)
 
 
 def explore_problem(problem: Problem, wrt: str | None = None, *, of: str | None = None,
@@ -178,9 +187,12 @@ b1, w5, w6, w7, w8, b2
             raise UsageError(f"explore --of {of}: no parameter has a path to {of}")
     tolerances = {c.wrt: c.tolerance for c in problem.claims
                   if c.kind == "derivative" and c.target == target and c.tolerance is not None}
+    step_tolerances = {c.target: c.tolerance for c in problem.claims
+                       if c.kind == "update" and c.tolerance is not None}
     values = problem.numeric_values
     choices = tuple(_choice(derive(graph, name, of, values=values, max_paths=max_paths),
-                            problem.learning_rate, tolerances.get(name)) for name in names)
+                            problem.learning_rate, tolerances.get(name),
+                            step_tolerances.get(name)) for name in names)
     return Exploration(graph, choices, wrt or names[0], problem.path or "", problem.title,
                        problem.source, problem.learning_rate, max_paths)
 
@@ -267,9 +279,17 @@ def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int
         "deltas": [a.node for a in d.adjoints if a.node != d.of],
         "total": None if d.value is None else text_number(d.value),
         "value": _finite(d.value), "update": step, "tolerance": choice.tolerance,
-        "mistakes": [{"name": m.name, "description": m.description, "value": m.value,
-                      "path": m.path} for m in choice.mistakes],
+        "mistakes": _mistakes_data(choice.mistakes),
+        "updated": None if step is None or choice.update is None else {
+            "value": _finite(choice.update[1]), "total": text_number(choice.update[1]),
+            "tolerance": choice.update_tolerance,
+            "mistakes": _mistakes_data(choice.update_mistakes)},
     }
+
+
+def _mistakes_data(mistakes: Sequence[MistakenValue]) -> list[dict[str, Any]]:
+    return [{"name": m.name, "description": m.description, "value": m.value, "path": m.path}
+            for m in mistakes]
 
 
 def page_data(exploration: Exploration, edges: Sequence[Edge],

@@ -152,6 +152,13 @@ the output back; the paths are grouped by the nodes they share.</p>
 <button type="submit">Check</button>
 <p id="verdict" role="status"></p>
 </form>
+<form class="sbp-check sbp-update-check" autocomplete="off" hidden>
+<label for="update-answer">Your value of <span class="sbp-what-updated"></span> after one
+step</label>
+<input id="update-answer" type="text" inputmode="decimal" spellcheck="false" size="16">
+<button type="submit">Check</button>
+<p id="update-verdict" role="status"></p>
+</form>
 </section>
 </div>
 <div class="sbp-parts" hidden>{_parts(exploration, edges)}</div>

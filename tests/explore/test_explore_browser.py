@@ -93,6 +93,16 @@ class Visit:
             "null, v.dataset.mistake ?? null, v.textContent]; }")
         return kind, mistake, said
 
+    def answer_update(self, text: str) -> tuple[str | None, str | None, str]:
+        """Type ``text`` into the updated-parameter box, press Enter: its verdict."""
+        box = self.page.locator("#update-answer")
+        box.fill(text)
+        box.press("Enter")
+        kind, mistake, said = self.page.evaluate(
+            "() => { const v = document.getElementById('update-verdict'); return [v.dataset.kind"
+            " ?? null, v.dataset.mistake ?? null, v.textContent]; }")
+        return kind, mistake, said
+
     def state(self) -> tuple[str, int, int, str]:
         """The chosen parameter, the highlighted paths, the path rows and the total."""
         chosen, paths, rows, total = self.page.evaluate(
@@ -164,6 +174,45 @@ def test_clicking_each_parameter_shows_its_paths_total_and_verdicts(
             assert (kind, named) == (expected.kind, expected.mistake)
             assert kind == "mistake" and named == mistake["name"]
             assert mistake["description"] in said
+    assert page.blocked == [] and set(page.requests) == {page.url}
+
+
+@pytest.mark.parametrize("name", [n for n in BUNDLED if load_problem(n).learning_rate])
+def test_the_updated_parameter_is_checked_with_the_mistakes_of_a_step(
+        name: str, pages: dict[str, Path], visit: Any) -> None:
+    """With a learning rate, a second box judges w+ = w - eta dL/dw as check judges a
+    'w+' claim: right, or named as a slip of the step (its sign, the learning rate left out,
+    the step alone, the later layers updated first) or a mistake in the gradient."""
+    problem = load_problem(name)
+    page = visit(pages[name])
+    box = page.page.locator(".sbp-update-check")
+    seen: set[str] = set()
+    for choice in _data(page)["choices"]:
+        wrt = choice["name"]
+        page.page.locator(f'svg [data-node="{wrt}"]').click()
+        updated = choice["updated"]
+        assert box.is_visible() == (updated is not None)
+        if updated is None:
+            continue
+        d = derive(problem.graph, wrt, values=problem.numeric_values)
+        after = problem.values[wrt] - problem.learning_rate * d.value
+        assert abs(updated["value"] - after) <= 1e-12 * max(1.0, abs(after))
+        kind, named, said = page.answer_update(f"{after:.10g}")
+        assert kind == "right" and f"{wrt}+ = {updated['total']}" in said, said
+        mistakes = [(m["name"], m["value"]) for m in updated["mistakes"]]
+        for mistake in updated["mistakes"]:
+            typed = f"{mistake['value']:.12e}"
+            expected = judge_answer(typed, updated["value"], mistakes, updated["tolerance"])
+            kind, named, said = page.answer_update(typed)
+            assert (kind, named) == (expected.kind, expected.mistake) == (
+                "mistake", mistake["name"])
+            assert mistake["description"] in said
+            seen.add(named)
+        assert page.answer_update("12345")[0] == "wrong"
+        assert page.answer(f"{d.value:.10g}")[0] == "right"   # the derivative's box is its own
+    slips = {"update_sign", "update_step_only"} | (  # (a rate of 1 left out changes nothing)
+        {"update_learning_rate"} if problem.learning_rate != 1 else set())
+    assert slips <= seen, seen
     assert page.blocked == [] and set(page.requests) == {page.url}
 
 

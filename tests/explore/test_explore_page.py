@@ -142,6 +142,30 @@ def test_the_mistakes_are_the_predicted_ones() -> None:
     assert {"missing_path", "softmax_no_coupling", "sign"} <= {m.name for m in predicted}
 
 
+def test_the_updated_parameter_has_the_mistakes_of_a_step(tmp_path: Path) -> None:
+    """With a learning rate every parameter's entry has its value after one step and the
+    values check predicts for the slips of a step (``mistaken_values(..., learning_rate=)``),
+    and the file's tolerance of its 'w+' claim; without one, no entry."""
+    from symbackprop.check import mistaken_values
+
+    problem = load_problem("mazur_2_2_2")
+    data = _data(explore_page(explore_problem(problem)))
+    tolerances = {c.target: c.tolerance for c in problem.claims if c.kind == "update"}
+    for choice in data["choices"]:
+        d = derive(problem.graph, choice["name"], values=problem.values)
+        updated = choice["updated"]
+        assert updated["value"] == problem.values[d.wrt] - problem.learning_rate * d.value
+        predicted = mistaken_values(d, learning_rate=problem.learning_rate)
+        assert [(m["name"], m["value"]) for m in updated["mistakes"]] == [
+            (m.name, m.value) for m in predicted]
+        assert updated["tolerance"] == tolerances.get(d.wrt)
+    assert {"update_sign", "update_learning_rate", "pre_update_order"} <= {
+        m["name"] for c in data["choices"] for m in c["updated"]["mistakes"]}
+    plain = _data(explore_page(explore_problem(load_problem("branching_graph"))))
+    assert all(c["updated"] is None for c in plain["choices"])
+    assert 'id="update-answer"' in explore_page(explore_problem(problem))
+
+
 def test_every_kind_of_mistake_the_issue_names_is_on_some_page() -> None:
     """A missing path, a wrong softmax or sigmoid partial, a sign, the 1/2 of the loss."""
     seen = set()

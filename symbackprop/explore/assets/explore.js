@@ -1,4 +1,5 @@
-/* symbackprop explore: choose a parameter, see its paths, check an answer.
+/* symbackprop explore: choose a parameter, see its paths, check an answer (the derivative,
+ * and with a learning rate the updated parameter).
  *
  * Reads the page's data (JSON in <script type="application/json" class="sbp-data">) with
  * JSON.parse, writes every text with textContent, and copies only the MathML that the page
@@ -19,6 +20,9 @@
     var info = root.querySelector(".sbp-edge-info");
     var answer = root.querySelector("#answer") || root.querySelector("input");
     var verdict = root.querySelector("#verdict") || root.querySelector("[role=status]");
+    var updateForm = root.querySelector(".sbp-update-check");
+    var updateAnswer = root.querySelector("#update-answer");
+    var updateVerdict = root.querySelector("#update-verdict");
     var choices = {};
     var current = null;
     var number = new RegExp("^[ \\t\\r\\n]*([+-]?)([0-9]+\\.?[0-9]*|\\.[0-9]+)" +
@@ -58,28 +62,29 @@
       if (!isFinite(value)) return null;
       return { value: value, tolerance: Number("1e" + (exponent - decimals)) };
     }
-    function judge(typed, choice) {
+    // target: a choice (the derivative) or a choice's .updated (the parameter after the step),
+    // each with its value, tolerance, mistakes and printed total
+    function judge(typed, target) {
       var read = readAnswer(typed);
       if (read === null) return { kind: "unreadable" };
-      var allowed = choice.tolerance === null ? read.tolerance : choice.tolerance;
-      if (choice.value === null) return { kind: "unknown", tolerance: allowed };
+      var allowed = target.tolerance === null ? read.tolerance : target.tolerance;
+      if (target.value === null) return { kind: "unknown", tolerance: allowed };
       var close = function (v) { return Math.abs(read.value - v) <= allowed * data.slack; };
       var also = null;
-      for (var i = 0; i < choice.mistakes.length && also === null; i++) {
-        if (close(choice.mistakes[i].value)) also = choice.mistakes[i];
+      for (var i = 0; i < target.mistakes.length && also === null; i++) {
+        if (close(target.mistakes[i].value)) also = target.mistakes[i];
       }
-      if (close(choice.value)) return { kind: "right", mistake: also, tolerance: allowed };
+      if (close(target.value)) return { kind: "right", mistake: also, tolerance: allowed };
       if (also !== null) return { kind: "mistake", mistake: also, tolerance: allowed };
       return { kind: "wrong", mistake: null, tolerance: allowed };
     }
-    function explain(result, choice) {
-      var what = "∂" + choice.of + "/∂" + choice.name;
+    function explain(result, target, what) {
       var judged = result.tolerance === undefined ? "" : "judged to ±" + result.tolerance +
-        (choice.tolerance === null ? ", one unit in the last digit you typed" :
+        (target.tolerance === null ? ", one unit in the last digit you typed" :
          ", the problem file's tolerance");
       var within = judged && " (" + judged + ")";
       switch (result.kind) {
-        case "right": return "Right: " + what + " = " + choice.total + within + "." +
+        case "right": return "Right: " + what + " = " + target.total + within + "." +
           (result.mistake ? " But with " + result.mistake.description + " (mistake “" +
            result.mistake.name + "”) you would get the same to these digits: type more " +
            "digits to tell the two apart." : "");
@@ -92,8 +97,9 @@
         default: return "Type a number, such as -0.029 or 2.5e-3.";
       }
     }
-    root.sbpJudge = function (typed, name) { // for tests: the verdict without the page
-      var result = judge(typed, choices[name || current.name]);
+    root.sbpJudge = function (typed, name, updated) { // for tests: a verdict without the page
+      var choice = choices[name || current.name];
+      var result = judge(typed, updated ? choice.updated : choice);
       return { kind: result.kind, mistake: result.mistake ? result.mistake.name : null,
                tolerance: result.tolerance === undefined ? null : result.tolerance };
     };
@@ -225,9 +231,23 @@
       root.querySelector("#total").textContent = choice.total === null ? "?" : choice.total;
       panel.querySelector(".sbp-update").textContent =
         choice.update === null ? "" : "Update: " + choice.update;
-      verdict.textContent = "";
-      verdict.removeAttribute("data-kind");
-      verdict.removeAttribute("data-mistake");
+      panel.querySelectorAll(".sbp-what-updated").forEach(function (n) {
+        n.textContent = choice.name + "+";
+      });
+      [verdict, updateVerdict].forEach(function (v) {
+        if (!v) return;
+        v.textContent = "";
+        v.removeAttribute("data-kind");
+        v.removeAttribute("data-mistake");
+      });
+      if (updateForm) updateForm.hidden = !choice.updated;
+    }
+    function report(target, box, where, what) {
+      var result = judge(box.value, target);
+      where.textContent = explain(result, target, what);
+      where.setAttribute("data-kind", result.kind);
+      if (result.mistake) where.setAttribute("data-mistake", result.mistake.name);
+      else where.removeAttribute("data-mistake");
     }
     function choose(name) {
       var choice = choices[name];
@@ -264,12 +284,16 @@
     });
     root.querySelector(".sbp-check").addEventListener("submit", function (event) {
       event.preventDefault();
-      var result = judge(answer.value, current);
-      verdict.textContent = explain(result, current);
-      verdict.setAttribute("data-kind", result.kind);
-      if (result.mistake) verdict.setAttribute("data-mistake", result.mistake.name);
-      else verdict.removeAttribute("data-mistake");
+      report(current, answer, verdict, "∂" + current.of + "/∂" + current.name);
     });
+    if (updateForm) {
+      updateForm.addEventListener("submit", function (event) {
+        event.preventDefault();
+        if (current.updated) {
+          report(current.updated, updateAnswer, updateVerdict, current.name + "+");
+        }
+      });
+    }
     choose(choices[data.selected] ? data.selected : data.choices[0].name);
     root.setAttribute("data-ready", String(Math.round(performance.now())));
   }
