@@ -49,6 +49,10 @@ LAYERS = {"Linear": "dense", "Identity": "identity", "Sigmoid": "sigmoid", "Tanh
 LOSSES = {"MSELoss": "mse", "CrossEntropyLoss": "cross_entropy", "NLLLoss": "nll",
           "BCELoss": "bce", "BCEWithLogitsLoss": "bce_logits"}
 _FUNCTIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu"}
+#: The functions that normalise over an axis, read with their ``dim`` (``F.softmax(z, dim=-1)``,
+#: ``torch.log_softmax(z, 1)``, ``z.softmax(dim=1)``).
+_NORMALISING = {"softmax": "softmax", "log_softmax": "log_softmax"}
+_NORMALISING_KWARGS = {"dim", "_stacklevel", "dtype"}  # what torch.nn.functional passes too
 _INSTALL = "pip install 'symbackprop[torch]'"
 
 
@@ -101,8 +105,9 @@ def _place(target: str) -> str:
     return "model" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in target.split("."))
 
 
-def _traced(model: Any, torch: Any) -> Iterator[tuple[Any, str]]:
-    """The modules (or activation names) that ``model.forward`` applies, in order."""
+def _traced(model: Any, torch: Any, features: int) -> Iterator[tuple[Any, str]]:
+    """The modules (or activation names) that ``model.forward`` applies, in order; ``features``
+    is the axis of one sample's features (0 for an input of shape ``(n,)``, 1 for ``(1, n)``)."""
     try:
         graph = torch.fx.symbolic_trace(model).graph
     except Exception as err:  # torch.fx raises many kinds on code it cannot trace
@@ -119,21 +124,40 @@ def _traced(model: Any, torch: Any) -> Iterator[tuple[Any, str]]:
             if node.args[0] is not previous:
                 raise SpecError("model: forward does not return the end of its chain")
             return
+        name = getattr(node.target, "__name__", str(node.target))
+        if node.op in ("call_function", "call_method") and name in _NORMALISING \
+                and node.args[:1] == (previous,):
+            _normalising_dim(node, name, features)
+            yield _NORMALISING[name], f"model.forward ({name})"
+            previous = node
+            continue
         if len(node.args) != 1 or node.args[0] is not previous or node.kwargs:
             raise SpecError(f"model: forward is not a chain of layers: {node.format_node()} "
                             "takes something other than the one value before it")
         if node.op == "call_module":
             yield model.get_submodule(node.target), _place(str(node.target))
         elif node.op in ("call_function", "call_method"):
-            name = getattr(node.target, "__name__", str(node.target))
             if name not in _FUNCTIONS:
                 raise SpecError(f"model: forward calls {name}, which from_torch does not read; "
                                 f"it reads layers ({', '.join(LAYERS)}) and the functions "
-                                f"{', '.join(_FUNCTIONS)}")
+                                f"{', '.join([*_FUNCTIONS, *_NORMALISING])}")
             yield _FUNCTIONS[name], f"model.forward ({name})"
         else:
             raise SpecError(f"model: forward is not a chain of layers ({node.format_node()})")
         previous = node
+
+
+def _normalising_dim(node: Any, name: str, features: int) -> None:
+    """Refuse a ``softmax``/``log_softmax`` call unless it normalises over one sample's
+    features (``dim`` -1, or the features' axis), with no other argument."""
+    extra = set(node.kwargs) - _NORMALISING_KWARGS
+    dims = [*node.args[1:], *([node.kwargs["dim"]] if "dim" in node.kwargs else [])]
+    if extra or len(dims) != 1 or node.kwargs.get("dtype") is not None:
+        raise SpecError(f"model: forward calls {name} as {node.format_node()}; from_torch reads "
+                        f"{name}(z, dim=-1) (one dim, no dtype)")
+    if dims[0] not in (-1, features):
+        raise SpecError(f"model.forward ({name}): dim={dims[0]} does not normalise over the "
+                        "features of one sample; use dim=-1")
 
 
 def _chain(model: Any, torch: Any, features: int) -> list[Dense | Act]:
@@ -142,7 +166,7 @@ def _chain(model: Any, torch: Any, features: int) -> list[Dense | Act]:
     if _is_torch_class(model, ("Sequential",)):
         layers = list(_sequential(model, "model"))
     else:
-        layers = list(_traced(model, torch))
+        layers = list(_traced(model, torch, features))
     return [Act(item, where) if isinstance(item, str) else _layer(item, where, features)
             for item, where in layers]
 

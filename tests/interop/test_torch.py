@@ -199,6 +199,54 @@ def test_a_module_whose_forward_is_a_chain(torch: Any) -> None:
                    loss=nn.MSELoss())
 
 
+@pytest.mark.parametrize("form", ["F.softmax(z, dim=-1)", "torch.log_softmax(z, 1)",
+                                  "z.softmax(dim=1)", "F.log_softmax(z, -1)"])
+def test_a_forward_calling_softmax_is_read_with_its_dim(torch: Any, form: str) -> None:
+    """softmax and log_softmax called as functions or methods in a traced forward, over the
+    features (dim -1, or 1 for a (1, n) input): the same gradients as autograd."""
+    nn, functional = torch.nn, torch.nn.functional
+    call = {"F.softmax(z, dim=-1)": lambda z: functional.softmax(z, dim=-1),
+            "torch.log_softmax(z, 1)": lambda z: torch.log_softmax(z, 1),
+            "z.softmax(dim=1)": lambda z: z.softmax(dim=1),
+            "F.log_softmax(z, -1)": lambda z: functional.log_softmax(z, -1)}[form]
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.hidden, self.out = nn.Linear(3, 3), nn.Linear(3, 2)
+
+        def forward(self, x: Any) -> Any:
+            return call(self.out(torch.sigmoid(self.hidden(x))))
+
+    torch.manual_seed(2)
+    net = Net().double()
+    x = torch.randn(1, 3, dtype=torch.float64)
+    loss = nn.NLLLoss() if "log" in form else nn.MSELoss()
+    y = torch.tensor([1]) if "log" in form else torch.rand(1, 2).double()
+    problem = assert_matches_autograd(torch, net, x, y, loss)
+    assert problem.origins["w111"] == "model.hidden.weight[0, 0]"
+
+
+def test_a_softmax_over_another_axis_is_refused(torch: Any) -> None:
+    nn, functional = torch.nn, torch.nn.functional
+
+    class Over(nn.Module):
+        def __init__(self, call: Any) -> None:
+            super().__init__()
+            self.out, self.call = nn.Linear(2, 2), call
+
+        def forward(self, x: Any) -> Any:
+            return self.call(self.out(x))
+
+    x, y = torch.randn(1, 2).double(), torch.rand(1, 2).double()
+    cases = [(lambda z: functional.softmax(z, dim=0), "dim=0 does not normalise"),
+             (lambda z: functional.softmax(z, dim=-1, dtype=torch.float32), "no dtype"),
+             (lambda z: torch.softmax(z, 1) * 2, "not a chain of layers")]
+    for call, message in cases:
+        with pytest.raises(SpecError, match=message):
+            from_torch(Over(call).double(), x, y, loss=nn.MSELoss())
+
+
 def test_refusals_name_the_layer_option_or_shape(torch: Any) -> None:
     nn = torch.nn
     x, y = torch.randn(2, dtype=torch.float64), torch.rand(2, dtype=torch.float64)
