@@ -173,7 +173,7 @@ def _collector_paused(pause: bool) -> Iterator[None]:
 
     One problem's graph, derivation and output are a few million sympy objects and containers,
     built at once and nearly all kept to the end: the collector's full passes, each over every
-    live object, found nothing to free and took a fifth of ``derive --wrt all`` on a
+    live object, found nothing to free and took a sixth of ``derive --wrt all`` on a
     [64, 64, 64, 10] network (0.3 s of 1.8).  Reference counting still frees everything that
     is not in a cycle; the few cycles left are freed when the collector runs again (measured
     on that network: 12,000 objects after ``derive --wrt w_1_1_1``, whose peak memory was 4 MB
