@@ -18,8 +18,11 @@ def _variants(args: argparse.Namespace) -> int:
 
     if (args.count is None) == (args.roster is None):
         raise UsageError("variants: give exactly one of --count N and --roster FILE.csv")
+    if args.figure and not args.handout:
+        raise UsageError("variants --figure draws in the handouts: give --handout too")
     students = numbered(args.count) if args.count is not None else read_roster(args.roster)
-    files = assignment_files(args.file, students, seed=args.seed, handouts=args.handout)
+    files = assignment_files(args.file, students, seed=args.seed, handouts=args.handout,
+                             figures=args.figure)
     emit_tree(dict(files), args.output)
     print(f"{len(students)} variants of {args.file} in {args.output.rstrip('/')}/: "
           f"{', '.join(sorted({_kind(p) for p in files}))}")
@@ -59,4 +62,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="the seed of the draws (default: the template's [variants] seed)")
     p.add_argument("--handout", action="store_true",
                    help="also write a LaTeX handout per student and one with every solution")
+    p.add_argument("--figure", action="store_true",
+                   help="with --handout: under each answer of the solutions, a picture of the "
+                        "graph with its paths highlighted (needs the LaTeX package tikz)")
     p.set_defaults(run=_variants, output_is_folder=True)

@@ -55,8 +55,9 @@ def student_data(template_data: dict[str, Any], variant: Variant) -> dict[str, A
 
 
 def assignment_files(template: str, students: tuple[Student, ...], *, seed: int | None = None,
-                     handouts: bool = False) -> dict[str, str]:
-    """Every file of an assignment, by relative path.
+                     handouts: bool = False, figures: bool = False) -> dict[str, str]:
+    """Every file of an assignment, by relative path; with ``handouts`` the LaTeX sheets, and
+    with ``figures`` too a picture of each answer's paths in the solutions.
 
     Raises
     ------
@@ -85,7 +86,7 @@ def assignment_files(template: str, students: tuple[Student, ...], *, seed: int 
             files[f"handout/{sid}.tex"] = student_handout(variant)
     if handouts:
         files["handout/solutions.tex"] = solutions_handout(
-            variants, f"{problem.title or short}: solutions")
+            variants, f"{problem.title or short}: solutions", figures=figures)
     return files
 
 

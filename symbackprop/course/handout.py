@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..draw.tikz import tikz_picture
 from ..naming import default_latex
 from ..render.display import latex_text
-from ..render.latex import derivation_latex, latex_document
+from ..render.latex import derivation_latex, fitted_figure, latex_document
 from ..render.numbers import latex_number
 from .keys import Answer
 from .variants import Variant
@@ -89,11 +90,14 @@ def student_handout(variant: Variant) -> str:
     return latex_document("\n".join(body), title=variant.problem.title)
 
 
-def _solution(answer: Answer, learning_rate: float | None) -> list[str]:
+def _solution(answer: Answer, learning_rate: float | None, figure: str = "",
+              declare: bool = True) -> list[str]:
     q = answer.question
     lines = [rf"\subsection*{{{latex_text(q.id)}: \texttt{{{latex_text(q.of)}}}}}",
              rf"Answer: ${latex_number(answer.value, _NUMBER_DIGITS)}$ "
              rf"(accepted within ${latex_number(answer.tolerance)}$).\par"]
+    if figure:
+        lines += fitted_figure(figure, declare=declare)
     if answer.mistakes:
         lines += [r"Common mistakes give:", r"\begin{itemize}\setlength{\itemsep}{0pt}"]
         lines += [rf"\item ${latex_number(m.value, 6)}$: {latex_text(m.description)}"
@@ -106,8 +110,12 @@ def _solution(answer: Answer, learning_rate: float | None) -> list[str]:
     return lines
 
 
-def solutions_handout(variants: Sequence[Variant], title: str = "") -> str:
-    r"""The instructor's LaTeX document: every student's numbers, answers and derivations.
+def solutions_handout(variants: Sequence[Variant], title: str = "", *,
+                      figures: bool = False) -> str:
+    r"""The instructor's LaTeX document: every student's numbers, answers and derivations;
+    with ``figures``, under each answer a picture of the graph with the paths of its
+    derivative highlighted (:func:`symbackprop.draw.tikz.tikz_picture`; the document then
+    needs the LaTeX package ``tikz``, TeX Live's ``texlive-pictures``).
 
     Examples
     --------
@@ -120,9 +128,14 @@ def solutions_handout(variants: Sequence[Variant], title: str = "") -> str:
     (2, True)
     """
     body: list[str] = []
+    drawn = 0
     for variant in variants:
         body += [rf"\clearpage\section*{{Student {_who(variant)}}}", *_intro(variant)[1:]]
         rate = variant.problem.learning_rate
         for answer in variant.key:
-            body += _solution(answer, rate)
-    return latex_document("\n".join(body), title=title or "Solutions")
+            figure = ""
+            if figures and answer.derivation is not None:
+                figure, drawn = tikz_picture(answer.derivation, legend=False), drawn + 1
+            body += _solution(answer, rate, figure, declare=drawn == 1)
+    return latex_document("\n".join(body), title=title or "Solutions",
+                          packages=("graphicx", "tikz") if drawn else ())

@@ -55,6 +55,7 @@ __all__ = [
     "derivation_latex",
     "derivation_math",
     "factored_math",
+    "fitted_figure",
     "labels",
     "latex_document",
     "latex_page",
@@ -245,9 +246,24 @@ def latex_document(body: str, *, title: str = "", source: str = "", figure: str 
     if source:
         top.append(rf"{{\raggedright\small\itshape {latex_text(source)}\par}}")
     if figure:
-        top += [r"\newsavebox{\sbpfigure}", r"\savebox{\sbpfigure}{" + figure.strip() + "}",
-                r"\begin{center}\ifdim\wd\sbpfigure>\linewidth"
-                r"\resizebox{\linewidth}{!}{\usebox{\sbpfigure}}\else\usebox{\sbpfigure}\fi"
-                r"\end{center}"]
+        top += fitted_figure(figure)
     return (head + "\\begin{document}\n" + "\n".join(top) + ("\n" if top else "") + body
             + "\n\\end{document}\n")
+
+
+def fitted_figure(figure: str, *, declare: bool = True) -> list[str]:
+    r"""The lines that centre ``figure`` (a ``tikzpicture``), shrunk to the text width when it
+    is wider; they need ``graphicx`` and ``tikz``.  ``declare``: also declare the box they
+    measure it in (once a document: pass ``False`` for every later figure).
+
+    Examples
+    --------
+    >>> lines = fitted_figure(r"\begin{tikzpicture}\end{tikzpicture}")
+    >>> lines[0], len(fitted_figure("x", declare=False))
+    ('\\newsavebox{\\sbpfigure}', 2)
+    """
+    return [*([r"\newsavebox{\sbpfigure}"] if declare else []),
+            r"\savebox{\sbpfigure}{" + figure.strip() + "}",
+            r"\begin{center}\ifdim\wd\sbpfigure>\linewidth"
+            r"\resizebox{\linewidth}{!}{\usebox{\sbpfigure}}\else\usebox{\sbpfigure}\fi"
+            r"\end{center}"]
