@@ -83,25 +83,20 @@ class Visit:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
 
-    def answer(self, text: str) -> tuple[str | None, str | None, str]:
+    def answer(self, text: str, box: str = "answer", verdict: str = "verdict") -> tuple[
+            str | None, str | None, str]:
         """Type ``text`` into the answer box, press Enter: the verdict's kind, mistake, text."""
-        box = self.page.locator("#answer")
-        box.fill(text)
-        box.press("Enter")
+        field = self.page.locator(f"#{box}")
+        field.fill(text)
+        field.press("Enter")
         kind, mistake, said = self.page.evaluate(
-            "() => { const v = document.getElementById('verdict'); return [v.dataset.kind ?? "
-            "null, v.dataset.mistake ?? null, v.textContent]; }")
+            "id => { const v = document.getElementById(id); return [v.dataset.kind ?? "
+            "null, v.dataset.mistake ?? null, v.textContent]; }", verdict)
         return kind, mistake, said
 
     def answer_update(self, text: str) -> tuple[str | None, str | None, str]:
         """Type ``text`` into the updated-parameter box, press Enter: its verdict."""
-        box = self.page.locator("#update-answer")
-        box.fill(text)
-        box.press("Enter")
-        kind, mistake, said = self.page.evaluate(
-            "() => { const v = document.getElementById('update-verdict'); return [v.dataset.kind"
-            " ?? null, v.dataset.mistake ?? null, v.textContent]; }")
-        return kind, mistake, said
+        return self.answer(text, "update-answer", "update-verdict")
 
     def state(self) -> tuple[str, int, int, str]:
         """The chosen parameter, the highlighted paths, the path rows and the total."""
