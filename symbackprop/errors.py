@@ -18,6 +18,7 @@ __all__ = [
     "SpecError",
     "SymbackpropError",
     "UsageError",
+    "in_source",
 ]
 
 
@@ -172,3 +173,16 @@ class UsageError(SymbackpropError):
       ...
     symbackprop.errors.UsageError: symbackprop derive: the following arguments are required: --wrt
     """
+
+
+def in_source(message: str, source: str | None) -> str:
+    """``message``, starting with the file (or bundled example) it is about, ``source``,
+    unless it names it already: a message raised after loading (an unknown ``--wrt``, a node
+    undefined at the numbers) does not say which file it is in.
+
+    Examples
+    --------
+    >>> in_source("there is no node 'q'", "a.toml"), in_source("a.toml: bad key", "a.toml")
+    ("a.toml: there is no node 'q'", 'a.toml: bad key')
+    """
+    return message if not source or message.startswith(source) else f"{source}: {message}"

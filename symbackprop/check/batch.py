@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 
-from ..errors import SpecError, SymbackpropError
+from ..errors import SpecError, SymbackpropError, in_source
 from ..spec.problems import FORMATS, load_problem
 from .claims import CheckReport, check_problem
 
@@ -59,9 +59,7 @@ def check_source(source: str) -> FileCheck:
     try:
         return FileCheck(source, check_problem(load_problem(source)))
     except SymbackpropError as err:  # named by its file, as every message of a batch is
-        message = str(err)
-        return FileCheck(source, error=message if message.startswith(source) else
-                         f"{source}: {message}")
+        return FileCheck(source, error=in_source(str(err), source))
     except RecursionError:
         return FileCheck(source, error=f"{source}: the input is nested too deeply")
     except Exception as err:  # one file's bug must not lose the results of a batch

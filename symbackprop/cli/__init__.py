@@ -32,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
 from .._version import __version__
-from ..errors import SymbackpropError, UsageError
+from ..errors import SymbackpropError, UsageError, in_source
 from . import (
     check,
     codegen,
@@ -193,7 +193,6 @@ def _named(message: str, args: argparse.Namespace | None,
            error: BaseException | None = None) -> str:
     """``message``, starting with the problem file it is about if it does not name it yet
     (an error found after loading, such as an unknown ``--wrt``, says which file it is in)."""
-    source = getattr(args, "file", None)
-    if not source or message.startswith(source) or isinstance(error, UsageError):
+    if isinstance(error, UsageError):
         return message
-    return f"{source}: {message}"
+    return in_source(message, getattr(args, "file", None))
