@@ -128,14 +128,15 @@ def solutions_handout(variants: Sequence[Variant], title: str = "", *,
     (2, True)
     """
     body: list[str] = []
-    drawn = 0
+    drawn = False  # the first picture declares the box every picture is measured in
     for variant in variants:
         body += [rf"\clearpage\section*{{Student {_who(variant)}}}", *_intro(variant)[1:]]
         rate = variant.problem.learning_rate
         for answer in variant.key:
             figure = ""
             if figures and answer.derivation is not None:
-                figure, drawn = tikz_picture(answer.derivation, legend=False), drawn + 1
-            body += _solution(answer, rate, figure, declare=drawn == 1)
+                figure = tikz_picture(answer.derivation, legend=False)
+            body += _solution(answer, rate, figure, declare=not drawn)
+            drawn = drawn or bool(figure)
     return latex_document("\n".join(body), title=title or "Solutions",
                           packages=("graphicx", "tikz") if drawn else ())

@@ -280,7 +280,7 @@ def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int
         "total": None if d.value is None else text_number(d.value),
         "value": _finite(d.value), "update": step, "tolerance": choice.tolerance,
         "mistakes": _mistakes_data(choice.mistakes),
-        "updated": None if step is None or choice.update is None else {
+        "updated": None if choice.update is None else {
             "value": _finite(choice.update[1]), "total": text_number(choice.update[1]),
             "tolerance": choice.update_tolerance,
             "mistakes": _mistakes_data(choice.update_mistakes)},
