@@ -32,7 +32,7 @@ from ..graph.computation import ComputationGraph
 from ..naming import default_latex
 from .breaking import DOT, Atom, Math, Seq, Sum, breaklines, flat
 from .breaking import Group as Parens
-from .numbers import latex_number
+from .numbers import EMPTY_PRODUCT, latex_number
 from .parts import MAX_LISTED, Product, collected_layout, results
 from .typeset import latex_expr, leibniz, math_structure
 from .widths import width
@@ -155,7 +155,7 @@ def _lhs(d: Derivation) -> str:
 
 def _chain(term: Term, names: dict[str, str]) -> Math:
     if not term.factors:  # the path of one node (d of / d of): the empty product
-        return Atom("1")
+        return Atom(EMPTY_PRODUCT)
     return Seq(tuple(Atom(_partial(f, names)) for f in term.chain_rule_order))
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "CHECK_DIGITS",
     "DECIMALS",
     "DISPLAY_DIGITS",
+    "EMPTY_PRODUCT",
     "FACTOR_DIGITS",
     "VALUE_DIGITS",
     "decimal_number",
@@ -65,6 +66,9 @@ CHECK_DIGITS = 12
 """Significant digits of the oracles compared in ``verify``."""
 DECIMALS = 10
 """Decimals of a right value in a check report."""
+EMPTY_PRODUCT = "1"
+"""What the product of no local partials reads, in every format: the path of one node
+(``d of / d of``)."""
 
 
 def _unsigned_zero(text: str) -> str:

@@ -40,7 +40,7 @@ from .display import (
     valued_row,
 )
 from .matrix import matrix_latex
-from .numbers import VALUE_DIGITS, latex_factor, latex_number, percent
+from .numbers import EMPTY_PRODUCT, VALUE_DIGITS, latex_factor, latex_number, percent
 from .parts import MAX_LISTED, cancels, local_partials, path_shares, results, update
 from .typeset import latex_expr, leibniz
 
@@ -208,7 +208,7 @@ def _numbers_blocks(d: Derivation, learning_rate: float | None,
         for i, (term, share) in enumerate(zip(d.terms[:MAX_LISTED], path_shares(d),
                                               strict=False), 1):
             factors = r" \cdot ".join(latex_factor(f.value)
-                                       for f in term.chain_rule_order) or "1"
+                                       for f in term.chain_rule_order) or EMPTY_PRODUCT
             shown = "" if share is None else rf"${percent(share)}\,\%$"
             rows.append((str(i), f"${factors}$", f"${latex_number(term.value)}$", shown))
         blocks.append(Block(

@@ -36,7 +36,7 @@ from ..calculus.derivation import Derivation, Factor, Group, Term
 from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected
 from .matrix import MatrixForm, matrix_text
-from .numbers import FACTOR_DIGITS, percent, text_number
+from .numbers import EMPTY_PRODUCT, FACTOR_DIGITS, percent, text_number
 from .parts import (
     MAX_LISTED,
     Product,
@@ -109,10 +109,6 @@ def _wrap(text: str, indent: int) -> str:
 
 def _chain(term: Term) -> str:
     return " · ".join(_factor_label(f) for f in term.chain_rule_order) or EMPTY_PRODUCT
-
-
-EMPTY_PRODUCT = "1"
-"""What the product of no local partials reads: the path of one node (``d of / d of``)."""
 
 
 def paths_text(derivation: Derivation) -> str:
