@@ -4,22 +4,29 @@ For every bundled example (or those named with ``--only``) and every parameter i
 process, ``derive`` in every format (and ``--standalone``, ``--matrix``, each ``--simplify``
 strategy, ``--max-paths 1``), ``paths`` (text, JSON, streamed), ``check`` and ``verify`` in every
 format, ``draw`` as TikZ and DOT (with value labels, before surgery), ``codegen`` for every target,
-and a few bad inputs, and writes each command's exit status, stdout, stderr and output files to one
-text file in DIR.  A refactoring that must not change behaviour leaves ``diff -r BEFORE AFTER``
+``explore``'s page, ``export toml`` and ``Problem.to_toml()``, and a few bad inputs; and for the
+course commands, on the bundled template: ``variants`` (a roster with names in several scripts,
+``--handout``, ``--figure``; ``--count``), ``check`` of a student's file, ``grade`` in every
+format (a class CSV of right, mistaken, missing and invalid answers, a student not on the roster,
+and one student's file for Gradescope) and ``export prairielearn``.  It writes each command's
+exit status, stdout, stderr and output files (every file of an output folder) to one text file
+in DIR.  A refactoring that must not change behaviour leaves ``diff -r BEFORE AFTER``
 empty::
 
     python tools/record_outputs.py /tmp/before      # on the old commit
     python tools/record_outputs.py /tmp/after       # on the new one
     diff -r /tmp/before /tmp/after
 
-The whole set (about 1,700 outputs) takes about a minute.
+The whole set (about 2,000 outputs) takes a minute or two.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import io
+import json
 import tempfile
 import warnings
 from pathlib import Path
@@ -32,12 +39,18 @@ REPORT_FORMATS = ("text", "markdown", "json")
 TARGETS = ("numpy", "python", "jax", "c")
 
 
+TEMPLATE = "assignment_2_2_2"
+ROSTER = ('id,name\nada,Ada Lovelace\nalan,"Turing, Alan"\nzoe,Zoë Müller\nli,李雷\n'
+          'sasha,Саша Иванова\n')
+
+
 def record(out: Path, tag: str, argv: list[str], suffix: str | None = None) -> None:
-    """Run ``symbackprop ARGV`` (with ``-o`` a fresh file ending in ``suffix``, if given) and
-    write what it did to ``out/TAG.txt``."""
+    """Run ``symbackprop ARGV`` (with ``-o`` a fresh file ending in ``suffix``, or with
+    ``suffix="/"`` a fresh folder, if given) and write what it did, every file it wrote
+    included, to ``out/TAG.txt``."""
     folder = Path(tempfile.mkdtemp()) if suffix else None
     if folder is not None:
-        argv = [*argv, "-o", str(folder / f"out.{suffix}")]
+        argv = [*argv, "-o", str(folder / ("out" if suffix == "/" else f"out.{suffix}"))]
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         try:
@@ -47,10 +60,60 @@ def record(out: Path, tag: str, argv: list[str], suffix: str | None = None) -> N
     text = (f"$ {' '.join(argv)}\nrc={status}\n--stdout--\n{stdout.getvalue()}\n"
             f"--stderr--\n{stderr.getvalue()}\n")
     if folder is not None:
-        for written in sorted(folder.iterdir()):
-            text += f"--file {written.name}--\n" + written.read_text(errors="replace")
+        for written in sorted(p for p in folder.rglob("*") if p.is_file()):
+            name = written.relative_to(folder).as_posix()
+            text += f"--file {name}--\n" + written.read_text(errors="replace")
         text = text.replace(str(folder), "TMP")
     (out / f"{tag}.txt").write_text(text, encoding="utf-8")
+
+
+def _answers(keys: Path) -> list[list[str]]:
+    """A class's answers, one row per answer, made from the keys: the first student right to
+    four significant digits, the next with each question's first predicted mistake, the next
+    with one question missing and one not a number, and a student not on the roster."""
+    rows = []
+    for i, key_file in enumerate(sorted(keys.glob("*.json"))):
+        key = json.loads(key_file.read_text(encoding="utf-8"))
+        for j, question in enumerate(key["questions"]):
+            mistakes = question.get("mistakes") or []
+            if i % 3 == 1 and mistakes:
+                answer = f"{mistakes[0]['value']:.4g}"
+            elif i % 3 == 2 and j == 0:
+                continue
+            elif i % 3 == 2 and j == 1:
+                answer = "about 0.1"
+            else:
+                answer = f"{question['value']:.4g}"
+            rows.append([key["variant"], question["id"], answer])
+    return [*rows, ["bob", "q1", "0.5"]]
+
+
+def record_course(out: Path) -> None:
+    """``variants``, ``check``, ``grade`` in every format and ``export prairielearn`` on the
+    bundled template, run in a fresh folder with relative paths (so that the recorded text does
+    not depend on where that folder is)."""
+    with contextlib.chdir(tempfile.mkdtemp()):
+        Path("roster.csv").write_text(ROSTER, encoding="utf-8")
+        variants = ["variants", TEMPLATE, "--roster", "roster.csv", "--handout", "--figure"]
+        record(out, "course.variants.handout_figure", variants, "/")
+        record(out, "course.variants.count",
+               ["variants", TEMPLATE, "--count", "4", "--seed", "7"], "/")
+        record(out, "course.variants.handout",
+               ["variants", TEMPLATE, "--roster", "roster.csv", "--handout", "-o", "hw"])
+        record(out, "course.check.student", ["check", "hw/ada.toml"])
+        with open("answers.csv", "w", newline="", encoding="utf-8") as file:
+            csv.writer(file).writerows([["student", "question", "answer"],
+                                        *_answers(Path("hw/key"))])
+        for fmt in ("text", "markdown", "json", "csv"):
+            record(out, f"course.grade.{fmt}",
+                   ["grade", "hw", "answers.csv", "--format", fmt, "--jobs", "1"])
+        key = json.loads(Path("hw/key/alan.json").read_text(encoding="utf-8"))
+        Path("alan-answers.toml").write_text('variant = "alan"\n\n[answers]\n' + "".join(
+            f"{q['id']} = {q['value']:.3g}\n" for q in key["questions"]), encoding="utf-8")
+        record(out, "course.grade.gradescope",
+               ["grade", "hw", "alan-answers.toml", "--format", "gradescope", "--jobs", "1"])
+        record(out, "course.prairielearn",
+               ["export", "prairielearn", TEMPLATE, "--count", "3", "--no-picture"], "/")
 
 
 def record_example(out: Path, name: str) -> None:
@@ -85,6 +148,9 @@ def record_example(out: Path, name: str) -> None:
     for target in TARGETS:
         record(out, f"{name}.codegen.all.{target}", ["codegen", name, "--target", target])
     record(out, f"{name}.codegen.c_files", ["codegen", name, "--target", "c"], "c")
+    record(out, f"{name}.explore", ["explore", name], "html")
+    record(out, f"{name}.export_toml", ["export", "toml", name])
+    (out / f"{name}.to_toml.txt").write_text(load_problem(name).to_toml(), encoding="utf-8")
 
 
 def main_(argv: list[str] | None = None) -> int:
@@ -96,6 +162,7 @@ def main_(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")  # a warning would be recorded as output otherwise
     for name in args.only or sorted(bundled_examples()):
         record_example(args.out, name)
+    record_course(args.out)
     record(args.out, "examples", ["examples"])
     record(args.out, "help", ["--help"])
     record(args.out, "err.missing", ["derive", "nonexistent_file.toml", "--wrt", "w1"])
