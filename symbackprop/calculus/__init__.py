@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .options import DEFAULT_PATH_LIMIT
     from .paths import Path, count_paths, iter_paths
     from .sweep import Gradients, gradients
+    from .terms import Step
 
 _PUBLIC = {
     **dict.fromkeys(("Adjoint", "Derivation", "Factor", "Group", "Term", "derive"), "derivation"),
@@ -42,6 +43,7 @@ _PUBLIC = {
     "DEFAULT_PATH_LIMIT": "options",
     **dict.fromkeys(("Path", "count_paths", "iter_paths"), "paths"),
     **dict.fromkeys(("Gradients", "gradients"), "sweep"),
+    "Step": "terms",
 }
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "Gradients",
     "Group",
     "Path",
+    "Step",
     "Term",
     "count_paths",
     "derive",

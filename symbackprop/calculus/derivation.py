@@ -43,10 +43,10 @@ from ..graph.computation import ComputationGraph
 from .adjoints import adjoint_sweep
 from .paths import DEFAULT_PATH_LIMIT, Path, count_paths, iter_paths, relevant
 from .simplify import simplify
-from .terms import Adjoint, Factor, Group, Term
+from .terms import Adjoint, Factor, Group, Step, Term
 from .views import view
 
-__all__ = ["Adjoint", "Derivation", "Factor", "Group", "Term", "derive"]
+__all__ = ["Adjoint", "Derivation", "Factor", "Group", "Step", "Term", "derive"]
 
 
 PATTERN_FROM = 100
@@ -153,6 +153,40 @@ class Derivation:
         """The derivative simplified by a named strategy (see
         :mod:`symbackprop.calculus.simplify`)."""
         return simplify(self, strategy)
+
+    @property
+    def updatable(self) -> bool:
+        """Whether gradient descent updates ``wrt`` by this derivative: ``of`` is the graph's
+        output (the loss) and ``wrt`` a parameter.
+
+        Examples
+        --------
+        >>> from symbackprop import load_problem
+        >>> graph = load_problem("mazur_2_2_2").graph
+        >>> derive(graph, "w1").updatable, derive(graph, "h11").updatable
+        (True, False)
+        """
+        return self.of == self.graph.output and self.graph.node(self.wrt).kind == "parameter"
+
+    def step(self, learning_rate: float | None) -> Step[float] | None:
+        """One step of gradient descent on ``wrt`` with this gradient, ``w+ = w - eta dL/dw``;
+        ``None`` without a learning rate or values, or when the derivative is not a
+        parameter's gradient of the loss (:attr:`updatable`).
+
+        Examples
+        --------
+        >>> from symbackprop import load_problem
+        >>> problem = load_problem("mazur_2_2_2")
+        >>> derivation = derive(problem.graph, "w1", values=problem.values)
+        >>> derivation.step(0.5)
+        Step(w1+ = 0.15 - 0.5 * 0.0004385677345 = 0.1497807161)
+        >>> derivation.step(0.5).after, derivation.step(None)
+        (0.1497807161327628, None)
+        """
+        if learning_rate is None or self.value is None or self.values is None or \
+                not self.updatable:
+            return None
+        return Step(self.wrt, learning_rate, float(self.values[self.wrt]), self.value)
 
     @property
     def paths(self) -> tuple[Path, ...]:

@@ -4,7 +4,8 @@ Plain frozen data, built by :func:`~symbackprop.calculus.derivation.derive` and 
 everything that shows or checks a derivation.  A :class:`Term` holds its :class:`Factor`
 objects in path order (sympy reorders the factors of a product when it prints it, so
 chain-rule order cannot be recovered from a ``Mul``); a :class:`Group` is the factored form
-below one node; an :class:`Adjoint` defines ``d of / d node`` once per node.
+below one node; an :class:`Adjoint` defines ``d of / d node`` once per node; a :class:`Step`
+is one step of gradient descent on a parameter.
 
 Examples
 --------
@@ -21,12 +22,13 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import sympy
 
 from .paths import Path
 
-__all__ = ["Adjoint", "Factor", "Group", "Term"]
+__all__ = ["Adjoint", "Factor", "Group", "Step", "Term"]
 
 
 @dataclass(frozen=True)
@@ -154,3 +156,53 @@ class Adjoint:
     def __repr__(self) -> str:
         parts = " + ".join(f"d{f.of}/d{f.wrt}*delta_{c}" for f, c in self.contributions)
         return f"Adjoint(delta_{self.node} = {parts or '1'})"
+
+
+_Number = TypeVar("_Number", bound=Any)
+
+
+@dataclass(frozen=True)
+class Step(Generic[_Number]):
+    """One step of gradient descent on a parameter, ``w+ = w - eta dL/dw``: the update rule's
+    one home (:meth:`~symbackprop.calculus.derivation.Derivation.step` makes it from a
+    derivation; the course keys and the checker make it from their vectorised values, so its
+    fields may be numpy arrays as well as floats).
+
+    Attributes
+    ----------
+    parameter : str
+    learning_rate : float
+        ``eta``.
+    before : float, numpy array or sympy expression
+        The parameter's value in the forward pass (at every draw of the checker, or as a
+        symbol for the formula of an update).
+    gradient : float, numpy array or sympy expression
+        ``dL/dw`` there.
+
+    Examples
+    --------
+    >>> step = Step("w1", 0.5, 0.75, 0.25)
+    >>> step
+    Step(w1+ = 0.75 - 0.5 * 0.25 = 0.625)
+    >>> step.change, step.after
+    (0.125, 0.625)
+    """
+
+    parameter: str
+    learning_rate: Any
+    before: _Number
+    gradient: _Number
+
+    @property
+    def change(self) -> _Number:
+        """``eta dL/dw``, what the step subtracts (the part of ``w+`` that is computed)."""
+        return self.learning_rate * self.gradient
+
+    @property
+    def after(self) -> _Number:
+        """``w+ = w - eta dL/dw``."""
+        return self.before - self.change
+
+    def __repr__(self) -> str:
+        return (f"Step({self.parameter}+ = {self.before:.10g} - {self.learning_rate:.10g} * "
+                f"{self.gradient:.10g} = {self.after:.10g})")

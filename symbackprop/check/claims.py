@@ -41,7 +41,7 @@ from functools import cached_property
 import numpy as np
 import sympy
 
-from ..calculus.derivation import Derivation
+from ..calculus.derivation import Derivation, Step
 from ..calculus.equality import equivalent
 from ..errors import SymbackpropError
 from ..naming import symbol
@@ -246,7 +246,8 @@ class _Checker:
         gradient = self.gradient_expression(*claim.differentiated(self.graph.output))
         if claim.kind == "derivative":
             return gradient
-        return symbol(claim.target) - sympy.nsimplify(self.rate) * gradient
+        rate = sympy.nsimplify(self.rate)
+        return Step(claim.target, rate, symbol(claim.target), gradient).after
 
     def truth_at(self, claim: Claim, scenario: Scenario) -> np.ndarray:
         """The true value of the claim at every point of ``scenario``."""
@@ -255,7 +256,7 @@ class _Checker:
         gradient = scenario.derivative(*claim.differentiated(self.graph.output))
         if claim.kind == "derivative":
             return gradient
-        return scenario.values[claim.target] - self.rate * gradient
+        return Step(claim.target, self.rate, scenario.values[claim.target], gradient).after
 
     def expected(self, claim: Claim) -> float:
         if claim.kind == "value":
@@ -269,7 +270,8 @@ class _Checker:
                         else float(derivation.value))
         if claim.kind == "derivative":
             return gradient
-        return float(self.at_values.values[claim.target][0]) - self.rate * gradient
+        before = float(self.at_values.values[claim.target][0])
+        return Step(claim.target, self.rate, before, gradient).after
 
     def formula(self, claim: Claim) -> str | None:
         if claim.kind == "value":

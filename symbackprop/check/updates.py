@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..calculus.derivation import Derivation
+from ..calculus.derivation import Derivation, Step
 from .evidence import Scenario
 
 __all__ = ["later_parameters", "stale_gradient"]
@@ -85,7 +85,8 @@ def stale_gradient(derivation: Derivation, scenario: Scenario, learning_rate: fl
         return None
     values = dict(scenario.values)
     for p in later:
-        values[p] = scenario.values[p] - learning_rate * scenario.derivative(derivation.of, p)
+        gradient = scenario.derivative(derivation.of, p)
+        values[p] = Step(p, learning_rate, scenario.values[p], gradient).after
     stale = Scenario(scenario.graph, values, random=scenario.random, loss=scenario.loss,
                      max_paths=scenario.max_paths)
     return stale.adjoint(derivation)

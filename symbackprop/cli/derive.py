@@ -52,10 +52,8 @@ def _derive(args: argparse.Namespace) -> int:
             raise UsageError("derive --matrix: the matrix form needs a layered network "
                              "([network] in the problem file)")
         matrix = matrix_form(problem.network, derivation)
-    # An update w+ = w - eta dL/dw is shown only for the gradient of the loss by a parameter.
-    updatable = (derivation.of == problem.graph.output
-                 and problem.graph.node(derivation.wrt).kind == "parameter")
-    rate = problem.learning_rate if updatable else None
+    # the update w+ = w - eta dL/dw, shown for a parameter's gradient of the loss (Derivation.step)
+    rate = problem.learning_rate
     options = {"strategy": args.simplify, "learning_rate": rate, "matrix": matrix,
                "max_terms": args.max_terms}
     if args.format == "json":

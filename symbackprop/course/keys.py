@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..calculus.derivation import Derivation
+from ..calculus.derivation import Derivation, Step
 from ..check.evidence import SLACK, Scenario
 from ..check.mistakes import edge_info
 from ..check.predict import MistakenValue, mistaken_values
@@ -133,9 +133,9 @@ def _answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
         return Answer(question, gradient, formula, question.tolerance_for(gradient),
                       tuple(mistaken_values(derivation)), derivation)
     rate = float(problem.learning_rate or 0.0)
-    value = float(scenario.values[wrt][0]) - rate * gradient
-    return Answer(question, value, f"{wrt} - {rate:g}*({formula})",
-                  question.tolerance_for(rate * gradient),  # the step is what is computed
+    step = Step(wrt, rate, float(scenario.values[wrt][0]), gradient)
+    return Answer(question, step.after, f"{wrt} - {rate:g}*({formula})",
+                  question.tolerance_for(step.change),  # the step is what is computed
                   tuple(mistaken_values(derivation, learning_rate=rate)), derivation)
 
 

@@ -15,7 +15,7 @@ Examples
 Exploration(mazur_2_2_2 (bundled example), 10 parameters, w1 chosen)
 >>> choice = exploration.choice("w1")
 >>> choice.derivation.path_count, choice.update
-(2, (0.15, 0.1497807161327628))
+(2, Step(w1+ = 0.15 - 0.5 * 0.0004385677345 = 0.1497807161))
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 import networkx as nx
 import sympy
 
-from ..calculus.derivation import Adjoint, Derivation, derive
+from ..calculus.derivation import Adjoint, Derivation, Step, derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
 from ..check import MistakenValue, mistaken_values
 from ..check.evidence import SLACK
@@ -37,7 +37,7 @@ from ..errors import SymbackpropError, UsageError
 from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
 from ..render.numbers import FACTOR_DIGITS, text_number
-from ..render.parts import update
+from ..render.text import step_text
 from ..render.typeset import text_expr
 from ..spec.problems import Problem
 
@@ -71,8 +71,8 @@ def explorable(graph: ComputationGraph, network: LayeredNetwork | None = None) -
 @dataclass(frozen=True)
 class Choice:
     """One parameter of the page: its derivation, the mistakes a student may make, the file's
-    tolerance for its derivative (``None``: the typed digits decide) and its update step
-    ``(before, after)`` when the file has a learning rate, with the values the common mistakes
+    tolerance for its derivative (``None``: the typed digits decide) and its gradient-descent
+    step when the file has a learning rate, with the values the common mistakes
     of that step give (:func:`~symbackprop.check.mistaken_values` with the learning rate) and
     the file's tolerance for the updated value.
 
@@ -87,7 +87,7 @@ class Choice:
     derivation: Derivation
     mistakes: tuple[MistakenValue, ...] = ()
     tolerance: float | None = None
-    update: tuple[float, float] | None = None
+    update: Step[float] | None = None
     update_mistakes: tuple[MistakenValue, ...] = ()
     update_tolerance: float | None = None
 
@@ -136,18 +136,15 @@ class Exploration:
 
 def _choice(derivation: Derivation, learning_rate: float | None,
             tolerance: float | None, update_tolerance: float | None = None) -> Choice:
-    graph = derivation.graph
-    updatable = (derivation.of == graph.output
-                 and graph.node(derivation.wrt).kind == "parameter")
-    rate = learning_rate if updatable else None
-    step = update(derivation, rate)
+    step = derivation.step(learning_rate)
     mistakes: tuple[MistakenValue, ...] = ()
     step_mistakes: tuple[MistakenValue, ...] = ()
     if derivation.values is not None and derivation.value is not None:
         mistakes = tuple(m for m in mistaken_values(derivation) if math.isfinite(m.value))
         if step is not None:
-            step_mistakes = tuple(m for m in mistaken_values(derivation, learning_rate=rate)
-                                  if math.isfinite(m.value))
+            step_mistakes = tuple(
+                m for m in mistaken_values(derivation, learning_rate=step.learning_rate)
+                if math.isfinite(m.value))
     return Choice(derivation, mistakes, tolerance, step, step_mistakes,
                   update_tolerance if step is not None else None)
 
@@ -256,7 +253,7 @@ def edge_partials(exploration: Exploration, edges: Sequence[Edge]
 
 
 def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int],
-                 rate: float | None, deltas: dict[str, str]) -> dict[str, Any]:
+                 deltas: dict[str, str]) -> dict[str, Any]:
     d = choice.derivation
     union = sorted({index[f.wrt, f.of] for a in d.adjoints for f, _ in a.contributions
                     if (f.wrt, f.of) in index})
@@ -267,12 +264,7 @@ def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int
     for adjoint in d.adjoints:
         if adjoint.node != d.of and adjoint.node not in deltas:
             deltas[adjoint.node] = _delta_rule(d.of, adjoint)
-    head = f"∂{d.of}/∂{d.wrt}"
-    step = None
-    if choice.update is not None and rate is not None:
-        before, after = choice.update
-        step = (f"{d.wrt}+ = {d.wrt} − η {head} = {text_number(before)} − {text_number(rate)} "
-                f"· {text_number(d.value)} = {text_number(after)}")
+    step = None if choice.update is None else step_text(choice.update, d.of)
     return {
         "name": d.wrt, "of": d.of, "count": d.path_count, "paths": paths, "edges": union,
         "nodes": sorted({n for e in union for n in edges[e]} | {d.wrt}),
@@ -281,7 +273,7 @@ def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int
         "value": _finite(d.value), "update": step, "tolerance": choice.tolerance,
         "mistakes": _mistakes_data(choice.mistakes),
         "updated": None if choice.update is None else {
-            "value": _finite(choice.update[1]), "total": text_number(choice.update[1]),
+            "value": _finite(choice.update.after), "total": text_number(choice.update.after),
             "tolerance": choice.update_tolerance,
             "mistakes": _mistakes_data(choice.update_mistakes)},
     }
@@ -318,7 +310,7 @@ def page_data(exploration: Exploration, edges: Sequence[Edge],
                           "factor": text_number(value, FACTOR_DIGITS),
                           "geometry": list(shape)})
     deltas: dict[str, str] = {}
-    choices = [_choice_data(c, edges, index, exploration.learning_rate, deltas)
+    choices = [_choice_data(c, edges, index, deltas)
                for c in exploration.choices]
     return {"title": exploration.title, "of": exploration.of, "selected": exploration.selected,
             "limit": exploration.path_limit, "slack": SLACK,

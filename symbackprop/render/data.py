@@ -120,10 +120,10 @@ def derivation_data(derivation: Derivation, strategy: str = "textbook",
         **({"simplify_note": note} if note else {}),
         **{k: v for k, v in paths_data(derivation).items() if k not in ("of", "wrt", "value")},
     }
-    if learning_rate is not None and derivation.value is not None and derivation.values:
-        before = derivation.values[derivation.wrt]
-        data["update"] = {"learning_rate": learning_rate, "before": before,
-                          "after": before - learning_rate * derivation.value}
+    step = derivation.step(learning_rate)
+    if step is not None:
+        data["update"] = {"learning_rate": step.learning_rate, "before": step.before,
+                          "after": step.after}
     if matrix is not None:
         data["matrix"] = matrix_data(matrix)
     return data

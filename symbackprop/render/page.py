@@ -41,7 +41,7 @@ from .display import (
 )
 from .matrix import matrix_latex
 from .numbers import EMPTY_PRODUCT, VALUE_DIGITS, latex_factor, latex_number, percent
-from .parts import MAX_LISTED, cancels, local_partials, path_shares, results, update
+from .parts import MAX_LISTED, cancels, local_partials, path_shares, results
 from .typeset import latex_expr, leibniz
 
 __all__ = ["ALIGNAT", "Block", "Section", "Table", "page_sections"]
@@ -220,16 +220,15 @@ def _numbers_blocks(d: Derivation, learning_rate: float | None,
         if cancels(d):
             blocks.append(Block("The paths cancel: the total is zero up to rounding."))
     rows_math = [rf"{_lhs(d)} &= {latex_number(d.value, 10)}"]
-    step = update(d, learning_rate)
+    step = d.step(learning_rate)
     if step is not None:
-        before, after = step
         wrt = names[d.wrt]
         rows_math.append(
-            rf"{wrt}^{{+}} &= {wrt} - \eta {_lhs(d)} = {latex_number(before, 10)} - "
-            rf"{latex_number(learning_rate)} \cdot {latex_factor(d.value, VALUE_DIGITS)} = "
-            rf"{latex_number(after, 10)}")
-    text = "" if step is None else (
-        rf"One step of gradient descent with learning rate $\eta = {latex_number(learning_rate)}$:")
+            rf"{wrt}^{{+}} &= {wrt} - \eta {_lhs(d)} = {latex_number(step.before, 10)} - "
+            rf"{latex_number(step.learning_rate)} \cdot "
+            rf"{latex_factor(step.gradient, VALUE_DIGITS)} = {latex_number(step.after, 10)}")
+    text = "" if step is None else ("One step of gradient descent with learning rate "
+                                    rf"$\eta = {latex_number(step.learning_rate)}$:")
     blocks.append(Block(text, tuple(rows_math)))
     return blocks
 

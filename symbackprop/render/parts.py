@@ -50,7 +50,6 @@ __all__ = [
     "path_shares",
     "results",
     "split_product",
-    "update",
 ]
 
 MAX_LISTED = 32
@@ -121,25 +120,6 @@ def path_shares(derivation: Derivation) -> list[float | None]:
     if total is None or total == 0 or cancels(derivation):
         return [None] * len(terms)
     return [None if t.value is None else t.value / total for t in terms]
-
-
-def update(derivation: Derivation, learning_rate: float | None) -> tuple[float, float] | None:
-    """``(before, after)`` of one gradient-descent step ``w+ = w - eta dL/dw``, when the
-    learning rate and the values are known.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> derivation = derive(problem.graph, "w1", values=problem.values)
-    >>> update(derivation, 0.5), update(derivation, None)
-    ((0.15, 0.1497807161327628), None)
-    """
-    if learning_rate is None or derivation.value is None or derivation.values is None:
-        return None
-    before = float(derivation.values[derivation.wrt])
-    return before, before - learning_rate * derivation.value
 
 
 @dataclass(frozen=True)

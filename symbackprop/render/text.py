@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 
 import sympy
 
-from ..calculus.derivation import Derivation, Factor, Group, Term
+from ..calculus.derivation import Derivation, Factor, Group, Step, Term
 from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected
 from .matrix import MatrixForm, matrix_text
@@ -45,11 +45,11 @@ from .parts import (
     local_partials,
     path_shares,
     results,
-    update,
 )
 from .typeset import natural_str, text_expr
 
-__all__ = ["WIDTH", "collected_text", "derivation_text", "leibniz", "number", "paths_text"]
+__all__ = ["WIDTH", "collected_text", "derivation_text", "leibniz", "number", "paths_text",
+           "step_text"]
 
 WIDTH = 100
 """Lines are at most this wide (a single unbreakable token may be longer)."""
@@ -71,6 +71,19 @@ def leibniz(of: str, wrt: str) -> str:
     '∂L/∂w5'
     """
     return f"∂{of}/∂{wrt}"
+
+
+def step_text(step: Step[float], of: str) -> str:
+    """One step of gradient descent with its numbers, on one line.
+
+    Examples
+    --------
+    >>> print(step_text(Step("w1", 0.5, 0.15, 0.0004385677345), "L"))
+    w1+ = w1 − η ∂L/∂w1 = 0.15 − 0.5 · 0.0004385677345 = 0.1497807161
+    """
+    w = step.parameter
+    return (f"{w}+ = {w} − η {leibniz(of, w)} = {number(step.before)} − "
+            f"{number(step.learning_rate)} · {number(step.gradient)} = {number(step.after)}")
 
 
 def _expr(expr: sympy.Expr) -> str:
@@ -340,12 +353,9 @@ def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
         numbers = _numbers_table(d) if d.terms is not None else []
         numbers = ["  " + n for n in numbers]
         numbers.append(f"  {head} = {number(d.value)}")
-        step = update(d, learning_rate)
+        step = d.step(learning_rate)
         if step is not None:
-            before, after = step
-            numbers.append(_wrap(
-                f"  update: {d.wrt}+ = {d.wrt} − η {head} = {number(before)} − "
-                f"{number(learning_rate)} · {number(d.value)} = {number(after)}", 10))
+            numbers.append(_wrap(f"  update: {step_text(step, d.of)}", 10))
         lines += _section("Numbers", numbers)
     if matrix is not None:
         lines += ["", *matrix_text(matrix).splitlines()]
