@@ -46,9 +46,7 @@ from .adjoints import adjoint_sweep
 from .paths import on_paths
 from .views import view
 
-__all__ = [
-    "AdjointDefinition", "Gradients", "adjoint_prefix", "gradients", "node_values", "number",
-]
+__all__ = ["AdjointDefinition", "Gradients", "adjoint_prefix", "gradients"]
 
 
 @dataclass(frozen=True)
@@ -240,45 +238,6 @@ def default_wrt(graph: ComputationGraph) -> list[str]:
     ['a', 'b']
     """
     return graph.parameters or graph.kind_of("input")
-
-
-def number(expr: sympy.Expr, values: Mapping[str, Any], graph: ComputationGraph) -> Any:
-    """``expr`` (in node symbols) at the node values ``values``:
-    :func:`symbackprop.graph.evaluation.number`, kept under this name (and signature) for one
-    release for code that imported it from here.
-
-    Sums, products, integer powers and symbols are done directly (most local partials are
-    a symbol or a short product); anything else is lambdified.  Works on floats and on numpy
-    arrays alike; ``graph`` is not used.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> values = problem.graph.forward(problem.values)
-    >>> h11 = symbol("h11")
-    >>> round(number(h11 * (1 - h11), values, problem.graph), 10)      # dh11/da11
-    0.2413007086
-    """
-    return evaluation.number(expr, values)
-
-
-def node_values(graph: ComputationGraph, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Every node's value: :meth:`ComputationGraph.forward`, kept under this name for its
-    callers.
-
-    ``forward`` evaluates sums and products directly and compiles only function applications,
-    each function once (:func:`symbackprop.graph.direct_evaluator`): O(V + E) arithmetic for a
-    layered network, with scalars or numpy arrays alike.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> problem = load_problem("branching_graph")
-    >>> node_values(problem.graph, problem.values) == problem.graph.forward(problem.values)
-    True
-    """
-    return graph.forward(values)
 
 
 def gradients(
