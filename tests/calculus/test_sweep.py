@@ -100,8 +100,8 @@ def test_adjoints_are_defined_once_before_use(name, graph, values, network):
         used = adjoint.expression.free_symbols & set(grads.symbols.values())
         assert used <= defined, adjoint  # reverse topological: children first
         defined.add(adjoint.symbol)
-        rebuilt = sympy.Add(*(partial * (grads.symbols.get(child, 1))
-                              for child, partial in adjoint.contributions))
+        rebuilt = sympy.Add(*(factor.expression * (grads.symbols.get(child, 1))
+                              for factor, child in adjoint.contributions))
         assert sympy.expand(rebuilt - adjoint.expression) == 0
     for wrt in grads:
         assert grads[wrt].free_symbols & set(grads.symbols.values()) <= defined
