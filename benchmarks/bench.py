@@ -1,7 +1,7 @@
 """symbackprop benchmarks: derivation at scale and generated-code speed, in one command.
 
     python benchmarks/bench.py [--quick] [--json out.json] [--cap SECONDS]
-                               [--only derivation|runtime|grade] [--rounds N]
+                               [--only derivation|runtime|grade|fastpaths] [--rounds N]
                                [--students N]
                                [--shapes 2,2,2 16,16,16,4 ...]
 
@@ -22,7 +22,9 @@ layers; a bias per neuron) it measures, in the same run:
   and ``symbackprop --version``;
 * the generated numpy gradient (layer-wise code) at batch 1 and 10,000 against a hand-written
   numpy backprop, the forward pass alone, torch autograd and jax.grad (float64, when installed),
-  and the generated jax code.
+  and the generated jax code;
+* each fast path (the JSON writer, the evaluators) against the general way, on the work of a
+  command that runs it (:mod:`fastpaths`).
 
 and ``symbackprop grade`` on 500 answers-only submissions with one process and with two
 (``benchmarks/grading.py``).
@@ -489,7 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="OUT", help="also write every number to OUT")
     parser.add_argument("--cap", type=float, default=None,
                         help="seconds per slow derivation method and case (default 60; 10 quick)")
-    parser.add_argument("--only", choices=("derivation", "perweight", "runtime", "grade", "page"),
+    parser.add_argument("--only", choices=("derivation", "perweight", "runtime", "grade", "page",
+                                           "fastpaths"),
                         help="run one of the tables")
     parser.add_argument("--students", type=int, default=None,
                         help="submissions of the grading table (default 500; 100 quick)")
@@ -507,9 +510,10 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpus": os.cpu_count(), "numpy": np.__version__},
         "cap_seconds": cap, "rounds": args.rounds, "derivation": [], "runtime": [], "page": [],
+        "fastpaths": [],
     }
     derivation_rows, runtime_rows, per_weight_networks = [], [], []
-    for shape in shapes if args.only not in ("grade", "page") else ():
+    for shape in shapes if args.only not in ("grade", "page", "fastpaths") else ():
         for head in HEADS:
             network = network_for(shape, head)
             name = "[" + ",".join(map(str, shape)) + "]"
@@ -589,6 +593,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\nThe interactive page (symbackprop explore, softmax head): its size, build time, "
               "and the time until chromium has it interactive, against an empty page\n")
         print(table(["shape", "size", "build", "interactive", "empty page", "ratio"], page_rows))
+    if args.only in (None, "fastpaths"):
+        import fastpaths  # benchmarks/fastpaths.py, beside this script
+
+        results["fastpaths"], text = fastpaths.section(args.shapes, args.quick, repeats)
+        print(text)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(results, out, indent=2)

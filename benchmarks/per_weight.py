@@ -7,8 +7,8 @@ writing the output all counted), with its wall time and peak memory (the process
 resident set, ``VmHWM``).  Measured in the same run, the alternatives:
 
 * ``written out``: ``derive --format json --max-terms`` past the path count, which writes the
-  sum over paths, its simplified form and the leaves-only form as the code did before they
-  were left out (capped);
+  sum over paths, its simplified form and the leaves-only form that the default leaves out
+  past 1,000 paths (capped);
 * ``all``: ``derive --wrt all --format json``, every parameter from one reverse sweep;
 * ``--version``: start-up alone.
 """

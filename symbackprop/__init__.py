@@ -34,7 +34,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from . import _moved
 from ._version import __version__
 from .calculus.views import register_loader
 
@@ -153,19 +152,18 @@ def load_views() -> None:
 
 
 register_loader(load_views)
-_moved.install()  # the flat layout's import paths, for one release
 
 
 def __getattr__(name: str) -> Any:
-    """A public name, imported from its module (:data:`PUBLIC`) on first access; or
-    ``symbackprop.oracles`` and the other modules of the flat layout, for one release."""
+    """A public name, imported from its module (:data:`PUBLIC`) on first access, or a
+    subpackage (:data:`SUBPACKAGES`)."""
     if name in PUBLIC:
         value = getattr(importlib.import_module(f"{__name__}.{PUBLIC[name]}"), name)
         globals()[name] = value  # found directly from now on
         return value
-    if name in SUBPACKAGES:  # symbackprop.render without an import of it, as before
+    if name in SUBPACKAGES:  # symbackprop.render without an import of it
         return importlib.import_module(f"{__name__}.{name}")
-    return _moved.attribute(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

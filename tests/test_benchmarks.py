@@ -20,7 +20,7 @@ def _bench(*args: str) -> subprocess.CompletedProcess[str]:
                           timeout=600)
 
 
-SECTIONS = ("derivation", "runtime", "perweight", "grade", "page")
+SECTIONS = ("derivation", "runtime", "perweight", "grade", "page", "fastpaths")
 
 
 def test_smoke_run_of_the_smallest_shape(tmp_path):
@@ -71,6 +71,14 @@ def test_smoke_run_of_the_smallest_shape(tmp_path):
                        row["paths_listing"], row["written_out"], row["all"]):
             assert timing["seconds"] > 0 and timing["peak_rss_mb"] > 10
     assert "One weight through the command line" in run.stdout
+    assert "Fast paths against the general way" in run.stdout
+    fast = results["fastpaths"]
+    assert [row["fast_path"].rsplit(".", 1)[1] for row in fast] == [
+        "to_json"] * 3 + ["direct_evaluator"] * 3 + ["evaluate_alike"] * 2 + ["number"] * 3
+    for row in fast:
+        assert row["fast_seconds"] > 0 and row["general_seconds"] > 0 and row["values"] > 0
+        assert row["ratio"] == row["general_seconds"] / row["fast_seconds"]
+    assert [row["differ"] for row in fast if row["general"] == "json.dumps"] == [0, 0, 0]
     for row in results["runtime"]:
         # the generated code (blocked and in one call) computes the hand-written backprop
         assert row["max_relative_difference"] < 1e-12

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
-import json
 import re
-import sys
 import tomllib
 from pathlib import Path
 
@@ -92,7 +90,7 @@ def test_every_import_runs_down_the_layers_even_inside_functions() -> None:
     upward = []
     for module, targets in IMPORTS.items():
         home = _layer_of(module, layers)
-        if home is None:  # the package's __init__, __main__ and _moved sit on top of everything
+        if home is None:  # the package's __init__ and __main__ sit on top of everything
             continue
         for target in sorted(targets):
             there = _layer_of(target, layers)
@@ -105,7 +103,7 @@ def test_every_import_runs_down_the_layers_even_inside_functions() -> None:
 
 def test_every_module_of_the_package_is_in_a_layer() -> None:
     layers = _layers()
-    on_top = ("symbackprop", "symbackprop.__main__", "symbackprop._moved")
+    on_top = ("symbackprop", "symbackprop.__main__")
     outside = [m for m in MODULES if _layer_of(m, layers) is None and m not in on_top]
     assert outside == []
 
@@ -150,36 +148,10 @@ def test_every_subpackage_says_truly_what_it_may_import(package: str) -> None:
     assert named <= allowed, f"{package}'s docstring names {sorted(named - allowed)}"
 
 
-#: Every public name of every module of the flat layout (its ``__all__`` at the last commit
-#: before the subpackages), to be found at the old path for one release.
-FLAT_LAYOUT = json.loads((ROOT / "tests" / "flat_layout_names.json").read_text(encoding="utf-8"))
-FLAT_MODULES = sorted({*FLAT_LAYOUT, "symbackprop.examples"} - {"symbackprop"})
-
-
-@pytest.mark.parametrize("name", FLAT_MODULES)
-def test_every_import_path_of_the_flat_layout_still_works_for_one_release(
-        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from symbackprop._moved import MOVED
-
-    if name in MOVED:
-        monkeypatch.delitem(sys.modules, name, raising=False)
-        with pytest.warns(DeprecationWarning, match=f"{name} is now {MOVED[name]}"):
-            module = importlib.import_module(name)
-        assert module is importlib.import_module(MOVED[name])
-        assert module.__spec__.name == MOVED[name]  # the new module keeps its own identity
-    else:  # still there (errors, naming, cli), or now a subpackage exporting what it did
-        module = importlib.import_module(name)
-    missing = [n for n in FLAT_LAYOUT.get(name, ()) if not hasattr(module, n)]
-    assert missing == []
-
-
-def test_the_old_modules_are_attributes_of_the_package_too(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_package_has_its_public_names_and_subpackages_and_nothing_else() -> None:
     import symbackprop
 
-    monkeypatch.delitem(vars(symbackprop), "oracles", raising=False)  # as if never imported
-    monkeypatch.delitem(sys.modules, "symbackprop.oracles", raising=False)
-    with pytest.warns(DeprecationWarning, match="symbackprop.oracles is now"):
-        assert symbackprop.oracles is importlib.import_module("symbackprop.numeric.oracles")
-    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
-        symbackprop.nothing  # noqa: B018
+    assert symbackprop.render is importlib.import_module("symbackprop.render")
+    assert symbackprop.derive is importlib.import_module("symbackprop.calculus.derivation").derive
+    with pytest.raises(AttributeError, match="no attribute 'oracles'"):
+        symbackprop.oracles  # noqa: B018  (a module of an unreleased layout, never public)

@@ -30,9 +30,9 @@ h11*w211*x1*(1 - h11)*(-y1 + yhat1)
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import sympy
@@ -41,7 +41,7 @@ from ..errors import MissingExtraError, PathLimitError
 from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
 from .adjoints import adjoint_sweep
-from .paths import DEFAULT_PATH_LIMIT, Path, count_paths, iter_paths, relevant
+from .paths import DEFAULT_PATH_LIMIT, Path, find_paths
 from .simplify import simplify
 from .terms import Adjoint, Factor, Group, Step, Term
 from .views import view
@@ -69,10 +69,8 @@ class Derivation:
     factored : Group or None
         The factored form (paths grouped by shared start), when the paths are listed.
     adjoints : tuple of Adjoint
-        The delta form, from ``of`` back to ``wrt``: one definition per node on the paths.
-    factored_expression : sympy.Expr
-        The derivative in node symbols as the adjoint recursion writes it out: the sum over
-        paths grouped (what :attr:`expression` is when the paths are not listed).
+        The delta form, from ``of`` back to ``wrt``: one definition per node on the paths, each
+        written out (none has a symbol).
     values : mapping or None
         Every node's value, when the leaves' values were given.
     value : float or None
@@ -98,9 +96,15 @@ class Derivation:
     terms: tuple[Term, ...] | None
     factored: Group | None
     adjoints: tuple[Adjoint, ...]
-    factored_expression: sympy.Expr = field(repr=False)
     values: Mapping[str, float] | None = field(default=None, repr=False)
     value: float | None = None
+
+    @property
+    def factored_expression(self) -> sympy.Expr:
+        """The derivative in node symbols as the adjoint recursion writes it out: the sum over
+        paths grouped (``wrt``'s adjoint; what :attr:`expression` is when the paths are not
+        listed)."""
+        return self.adjoints[-1].expression
 
     @cached_property
     def expression(self) -> sympy.Expr:
@@ -285,39 +289,29 @@ def derive(
 
 def _derive(graph: ComputationGraph, wrt: str, of: str | None,
             values: Mapping[str, float] | None, max_paths: int) -> Derivation:
-    of = graph.output if of is None else of
-    on_paths = relevant(graph, wrt, of)
+    paths = find_paths(graph, wrt, of)
+    of = paths.target
     node_values = dict(graph.forward(values)) if values is not None else None
-
-    # Many local partials are compiled once per pattern (yhat_j*(1 - yhat_j) for every j); a
-    # few, one by one as always (lambdify's printed order, so a value's last bits, depends on
-    # how many placeholders it has made before: small outputs keep theirs).
-    evaluate = evaluation.evaluate_alike if len(on_paths) > PATTERN_FROM else graph.evaluate
+    number: Callable[[sympy.Expr], Any] | None = None
+    if node_values is not None:
+        # Many local partials are compiled once per pattern (yhat_j*(1 - yhat_j) for every j);
+        # a few, one by one (lambdify's printed order, so a value's last bits, depends on how
+        # many placeholders it has made before: small outputs keep theirs).
+        evaluate = (evaluation.evaluate_alike if len(paths.children) > PATTERN_FROM
+                    else graph.evaluate)
+        number = partial(evaluate, values=node_values)
     # The adjoint (delta) form: the reverse sweep over the nodes on the paths, written out.
-    adjoints = {of: Adjoint(of, (), 1.0 if node_values is not None else None)}
-    delta_expr: dict[str, sympy.Expr] = {of: sympy.S.One}
-    factors: dict[tuple[str, str], Factor] = {}
-    for name, partials, definition in adjoint_sweep(graph, on_paths, of):
-        for child, expr in partials:
-            number = None if node_values is None else evaluate(expr, node_values)
-            factors[name, child] = Factor(child, name, expr, number)
-        contributions = tuple((factors[name, child], child) for child, _ in partials)
-        total = None
-        if node_values is not None:
-            # with node_values every factor and every child's adjoint has a value
-            total = precision.fsum(f.value * adjoints[c].value  # type: ignore[operator]
-                                    for f, c in contributions)
-        adjoints[name] = Adjoint(name, contributions, total)
-        delta_expr[name] = definition
-    count = count_paths(graph, wrt, of)
+    adjoints = {of: Adjoint(of, (), sympy.S.One, None if number is None else 1.0)}
+    for adjoint in adjoint_sweep(graph, paths.children, of, evaluate=number):
+        adjoints[adjoint.node] = adjoint
     terms: tuple[Term, ...] | None = None
     factored: Group | None = None
-    if count <= max_paths:
-        terms = tuple(_term(path, factors, node_values is not None)
-                      for path in iter_paths(graph, wrt, of, limit=None))
-        factored = _group(wrt, of, factors, adjoints, {})
-    return Derivation(graph, of, wrt, count, terms, factored, tuple(adjoints.values()),
-                      delta_expr[wrt], node_values, adjoints[wrt].value)
+    if paths.count <= max_paths:
+        factors = {(f.wrt, f.of): f for a in adjoints.values() for f, _ in a.contributions}
+        terms = tuple(_term(path, factors, number is not None) for path in paths)
+        factored = _group(wrt, adjoints, {})
+    return Derivation(graph, of, wrt, paths.count, terms, factored, tuple(adjoints.values()),
+                      node_values, adjoints[wrt].value)
 
 
 def _term(path: Path, factors: Mapping[tuple[str, str], Factor], known: bool) -> Term:
@@ -332,10 +326,8 @@ def _term(path: Path, factors: Mapping[tuple[str, str], Factor], known: bool) ->
     return Term(path, chain, value)
 
 
-def _group(node: str, of: str, factors: Mapping[tuple[str, str], Factor],
-           adjoints: Mapping[str, Adjoint], memo: dict[str, Group]) -> Group:
+def _group(node: str, adjoints: Mapping[str, Adjoint], memo: dict[str, Group]) -> Group:
     if node not in memo:
-        branches = tuple((f, _group(c, of, factors, adjoints, memo))
-                         for f, c in adjoints[node].contributions)
+        branches = tuple((f, _group(c, adjoints, memo)) for f, c in adjoints[node].contributions)
         memo[node] = Group(node, branches, adjoints[node].value)
     return memo[node]

@@ -24,16 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..errors import NoPathError, PathLimitError
 from ..graph.computation import ComputationGraph
 from .options import DEFAULT_PATH_LIMIT
 
 __all__ = [
-    "DEFAULT_PATH_LIMIT", "Path", "children_on_paths", "count_paths", "iter_paths", "on_paths",
-    "path_counts", "relevant", "walk_paths",
+    "DEFAULT_PATH_LIMIT", "Path", "PathSet", "children_on_paths", "count_paths", "find_paths",
+    "iter_paths", "on_paths", "path_counts", "relevant", "walk_paths",
 ]
-
 
 
 @dataclass(frozen=True)
@@ -188,33 +188,94 @@ def iter_paths(
     w1 -> a11 -> h11 -> a21 -> yhat1 -> L
     w1 -> a11 -> h11 -> a22 -> yhat2 -> L
     """
-    target = graph.output if target is None else target
-    on_paths = relevant(graph, source, target)
-    count = count_paths(graph, source, target)
-    if limit is not None and count > limit:
+    paths = find_paths(graph, source, target)
+    if limit is not None and paths.count > limit:
         raise PathLimitError(
-            f"there are {count:,} paths from {source!r} to {target!r}, more than the limit of "
-            f"{limit:,}; the factored (backprop) form groups them all without listing them"
+            f"there are {paths.count:,} paths from {source!r} to {paths.target!r}, more than the "
+            f"limit of {limit:,}; the factored (backprop) form groups them all without listing "
+            "them"
         )
-    for nodes, _ in walk_paths(children_on_paths(graph, on_paths), source, target):
-        yield Path(nodes)
+    yield from paths
+
+
+@dataclass(frozen=True)
+class PathSet:
+    """The paths from ``source`` to ``target``, found but not listed: each node on them with
+    its children among them, in topological order.  Counting the paths, listing them and the
+    reverse sweep over them read it, so a derivation finds it once (:func:`find_paths`).
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> paths = find_paths(load_problem("branching_graph").graph, "b")
+    >>> paths
+    PathSet(b -> e, 2 paths)
+    >>> paths.children
+    {'b': ('c', 'd'), 'c': ('e',), 'd': ('e',), 'e': ()}
+    >>> [str(path) for path in paths]
+    ['b -> c -> e', 'b -> d -> e']
+    """
+
+    source: str
+    target: str
+    children: Mapping[str, tuple[str, ...]]
+
+    @cached_property
+    def count(self) -> int:
+        """How many paths there are, by dynamic programming over :attr:`children`: O(V + E)
+        of the nodes and edges on the paths, whatever the count."""
+        counts: dict[str, int] = {}
+        for name in reversed(list(self.children)):
+            counts[name] = 1 if name == self.target else sum(
+                counts[c] for c in self.children[name])
+        return counts[self.source]
+
+    def __iter__(self) -> Iterator[Path]:
+        """Every path, depth first (:func:`walk_paths`), in the order of :func:`iter_paths`."""
+        for nodes, _ in walk_paths(self.children, self.source, self.target):
+            yield Path(nodes)
+
+    def __repr__(self) -> str:
+        plural = "path" if self.count == 1 else "paths"
+        return f"PathSet({self.source} -> {self.target}, {self.count:,} {plural})"
+
+
+def find_paths(graph: ComputationGraph, source: str, target: str | None = None) -> PathSet:
+    """The paths from ``source`` to ``target`` (default: the output), found in O(V + E) and
+    not listed.
+
+    Raises
+    ------
+    NoPathError
+        If ``target`` does not depend on ``source``.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("padhai_4_4_2").graph
+    >>> find_paths(graph, "w131").count == count_paths(graph, "w131")
+    True
+    """
+    target = graph.output if target is None else target
+    return PathSet(source, target, children_on_paths(graph, relevant(graph, source, target)))
 
 
 def children_on_paths(graph: ComputationGraph,
-                      on_paths: Collection[str]) -> dict[str, list[str]]:
-    """For each node of ``on_paths``, its children in ``on_paths``, in topological order.
+                      on_paths: Collection[str]) -> dict[str, tuple[str, ...]]:
+    """For each node of ``on_paths``, its children in ``on_paths``; both in topological order.
 
     Examples
     --------
     >>> from symbackprop import load_problem
     >>> graph = load_problem("branching_graph").graph     # c = a + b, d = b + 1, e = c * d
-    >>> children_on_paths(graph, relevant(graph, "b"))["b"]
-    ['c', 'd']
+    >>> children_on_paths(graph, relevant(graph, "b"))
+    {'b': ('c', 'd'), 'c': ('e',), 'd': ('e',), 'e': ()}
     """
     position = {name: i for i, name in enumerate(graph.order)}
     digraph = graph.digraph
-    return {name: sorted((c for c in digraph.successors(name) if c in on_paths),
-                         key=position.__getitem__) for name in on_paths}
+    return {name: tuple(sorted((c for c in digraph.successors(name) if c in on_paths),
+                               key=position.__getitem__))
+            for name in graph.order if name in on_paths}
 
 
 def walk_paths(children: Mapping[str, Sequence[str]], source: str,

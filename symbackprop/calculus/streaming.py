@@ -23,13 +23,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
 from .options import STREAM_LIMIT
-from .paths import Path, children_on_paths, relevant, walk_paths
+from .paths import Path, find_paths, walk_paths
 from .terms import Factor, Term
 
 __all__ = ["STREAM_LIMIT", "iter_path_terms", "longest_path_text"]
@@ -71,18 +71,16 @@ def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
     >>> first.factors[0] is second.factors[0]              # da11/dw1, made once
     True
     """
-    of = graph.output if of is None else of
-    on_paths = relevant(graph, wrt, of)
-    children = children_on_paths(graph, on_paths)
-    edges = [(parent, child) for parent, kids in children.items() for child in kids]
+    paths = find_paths(graph, wrt, of)
+    edges = [(parent, child) for parent, kids in paths.children.items() for child in kids]
     numbers = None if values is None else _edge_values(graph, edges, values)
     factors = {(parent, child): Factor(child, parent, graph.local_partial(parent, child),
                                        None if numbers is None else float(numbers[parent, child]))
                for parent, child in edges}
-    return _walk(children, factors, numbers, wrt, of)
+    return _walk(paths.children, factors, numbers, wrt, paths.target)
 
 
-def _walk(children: Mapping[str, list[str]], factors: Mapping[tuple[str, str], Factor],
+def _walk(children: Mapping[str, Sequence[str]], factors: Mapping[tuple[str, str], Factor],
           numbers: Mapping[tuple[str, str], Any] | None, wrt: str, of: str) -> Iterator[Term]:
     if wrt == of:
         yield Term(Path((wrt,)), (), None if numbers is None else 1.0)
@@ -121,13 +119,10 @@ def longest_path_text(graph: ComputationGraph, wrt: str, of: str | None = None) 
     >>> longest_path_text(graph, "w1"), len("w1 → a11 → h11 → a21 → yhat1 → L")
     (32, 32)
     """
-    of = graph.output if of is None else of
-    on_paths = relevant(graph, wrt, of)
-    children = children_on_paths(graph, on_paths)
+    paths = find_paths(graph, wrt, of)
+    children, of = paths.children, paths.target
     longest: dict[str, int] = {}
-    for name in reversed(graph.order):
-        if name not in on_paths:
-            continue
+    for name in reversed(list(children)):  # reverse topological order
         if name == of:
             longest[name] = len(name)
         else:

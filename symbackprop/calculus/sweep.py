@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sympy
@@ -44,55 +45,10 @@ from ..graph.computation import ComputationGraph
 from ..naming import symbol
 from .adjoints import adjoint_sweep
 from .paths import on_paths
+from .terms import Adjoint
 from .views import view
 
-__all__ = [
-    "AdjointDefinition", "Gradients", "adjoint_prefix", "gradients", "node_values", "number",
-]
-
-
-@dataclass(frozen=True)
-class AdjointDefinition:
-    """The named adjoint of one node: ``delta_node = sum_c (d c / d node) * delta_c``.
-
-    The named view of :func:`~symbackprop.calculus.adjoints.adjoint_sweep`, the one reverse
-    sweep (:class:`~symbackprop.calculus.terms.Adjoint` is its written-out view, in
-    :class:`~symbackprop.calculus.terms.Factor` objects).
-
-    Attributes
-    ----------
-    node : str
-        The node whose adjoint this is.
-    symbol : sympy.Symbol
-        ``delta_node``, used in every expression below this node.
-    contributions : tuple of (str, sympy.Expr)
-        ``(child, d child / d node)`` for each child on a path to the output, in topological
-        order; the output's own adjoint is 1 and is written as 1.
-    expression : sympy.Expr
-        The definition: the sum of ``partial * delta_child``.
-    value : float or None
-        The adjoint's value, when the leaves' values were given.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> definition = gradients(problem.graph, values=problem.values).adjoint("h11")
-    >>> definition
-    AdjointDefinition(delta_h11 = delta_a21*w5 + delta_a22*w7 = 0.03635030639)
-    >>> [child for child, _ in definition.contributions]
-    ['a21', 'a22']
-    """
-
-    node: str
-    symbol: sympy.Symbol
-    contributions: tuple[tuple[str, sympy.Expr], ...]
-    expression: sympy.Expr
-    value: float | None = None
-
-    def __repr__(self) -> str:
-        value = "" if self.value is None else f" = {self.value + 0.0:.10g}"
-        return f"AdjointDefinition({self.symbol} = {self.expression}{value})"
+__all__ = ["Gradients", "adjoint_prefix", "gradients"]
 
 
 @dataclass(frozen=True)
@@ -106,9 +62,11 @@ class Gradients:
         The node differentiated (the loss).
     wrt : tuple of str
         The nodes differentiated with respect to (by default every parameter).
-    adjoints : tuple of AdjointDefinition
+    adjoints : tuple of Adjoint
         One per non-leaf node on a path from some ``wrt`` node to ``of`` (``of`` excluded: its
-        adjoint is 1), in reverse topological order: each is defined before it is used.
+        adjoint is 1), in reverse topological order: each is defined before it is used, and
+        named by its :attr:`~symbackprop.calculus.terms.Adjoint.symbol` in the definitions
+        above it.
     expressions : mapping of str to sympy.Expr
         ``d of / d wrt`` for each ``wrt``, in local partials and adjoint symbols
         (``x1*delta_a11``); 0 where ``of`` does not depend on it.
@@ -126,13 +84,15 @@ class Gradients:
     >>> grads["w1"], round(grads.value("w1"), 9)
     (delta_a11*x1, 0.000438568)
     >>> grads.adjoint("a11")
-    AdjointDefinition(delta_a11 = delta_h11*h11*(1 - h11) = 0.008771354689)
+    Adjoint(delta_a11 = dh11/da11*delta_h11 = 0.008771354689)
+    >>> grads.adjoint("a11").expression
+    delta_h11*h11*(1 - h11)
     """
 
     graph: ComputationGraph = field(repr=False)
     of: str
     wrt: tuple[str, ...]
-    adjoints: tuple[AdjointDefinition, ...]
+    adjoints: tuple[Adjoint, ...]
     expressions: Mapping[str, sympy.Expr]
     values: Mapping[str, float] | None = field(default=None, repr=False)
     gradient_values: Mapping[str, float] | None = field(default=None, repr=False)
@@ -158,9 +118,9 @@ class Gradients:
     @property
     def symbols(self) -> dict[str, sympy.Symbol]:
         """Node name -> its adjoint symbol."""
-        return {a.node: a.symbol for a in self.adjoints}
+        return {a.node: a.symbol for a in self.adjoints if a.symbol is not None}
 
-    def adjoint(self, node: str) -> AdjointDefinition:
+    def adjoint(self, node: str) -> Adjoint:
         """The named adjoint of ``node``."""
         for definition in self.adjoints:
             if definition.node == node:
@@ -177,17 +137,16 @@ class Gradients:
         The expansion can be exponentially larger than the sweep; meant for small graphs.
         """
         expr = self[wrt]
-        definitions = {a.symbol: a.expression for a in self.adjoints}
         done: dict[sympy.Symbol, sympy.Expr] = {}
-        for definition in self.adjoints:  # reverse topological: children are done first
-            done[definition.symbol] = definitions[definition.symbol].xreplace(done)
+        for adjoint in self.adjoints:  # reverse topological: children are done first
+            done[adjoint.symbol] = adjoint.expression.xreplace(done)
         return expr.xreplace(done)
 
     def latex_names(self) -> dict[sympy.Symbol, str]:
         """``symbol_names`` for :func:`sympy.latex`: node labels and ``\\delta_{label}``."""
         names = self.graph.latex_names()
-        for definition in self.adjoints:
-            names[definition.symbol] = rf"\delta_{{{self.graph.node(definition.node).latex}}}"
+        for adjoint in self.adjoints:
+            names[adjoint.symbol] = rf"\delta_{{{self.graph.node(adjoint.node).latex}}}"
         return names
 
     def _repr_latex_(self) -> str | None:
@@ -240,45 +199,6 @@ def default_wrt(graph: ComputationGraph) -> list[str]:
     ['a', 'b']
     """
     return graph.parameters or graph.kind_of("input")
-
-
-def number(expr: sympy.Expr, values: Mapping[str, Any], graph: ComputationGraph) -> Any:
-    """``expr`` (in node symbols) at the node values ``values``:
-    :func:`symbackprop.graph.evaluation.number`, kept under this name (and signature) for one
-    release for code that imported it from here.
-
-    Sums, products, integer powers and symbols are done directly (most local partials are
-    a symbol or a short product); anything else is lambdified.  Works on floats and on numpy
-    arrays alike; ``graph`` is not used.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> problem = load_problem("mazur_2_2_2")
-    >>> values = problem.graph.forward(problem.values)
-    >>> h11 = symbol("h11")
-    >>> round(number(h11 * (1 - h11), values, problem.graph), 10)      # dh11/da11
-    0.2413007086
-    """
-    return evaluation.number(expr, values)
-
-
-def node_values(graph: ComputationGraph, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Every node's value: :meth:`ComputationGraph.forward`, kept under this name for its
-    callers.
-
-    ``forward`` evaluates sums and products directly and compiles only function applications,
-    each function once (:func:`symbackprop.graph.direct_evaluator`): O(V + E) arithmetic for a
-    layered network, with scalars or numpy arrays alike.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> problem = load_problem("branching_graph")
-    >>> node_values(problem.graph, problem.values) == problem.graph.forward(problem.values)
-    True
-    """
-    return graph.forward(values)
 
 
 def gradients(
@@ -342,30 +262,32 @@ def _gradients(graph: ComputationGraph, of: str | None, values: Mapping[str, flo
     def name_adjoint(name: str) -> sympy.Symbol | None:
         return None if graph.node(name).is_leaf else symbol(prefix + name)
 
-    delta_value: dict[str, Any] = {of: 1.0}
-    adjoints: list[AdjointDefinition] = []
+    number = None if forward is None else partial(evaluation.number, values=forward)
+    adjoints: list[Adjoint] = []
     expressions: dict[str, sympy.Expr] = {}
+    gradient_value: dict[str, Any] = {of: 1.0}
     wanted = set(names)
-    for name, contributions, expression in adjoint_sweep(graph, relevant, of, name_adjoint):
-        value = None
-        if forward is not None:
-            value = sum((evaluation.number(partial, forward) * delta_value[c]
-                         for c, partial in contributions), 0.0)
-            delta_value[name] = value
-        if name in wanted:
-            expressions[name] = expression
-        adjoint_symbol = name_adjoint(name)
-        if adjoint_symbol is not None:
-            adjoints.append(AdjointDefinition(name, adjoint_symbol, contributions, expression,
-                                              value))
+    # Each adjoint's value sums its contributions in order from 0.0 (fsum, derive's, differs
+    # from it in the last bit of some values, and the printed values are a contract).
+    for adjoint in adjoint_sweep(graph, relevant, of, name_adjoint, evaluate=number,
+                                 add=_in_order):
+        if adjoint.node in wanted:
+            expressions[adjoint.node] = adjoint.expression
+            gradient_value[adjoint.node] = adjoint.value
+        if adjoint.symbol is not None:
+            adjoints.append(adjoint)
     for name in names:
         if name == of:
             expressions[name] = sympy.S.One
         elif name not in relevant:
             expressions[name] = sympy.S.Zero
-            delta_value[name] = 0.0
+            gradient_value[name] = 0.0
     gradient_values = None
     if forward is not None:
-        gradient_values = {name: float(delta_value[name]) for name in names}
+        gradient_values = {name: float(gradient_value[name]) for name in names}
     return Gradients(graph, of, tuple(names), tuple(adjoints),
                      {name: expressions[name] for name in names}, forward, gradient_values)
+
+
+def _in_order(values: Iterable[Any]) -> Any:
+    return sum(values, 0.0)

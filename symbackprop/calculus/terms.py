@@ -4,8 +4,9 @@ Plain frozen data, built by :func:`~symbackprop.calculus.derivation.derive` and 
 everything that shows or checks a derivation.  A :class:`Term` holds its :class:`Factor`
 objects in path order (sympy reorders the factors of a product when it prints it, so
 chain-rule order cannot be recovered from a ``Mul``); a :class:`Group` is the factored form
-below one node; an :class:`Adjoint` defines ``d of / d node`` once per node; a :class:`Step`
-is one step of gradient descent on a parameter.
+below one node; an :class:`Adjoint` defines ``d of / d node`` once per node, for a derivation
+and for the all-parameter sweep alike; a :class:`Step` is one step of gradient descent on a
+parameter.
 
 Examples
 --------
@@ -130,12 +131,31 @@ class Group:
 
 @dataclass(frozen=True)
 class Adjoint:
-    r"""The delta (adjoint) of one node: ``d of / d node`` = sum over its children ``c`` (on a
-    path to ``of``) of ``(d c / d node) * delta_c``.  Backprop computes exactly these.
+    r"""The adjoint (delta) of one node, ``delta_node = d of / d node``, defined once from its
+    children's: the sum over its children ``c`` on a path to ``of`` of
+    ``(d c / d node) * delta_c``.  Backprop computes exactly these.
 
-    The written-out view of :func:`~symbackprop.calculus.adjoints.adjoint_sweep`, the one
-    reverse sweep (:class:`~symbackprop.calculus.sweep.AdjointDefinition` is its named view):
-    each contribution is the edge's :class:`Factor` and the child.
+    :func:`~symbackprop.calculus.adjoints.adjoint_sweep` makes them, from ``of`` back, for
+    both views of the calculus: :func:`~symbackprop.calculus.derivation.derive` writes each
+    child's adjoint out in its parents' definitions, and
+    :func:`~symbackprop.calculus.sweep.gradients` names each non-leaf one (its :attr:`symbol`)
+    so that the definitions stay linear in size.
+
+    Attributes
+    ----------
+    node : str
+        The node whose adjoint this is.
+    contributions : tuple of (Factor, str)
+        ``(d c / d node, c)`` for each child ``c`` on a path to ``of``, in topological order;
+        none for ``of`` itself, whose adjoint is 1.
+    expression : sympy.Expr
+        The definition: the sum of each factor times its child's adjoint, which is the child's
+        :attr:`symbol` where it has one and its expression written out where not.
+    value : float or None
+        The adjoint's value, when the leaves' values were given.
+    symbol : sympy.Symbol or None
+        What stands for this adjoint in its parents' definitions (``delta_node``), or ``None``
+        where they write it out.
 
     Examples
     --------
@@ -144,18 +164,26 @@ class Adjoint:
     >>> d = derive(problem.graph, "w1", values=problem.values)
     >>> delta_h11 = next(a for a in d.adjoints if a.node == "h11")
     >>> delta_h11
-    Adjoint(delta_h11 = da21/dh11*delta_a21 + da22/dh11*delta_a22)
-    >>> round(delta_h11.value, 10)
-    0.0363503064
+    Adjoint(delta_h11 = da21/dh11*delta_a21 + da22/dh11*delta_a22 = 0.03635030639)
+    >>> delta_h11.expression
+    w5*yhat1*(1 - yhat1)*(-y1 + yhat1) + w7*yhat2*(1 - yhat2)*(-y2 + yhat2)
+    >>> from symbackprop.calculus.sweep import gradients
+    >>> named = gradients(problem.graph).adjoint("h11")
+    >>> named.symbol, named.expression
+    (delta_h11, delta_a21*w5 + delta_a22*w7)
     """
 
     node: str
     contributions: tuple[tuple[Factor, str], ...]
+    expression: sympy.Expr
     value: float | None = None
+    symbol: sympy.Symbol | None = None
 
     def __repr__(self) -> str:
+        name = f"delta_{self.node}" if self.symbol is None else str(self.symbol)
         parts = " + ".join(f"d{f.of}/d{f.wrt}*delta_{c}" for f, c in self.contributions)
-        return f"Adjoint(delta_{self.node} = {parts or '1'})"
+        value = "" if self.value is None else f" = {self.value + 0.0:.10g}"
+        return f"Adjoint({name} = {parts or '1'}{value})"
 
 
 _Number = TypeVar("_Number", bound=Any)

@@ -14,42 +14,14 @@ May import :mod:`symbackprop.render` (for typesetting), :mod:`symbackprop.calcul
 from __future__ import annotations
 
 from ..calculus.views import register_view
-from ..errors import MissingExtraError
-from .captions import LEGEND_FONT
 from .dot import dot_source, scene_dot
 from .figure import FORMATS, MATH_FONT, MATH_SCALE, draw_derivation, render, scene_figure
-from .scene import (
-    ARROW,
-    DASHES,
-    EDGE_FONT,
-    EDGE_LABELS,
-    FADED,
-    FILL,
-    MAX_COLOURED,
-    PALETTE,
-    PARAMETERS,
-    PATH_GAP,
-    PATH_WIDTH,
-    UNION,
-    WRT_FILL,
-    EdgeLabel,
-    NodeStyle,
-    PathStyle,
-    Scene,
-    ScenePath,
-    Stroke,
-    derivation_scene,
-    path_style,
-)
 from .tikz import scene_tikz, tikz_document, tikz_picture
 
 register_view("figure", draw_derivation)
 
-# The names the drawing module had before it became this subpackage stay importable from here.
+# Every writer's entry point, importable from the package (each is documented in its module).
 __all__ = [
-    "ARROW", "DASHES", "EDGE_FONT", "EDGE_LABELS", "FADED", "FILL", "FORMATS", "LEGEND_FONT",
-    "MATH_FONT", "MATH_SCALE", "MAX_COLOURED", "PALETTE", "PARAMETERS", "PATH_GAP", "PATH_WIDTH",
-    "UNION", "WRT_FILL", "EdgeLabel", "MissingExtraError", "NodeStyle", "PathStyle", "Scene",
-    "ScenePath", "Stroke", "derivation_scene", "dot_source", "draw_derivation", "path_style",
-    "render", "scene_dot", "scene_figure", "scene_tikz", "tikz_document", "tikz_picture",
+    "FORMATS", "MATH_FONT", "MATH_SCALE", "dot_source", "draw_derivation", "render",
+    "scene_dot", "scene_figure", "scene_tikz", "tikz_document", "tikz_picture",
 ]

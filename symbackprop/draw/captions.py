@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .layout import text_size
+from .geometry import text_size
 from .scene import Scene, ScenePath, value_latex
 
 __all__ = ["LEGEND_FONT", "legend_size", "note_lines", "path_chain", "title_math", "title_text",

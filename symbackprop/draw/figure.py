@@ -39,7 +39,7 @@ from ..errors import MissingExtraError, SymbackpropError
 from ..render.numbers import DISPLAY_DIGITS, text_number
 from .captions import LEGEND_FONT, legend_size, note_lines, path_chain, title_math, title_text
 from .dot import dot_source
-from .layout import NODE_FONT, NOTE_FONT
+from .geometry import NODE_FONT, NOTE_FONT
 from .scene import (
     EDGE_FONT,
     MAX_COLOURED,

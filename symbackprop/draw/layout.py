@@ -1,18 +1,19 @@
 """Where each node of a picture goes: pure geometry in inches, no drawing library.
 
 * A **layered network** (every node carries ``layer`` and ``index``) reads left to right like the
-  textbook picture, every weight a small box beside the neuron it feeds: :func:`layered_layout`,
-  in :mod:`symbackprop.draw.network_layout` with :func:`picture_layout`, the usual picture before
-  surgery (neurons only, weights on edges).
+  textbook picture, every weight a small box beside the neuron it feeds:
+  :func:`~symbackprop.draw.network_layout.layered_layout`, in
+  :mod:`symbackprop.draw.network_layout` with
+  :func:`~symbackprop.draw.network_layout.picture_layout`, the usual picture before surgery
+  (neurons only, weights on edges).
 * **Any other graph** is laid out here in columns by topological depth (a leaf one column before
   its first child), ordered within a column by the barycentre of its neighbours;
   :func:`graph_layout` picks the layout that fits a graph.
 
-Every placed node carries the estimated box of its label (:func:`text_size`, measured against
-matplotlib's mathtext, which is wider than LaTeX's Computer Modern), so that a test can prove
-that no two labels overlap; the boxes, placed nodes and their checks are in
-:mod:`symbackprop.draw.geometry`.  Every name of those modules used to live here and is still
-importable from here.
+Every placed node carries the estimated box of its label
+(:func:`~symbackprop.draw.geometry.text_size`, measured against matplotlib's mathtext, which is
+wider than LaTeX's Computer Modern), so that a test can prove that no two labels overlap; the
+boxes, placed nodes and their checks are in :mod:`symbackprop.draw.geometry`.
 
 Examples
 --------
@@ -34,45 +35,20 @@ from dataclasses import replace
 
 from ..graph.computation import ComputationGraph
 from ..limits import MAX_DRAW_NODES
-from .geometry import (
-    MAX_NODES,
-    NODE_FONT,
-    NOTE_FONT,
-    Box,
-    Edge,
-    Layout,
-    Placed,
-    Point,
-    graph_edges,
-    node_shapes,
-    place_edge_labels,
-    text_size,
-)
-from .network_layout import (
-    ATTEMPTS,
-    GAP,
-    REACH,
-    SPREAD,
-    layered_layout,
-    network_roles,
-    picture_layout,
-)
+from .geometry import Layout, Placed, graph_edges, node_shapes
+from .network_layout import layered_layout, network_roles
 
-__all__ = ["NODE_FONT", "Box", "Layout", "Placed", "graph_layout", "layered_layout",
-           "network_roles", "picture_layout", "place_edge_labels", "text_size"]
-# The geometry and the layouts of layered networks have modules of their own since this one was
-# split; every name this module defined before stays importable from here.
-__all__ += ["ATTEMPTS", "GAP", "MAX_NODES", "NOTE_FONT", "REACH", "SPREAD", "Edge", "Point"]
+__all__ = ["graph_layout"]
 
 
 def graph_layout(graph: ComputationGraph, *, hide: Collection[str] = ()) -> Layout:
-    """The layout of any graph: :func:`layered_layout` for layered networks, otherwise columns
-    by topological depth.
+    """The layout of any graph: :func:`~symbackprop.draw.network_layout.layered_layout` for
+    layered networks, otherwise columns by topological depth.
 
     Raises
     ------
     ValueError
-        Above :data:`MAX_NODES` nodes.
+        Above :data:`~symbackprop.limits.MAX_DRAW_NODES` nodes.
 
     Examples
     --------

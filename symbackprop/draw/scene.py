@@ -32,16 +32,9 @@ import sympy
 from ..calculus.derivation import Derivation, Factor
 from ..errors import SymbackpropError
 from ..render.numbers import FACTOR_DIGITS, latex_number, text_number
-from .layout import (
-    Box,
-    Edge,
-    Layout,
-    Point,
-    graph_layout,
-    picture_layout,
-    place_edge_labels,
-    text_size,
-)
+from .geometry import Box, Edge, Layout, Point, place_edge_labels, text_size
+from .layout import graph_layout
+from .network_layout import picture_layout
 
 __all__ = ["MAX_COLOURED", "PALETTE", "EdgeLabel", "NodeStyle", "PathStyle", "Scene",
            "ScenePath", "Stroke", "derivation_scene", "path_style", "paths_by_edge",

@@ -20,7 +20,7 @@ from typing import Any
 from ..calculus.derivation import Derivation
 from ..render.display import latex_text
 from .captions import legend_size, path_chain, title_math, title_text
-from .layout import Point
+from .geometry import Point
 from .scene import FADED, MAX_COLOURED, WRT_FILL, Scene, derivation_scene, value_latex
 
 __all__ = ["scene_tikz", "tikz_document", "tikz_picture"]

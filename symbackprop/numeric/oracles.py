@@ -198,8 +198,8 @@ def finite_difference_estimate(graph: ComputationGraph, values: Mapping[str, flo
     :data:`SETTLED` (a first step coarser than the function's scale can look settled by chance
     before that).  The first step is absolute, not relative to ``|x|``: how fast a loss varies
     in a weight has nothing to do with the weight's size (``sigmoid(w x + b)`` at ``w = 100,
-    b = -100`` varies on a scale of 1; a step of ``10^-3 |w|`` there was off by 1e-7 relative,
-    which verify flagged), and each difference is divided by the step the floats really took,
+    b = -100`` varies on a scale of 1; a step of ``10^-3 |w|`` there is off by 1e-7 relative,
+    more than verify tolerates), and each difference is divided by the step the floats really took,
     so a large ``|x|`` costs no accuracy.
 
     Returns

@@ -46,7 +46,7 @@ def _delta(name: str, of: str) -> str:
 
 def _sum(grads: Gradients, node: str, contributions: Any) -> str:
     return " + ".join(f"{leibniz(child, node)} · {_delta(child, grads.of)}"
-                      for child, _ in contributions) or "0"
+                      for _, child in contributions) or "0"
 
 
 def gradients_text(grads: Gradients, *, title: str = "") -> str:
@@ -134,8 +134,8 @@ def gradients_data(grads: Gradients) -> dict[str, Any]:
             "symbol": str(a.symbol),
             "latex": names[a.symbol],
             "expression": natural_str(a.expression),
-            "contributions": [{"child": child, "partial": plain_str(partial)}
-                              for child, partial in a.contributions],
+            "contributions": [{"child": child, "partial": plain_str(factor.expression)}
+                              for factor, child in a.contributions],
             "value": held(a.value),
         } for a in grads.adjoints],
         "gradients": [{

@@ -6,6 +6,11 @@ it is (``δ``, ``∂``), and never ``NaN`` or ``Infinity`` (not JSON: an error i
 scalars are written as the Python numbers they hold, and a negative zero as ``0.0`` (no value
 is ever printed as ``-0``).  The output is a stable contract.
 
+The text is what :func:`json.dumps` writes with ``indent=2``; a writer of its own writes it
+5 to 11 times faster where a derivation's paths share their factors (its figures are in
+``_Writer``), and data it does not handle (a key that is not a string) go to
+:func:`json.dumps` itself.
+
 Examples
 --------
 >>> print(to_json({"wrt": "w5", "value": 0.5, "paths": [["w5", "L"]]}))
@@ -113,9 +118,16 @@ _STRING = json.encoder.encode_basestring  # the C one where CPython has it, as j
 
 class _Writer:
     """The text of :func:`json.dumps` with ``indent=2``, written without its generators (in
-    CPython 3.11 an indent forces the pure-Python encoder: a 64-wide network's derivation
-    spends most of its time there).  A dict or list met again at the same depth (the paths of
-    a derivation share their factors' dicts) is written once and its text reused."""
+    CPython 3.11 an indent forces the pure-Python encoder).  A dict or list met again at the
+    same depth (the paths of a derivation share their factors' dicts) is written once and its
+    text reused.
+
+    Why it is kept (``python benchmarks/fastpaths.py``, the same text as :func:`json.dumps`
+    each time): ``paths --wrt w_1_1_1 --format json`` of a [32, 32, 32, 32, 10] softmax network
+    (102,400 paths, 159 MB of JSON) is written in 2.4 s against 12.3 s (5.3x); ``derive --wrt
+    w_1_1_1 --format json`` of a [16, 16, 16, 4] one (4,096 paths) in 2.9 ms against 31 ms
+    (11x); ``derive --wrt all --format json`` of a [64, 64, 64, 10] one in 82 ms against
+    144 ms (1.7x)."""
 
     def __init__(self) -> None:
         self.seen: dict[tuple[int, int], str] = {}

@@ -11,6 +11,7 @@ from conftest import ZOO_GRAPHS
 from symbackprop.calculus.paths import (
     children_on_paths,
     count_paths,
+    find_paths,
     iter_paths,
     path_counts,
     relevant,
@@ -107,3 +108,49 @@ def test_the_walk_says_how_much_each_path_shares_with_the_last() -> None:
         assert shared == max(common, 1)
         before = nodes
     assert [shared for _, shared in walked] == [1, 4, 3, 4]
+
+
+@pytest.mark.parametrize("name", sorted(ZOO_GRAPHS))
+def test_a_path_set_counts_and_lists_what_the_whole_graph_gives(name: str) -> None:
+    graph = ZOO_GRAPHS[name][0]()
+    counts = path_counts(graph)
+    position = {node: i for i, node in enumerate(graph.order)}
+    for source in graph.order:
+        if counts[source] == 0:
+            with pytest.raises(NoPathError):
+                find_paths(graph, source)
+            continue
+        paths = find_paths(graph, source)
+        assert paths.count == counts[source]
+        assert set(paths.children) == relevant(graph, source)
+        assert [position[n] for n in paths.children] == sorted(
+            position[n] for n in paths.children)           # topological order
+        assert list(paths) == list(iter_paths(graph, source, limit=None))
+
+
+def test_derive_finds_its_paths_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The nodes on the paths, their children and the count are found once and shared by the
+    sweep, the count and the listing (none of them searches the graph again)."""
+    from symbackprop.calculus import derivation, paths
+
+    calls: list[str] = []
+
+    def counted(function):
+        def wrapper(*args, **kwargs):
+            calls.append(function.__name__)
+            return function(*args, **kwargs)
+        return wrapper
+
+    for name in ("relevant", "on_paths", "children_on_paths", "path_counts"):
+        monkeypatch.setattr(paths, name, counted(getattr(paths, name)))
+    problem = load_problem("padhai_4_4_2")
+    d = derivation.derive(problem.graph, "w131", values=problem.values)
+    assert d.path_count == 4 and len(d.terms) == 4
+    assert sorted(calls) == ["children_on_paths", "on_paths", "relevant"]
+
+
+def test_a_path_set_of_one_node() -> None:
+    graph = load_problem("mazur_2_2_2").graph
+    paths = find_paths(graph, "L")
+    assert (paths.count, [p.nodes for p in paths]) == (1, [("L",)])
+    assert repr(paths) == "PathSet(L -> L, 1 path)"

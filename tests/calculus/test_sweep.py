@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from symbackprop.calculus.derivation import derive
 from symbackprop.calculus.paths import count_paths, iter_paths
 from symbackprop.calculus.streaming import iter_path_terms, longest_path_text
-from symbackprop.calculus.sweep import gradients, node_values
+from symbackprop.calculus.sweep import gradients
 from symbackprop.cli import main
 from symbackprop.errors import SpecError
 from symbackprop.graph import ComputationGraph, Node
@@ -100,8 +100,8 @@ def test_adjoints_are_defined_once_before_use(name, graph, values, network):
         used = adjoint.expression.free_symbols & set(grads.symbols.values())
         assert used <= defined, adjoint  # reverse topological: children first
         defined.add(adjoint.symbol)
-        rebuilt = sympy.Add(*(partial * (grads.symbols.get(child, 1))
-                              for child, partial in adjoint.contributions))
+        rebuilt = sympy.Add(*(factor.expression * (grads.symbols.get(child, 1))
+                              for factor, child in adjoint.contributions))
         assert sympy.expand(rebuilt - adjoint.expression) == 0
     for wrt in grads:
         assert grads[wrt].free_symbols & set(grads.symbols.values()) <= defined
@@ -143,20 +143,20 @@ def test_wide_network_matches_matrix_backprop():
     assert all(_close(grads.value(w), expected[w], scale) for w in grads)
 
 
-def test_node_values_is_forward():
-    """``node_values`` is kept as another name of ``forward`` (tests/graph/test_graph.py checks
-    ``forward`` against lambdify), batches and the missing-value error included."""
+def test_forward_takes_batches_and_names_what_is_missing():
+    """The values the sweep starts from (tests/graph/test_graph.py checks ``forward`` against
+    lambdify): floats, numpy batches, and the missing-value error."""
     graph = ZOO_NETWORKS["tanh_relu_ce"].build()
     values = _values(graph)
-    fast = node_values(graph, values)
-    assert fast.keys() >= set(graph.order) and fast == graph.forward(values)
+    fast = graph.forward(values)
+    assert fast.keys() >= set(graph.order)
     assert all(type(fast[n]) is float for n in graph.order)
     batch = {name: np.array([v, v / 2]) for name, v in values.items()}
     halved = graph.forward({name: v / 2 for name, v in values.items()})
-    np.testing.assert_allclose(node_values(graph, batch)["L"], [fast["L"], halved["L"]],
+    np.testing.assert_allclose(graph.forward(batch)["L"], [fast["L"], halved["L"]],
                                rtol=1e-15, atol=1e-15)
     with pytest.raises(SpecError, match=r"no value given for .*x1"):
-        node_values(graph, {})
+        graph.forward({})
 
 
 def test_intermediate_wrt_unreachable_parameter_and_output():
