@@ -38,31 +38,9 @@ from ..calculus.terms import Group, Step
 from ..numeric.matrix import MatrixForm
 from .numbers import FACTOR_DIGITS
 
-__all__ = [
-    "Block",
-    "Cell",
-    "Delta",
-    "Descent",
-    "Equation",
-    "Equations",
-    "Factors",
-    "Form",
-    "FormKind",
-    "Formula",
-    "Items",
-    "Kind",
-    "Matrix",
-    "Number",
-    "Page",
-    "Partial",
-    "Products",
-    "Section",
-    "Share",
-    "Table",
-    "Text",
-    "TotalShare",
-    "Updated",
-]
+__all__ = ["Block", "Cell", "Delta", "Descent", "Equation", "Equations", "Factors", "Form",
+           "FormKind", "Formula", "Items", "Kind", "Matrix", "Number", "Page", "Partial",
+           "Products", "Section", "Share", "Table", "Text", "TotalShare", "Updated"]
 
 
 class Kind(Enum):
