@@ -1,12 +1,15 @@
-r"""Display math for the LaTeX and Markdown pages: ``align*`` rows of a derivation's formulas.
+r"""Display math for the LaTeX and Markdown pages: the page model's formulas as LaTeX.
 
-:func:`chain_rule_math` (one product of Leibniz fractions per path, in chain-rule order),
-:func:`factored_math` (the factors shared by paths pulled out), :func:`result_math` (the
-result in node symbols, as a textbook lays out a :class:`~symbackprop.calculus.simplify.Collected`
-form: :func:`collected_math`) and :func:`delta_rows` (the delta recursion), each broken into
-lines that fit the page (:func:`aligned`, :func:`fits`).  Expressions go through sympy's printer
-with the graph's labels (:func:`labels`); products of partials are laid out here, in path
-order, never in the order sympy prints a ``Mul``.
+:func:`side` writes a left side (``\frac{\partial e}{\partial b}``, ``\delta_{c}``).  The
+formulas become display math to break into lines that fit the page (:func:`aligned`,
+:func:`fits`): :func:`products_node` (products of Leibniz fractions: one per path, in
+chain-rule order, or a delta from its children's), :func:`factored_node` (the factors shared by
+paths pulled out) and :func:`result_node` (a result in node symbols, as a textbook lays out a
+:class:`~symbackprop.calculus.simplify.Collected` form: :func:`collected_math`).  A row with a
+value column is one line (:func:`valued_row`).  Expressions go through sympy's printer with the
+graph's labels; products of partials are laid out here, in path order, never in the order
+sympy prints a ``Mul``.  :func:`chain_rule_math`, :func:`factored_math` and
+:func:`result_math` write a derivation's forms directly.
 
 Examples
 --------
@@ -22,18 +25,18 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import sympy
 
-from ..calculus.derivation import Derivation, Factor, Group, Term
+from ..calculus.derivation import Derivation, Group
 from ..calculus.simplify import Collected
-from ..graph.computation import ComputationGraph
-from ..naming import default_latex
-from .breaking import DOT, Atom, Math, Seq, Sum, breaklines, flat
+from .breaking import DOT, Atom, Math, Seq, Sum, breaklines
 from .breaking import Group as Parens
-from .numbers import EMPTY_PRODUCT, latex_number
-from .parts import MAX_LISTED, Product, collected_layout, results
+from .model import Delta, Partial, Products, Updated
+from .numbers import EMPTY_PRODUCT
+from .page import chain_rule, factored, labels
+from .parts import Product, collected_layout, results
 from .typeset import latex_expr, leibniz, math_structure
 from .widths import width
 
@@ -44,13 +47,14 @@ __all__ = [
     "aligned",
     "chain_rule_math",
     "collected_math",
-    "delta_rows",
     "factored_math",
+    "factored_node",
     "fits",
-    "labels",
     "latex_text",
+    "products_node",
     "result_math",
     "result_node",
+    "side",
     "valued_row",
 ]
 
@@ -63,22 +67,6 @@ SAFETY = 0.93
 
 MAX_LINES = 14
 """A form that needs more lines than this is summarised rather than printed."""
-
-
-
-def labels(graph: ComputationGraph) -> dict[str, str]:
-    r"""Every node's (and constant's) LaTeX label by name.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> names = labels(load_problem("mazur_2_2_2").graph)
-    >>> print(names["yhat1"], names["w5"], names["L"])
-    \hat{y}_{1} w_{5} \mathcal{L}
-    """
-    result = {name: node.latex for name, node in graph.nodes.items()}
-    result.update({name: default_latex(name) for name in graph.constants})
-    return result
 
 
 
@@ -143,26 +131,74 @@ def fits(lines: Sequence[str], lhs: str, textwidth: float = TEXTWIDTH_EM) -> boo
 
 
 
-def _partial(factor: Factor, names: dict[str, str]) -> str:
-    return leibniz(factor.of, factor.wrt, names)
+def side(lhs: Partial | Delta | Updated, names: Mapping[str, str]) -> str:
+    r"""A left side (or a factor) of the page model in LaTeX, with the nodes' labels ``names``.
+
+    Examples
+    --------
+    >>> names = {"L": r"\mathcal{L}", "w5": "w_{5}"}
+    >>> print(side(Partial("L", "w5"), names), side(Delta("w5"), names), side(Updated("w5"), names))
+    \frac{\partial \mathcal{L}}{\partial w_{5}} \delta_{w_{5}} w_{5}^{+}
+    """
+    if isinstance(lhs, Partial):
+        return leibniz(lhs.of, lhs.wrt, names)
+    if isinstance(lhs, Delta):
+        return rf"\delta_{{{names[lhs.node]}}}"
+    return rf"{names[lhs.parameter]}^{{+}}"
 
 
+def products_node(products: Products, names: Mapping[str, str]) -> Math:
+    r"""The chain rule as display math to break: one product of partials per path (juxtaposed,
+    in the order given), one path per line, then how many paths are left out.
 
-def _lhs(d: Derivation) -> str:
-    return leibniz(d.of, d.wrt, labels(d.graph))
+    Examples
+    --------
+    >>> from symbackprop.render.breaking import flat
+    >>> node = products_node(Products(((Partial("e", "c"),), ()), more=3), {"e": "e", "c": "c"})
+    >>> print(flat(node))
+    \frac{\partial e}{\partial c} + 1 + \cdots \text{ (3 more)}
+    """
+    pieces: list[tuple[bool, Math]] = [
+        (False, Seq(tuple(Atom(side(f, names)) for f in term)) if term else Atom(EMPTY_PRODUCT))
+        for term in products.terms]
+    if products.more:
+        pieces.append((False, Atom(rf"\cdots \text{{ ({products.more:,} more)}}")))
+    return Sum(tuple(pieces), one_per_line=True, always=True)
 
 
+def _factored(group: Group, names: Mapping[str, str], depth: int = 0) -> list[Math]:
+    if not group.branches:
+        return []
+    if len(group.branches) == 1:
+        factor, sub = group.branches[0]
+        return [Atom(leibniz(factor.of, factor.wrt, names)), *_factored(sub, names, depth)]
+    terms = []
+    for factor, sub in group.branches:
+        items = [Atom(leibniz(factor.of, factor.wrt, names)), *_factored(sub, names, depth + 1)]
+        terms.append((False, items[0] if len(items) == 1 else Seq(tuple(items))))
+    return [Parens(Sum(tuple(terms), one_per_line=depth == 0))]
 
-def _chain(term: Term, names: dict[str, str]) -> Math:
-    if not term.factors:  # the path of one node (d of / d of): the empty product
-        return Atom(EMPTY_PRODUCT)
-    return Seq(tuple(Atom(_partial(f, names)) for f in term.chain_rule_order))
 
+def factored_node(group: Group, names: Mapping[str, str]) -> Math:
+    r"""The factored form as display math to break: path order inside each product (the
+    factors shared by all paths first), the branches of a fork in parentheses.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> from symbackprop.render.breaking import flat
+    >>> d = derive(load_problem("branching_graph").graph, "b")
+    >>> print(flat(factored_node(d.factored, labels(d.graph))))    # doctest: +NORMALIZE_WHITESPACE
+    \left(\frac{\partial c}{\partial b} \frac{\partial e}{\partial c} +
+    \frac{\partial d}{\partial b} \frac{\partial e}{\partial d}\right)
+    """
+    items = _factored(group, names)
+    return items[0] if len(items) == 1 else Seq(tuple(items))
 
 
 def chain_rule_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str:
     r"""The chain rule as ``align*`` lines: one product of partials per path, in chain-rule
-    order (output end first), at most :data:`MAX_LISTED` paths.
+    order (output end first), at most :data:`~symbackprop.render.parts.MAX_LISTED` paths.
 
     Examples
     --------
@@ -172,33 +208,13 @@ def chain_rule_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str:
     \frac{\partial e}{\partial a} &= \frac{\partial e}{\partial c} \frac{\partial c}{\partial a}
     """
     names = labels(d.graph)
-    terms = (d.terms or ())[:MAX_LISTED]
-    pieces: list[tuple[bool, Math]] = [(False, _chain(t, names)) for t in terms]
-    if d.path_count > len(terms):
-        pieces.append((False, Atom(rf"\cdots \text{{ ({d.path_count - len(terms):,} more)}}")))
-    node = Sum(tuple(pieces), one_per_line=True, always=True)
-    return " \\\\\n".join(aligned(_lhs(d), node, textwidth))
-
-
-
-def _factored(group: Group, names: dict[str, str], depth: int = 0) -> list[Math]:
-    if not group.branches:
-        return []
-    if len(group.branches) == 1:
-        factor, sub = group.branches[0]
-        return [Atom(_partial(factor, names)), *_factored(sub, names, depth)]
-    terms = []
-    for factor, sub in group.branches:
-        items = [Atom(_partial(factor, names)), *_factored(sub, names, depth + 1)]
-        terms.append((False, items[0] if len(items) == 1 else Seq(tuple(items))))
-    return [Parens(Sum(tuple(terms), one_per_line=depth == 0))]
-
+    node = products_node(chain_rule(d), names)
+    return " \\\\\n".join(aligned(leibniz(d.of, d.wrt, names), node, textwidth))
 
 
 def factored_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str | None:
-    r"""The factored form as ``align*`` lines (path order inside each product: the factors
-    shared by all paths first), or ``None`` when the paths are not listed (or there is only
-    one, and nothing to share).
+    r"""The factored form as ``align*`` lines (:func:`factored_node`), or ``None`` when the
+    page has none (:func:`symbackprop.render.page.factored`).
 
     Examples
     --------
@@ -213,15 +229,15 @@ def factored_math(d: Derivation, textwidth: float = TEXTWIDTH_EM) -> str | None:
     \left(\frac{\partial c}{\partial b} \frac{\partial e}{\partial c}
     \frac{\partial d}{\partial b} \frac{\partial e}{\partial d}\right)
     """
-    if d.factored is None or d.path_count > MAX_LISTED or d.path_count == 1:
+    group = factored(d)
+    if group is None:
         return None
-    items = _factored(d.factored, labels(d.graph))
-    node = items[0] if len(items) == 1 else Seq(tuple(items))
-    return " \\\\\n".join(aligned(_lhs(d), node, textwidth))
+    names = labels(d.graph)
+    return " \\\\\n".join(aligned(leibniz(d.of, d.wrt, names), factored_node(group, names),
+                                   textwidth))
 
 
-
-def _factor_node(expr: sympy.Expr, names: dict[sympy.Symbol, str]) -> Math:
+def _factor_node(expr: sympy.Expr, names: Mapping[sympy.Symbol, str]) -> Math:
     """One factor of a chain: a sum in parentheses; a short textbook product such as
     ``h (1 - h)`` as sympy prints it; a longer product (in leaves) dot-separated."""
     if isinstance(expr, sympy.Add):
@@ -240,7 +256,7 @@ def _juxtaposes(factor: sympy.Expr) -> bool:
 
 
 
-def _product_node(product: Product, names: dict[sympy.Symbol, str],
+def _product_node(product: Product, names: Mapping[sympy.Symbol, str],
                   tail: Sequence[Math] = ()) -> Math:
     """``coefficient factor · factor · ... · tail``: the number juxtaposed in front, the
     factors (one local partial each) separated by dots, as a textbook writes a chain."""
@@ -275,7 +291,7 @@ def _signed_sum(products: Sequence[tuple[bool, Math]], one_per_line: bool = Fals
 
 
 
-def collected_math(grouped: Collected, names: dict[sympy.Symbol, str]) -> Math:
+def collected_math(grouped: Collected, names: Mapping[sympy.Symbol, str]) -> Math:
     r"""A :class:`~symbackprop.calculus.simplify.Collected` form laid out as a textbook writes it:
     numeric factors in front, the shared factors in path order, then one term per output delta (lead
     first), each times the sum over its paths.
@@ -307,12 +323,13 @@ def collected_math(grouped: Collected, names: dict[sympy.Symbol, str]) -> Math:
 
 
 
-def result_node(expr: sympy.Expr | Collected, names: dict[sympy.Symbol, str]) -> Math:
+def result_node(expr: sympy.Expr | Collected, names: Mapping[sympy.Symbol, str]) -> Math:
     """A result (a sympy expression, or a collected form) as display math to break.
 
     Examples
     --------
     >>> from symbackprop.naming import symbol
+    >>> from symbackprop.render.breaking import flat
     >>> print(flat(result_node(symbol("b") - symbol("a"), {})))
     b - a
     """
@@ -338,47 +355,20 @@ def result_math(d: Derivation, form: sympy.Expr | Collected | None = None,
     """
     if form is None:
         form = results(d).textbook or d.simplified("textbook")
-    return " \\\\\n".join(aligned(_lhs(d), result_node(form, d.graph.latex_names()),
-                                   textwidth))
+    return " \\\\\n".join(aligned(leibniz(d.of, d.wrt, labels(d.graph)),
+                                   result_node(form, d.graph.latex_names()), textwidth))
 
 
 
-def delta_rows(d: Derivation, names: dict[str, str]) -> list[str]:
-    r"""The delta recursion as ``alignat*{2}`` rows: each node's delta from its children's,
-    with its value when known.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
-    >>> d = derive(load_problem("branching_graph").graph, "a")
-    >>> for row in delta_rows(d, labels(d.graph)):
-    ...     print(row)
-    \delta_{c} &= \frac{\partial e}{\partial c}
-    \delta_{a} &= \frac{\partial c}{\partial a} \delta_{c}
-    """
-    rows = []
-    for adjoint in d.adjoints:
-        if adjoint.node == d.of:
-            continue
-        parts = [(False, Seq((Atom(_partial(f, names)), Atom(rf"\delta_{{{names[c]}}}")))
-                  if c != d.of else Atom(_partial(f, names)))
-                 for f, c in adjoint.contributions]
-        text = flat(_signed_sum(parts))
-        rows.append(valued_row(rf"\delta_{{{names[adjoint.node]}}}", text, adjoint.value))
-    return rows
-
-
-
-def valued_row(lhs: str, rhs: str, value: float | None) -> str:
+def valued_row(lhs: str, rhs: str, value: str = "") -> str:
     r"""An ``alignat*{2}`` row ``lhs = rhs = value`` (no value column without a value).
 
     Examples
     --------
-    >>> print(valued_row("x", "a", 2.0))
+    >>> print(valued_row("x", "a", "2"))
     x &= a &\qquad &= 2
-    >>> print(valued_row("x", "a", None))
+    >>> print(valued_row("x", "a"))
     x &= a
     """
-    tail = "" if value is None else rf" &\qquad &= {latex_number(value)}"
+    tail = rf" &\qquad &= {value}" if value else ""
     return f"{lhs} &= {rhs}{tail}"

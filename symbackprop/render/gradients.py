@@ -30,7 +30,7 @@ import sympy
 from ..calculus.sweep import Gradients
 from ..graph.canonical import product
 from .jsontext import held
-from .text import WIDTH, leibniz, number
+from .plaintext import WIDTH, leibniz, number
 from .typeset import natural_latex, natural_str, plain_str
 
 __all__ = ["gradients_data", "gradients_math", "gradients_text"]

@@ -1,7 +1,8 @@
 r"""Derivations as LaTeX: a page for pdflatex, display math for Jupyter and Markdown.
 
-:func:`derivation_latex` writes the body of a page (amsmath ``align*``) from the sections of
-:func:`symbackprop.render.page.page_sections`: the paths, the chain rule as a sum over them
+:func:`derivation_latex` writes the body of a page (amsmath ``align*``) from the page model
+(:func:`symbackprop.render.page.page_model`), each section's pieces
+(:mod:`symbackprop.render.pieces`) in LaTeX markup: the paths, the chain rule as a sum over them
 (each term in chain-rule order, one path per line), the factored (backprop) form and its delta
 recursion, each local partial with its textbook formula, the result in node symbols and in
 leaves only, and with values a table of every factor, path and share, the total and the
@@ -32,24 +33,22 @@ from ..calculus.options import EXPRESSION_LIMIT
 from ..numeric.matrix import MatrixForm
 from .display import (
     TEXTWIDTH_EM,
+    aligned,
     chain_rule_math,
     collected_math,
     factored_math,
-    labels,
     latex_text,
     result_math,
+    side,
 )
-from .numbers import latex_number
-from .page import ALIGNAT, Block, Section, Table, page_sections
-from .parts import omitted
+from .model import Equations, Form, FormKind, Formula, Kind, Partial
+from .numbers import VALUE_DIGITS, latex_number
+from .page import labels, page_model
+from .pieces import ALIGNAT, Cells, formula_node, headed, pieces
 
 __all__ = [
-    "ALIGNAT",
     "TEXTWIDTH_EM",
-    "Block",
     "LatexPage",
-    "Section",
-    "Table",
     "chain_rule_math",
     "collected_math",
     "derivation_latex",
@@ -60,7 +59,6 @@ __all__ = [
     "latex_document",
     "latex_page",
     "latex_text",
-    "page_sections",
     "result_math",
 ]
 
@@ -91,7 +89,7 @@ class LatexPage:
 
 
 
-def _tabular(table: Table) -> list[str]:
+def _tabular(table: Cells) -> list[str]:
     lines = [r"\begin{center}\begin{tabular}{" + table.align + "}"]
     if table.header:
         lines += [" & ".join(table.header) + r" \\", r"\hline"]
@@ -119,28 +117,29 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
     >>> [str(expr) for expr, _ in page.formulas]
     ['d', '1', 'd', 'b + 1']
     """
+    page = page_model(derivation, strategy=strategy, learning_rate=learning_rate, matrix=matrix,
+                      max_terms=max_terms)
     lines = [rf"\section*{{{latex_text(title)}}}"] if title else []
     formulas: list[tuple[sympy.Expr, str]] = []
-    for heading, blocks in page_sections(derivation, strategy=strategy,
-                                         learning_rate=learning_rate, matrix=matrix,
-                                         max_terms=max_terms):
-        lines.append(rf"\subsection*{{{heading}}}")
-        for block in blocks:
-            if block.items:
+    for head, section in headed(page):
+        if head is not None:
+            lines.append(rf"\subsection*{{{head}}}")
+        for piece in pieces(page, section, latex_text):
+            if piece.items:
                 lines += [r"\begin{enumerate}\setlength{\itemsep}{1pt}\setlength{\parskip}{0pt}",
-                          *(rf"\item {item}" for item in block.items),
+                          *(rf"\item {item}" for item in piece.items),
                           r"\end{enumerate}"]
-            if block.text:
-                lines.append(block.text)
-            if block.rows:
-                extra = "{2}" if block.environment == ALIGNAT else ""
-                joint = " \\\\*\n" if block.together and len(block.rows) <= KEEP_TOGETHER \
+            if piece.text:
+                lines.append(piece.text)
+            if piece.rows:
+                extra = "{2}" if piece.environment == ALIGNAT else ""
+                joint = " \\\\*\n" if piece.together and len(piece.rows) <= KEEP_TOGETHER \
                     else " \\\\\n"
-                lines += [rf"\begin{{{block.environment}}}{extra}", joint.join(block.rows),
-                          rf"\end{{{block.environment}}}"]
-            if block.table is not None:
-                lines += _tabular(block.table)
-            formulas += block.formulas
+                lines += [rf"\begin{{{piece.environment}}}{extra}", joint.join(piece.rows),
+                          rf"\end{{{piece.environment}}}"]
+            if piece.table is not None:
+                lines += _tabular(piece.table)
+            formulas += piece.formulas
     return LatexPage("\n".join(lines), formulas)
 
 
@@ -187,15 +186,22 @@ def derivation_math(derivation: Derivation) -> str:
     &= 2
     \end{aligned}$$
     """
-    d = derivation
-    rows = [chain_rule_math(d)]
-    factored = factored_math(d)
-    if factored is not None:
-        rows.append("&" + factored.split("&", 1)[1])
-    if not omitted(d):  # a result of thousands of terms is left out
-        rows.append("&" + result_math(d).split("&", 1)[1])
-    if d.value is not None:
-        rows.append(f"&= {latex_number(d.value, 10)}")
+    page = page_model(derivation)
+    lhs = side(Partial(page.of, page.wrt), page.labels)
+    shown: list[Formula] = []
+    for section in page.sections:
+        if section.kind in (Kind.CHAIN_RULE, Kind.FACTORED):
+            shown += [row.formula for block in section.blocks if isinstance(block, Equations)
+                      for row in block.rows if row.formula is not None]
+        elif section.kind is Kind.RESULT:  # none past the limit of paths: thousands of terms
+            shown += [form.formula for form in section.blocks if isinstance(form, Form)
+                      and form.kind is FormKind.TEXTBOOK and form.formula is not None]
+    rows: list[str] = []
+    for formula in shown:
+        first, *rest = aligned(lhs, formula_node(formula, page))
+        rows += [first if not rows else first.removeprefix(f"{lhs} "), *rest]
+    if derivation.value is not None:
+        rows.append(f"&= {latex_number(derivation.value, VALUE_DIGITS)}")
     return "$$\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}$$"
 
 

@@ -1,8 +1,9 @@
 r"""Derivations as Markdown: ``$$`` display blocks and pipe tables (GitHub, Jupyter, MkDocs).
 
-The page has the content of the LaTeX page (:func:`symbackprop.render.page.page_sections`):
-the same formulas, in ``$$\begin{aligned}`` blocks, and the same tables as Markdown tables
-whose cells hold inline ``$math$``.
+The page shows what the LaTeX page shows (the page model's sections, as the pieces of
+:mod:`symbackprop.render.pieces`): the same formulas, in ``$$\begin{aligned}`` blocks, and the
+same tables as Markdown tables whose cells hold inline ``$math$``; the local partials are a
+table (partial, textbook formula, value).
 
 Examples
 --------
@@ -23,22 +24,24 @@ import re
 from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
 from ..numeric.matrix import MatrixForm
-from .numbers import text_number
-from .page import ALIGNAT, Block, Table, page_sections
+from .display import latex_text
+from .model import Equations, Kind, Page, Section
+from .page import page_model
+from .pieces import ALIGNAT, Cells, Piece, equation_parts, headed, pieces
 
 __all__ = ["derivation_markdown", "markdown_code", "markdown_code_block", "markdown_text"]
 
 _ENVIRONMENTS = {"align*": "aligned", ALIGNAT: "alignedat"}
 
 
-def _display(block: Block) -> list[str]:
-    environment = _ENVIRONMENTS[block.environment]
-    extra = "{2}" if block.environment == ALIGNAT else ""
-    return ["$$", rf"\begin{{{environment}}}{extra}", " \\\\\n".join(block.rows),
+def _display(piece: Piece) -> list[str]:
+    environment = _ENVIRONMENTS[piece.environment]
+    extra = "{2}" if piece.environment == ALIGNAT else ""
+    return ["$$", rf"\begin{{{environment}}}{extra}", " \\\\\n".join(piece.rows),
             rf"\end{{{environment}}}", "$$", ""]
 
 
-def _table(table: Table) -> list[str]:
+def _table(table: Cells) -> list[str]:
     align = {"l": ":--", "r": "--:", "c": ":-:"}
     header = table.header or ("",) * len(table.align)
     lines = ["| " + " | ".join(header) + " |",
@@ -48,25 +51,29 @@ def _table(table: Table) -> list[str]:
     return [*lines, ""]
 
 
-def _text(text: str) -> str:
-    """LaTeX text-mode markup of the page captions, as Markdown."""
-    return (text.replace("---", "—").replace("``", "“").replace("''", "”")
+def _message(text: str) -> str:
+    """A message (why a form is left out, a strategy's description) for the page's prose: the
+    LaTeX page's text, with the marks Markdown shows as characters (dashes, quotes, ``%``,
+    ``_``, ``&``) written as them."""
+    return (latex_text(text).replace("---", "—").replace("``", "“").replace("''", "”")
             .replace(r"\%", "%").replace(r"\_", "_").replace(r"\&", "&"))
 
 
-def _partials_table(block: Block) -> list[str]:
+def _partials_table(page: Page, section: Section) -> list[str]:
     """The local partials as a table: partial, textbook formula, value."""
     rows = []
-    for row in block.rows:
-        cells = [c.strip() for c in row.split("&")]
-        partial, formula = cells[0], cells[1].removeprefix("=").strip()
-        value = cells[3].removeprefix("=").strip() if len(cells) > 3 else ""
-        rows.append((f"${partial}$", f"${formula}$", value))
+    for block in section.blocks:
+        if isinstance(block, Equations):
+            for row in block.rows:
+                partial, formula, value = equation_parts(page, row)
+                rows.append((f"${partial}$", f"${formula}$", value))
+    if not rows:
+        return []
     has_values = any(r[2] for r in rows)
     header = ("local partial", "textbook formula", "value") if has_values else (
         "local partial", "textbook formula")
-    return _table(Table(header, tuple(r[:len(header)] for r in rows),
-                        "llr" if has_values else "ll"))
+    return _table(Cells(header, "llr" if has_values else "ll",
+                        tuple(r[:len(header)] for r in rows)))
 
 
 def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
@@ -98,23 +105,23 @@ def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
         lines += [f"# {markdown_text(title)}", ""]
     if source:
         lines += [f"*{markdown_text(source)}*", ""]
-    sections = page_sections(derivation, strategy=strategy, learning_rate=learning_rate,
-                             matrix=matrix, max_terms=max_terms)
-    for heading, blocks in sections:
-        lines += [f"## {heading}", ""]
-        for block in blocks:
-            if block.items:
-                lines += [*(f"{i}. {item}" for i, item in enumerate(block.items, 1)), ""]
-            if block.text:
-                lines += [_text(block.text), ""]
-            if block.rows and heading == "Local partial derivatives":
-                lines += _partials_table(block)
-            elif block.rows:
-                lines += _display(block)
-            if block.table is not None:
-                lines += _table(block.table)
-    if derivation.value is not None and not any(h == "The numbers" for h, _ in sections):
-        lines += [f"Value: {text_number(derivation.value)}", ""]
+    page = page_model(derivation, strategy=strategy, learning_rate=learning_rate, matrix=matrix,
+                      max_terms=max_terms)
+    for head, section in headed(page):
+        if head is not None:
+            lines += [f"## {head}", ""]
+        if section.kind is Kind.PARTIALS:
+            lines += _partials_table(page, section)
+            continue
+        for piece in pieces(page, section, _message):
+            if piece.items:
+                lines += [*(f"{i}. {item}" for i, item in enumerate(piece.items, 1)), ""]
+            if piece.text:
+                lines += [piece.text, ""]
+            if piece.rows:
+                lines += _display(piece)
+            if piece.table is not None:
+                lines += _table(piece.table)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -1,9 +1,11 @@
-"""The content of a derivation page, apart from its format (text, LaTeX, Markdown).
+"""What a derivation page reads of a derivation, and how a collected result is laid out.
 
-Each renderer shows the same things in the same order: the paths, the chain rule as a sum
-over them, the factored form, each local partial, the result (textbook, the strategy asked
-for, leaves only) and, with values, the numbers.  This module gathers them from a
-:class:`~symbackprop.calculus.derivation.Derivation`; it never differentiates.
+:func:`symbackprop.render.page.page_model` builds a page from these: the local partials on the
+listed paths, the paths' shares of the total and whether they cancel, and the forms of the result
+(textbook, the strategy asked for, leaves only; none past the limit of paths, :func:`omitted`).
+:func:`collected_layout` lays out a :class:`~symbackprop.calculus.simplify.Collected` form as a
+textbook writes it, apart from the format, for the text and the display-math writers.  Nothing
+here differentiates.
 
 Examples
 --------
@@ -39,6 +41,7 @@ from ..calculus.simplify import (
 )
 
 __all__ = [
+    "LEAVES_BUILT",
     "MAX_LISTED",
     "CollectedLayout",
     "Product",
@@ -232,8 +235,9 @@ class Results:
         return f"{self.leaves_ops:,} operations"
 
 
-LEAVES_SHOWN = 120
-"""The leaves-only form is shown beside another strategy only up to this many operations."""
+LEAVES_BUILT = 120
+"""The leaves-only form beside another strategy is built only up to this many operations: as
+many as any writer shows (the LaTeX and Markdown pages; the text page shows fewer)."""
 
 
 def omitted(derivation: Derivation, max_terms: int = EXPRESSION_LIMIT) -> str:
@@ -293,7 +297,7 @@ def results(derivation: Derivation, strategy: str = "textbook",
             note = str(err)
     leaves: Collected | sympy.Expr | None = None
     if strategy not in ("leaves", "full") and leaves_ops is not None and \
-            leaves_ops <= LEAVES_SHOWN:
+            leaves_ops <= LEAVES_BUILT:
         leaves = grouped.map(d.graph.to_leaves) if grouped is not None else sympy.factor_terms(
             d.leaves)
     return Results(grouped, textbook_expr, strategy, strategy_expr, strategy_grouped, note,

@@ -31,7 +31,7 @@ from ..calculus.sweep import Gradients
 from .gradients import gradients_data, gradients_text
 from .jsontext import held
 from .numbers import EMPTY_PRODUCT
-from .text import leibniz, number
+from .plaintext import leibniz, number
 from .typeset import natural_str
 
 __all__ = ["factored_paths_data", "factored_paths_text", "streamed_paths_data",

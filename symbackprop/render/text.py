@@ -1,10 +1,13 @@
 """Derivations as Unicode text for a terminal: at most 100 columns.
 
-Structure is written with Unicode (``∂``, ``·``, ``→``, ``δ``, ``η``); single formulas keep
-the problem-file formula syntax (``2*(yhat1 - y1)``, ``h13*(1 - h13)``) so that they can be
-copied into a claim.  :func:`derivation_text` is the page of ``derive --format text``;
-:func:`paths_text` the listing of ``paths`` (one line per path, as the streamed listing of
-:mod:`symbackprop.render.streamed` writes it).
+:func:`derivation_text` is the page of ``derive --format text``: the page model
+(:func:`symbackprop.render.page.page_model`) written section by section, each kind with its
+heading and its own layout (the text page lists the paths, aligns the local partials in
+columns, prints the leaves-only form only up to :data:`LEAVES_SHOWN` operations and lays the
+numbers out as a table of fixed columns).  :func:`paths_text` is the listing of ``paths`` (one
+line per path, as the streamed listing of :mod:`symbackprop.render.streamed` writes it).  The
+pieces every text output shares (wrapping, numbers, a collected form on one line) are in
+:mod:`symbackprop.render.plaintext`; their names are re-exported here.
 
 Examples
 --------
@@ -28,100 +31,62 @@ Examples
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Sequence
 
 import sympy
 
-from ..calculus.derivation import Derivation, Factor, Group, Step, Term
+from ..calculus.derivation import Derivation, Factor
 from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected
+from ..calculus.terms import Group
 from .matrix import MatrixForm, matrix_text
-from .numbers import EMPTY_PRODUCT, FACTOR_DIGITS, percent, text_number
-from .parts import (
-    MAX_LISTED,
-    Product,
-    cancels,
-    collected_layout,
-    local_partials,
-    path_shares,
-    results,
+from .model import (
+    Cell,
+    Delta,
+    Descent,
+    Equation,
+    Equations,
+    Factors,
+    Form,
+    FormKind,
+    Formula,
+    Items,
+    Kind,
+    Matrix,
+    Number,
+    Page,
+    Partial,
+    Products,
+    Section,
+    Share,
+    Table,
+    Text,
+    Updated,
+)
+from .numbers import EMPTY_PRODUCT, VALUE_DIGITS, percent, text_number
+from .page import page_model
+from .plaintext import (
+    WIDTH,
+    collected_text,
+    group_text,
+    leibniz,
+    number,
+    step_text,
+    sum_lines,
+    wrap,
 )
 from .typeset import natural_str, text_expr
 
-__all__ = ["WIDTH", "collected_text", "derivation_text", "leibniz", "number", "paths_text",
-           "step_text"]
+__all__ = ["LEAVES_SHOWN", "WIDTH", "collected_text", "derivation_text", "leibniz", "number",
+           "paths_text", "step_text"]
 
-WIDTH = 100
-"""Lines are at most this wide (a single unbreakable token may be longer)."""
 LEAVES_SHOWN = 60
 """The leaves-only form is printed beside another strategy only up to this many operations."""
 PRODUCT_WIDTH = 56
 """The product column of the numbers table wraps past this width."""
 
-number = text_number
-"""A value to 10 significant digits: :func:`symbackprop.render.numbers.text_number`."""
-
-
-def leibniz(of: str, wrt: str) -> str:
-    """The partial derivative ``∂of/∂wrt`` in Leibniz notation, as text.
-
-    Examples
-    --------
-    >>> leibniz("L", "w5")
-    '∂L/∂w5'
-    """
-    return f"∂{of}/∂{wrt}"
-
-
-def step_text(step: Step[float], of: str) -> str:
-    """One step of gradient descent with its numbers, on one line.
-
-    Examples
-    --------
-    >>> print(step_text(Step("w1", 0.5, 0.15, 0.0004385677345), "L"))
-    w1+ = w1 − η ∂L/∂w1 = 0.15 − 0.5 · 0.0004385677345 = 0.1497807161
-    """
-    w = step.parameter
-    return (f"{w}+ = {w} − η {leibniz(of, w)} = {number(step.before)} − "
-            f"{number(step.learning_rate)} · {number(step.gradient)} = {number(step.after)}")
-
-
-def _expr(expr: sympy.Expr) -> str:
-    return text_expr(expr)
-
 
 def _factor_label(factor: Factor) -> str:
     return leibniz(factor.of, factor.wrt)
-
-
-def _wrap(text: str, indent: int) -> str:
-    """``text`` in lines of at most :data:`WIDTH`, continuation lines indented by ``indent``;
-    a line breaks at the least nested space in its second half, before a ``+`` or ``-`` if it
-    can (between the terms of a sum, then the factors of a product, rather than inside a
-    parenthesis)."""
-    lines, rest = [], text
-    while len(rest) > WIDTH:
-        depth, best, best_key = 0, -1, (10**9, 1)
-        for i, char in enumerate(rest[:WIDTH + 1]):
-            if char in "([":
-                depth += 1
-            elif char in ")]":
-                depth -= 1
-            elif char == " " and i >= WIDTH // 2 and i > indent:
-                key = (depth, 0 if rest[i + 1:i + 3] in ("+ ", "- ") else 1)
-                if key <= best_key:  # least nested, before a sign if possible, then last
-                    best, best_key = i, key
-        if best < 0:  # no space to break at: the rest of the first word stays whole
-            best = rest.find(" ", WIDTH)
-            if best < 0:
-                break
-        lines.append(rest[:best].rstrip())
-        rest = " " * indent + rest[best:].lstrip()
-    return "\n".join([*lines, rest])
-
-
-def _chain(term: Term) -> str:
-    return " · ".join(_factor_label(f) for f in term.chain_rule_order) or EMPTY_PRODUCT
 
 
 def paths_text(derivation: Derivation) -> str:
@@ -160,7 +125,7 @@ def paths_text(derivation: Derivation) -> str:
                 f"{' · '.join(p[0] for p in parts)} = {' · '.join(p[1] for p in parts)}")
         if term.value is not None:
             line += f" = {' · '.join(p[2] for p in parts)} = {number(term.value)}"
-        lines.append(_wrap(line, 6))
+        lines.append(wrap(line, 6))
     if d.value is not None:
         lines.append(f"     total = {number(d.value)}")
     return "\n".join(lines)
@@ -173,99 +138,144 @@ def _bracket(expr: sympy.Expr) -> str:
 
 # -- the derivation page ---------------------------------------------------------------------------
 
-def _sum_lines(head: str, terms: Sequence[str]) -> list[str]:
-    """``head = t1`` then ``+ t2`` ... aligned under the first term, each wrapped."""
-    pad = " " * (len(head) + 1)
-    out = []
-    for i, term in enumerate(terms):
-        line = f"{head} = {term}" if i == 0 else f"{pad}+ {term}"
-        out.append(_wrap(line, len(pad) + 4))
-    return out
+def _formula(formula: Formula) -> str:
+    """A formula of the page on one line."""
+    if isinstance(formula, Collected):
+        return collected_text(formula)
+    if isinstance(formula, Group):
+        return group_text(formula)
+    if isinstance(formula, Products):
+        return " + ".join(_product(term) for term in formula.terms)
+    if isinstance(formula, Descent):
+        return step_text(formula.step, formula.gradient.of)
+    return text_expr(formula)
 
 
-def _group_text(group: Group) -> str:
-    parts = []
-    for factor, sub in group.branches:
-        inner = _group_text(sub)
-        parts.append(_factor_label(factor) + ("" if not inner else " · " + inner))
-    if len(parts) > 1:
-        return "(" + " + ".join(parts) + ")"
-    return parts[0] if parts else ""
+def _side(lhs: Partial | Delta | Updated) -> str:
+    if isinstance(lhs, Partial):
+        return leibniz(lhs.of, lhs.wrt)
+    return f"δ_{lhs.node}" if isinstance(lhs, Delta) else f"{lhs.parameter}+"
 
 
-def _factor_text(expr: sympy.Expr) -> str:
-    text = _expr(expr)
-    return f"({text})" if isinstance(expr, sympy.Add) else text
+def _product(term: tuple[Partial | Delta, ...]) -> str:
+    return " · ".join(_side(f) for f in term) or EMPTY_PRODUCT
 
 
-def _product_text(product: Product, tail: Sequence[str] = ()) -> str:
-    items = [_factor_text(f) for f in product.factors] + list(tail)
-    body = " · ".join(items)
-    if product.coefficient != 1 or not items:
-        return f"{product.coefficient} · {body}" if items else str(product.coefficient)
-    return body
+def _number(value: Number) -> str:
+    return text_number(value.value, VALUE_DIGITS if value.digits is None else value.digits)
 
 
-def _signed_join(parts: Sequence[tuple[bool, str]]) -> str:
-    out = ""
-    for i, (negative, text) in enumerate(parts):
-        if i == 0:
-            out = f"-{text}" if negative else text
+def _cell(cell: Cell) -> str:
+    if isinstance(cell, Text):
+        return cell.text
+    if isinstance(cell, Number):
+        return _number(cell)
+    if isinstance(cell, Factors):
+        return " · ".join(text_number(v, cell.digits) for v in cell.values) or EMPTY_PRODUCT
+    if isinstance(cell, Share):
+        return "" if cell.fraction is None else f"{percent(cell.fraction)} %"
+    return "(paths cancel)" if cell.cancels else "100.0 %"
+
+
+def _rows(section: Section) -> list[Equation]:
+    return [row for block in section.blocks if isinstance(block, Equations)
+            for row in block.rows]
+
+
+# -- the sections, each as lines -----------------------------------------------------------------
+
+def _paths(page: Page, section: Section) -> list[str]:
+    (items,) = [b for b in section.blocks if isinstance(b, Items)]
+    plural = "path" if items.count == 1 else "paths"
+    lines = [f"  {items.count:,} {plural} from {page.wrt} to {page.of}"]
+    lines += [wrap(f"  {i:>3}. {' → '.join(path)}", 8) for i, path in enumerate(items.entries, 1)]
+    if items.entries and items.count > len(items.entries):
+        lines.append(f"       ... and {items.count - len(items.entries):,} more (`paths` lists "
+                     "them all)")
+    return lines
+
+
+def _chain_rule(page: Page, section: Section) -> list[str] | None:
+    """The listed paths' products, one a line; no section when no path is listed."""
+    lines: list[str] = []
+    for row in _rows(section):
+        if isinstance(row.formula, Products):
+            lines += sum_lines(f"  {_side(row.lhs)}", [_product(t) for t in row.formula.terms])
+    return lines or None
+
+
+def _equations(page: Page, section: Section) -> list[str]:
+    return [wrap(f"  {_side(row.lhs)} = {_formula(row.formula)}", 8)
+            for row in _rows(section) if row.formula is not None]
+
+
+def _deltas(page: Page, section: Section) -> list[str]:
+    rows = _rows(section)  # aligned as wide as every delta's name, the output's (not shown) too
+    label = max(len(_side(lhs)) for lhs in [Delta(page.of), *(row.lhs for row in rows)])
+    lines = []
+    for row in rows:
+        value = "" if row.value is None else f"  = {_number(row.value)}"
+        rule = "" if row.formula is None else _formula(row.formula)
+        lines.append(wrap(f"  {_side(row.lhs):<{label}} = {rule}{value}", label + 5))
+    return lines
+
+
+def _partials(page: Page, section: Section) -> list[str]:
+    rows = _rows(section)
+    formulas = ["" if row.formula is None else _formula(row.formula) for row in rows]
+    width = max((len(_side(row.lhs)) for row in rows), default=1)
+    formula_width = min(30, max((len(f) for f in formulas), default=1))
+    lines = []
+    for row, formula in zip(rows, formulas, strict=True):
+        line = f"  {_side(row.lhs):<{width}} = {formula:<{formula_width}}"
+        if row.value is not None:
+            line += f" = {_number(row.value)}"
+        lines.append(wrap(line.rstrip(), width + 5))
+    return lines
+
+
+def _result(page: Page, section: Section) -> list[str]:
+    head = leibniz(page.of, page.wrt)
+    lines = []
+    for form in section.blocks:
+        if not isinstance(form, Form):
+            continue
+        shown = None if form.formula is None else _formula(form.formula)
+        if form.kind is FormKind.TEXTBOOK:
+            lines.append(wrap(f"  {head}: {form.note}", 8) if shown is None
+                         else _cut(wrap(f"  {head} = {shown}", 8)))
+        elif form.kind is FormKind.STRATEGY:
+            lines.append(wrap(f"  {page.strategy}: {form.note}", 8) if shown is None
+                         else _cut(wrap(f"  {page.strategy}: {head} = {shown}", 8)))
+        elif shown is not None and (form.operations or 0) <= LEAVES_SHOWN:
+            lines.append(wrap(f"  in leaves only: {shown}", 8))
         else:
-            out += f" - {text}" if negative else f" + {text}"
-    return out
+            where = "shown with --simplify leaves" if form.operations is not None else \
+                "too large to write out"
+            lines.append(f"  in leaves only: {form.size} ({where})")
+    return lines
 
 
-def collected_text(grouped: Collected) -> str:
-    """A :class:`~symbackprop.calculus.simplify.Collected` form on one line: numeric factors in
-    front, the shared factors (path order), then one term per output delta, each times the sum over
-    its paths; factors (one local partial each) separated by ``·``.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.calculus.derivation import derive
-    >>> from symbackprop.calculus.simplify import collected
-    >>> graph = load_problem("linear_2_2_2_2").graph
-    >>> print(collected_text(collected(derive(graph, "w111"))))
-    x1 · [(yhat1 - y1) · (w311 · w211 + w312 · w221) + (yhat2 - y2) · (w321 · w211 + w322 · w221)]
-    """
-    layout = collected_layout(grouped)
-    tail = []
-    if layout.terms:
-        terms = []
-        for negative, product, inner in layout.terms:
-            if inner is None:
-                terms.append((negative, _product_text(product)))
-                continue
-            paths = _signed_join([(n, _product_text(p)) for n, p in inner])
-            terms.append((negative, _product_text(product, [f"({paths})"])))
-        body = _signed_join(terms)
-        wrap = len(terms) > 1 and layout.scaled
-        tail = [f"[{body}]" if wrap else body]
-    text = _product_text(layout.front, tail)
-    return f"-{text}" if layout.negative else text
+def _numbers(page: Page, section: Section) -> list[str]:
+    lines = []
+    for block in section.blocks:
+        if isinstance(block, Table):
+            lines += ["  " + line for line in _table(block)]
+    for row in _rows(section):
+        if isinstance(row.formula, Descent):
+            lines.append(wrap(f"  update: {_formula(row.formula)}", 10))
+        elif row.value is not None:
+            lines.append(f"  {_side(row.lhs)} = {_number(row.value)}")
+    return lines
 
 
-def _result(form: Collected | sympy.Expr) -> str:
-    return collected_text(form) if isinstance(form, Collected) else _expr(form)
-
-
-def _section(title: str, body: Iterable[str]) -> list[str]:
-    return ["", title, *body]
-
-
-def _numbers_table(d: Derivation) -> list[str]:
-    rows = []
-    for i, (term, share) in enumerate(zip(d.terms or (), path_shares(d), strict=False), 1):
-        if i > MAX_LISTED:
-            break
-        product = " · ".join(text_number(f.value, FACTOR_DIGITS)
-                             for f in term.chain_rule_order) or EMPTY_PRODUCT
-        rows.append((str(i), product, number(term.value),
-                     "" if share is None else f"{percent(share)} %"))
-    total_share = "100.0 %" if d.value and not cancels(d) else "(paths cancel)"
-    rows.append(("", "total", number(d.value), total_share))
+def _table(table: Table) -> list[str]:
+    """The table of paths: the path's number, its product (wrapped past
+    :data:`PRODUCT_WIDTH`), its value and its share; the total's label under the products."""
+    rows = [tuple(_cell(c) for c in row) for row in table.rows]
+    if table.footer is not None:
+        label, _, *rest = (_cell(c) for c in table.footer)
+        rows.append(("", label, *rest))
     header = ("path", "product of local partials (chain-rule order)", "value", "share")
     product_width = min(PRODUCT_WIDTH, max(len(header[1]), *(len(r[1]) for r in rows)))
     widths = [max(len(header[0]), 4), product_width,
@@ -278,6 +288,27 @@ def _numbers_table(d: Derivation) -> list[str]:
                    f"{row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}".rstrip())
         out += [f"{'':>{widths[0]}}  {p}" for p in pieces[1:]]
     return out
+
+
+def _matrix(page: Page, section: Section) -> list[str]:
+    return [line for block in section.blocks if isinstance(block, Matrix)
+            for line in matrix_text(block.form).splitlines()]
+
+
+_SECTIONS = {
+    Kind.PATHS: ("Paths", _paths),
+    Kind.CHAIN_RULE: ("Chain rule: over every path, the product of its local partials (output "
+                      "end first)", _chain_rule),
+    Kind.FACTORED: ("Factored (backprop) form: the factors shared by paths pulled out",
+                    _equations),
+    Kind.DELTAS: ("Deltas δ_n = ∂{of}/∂n, each computed once from the output back", _deltas),
+    Kind.PARTIALS: ("Local partials", _partials),
+    Kind.RESULT: ("Result ({strategy}: {description})", _result),
+    Kind.NUMBERS: ("Numbers", _numbers),
+    Kind.MATRIX: ("", _matrix),
+}
+"""Each kind of section: its heading (none: the lines carry their own) and its lines (``None``:
+the section is left out)."""
 
 
 def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
@@ -306,59 +337,18 @@ def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
     >>> print(page.splitlines()[-1])
       update: w1+ = w1 − η ∂L/∂w1 = 0.15 − 0.5 · 0.0004385677345 = 0.1497807161
     """
-    d = derivation
-    head = leibniz(d.of, d.wrt)
-    top = head + (f"  —  {title}" if title else "")
-    lines = [_wrap(top, 4), "═" * min(len(top), WIDTH)]
-    plural = "path" if d.path_count == 1 else "paths"
-    paths = [f"  {d.path_count:,} {plural} from {d.wrt} to {d.of}"]
-    if d.terms is not None:
-        shown = d.terms[:MAX_LISTED]
-        paths += [_wrap(f"  {i:>3}. {' → '.join(t.path.nodes)}", 8)
-                  for i, t in enumerate(shown, 1)]
-        if len(d.terms) > len(shown):
-            paths.append(f"       ... and {len(d.terms) - len(shown):,} more (`paths` lists "
-                         "them all)")
-    lines += _section("Paths", paths)
-    if d.terms is not None:
-        lines += _section(
-            "Chain rule: over every path, the product of its local partials (output end first)",
-            _sum_lines(f"  {head}", [_chain(t) for t in d.terms[:MAX_LISTED]]))
-    if d.factored is not None and 1 < d.path_count <= MAX_LISTED:
-        lines += _section("Factored (backprop) form: the factors shared by paths pulled out",
-                          [_wrap(f"  {head} = {_group_text(d.factored)}", 8)])
-    label = max((len(a.node) for a in d.adjoints), default=1) + 2
-    deltas = []
-    for a in d.adjoints:
-        if a.node == d.of:
+    page = page_model(derivation, strategy=strategy, learning_rate=learning_rate,
+                      matrix=matrix, max_terms=max_terms)
+    top = leibniz(page.of, page.wrt) + (f"  —  {title}" if title else "")
+    lines = [wrap(top, 4), "═" * min(len(top), WIDTH)]
+    for section in page.sections:
+        heading, write = _SECTIONS[section.kind]
+        body = write(page, section)
+        if body is None:
             continue
-        rule = " + ".join(_factor_label(f) + ("" if c == d.of else f" · δ_{c}")
-                          for f, c in a.contributions)
-        value = "" if a.value is None else f"  = {number(a.value)}"
-        deltas.append(_wrap(f"  {'δ_' + a.node:<{label}} = {rule}{value}", label + 5))
-    lines += _section(f"Deltas δ_n = ∂{d.of}/∂n, each computed once from the output back", deltas)
-    partials = local_partials(d)
-    width = max((len(_factor_label(f)) for f in partials), default=1)
-    formula_width = min(30, max((len(_expr(f.expression)) for f in partials), default=1))
-    rows = []
-    for factor in partials:
-        row = f"  {_factor_label(factor):<{width}} = {_expr(factor.expression):<{formula_width}}"
-        if factor.value is not None:
-            row += f" = {number(factor.value)}"
-        rows.append(_wrap(row.rstrip(), width + 5))
-    lines += _section("Local partials", rows)
-    lines += _section(f"Result ({strategy}: {STRATEGY_DESCRIPTIONS[strategy]})",
-                      _result_lines(d, strategy, head, max_terms))
-    if d.value is not None:
-        numbers = _numbers_table(d) if d.terms is not None else []
-        numbers = ["  " + n for n in numbers]
-        numbers.append(f"  {head} = {number(d.value)}")
-        step = d.step(learning_rate)
-        if step is not None:
-            numbers.append(_wrap(f"  update: {step_text(step, d.of)}", 10))
-        lines += _section("Numbers", numbers)
-    if matrix is not None:
-        lines += ["", *matrix_text(matrix).splitlines()]
+        title_line = heading.format(of=page.of, strategy=strategy,
+                                    description=STRATEGY_DESCRIPTIONS[strategy])
+        lines += ["", *([title_line] if title_line else []), *body]
     return "\n".join(lines)
 
 
@@ -373,25 +363,3 @@ def _cut(text: str) -> str:
     return "\n".join([*lines[:MAX_RESULT_LINES // 2],
                       f"        ... ({len(lines):,} lines in all: too long to print whole; the "
                       "deltas above give its value)"])
-
-
-def _result_lines(d: Derivation, strategy: str, head: str, max_terms: int) -> list[str]:
-    forms = results(d, strategy, max_terms)
-    textbook = forms.textbook if forms.textbook is not None else forms.textbook_expr
-    if textbook is None:
-        return [_wrap(f"  {head}: {forms.omitted}", 8)]
-    out = [_cut(_wrap(f"  {head} = {_result(textbook)}", 8))]
-    if strategy != "textbook":
-        if forms.strategy_expr is None:
-            out.append(_wrap(f"  {strategy}: {forms.note}", 8))
-        else:
-            shown = forms.strategy_collected or forms.strategy_expr
-            out.append(_cut(_wrap(f"  {strategy}: {head} = {_result(shown)}", 8)))
-    if strategy not in ("leaves", "full"):
-        if forms.leaves is not None and (forms.leaves_ops or 0) <= LEAVES_SHOWN:
-            out.append(_wrap(f"  in leaves only: {_result(forms.leaves)}", 8))
-        else:
-            where = "shown with --simplify leaves" if forms.leaves_ops is not None else \
-                "too large to write out"
-            out.append(f"  in leaves only: {forms.leaves_size} ({where})")
-    return out

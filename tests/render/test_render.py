@@ -48,8 +48,10 @@ from symbackprop.render import (
     matrix_form,
 )
 from symbackprop.render.breaking import Atom, Group, Seq, Sum, breaklines, flat
-from symbackprop.render.display import TEXTWIDTH_EM
-from symbackprop.render.page import page_sections
+from symbackprop.render.display import TEXTWIDTH_EM, latex_text
+from symbackprop.render.model import Kind
+from symbackprop.render.page import page_model
+from symbackprop.render.pieces import pieces
 from symbackprop.render.widths import width
 from symbackprop.rules.functions import sigmoid
 from symbackprop.spec import Problem, bundled_examples, load_problem
@@ -293,8 +295,9 @@ def test_printed_chain_rule_terms_follow_the_paths(name, wrt):
     g = d.graph
     label_of = {node.latex: n for n, node in g.nodes.items()}
     paths = [list(reversed(t.path.nodes)) for t in d.terms]
-    sections = dict(page_sections(d))
-    rows = sections["The chain rule, path by path"][0].rows
+    page = page_model(d)
+    (piece,) = pieces(page, page.section(Kind.CHAIN_RULE), latex_text)
+    rows = piece.rows
     assert len(rows) == len(paths)
     for row, path in zip(rows, paths, strict=True):
         pairs = [(label_of[a], label_of[b]) for a, b in _FRACTION.findall(row.split("&")[1])]
@@ -315,7 +318,8 @@ def test_factored_form_starts_with_the_shared_path_start(name, wrt):
     d = derivation(name, wrt)
     g = d.graph
     label_of = {node.latex: n for n, node in g.nodes.items()}
-    factored = dict(page_sections(d))["The factored form"][0].rows[0]
+    page = page_model(d)
+    factored = pieces(page, page.section(Kind.FACTORED), latex_text)[0].rows[0]
     shared = re.split(r"\\left\(|\\Bigl\(", factored.split("&= ", 1)[1])[0]
     pairs = [(label_of[a], label_of[b]) for a, b in _FRACTION.findall(shared)]
     starts = [t.path.edges for t in d.terms]
