@@ -119,10 +119,7 @@ def _value_answer(problem: Problem, scenario: Scenario, question: Question) -> A
 def _answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
     if question.kind == "value":
         return _value_answer(problem, scenario, question)
-    of, wrt = ((question.target, question.wrt) if question.kind == "derivative"
-               else (problem.graph.output, question.target))
-    if wrt is None:  # read_questions gives every derivative question its wrt
-        raise SymbackpropError(f"question {question.id}: no variable to differentiate by")
+    of, wrt = question.differentiated(problem.graph.output)
     derivation = scenario.derivation(of, wrt)
     if derivation is None:
         raise SymbackpropError(f"question {question.id} ({question.of}): {of} does not depend "

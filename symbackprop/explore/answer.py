@@ -99,7 +99,7 @@ def read_answer(text: str) -> Answer | None:
     if len(text) > MAX_ANSWER or not _NUMBER.match(text):
         return None
     typed = Decimal(text.strip(" \t\r\n"))
-    tolerance = Claim(0, "", "derivative", "", value=typed).printed_tolerance
+    tolerance = Claim("", "derivative", "", None, 0, value=typed).printed_tolerance
     value = float(typed)
     if tolerance is None or not math.isfinite(value):
         return None
