@@ -1,6 +1,8 @@
 """Checking claims: a verdict for each, the right value, and a diagnosis of what went wrong.
 
 - :mod:`~symbackprop.check.claims`: :func:`check_problem` and the verdicts;
+- :mod:`~symbackprop.check.judge`: how a number is judged (its tolerance; right, a named
+  mistake, wrong or unreadable), for ``check``, ``grade`` and the interactive page alike;
 - :mod:`~symbackprop.check.batch`: many files at once, a bad file an error row;
 - :mod:`~symbackprop.check.mistakes`: the registry of common mistakes (wrong local partials);
 - :mod:`~symbackprop.check.evidence`, :mod:`~symbackprop.check.pathsearch`,
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from .batch import FileCheck, check_source, check_sources, collect_sources
 from .claims import VERDICTS, CheckReport, ClaimResult, check_problem
+from .judge import Judgement, judge_number
 from .predict import MistakenValue, mistaken_values
 
 __all__ = [
@@ -24,10 +27,12 @@ __all__ = [
     "CheckReport",
     "ClaimResult",
     "FileCheck",
+    "Judgement",
     "MistakenValue",
     "check_problem",
     "check_source",
     "check_sources",
     "collect_sources",
+    "judge_number",
     "mistaken_values",
 ]

@@ -40,7 +40,8 @@ import sympy
 
 from ..calculus.derivation import Derivation
 from ..calculus.paths import Path
-from .evidence import SLACK, Known, Scenario
+from .evidence import Known, Scenario
+from .judge import SLACK
 from .mistakes import MISTAKES, Mistake, edge_info
 
 __all__ = ["MAX_CLAIMS_USED", "MAX_FREE", "MAX_PARTS", "SCALINGS", "Candidate", "Mod",

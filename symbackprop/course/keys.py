@@ -33,7 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..calculus.derivation import Derivation, Step
-from ..check.evidence import SLACK, Scenario
+from ..check.evidence import Scenario
+from ..check.judge import asked_tolerance, within
 from ..check.mistakes import edge_info
 from ..check.predict import MistakenValue, mistaken_values
 from ..errors import SymbackpropError
@@ -57,9 +58,10 @@ class Answer:
     formula : str
         The right formula, in node symbols.
     tolerance : float
-        The tolerance an answer is judged with (:meth:`Question.tolerance_for` of the value;
-        for an update, of the step ``learning_rate * dL/dw``: the weight is given, the step is
-        what the student computes, and its digits are what tell the mistakes apart).
+        The tolerance an answer is judged with (:func:`~symbackprop.check.judge.asked_tolerance`
+        of the value; for an update, of the step ``learning_rate * dL/dw``: the weight is
+        given, the step is what the student computes, and its digits are what tell the
+        mistakes apart).
     mistakes : tuple of MistakenValue
         What the common mistakes give.
     derivation : Derivation or None
@@ -82,8 +84,8 @@ class Answer:
 
     def matching(self, value: float) -> MistakenValue | None:
         """The first mistake whose value is within the tolerance of ``value``."""
-        return next((m for m in self.mistakes
-                     if abs(m.value - value) <= self.tolerance * SLACK), None)
+        return next((m for m in self.mistakes if within(value, m.value, self.tolerance)),
+                    None)
 
     def __repr__(self) -> str:
         return (f"Answer({self.question.id}: {self.question.of} = {self.value:.10g}, "
@@ -95,6 +97,10 @@ def _formula(derivation: Derivation) -> str:
         return str(derivation.simplified("textbook"))
     except SymbackpropError:
         return str(derivation.expression)
+
+
+def _tolerance(question: Question, value: float) -> float:
+    return asked_tolerance(value, question.digits, question.tolerance)
 
 
 def _value_answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
@@ -113,7 +119,7 @@ def _value_answer(problem: Problem, scenario: Scenario, question: Question) -> A
                      MistakenValue("factor_of_one_half", "half the loss", value / 2)]
     kept = [m for m in mistakes if m.value != value]
     return Answer(question, value, "" if definition is None else str(definition),
-                  question.tolerance_for(value), tuple(kept))
+                  _tolerance(question, value), tuple(kept))
 
 
 def _answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
@@ -127,12 +133,12 @@ def _answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
     gradient = float(scenario.adjoint(derivation)[0])
     formula = _formula(derivation)
     if question.kind == "derivative":
-        return Answer(question, gradient, formula, question.tolerance_for(gradient),
+        return Answer(question, gradient, formula, _tolerance(question, gradient),
                       tuple(mistaken_values(derivation)), derivation)
     rate = float(problem.learning_rate or 0.0)
     step = Step(wrt, rate, float(scenario.values[wrt][0]), gradient)
     return Answer(question, step.after, f"{wrt} - {rate:g}*({formula})",
-                  question.tolerance_for(step.change),  # the step is what is computed
+                  _tolerance(question, step.change),  # the step is what is computed
                   tuple(mistaken_values(derivation, learning_rate=rate)), derivation)
 
 

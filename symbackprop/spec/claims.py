@@ -2,7 +2,8 @@
 
 A claim is about a quantity (:class:`~symbackprop.spec.quantity.Quantity`): a derivative
 (``dL/dw212``), a forward value (``h13``) or a parameter after one update (``w212+``); it gives
-a number (whose printed precision sets its default tolerance) or a symbolic expression.
+a number, kept as printed (its digits are what :mod:`symbackprop.check.judge` reads its
+tolerance from), or a symbolic expression.
 
 Examples
 --------
@@ -30,7 +31,25 @@ from ..rules.formula import parse_formula
 from .fields import CLAIM_KEYS, as_table, check_keys, describe, number, text
 from .quantity import Quantity, read_quantity
 
-__all__ = ["Claim", "read_claims"]
+__all__ = ["Claim", "printed_unit", "read_claims"]
+
+
+def printed_unit(number: Decimal) -> float | None:
+    """One unit in the last printed digit of ``number`` (``-0.029`` gives ``0.001``, ``2``
+    gives ``1``, ``6.4e-3`` gives ``0.0001``); ``None`` for a number with no digits (NaN, an
+    infinity).
+
+    Examples
+    --------
+    >>> printed_unit(Decimal("-0.029")), printed_unit(Decimal("0.80")), printed_unit(Decimal("2"))
+    (0.001, 0.01, 1.0)
+    >>> printed_unit(Decimal("6.4e-3")), printed_unit(Decimal("NaN"))
+    (0.0001, None)
+    """
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int):  # "n" or "N" (NaN), "F" (infinity): no printed digit
+        return None
+    return float(Decimal(1).scaleb(exponent))
 
 
 @dataclass(frozen=True)
@@ -70,17 +89,8 @@ class Claim(Quantity):
 
     @property
     def printed_tolerance(self) -> float | None:
-        """One unit in the last printed digit of :attr:`value` (``-0.029`` gives ``0.001``)."""
-        if self.value is None:
-            return None
-        exponent = self.value.as_tuple().exponent
-        if not isinstance(exponent, int):  # "n" or "N" (NaN), "F" (infinity): no printed digit
-            return None
-        return float(Decimal(1).scaleb(exponent))
-
-    @property
-    def effective_tolerance(self) -> float | None:
-        return self.tolerance if self.tolerance is not None else self.printed_tolerance
+        """One unit in the last printed digit of :attr:`value` (:func:`printed_unit`)."""
+        return None if self.value is None else printed_unit(self.value)
 
     def __repr__(self) -> str:
         claimed = self.expression_text if self.value is None else str(self.value)

@@ -102,7 +102,8 @@ class Question(Quantity):
     points : float
     tolerance : float or None
         An absolute tolerance; when ``None``, ``digits`` significant digits of the right value
-        (of an update's step ``learning_rate * dL/dw``, for an update question).
+        (of an update's step ``learning_rate * dL/dw``, for an update question): see
+        :func:`symbackprop.check.judge.asked_tolerance`.
     digits : int
     answer : {"number", "formula"}
     text : str
@@ -112,8 +113,8 @@ class Question(Quantity):
     --------
     >>> from symbackprop.spec import load_problem
     >>> question = load_problem("assignment_2_2_2").variants.questions[0]
-    >>> question, question.tolerance_for(0.0821670), question.differentiated("L")
-    (Question(q1: dL/dw5, 2 points), 0.0001, ('L', 'w5'))
+    >>> question, question.kind, question.differentiated("L")
+    (Question(q1: dL/dw5, 2 points), 'derivative', ('L', 'w5'))
     """
 
     id: str
@@ -122,16 +123,6 @@ class Question(Quantity):
     digits: int = DEFAULT_DIGITS
     answer: str = "number"
     text: str = ""
-
-    def tolerance_for(self, right: float) -> float:
-        """The tolerance an answer is judged with: :attr:`tolerance`, else one unit in the
-        last of :attr:`digits` significant digits of ``right``."""
-        if self.tolerance is not None:
-            return self.tolerance
-        if right == 0:
-            return 10.0 ** -self.digits
-        exponent = Decimal(repr(abs(right))).adjusted()
-        return float(Decimal(1).scaleb(exponent - self.digits + 1))
 
     def __repr__(self) -> str:
         return f"Question({self.id}: {self.of}, {self.points:g} points)"
