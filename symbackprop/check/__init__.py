@@ -4,7 +4,9 @@
 - :mod:`~symbackprop.check.judge`: how a number is judged (its tolerance; right, a named
   mistake, wrong or unreadable), for ``check``, ``grade`` and the interactive page alike;
 - :mod:`~symbackprop.check.batch`: many files at once, a bad file an error row;
-- :mod:`~symbackprop.check.mistakes`: the registry of common mistakes (wrong local partials);
+- :mod:`~symbackprop.check.mistakes`: the registry of common mistakes (wrong local partials,
+  the scale of the answer, the gradient-descent step), with :mod:`~symbackprop.check.edges`,
+  which classifies the edges a wrong partial is about;
 - :mod:`~symbackprop.check.evidence`, :mod:`~symbackprop.check.pathsearch`,
   :mod:`~symbackprop.check.diagnose`: the search for the mistakes that reproduce a wrong answer;
 - :mod:`~symbackprop.check.predict`: the values the common mistakes give (the diagnosis run
@@ -20,7 +22,7 @@ from __future__ import annotations
 from .batch import FileCheck, check_source, check_sources, collect_sources
 from .claims import VERDICTS, CheckReport, ClaimResult, check_problem
 from .judge import Judgement, judge_number
-from .predict import MistakenValue, mistaken_values
+from .predict import MistakenValue, mistaken_forward_values, mistaken_values
 
 __all__ = [
     "VERDICTS",
@@ -34,5 +36,6 @@ __all__ = [
     "check_sources",
     "collect_sources",
     "judge_number",
+    "mistaken_forward_values",
     "mistaken_values",
 ]

@@ -4,7 +4,8 @@
 ``dA/dB``, an update ``w+`` (``w - learning_rate * dL/dw``) or a forward value, with the right
 formula (the textbook simplification) and, from :func:`symbackprop.check.mistaken_values`, what
 each common mistake gives (a missing path, a wrong sigmoid or softmax partial, the sign, the 1/2
-of a squared error, the order of the updates).  A forward value's mistakes are those
+of a squared error, the order of the updates).  A forward value's mistakes, from
+:func:`symbackprop.check.predict.mistaken_forward_values`, are those
 :func:`symbackprop.check.diagnose.diagnose_value` recognises: the activation not applied (the
 node's input), the sign, and for the loss a factor of 2.
 
@@ -33,10 +34,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..calculus.derivation import Derivation, Step
+from ..check.edges import edge_info
 from ..check.evidence import Scenario
 from ..check.judge import asked_tolerance, within
-from ..check.mistakes import edge_info
-from ..check.predict import MistakenValue, mistaken_values
+from ..check.predict import MistakenValue, mistaken_forward_values, mistaken_values
 from ..errors import SymbackpropError
 from ..spec.problems import Problem
 from ..spec.variants import Question
@@ -107,19 +108,8 @@ def _value_answer(problem: Problem, scenario: Scenario, question: Question) -> A
     node = question.target
     value = float(scenario.values[node][0])
     definition = problem.graph.node(node).definition
-    parents = problem.graph.parents(node)
-    mistakes = []
-    if definition is not None and len(parents) == 1:
-        mistakes.append(MistakenValue(
-            "activation_not_applied", f"the input {parents[0]} given: {node} = {definition} "
-            "not applied", float(scenario.values[parents[0]][0])))
-    mistakes.append(MistakenValue("sign", "the sign flipped", -value))
-    if node == problem.graph.output:
-        mistakes += [MistakenValue("factor_of_2", "twice the loss", 2 * value),
-                     MistakenValue("factor_of_one_half", "half the loss", value / 2)]
-    kept = [m for m in mistakes if m.value != value]
     return Answer(question, value, "" if definition is None else str(definition),
-                  _tolerance(question, value), tuple(kept))
+                  _tolerance(question, value), tuple(mistaken_forward_values(scenario, node)))
 
 
 def _answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
