@@ -1,8 +1,12 @@
 """Checking claims: a verdict for each, the right value, and a diagnosis of what went wrong.
 
 - :mod:`~symbackprop.check.claims`: :func:`check_problem` and the verdicts;
+- :mod:`~symbackprop.check.judge`: how a number is judged (its tolerance; right, a named
+  mistake, wrong or unreadable), for ``check``, ``grade`` and the interactive page alike;
 - :mod:`~symbackprop.check.batch`: many files at once, a bad file an error row;
-- :mod:`~symbackprop.check.mistakes`: the registry of common mistakes (wrong local partials);
+- :mod:`~symbackprop.check.mistakes`: the registry of common mistakes (wrong local partials,
+  the scale of the answer, the gradient-descent step), with :mod:`~symbackprop.check.edges`,
+  which classifies the edges a wrong partial is about;
 - :mod:`~symbackprop.check.evidence`, :mod:`~symbackprop.check.pathsearch`,
   :mod:`~symbackprop.check.diagnose`: the search for the mistakes that reproduce a wrong answer;
 - :mod:`~symbackprop.check.predict`: the values the common mistakes give (the diagnosis run
@@ -17,17 +21,21 @@ from __future__ import annotations
 
 from .batch import FileCheck, check_source, check_sources, collect_sources
 from .claims import VERDICTS, CheckReport, ClaimResult, check_problem
-from .predict import MistakenValue, mistaken_values
+from .judge import Judgement, judge_number
+from .predict import MistakenValue, mistaken_forward_values, mistaken_values
 
 __all__ = [
     "VERDICTS",
     "CheckReport",
     "ClaimResult",
     "FileCheck",
+    "Judgement",
     "MistakenValue",
     "check_problem",
     "check_source",
     "check_sources",
     "collect_sources",
+    "judge_number",
+    "mistaken_forward_values",
     "mistaken_values",
 ]

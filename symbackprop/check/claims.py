@@ -6,7 +6,8 @@ formula.
 
 - A number is correct when it is within its tolerance of the true value: one unit in its last
   printed digit (``-0.029`` allows ``0.001``) unless the claim sets ``tolerance``; exactly that
-  much is allowed (up to floating-point noise).
+  much is allowed (up to floating-point noise).  The rule is :mod:`symbackprop.check.judge`'s,
+  the one ``grade`` and the interactive page apply to an answer.
 - A formula is correct when it equals the true derivative (or value, or update) as a function.
   Both are evaluated at seeded random points (every leaf drawn from [-1.5, 1.5]); if they differ
   at any point the formula is wrong; if they agree, :func:`symbackprop.calculus.equality.equivalent`
@@ -57,7 +58,7 @@ from .diagnose import (
     diagnose_update,
     diagnose_value,
 )
-from .evidence import SLACK
+from .judge import judge_number, tolerance_of
 
 __all__ = ["VERDICTS", "CheckReport", "ClaimResult", "check_problem"]
 
@@ -181,6 +182,13 @@ class CheckReport:
 
 
 # -- the checker ---------------------------------------------------------------------------------
+
+def _number_right(claim: Claim, expected: float) -> bool:
+    """Whether the claim gives a number and it is right, by
+    :func:`~symbackprop.check.judge.judge_number` (with the claim's own tolerance, if any)."""
+    return claim.value is not None and judge_number(
+        claim.value, expected, (), claim.tolerance).kind == "right"
+
 
 def _shown(claim: Claim) -> str:
     return str(claim.expression_text) if claim.value is None else str(claim.value)
@@ -307,10 +315,9 @@ class _Checker:
                 "the file's values"))
         verdicts, methods = [], []
         claimed = float(claim.value) if claim.value is not None else None
-        tolerance = claim.effective_tolerance
-        if claimed is not None and expected is not None:
-            ok = abs(claimed - expected) <= (tolerance or 0.0) * SLACK
-            verdicts.append("correct" if ok else "incorrect")
+        tolerance = tolerance_of(claim.value, claim.tolerance)
+        if claim.value is not None and expected is not None:
+            verdicts.append("correct" if _number_right(claim, expected) else "incorrect")
             methods.append("numeric")
         if claim.expression is not None:
             verdict, method = self.judge_formula(claim)
@@ -367,7 +374,8 @@ class _Checker:
                 value = np.full(scenario.points, float(claim.value))
             else:
                 value = scenario.evaluate(_expression(claim))
-            tolerance = claim.effective_tolerance if claim.value is not None else 1e-9
+            tolerance = (tolerance_of(claim.value, claim.tolerance) if claim.value is not None
+                         else 1e-9)
             known.append(Known(claim.index, claim.of, claim.kind, claim.target, claim.wrt,
                                value, _shown(claim), tolerance or 0.0,
                                result.verdict == "correct", result.findings))
@@ -387,8 +395,8 @@ class _Checker:
     def diagnose(self, result: ClaimResult, results: Sequence[ClaimResult]) -> Diagnosis:
         claim = result.claim
         numeric_wrong = (claim.value is not None and result.expected is not None and
-                         "numeric" in result.method and abs(float(claim.value) - result.expected)
-                         > (result.tolerance or 0.0) * SLACK)
+                         "numeric" in result.method
+                         and not _number_right(claim, result.expected))
         if numeric_wrong and claim.value is not None:
             scenario = self.at_values.with_rounded(self.known(results, self.at_values))
             claimed = np.full(1, float(claim.value))

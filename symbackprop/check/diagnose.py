@@ -36,10 +36,11 @@ from collections.abc import Sequence
 import numpy as np
 import sympy
 
-from ..calculus.derivation import Derivation
+from ..calculus.derivation import Derivation, Step
 from ..graph.computation import ComputationGraph
 from ..render.numbers import DISPLAY_DIGITS, text_number
 from .evidence import FINDING_KINDS, Diagnosis, Finding, Known, Scenario, matches
+from .mistakes import PRE_UPDATE_ORDER, SCALE_MISTAKES, SIGN, STEP_SLIPS, ScaleMistake
 from .pathsearch import SCALINGS, Candidate, PathSearch
 from .updates import stale_gradient
 
@@ -162,24 +163,17 @@ def _rounded_finding(scenario: Scenario, search: PathSearch) -> Finding:
                    "instead of the exact ones.", used=listed)
 
 
+def _scalings(sign: int, scale: float) -> list[ScaleMistake]:
+    """The registered mistakes of scale that together multiply the answer by ``sign * scale``:
+    the sign's when it is flipped, then the factor's."""
+    return [m for m in SCALE_MISTAKES if m.factor == (sign if m is SIGN else scale)]
+
+
 def _scale_findings(sign: int, scale: float, loss: str | None, alone: bool) -> list[Finding]:
-    findings = []
-    if sign < 0:
-        hint = ""
-        if alone and loss in ("squared_error", "half_squared_error", "mean_squared_error"):
-            hint = (" For a squared error, dL/dyhat_j is proportional to yhat_j - y_j; "
-                    "writing y_j - yhat_j flips every path.")
-        findings.append(Finding("sign", "The sign is flipped." + hint))
-    if scale == 2:
-        hint = (" The 1/2 of the half squared error was dropped." if loss ==
-                "half_squared_error" else "")
-        findings.append(Finding("factor_of_2", "Twice the right value (a factor of 2)." + hint))
-    elif scale == 0.5:
-        hint = (" The 2 from differentiating (y - yhat)^2 is missing (as if the loss were "
-                "1/2 sum (y - yhat)^2)." if loss in ("squared_error", "mean_squared_error")
-                else "")
-        findings.append(Finding("factor_of_one_half", "Half the right value." + hint))
-    return findings
+    """The findings of a flipped sign and a factor; the sign's hint only when it is ``alone``
+    (nothing else explains the answer)."""
+    return [Finding(m.name, m.diagnosed(loss if m is not SIGN or alone else None))
+            for m in _scalings(sign, scale)]
 
 
 def _describe(search: PathSearch, candidate: Candidate, known: Sequence[Known]
@@ -205,10 +199,7 @@ def _brief(search: PathSearch, candidate: Candidate) -> str:
         parts.append("rounded forward values")
     parts += [search.mistakes[m][0].name for m in candidate.mod.mistakes]
     parts += [_claim_note(k) for _, k in candidate.mod.claims]
-    if candidate.sign < 0:
-        parts.append("a flipped sign")
-    if candidate.scale != 1:
-        parts.append("twice the right value" if candidate.scale == 2 else "half the right value")
+    parts += [m.brief for m in _scalings(candidate.sign, candidate.scale)]
     return " + ".join(parts)
 
 
@@ -410,8 +401,9 @@ def diagnose_update(derivation: Derivation, learning_rate: float,
 
     In order: it follows from the file's own gradient claim; the step went the wrong way, left
     out the learning rate, was taken twice (from an already-updated weight) or was reported
-    without the weight, or its gradient used the later layers' updated weights
-    (:mod:`symbackprop.check.updates`); or it follows from some other gradient, which
+    without the weight (:data:`~symbackprop.check.mistakes.STEP_SLIPS`), or its gradient used
+    the later layers' updated weights (:data:`~symbackprop.check.mistakes.PRE_UPDATE_ORDER`,
+    :mod:`symbackprop.check.updates`); or it follows from some other gradient, which
     :func:`diagnose_derivative` then explains.
 
     Examples
@@ -430,23 +422,15 @@ def diagnose_update(derivation: Derivation, learning_rate: float,
     gradient = scenario.derivative(derivation.of, w)
     yours = [k for k in known if k.kind == "derivative" and (k.target, k.wrt) ==
              (derivation.of, w) and k.index != exclude]
-    slips = [
-        ("update_sign", "The step went up the gradient: w + eta dL/dw instead of "
-                        "w - eta dL/dw.", lambda g: weight + eta * g),
-        ("update_learning_rate", f"The learning rate {eta:g} was left out of the step.",
-         lambda g: weight - g),
-        ("update_already_updated", "The step was applied to an already-updated weight "
-                                   "(taken twice).", lambda g: weight - 2 * eta * g),
-        ("update_step_only", "That is the step -eta dL/dw, not the updated weight.",
-         lambda g: -eta * g),
-    ]
-    if eta == 1:
-        slips = [s for s in slips if s[0] != "update_learning_rate"]
+    slips = [m for m in STEP_SLIPS if m.applies(eta)]
+
+    def step(g: np.ndarray) -> Step[np.ndarray]:
+        return Step(w, eta, weight, g)
 
     def follows(k: Known) -> Finding:
         note = f"Follows from {_claim_note(k)}"
         if not scenario.random:
-            after = _num((weight - eta * k.value)[0])
+            after = _num(step(k.value).after[0])
             note += f" ({_num(weight[0])} - {eta:g}*({k.shown}) = {after})"
         if k.correct:
             return Finding("follows_from_claim", note + ", rounded.", claim=k.index)
@@ -458,24 +442,25 @@ def diagnose_update(derivation: Derivation, learning_rate: float,
                        claim=k.index)
 
     for k in yours:
-        value = weight - eta * k.value
+        value = step(k.value).after
         if matches(value, claimed, tolerance):
             return Diagnosis((follows(k),), True, float(value[0]))
     stale = stale_gradient(derivation, scenario, eta)
-    order = [] if stale is None else [(
-        "pre_update_order", "The later layers were updated first: this gradient used their new "
-        "weights, not the ones of the forward pass.", lambda g: weight - eta * stale)]
-    for kind, message, step in slips + order:
-        value = step(gradient)
+    tried = [(m, step(gradient)) for m in slips]
+    if stale is not None:  # the later layers' new weights in the gradient
+        tried.append((PRE_UPDATE_ORDER, step(stale)))
+    for mistake, taken in tried:
+        value = mistake.gives(taken)
         if matches(value, claimed, tolerance):
-            finding = Finding(kind, message)
+            finding = Finding(mistake.name, mistake.diagnosed(eta))
             return Diagnosis((finding,), True, float(value[0]),
                              summary=_summary([finding], value, scenario))
     for k in yours:
-        for kind, message, step in slips:
-            value = step(k.value)
+        for mistake in slips:
+            value = mistake.gives(step(k.value))
             if matches(value, claimed, tolerance):
-                findings: tuple[Finding, ...] = (follows(k), Finding(kind, message))
+                findings: tuple[Finding, ...] = (follows(k),
+                                                 Finding(mistake.name, mistake.diagnosed(eta)))
                 return Diagnosis(findings, True, float(value[0]),
                                  summary=_summary(findings, value, scenario))
     implied = (weight - claimed) / eta
@@ -492,7 +477,8 @@ def diagnose_update(derivation: Derivation, learning_rate: float,
         not_yours = (f"; it does not follow from {', '.join(_claim_note(k) for k in yours)}")
     finding = Finding("wrong_gradient", lead + not_yours + ".", used=_num(implied[0]))
     findings = (finding, *inner.findings)
-    value = weight - eta * (inner.reproduces if inner.reproduces is not None else implied)
+    value = step(np.atleast_1d(inner.reproduces if inner.reproduces is not None
+                               else implied)).after
     return Diagnosis(findings, True, float(np.atleast_1d(value)[0]), inner.alternatives,
                      summary=_summary(findings, np.atleast_1d(value), scenario),
                      others=inner.others)

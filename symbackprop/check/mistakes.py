@@ -1,21 +1,31 @@
-"""The registry of common backprop mistakes: one table, each entry a wrong local partial.
+"""The registry of common backprop mistakes: wrong local partials, the scale, the step.
 
 Students get local partials wrong in predictable ways: the sigmoid's derivative written as its
 output ``h`` (the ``(1 - h)`` dropped), ``tanh'`` as ``1 - h``, the pre-activation used where
 the activation belongs, the softmax partial without its coupling term or in the PadhAI notes'
 form ``yhat_i (1 - yhat_i)(-a_k)``.  :data:`MISTAKES` lists them; each entry says, for
-the kinds of edge it applies to, what the student writes instead of the right partial.
-:func:`edge_info` classifies an edge of a computation graph (a sigmoid, a softmax diagonal, a
-weight feeding a pre-activation, ...) and names the symbols those forms are written in.
+the kinds of edge it applies to (:func:`symbackprop.check.edges.edge_info`), what the student
+writes instead of the right partial.  A mistake is a misconception: the diagnosis applies it to
+*every* edge of its kind on the paths at once, the way a student who believes it would.
 
-A mistake is a misconception: the diagnosis applies it to *every* edge of its kind on the paths
-at once, the way a student who believes it would.  Sign slips and the factor of 2 of the squared
-error are not here: they scale the whole derivative and are diagnosed as such
-(:mod:`symbackprop.check.diagnose`).
+Two more tables hold the mistakes that are not about one partial:
+
+- :data:`SCALE_MISTAKES`: the whole answer times -1, 2 or 1/2 (a flipped sign; for a squared
+  error, the factor its constant is easily off by, :data:`LOSS_FACTORS`);
+- :data:`STEP_MISTAKES`: the slips of a gradient-descent step ``w - eta dL/dw`` (its sign, the
+  learning rate left out, the step taken twice, the step alone) and the later layers updated
+  first.
+
+Each entry is one definition, read both ways: forwards by :mod:`symbackprop.check.predict`
+(what the mistake gives: answer keys, the interactive page, PrairieLearn) and backwards by
+:mod:`symbackprop.check.diagnose` (why a wrong answer is wrong), so that a predicted mistake,
+checked, is diagnosed as that mistake.  Its ``description`` is how a prediction lists it, its
+``diagnosis`` the diagnosis's sentence.
 
 Examples
 --------
 >>> from symbackprop.spec import load_problem
+>>> from symbackprop.check.edges import edge_info
 >>> graph = load_problem("padhai_4_4_2").graph
 >>> info = edge_info(graph, "a21", "yhat1")
 >>> info.kind
@@ -24,6 +34,8 @@ Examples
 ['softmax_notes_form', 'softmax_no_coupling']
 >>> MISTAKES_BY_NAME["softmax_notes_form"].wrong(info)
 -a22*yhat1*(1 - yhat1)
+>>> [m.name for m in (*SCALE_MISTAKES, *STEP_MISTAKES)][:4]
+['sign', 'factor_of_2', 'factor_of_one_half', 'update_sign']
 """
 
 from __future__ import annotations
@@ -31,61 +43,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any, ClassVar
 
 import sympy
 
-from ..graph.computation import ComputationGraph
-from ..naming import symbol
-from ..rules.functions import leaky_relu, relu, sigmoid, softplus
+from ..calculus.terms import Step
 from ..rules.registry import LOSSES
+from .edges import EDGE_KINDS, EdgeInfo
+from .edges import edge_info as edge_info  # importable here, as from the flat layout's module
+from .edges import loss_name as loss_name  # (likewise)
 
-__all__ = ["EDGE_KINDS", "MISTAKES", "MISTAKES_BY_NAME", "EdgeInfo", "Mistake", "edge_info",
-           "loss_name"]
-
-EDGE_KINDS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "softmax_diagonal",
-              "softmax_off_diagonal", "weight", "input", "loss")
-"""The kinds of edge :func:`edge_info` recognises."""
-
-_ELEMENTWISE = {sigmoid: "sigmoid", sympy.tanh: "tanh", relu: "relu", leaky_relu: "leaky_relu",
-                softplus: "softplus"}
-
-
-@dataclass(frozen=True)
-class EdgeInfo:
-    """What an edge ``parent -> child`` is, and the symbols its partial is written in.
-
-    Attributes
-    ----------
-    parent, child : str
-    kind : str
-        One of :data:`EDGE_KINDS`.
-    roles : mapping of str to sympy.Expr
-        By kind: ``a`` (pre-activation) and ``h`` (activation) for an element-wise activation;
-        ``yhat_i`` (the output), ``a_i`` (its own pre-activation), ``yhat_j`` (the output whose
-        pre-activation is the parent, off the diagonal) and ``others`` (a tuple of the other
-        pre-activations) for a softmax; ``w`` (the weight), ``h`` (the activation it multiplies)
-        and ``a_source`` (that activation's pre-activation, if any) for ``weight`` and
-        ``input`` edges; ``y`` and ``yhat`` for a loss edge.
-    loss : str or None
-        The loss's name, for a loss edge whose loss is recognised.
-
-    Examples
-    --------
-    >>> from symbackprop import load_problem
-    >>> graph = load_problem("padhai_4_4_2").graph
-    >>> edge_info(graph, "a13", "h13"), edge_info(graph, "a21", "yhat2")
-    (EdgeInfo(a13 -> h13: sigmoid), EdgeInfo(a21 -> yhat2: softmax_off_diagonal))
-    """
-
-    parent: str
-    child: str
-    kind: str
-    roles: Mapping[str, sympy.Expr | tuple[sympy.Expr, ...]] = field(default_factory=dict)
-    loss: str | None = None
-
-    def __repr__(self) -> str:
-        return f"EdgeInfo({self.parent} -> {self.child}: {self.kind})"
-
+__all__ = ["HALF", "LOSS_FACTORS", "MISTAKES", "MISTAKES_BY_NAME", "PRE_UPDATE_ORDER",
+           "SCALE_MISTAKES", "SIGN", "STEP_MISTAKES", "STEP_SLIPS", "TWICE", "LossFactor",
+           "Mistake", "ScaleMistake", "StepMistake"]
 
 WrongForm = Callable[[EdgeInfo], sympy.Expr | None]
 
@@ -198,137 +168,219 @@ MISTAKES: tuple[Mistake, ...] = (
 MISTAKES_BY_NAME: Mapping[str, Mistake] = MappingProxyType({m.name: m for m in MISTAKES})
 
 
+# -- the whole answer scaled: a flipped sign, a factor of 2 or of 1/2 ---------------------------
+
+@dataclass(frozen=True)
+class ScaleMistake:
+    """A mistake that multiplies the whole answer by a constant.
+
+    The diagnosis tries each (and the sign with each factor) on every sum it searches
+    (:data:`~symbackprop.check.pathsearch.SCALINGS`); the predictions list the sign, and for a
+    squared-error loss the factor of its :data:`LOSS_FACTORS` entry.
+
+    Attributes
+    ----------
+    name : str
+        A stable identifier: the kind of the diagnosis's finding and the prediction's name.
+    factor : float
+        What the answer is multiplied by.
+    description : str
+        The mistake as a prediction lists it for a derivative.
+    of_value : str
+        The same for a forward value (for the factors: the loss's value), as an answer key
+        lists it.
+    diagnosis : str
+        The diagnosis's sentence.
+    brief : str
+        The mistake in a few words, among other explanations that fit as well.
+    hints : mapping of str to str
+        By loss: the usual cause, a sentence the diagnosis adds.
+
+    Examples
+    --------
+    >>> SIGN.factor, SIGN.diagnosed("squared_error")[:42]
+    (-1.0, 'The sign is flipped. For a squared error, ')
+    >>> HALF.diagnosed("cross_entropy")
+    'Half the right value.'
+    """
+
+    name: str
+    factor: float
+    description: str
+    of_value: str
+    diagnosis: str
+    brief: str
+    hints: Mapping[str, str] = field(default_factory=dict)
+
+    def diagnosed(self, loss: str | None) -> str:
+        """The diagnosis's sentence, with the hint for ``loss`` (``None``: no hint)."""
+        return self.diagnosis + ("" if loss is None else self.hints.get(loss, ""))
+
+    def __repr__(self) -> str:
+        return f"ScaleMistake({self.name!r}: times {self.factor:g})"
+
+
+_SQUARED = ("squared_error", "half_squared_error", "mean_squared_error")
+_MISSING_TWO = (" The 2 from differentiating (y - yhat)^2 is missing (as if the loss were "
+                "1/2 sum (y - yhat)^2).")
+
+SIGN = ScaleMistake(
+    "sign", -1.0,
+    "the sign flipped (y - yhat written for yhat - y, or one factor's sign lost)",
+    "the sign flipped", "The sign is flipped.", "a flipped sign",
+    dict.fromkeys(_SQUARED, " For a squared error, dL/dyhat_j is proportional to yhat_j - y_j; "
+                            "writing y_j - yhat_j flips every path."))
+TWICE = ScaleMistake(
+    "factor_of_2", 2.0, "twice the right value", "twice the loss",
+    "Twice the right value (a factor of 2).", "twice the right value",
+    {"half_squared_error": " The 1/2 of the half squared error was dropped."})
+HALF = ScaleMistake(
+    "factor_of_one_half", 0.5, "half the right value", "half the loss", "Half the right value.",
+    "half the right value", dict.fromkeys(("squared_error", "mean_squared_error"), _MISSING_TWO))
+SCALE_MISTAKES = (SIGN, TWICE, HALF)
+"""The mistakes of scale, in the order the diagnosis names them."""
+
+
+@dataclass(frozen=True)
+class LossFactor:
+    """The factor a squared-error loss's derivative is off by when its constant is mishandled
+    (predicted as ``half_of_loss``); the diagnosis of that factor names the same cause (its
+    :attr:`ScaleMistake.hints` for the loss).
+
+    Attributes
+    ----------
+    loss : str
+    scale : ScaleMistake
+        :data:`HALF` (the 2 of ``d (y - yhat)^2`` dropped) or :data:`TWICE` (the 1/2 of the
+        half squared error dropped).
+    cause : str
+        What the student does.
+
+    Examples
+    --------
+    >>> print(LOSS_FACTORS["half_squared_error"].description)
+    the 1/2 of the half squared error dropped (as if the loss were sum (y - yhat)^2): twice \
+the right value
+    """
+
+    loss: str
+    scale: ScaleMistake
+    cause: str
+    name: ClassVar[str] = "half_of_loss"
+
+    @property
+    def description(self) -> str:
+        """The mistake as a prediction lists it: its cause, then what it gives."""
+        return f"{self.cause}: {self.scale.description}"
+
+
+LOSS_FACTORS: Mapping[str, LossFactor] = MappingProxyType({f.loss: f for f in (
+    LossFactor("squared_error", HALF, "the 2 from differentiating (y - yhat)^2 dropped (as if "
+               "the loss were 1/2 sum (y - yhat)^2)"),
+    LossFactor("mean_squared_error", HALF, "the 2 from differentiating (y - yhat)^2 dropped "
+               "(as if the loss had a 1/2)"),
+    LossFactor("half_squared_error", TWICE, "the 1/2 of the half squared error dropped (as if "
+               "the loss were sum (y - yhat)^2)"),
+)})
+"""The squared-error losses, by name: the factor their derivative is easily off by."""
+
+
+# -- the gradient-descent step ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StepMistake:
+    """A slip in the step ``w+ = w - eta dL/dw`` (:class:`~symbackprop.calculus.terms.Step`).
+
+    Attributes
+    ----------
+    name : str
+        A stable identifier: the kind of the diagnosis's finding and the prediction's name.
+    description : str
+        The mistake as a prediction lists it (``{eta:g}`` stands for the learning rate).
+    diagnosis : str
+        The diagnosis's sentence (likewise).
+    gives : callable
+        What the student writes, from the step they take (a ``Step`` of floats or of numpy
+        arrays).
+    applies : callable
+        Whether it is a mistake at all at a learning rate (leaving out a rate of 1 changes
+        nothing).
+
+    Examples
+    --------
+    >>> from symbackprop.calculus.terms import Step
+    >>> step = Step("w5", 0.5, 0.4, 0.082167041)
+    >>> [(m.name, round(m.gives(step), 9)) for m in STEP_SLIPS][:2]
+    [('update_sign', 0.44108352), ('update_learning_rate', 0.317832959)]
+    >>> STEP_SLIPS[1].described(0.5)
+    'the learning rate 0.5 left out of the step'
+    """
+
+    name: str
+    description: str
+    diagnosis: str
+    gives: Callable[[Step[Any]], Any]
+    applies: Callable[[float], bool] = field(default=lambda eta: True, repr=False)
+
+    def described(self, eta: float) -> str:
+        """:attr:`description` at the learning rate ``eta``."""
+        return self.description.format(eta=eta)
+
+    def diagnosed(self, eta: float) -> str:
+        """:attr:`diagnosis` at the learning rate ``eta``."""
+        return self.diagnosis.format(eta=eta)
+
+    def __repr__(self) -> str:
+        return f"StepMistake({self.name!r})"
+
+
+STEP_SLIPS = (
+    StepMistake("update_sign",
+                "the step taken up the gradient: w + eta dL/dw instead of w - eta dL/dw",
+                "The step went up the gradient: w + eta dL/dw instead of w - eta dL/dw.",
+                lambda step: step.before + step.change),
+    StepMistake("update_learning_rate", "the learning rate {eta:g} left out of the step",
+                "The learning rate {eta:g} was left out of the step.",
+                lambda step: step.before - step.gradient, applies=lambda eta: eta != 1),
+    StepMistake("update_already_updated",
+                "the step taken twice (applied to an already-updated weight)",
+                "The step was applied to an already-updated weight (taken twice).",
+                lambda step: step.before - 2 * step.change),
+    StepMistake("update_step_only", "the step -eta dL/dw given instead of the updated weight",
+                "That is the step -eta dL/dw, not the updated weight.",
+                lambda step: -step.change),
+)
+"""The slips of the step itself, with the right gradient (or the file's own)."""
+
+PRE_UPDATE_ORDER = StepMistake(
+    "pre_update_order",
+    "the later layers updated first, and their new weights used in this gradient (instead of "
+    "the weights of the forward pass)",
+    "The later layers were updated first: this gradient used their new weights, not the ones "
+    "of the forward pass.",
+    lambda step: step.after)
+"""The step taken with the gradient of :func:`symbackprop.check.updates.stale_gradient`
+(``gives`` is handed that step)."""
+
+STEP_MISTAKES = (*STEP_SLIPS, PRE_UPDATE_ORDER)
+"""The mistakes of a step, in the order the diagnosis tries them."""
+
+
 def _check_table() -> None:
-    names = [m.name for m in MISTAKES]
+    names = [*(m.name for m in MISTAKES), *(m.name for m in SCALE_MISTAKES),
+             *(m.name for m in STEP_MISTAKES)]
     if len(set(names)) != len(names):
         raise RuntimeError("MISTAKES: duplicate names")
     for mistake in MISTAKES:
         unknown = set(mistake.forms) - set(EDGE_KINDS)
         if unknown:
             raise RuntimeError(f"MISTAKES: {mistake.name} names unknown edge kinds {unknown}")
+    factor_hints = {(loss, m.name) for m in SCALE_MISTAKES if m is not SIGN for loss in m.hints}
+    if factor_hints != {(f.loss, f.scale.name) for f in LOSS_FACTORS.values()}:
+        raise RuntimeError("LOSS_FACTORS: a loss's factor and its diagnosis's hint disagree")
+    unknown = set(LOSS_FACTORS) - set(LOSSES)
+    if unknown:
+        raise RuntimeError(f"LOSS_FACTORS: unknown losses {unknown}")
 
 
 _check_table()
-
-
-# -- classifying edges ---------------------------------------------------------------------------
-
-def loss_name(graph: ComputationGraph) -> str | None:
-    """The registered loss the graph's output computes, or ``None`` if it is none of them.
-
-    Targets and outputs are paired in the graph's order (``y1`` with ``yhat1``, ...).
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> loss_name(load_problem("padhai_4_4_2").graph)
-    'squared_error'
-    """
-    node = graph.node(graph.output)
-    if node.definition is None:
-        return None
-    parents = graph.parents(graph.output)
-    ys = [p for p in parents if graph.node(p).kind == "target"]
-    yhats = [p for p in parents if graph.node(p).kind != "target"]
-    if not ys or len(ys) != len(yhats):
-        return None
-    for name, loss in LOSSES.items():
-        if loss.function([symbol(y) for y in ys], [symbol(y) for y in yhats]) == node.definition:
-            return name
-    return None
-
-
-def _softmax_inputs(graph: ComputationGraph, child: str) -> list[str] | None:
-    """The pre-activations of ``child`` if it is a softmax output over them, else ``None``;
-    the first is the child's own."""
-    definition = graph.node(child).definition
-    parents = graph.parents(child)
-    if definition is None or len(parents) < 2:
-        return None
-    total = sympy.Add(*(sympy.exp(symbol(p)) for p in parents))
-    for own in parents:
-        if definition == sympy.exp(symbol(own)) / total:
-            return [own, *(p for p in parents if p != own)]
-    return None
-
-
-def _own_softmax_output(graph: ComputationGraph, pre_activation: str, output: str) -> bool:
-    """Whether ``output`` is the softmax output whose own pre-activation is ``pre_activation``."""
-    inputs = _softmax_inputs(graph, output)
-    return inputs is not None and inputs[0] == pre_activation
-
-
-def _linear_role(graph: ComputationGraph, parent: str, child: str) -> EdgeInfo | None:
-    definition = graph.node(child).definition
-    if definition is None:
-        return None
-    coefficient = sympy.diff(definition, symbol(parent))
-    if not isinstance(coefficient, sympy.Symbol):
-        return None
-    terms = sympy.Add.make_args(definition)
-    if sympy.Mul(coefficient, symbol(parent)) not in terms:
-        return None
-    other = str(coefficient)
-    parent_is_weight = graph.node(parent).kind == "parameter" and not (
-        other in graph and graph.node(other).kind == "parameter")
-    weight, source = (parent, other) if parent_is_weight else (other, parent)
-    roles: dict[str, sympy.Expr | tuple[sympy.Expr, ...]] = {
-        "w": symbol(weight), "h": symbol(source)}
-    if source in graph:
-        source_node = graph.node(source)
-        inner = graph.parents(source)
-        if (source_node.definition is not None and len(inner) == 1
-                and source_node.definition.func in _ELEMENTWISE):
-            roles["a_source"] = symbol(inner[0])
-    return EdgeInfo(parent, child, "weight" if parent_is_weight else "input", roles)
-
-
-def edge_info(graph: ComputationGraph, parent: str, child: str,
-              loss: str | None = None) -> EdgeInfo | None:
-    """Classify the edge ``parent -> child``: ``None`` when it is none of :data:`EDGE_KINDS`.
-
-    Parameters
-    ----------
-    graph : ComputationGraph
-    parent, child : str
-    loss : str, optional
-        The loss's name when the caller knows it (a layered network); otherwise it is
-        recognised from the output's definition by :func:`loss_name`.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> graph = load_problem("padhai_4_4_2").graph
-    >>> edge_info(graph, "w212", "a21"), edge_info(graph, "h12", "a21")
-    (EdgeInfo(w212 -> a21: weight), EdgeInfo(h12 -> a21: input))
-    >>> edge_info(graph, "w212", "a21").roles["a_source"]
-    a12
-    """
-    node = graph.node(child)
-    definition = node.definition
-    if definition is None:
-        return None
-    a, h = symbol(parent), symbol(child)
-    if definition.func in _ELEMENTWISE and definition.args[0] == a:
-        return EdgeInfo(parent, child, _ELEMENTWISE[definition.func], {"a": a, "h": h})
-    pre = _softmax_inputs(graph, child)
-    if pre is not None:
-        if parent == pre[0]:
-            others = tuple(symbol(p) for p in pre[1:])
-            return EdgeInfo(parent, child, "softmax_diagonal",
-                            {"yhat_i": h, "a_i": a, "others": others})
-        own = [c for c in graph.children(parent) if _own_softmax_output(graph, parent, c)]
-        if own:
-            return EdgeInfo(parent, child, "softmax_off_diagonal",
-                            {"yhat_i": h, "a_i": symbol(pre[0]), "yhat_j": symbol(own[0])})
-        return None
-    if child == graph.output and graph.node(parent).kind != "target":
-        name = loss if loss is not None else loss_name(graph)
-        if name is not None:
-            parents = graph.parents(child)
-            ys = [p for p in parents if graph.node(p).kind == "target"]
-            yhats = [p for p in parents if graph.node(p).kind != "target"]
-            if len(ys) == len(yhats) and parent in yhats:
-                y = ys[yhats.index(parent)]
-                return EdgeInfo(parent, child, "loss", {"y": symbol(y), "yhat": a}, loss=name)
-    return _linear_role(graph, parent, child)

@@ -40,8 +40,10 @@ import sympy
 
 from ..calculus.derivation import Derivation
 from ..calculus.paths import Path
-from .evidence import SLACK, Known, Scenario
-from .mistakes import MISTAKES, Mistake, edge_info
+from .edges import edge_info
+from .evidence import Known, Scenario
+from .judge import SLACK
+from .mistakes import HALF, MISTAKES, SIGN, TWICE, Mistake
 
 __all__ = ["MAX_CLAIMS_USED", "MAX_FREE", "MAX_PARTS", "SCALINGS", "Candidate", "Mod",
            "PathSearch"]
@@ -57,8 +59,10 @@ MAX_SUBSETS = 4096
 MAX_FREE = 2
 MAX_CLAIMS_USED = 3
 MAX_PARTS = 4
-SCALINGS = ((1, 1.0), (-1, 1.0), (1, 2.0), (1, 0.5), (-1, 2.0), (-1, 0.5))
-"""(sign, factor) pairs tried on every sum: the first is no change."""
+SCALINGS = ((1, 1.0), (int(SIGN.factor), 1.0),
+            *((sign, m.factor) for sign in (1, int(SIGN.factor)) for m in (TWICE, HALF)))
+"""(sign, factor) pairs tried on every sum, from the mistakes of scale
+(:data:`~symbackprop.check.mistakes.SCALE_MISTAKES`): the first is no change."""
 
 
 @dataclass(frozen=True)

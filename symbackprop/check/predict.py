@@ -5,8 +5,10 @@ reproduce it.  :func:`mistaken_values` works forwards: for one derivation at giv
 lists what a student who makes each common mistake writes.  An answer key lists them (a grader
 recognises the mistake at a glance) and a page that lets a student explore a derivation shows
 them.  Each mistake is made the way the diagnosis searches for it, by the same machinery
-(:class:`~symbackprop.check.pathsearch.PathSearch`), so that an answer with one of these values,
-checked, is diagnosed as that mistake.
+(:class:`~symbackprop.check.pathsearch.PathSearch`) and from the same registry entry
+(:mod:`symbackprop.check.mistakes`: its value, its name and its description), so that an answer
+with one of these values, checked, is diagnosed as that mistake.  :func:`mistaken_forward_values`
+does the same for a forward value.
 
 Examples
 --------
@@ -30,26 +32,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..calculus.derivation import Derivation
+from ..calculus.derivation import Derivation, Step
 from ..errors import SymbackpropError
 from .evidence import Scenario
+from .mistakes import LOSS_FACTORS, PRE_UPDATE_ORDER, SCALE_MISTAKES, SIGN, STEP_SLIPS
 from .pathsearch import Mod, PathSearch
 from .updates import stale_gradient
 
-__all__ = ["MistakenValue", "mistaken_values"]
+__all__ = ["MistakenValue", "mistaken_forward_values", "mistaken_values"]
 
 RELATIVE = 1e-9
 """Two values closer than this (relative) are the same value: the later entry is dropped."""
-
-_HALF = {
-    "squared_error": (0.5, "the 2 from differentiating (y - yhat)^2 dropped (as if the loss were "
-                           "1/2 sum (y - yhat)^2): half the right value"),
-    "mean_squared_error": (0.5, "the 2 from differentiating (y - yhat)^2 dropped (as if the loss "
-                                "had a 1/2): half the right value"),
-    "half_squared_error": (2.0, "the 1/2 of the half squared error dropped (as if the loss were "
-                                "sum (y - yhat)^2): twice the right value"),
-}
-"""The squared-error losses: the factor the 1/2 mistake multiplies the derivative by."""
 
 
 @dataclass(frozen=True)
@@ -141,35 +134,28 @@ def _derivative_mistakes(derivation: Derivation, scenario: Scenario, limit: int
             table = search.table(Mod(mistakes=(m,)))
             value = float(np.prod(table[search.index], axis=1)[:, 0].sum())
             found.append(MistakenValue(mistake.name, mistake.title, value))
-    found.append(MistakenValue("sign", "the sign flipped (y - yhat written for yhat - y, or "
-                                       "one factor's sign lost)", -truth))
-    if derivation.of == scenario.graph.output and scenario.loss in _HALF:
-        factor, description = _HALF[scenario.loss]
-        found.append(MistakenValue("half_of_loss", description, factor * truth))
+    found.append(MistakenValue(SIGN.name, SIGN.description, SIGN.factor * truth))
+    own = LOSS_FACTORS.get(scenario.loss) if scenario.loss is not None else None
+    if derivation.of == scenario.graph.output and own is not None:
+        found.append(MistakenValue(own.name, own.description, own.scale.factor * truth))
     return found, scale
 
 
 def _update_mistakes(derivation: Derivation, scenario: Scenario, eta: float,
                      derivative: list[MistakenValue]) -> list[MistakenValue]:
     weight = float(scenario.values[derivation.wrt][0])
-    g = float(scenario.adjoint(derivation)[0])
-    found = [
-        MistakenValue("update_sign", "the step taken up the gradient: w + eta dL/dw instead of "
-                                     "w - eta dL/dw", weight + eta * g),
-        MistakenValue("update_learning_rate", f"the learning rate {eta:g} left out of the step",
-                      weight - g),
-        MistakenValue("update_already_updated", "the step taken twice (applied to an "
-                                                "already-updated weight)", weight - 2 * eta * g),
-        MistakenValue("update_step_only", "the step -eta dL/dw given instead of the updated "
-                                          "weight", -eta * g),
-    ]
+
+    def step(gradient: float) -> Step[float]:
+        return Step(derivation.wrt, eta, weight, gradient)
+
+    right = step(float(scenario.adjoint(derivation)[0]))
+    found = [MistakenValue(m.name, m.described(eta), m.gives(right))
+             for m in STEP_SLIPS if m.applies(eta)]
     stale = stale_gradient(derivation, scenario, eta)
     if stale is not None:
-        found.append(MistakenValue(
-            "pre_update_order", "the later layers updated first, and their new weights used "
-            "in this gradient (instead of the weights of the forward pass)",
-            weight - eta * float(stale[0])))
-    found += [MistakenValue(m.name, f"the gradient with {m.description}", weight - eta * m.value,
+        found.append(MistakenValue(PRE_UPDATE_ORDER.name, PRE_UPDATE_ORDER.described(eta),
+                                   PRE_UPDATE_ORDER.gives(step(float(stale[0])))))
+    found += [MistakenValue(m.name, f"the gradient with {m.description}", step(m.value).after,
                             m.path) for m in derivative]
     return found
 
@@ -205,15 +191,17 @@ def mistaken_values(derivation: Derivation, values: Mapping[str, float] | None =
     - each registered mistake (:data:`~symbackprop.check.mistakes.MISTAKES`) that changes a
       local partial on the paths, applied to every edge of its kind at once (a misconception,
       the way :mod:`symbackprop.check.diagnose` tries it first);
-    - ``sign``: the derivative negated;
-    - ``half_of_loss``, for the derivative of a squared-error loss: for ``squared_error`` and
+    - ``sign``: the derivative negated (:data:`~symbackprop.check.mistakes.SIGN`);
+    - ``half_of_loss``, for the derivative of a squared-error loss
+      (:data:`~symbackprop.check.mistakes.LOSS_FACTORS`): for ``squared_error`` and
       ``mean_squared_error`` the 2 of ``d (y - yhat)^2`` dropped (half the value), for
       ``half_squared_error`` its 1/2 dropped (twice the value).
 
     With ``learning_rate`` the values are those of the updated parameter ``w - eta dL/dw``
-    instead: first the slips of the step (``update_sign`` ``w + eta g``,
-    ``update_learning_rate`` ``w - g``, ``update_already_updated`` ``w - 2 eta g``,
-    ``update_step_only`` ``-eta g``), then ``pre_update_order``, then each mistake above in
+    instead: first the slips of the step (:data:`~symbackprop.check.mistakes.STEP_SLIPS`:
+    ``update_sign`` ``w + eta g``, ``update_learning_rate`` ``w - g``,
+    ``update_already_updated`` ``w - 2 eta g``, ``update_step_only`` ``-eta g``), then
+    ``pre_update_order``, then each mistake above in
     the gradient, ``w - eta g'``.  *Pre-update order* is updating the later layers first and
     backpropagating through their new values: ``g'`` is ``dL/dw`` with every parameter that
     feeds a node on the paths after the node ``w`` feeds (the later layers' weights and biases,
@@ -271,4 +259,38 @@ def mistaken_values(derivation: Derivation, values: Mapping[str, float] | None =
     eta = float(learning_rate)
     weight = float(scenario.values[derivation.wrt][0])
     return _distinct(_update_mistakes(derivation, scenario, eta, derivative),
-                     weight - eta * truth, abs(eta) * scale)
+                     Step(derivation.wrt, eta, weight, truth).after, abs(eta) * scale)
+
+
+def mistaken_forward_values(scenario: Scenario, node: str) -> list[MistakenValue]:
+    """What the common mistakes give for the forward value of ``node`` at the scenario's
+    (first) point: the mistakes :func:`~symbackprop.check.diagnose.diagnose_value` names.
+
+    In this order: ``activation_not_applied`` (the node's one input given for it, when it
+    applies a function to one input), ``sign``, and for the graph's output (the loss)
+    ``factor_of_2`` and ``factor_of_one_half``
+    (:data:`~symbackprop.check.mistakes.SCALE_MISTAKES`).  An entry that gives the right value
+    itself is dropped.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> scenario = Scenario.at_values(problem.graph, problem.values)
+    >>> [(m.name, round(m.value, 6)) for m in mistaken_forward_values(scenario, "yhat1")]
+    [('activation_not_applied', 1.105906), ('sign', -0.751365)]
+    >>> [m.description for m in mistaken_forward_values(scenario, "L")]
+    ['the sign flipped', 'twice the loss', 'half the loss']
+    """
+    graph = scenario.graph
+    value = float(scenario.values[node][0])
+    definition = graph.node(node).definition
+    parents = graph.parents(node)
+    found = []
+    if definition is not None and len(parents) == 1:
+        found.append(MistakenValue(
+            "activation_not_applied", f"the input {parents[0]} given: {node} = {definition} "
+            "not applied", float(scenario.values[parents[0]][0])))
+    scales = SCALE_MISTAKES if node == graph.output else (SIGN,)
+    found += [MistakenValue(m.name, m.of_value, m.factor * value) for m in scales]
+    return [m for m in found if m.value != value]

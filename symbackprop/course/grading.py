@@ -17,8 +17,10 @@ verdict         when                                                      points
 ``invalid``     not a number (or, for a formula question, not a formula)  none
 ==============  ========================================================  ==================
 
-A wrong number within the tolerance of one of the key's mistaken values is that mistake (the
-key's values are those :func:`symbackprop.check.mistaken_values` predicts, which ``check``'s
+Numbers are judged by :func:`symbackprop.check.judge_number` (the rule ``check`` applies to a
+claim and the interactive page to a typed answer), with the key's tolerance.  A wrong number
+within the tolerance of one of the key's mistaken values is that mistake (the key's values are
+those :func:`symbackprop.check.mistaken_values` predicts, which ``check``'s
 diagnosis names as those mistakes); any other wrong number, and every formula, is diagnosed by
 ``check`` itself (:func:`~symbackprop.check.diagnose.diagnose_derivative`, ``_update``,
 ``_value``, or :func:`~symbackprop.check.check_problem` for a formula) at the student's values,
@@ -55,9 +57,10 @@ from typing import Any
 
 import numpy as np
 
-from ..check.evidence import SLACK
+from ..check.judge import judge_number
 from ..errors import SpecError, SymbackpropError
 from ..render.numbers import text_number
+from ..spec.quantity import Quantity
 
 __all__ = ["ROUNDING_CREDIT", "ROUNDING_FACTOR", "VERDICTS", "Grade", "Mark", "Submission",
            "grade_all", "grade_submission", "load_keys"]
@@ -184,12 +187,13 @@ with `symbackprop variants TEMPLATE -o DIR`
     return keys
 
 
-def _number(text: str) -> float | None:
+def _number(text: str) -> Decimal | None:
+    """The answer as written, in any notation :class:`~decimal.Decimal` reads; ``None`` if it
+    reads none (whether it is a finite number is the judge's to say)."""
     try:
-        value = float(Decimal(text.strip()))
+        return Decimal(text.strip())
     except (InvalidOperation, ValueError):
         return None
-    return value if np.isfinite(value) else None
 
 
 def _variant_problem(folder: FilePath, student: str) -> Any:
@@ -210,17 +214,16 @@ def _diagnosed(folder: FilePath, student: str, question: Mapping[str, Any], valu
     problem = _variant_problem(folder, student)
     scenario = Scenario.at_values(problem.graph, problem.values)
     claimed, tol = np.array([value]), np.array([tolerance])
-    kind, target = question["kind"], str(question["target"])
-    if kind == "value":
-        diagnosis = diagnose_value(problem.graph, target, claimed, tol, scenario)
+    asked = Quantity(str(question["of"]), str(question["kind"]), str(question["target"]),
+                     None if question.get("wrt") is None else str(question["wrt"]))
+    if asked.kind == "value":
+        diagnosis = diagnose_value(problem.graph, asked.target, claimed, tol, scenario)
     else:
-        top, wrt = ((problem.graph.output, target) if kind == "update"
-                    else (target, str(question["wrt"])))
-        derivation = scenario.derivation(top, wrt)
+        derivation = scenario.derivation(*asked.differentiated(problem.graph.output))
         if derivation is None:
             return None, "unexplained"
         diagnosis = (diagnose_update(derivation, float(problem.learning_rate or 0.0), claimed,
-                                     tol, scenario) if kind == "update" else
+                                     tol, scenario) if asked.kind == "update" else
                      diagnose_derivative(derivation, claimed, tol, scenario))
     if not diagnosis.explained:
         return "unexplained", diagnosis.findings[0].message
@@ -260,19 +263,23 @@ def _mark(folder: FilePath, student: str, question: Mapping[str, Any], text: str
     if question.get("answer") == "formula":
         verdict, got, mistake, feedback = _formula_mark(folder, student, question, text, points)
         return Mark(qid, of, text, None, right, verdict, got, points, mistake, feedback)
-    value = _number(text)
-    if value is None:
+    number = _number(text)
+    mistakes = list(question.get("mistakes", ()))
+    judged = None if number is None else judge_number(
+        number, right, [(str(m["name"]), float(m["value"])) for m in mistakes], tolerance)
+    if number is None or judged is None or judged.kind == "unreadable":
         return Mark(qid, of, text, None, right, "invalid", 0.0, points, None,
                     f"{text[:40]!r} is not a number.")
+    value = float(number)
     shown = text_number(right)
-    if abs(value - right) <= tolerance * SLACK:
+    if judged.kind == "right":
         return Mark(qid, of, text, value, right, "correct", points, points)
-    for m in question.get("mistakes", ()):
-        if abs(value - float(m["value"])) <= tolerance * SLACK:
-            return Mark(qid, of, text, value, right, "incorrect", 0.0, points, str(m["name"]),
-                        f"{str(m['description'])[:1].upper()}{str(m['description'])[1:]}: "
-                        f"that gives {text_number(float(m['value']))}. The right value is "
-                        f"{shown}.")
+    if judged.kind == "mistake" and judged.index is not None:
+        m = mistakes[judged.index]
+        return Mark(qid, of, text, value, right, "incorrect", 0.0, points, str(m["name"]),
+                    f"{str(m['description'])[:1].upper()}{str(m['description'])[1:]}: "
+                    f"that gives {text_number(float(m['value']))}. The right value is "
+                    f"{shown}.")
     if abs(value - right) <= ROUNDING_FACTOR * tolerance:
         return Mark(qid, of, text, value, right, "rounding", ROUNDING_CREDIT * points, points,
                     None, f"Close to the right value {shown}, but not within the tolerance "

@@ -4,7 +4,8 @@
 ``dA/dB``, an update ``w+`` (``w - learning_rate * dL/dw``) or a forward value, with the right
 formula (the textbook simplification) and, from :func:`symbackprop.check.mistaken_values`, what
 each common mistake gives (a missing path, a wrong sigmoid or softmax partial, the sign, the 1/2
-of a squared error, the order of the updates).  A forward value's mistakes are those
+of a squared error, the order of the updates).  A forward value's mistakes, from
+:func:`symbackprop.check.predict.mistaken_forward_values`, are those
 :func:`symbackprop.check.diagnose.diagnose_value` recognises: the activation not applied (the
 node's input), the sign, and for the loss a factor of 2.
 
@@ -33,9 +34,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..calculus.derivation import Derivation, Step
-from ..check.evidence import SLACK, Scenario
-from ..check.mistakes import edge_info
-from ..check.predict import MistakenValue, mistaken_values
+from ..check.edges import edge_info
+from ..check.evidence import Scenario
+from ..check.judge import asked_tolerance, within
+from ..check.predict import MistakenValue, mistaken_forward_values, mistaken_values
 from ..errors import SymbackpropError
 from ..spec.problems import Problem
 from ..spec.variants import Question
@@ -57,9 +59,10 @@ class Answer:
     formula : str
         The right formula, in node symbols.
     tolerance : float
-        The tolerance an answer is judged with (:meth:`Question.tolerance_for` of the value;
-        for an update, of the step ``learning_rate * dL/dw``: the weight is given, the step is
-        what the student computes, and its digits are what tell the mistakes apart).
+        The tolerance an answer is judged with (:func:`~symbackprop.check.judge.asked_tolerance`
+        of the value; for an update, of the step ``learning_rate * dL/dw``: the weight is
+        given, the step is what the student computes, and its digits are what tell the
+        mistakes apart).
     mistakes : tuple of MistakenValue
         What the common mistakes give.
     derivation : Derivation or None
@@ -82,8 +85,8 @@ class Answer:
 
     def matching(self, value: float) -> MistakenValue | None:
         """The first mistake whose value is within the tolerance of ``value``."""
-        return next((m for m in self.mistakes
-                     if abs(m.value - value) <= self.tolerance * SLACK), None)
+        return next((m for m in self.mistakes if within(value, m.value, self.tolerance)),
+                    None)
 
     def __repr__(self) -> str:
         return (f"Answer({self.question.id}: {self.question.of} = {self.value:.10g}, "
@@ -97,32 +100,22 @@ def _formula(derivation: Derivation) -> str:
         return str(derivation.expression)
 
 
+def _tolerance(question: Question, value: float) -> float:
+    return asked_tolerance(value, question.digits, question.tolerance)
+
+
 def _value_answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
     node = question.target
     value = float(scenario.values[node][0])
     definition = problem.graph.node(node).definition
-    parents = problem.graph.parents(node)
-    mistakes = []
-    if definition is not None and len(parents) == 1:
-        mistakes.append(MistakenValue(
-            "activation_not_applied", f"the input {parents[0]} given: {node} = {definition} "
-            "not applied", float(scenario.values[parents[0]][0])))
-    mistakes.append(MistakenValue("sign", "the sign flipped", -value))
-    if node == problem.graph.output:
-        mistakes += [MistakenValue("factor_of_2", "twice the loss", 2 * value),
-                     MistakenValue("factor_of_one_half", "half the loss", value / 2)]
-    kept = [m for m in mistakes if m.value != value]
     return Answer(question, value, "" if definition is None else str(definition),
-                  question.tolerance_for(value), tuple(kept))
+                  _tolerance(question, value), tuple(mistaken_forward_values(scenario, node)))
 
 
 def _answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
     if question.kind == "value":
         return _value_answer(problem, scenario, question)
-    of, wrt = ((question.target, question.wrt) if question.kind == "derivative"
-               else (problem.graph.output, question.target))
-    if wrt is None:  # read_questions gives every derivative question its wrt
-        raise SymbackpropError(f"question {question.id}: no variable to differentiate by")
+    of, wrt = question.differentiated(problem.graph.output)
     derivation = scenario.derivation(of, wrt)
     if derivation is None:
         raise SymbackpropError(f"question {question.id} ({question.of}): {of} does not depend "
@@ -130,12 +123,12 @@ def _answer(problem: Problem, scenario: Scenario, question: Question) -> Answer:
     gradient = float(scenario.adjoint(derivation)[0])
     formula = _formula(derivation)
     if question.kind == "derivative":
-        return Answer(question, gradient, formula, question.tolerance_for(gradient),
+        return Answer(question, gradient, formula, _tolerance(question, gradient),
                       tuple(mistaken_values(derivation)), derivation)
     rate = float(problem.learning_rate or 0.0)
     step = Step(wrt, rate, float(scenario.values[wrt][0]), gradient)
     return Answer(question, step.after, f"{wrt} - {rate:g}*({formula})",
-                  question.tolerance_for(step.change),  # the step is what is computed
+                  _tolerance(question, step.change),  # the step is what is computed
                   tuple(mistaken_values(derivation, learning_rate=rate)), derivation)
 
 

@@ -31,7 +31,7 @@ import sympy
 from ..calculus.derivation import Adjoint, Derivation, Step, derive
 from ..calculus.paths import DEFAULT_PATH_LIMIT
 from ..check import MistakenValue, mistaken_values
-from ..check.evidence import SLACK
+from ..check.judge import SLACK
 from ..draw.geometry import MAX_NODES
 from ..errors import SymbackpropError, UsageError
 from ..graph.computation import ComputationGraph

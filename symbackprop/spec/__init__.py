@@ -4,6 +4,8 @@
   in (text, a parsed dict), reading the file and its top level;
 - :mod:`~symbackprop.spec.tables`: the ``[network]``, ``[graph]`` and ``[values]`` tables (a
   graph's formulas are built by :meth:`symbackprop.graph.ComputationGraph.from_definitions`);
+- :mod:`~symbackprop.spec.quantity`: :class:`Quantity`, what a claim states or a question asks
+  (``dL/dw212``, ``h13``, ``w212+``), read by :func:`~symbackprop.spec.quantity.read_quantity`;
 - :mod:`~symbackprop.spec.claims`: :class:`Claim`, the ``[[claims]]`` of a file;
 - :mod:`~symbackprop.spec.writing`: a problem written back as a TOML file
   (:meth:`Problem.to_toml`), with :mod:`~symbackprop.spec.tomlwriter`, a writer for the part
@@ -28,9 +30,10 @@ from .problems import (
     problem_from_dict,
     read_problem_data,
 )
+from .quantity import Quantity
 from .variants import DrawRule, Question, Variants
 
 __all__ = [
-    "Claim", "DrawRule", "Problem", "Question", "Variants", "bundled_examples", "load_problem",
-    "load_problem_text", "problem_from_dict", "read_problem_data",
+    "Claim", "DrawRule", "Problem", "Quantity", "Question", "Variants", "bundled_examples",
+    "load_problem", "load_problem_text", "problem_from_dict", "read_problem_data",
 ]

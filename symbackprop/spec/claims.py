@@ -1,8 +1,9 @@
 """The claims of a problem file (its ``[[claims]]``): each read into a :class:`Claim`.
 
-A claim is about a derivative (``dL/dw212``), a forward value (``h13``) or a parameter after one
-update (``w212+``), and gives a number (whose printed precision sets its default tolerance) or a
-symbolic expression.
+A claim is about a quantity (:class:`~symbackprop.spec.quantity.Quantity`): a derivative
+(``dL/dw212``), a forward value (``h13``) or a parameter after one update (``w212+``); it gives
+a number, kept as printed (its digits are what :mod:`symbackprop.check.judge` reads its
+tolerance from), or a symbolic expression.
 
 Examples
 --------
@@ -16,42 +17,52 @@ Examples
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import sympy
 
-from ..errors import GraphError, SpecError
+from ..errors import SpecError
 from ..graph.computation import ComputationGraph
 from ..limits import MAX_CLAIMS
 from ..naming import symbol
 from ..rules.formula import parse_formula
 from .fields import CLAIM_KEYS, as_table, check_keys, describe, number, text
+from .quantity import Quantity, read_quantity
 
-__all__ = ["Claim", "read_claims"]
+__all__ = ["Claim", "printed_unit", "read_claims"]
 
-_DERIVATIVE = re.compile(r"\s*d\s*([A-Za-z_]\w*)\s*/\s*d\s*([A-Za-z_]\w*)\s*\Z")
-_UPDATE = re.compile(r"\s*([A-Za-z_]\w*)\s*\+\s*\Z")
-_VALUE = re.compile(r"\s*([A-Za-z_]\w*)\s*\Z")
+
+def printed_unit(number: Decimal) -> float | None:
+    """One unit in the last printed digit of ``number`` (``-0.029`` gives ``0.001``, ``2``
+    gives ``1``, ``6.4e-3`` gives ``0.0001``); ``None`` for a number with no digits (NaN, an
+    infinity).
+
+    Examples
+    --------
+    >>> printed_unit(Decimal("-0.029")), printed_unit(Decimal("0.80")), printed_unit(Decimal("2"))
+    (0.001, 0.01, 1.0)
+    >>> printed_unit(Decimal("6.4e-3")), printed_unit(Decimal("NaN"))
+    (0.0001, None)
+    """
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int):  # "n" or "N" (NaN), "F" (infinity): no printed digit
+        return None
+    return float(Decimal(1).scaleb(exponent))
 
 
 @dataclass(frozen=True)
-class Claim:
-    """One assertion of a problem file (docs/reference/problem-files.md, claims).
+class Claim(Quantity):
+    """One assertion of a problem file (docs/reference/problem-files.md, claims): a
+    :class:`~symbackprop.spec.quantity.Quantity` and what the file says it is.
 
     Attributes
     ----------
+    of, kind, target, wrt
+        The quantity (:class:`~symbackprop.spec.quantity.Quantity`).
     index : int
         1-based position in the file.
-    of : str
-        As written: ``dL/dw212``, ``h13`` or ``w212+``.
-    kind : {"derivative", "value", "update"}
-    target : str
-        The node differentiated (derivative), evaluated (value) or updated (update).
-    wrt : str or None
-        The node differentiated with respect to (derivative claims only).
     value : Decimal or None
         The number as printed (its precision sets the default tolerance).
     expression : sympy.Expr or None
@@ -71,10 +82,6 @@ class Claim:
     """
 
     index: int
-    of: str
-    kind: str
-    target: str
-    wrt: str | None = None
     value: Decimal | None = None
     expression: sympy.Expr | None = None
     expression_text: str | None = None
@@ -82,34 +89,8 @@ class Claim:
 
     @property
     def printed_tolerance(self) -> float | None:
-        """One unit in the last printed digit of :attr:`value` (``-0.029`` gives ``0.001``)."""
-        if self.value is None:
-            return None
-        exponent = self.value.as_tuple().exponent
-        if not isinstance(exponent, int):  # "n" or "N" (NaN), "F" (infinity): no printed digit
-            return None
-        return float(Decimal(1).scaleb(exponent))
-
-    def differentiated(self, output: str) -> tuple[str, str]:
-        """The derivative the claim rests on, as ``(of, wrt)``: its own for a derivative claim,
-        ``d output / d target`` for an update; a value claim rests on none.
-
-        Examples
-        --------
-        >>> from symbackprop.spec import load_problem
-        >>> problem = load_problem("padhai_4_4_2_student")
-        >>> [(c.of, c.differentiated("L")) for c in problem.claims]
-        [('dyhat1/da21', ('yhat1', 'a21')), ('dL/dw212', ('L', 'w212')), ('w212+', ('L', 'w212'))]
-        """
-        if self.kind == "derivative" and self.wrt is not None:
-            return self.target, self.wrt
-        if self.kind == "update":
-            return output, self.target
-        raise SpecError(f"claim {self.index} ({self.of}) is not about a derivative")
-
-    @property
-    def effective_tolerance(self) -> float | None:
-        return self.tolerance if self.tolerance is not None else self.printed_tolerance
+        """One unit in the last printed digit of :attr:`value` (:func:`printed_unit`)."""
+        return None if self.value is None else printed_unit(self.value)
 
     def __repr__(self) -> str:
         claimed = self.expression_text if self.value is None else str(self.value)
@@ -150,8 +131,8 @@ the top level
             raise SpecError(f"{where}: missing key 'of' (dL/dw212, h13 or w212+)")
         of = text(entry["of"], f"{where} of")
         where = f"{name}: claim {index} ({of})"
-        kind, target, wrt = _claim_target(of, graph, where)
-        if kind == "update" and learning_rate is None:
+        quantity = read_quantity(of, graph, where)
+        if quantity.kind == "update" and learning_rate is None:
             raise SpecError(f"{where}: an update claim needs learning_rate at the top level")
         if "value" not in entry and "expression" not in entry:
             raise SpecError(f"{where}: give a value or an expression")
@@ -169,26 +150,7 @@ the top level
             tolerance = number(tolerance, f"{where} tolerance")
             if tolerance < 0:
                 raise SpecError(f"{where} tolerance: must not be negative")
-        claims.append(Claim(index, of, kind, target, wrt, claimed, expression, written, tolerance))
+        claims.append(Claim(quantity.of, quantity.kind, quantity.target, quantity.wrt, index,
+                            claimed, expression, written, tolerance))
     return tuple(claims)
 
-
-def _claim_target(of: str, graph: ComputationGraph, where: str) -> tuple[str, str, str | None]:
-    def known(node: str) -> str:
-        try:
-            graph.node(node)
-        except GraphError as err:
-            raise SpecError(f"{where}: {err}") from None
-        return node
-
-    if match := _DERIVATIVE.match(of):
-        return "derivative", known(match.group(1)), known(match.group(2))
-    if match := _UPDATE.match(of):
-        target = known(match.group(1))
-        if graph.node(target).kind != "parameter":
-            raise SpecError(f"{where}: {target!r} is not a parameter, so it has no update")
-        return "update", target, None
-    if match := _VALUE.match(of):
-        return "value", known(match.group(1)), None
-    raise SpecError(f"{where}: cannot read {of!r}; allowed: 'dA/dB' (a derivative), 'name' "
-                    "(a forward value) or 'name+' (a parameter after one update)")

@@ -31,8 +31,8 @@ from typing import Any
 
 from ..errors import SpecError
 from ..graph.computation import ComputationGraph
-from .claims import _claim_target
 from .fields import as_table, check_keys, describe, number, text
+from .quantity import Quantity, read_quantity
 
 __all__ = ["ANSWER_KINDS", "DrawRule", "Question", "Variants", "read_questions",
            "read_variants"]
@@ -89,22 +89,21 @@ class DrawRule:
 
 
 @dataclass(frozen=True)
-class Question:
-    """One question of a template.
+class Question(Quantity):
+    """One question of a template: a :class:`~symbackprop.spec.quantity.Quantity` asked, and
+    how it is marked.
 
     Attributes
     ----------
+    of, kind, target, wrt
+        The quantity asked (:class:`~symbackprop.spec.quantity.Quantity`), as for a claim.
     id : str
         ``q1``, ``q2``, ... unless the file names it (letters, digits, ``._-``).
-    of : str
-        As written: ``dL/dw212``, ``w111+`` or ``h13``.
-    kind : {"derivative", "update", "value"}
-    target, wrt : str, str or None
-        As for a claim (:class:`~symbackprop.spec.claims.Claim`).
     points : float
     tolerance : float or None
         An absolute tolerance; when ``None``, ``digits`` significant digits of the right value
-        (of an update's step ``learning_rate * dL/dw``, for an update question).
+        (of an update's step ``learning_rate * dL/dw``, for an update question): see
+        :func:`symbackprop.check.judge.asked_tolerance`.
     digits : int
     answer : {"number", "formula"}
     text : str
@@ -114,30 +113,16 @@ class Question:
     --------
     >>> from symbackprop.spec import load_problem
     >>> question = load_problem("assignment_2_2_2").variants.questions[0]
-    >>> question, question.tolerance_for(0.0821670)
-    (Question(q1: dL/dw5, 2 points), 0.0001)
+    >>> question, question.kind, question.differentiated("L")
+    (Question(q1: dL/dw5, 2 points), 'derivative', ('L', 'w5'))
     """
 
     id: str
-    of: str
-    kind: str
-    target: str
-    wrt: str | None
     points: float = 1.0
     tolerance: float | None = None
     digits: int = DEFAULT_DIGITS
     answer: str = "number"
     text: str = ""
-
-    def tolerance_for(self, right: float) -> float:
-        """The tolerance an answer is judged with: :attr:`tolerance`, else one unit in the
-        last of :attr:`digits` significant digits of ``right``."""
-        if self.tolerance is not None:
-            return self.tolerance
-        if right == 0:
-            return 10.0 ** -self.digits
-        exponent = Decimal(repr(abs(right))).adjusted()
-        return float(Decimal(1).scaleb(exponent - self.digits + 1))
 
     def __repr__(self) -> str:
         return f"Question({self.id}: {self.of}, {self.points:g} points)"
@@ -329,8 +314,8 @@ def read_questions(value: Any, graph: ComputationGraph, name: str,
             raise SpecError(f"{where}: missing key 'of' (dL/dw212, h13 or w212+)")
         of = text(entry["of"], f"{where} of")
         where = f"{name}: question {index} ({of})"
-        kind, target, wrt = _claim_target(of, graph, where)
-        if kind == "update" and learning_rate is None:
+        quantity = read_quantity(of, graph, where)
+        if quantity.kind == "update" and learning_rate is None:
             raise SpecError(f"{where}: an update question needs learning_rate at the top level")
         qid = text(entry.get("id", f"q{index}"), f"{where} id")
         if not ID_PATTERN.match(qid) or ".." in qid:
@@ -353,6 +338,6 @@ def read_questions(value: Any, graph: ComputationGraph, name: str,
         if answer not in ANSWER_KINDS:
             raise SpecError(f"{where} answer: {answer!r}; allowed: {', '.join(ANSWER_KINDS)}")
         prompt = text(entry.get("text", ""), f"{where} text")
-        questions.append(Question(qid, of, kind, target, wrt, points, tolerance, digits,
-                                  answer, prompt))
+        questions.append(Question(quantity.of, quantity.kind, quantity.target, quantity.wrt,
+                                  qid, points, tolerance, digits, answer, prompt))
     return tuple(questions)

@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 import symbackprop.check.claims as check_module
 from symbackprop.calculus.derivation import derive
 from symbackprop.check import check_problem, check_source, collect_sources
+from symbackprop.check.edges import edge_info
 from symbackprop.check.evidence import FINDING_KINDS
-from symbackprop.check.mistakes import MISTAKES, MISTAKES_BY_NAME, edge_info
+from symbackprop.check.mistakes import MISTAKES, MISTAKES_BY_NAME
 from symbackprop.check.report import (
     batch_data,
     check_data,

@@ -12,17 +12,27 @@ import numpy as np
 import pytest
 
 from symbackprop.calculus.derivation import derive
-from symbackprop.check import MistakenValue, mistaken_values
-from symbackprop.check.diagnose import Diagnosis, diagnose_derivative, diagnose_update
+from symbackprop.check import MistakenValue, mistaken_forward_values, mistaken_values
+from symbackprop.check.diagnose import (
+    Diagnosis,
+    diagnose_derivative,
+    diagnose_update,
+    diagnose_value,
+)
 from symbackprop.check.evidence import Scenario
-from symbackprop.check.mistakes import MISTAKES_BY_NAME
+from symbackprop.check.mistakes import (
+    LOSS_FACTORS,
+    MISTAKES_BY_NAME,
+    SIGN,
+    STEP_MISTAKES,
+    LossFactor,
+)
 from symbackprop.check.pathsearch import EXACT_PATHS
 from symbackprop.errors import SymbackpropError
 from symbackprop.spec import bundled_examples, load_problem
 
 NUMERIC = [name for name in sorted(bundled_examples()) if load_problem(name).has_values]
-UPDATE_SLIPS = {"update_sign", "update_learning_rate", "update_already_updated",
-                "update_step_only", "pre_update_order"}
+UPDATE_SLIPS = {m.name for m in STEP_MISTAKES}
 
 
 def _cases(name: str) -> list[tuple[str, str]]:
@@ -38,31 +48,36 @@ def _tolerance(value: float, right: float) -> np.ndarray:
     return np.array([1e-9 * max(abs(value), abs(right), 1e-12)])
 
 
-def _names(diagnosis: Diagnosis, entry: MistakenValue, derivation) -> bool:
+def _names(diagnosis: Diagnosis, entry: MistakenValue, derivation, loss: str | None) -> bool:
     """Whether the diagnosis names the mistake ``entry`` says it is: as its explanation, or,
     when another mistake happens to give the same number (``x2 = 0.1`` and ``w2 = 0.2`` in the
     2-2-2 example make a swapped weight exactly twice the value), among the explanations of
     the same size it lists as fitting as well."""
-    if _first(diagnosis, entry, derivation):
+    if _first(diagnosis, entry, derivation, loss):
         return True
-    words = {"sign": "a flipped sign", "half_of_loss": " the right value"}.get(entry.name)
+    words = {SIGN.name: SIGN.brief}.get(entry.name)
+    if entry.name == LossFactor.name and loss is not None:
+        words = LOSS_FACTORS[loss].scale.brief
     if entry.name == "missing_path":
         words = f"missing {' -> '.join(derivation.paths[entry.path].nodes)}"
     return diagnosis.alternatives > 0 and any((words or entry.name) in other
                                               for other in diagnosis.others)
 
 
-def _first(diagnosis: Diagnosis, entry: MistakenValue, derivation) -> bool:
+def _first(diagnosis: Diagnosis, entry: MistakenValue, derivation, loss: str | None) -> bool:
+    """Whether the diagnosis's one finding is the mistake ``entry`` names; for a mistake of
+    scale, in the registry's words for the loss."""
     findings = [f for f in diagnosis.findings if f.kind != "wrong_gradient"]
     if entry.name == "missing_path":
         return ([f.kind for f in findings] == ["missing_paths"]
                 and diagnosis.missing_paths == (derivation.paths[entry.path].nodes,))
     if entry.name in MISTAKES_BY_NAME:
         return [f.mistake for f in findings] == [entry.name]
-    if entry.name == "sign":
-        return [f.kind for f in findings] == ["sign"]
-    if entry.name == "half_of_loss":
-        return [f.kind for f in findings] in (["factor_of_2"], ["factor_of_one_half"])
+    if entry.name == SIGN.name:
+        return [f.kind for f in findings] == [SIGN.name]
+    if entry.name == LossFactor.name:
+        scale = LOSS_FACTORS[str(loss)].scale
+        return [(f.kind, f.message) for f in findings] == [(scale.name, scale.diagnosed(loss))]
     return [f.kind for f in findings] == [entry.name]
 
 
@@ -84,7 +99,7 @@ def test_each_predicted_derivative_is_diagnosed_as_that_mistake(name: str, wrt: 
         assert not np.isclose(entry.value, right, rtol=1e-9, atol=0)
         diagnosis = diagnose_derivative(derivation, [entry.value],
                                         _tolerance(entry.value, right), scenario)
-        assert _names(diagnosis, entry, derivation), (entry, diagnosis.text)
+        assert _names(diagnosis, entry, derivation, scenario.loss), (entry, diagnosis.text)
 
 
 @pytest.mark.parametrize("name, wrt", CASES, ids=[f"{n}-{w}" for n, w in CASES])
@@ -103,7 +118,27 @@ def test_each_predicted_update_is_diagnosed_as_that_mistake(name: str, wrt: str)
                                     _tolerance(entry.value, right), scenario)
         if entry.name not in UPDATE_SLIPS:
             assert diagnosis.kinds[0] == "wrong_gradient"
-        assert _names(diagnosis, entry, derivation), (entry, diagnosis.text)
+        assert _names(diagnosis, entry, derivation, scenario.loss), (entry, diagnosis.text)
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+def test_each_predicted_forward_value_is_diagnosed_as_that_mistake(name: str) -> None:
+    problem = load_problem(name)
+    scenario = Scenario.at_values(problem.graph, problem.values)
+    seen = set()
+    for node in problem.graph.order:
+        right = float(scenario.values[node][0])
+        for entry in mistaken_forward_values(scenario, node):
+            diagnosis = diagnose_value(problem.graph, node, [entry.value],
+                                       _tolerance(entry.value, right), scenario)
+            if entry.name == "activation_not_applied" or node == problem.graph.output:
+                assert diagnosis.kinds == (entry.name,), (node, entry, diagnosis.text)
+            elif diagnosis.kinds != (entry.name,):  # a neighbour has that very value
+                finding = diagnosis.findings[0]  # (the 4-4-2 weights are +-0.2, ..., +-0.5)
+                assert finding.kind == "wrong_node", (node, entry, diagnosis.text)
+                assert float(scenario.values[str(finding.used)][0]) == entry.value
+            seen.add(entry.name)
+    assert {"sign", "factor_of_2", "factor_of_one_half"} <= seen
 
 
 def test_values_by_hand_mazur_w1() -> None:

@@ -288,11 +288,53 @@ print(json.dumps(data))
 
 
 def test_the_prairielearn_server_gives_the_same_rounding_credit_as_grade() -> None:
-    from symbackprop.check.evidence import SLACK
+    from symbackprop.check.judge import SLACK
     from symbackprop.course import grading, pl_server
 
     assert (pl_server.ROUNDING_FACTOR, pl_server.ROUNDING_CREDIT, pl_server.SLACK) == (
         grading.ROUNDING_FACTOR, grading.ROUNDING_CREDIT, SLACK)
+
+
+def test_the_prairielearn_server_names_mistakes_as_grade_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generated server.py (the standard-library copy of the judge) against grade's
+    verdict on a grid of answers around each right value and each mistake's value: the same
+    mistake named, the same rounding credit.  (PrairieLearn's own pl-number-input decides what
+    is right; the server speaks only of wrong answers.)"""
+    from symbackprop.course import grading
+    from symbackprop.render.numbers import text_number
+
+    server: dict = {}
+    exec(compile(prairielearn_files(TEMPLATE, count=3, picture=False)["server.py"],
+                 "server.py", "exec"), server)
+    monkeypatch.setattr(grading, "_diagnosed", lambda *args: ("diagnosed", "Diagnosed."))
+    verdicts = set()
+    for index, variant in enumerate(server["VARIANTS"]):
+        params = {"variant": index}
+        for qid, answer in variant["answers"].items():
+            question = {"id": qid, "of": qid, "points": 1, "value": answer["value"],
+                        "tolerance": answer["tolerance"], "mistakes": answer["mistakes"]}
+            centres = [answer["value"], *(m["value"] for m in answer["mistakes"])]
+            for centre in centres:
+                for k in (0, 0.5, 0.999, 1, 1 + 1e-10, 1.001, 3, 9.99, 10, 10.01, 40):
+                    for value in (centre + k * answer["tolerance"],
+                                  centre - k * answer["tolerance"]):
+                        mark = grading._mark(Path("."), "v", question, repr(value))
+                        named = server["mistake_for"](qid, value, params)
+                        close = server["_close"](qid, value, params)
+                        if mark.verdict == "correct":
+                            verdicts.add("correct")
+                        elif mark.verdict == "rounding":
+                            assert named is None and close, (qid, value)
+                            verdicts.add("rounding")
+                        elif mark.mistake == "diagnosed":
+                            assert named is None and not close, (qid, value)
+                            verdicts.add("diagnosed")
+                        else:
+                            assert named is not None and named["name"] == mark.mistake
+                            assert f"gives {text_number(named['value'])}." in mark.feedback
+                            verdicts.add("a mistake of the key")
+    assert verdicts == {"correct", "rounding", "diagnosed", "a mistake of the key"}
 
 
 def test_prairielearn_export_command_with_picture(tmp_path: Path) -> None:

@@ -101,7 +101,7 @@ expression = "(yhat1 - y1) * w211"
     assert [c.kind for c in claims] == ["derivative", "value", "update", "derivative"]
     assert claims[0].printed_tolerance == pytest.approx(0.01)
     assert claims[1].printed_tolerance == pytest.approx(1e-4)
-    assert claims[2].effective_tolerance == 1e-6
+    assert claims[2].tolerance == 1e-6                 # judged with it: check.judge.tolerance_of
     assert claims[3].expression is not None and claims[3].value is None
     assert (claims[0].target, claims[0].wrt) == ("L", "w111")
 
