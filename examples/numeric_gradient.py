@@ -15,7 +15,8 @@ import timeit
 
 import numpy as np
 
-from symbackprop import compile_gradient, derive, finite_difference, load_problem
+from symbackprop import compile_gradient, derive, load_problem
+from symbackprop.numeric import finite_difference
 
 BATCH = 1_000
 

@@ -1,19 +1,26 @@
 """symbackprop: derive backpropagation symbolically, path by path, and show the work.
 
-The public API, in the order data flows through it:
+The public API holds what a user types, in the order data flows through it:
 
-- problem files: :func:`load_problem`, :class:`Problem` (and :meth:`Problem.to_toml`),
-  :class:`Claim`, :func:`bundled_examples`, :func:`parse_formula`;
+- problem files: :func:`load_problem` (a file or a bundled example), :class:`Problem` (and
+  :meth:`Problem.to_toml`), :func:`bundled_examples`;
 - your own model: :func:`from_torch`, :func:`from_micrograd`, :func:`from_sympy`,
   :func:`from_networkx`;
-- graphs: :class:`ComputationGraph`, :class:`Node`, :class:`LayeredNetwork`, :func:`surgery`;
-- paths and derivations: :func:`count_paths`, :func:`iter_paths`, :class:`Path`,
-  :func:`derive`, :class:`Derivation`, :class:`Term`, :class:`Factor`, :class:`Group`,
-  :class:`Adjoint`, :func:`gradients` (all parameters in one reverse sweep);
-- oracles: :func:`composed_diff`, :func:`matrix_backprop`, :func:`reverse_sweep`,
-  :func:`finite_difference`, :func:`gradient_check`, :func:`equivalent`;
-- checking claims: :func:`check_problem`;
-- numeric code: :func:`compile_gradient`.
+- graphs: :class:`ComputationGraph`, :class:`LayeredNetwork`;
+- paths and derivations: :func:`count_paths`, :func:`iter_paths`, :func:`derive` and its
+  :class:`Derivation`, :func:`gradients` (every parameter in one reverse sweep) and its
+  :class:`Gradients`;
+- checking: :func:`check_problem` (a file's claims), :func:`gradient_check` (every gradient
+  against the three oracles);
+- numeric code: :func:`compile_gradient`;
+- errors: :class:`SymbackpropError`, the base of every error symbackprop raises on purpose.
+
+One level down are the parts: :mod:`symbackprop.calculus` (``Term``, ``Factor``, ``Group``,
+``Adjoint``, ``Path``, ``Step``, ``equivalent``), :mod:`symbackprop.numeric` (the oracles:
+``composed_diff``, ``matrix_backprop``, ``reverse_sweep``, ``finite_difference``),
+:mod:`symbackprop.graph` (``Node``, ``surgery``), :mod:`symbackprop.spec` (``Claim``),
+:mod:`symbackprop.rules` (``parse_formula``), :mod:`symbackprop.errors` (every error class);
+docs/reference/api/index.md lists them all.
 
 ``import symbackprop`` is instant: it imports neither sympy nor numpy.  Each public name is
 imported from its module on first use (:data:`PUBLIC`), and the displays of a derivation
@@ -38,86 +45,52 @@ from ._version import __version__
 from .calculus.views import register_loader
 
 if TYPE_CHECKING:  # what the lazy names are, for mypy and editors
-    from .calculus.derivation import Adjoint, Derivation, Factor, Group, Term, derive
-    from .calculus.equality import equivalent
-    from .calculus.paths import Path, count_paths, iter_paths
-    from .calculus.sweep import gradients
+    from .calculus.derivation import Derivation, derive
+    from .calculus.paths import count_paths, iter_paths
+    from .calculus.sweep import Gradients, gradients
     from .check.claims import check_problem
     from .codegen.gradient import compile_gradient
-    from .errors import (
-        FormulaError,
-        GraphError,
-        NoPathError,
-        PathLimitError,
-        SpecError,
-        SymbackpropError,
-    )
+    from .errors import SymbackpropError
     from .graph.computation import ComputationGraph
-    from .graph.network import LayeredNetwork, surgery
-    from .graph.node import Node
+    from .graph.network import LayeredNetwork
     from .interop import from_micrograd, from_networkx, from_sympy, from_torch
-    from .numeric.oracles import (
-        composed_diff,
-        finite_difference,
-        gradient_check,
-        matrix_backprop,
-        reverse_sweep,
-    )
-    from .rules.formula import parse_formula
-    from .spec.problems import Claim, Problem, bundled_examples, load_problem
+    from .numeric.oracles import gradient_check
+    from .spec.problems import Problem, bundled_examples, load_problem
 
 #: Each public name and the module that defines it (imported on first access).
 PUBLIC = {
-    **dict.fromkeys(("Adjoint", "Derivation", "Factor", "Group", "Term", "derive"),
-                    "calculus.derivation"),
-    "equivalent": "calculus.equality",
-    **dict.fromkeys(("Path", "count_paths", "iter_paths"), "calculus.paths"),
-    "gradients": "calculus.sweep",
-    "check_problem": "check.claims",
-    "compile_gradient": "codegen.gradient",
-    **dict.fromkeys(("FormulaError", "GraphError", "NoPathError", "PathLimitError", "SpecError",
-                     "SymbackpropError"), "errors"),
-    "ComputationGraph": "graph.computation",
-    **dict.fromkeys(("LayeredNetwork", "surgery"), "graph.network"),
-    "Node": "graph.node",
+    **dict.fromkeys(("Problem", "bundled_examples", "load_problem"), "spec.problems"),
     **dict.fromkeys(("from_micrograd", "from_networkx", "from_sympy", "from_torch"), "interop"),
-    **dict.fromkeys(("composed_diff", "finite_difference", "gradient_check", "matrix_backprop",
-                     "reverse_sweep"), "numeric.oracles"),
-    "parse_formula": "rules.formula",
-    **dict.fromkeys(("Claim", "Problem", "bundled_examples", "load_problem"), "spec.problems"),
+    "ComputationGraph": "graph.computation",
+    "LayeredNetwork": "graph.network",
+    **dict.fromkeys(("Derivation", "derive"), "calculus.derivation"),
+    **dict.fromkeys(("Gradients", "gradients"), "calculus.sweep"),
+    **dict.fromkeys(("count_paths", "iter_paths"), "calculus.paths"),
+    "check_problem": "check.claims",
+    "gradient_check": "numeric.oracles",
+    "compile_gradient": "codegen.gradient",
+    "SymbackpropError": "errors",
 }
 
 SUBPACKAGES = ("calculus", "check", "cli", "codegen", "course", "draw", "explore", "graph",
                "interop", "numeric", "render", "rules", "spec")
-"""The subpackages, attributes of the package as soon as they are asked for."""
+"""The subpackages, attributes of the package as soon as they are asked for.  No public name
+of the package is also the name of a subpackage or module (a function ``check`` would be
+replaced by the module ``symbackprop.check`` as soon as that is imported)."""
 
 __all__ = [
-    "Adjoint",
-    "Claim",
     "ComputationGraph",
     "Derivation",
-    "Factor",
-    "FormulaError",
-    "GraphError",
-    "Group",
+    "Gradients",
     "LayeredNetwork",
-    "NoPathError",
-    "Node",
-    "Path",
-    "PathLimitError",
     "Problem",
-    "SpecError",
     "SymbackpropError",
-    "Term",
     "__version__",
     "bundled_examples",
     "check_problem",
     "compile_gradient",
-    "composed_diff",
     "count_paths",
     "derive",
-    "equivalent",
-    "finite_difference",
     "from_micrograd",
     "from_networkx",
     "from_sympy",
@@ -126,10 +99,6 @@ __all__ = [
     "gradients",
     "iter_paths",
     "load_problem",
-    "matrix_backprop",
-    "parse_formula",
-    "reverse_sweep",
-    "surgery",
 ]
 
 

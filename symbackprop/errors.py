@@ -54,7 +54,8 @@ class FormulaError(SpecError):
 
     Examples
     --------
-    >>> from symbackprop import FormulaError, parse_formula
+    >>> from symbackprop.errors import FormulaError
+    >>> from symbackprop.rules import parse_formula
     >>> try:
     ...     parse_formula("2*q", {})
     ... except FormulaError as err:

@@ -9,8 +9,8 @@ environment variable that raises it (``SYMBACKPROP_MAX_...``) takes effect in a 
 process too.  docs/security.md lists them (a test compares that table with :data:`LIMITS`).
 
 The path limits of the derivation and of ``paths`` stay with the code they bound
-(``symbackprop.calculus.paths.DEFAULT_PATH_LIMIT``, raised with ``--max-paths``, and
-``symbackprop.calculus.streaming.STREAM_LIMIT``, raised with ``--stream-limit``): paths are
+(``symbackprop.calculus.options.DEFAULT_PATH_LIMIT``, raised with ``--max-paths``, and
+``symbackprop.calculus.options.STREAM_LIMIT``, raised with ``--stream-limit``): paths are
 counted by dynamic programming first, so a listing past them is refused, never started.
 
 The bottom layer: imports only :mod:`symbackprop.errors`.

@@ -155,3 +155,41 @@ def test_the_package_has_its_public_names_and_subpackages_and_nothing_else() -> 
     assert symbackprop.derive is importlib.import_module("symbackprop.calculus.derivation").derive
     with pytest.raises(AttributeError, match="no attribute 'oracles'"):
         symbackprop.oracles  # noqa: B018  (a module of an unreleased layout, never public)
+
+
+def test_the_top_level_names_are_few_and_collide_with_no_module() -> None:
+    import symbackprop
+
+    modules = {p.stem for p in PACKAGE.iterdir()
+               if p.suffix == ".py" or (p / "__init__.py").exists()}
+    assert not set(symbackprop.__all__) & modules
+    assert len(symbackprop.__all__) <= 25
+
+
+def _defined_at_top(statements: list[ast.stmt]) -> set[str]:
+    """The names a module's own top-level statements define (inside ``if`` and ``try`` too)."""
+    names: set[str] = set()
+    for node in statements:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.If | ast.Try):
+            names |= _defined_at_top([*node.body, *node.orelse,
+                                      *(s for h in getattr(node, "handlers", ()) for s in h.body)])
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.rglob("*.py")
+                                        if p.name != "__init__.py"),
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_a_module_lists_in_all_only_what_it_defines(path: Path) -> None:
+    """One address for one name: a module's ``__all__`` names what the module defines, never
+    a name it imports (a package's ``__init__`` re-exports its public names)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    listed = next((ast.literal_eval(node.value) for node in tree.body
+                   if isinstance(node, ast.Assign)
+                   and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)),
+                  [])
+    assert sorted(set(listed) - _defined_at_top(tree.body)) == []

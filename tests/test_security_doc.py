@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop.calculus.paths import DEFAULT_PATH_LIMIT
-from symbackprop.calculus.streaming import STREAM_LIMIT
+from symbackprop.calculus.options import DEFAULT_PATH_LIMIT, STREAM_LIMIT
 from symbackprop.errors import SpecError, UsageError
 from symbackprop.limits import LIMITS, MAX_NODES
 from symbackprop.spec import load_problem_text

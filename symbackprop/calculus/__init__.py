@@ -30,20 +30,20 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .derivation import Adjoint, Derivation, Factor, Group, Term, derive
+    from .derivation import Derivation, derive
     from .equality import equivalent
     from .options import DEFAULT_PATH_LIMIT
     from .paths import Path, count_paths, iter_paths
     from .sweep import Gradients, gradients
-    from .terms import Step
+    from .terms import Adjoint, Factor, Group, Step, Term
 
 _PUBLIC = {
-    **dict.fromkeys(("Adjoint", "Derivation", "Factor", "Group", "Term", "derive"), "derivation"),
+    **dict.fromkeys(("Derivation", "derive"), "derivation"),
+    **dict.fromkeys(("Adjoint", "Factor", "Group", "Step", "Term"), "terms"),
     "equivalent": "equality",
     "DEFAULT_PATH_LIMIT": "options",
     **dict.fromkeys(("Path", "count_paths", "iter_paths"), "paths"),
     **dict.fromkeys(("Gradients", "gradients"), "sweep"),
-    "Step": "terms",
 }
 
 __all__ = [

@@ -31,7 +31,8 @@ from typing import Any
 import sympy
 
 from ..graph import precision
-from ..graph.computation import ComputationGraph, product, total
+from ..graph.canonical import product, total
+from ..graph.computation import ComputationGraph
 from .paths import children_on_paths
 from .terms import Adjoint, Factor
 

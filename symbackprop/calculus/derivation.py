@@ -41,12 +41,13 @@ from ..errors import MissingExtraError, PathLimitError
 from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
 from .adjoints import adjoint_sweep
-from .paths import DEFAULT_PATH_LIMIT, Path, find_paths
+from .options import DEFAULT_PATH_LIMIT
+from .paths import Path, find_paths
 from .simplify import simplify
 from .terms import Adjoint, Factor, Group, Step, Term
 from .views import view
 
-__all__ = ["Adjoint", "Derivation", "Factor", "Group", "Step", "Term", "derive"]
+__all__ = ["Derivation", "derive"]
 
 
 PATTERN_FROM = 100
@@ -234,6 +235,29 @@ class Derivation:
         ``"html"`` view, :func:`symbackprop.explore.derivation_html`; ``None`` without one)."""
         page = view("html")
         return None if page is None else page(self)
+
+    def __float__(self) -> float:
+        """The derivative's value, so that ``float(derivation)`` is a number.
+
+        Raises
+        ------
+        ValueError
+            When the derivation was made without values.
+
+        Examples
+        --------
+        >>> from symbackprop import load_problem
+        >>> problem = load_problem("mazur_2_2_2")
+        >>> round(float(derive(problem.graph, "w5", values=problem.values)), 6)
+        0.082167
+        >>> float(derive(problem.graph, "w5"))
+        Traceback (most recent call last):
+            ...
+        ValueError: dL/dw5 has no value: derive it with values=...
+        """
+        if self.value is None:
+            raise ValueError(f"d{self.of}/d{self.wrt} has no value: derive it with values=...")
+        return float(self.value)
 
     def __repr__(self) -> str:
         plural = "path" if self.path_count == 1 else "paths"

@@ -31,8 +31,16 @@ from ..graph.computation import ComputationGraph
 from .options import DEFAULT_PATH_LIMIT
 
 __all__ = [
-    "DEFAULT_PATH_LIMIT", "Path", "PathSet", "children_on_paths", "count_paths", "find_paths",
-    "iter_paths", "on_paths", "path_counts", "relevant", "walk_paths",
+    "Path",
+    "PathSet",
+    "children_on_paths",
+    "count_paths",
+    "find_paths",
+    "iter_paths",
+    "on_paths",
+    "path_counts",
+    "relevant",
+    "walk_paths",
 ]
 
 

@@ -46,18 +46,14 @@ import sympy
 
 from ..errors import SimplifyLimitError, SymbackpropError
 from ..graph.computation import ComputationGraph
-from .options import FULL_SIMPLIFY_LIMIT, LEAVES_BUILD_LIMIT, STRATEGIES, STRATEGY_DESCRIPTIONS
+from .options import FULL_SIMPLIFY_LIMIT, LEAVES_BUILD_LIMIT, STRATEGIES
 from .terms import Factor, Term
 
 __all__ = [
     "COUNT_LIMIT",
-    "FULL_SIMPLIFY_LIMIT",
-    "STRATEGIES",
-    "STRATEGY_DESCRIPTIONS",
     "Collected",
     "CollectedGroup",
     "Simplifiable",
-    "SimplifyLimitError",
     "collected",
     "leaves_operations",
     "operation_count",

@@ -7,7 +7,7 @@ to its path limit.  Past it, a listing is still useful up to some hundreds of th
 edge's local partial and its value once, then walks the paths depth first (the walk of
 :func:`~symbackprop.calculus.paths.iter_paths`, :func:`~symbackprop.calculus.paths.walk_paths`,
 which says how much of each path the one before shared) and yields each as a
-:class:`~symbackprop.calculus.derivation.Term` whose factors are those shared objects and whose
+:class:`~symbackprop.calculus.terms.Term` whose factors are those shared objects and whose
 value is a running product: no sympy product per path, O(1) work per path beyond its length.
 
 Examples
@@ -28,11 +28,10 @@ from typing import Any
 
 from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
-from .options import STREAM_LIMIT
 from .paths import Path, find_paths, walk_paths
 from .terms import Factor, Term
 
-__all__ = ["STREAM_LIMIT", "iter_path_terms", "longest_path_text"]
+__all__ = ["iter_path_terms", "longest_path_text"]
 
 
 ARROW = " → "

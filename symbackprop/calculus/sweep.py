@@ -51,9 +51,14 @@ from .views import view
 __all__ = ["Gradients", "adjoint_prefix", "gradients"]
 
 
-@dataclass(frozen=True)
-class Gradients:
+@dataclass(frozen=True, eq=False)
+class Gradients(Mapping[str, sympy.Expr]):
     """The result of one reverse sweep: named adjoints and every requested gradient.
+
+    A read-only mapping from each node differentiated with respect to (:attr:`wrt`) to its
+    gradient's expression, like a ``dict``: ``grads["w1"]``, ``list(grads)``,
+    ``grads.items()``, ``dict(grads)``; numbers by :meth:`value` (one) or
+    :attr:`gradient_values` (all).
 
     Attributes
     ----------
@@ -70,9 +75,10 @@ class Gradients:
     expressions : mapping of str to sympy.Expr
         ``d of / d wrt`` for each ``wrt``, in local partials and adjoint symbols
         (``x1*delta_a11``); 0 where ``of`` does not depend on it.
-    values : mapping or None
-        Every node's value, when the leaves' values were given.
+    node_values : mapping or None
+        Every node's value (the forward pass), when the leaves' values were given.
     gradient_values : mapping of str to float, or None
+        Each gradient's value, when the leaves' values were given.
 
     Examples
     --------
@@ -83,6 +89,8 @@ class Gradients:
     Gradients(dL/d 10 parameters, 8 adjoints)
     >>> grads["w1"], round(grads.value("w1"), 9)
     (delta_a11*x1, 0.000438568)
+    >>> list(grads)[:3], dict(grads)["w5"]
+    (['b1', 'b2', 'w1'], delta_a21*h11)
     >>> grads.adjoint("a11")
     Adjoint(delta_a11 = dh11/da11*delta_h11 = 0.008771354689)
     >>> grads.adjoint("a11").expression
@@ -94,7 +102,7 @@ class Gradients:
     wrt: tuple[str, ...]
     adjoints: tuple[Adjoint, ...]
     expressions: Mapping[str, sympy.Expr]
-    values: Mapping[str, float] | None = field(default=None, repr=False)
+    node_values: Mapping[str, float] | None = field(default=None, repr=False)
     gradient_values: Mapping[str, float] | None = field(default=None, repr=False)
 
     def __getitem__(self, wrt: str) -> sympy.Expr:

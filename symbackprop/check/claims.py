@@ -15,7 +15,7 @@ formula.
   was shown equal or only "checked at N random points".
 - A claim is an ``error`` when it cannot be judged: a number, but the file gives no values.
 
-Each incorrect claim gets a :class:`~symbackprop.check.diagnose.Diagnosis` (missing paths, a wrong
+Each incorrect claim gets a :class:`~symbackprop.check.evidence.Diagnosis` (missing paths, a wrong
 local partial, the file's own wrong values, rounding, a sign, a factor of 2, the update's
 mistakes): see :mod:`symbackprop.check.diagnose`.
 
@@ -42,22 +42,17 @@ from functools import cached_property
 import numpy as np
 import sympy
 
-from ..calculus.derivation import Derivation, Step
+from ..calculus.derivation import Derivation
 from ..calculus.equality import equivalent
+from ..calculus.terms import Step
 from ..errors import SymbackpropError
 from ..naming import symbol
 from ..render.numbers import text_number
 from ..render.text import paths_text
-from ..spec.problems import Claim, Problem
-from .diagnose import (
-    Diagnosis,
-    Finding,
-    Known,
-    Scenario,
-    diagnose_derivative,
-    diagnose_update,
-    diagnose_value,
-)
+from ..spec.claims import Claim
+from ..spec.problems import Problem
+from .diagnose import diagnose_derivative, diagnose_update, diagnose_value
+from .evidence import Diagnosis, Finding, Known, Scenario
 from .judge import judge_number, tolerance_of
 
 __all__ = ["VERDICTS", "CheckReport", "ClaimResult", "check_problem"]

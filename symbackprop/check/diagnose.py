@@ -36,24 +36,16 @@ from collections.abc import Sequence
 import numpy as np
 import sympy
 
-from ..calculus.derivation import Derivation, Step
+from ..calculus.derivation import Derivation
+from ..calculus.terms import Step
 from ..graph.computation import ComputationGraph
 from ..render.numbers import DISPLAY_DIGITS, text_number
-from .evidence import FINDING_KINDS, Diagnosis, Finding, Known, Scenario, matches
+from .evidence import Diagnosis, Finding, Known, Scenario, matches
 from .mistakes import PRE_UPDATE_ORDER, SCALE_MISTAKES, SIGN, STEP_SLIPS, ScaleMistake
 from .pathsearch import SCALINGS, Candidate, PathSearch
 from .updates import stale_gradient
 
-__all__ = [
-    "FINDING_KINDS",
-    "Diagnosis",
-    "Finding",
-    "Known",
-    "Scenario",
-    "diagnose_derivative",
-    "diagnose_update",
-    "diagnose_value",
-]
+__all__ = ["diagnose_derivative", "diagnose_update", "diagnose_value"]
 
 
 # -- formatting ----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import numpy as np
 import sympy
 
 from ..calculus.derivation import Derivation, derive
-from ..calculus.paths import DEFAULT_PATH_LIMIT
+from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..errors import NoPathError
 from ..graph.computation import ComputationGraph
 from ..graph.evaluation import at_points

@@ -32,7 +32,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..calculus.derivation import Derivation, Step
+from ..calculus.derivation import Derivation
+from ..calculus.terms import Step
 from ..errors import SymbackpropError
 from .evidence import Scenario
 from .mistakes import LOSS_FACTORS, PRE_UPDATE_ORDER, SCALE_MISTAKES, SIGN, STEP_SLIPS

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..calculus.derivation import Derivation, Step
+from ..calculus.derivation import Derivation
+from ..calculus.terms import Step
 from .evidence import Scenario
 
 __all__ = ["later_parameters", "stale_gradient"]

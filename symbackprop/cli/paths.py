@@ -11,8 +11,9 @@ __all__ = ["register"]
 
 def _paths(args: argparse.Namespace) -> int:
     from ..calculus.derivation import derive
+    from ..calculus.options import STREAM_LIMIT
     from ..calculus.paths import count_paths
-    from ..calculus.streaming import STREAM_LIMIT, iter_path_terms, longest_path_text
+    from ..calculus.streaming import iter_path_terms, longest_path_text
     from ..render import paths_data, paths_text
     from ..render.jsontext import to_json
     from ..spec.problems import load_problem

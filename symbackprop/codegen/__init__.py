@@ -12,19 +12,13 @@ May import :mod:`symbackprop.calculus`, :mod:`symbackprop.graph` and :mod:`symba
 
 from __future__ import annotations
 
-from .gradient import (
-    CSE_LIMIT,
-    TARGETS,
-    CodegenError,
-    GradientFunction,
-    compile_gradient,
-    generate,
-)
+from .gradient import GradientFunction, compile_gradient, generate
+from .nodewise import CSE_LIMIT
+from .printers import TARGETS
 
 __all__ = [
     "CSE_LIMIT",
     "TARGETS",
-    "CodegenError",
     "GradientFunction",
     "compile_gradient",
     "generate",

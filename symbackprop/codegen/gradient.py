@@ -56,13 +56,11 @@ from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork, matrices
 from .blocks import block_rows_for, in_blocks
 from .layered import GeneratedCode, layered_source
-from .nodewise import C_RESERVED, CSE_LIMIT, node_source
+from .nodewise import C_RESERVED, node_source
 from .numpy_helpers import HELPER_NAMES
 from .printers import TARGETS
 
-__all__ = [
-    "CSE_LIMIT", "TARGETS", "CodegenError", "GradientFunction", "compile_gradient", "generate",
-]
+__all__ = ["GradientFunction", "compile_gradient", "generate"]
 
 # -- what a problem offers -------------------------------------------------------------------------
 

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..calculus.derivation import Derivation, Step
+from ..calculus.derivation import Derivation
+from ..calculus.terms import Step
 from ..check.edges import edge_info
 from ..check.evidence import Scenario
 from ..check.judge import asked_tolerance, within

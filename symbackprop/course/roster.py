@@ -28,8 +28,15 @@ from pathlib import Path as FilePath
 from ..errors import SpecError
 from ..spec.variants import ID_PATTERN
 
-__all__ = ["ID_PATTERN", "MAX_ID", "MAX_STUDENTS", "Student", "check_id", "numbered",
-           "read_roster", "roster_from_rows"]
+__all__ = [
+    "MAX_ID",
+    "MAX_STUDENTS",
+    "Student",
+    "check_id",
+    "numbered",
+    "read_roster",
+    "roster_from_rows",
+]
 
 MAX_ID = 64
 MAX_STUDENTS = 10_000

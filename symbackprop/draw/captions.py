@@ -20,10 +20,9 @@ from __future__ import annotations
 import textwrap
 
 from .geometry import text_size
-from .scene import Scene, ScenePath, value_latex
+from .scene import Scene, ScenePath
 
-__all__ = ["LEGEND_FONT", "legend_size", "note_lines", "path_chain", "title_math", "title_text",
-           "value_latex"]
+__all__ = ["LEGEND_FONT", "legend_size", "note_lines", "path_chain", "title_math", "title_text"]
 
 LEGEND_FONT = 9.5
 """Font size (pt) of the legend rows."""

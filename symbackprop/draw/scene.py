@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from ..calculus.derivation import Derivation, Factor
+from ..calculus.derivation import Derivation
+from ..calculus.terms import Factor
 from ..errors import SymbackpropError
 from ..render.numbers import FACTOR_DIGITS, latex_number, text_number
 from .geometry import Box, Edge, Layout, Point, place_edge_labels, text_size

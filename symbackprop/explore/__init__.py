@@ -4,12 +4,13 @@
   parameter's derivation and the values of its common mistakes);
 - :mod:`~symbackprop.explore.svg`: the picture, the draw layer's layout as inline SVG;
 - :mod:`~symbackprop.explore.mathml`: formulas as MathML;
-- :mod:`~symbackprop.explore.answer`: the rule a typed answer is judged by (the page's script
-  applies the same);
 - :mod:`~symbackprop.explore.page`: the page itself, one HTML file that requests nothing, and
   its Jupyter display (the ``"html"`` view of a derivation, registered here).
 
-May import :mod:`symbackprop.check` (the mistakes and the tolerance rule), :mod:`symbackprop.draw`
+The page's answer boxes judge a typed number by :mod:`symbackprop.check.judge`'s rule
+(``assets/explore.js`` applies it in the browser; a browser test compares the two).
+
+May import :mod:`symbackprop.check` (the mistakes and the judge), :mod:`symbackprop.draw`
 (the layout), :mod:`symbackprop.render`, :mod:`symbackprop.calculus`, :mod:`symbackprop.spec`
 and :mod:`symbackprop.graph`.
 """
@@ -17,25 +18,20 @@ and :mod:`symbackprop.graph`.
 from __future__ import annotations
 
 from ..calculus.views import register_view
-from .answer import Answer, Verdict, judge_answer, read_answer
 from .data import Choice, Exploration, explorable, explore_derivation, explore_problem, page_data
 from .page import derivation_html, explore_fragment, explore_page, script_json
 
 register_view("html", derivation_html)
 
 __all__ = [
-    "Answer",
     "Choice",
     "Exploration",
-    "Verdict",
     "derivation_html",
     "explorable",
     "explore_derivation",
     "explore_fragment",
     "explore_page",
     "explore_problem",
-    "judge_answer",
     "page_data",
-    "read_answer",
     "script_json",
 ]

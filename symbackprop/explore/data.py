@@ -28,8 +28,9 @@ from typing import Any
 import networkx as nx
 import sympy
 
-from ..calculus.derivation import Adjoint, Derivation, Step, derive
-from ..calculus.paths import DEFAULT_PATH_LIMIT
+from ..calculus.derivation import Derivation, derive
+from ..calculus.options import DEFAULT_PATH_LIMIT
+from ..calculus.terms import Adjoint, Step
 from ..check import MistakenValue, mistaken_values
 from ..check.judge import SLACK
 from ..draw.geometry import MAX_NODES
@@ -37,7 +38,7 @@ from ..errors import SymbackpropError, UsageError
 from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
 from ..render.numbers import FACTOR_DIGITS, text_number
-from ..render.text import step_text
+from ..render.plaintext import step_text
 from ..render.typeset import text_expr
 from ..spec.problems import Problem
 

@@ -35,11 +35,11 @@ from importlib import resources
 from typing import Any
 
 from ..calculus.derivation import Derivation
+from ..check.judge import MAX_ANSWER, MAX_EXPONENT_DIGITS
 from ..draw.layout import graph_layout
 from ..draw.scene import DASHES, PALETTE, WRT_FILL
 from ..errors import SymbackpropError
 from ..render.numbers import text_number
-from .answer import MAX_ANSWER, MAX_EXPONENT_DIGITS
 from .data import Exploration, edge_partials, explore_derivation, page_data
 from .mathml import leibniz_math, math_element
 from .svg import Canvas, picture_svg

@@ -31,11 +31,11 @@ import sympy
 
 from ..errors import GraphError
 from ..naming import default_latex, natural_key, symbol
-from .canonical import natural_topological_order, product, total
+from .canonical import natural_topological_order
 from .evaluation import ForwardPass, evaluate
 from .node import LEAF_KINDS, NODE_KINDS, Node, check_name, suggest
 
-__all__ = ["ComputationGraph", "product", "total"]
+__all__ = ["ComputationGraph"]
 
 
 class ComputationGraph:

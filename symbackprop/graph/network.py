@@ -47,7 +47,8 @@ from ..rules.registry import (
     softmax,
     softmax_partial,
 )
-from .computation import ComputationGraph, product, total
+from .canonical import product, total
+from .computation import ComputationGraph
 from .node import Node, suggest
 
 __all__ = ["BIAS_MODES", "NAMINGS", "LayeredNetwork", "surgery"]

@@ -41,7 +41,7 @@ import numpy as np
 import sympy
 
 from ..calculus.derivation import derive
-from ..calculus.paths import DEFAULT_PATH_LIMIT
+from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..errors import SymbackpropError
 from ..graph import precision
 from ..graph.computation import ComputationGraph

@@ -12,7 +12,6 @@ May import :mod:`symbackprop.numeric`, :mod:`symbackprop.calculus`, :mod:`symbac
 from __future__ import annotations
 
 from ..calculus.views import register_view
-from ..numeric.matrix import MatrixForm, matrix_form
 from .data import derivation_data, paths_data
 from .gradients import gradients_math
 from .latex import derivation_latex, derivation_math, latex_document, latex_page
@@ -25,7 +24,6 @@ register_view("markdown", derivation_markdown)
 register_view("gradients", gradients_math)
 
 __all__ = [
-    "MatrixForm",
     "derivation_data",
     "derivation_latex",
     "derivation_markdown",
@@ -34,7 +32,6 @@ __all__ = [
     "latex_document",
     "latex_page",
     "matrix_data",
-    "matrix_form",
     "matrix_text",
     "paths_data",
     "paths_text",

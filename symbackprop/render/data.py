@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..calculus.derivation import Derivation, Factor, Term
+from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import leaves_operations
+from ..calculus.terms import Factor, Term
 from ..errors import SimplifyLimitError
 from ..numeric.matrix import MatrixForm
 from .jsontext import held

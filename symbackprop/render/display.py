@@ -29,8 +29,9 @@ from collections.abc import Mapping, Sequence
 
 import sympy
 
-from ..calculus.derivation import Derivation, Group
+from ..calculus.derivation import Derivation
 from ..calculus.simplify import Collected
+from ..calculus.terms import Group
 from .breaking import DOT, Atom, Math, Seq, Sum, breaklines
 from .breaking import Group as Parens
 from .model import Delta, Partial, Products, Updated
@@ -301,7 +302,7 @@ def collected_math(grouped: Collected, names: Mapping[sympy.Symbol, str]) -> Mat
     >>> from symbackprop.spec import load_problem
     >>> from symbackprop.calculus.derivation import derive
     >>> from symbackprop.calculus.simplify import collected
-    >>> from symbackprop.render.typeset import flat
+    >>> from symbackprop.render.breaking import flat
     >>> graph = load_problem("sigmoid_chain").graph
     >>> print(flat(collected_math(collected(derive(graph, "w3")), graph.latex_names())))
     2 h_{21} \cdot {\hat{y}_{1} \left(1 - \hat{y}_{1}\right)} \cdot \left(\hat{y}_{1} - y_{1}\right)

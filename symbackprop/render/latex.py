@@ -32,34 +32,22 @@ from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
 from ..numeric.matrix import MatrixForm
 from .display import (
-    TEXTWIDTH_EM,
     aligned,
-    chain_rule_math,
-    collected_math,
-    factored_math,
     latex_text,
-    result_math,
     side,
 )
 from .model import Equations, Form, FormKind, Formula, Kind, Partial
 from .numbers import VALUE_DIGITS, latex_number
-from .page import labels, page_model
+from .page import page_model
 from .pieces import ALIGNAT, Cells, formula_node, headed, pieces
 
 __all__ = [
-    "TEXTWIDTH_EM",
     "LatexPage",
-    "chain_rule_math",
-    "collected_math",
     "derivation_latex",
     "derivation_math",
-    "factored_math",
     "fitted_figure",
-    "labels",
     "latex_document",
     "latex_page",
-    "latex_text",
-    "result_math",
 ]
 
 

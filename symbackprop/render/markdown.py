@@ -24,7 +24,6 @@ import re
 from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
 from ..numeric.matrix import MatrixForm
-from .display import latex_text
 from .model import Equations, Kind, Page, Section
 from .page import page_model
 from .pieces import ALIGNAT, Cells, Piece, equation_parts, headed, pieces
@@ -49,14 +48,6 @@ def _table(table: Cells) -> list[str]:
     rows = list(table.rows) + ([table.footer] if table.footer else [])
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return [*lines, ""]
-
-
-def _message(text: str) -> str:
-    """A message (why a form is left out, a strategy's description) for the page's prose: the
-    LaTeX page's text, with the marks Markdown shows as characters (dashes, quotes, ``%``,
-    ``_``, ``&``) written as them."""
-    return (latex_text(text).replace("---", "—").replace("``", "“").replace("''", "”")
-            .replace(r"\%", "%").replace(r"\_", "_").replace(r"\&", "&"))
 
 
 def _partials_table(page: Page, section: Section) -> list[str]:
@@ -113,7 +104,7 @@ def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
         if section.kind is Kind.PARTIALS:
             lines += _partials_table(page, section)
             continue
-        for piece in pieces(page, section, _message):
+        for piece in pieces(page, section, markdown_text):
             if piece.items:
                 lines += [*(f"{i}. {item}" for i, item in enumerate(piece.items, 1)), ""]
             if piece.text:

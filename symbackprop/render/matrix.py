@@ -8,6 +8,7 @@ The numbers and the symbolic check come from :mod:`symbackprop.numeric.matrix`
 Examples
 --------
 >>> from symbackprop import derive, load_problem
+>>> from symbackprop.numeric.matrix import matrix_form
 >>> problem = load_problem("mazur_2_2_2")
 >>> form = matrix_form(problem.network, derive(problem.graph, "w1", values=problem.values))
 >>> matrix_text(form).splitlines()[-1].split(";")[0]
@@ -22,13 +23,12 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ..numeric.matrix import LayerStep, MatrixForm, matrix_form
+from ..numeric.matrix import MatrixForm
 from .jsontext import held
 from .numbers import DISPLAY_DIGITS, FACTOR_DIGITS, latex_factor, latex_number, text_number
 from .typeset import latex_expr, text_expr, tidy
 
-__all__ = ["LayerStep", "MatrixForm", "matrix_data", "matrix_form", "matrix_latex",
-           "matrix_markdown", "matrix_text"]
+__all__ = ["matrix_data", "matrix_latex", "matrix_markdown", "matrix_text"]
 
 MAX_SHOWN = 8
 """Vectors and matrices are printed in full up to this many rows and columns."""
@@ -96,6 +96,7 @@ def matrix_latex(form: MatrixForm) -> list[tuple[str, list[str]]]:
     Examples
     --------
     >>> from symbackprop import derive, load_problem
+    >>> from symbackprop.numeric.matrix import matrix_form
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> pieces = matrix_latex(form)
@@ -252,6 +253,7 @@ def matrix_markdown(form: MatrixForm) -> str:
     Examples
     --------
     >>> from symbackprop import derive, load_problem
+    >>> from symbackprop.numeric.matrix import matrix_form
     >>> problem = load_problem("padhai_4_4_2")               # softmax output layer
     >>> page = matrix_markdown(matrix_form(problem.network, derive(problem.graph, "w212",
     ...                                                          values=problem.values)))
@@ -306,6 +308,7 @@ def matrix_text(form: MatrixForm) -> str:
     Examples
     --------
     >>> from symbackprop import derive, load_problem
+    >>> from symbackprop.numeric.matrix import matrix_form
     >>> problem = load_problem("mazur_2_2_2")
     >>> form = matrix_form(problem.network, derive(problem.graph, "w5", values=problem.values))
     >>> print("\\n".join(matrix_text(form).splitlines()[4:]))
@@ -355,6 +358,7 @@ def matrix_data(form: MatrixForm) -> dict[str, object]:
     Examples
     --------
     >>> from symbackprop import derive, load_problem
+    >>> from symbackprop.numeric.matrix import matrix_form
     >>> problem = load_problem("mazur_2_2_2")                 # b2: one bias per layer
     >>> data = matrix_data(matrix_form(problem.network, derive(problem.graph, "b2",
     ...                                                        values=problem.values)))

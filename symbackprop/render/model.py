@@ -354,7 +354,7 @@ class Matrix:
     Examples
     --------
     >>> from symbackprop import derive, load_problem
-    >>> from symbackprop.render.matrix import matrix_form
+    >>> from symbackprop.numeric.matrix import matrix_form
     >>> problem = load_problem("mazur_2_2_2")
     >>> d = derive(problem.graph, "w5", values=problem.values)
     >>> Matrix(matrix_form(problem.network, d)).form.layer

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import sympy
 
-from ..calculus.derivation import Derivation, Factor, Group
+from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import Collected
+from ..calculus.terms import Factor, Group
 from ..graph.computation import ComputationGraph
 from ..naming import default_latex
 from ..numeric.matrix import MatrixForm

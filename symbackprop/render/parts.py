@@ -29,16 +29,11 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..calculus.derivation import Derivation, Factor
+from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
-from ..calculus.simplify import (
-    COUNT_LIMIT,
-    Collected,
-    SimplifyLimitError,
-    collected,
-    leaves_operations,
-    simplify,
-)
+from ..calculus.simplify import COUNT_LIMIT, Collected, collected, leaves_operations, simplify
+from ..calculus.terms import Factor
+from ..errors import SimplifyLimitError
 
 __all__ = [
     "LEAVES_BUILT",

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected, operation_count
+from ..calculus.options import STRATEGY_DESCRIPTIONS
+from ..calculus.simplify import Collected, operation_count
 from ..calculus.terms import Group
 from .breaking import Math, flat
 from .display import (

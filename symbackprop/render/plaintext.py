@@ -23,8 +23,8 @@ from collections.abc import Sequence
 
 import sympy
 
-from ..calculus.derivation import Group, Step
 from ..calculus.simplify import Collected
+from ..calculus.terms import Group, Step
 from .numbers import text_number
 from .parts import Product, collected_layout
 from .typeset import text_expr

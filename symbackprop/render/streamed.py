@@ -26,8 +26,8 @@ from typing import Any
 
 import sympy
 
-from ..calculus.derivation import Factor, Term
 from ..calculus.sweep import Gradients
+from ..calculus.terms import Factor, Term
 from .gradients import gradients_data, gradients_text
 from .jsontext import held
 from .numbers import EMPTY_PRODUCT

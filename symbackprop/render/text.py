@@ -34,11 +34,12 @@ import textwrap
 
 import sympy
 
-from ..calculus.derivation import Derivation, Factor
-from ..calculus.options import EXPRESSION_LIMIT
-from ..calculus.simplify import STRATEGY_DESCRIPTIONS, Collected
-from ..calculus.terms import Group
-from .matrix import MatrixForm, matrix_text
+from ..calculus.derivation import Derivation
+from ..calculus.options import EXPRESSION_LIMIT, STRATEGY_DESCRIPTIONS
+from ..calculus.simplify import Collected
+from ..calculus.terms import Factor, Group
+from ..numeric.matrix import MatrixForm
+from .matrix import matrix_text
 from .model import (
     Cell,
     Delta,
@@ -76,8 +77,7 @@ from .plaintext import (
 )
 from .typeset import natural_str, text_expr
 
-__all__ = ["LEAVES_SHOWN", "WIDTH", "collected_text", "derivation_text", "leibniz", "number",
-           "paths_text", "step_text"]
+__all__ = ["LEAVES_SHOWN", "derivation_text", "paths_text"]
 
 LEAVES_SHOWN = 60
 """The leaves-only form is printed beside another strategy only up to this many operations."""

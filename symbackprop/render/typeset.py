@@ -33,21 +33,10 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from ..naming import natural_key
-from .breaking import DOT, Atom, Group, Math, Seq, Sum, breaklines, flat
-from .numbers import latex_number, text_number
-from .widths import width
+from .breaking import DOT, Atom, Group, Math, Seq, Sum
 
 __all__ = [
-    "DOT",
-    "Atom",
-    "Group",
-    "Math",
-    "Seq",
-    "Sum",
-    "breaklines",
-    "flat",
     "latex_expr",
-    "latex_number",
     "leibniz",
     "math_structure",
     "natural_latex",
@@ -55,9 +44,7 @@ __all__ = [
     "natural_terms",
     "plain_str",
     "text_expr",
-    "text_number",
     "tidy",
-    "width",
 ]
 
 
@@ -331,6 +318,7 @@ def math_structure(expr: sympy.Expr, names: Mapping[sympy.Symbol, str]) -> Math:
     >>> node = math_structure(2 * h * w * (h - y), {h: "h_{11}", w: "w_{5}", y: "y_{1}"})
     >>> node.items[0], node.sep
     (Atom(latex='2 h_{11} w_{5}'), '\\cdot')
+    >>> from symbackprop.render.breaking import flat
     >>> print(flat(node))
     {2 h_{11} w_{5}} \cdot \left(h_{11} - y_{1}\right)
     """

@@ -47,7 +47,6 @@ from .tables import named_values, network_values, read_graph, read_network
 from .variants import Variants, read_questions, read_variants
 
 __all__ = [
-    "Claim",
     "Problem",
     "bundled_examples",
     "load_problem",

@@ -13,13 +13,8 @@ import pytest
 
 from symbackprop.calculus.derivation import derive
 from symbackprop.check import MistakenValue, mistaken_forward_values, mistaken_values
-from symbackprop.check.diagnose import (
-    Diagnosis,
-    diagnose_derivative,
-    diagnose_update,
-    diagnose_value,
-)
-from symbackprop.check.evidence import Scenario
+from symbackprop.check.diagnose import diagnose_derivative, diagnose_update, diagnose_value
+from symbackprop.check.evidence import Diagnosis, Scenario
 from symbackprop.check.mistakes import (
     LOSS_FACTORS,
     MISTAKES_BY_NAME,

@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 
 from symbackprop.calculus.sweep import gradients
 from symbackprop.cli import main
-from symbackprop.codegen import CodegenError, compile_gradient, generate
+from symbackprop.codegen import compile_gradient, generate
 from symbackprop.codegen.printers import STABLE_FORMS, TARGETS, printer, stabilise
+from symbackprop.errors import CodegenError
 from symbackprop.graph import ComputationGraph, Node
 from symbackprop.graph.network import LayeredNetwork, matrices
 from symbackprop.naming import symbol

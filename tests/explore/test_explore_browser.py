@@ -3,7 +3,7 @@
 One browser for the module, a fresh page a test.  Every bundled example and every parameter:
 clicking its node highlights as many paths as ``symbackprop paths`` lists, ``#total`` shows the
 value ``derive`` prints, the right answer and each precomputed mistake get their verdicts.  The
-page's answer rule is compared with :mod:`symbackprop.explore.answer` on a grid of answers, and
+page's answer rule is compared with :mod:`symbackprop.check.judge` on a grid of answers, and
 the page must make no request but its own load.
 """
 
@@ -20,8 +20,8 @@ from test_explore_page import HOSTILE, hostile_problem
 
 from symbackprop.calculus.derivation import derive
 from symbackprop.calculus.paths import count_paths
+from symbackprop.check.judge import judge_number
 from symbackprop.cli import main
-from symbackprop.explore import judge_answer
 from symbackprop.render.numbers import text_number
 from symbackprop.spec import load_problem
 
@@ -164,7 +164,7 @@ def test_clicking_each_parameter_shows_its_paths_total_and_verdicts(
         mistakes = [(m["name"], m["value"]) for m in choice["mistakes"]]
         for mistake in choice["mistakes"]:
             typed = f"{mistake['value']:.12e}"     # enough digits to tell it from the truth
-            expected = judge_answer(typed, d.value, mistakes)
+            expected = judge_number(typed, d.value, mistakes)
             kind, named, said = page.answer(typed)
             assert (kind, named) == (expected.kind, expected.mistake)
             assert kind == "mistake" and named == mistake["name"]
@@ -197,7 +197,7 @@ def test_the_updated_parameter_is_checked_with_the_mistakes_of_a_step(
         mistakes = [(m["name"], m["value"]) for m in updated["mistakes"]]
         for mistake in updated["mistakes"]:
             typed = f"{mistake['value']:.12e}"
-            expected = judge_answer(typed, updated["value"], mistakes, updated["tolerance"])
+            expected = judge_number(typed, updated["value"], mistakes, updated["tolerance"])
             kind, named, said = page.answer_update(typed)
             assert (kind, named) == (expected.kind, expected.mistake) == (
                 "mistake", mistake["name"])
@@ -226,7 +226,7 @@ def test_the_page_and_python_judge_a_grid_of_answers_alike(pages: dict[str, Path
                           f"{value:.{digits}f}", f"{value * 1.0001:.{digits}g}"]
         mistakes = [(m["name"], m["value"]) for m in choice["mistakes"]]
         for text in typed:
-            verdict = judge_answer(text, choice["value"], mistakes, choice["tolerance"])
+            verdict = judge_number(text, choice["value"], mistakes, choice["tolerance"])
             cases.append((text, choice["name"], [verdict.kind, verdict.mistake,
                                                   verdict.tolerance]))
     judged = page.page.evaluate(

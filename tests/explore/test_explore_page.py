@@ -17,14 +17,13 @@ from hypothesis import strategies as st
 from symbackprop.calculus.derivation import derive
 from symbackprop.calculus.paths import count_paths
 from symbackprop.check import check_problem
+from symbackprop.check.judge import judge_number, read_number
 from symbackprop.cli import main
 from symbackprop.explore import (
     explorable,
     explore_derivation,
     explore_page,
     explore_problem,
-    judge_answer,
-    read_answer,
     script_json,
 )
 from symbackprop.explore.page import POLICY
@@ -287,19 +286,19 @@ def test_the_answer_rule_gives_checks_verdicts(tmp_path: Path) -> None:
     report = check_problem(load_problem(str(path)))
     right = derive(base.graph, "w5", values=base.values).value
     for answer, result in zip(GRID, report.results, strict=True):
-        verdict = judge_answer(answer, right, [])
+        verdict = judge_number(answer, right, [])
         assert (verdict.kind == "right") == (result.verdict == "correct"), answer
         assert verdict.tolerance == result.tolerance, answer
     assert {r.verdict for r in report.results} == {"correct", "incorrect"}
 
 
 def test_what_may_be_typed() -> None:
-    assert read_answer("0.5") is not None and read_answer(" -2.5E+3 ") is not None
+    assert read_number("0.5") is not None and read_number(" -2.5E+3 ") is not None
     for text in ("", " ", "1/2", "0x1f", "1_000", "٣", "inf", "nan", "1e", "e5", "--1", "1e12345",
                  "1" * 41, "2*3", "(1)", "1,5"):
-        assert read_answer(text) is None, text
-    assert read_answer("1e400") is None             # not a finite number
-    assert read_answer("1.50").tolerance == pytest.approx(0.01)
+        assert judge_number(text, 0.5).kind == "unreadable", text
+    assert judge_number("1e400", 0.5).kind == "unreadable"  # not a finite number
+    assert judge_number("1.50", 0.5).tolerance == pytest.approx(0.01)
 
 
 # -- size ---------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from conftest import BUNDLED, require_tool
 
 from symbackprop.calculus.derivation import derive
 from symbackprop.cli import main
-from symbackprop.render import derivation_latex, latex_document, matrix_form
+from symbackprop.numeric.matrix import matrix_form
+from symbackprop.render import derivation_latex, latex_document
 from symbackprop.spec import load_problem
 
 pytestmark = pytest.mark.needs_pdflatex

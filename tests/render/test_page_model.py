@@ -11,7 +11,8 @@ import sympy
 
 import symbackprop.render.page as builder
 from symbackprop.calculus.derivation import derive
-from symbackprop.render import derivation_markdown, derivation_text, latex_page, matrix_form
+from symbackprop.numeric.matrix import matrix_form
+from symbackprop.render import derivation_markdown, derivation_text, latex_page
 from symbackprop.render.model import Equations, Form, FormKind, Items, Kind, Table, TotalShare
 from symbackprop.render.page import page_model
 from symbackprop.render.pieces import LEAVES_SHOWN as PAGE_LEAVES

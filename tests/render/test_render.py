@@ -28,24 +28,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symbackprop.calculus.derivation import Derivation, derive
-from symbackprop.calculus.simplify import (
-    STRATEGIES,
-    SimplifyLimitError,
-    collected,
-    simplify,
-)
+from symbackprop.calculus.options import STRATEGIES
+from symbackprop.calculus.simplify import collected, simplify
 from symbackprop.cli import main
-from symbackprop.errors import SymbackpropError
+from symbackprop.errors import SimplifyLimitError, SymbackpropError
 from symbackprop.graph import ComputationGraph
 from symbackprop.graph.evaluation import lambdify
 from symbackprop.naming import default_latex, symbol
+from symbackprop.numeric.matrix import matrix_form
 from symbackprop.numeric.oracles import matrix_backprop
 from symbackprop.render import (
     derivation_markdown,
     derivation_math,
     derivation_text,
     latex_page,
-    matrix_form,
 )
 from symbackprop.render.breaking import Atom, Group, Seq, Sum, breaklines, flat
 from symbackprop.render.display import TEXTWIDTH_EM, latex_text

@@ -4,7 +4,7 @@
  * Reads the page's data (JSON in <script type="application/json" class="sbp-data">) with
  * JSON.parse, writes every text with textContent, and copies only the MathML that the page
  * itself carries (the hidden .sbp-parts); nothing from the data is parsed as markup or code.
- * The answer check is the rule of symbackprop/explore/answer.py (a test compares the two).
+ * The answer check is the rule of symbackprop/check/judge.py (a test compares the two).
  */
 (function () {
   "use strict";
