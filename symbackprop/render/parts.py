@@ -31,7 +31,7 @@ import sympy
 
 from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
-from ..calculus.simplify import COUNT_LIMIT, Collected, collected, leaves_operations, simplify
+from ..calculus.simplify import Collected, collected, leaves_operations, simplify
 from ..calculus.terms import Factor
 from ..errors import SimplifyLimitError
 
@@ -208,8 +208,8 @@ class Results:
     >>> forms = results(derive(load_problem("sigmoid_chain").graph, "w3"), "factor")
     >>> forms.textbook_expr
     h21*yhat1*(1 - yhat1)*(-2*y1 + 2*yhat1)
-    >>> forms.strategy_expr, forms.leaves_size
-    (2*h21*yhat1*(y1 - yhat1)*(yhat1 - 1), '29 operations')
+    >>> forms.strategy_expr, forms.leaves_ops
+    (2*h21*yhat1*(y1 - yhat1)*(yhat1 - 1), 29)
     """
 
     textbook: Collected | None
@@ -221,13 +221,6 @@ class Results:
     leaves: Collected | sympy.Expr | None
     leaves_ops: int | None
     omitted: str = ""
-
-    @property
-    def leaves_size(self) -> str:
-        """The size of the leaves-only form in words: ``1,411 operations``."""
-        if self.leaves_ops is None:
-            return f"more than {COUNT_LIMIT:,} operations"
-        return f"{self.leaves_ops:,} operations"
 
 
 LEAVES_BUILT = 120

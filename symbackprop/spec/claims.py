@@ -28,8 +28,8 @@ from ..graph.computation import ComputationGraph
 from ..limits import MAX_CLAIMS
 from ..naming import symbol
 from ..rules.formula import parse_formula
-from .fields import CLAIM_KEYS, as_table, check_keys, describe, number, text
-from .quantity import Quantity, read_quantity
+from .fields import CLAIM_KEYS, number, text
+from .quantity import Quantity, read_asked
 
 __all__ = ["Claim", "printed_unit", "read_claims"]
 
@@ -117,23 +117,12 @@ def read_claims(value: Any, graph: ComputationGraph, name: str,
     symbackprop.errors.SpecError: f.toml: claim 1 (w+): an update claim needs learning_rate at \
 the top level
     """
-    if not isinstance(value, list):
-        raise SpecError(f"{name}: claims must be an array of tables ([[claims]]), got "
-                        f"{describe(value)}")
-    MAX_CLAIMS.check(len(value), f"{name}: claims", "claims")
+    if isinstance(value, list):
+        MAX_CLAIMS.check(len(value), f"{name}: claims", "claims")
     claims = []
     symbols = {n: symbol(n) for n in [*graph.order, *graph.constants]}
-    for index, item in enumerate(value, start=1):
-        where = f"{name}: claim {index}"
-        entry = as_table(item, where)
-        check_keys(entry, CLAIM_KEYS, where)
-        if "of" not in entry:
-            raise SpecError(f"{where}: missing key 'of' (dL/dw212, h13 or w212+)")
-        of = text(entry["of"], f"{where} of")
-        where = f"{name}: claim {index} ({of})"
-        quantity = read_quantity(of, graph, where)
-        if quantity.kind == "update" and learning_rate is None:
-            raise SpecError(f"{where}: an update claim needs learning_rate at the top level")
+    for index, entry, quantity, where in read_asked(value, graph, name, "claim", CLAIM_KEYS,
+                                                    learning_rate):
         if "value" not in entry and "expression" not in entry:
             raise SpecError(f"{where}: give a value or an expression")
         claimed = None

@@ -18,12 +18,15 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import GraphError, SpecError
 from ..graph.computation import ComputationGraph
+from .fields import as_table, check_keys, describe, text
 
-__all__ = ["QUANTITY_KINDS", "Quantity", "read_quantity"]
+__all__ = ["QUANTITY_KINDS", "Quantity", "read_asked", "read_quantity"]
 
 QUANTITY_KINDS = ("derivative", "value", "update")
 """What a quantity can be: ``dA/dB``, ``name`` or ``name+``."""
@@ -126,3 +129,48 @@ update
         return Quantity(of, "value", known(match.group(1)), None)
     raise SpecError(f"{where}: cannot read {of!r}; allowed: 'dA/dB' (a derivative), 'name' "
                     "(a forward value) or 'name+' (a parameter after one update)")
+
+
+def read_asked(value: Any, graph: ComputationGraph, where: str, what: str,
+               keys: tuple[str, ...], learning_rate: float | None
+               ) -> Iterator[tuple[int, dict[str, Any], Quantity, str]]:
+    """Each entry of an array of tables that ask for a quantity (``[[claims]]``,
+    ``[[questions]]``): ``(index, entry, quantity, where)``, the entry's keys checked against
+    ``keys``, its ``of`` read by :func:`read_quantity`, and ``where`` naming the entry for the
+    messages about the rest of it.  ``what`` is ``"claim"`` or ``"question"``.
+
+    Raises
+    ------
+    SpecError
+        Naming the file, the entry's number and what it asks: not an array of tables, an
+        unknown key, no ``of``, an unreadable ``of``, or an update without a learning rate.
+
+    Examples
+    --------
+    >>> graph = ComputationGraph.from_definitions({"L": "w*x"}, inputs=["x"],
+    ...                                           parameters=["w"], output="L")
+    >>> [(i, q, where) for i, _, q, where in read_asked([{"of": "dL/dw"}], graph, "f.toml",
+    ...                                                 "claim", ("of",), None)]
+    [(1, Quantity(dL/dw: derivative), 'f.toml: claim 1 (dL/dw)')]
+    >>> list(read_asked([{"of": "w+"}], graph, "f.toml", "question", ("of",), None))
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: f.toml: question 1 (w+): an update question needs \
+learning_rate at the top level
+    """
+    if not isinstance(value, list):
+        raise SpecError(f"{where}: {what}s must be an array of tables ([[{what}s]]), got "
+                        f"{describe(value)}")
+    for index, item in enumerate(value, start=1):
+        entry_where = f"{where}: {what} {index}"
+        entry = as_table(item, entry_where)
+        check_keys(entry, keys, entry_where)
+        if "of" not in entry:
+            raise SpecError(f"{entry_where}: missing key 'of' (dL/dw212, h13 or w212+)")
+        of = text(entry["of"], f"{entry_where} of")
+        entry_where = f"{where}: {what} {index} ({of})"
+        quantity = read_quantity(of, graph, entry_where)
+        if quantity.kind == "update" and learning_rate is None:
+            raise SpecError(f"{entry_where}: an update {what} needs learning_rate at the top "
+                            "level")
+        yield index, entry, quantity, entry_where

@@ -32,7 +32,7 @@ from typing import Any
 from ..errors import SpecError
 from ..graph.computation import ComputationGraph
 from .fields import as_table, check_keys, describe, number, text
-from .quantity import Quantity, read_quantity
+from .quantity import Quantity, read_asked
 
 __all__ = ["ANSWER_KINDS", "DrawRule", "Question", "Variants", "read_questions",
            "read_variants"]
@@ -300,23 +300,11 @@ def read_questions(value: Any, graph: ComputationGraph, name: str,
         ...
     symbackprop.errors.SpecError: f.toml: question 1 (dL/dw) digits: must be at least 1, got 0
     """
-    if not isinstance(value, list):
-        raise SpecError(f"{name}: questions must be an array of tables ([[questions]]), got "
-                        f"{describe(value)}")
-    if len(value) > MAX_QUESTIONS:
+    if isinstance(value, list) and len(value) > MAX_QUESTIONS:
         raise SpecError(f"{name}: more than {MAX_QUESTIONS} questions")
     questions: list[Question] = []
-    for index, item in enumerate(value, start=1):
-        where = f"{name}: question {index}"
-        entry = as_table(item, where)
-        check_keys(entry, QUESTION_KEYS, where)
-        if "of" not in entry:
-            raise SpecError(f"{where}: missing key 'of' (dL/dw212, h13 or w212+)")
-        of = text(entry["of"], f"{where} of")
-        where = f"{name}: question {index} ({of})"
-        quantity = read_quantity(of, graph, where)
-        if quantity.kind == "update" and learning_rate is None:
-            raise SpecError(f"{where}: an update question needs learning_rate at the top level")
+    for index, entry, quantity, where in read_asked(value, graph, name, "question",
+                                                    QUESTION_KEYS, learning_rate):
         qid = text(entry.get("id", f"q{index}"), f"{where} id")
         if not ID_PATTERN.match(qid) or ".." in qid:
             raise SpecError(f"{where} id: {qid!r} may use only letters, digits and . _ - "
