@@ -211,14 +211,15 @@ def xml_safe(text: str) -> str:
 
 
 def html_text(text: str) -> str:
-    """Untrusted ``text`` as HTML text: escaped, braces and brackets as character references.
+    """Untrusted ``text`` as HTML text (not for an attribute's value): ``&``, ``<`` and ``>``
+    escaped, braces and brackets as character references.
 
     Examples
     --------
     >>> html_text("{=system('ls')} ]]> \\x07")
-    '&#123;=system(&#x27;ls&#x27;)&#125; &#93;&#93;&gt; \\ufffd'
+    "&#123;=system('ls')&#125; &#93;&#93;&gt; \\ufffd"
     """
-    return html.escape(xml_safe(text), quote=True).translate(_REFERENCES)
+    return html.escape(xml_safe(text), quote=False).translate(_REFERENCES)
 
 
 def decimal_text(value: Decimal) -> str:
