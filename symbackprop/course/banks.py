@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import html
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
@@ -50,7 +51,8 @@ from .roster import Student
 from .variants import Variant, leaves, rounded, template_variants
 
 __all__ = ["WILDCARD", "Bank", "Tolerance", "decimal_text", "html_text", "load_bank",
-           "mistake_html", "number_text", "one_tolerance", "question_html", "xml_safe"]
+           "mistake_html", "number_text", "one_tolerance", "question_html", "sub_element",
+           "xml_safe"]
 
 WILDCARD = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 """The leaf names a bank can use as a Moodle wildcard (``{w1}``) and a Canvas variable
@@ -208,6 +210,23 @@ def xml_safe(text: str) -> str:
     'a\\ufffdb\\ufffdc\\td'
     """
     return _NOT_XML.sub("\ufffd", text)
+
+
+def sub_element(parent: ET.Element, tag: str, text: str = "", **attributes: str) -> ET.Element:
+    """A child of ``parent`` holding ``text`` (made :func:`xml_safe`; ElementTree escapes it
+    when it writes the document).
+
+    Examples
+    --------
+    >>> root = ET.Element("quiz")
+    >>> _ = sub_element(root, "name", "a < b \\x00", kind="x")
+    >>> ET.tostring(root, encoding="unicode")
+    '<quiz><name kind="x">a &lt; b \ufffd</name></quiz>'
+    """
+    element = ET.SubElement(parent, tag, attributes)
+    if text:
+        element.text = xml_safe(text)
+    return element
 
 
 def html_text(text: str) -> str:

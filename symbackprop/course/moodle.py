@@ -59,7 +59,7 @@ from .banks import (
     number_text,
     one_tolerance,
     question_html,
-    xml_safe,
+    sub_element,
 )
 from .roster import Student
 
@@ -72,24 +72,17 @@ _TOLERANCE_TYPE = {"relative": "1", "absolute": "2"}  # Moodle's 1 relative, 2 n
 _MAX_DECIMALS = 10
 
 
-def _element(parent: ET.Element, tag: str, text: str = "", **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attributes)
-    if text:
-        element.text = xml_safe(text)
-    return element
-
-
 def _text(parent: ET.Element, tag: str, text: str, html: bool = False) -> ET.Element:
     """``<tag [format="html"]><text>text</text></tag>``, the shape ``getpath`` reads."""
-    element = _element(parent, tag, **({"format": "html"} if html else {}))
-    _element(element, "text", text)
+    element = sub_element(parent, tag, **({"format": "html"} if html else {}))
+    sub_element(element, "text", text)
     return element
 
 
 def _category(root: ET.Element, *names: str) -> None:
     """A category question: ``$course$/top/...``; a ``/`` in a name would split it
     (``qformat_default::split_category_path``), so it becomes ``-``."""
-    question = _element(root, "question", type="category")
+    question = sub_element(root, "question", type="category")
     path = "/".join(["$course$", "top", *(n.replace("/", "-") for n in names)])
     _text(question, "category", path)
 
@@ -98,16 +91,16 @@ def _header(question: ET.Element, name: str, html: str, points: float) -> None:
     _text(question, "name", name)
     _text(question, "questiontext", html, html=True)
     _text(question, "generalfeedback", "", html=True)
-    _element(question, "defaultgrade", f"{points:g}")
-    _element(question, "penalty", "0.3333333")
-    _element(question, "hidden", "0")
+    sub_element(question, "defaultgrade", f"{points:g}")
+    sub_element(question, "penalty", "0.3333333")
+    sub_element(question, "hidden", "0")
 
 
 def _units(question: ET.Element) -> None:
     """No units: the answer is a plain number (``showunits`` 3 is ``qtype_numerical::UNITNONE``)."""
     for tag, value in (("unitgradingtype", "0"), ("unitpenalty", "0.1000000"),
                        ("showunits", "3"), ("unitsleft", "0")):
-        _element(question, tag, value)
+        sub_element(question, tag, value)
 
 
 def _decimals(numbers: list[Decimal]) -> str:
@@ -119,21 +112,21 @@ def _decimals(numbers: list[Decimal]) -> str:
 
 def _dataset(definitions: ET.Element, name: str, values: list[str]) -> None:
     numbers = [Decimal(v) for v in values]
-    definition = _element(definitions, "dataset_definition")
+    definition = sub_element(definitions, "dataset_definition")
     _text(definition, "status", "private")
     _text(definition, "name", name)
-    _element(definition, "type", "calculated")
+    sub_element(definition, "type", "calculated")
     _text(definition, "distribution", "uniform")
     _text(definition, "minimum", decimal_text(min(numbers)))
     _text(definition, "maximum", decimal_text(max(numbers)))
     _text(definition, "decimals", _decimals(numbers))
-    _element(definition, "itemcount", str(len(values)))
-    items = _element(definition, "dataset_items")
+    sub_element(definition, "itemcount", str(len(values)))
+    items = sub_element(definition, "dataset_items")
     for number, value in enumerate(values, start=1):
-        item = _element(items, "dataset_item")
-        _element(item, "number", str(number))
-        _element(item, "value", value)
-    _element(definition, "number_of_items", str(len(values)))
+        item = sub_element(items, "dataset_item")
+        sub_element(item, "number", str(number))
+        sub_element(item, "value", value)
+    sub_element(definition, "number_of_items", str(len(values)))
 
 
 def _answer_wildcard(leaves: list[str]) -> str:
@@ -150,18 +143,18 @@ def _calculated(root: ET.Element, bank: Bank) -> None:
     for index, question in enumerate(bank.questions):
         answers = bank.answers(index)
         tolerance = one_tolerance(answers)
-        element = _element(root, "question", type="calculated")
+        element = sub_element(root, "question", type="calculated")
         html = question_html(bank, question, {leaf: "{" + leaf + "}" for leaf in leaves},
                              tolerance.text())
         _header(element, f"{question.id}: {question.of}", html, question.points)
         for tag, value in (("synchronize", "0"), ("single", "0"), ("answernumbering", "abc"),
                            ("shuffleanswers", "0")):
-            _element(element, tag, value)
+            sub_element(element, tag, value)
         for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
             _text(element, tag, "", html=True)
         _right_answer(element, wildcard, tolerance, question.digits)
         _units(element)
-        definitions = _element(element, "dataset_definitions")
+        definitions = sub_element(element, "dataset_definitions")
         for leaf in leaves:
             _dataset(definitions, leaf, [decimal_text(v.values[leaf]) for v in bank.variants])
         _dataset(definitions, wildcard, [number_text(a.value) for a in answers])
@@ -169,20 +162,20 @@ def _calculated(root: ET.Element, bank: Bank) -> None:
 
 def _right_answer(question: ET.Element, wildcard: str, tolerance: Tolerance,
                   digits: int) -> None:
-    answer = _element(question, "answer", fraction="100")
-    _element(answer, "text", "{" + wildcard + "}")
-    _element(answer, "tolerance", repr(tolerance.size))
-    _element(answer, "tolerancetype", _TOLERANCE_TYPE[tolerance.kind])
-    _element(answer, "correctanswerformat", "2")  # 2: significant figures
-    _element(answer, "correctanswerlength", str(digits))
+    answer = sub_element(question, "answer", fraction="100")
+    sub_element(answer, "text", "{" + wildcard + "}")
+    sub_element(answer, "tolerance", repr(tolerance.size))
+    sub_element(answer, "tolerancetype", _TOLERANCE_TYPE[tolerance.kind])
+    sub_element(answer, "correctanswerformat", "2")  # 2: significant figures
+    sub_element(answer, "correctanswerlength", str(digits))
     _text(answer, "feedback", "", html=True)
 
 
 def _numerical_answer(question: ET.Element, value: float, tolerance: float, fraction: str,
                       feedback: str) -> None:
-    answer = _element(question, "answer", fraction=fraction)
-    _element(answer, "text", number_text(value))
-    _element(answer, "tolerance", number_text(tolerance))
+    answer = sub_element(question, "answer", fraction=fraction)
+    sub_element(answer, "text", number_text(value))
+    sub_element(answer, "tolerance", number_text(tolerance))
     _text(answer, "feedback", feedback, html=True)
 
 
@@ -190,7 +183,7 @@ def _per_variant(root: ET.Element, bank: Bank) -> None:
     for index, question in enumerate(bank.questions):
         _category(root, bank.title, f"{question.id} {question.of}")
         for variant, answer in zip(bank.variants, bank.answers(index), strict=True):
-            element = _element(root, "question", type="numerical")
+            element = sub_element(root, "question", type="numerical")
             shown = {leaf: decimal_text(value) for leaf, value in variant.values.items()}
             asked = f"within ±{answer.tolerance:g} of the right value"
             _header(element, f"{question.id} {question.of} ({variant.student.id})",

@@ -61,7 +61,7 @@ from .banks import (
     number_text,
     one_tolerance,
     question_html,
-    xml_safe,
+    sub_element,
 )
 from .keys import Answer
 from .roster import Student
@@ -75,13 +75,6 @@ _XSI = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
 _MAX_DECIMALS = 10
 
 
-def _element(parent: ET.Element, tag: str, text: str = "", **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attributes)
-    if text:
-        element.text = xml_safe(text)
-    return element
-
-
 def _ident(bank: Bank, *parts: str) -> str:
     """A stable identifier: the same export gives the same ids, so a second import of it
     updates the questions of the first instead of adding copies."""
@@ -91,38 +84,38 @@ def _ident(bank: Bank, *parts: str) -> str:
 
 
 def _field(metadata: ET.Element, label: str, entry: str) -> None:
-    field = _element(metadata, "qtimetadatafield")
-    _element(field, "fieldlabel", label)
-    _element(field, "fieldentry", entry)
+    field = sub_element(metadata, "qtimetadatafield")
+    sub_element(field, "fieldlabel", label)
+    sub_element(field, "fieldentry", entry)
 
 
 def _material(parent: ET.Element, html: str) -> None:
-    material = _element(parent, "material")
-    _element(material, "mattext", f"<div>{html}</div>", texttype="text/html")
+    material = sub_element(parent, "material")
+    sub_element(material, "mattext", f"<div>{html}</div>", texttype="text/html")
 
 
 def _item(section: ET.Element, ident: str, title: str, kind: str, points: float,
           html: str, answer_ids: Sequence[str]) -> tuple[ET.Element, ET.Element]:
     """An item with its metadata, its text and answer box, and the ``resprocessing`` that
     the caller fills in."""
-    item = _element(section, "item", ident=ident, title=title)
-    metadata = _element(_element(item, "itemmetadata"), "qtimetadata")
+    item = sub_element(section, "item", ident=ident, title=title)
+    metadata = sub_element(sub_element(item, "itemmetadata"), "qtimetadata")
     _field(metadata, "question_type", kind)
     _field(metadata, "points_possible", f"{points:g}")
     _field(metadata, "original_answer_ids", ",".join(answer_ids))
-    presentation = _element(item, "presentation")
+    presentation = sub_element(item, "presentation")
     _material(presentation, html)
-    response = _element(presentation, "response_str", ident="response1", rcardinality="Single")
-    fib = _element(response, "render_fib", fibtype="Decimal")
-    _element(fib, "response_label", ident="answer1")
-    processing = _element(item, "resprocessing")
-    _element(_element(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0",
+    response = sub_element(presentation, "response_str", ident="response1", rcardinality="Single")
+    fib = sub_element(response, "render_fib", fibtype="Decimal")
+    sub_element(fib, "response_label", ident="answer1")
+    processing = sub_element(item, "resprocessing")
+    sub_element(sub_element(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0",
              varname="SCORE", vartype="Decimal")
     return item, processing
 
 
 def _setvar(condition: ET.Element, score: str) -> None:
-    _element(condition, "setvar", score, varname="SCORE", action="Set")
+    sub_element(condition, "setvar", score, varname="SCORE", action="Set")
 
 
 def _places(number: Decimal) -> int:
@@ -146,34 +139,34 @@ def _calculated_item(bank: Bank, section: ET.Element, index: int) -> None:
                              f"{question.id}: {question.of}", "calculated_question",
                              question.points, html, sets)
     for title, condition in (("correct", "other"), ("incorrect", "not")):
-        respcondition = _element(processing, "respcondition", title=title)
-        test = _element(respcondition, "conditionvar")
+        respcondition = sub_element(processing, "respcondition", title=title)
+        test = sub_element(respcondition, "conditionvar")
         if condition == "not":
-            test = _element(test, "not")
-        _element(test, "other")
+            test = sub_element(test, "not")
+        sub_element(test, "other")
         _setvar(respcondition, "100" if title == "correct" else "0")
-    calculated = _element(_element(item, "itemproc_extension"), "calculated")
+    calculated = sub_element(sub_element(item, "itemproc_extension"), "calculated")
     size = (f"{tolerance.size * 100:g}%" if tolerance.kind == "relative"
             else decimal_text(Decimal(repr(tolerance.size))))
-    _element(calculated, "answer_tolerance", size)
+    sub_element(calculated, "answer_tolerance", size)
     widths = [tolerance.width(a.value) for a in answers]
     places = min(_MAX_DECIMALS, max((max(0, -math.floor(math.log10(w))) for w in widths
                                      if w > 0), default=0))
-    formulas = _element(calculated, "formulas", decimal_places=str(places))
-    _element(formulas, "formula", _formula(answers[0]))
-    variables = _element(calculated, "vars")
+    formulas = sub_element(calculated, "formulas", decimal_places=str(places))
+    sub_element(formulas, "formula", _formula(answers[0]))
+    variables = sub_element(calculated, "vars")
     for leaf in leaves:
         numbers = [v.values[leaf] for v in bank.variants]
-        variable = _element(variables, "var", name=leaf,
+        variable = sub_element(variables, "var", name=leaf,
                             scale=str(max(_places(n) for n in numbers)))
-        _element(variable, "min", decimal_text(min(numbers)))
-        _element(variable, "max", decimal_text(max(numbers)))
-    var_sets = _element(calculated, "var_sets")
+        sub_element(variable, "min", decimal_text(min(numbers)))
+        sub_element(variable, "max", decimal_text(max(numbers)))
+    var_sets = sub_element(calculated, "var_sets")
     for ident, variant, answer in zip(sets, bank.variants, answers, strict=True):
-        var_set = _element(var_sets, "var_set", ident=ident)
+        var_set = sub_element(var_sets, "var_set", ident=ident)
         for leaf in leaves:
-            _element(var_set, "var", decimal_text(variant.values[leaf]), name=leaf)
-        _element(var_set, "answer", number_text(answer.value))
+            sub_element(var_set, "var", decimal_text(variant.values[leaf]), name=leaf)
+        sub_element(var_set, "answer", number_text(answer.value))
 
 
 def _numerical_item(bank: Bank, section: ET.Element, index: int, variant_index: int) -> None:
@@ -188,22 +181,22 @@ def _numerical_item(bank: Bank, section: ET.Element, index: int, variant_index: 
                              "numerical_question", question.points, html, ["1"])
     right = Decimal(number_text(answer.value))
     margin = Decimal(number_text(answer.tolerance))
-    respcondition = _element(processing, "respcondition", **{"continue": "No"})
-    either = _element(_element(respcondition, "conditionvar"), "or")
-    _element(either, "varequal", decimal_text(right), respident="response1")
-    between = _element(either, "and")
-    _element(between, "vargte", decimal_text(right - margin), respident="response1")
-    _element(between, "varlte", decimal_text(right + margin), respident="response1")
+    respcondition = sub_element(processing, "respcondition", **{"continue": "No"})
+    either = sub_element(sub_element(respcondition, "conditionvar"), "or")
+    sub_element(either, "varequal", decimal_text(right), respident="response1")
+    between = sub_element(either, "and")
+    sub_element(between, "vargte", decimal_text(right - margin), respident="response1")
+    sub_element(between, "varlte", decimal_text(right + margin), respident="response1")
     _setvar(respcondition, "100")
     if answer.mistakes:
-        otherwise = _element(processing, "respcondition", **{"continue": "Yes"})
-        _element(_element(otherwise, "conditionvar"), "other")
-        _element(otherwise, "displayfeedback", feedbacktype="Response",
+        otherwise = sub_element(processing, "respcondition", **{"continue": "Yes"})
+        sub_element(sub_element(otherwise, "conditionvar"), "other")
+        sub_element(otherwise, "displayfeedback", feedbacktype="Response",
                  linkrefid="general_incorrect_fb")
-        feedback = _element(item, "itemfeedback", ident="general_incorrect_fb")
+        feedback = sub_element(item, "itemfeedback", ident="general_incorrect_fb")
         text = ("<p>Not the right value. The common mistakes give:</p>"
                 + "".join(mistake_html(m) for m in answer.mistakes))
-        _material(_element(feedback, "flow_mat"), text)
+        _material(sub_element(feedback, "flow_mat"), text)
 
 
 def _document(root: ET.Element) -> str:
@@ -216,8 +209,8 @@ def _questestinterop(bank: Bank, title: str, ident: str) -> tuple[ET.Element, ET
     root = ET.Element("questestinterop", {
         "xmlns": QTI_NAMESPACE,
         _XSI: f"{QTI_NAMESPACE} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"})
-    objectbank = _element(root, "objectbank", ident=ident)
-    _field(_element(objectbank, "qtimetadata"), "bank_title", title)
+    objectbank = sub_element(root, "objectbank", ident=ident)
+    _field(sub_element(objectbank, "qtimetadata"), "bank_title", title)
     return root, objectbank
 
 
@@ -225,15 +218,15 @@ def _manifest(bank: Bank, paths: Sequence[str]) -> str:
     root = ET.Element("manifest", {
         "identifier": _ident(bank, "manifest"), "xmlns": _CP_NAMESPACE,
         _XSI: f"{_CP_NAMESPACE} http://www.imsglobal.org/xsd/imscp_v1p1.xsd"})
-    metadata = _element(root, "metadata")
-    _element(metadata, "schema", "IMS Content")
-    _element(metadata, "schemaversion", "1.1.3")
-    _element(root, "organizations")
-    resources = _element(root, "resources")
+    metadata = sub_element(root, "metadata")
+    sub_element(metadata, "schema", "IMS Content")
+    sub_element(metadata, "schemaversion", "1.1.3")
+    sub_element(root, "organizations")
+    resources = sub_element(root, "resources")
     for path in paths:
-        resource = _element(resources, "resource", identifier=_ident(bank, "resource", path),
+        resource = sub_element(resources, "resource", identifier=_ident(bank, "resource", path),
                             type="imsqti_xmlv1p2", href=path)
-        _element(resource, "file", href=path)
+        sub_element(resource, "file", href=path)
     return _document(root)
 
 
