@@ -122,12 +122,6 @@ BAD: dict[str, tuple[str, Builder, tuple[str, ...]]] = {
                        ("[graph.nodes] L", "undefined name 'q'")),
     "duplicate name": ("dup.toml", lambda: graph({"L": "w*x"}, parameters={"x": "2"}),
                        ("[graph.parameters]", "'x' is already")),
-    "name exp": ("exp.toml", lambda: graph({"L": "w*x"}, inputs={"exp": "1"}),
-                 ("'exp' is reserved",)),
-    "name pi": ("pi.toml", lambda: graph({"L": "w*x"}, inputs={"pi": "1"}),
-                ("'pi' is reserved",)),
-    "name E": ("E.toml", lambda: graph({"L": "w*x"}, inputs={"E": "1"}), ("'E' is reserved",)),
-    "name I": ("I.toml", lambda: graph({"L": "w*x"}, inputs={"I": "1"}), ("'I' is reserved",)),
     "unicode look-alike name": ("cyrillic.toml", lambda: graph(
         {"L": "w*x"}, inputs={"x": "1", "\u0445": "2"}), ("'\u0445'", "ASCII letters")),
     "unicode look-alike in formula": ("cyrillic2.toml", lambda: graph({"L": "w*\u0445"}),
