@@ -9,7 +9,9 @@
   :mod:`~symbackprop.rules.elementwise`: ``gelu``, ``gelu_tanh``, ``elu``, ``huber``,
   ``smooth_l1``);
 - :mod:`~symbackprop.rules.registry`: one table of activations and losses with their textbook
-  derivatives.
+  derivatives;
+- :mod:`~symbackprop.rules.tensor`: the tensor level's IR, matrix grammar and registry of
+  operations with their textbook VJPs.
 
 The lowest layer: it imports nothing of the package but :mod:`symbackprop.errors` and
 :mod:`symbackprop.naming`.
