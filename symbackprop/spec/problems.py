@@ -361,6 +361,7 @@ def problem_from_dict(data: Mapping[str, Any], *, name: str = "<problem>") -> Pr
     (['w111'], {'x1': 2.0, 'y1': 1.0, 'w111': 0.5})
     """
     if "tensor" in data:
+        tensor_problem_from_dict(data, name=name)  # its own errors first, naming the key
         raise SpecError(f"{name}: a tensor problem ([tensor]) where a [network] or [graph] "
                         "problem is needed (load_any reads either)")
     check_keys(data, TOP_KEYS, name)

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FormulaError, GraphError, SpecError
+from ..errors import GraphError, SpecError
 from ..graph.tensor import TensorGraph, TensorNode
 from ..graph.tensor_build import build_tensor_graph
 from ..limits import MAX_CLAIMS, MAX_NODES
@@ -157,7 +157,7 @@ undefined name 'x'; no names are defined
             leaves, formulas, output, title=text(data.get("title", ""), f"{name}: title"),
             where=f"{name}: [tensor.nodes]", places=places,
             expand=file_expand if expand is None else expand)
-    except (GraphError, FormulaError) as err:
+    except (GraphError, SpecError) as err:  # FormulaError is a SpecError
         if str(err).startswith(name):
             raise
         raise type(err)(f"{where}: {err}") from None

@@ -181,7 +181,8 @@ its last two)
         survives sympy's simplification (``X - X`` keeps ``X``'s shape).
         """
         shape = broadcast_shapes([arg.shape for _, arg in bindings], self.where, what)
-        check_shape(shape, self.where, "an elementwise expression")
+        check_shape(shape, self.where, "an elementwise expression" if what == "elementwise"
+                    else repr(what))
         flat: list[tuple[sympy.Symbol, TExpr]] = []
         replace: dict[sympy.Symbol, sympy.Expr] = {}
         for slot, arg in bindings:
