@@ -34,6 +34,7 @@ import numpy as np
 from ..errors import DomainError, GraphError, SpecError
 from ..limits import MAX_TENSOR_GRAPH_ENTRIES
 from ..naming import is_identifier
+from ..rules.tensor.backend import NUMPY, Backend
 from ..rules.tensor.build import Builder
 from ..rules.tensor.evaluate import evaluate
 from ..rules.tensor.expr import Adj, Ref, Shape, TExpr, format_shape, walk
@@ -326,9 +327,12 @@ class TensorGraph:
         """
         return [name for name in self.leaves if name not in values]
 
-    def forward(self, values: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    def forward(self, values: Mapping[str, Any], *,
+                backend: Backend = NUMPY) -> dict[str, np.ndarray]:
         """Every node's value (numpy; float64, or integers for integer leaves), given the
-        leaves'.
+        leaves'.  With ``backend=OBJECT`` (:mod:`symbackprop.rules.tensor.backend`) the float
+        leaves are object arrays of sympy expressions (an entry's symbol, for the lowering to
+        a scalar graph) and so is every computed node, by the same operations' code.
 
         Raises
         ------
@@ -344,22 +348,30 @@ class TensorGraph:
         >>> graph = build_tensor_graph([TensorNode("x", "input", (2,))], {"L": "sum(x**2)"}, "L")
         >>> graph.forward({"x": np.array([3.0, 4.0])})["L"]
         array(25.)
+        >>> import sympy
+        >>> from symbackprop.rules.tensor.backend import OBJECT
+        >>> entries = np.array(sympy.symbols("x0 x1"), dtype=object)
+        >>> graph.forward({"x": entries}, backend=OBJECT)["L"]
+        array(x0**2 + x1**2, dtype=object)
         """
         missing = self.missing_values(values)
         if missing:
             raise SpecError(f"no value for {', '.join(missing)}")
+        numeric = backend.is_numeric
         result: dict[str, np.ndarray] = {}
         for name in self._order:
             node = self._nodes[name]
             if node.definition is None:
-                value = np.asarray(values[name], dtype=int if node.dtype == "int" else float)
+                kind = int if node.dtype == "int" else float if numeric else object
+                value = np.asarray(values[name], dtype=kind)
                 if value.shape != node.shape:
                     raise SpecError(f"the value of {name!r} has shape "
                                     f"{format_shape(value.shape)}, not {format_shape(node.shape)}")
                 result[name] = value
             else:
                 try:
-                    result[name] = np.asarray(evaluate(node.definition, result), dtype=float)
+                    computed = evaluate(node.definition, result, backend=backend)
                 except DomainError as err:
                     raise DomainError(f"node {name!r} = {node.definition}: {err}") from None
+                result[name] = np.asarray(computed, dtype=float if numeric else object)
         return result

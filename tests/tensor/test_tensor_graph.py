@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,32 @@ def test_batch_norm_of_images_keeps_its_statistics_per_channel() -> None:
          TensorNode("c", "parameter", (3, 1, 1))],
         {"Y": "batch_norm(x, g, c)", "L": "mean(Y**2)"}, "L", expand=True)
     assert graph.node("Y.mu").shape == (1, 3, 1, 1)
+
+
+def test_the_object_forward_of_a_whole_graph_is_its_scalar_formulas() -> None:
+    """What the lowering to a scalar graph builds on: every node's entries as sympy formulas
+    of the leaves' entries, equal to the numeric forward pass at the same numbers."""
+    import sympy
+
+    from symbackprop.rules.tensor.backend import OBJECT
+    from symbackprop.spec.problems import load_any
+    from symbackprop.spec.tensor import TensorProblem
+
+    problem = load_any(Path(__file__).resolve().parents[2] / "examples" / "tensor" / "mlp.toml")
+    assert isinstance(problem, TensorProblem)
+    graph, values = problem.graph, problem.values
+    symbols: dict[str, np.ndarray] = {}
+    numbers: dict[sympy.Symbol, sympy.Float] = {}
+    for name in graph.leaves:
+        value = values[name]
+        if graph.node(name).dtype == "int":
+            symbols[name] = value
+            continue
+        entries = [sympy.Symbol(f"{name}[{i}]", real=True) for i in range(value.size)]
+        symbols[name] = np.array(entries, dtype=object).reshape(value.shape)
+        numbers.update(zip(entries, map(sympy.Float, value.ravel()), strict=True))
+    lowered = graph.forward(symbols, backend=OBJECT)
+    numeric = graph.forward(values)
+    for name in ("Z1", "H1", "Z2", "L"):
+        got = [float(entry.xreplace(numbers)) for entry in lowered[name].ravel()]
+        np.testing.assert_allclose(got, numeric[name].ravel(), rtol=1e-12, err_msg=name)

@@ -18,6 +18,8 @@ import numpy as np
 import pytest
 import sympy
 from conftest import require_module
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symbackprop.rules.tensor.backend import OBJECT
 from symbackprop.rules.tensor.build import Builder
@@ -309,3 +311,46 @@ def test_an_elementwise_function_and_its_vjp_equal_torch(name: str) -> None:
         got = evaluate(built, {**values, "Y": forward}, {"Y": g})
         (reference,) = torch.autograd.grad(expected, tensor, torch.tensor(g), retain_graph=True)
         _close(got, reference.numpy(), f"d{name}/d{wrt} = {built}")
+
+
+@st.composite
+def _broadcast_pair(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Two shapes that broadcast: a full shape, and one with leading axes dropped and some
+    axes set to 1 (each side may be the smaller)."""
+    full = tuple(draw(st.lists(st.integers(1, 4), min_size=0, max_size=3)))
+    dropped = draw(st.integers(0, len(full)))
+    other = tuple(1 if draw(st.booleans()) else n for n in full[dropped:])
+    return (full, other) if draw(st.booleans()) else (other, full)
+
+
+BROADCAST_FORMULAS: dict[str, Callable[[Any, Any], Any]] = {
+    "a*b": lambda a, b: a * b,
+    "a + b": lambda a, b: a + b,
+    "a/(b**2 + 1)": lambda a, b: a / (b**2 + 1),
+    "tanh(a - b)": lambda a, b: (a - b).tanh(),
+}
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(_broadcast_pair(), st.sampled_from(sorted(BROADCAST_FORMULAS)))
+def test_elementwise_vjps_sum_back_over_broadcast_axes(shapes: tuple[tuple[int, ...], ...],
+                                                      formula: str) -> None:
+    require_module("torch")
+    import torch
+
+    rng = np.random.default_rng(len(formula) + sum(map(len, shapes)))
+    values = {"a": rng.normal(size=shapes[0]), "b": rng.normal(size=shapes[1])}
+    names = {k: Ref(k, v.shape) for k, v in values.items()}
+    expr = parse_tensor_formula(formula, names)
+    tensors = {k: torch.tensor(v, requires_grad=True) for k, v in values.items()}
+    expected = BROADCAST_FORMULAS[formula](tensors["a"], tensors["b"])
+    forward = evaluate(expr, values)
+    _close(np.asarray(forward), expected.detach().numpy(), formula)
+    g = rng.normal(size=expr.shape)
+    for name in ("a", "b"):
+        built = vjp(expr, name, Adj("Y", expr.shape), out=Ref("Y", expr.shape))
+        assert built is not None and built.shape == names[name].shape
+        got = evaluate(built, {**values, "Y": forward}, {"Y": g})
+        (reference,) = torch.autograd.grad(expected, tensors[name], torch.tensor(g),
+                                           retain_graph=True)
+        _close(np.asarray(got), reference.numpy(), f"d({formula})/d{name}: {built}")

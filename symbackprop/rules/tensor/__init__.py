@@ -10,7 +10,8 @@ textbook VJPs, and numbers for IR.
 - :mod:`~symbackprop.rules.tensor.build`: the builder every IR node goes through (the
   registry's checks, shapes, the tensor limits, simplification);
 - :mod:`~symbackprop.rules.tensor.syntax` and :mod:`~symbackprop.rules.tensor.grammar`: the
-  safe matrix-formula parser, text to a syntax tree to IR;
+  safe matrix-formula parser, text to a syntax tree (:mod:`~symbackprop.rules.tensor.tree`)
+  to IR;
 - :mod:`~symbackprop.rules.tensor.vjp`: symbolic reverse mode over one definition;
 - :mod:`~symbackprop.rules.tensor.evaluate`: numpy values of IR (or object arrays of sympy
   expressions, :mod:`~symbackprop.rules.tensor.backend`).

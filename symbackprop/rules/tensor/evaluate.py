@@ -99,7 +99,7 @@ def evaluate_many(exprs: Sequence[TExpr], values: Mapping[str, Any],
             return [run(expr) for expr in exprs]
         except FloatingPointError as err:
             raise DomainError(f"{run.current}: numpy cannot compute it at these values "
-                              f"({err})") from None
+                              f"({err})") from None  # str() only now: it is not cheap
 
 
 class _Run:
@@ -107,7 +107,7 @@ class _Run:
                  backend: Backend) -> None:
         self.values, self.adjoints, self.backend = values, adjoints, backend
         self.memo: dict[TExpr, Any] = {}
-        self.current = ""
+        self.current: TExpr | None = None
 
     def __call__(self, expr: TExpr) -> Any:
         found = self.memo.get(expr)
@@ -121,7 +121,7 @@ class _Run:
         if isinstance(expr, Adj):
             return self._given(self.adjoints, expr.name, expr.shape, "adjoint")
         args = [self(arg) for arg in expr.args]
-        self.current = str(expr)
+        self.current = expr
         if isinstance(expr, Op):
             value = OPS[expr.name].forward(self.backend, args, expr.attributes)
         else:

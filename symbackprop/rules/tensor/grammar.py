@@ -45,7 +45,8 @@ from .build import Builder
 from .expr import AttrValue, Map, Ref, TExpr
 from .opspec import ShapeError
 from .registry import FORMULA_OPS, OPS
-from .syntax import Binary, Call, Index, Name, Num, Syntax, Transpose, Tuple, Unary, parse_syntax
+from .syntax import parse_syntax
+from .tree import Binary, Call, Index, Name, Num, Syntax, Transpose, Tuple, Unary
 
 __all__ = ["ELEMENTWISE", "TENSOR_CALLS", "literal_positions", "names_used",
            "parse_tensor_formula", "tensor_free_names"]

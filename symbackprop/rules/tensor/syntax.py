@@ -13,8 +13,9 @@ The grammar, loosest binding first (docs/reference/problem-files.md, "Tensor for
 
 A parenthesised list with a comma is a tuple, which only an attribute may take
 (``axis=(0, 1)``); an attribute's value is a literal: a number, ``True``, ``False``, ``None``,
-a tuple of whole numbers, or a bare name for a mode (``reduction=sum``).
-:mod:`symbackprop.rules.tensor.grammar` turns the tree into IR.
+a tuple of whole numbers, or a bare name for a mode (``reduction=sum``).  The tree's nodes are
+:mod:`symbackprop.rules.tensor.tree`'s; :mod:`symbackprop.rules.tensor.grammar` turns the tree
+into IR.
 
 Examples
 --------
@@ -27,14 +28,13 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from ...limits import MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH, MAX_NUMBER_DIGITS
 from ..formula import formula_error
+from .tree import Binary, Call, Index, Name, Num, Syntax, Transpose, Tuple, Unary
 
-__all__ = ["Binary", "Call", "Index", "Name", "Num", "Syntax", "Transpose", "Tuple", "Unary",
-           "parse_syntax"]
+__all__ = ["parse_syntax"]
 
 _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -57,153 +57,6 @@ class _Token(NamedTuple):
     kind: str  # "number", "name", ".T", "end", or the symbol itself ("^" also stands for "**")
     text: str
     pos: int
-
-
-@dataclass(frozen=True)
-class Num:
-    """A number, as written.
-
-    Examples
-    --------
-    >>> parse_syntax("2.5")
-    Num(2.5)
-    """
-
-    text: str
-    pos: int
-
-    def __repr__(self) -> str:
-        return f"Num({self.text})"
-
-
-@dataclass(frozen=True)
-class Name:
-    """A bare name: a node, a constant (``pi``, ``e``), or an attribute's mode.
-
-    Examples
-    --------
-    >>> parse_syntax("W1")
-    Name(W1)
-    """
-
-    name: str
-    pos: int
-
-    def __repr__(self) -> str:
-        return f"Name({self.name})"
-
-
-@dataclass(frozen=True)
-class Unary:
-    """``-x`` or ``+x``.
-
-    Examples
-    --------
-    >>> parse_syntax("-x**2")
-    Unary(-, Binary(**, Name(x), Num(2)))
-    """
-
-    op: str
-    operand: Syntax
-    pos: int
-
-    def __repr__(self) -> str:
-        return f"Unary({self.op}, {self.operand!r})"
-
-
-@dataclass(frozen=True)
-class Binary:
-    """``a op b`` for ``+ - * / @ **``.
-
-    Examples
-    --------
-    >>> parse_syntax("a @ b * c")
-    Binary(*, Binary(@, Name(a), Name(b)), Name(c))
-    """
-
-    op: str
-    left: Syntax
-    right: Syntax
-    pos: int
-
-    def __repr__(self) -> str:
-        return f"Binary({self.op}, {self.left!r}, {self.right!r})"
-
-
-@dataclass(frozen=True)
-class Call:
-    """``name(args, key=value ...)``.
-
-    Examples
-    --------
-    >>> parse_syntax("sum(x, axis=0)")
-    Call(sum, Name(x), axis=Num(0))
-    """
-
-    name: str
-    args: tuple[Syntax, ...]
-    keywords: tuple[tuple[str, Syntax, int], ...]
-    pos: int
-
-    def __repr__(self) -> str:
-        shown = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v, _ in self.keywords]
-        return f"Call({', '.join([self.name, *shown])})"
-
-
-@dataclass(frozen=True)
-class Tuple:
-    """``(a, b)``: only an attribute takes one.
-
-    Examples
-    --------
-    >>> parse_syntax("(0, 1)")
-    Tuple(Num(0), Num(1))
-    """
-
-    items: tuple[Syntax, ...]
-    pos: int
-
-    def __repr__(self) -> str:
-        return f"Tuple({', '.join(map(repr, self.items))})"
-
-
-@dataclass(frozen=True)
-class Transpose:
-    """``x.T``.
-
-    Examples
-    --------
-    >>> parse_syntax("W.T")
-    Transpose(Name(W))
-    """
-
-    operand: Syntax
-    pos: int
-
-    def __repr__(self) -> str:
-        return f"Transpose({self.operand!r})"
-
-
-@dataclass(frozen=True)
-class Index:
-    """``x[i, j]``: entries along the leading axes, from 0 (negative from the end).
-
-    Examples
-    --------
-    >>> parse_syntax("X[-1, 2]")
-    Index(Name(X), (-1, 2))
-    """
-
-    operand: Syntax
-    indices: tuple[int, ...]
-    pos: int
-
-    def __repr__(self) -> str:
-        return f"Index({self.operand!r}, {self.indices})"
-
-
-Syntax = Num | Name | Unary | Binary | Call | Tuple | Transpose | Index
-"""A node of the syntax tree."""
 
 
 def parse_syntax(text: str, *, where: str = "formula", max_length: int | None = None,
