@@ -292,7 +292,7 @@ class Op:
             shown_picks = picks if isinstance(picks, tuple) else ()
             return f"{args[0]}[{', '.join(map(str, shown_picks))}]"
         shown = [f"{key}={_attr_text(value)}" for key, value in self.attrs
-                 if not _is_default(self.name, key, value)]
+                 if not _is_default(key, value)]
         return f"{self.name}({', '.join([str(a) for a in self.args] + shown)})"
 
     def __repr__(self) -> str:
@@ -317,7 +317,7 @@ _QUIET: Mapping[str, AttrValue] = {"keepdims": False, "stride": 1, "padding": 0,
                                    "reduction": "mean"}
 
 
-def _is_default(op: str, key: str, value: AttrValue) -> bool:
+def _is_default(key: str, value: AttrValue) -> bool:
     if value is None:
         return True
     if key == "eps" and value == 1e-5:
