@@ -53,6 +53,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from ..spec.claims import printed_unit
+from .mistakes import NOT_UPDATED
 from .reading import read_answer, significant_digits
 
 __all__ = ["EXACT_MISTAKES", "JUDGEMENTS", "SLACK", "Judgement", "agrees", "asked_tolerance",
@@ -63,7 +64,7 @@ SLACK = 1 + 1e-9
 JUDGEMENTS = ("right", "digits", "mistake", "wrong", "unreadable", "unknown")
 """What :func:`judge_number` says; ``digits``: right at its own precision, but fewer digits
 than asked; ``unknown``: there is no true value to judge against."""
-EXACT_MISTAKES = ("update_not_applied",)
+EXACT_MISTAKES = (NOT_UPDATED.name,)
 """Mistakes whose value is a number of the problem itself (the parameter before its update):
 an answer that is exactly that number is the mistake, even within the tolerance of the true
 value (see the module's docstring)."""

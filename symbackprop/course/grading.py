@@ -245,6 +245,8 @@ def _formula_mark(folder: FilePath, student: str, question: Mapping[str, Any], t
                              f"{student}: {question['id']}", problem.learning_rate)
     except SpecError as err:
         return "invalid", 0.0, None, str(err)
+    if claims[0].problem is not None:
+        return "invalid", 0.0, None, claims[0].problem
     result = check_problem(replace(problem, claims=claims)).results[0]
     if result.verdict == "correct":
         return "correct", points, None, result.method

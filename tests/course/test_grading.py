@@ -118,7 +118,8 @@ def _diagnosis_names(course: Path, sid: str, question: dict, value: float, name:
     aliases = {"missing_path": "missing_paths", "half_of_loss": "factor_of_"}
     wanted = aliases.get(name, name)
     first = any(s.startswith(wanted) for s in said)
-    return first or any(name in other or wanted in other for other in diagnosis.others)
+    words = MISTAKES_BY_NAME[name].brief if name in MISTAKES_BY_NAME else name
+    return first or any(words in other or wanted in other for other in diagnosis.others)
 
 
 def test_each_common_mistake_is_named_in_grade(course: Path) -> None:
