@@ -18,8 +18,9 @@ digit groups); a number is then judged in one of two ways:
   that is the true value at its own precision (``0.85``) is ``digits``: "give more digits".
 
 Else it is *a mistake*, the first of the predicted mistakes' values it matches by the same
-rule (within the tolerance; or, with asked digits, rounded alike or within half a unit of its
-own last digit); else *wrong*.  Right wins, and names a mistake that matches too (the digits
+rule (within the tolerance; or, with asked digits, within half a unit of its own last digit,
+else rounded alike to the asked digits: a student who gives more digits is matched more
+closely); else *wrong*.  Right wins, and names a mistake that matches too (the digits
 cannot tell them apart), with one exception: a number that is exactly (within half a unit of
 its last digit) the value of one of :data:`EXACT_MISTAKES` (an update's unchanged parameter,
 ``update_not_applied``) and not the true value at its own precision is that mistake, even
@@ -282,8 +283,8 @@ def _by_digits(number: Decimal, right: float, mistakes: list[tuple[str, float]],
                read: str | None) -> Judgement:
     """The verdict on an answer to a question asking for ``digits`` significant digits."""
     unit = float(Decimal(1).scaleb(_exponent(right, digits)))
-    also = _first(mistakes, lambda wrong: rounded_alike(number, wrong, digits)
-                  or _half(number, wrong))
+    also = (_first(mistakes, lambda wrong: _half(number, wrong))  # at its own digits first
+            or _first(mistakes, lambda wrong: rounded_alike(number, wrong, digits)))
     index, name = also if also is not None else (None, None)
     if agrees(number, right, digits):
         return Judgement("right", name, unit, index, read)

@@ -2,30 +2,39 @@
 
 A submission is a student's answers only: a TOML, YAML or JSON file with ``variant = "<id>"``
 and an ``[answers]`` table (question id, or what it asks, ``"dL/dw5"``, to the answer), or one
-CSV for the class with the columns ``student,question,answer``.  Each answer is judged against
-the student's key (``DIR/key/<id>.json``, written by ``symbackprop variants``):
+CSV for the class with the columns ``student,question,answer``.  Each answer is read as people
+type it (:func:`symbackprop.check.reading.read_answer`: a Unicode minus, a decimal comma,
+spaces between digit groups; the feedback says what was read when it differs) and judged
+against the student's key (``DIR/key/<id>.json``, written by ``symbackprop variants``):
 
 ==============  ========================================================  ==================
 verdict         when                                                      points
 ==============  ========================================================  ==================
-``correct``     within the question's tolerance of the right value        all
-``rounding``    within :data:`ROUNDING_FACTOR` times the tolerance, and   :data:`ROUNDING_CREDIT`
-                no common mistake gives it (the right method, an          of them
-                intermediate value rounded)
+``correct``     right to the digits the question asks for: rounded to     all
+                them it is the right value so rounded, or it is within
+                half a unit of its own last digit of it (a question with
+                a ``tolerance``: within it)
+``digits``      fewer digits than asked, but right to those: "give more   none
+                digits"
+``rounding``    within :data:`ROUNDING_FACTOR` units of the last asked    :data:`ROUNDING_CREDIT`
+                digit (or tolerances), and no common mistake gives it     of them
+                (the right method, an intermediate value rounded)
 ``incorrect``   anything else: the feedback names the mistake             none
 ``missing``     no answer                                                 none
 ``invalid``     not a number (or, for a formula question, not a formula)  none
 ==============  ========================================================  ==================
 
-Numbers are judged by :func:`symbackprop.check.judge_number` (the rule ``check`` applies to a
-claim and the interactive page to a typed answer), with the key's tolerance.  A wrong number
-within the tolerance of one of the key's mistaken values is that mistake (the key's values are
-those :func:`symbackprop.check.mistaken_values` predicts, which ``check``'s
-diagnosis names as those mistakes); any other wrong number, and every formula, is diagnosed by
-``check`` itself (:func:`~symbackprop.check.diagnose.diagnose_derivative`, ``_update``,
-``_value``, or :func:`~symbackprop.check.check_problem` for a formula) at the student's values,
-read from ``DIR/<id>.toml``.  A submission that cannot be read, or names no known variant, is
-one error row; it never stops the others.
+Numbers are judged by :func:`symbackprop.check.judge_number` with the question's asked digits
+(the key's ``digits``; a key without them, or a question with a ``tolerance``, is judged by
+the key's tolerance, the rule ``check`` applies to a claim).  A wrong number that is, to its
+own digits, one of the key's mistaken values is that mistake (the key's values are those
+:func:`symbackprop.check.mistaken_values` predicts, which ``check``'s diagnosis names as those
+mistakes); any other wrong number, and every formula, is diagnosed by ``check`` itself
+(:func:`~symbackprop.check.diagnose.diagnose_derivative`, ``_update``, ``_value``, or
+:func:`~symbackprop.check.check_problem` for a formula) at the student's values, read from
+``DIR/<id>.toml``.  A question answered twice is graded on the last answer, and a note says
+so.  A submission that cannot be read, or names no known variant, is one error row; it never
+stops the others.
 
 Examples
 --------
@@ -50,7 +59,6 @@ import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path as FilePath
 from typing import Any
@@ -58,16 +66,18 @@ from typing import Any
 import numpy as np
 
 from ..check.judge import judge_number
+from ..check.reading import read_answer, significant_digits
 from ..errors import SpecError, SymbackpropError
 from ..render.numbers import text_number
+from ..spec.claims import printed_unit
 from ..spec.quantity import Quantity
 
 __all__ = ["ROUNDING_CREDIT", "ROUNDING_FACTOR", "VERDICTS", "Grade", "Mark", "Submission",
-           "grade_all", "grade_submission", "load_keys"]
+           "grade_all", "grade_submission", "load_keys", "more_digits"]
 
 ROUNDING_FACTOR = 10.0
 ROUNDING_CREDIT = 0.5
-VERDICTS = ("correct", "rounding", "incorrect", "missing", "invalid")
+VERDICTS = ("correct", "digits", "rounding", "incorrect", "missing", "invalid")
 MAX_KEY_BYTES = 2_000_000
 _KEYS: dict[str, dict[str, Any]] = {}
 """The keys of each assignment folder, read once per process."""
@@ -90,6 +100,7 @@ class Submission:
     source: str
     answers: Mapping[str, str] = field(default_factory=dict)
     error: str | None = None
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         what = f"error: {self.error}" if self.error else f"{len(self.answers)} answers"
@@ -187,13 +198,18 @@ with `symbackprop variants TEMPLATE -o DIR`
     return keys
 
 
-def _number(text: str) -> Decimal | None:
-    """The answer as written, in any notation :class:`~decimal.Decimal` reads; ``None`` if it
-    reads none (whether it is a finite number is the judge's to say)."""
-    try:
-        return Decimal(text.strip())
-    except (InvalidOperation, ValueError):
-        return None
+def more_digits(asked: int, read: str, given: int) -> str:
+    """The feedback on an answer with fewer digits than asked that is right to those.
+
+    Examples
+    --------
+    >>> more_digits(3, "0.85", 2)
+    'Give more digits: the question asks for 3 significant digits; 0.85 agrees with the right \
+value to 2.'
+    """
+    to = f"to {given}" if given else "at its own precision"
+    return (f"Give more digits: the question asks for {asked} significant digits; {read} "
+            f"agrees with the right value {to}.")
 
 
 def _variant_problem(folder: FilePath, student: str) -> Any:
@@ -260,35 +276,67 @@ def _mark(folder: FilePath, student: str, question: Mapping[str, Any], text: str
           ) -> Mark:
     qid, of, points = str(question["id"]), str(question["of"]), float(question["points"])
     right, tolerance = float(question["value"]), float(question["tolerance"])
+    digits = question.get("digits")  # None: the key's tolerance judges (set, or an old key)
     if text is None or not text.strip():
         return Mark(qid, of, None, None, right, "missing", 0.0, points, None, "No answer.")
     if question.get("answer") == "formula":
         verdict, got, mistake, feedback = _formula_mark(folder, student, question, text, points)
         return Mark(qid, of, text, None, right, verdict, got, points, mistake, feedback)
-    number = _number(text)
+    reading = read_answer(text)
     mistakes = list(question.get("mistakes", ()))
-    judged = None if number is None else judge_number(
-        number, right, [(str(m["name"]), float(m["value"])) for m in mistakes], tolerance)
-    if number is None or judged is None or judged.kind == "unreadable":
+    judged = None if reading.number is None else judge_number(
+        reading.number, right, [(str(m["name"]), float(m["value"])) for m in mistakes],
+        None if digits else tolerance, digits)
+    if reading.number is None or judged is None or judged.kind == "unreadable":
+        why = f": {reading.problem}." if reading.problem else "."
         return Mark(qid, of, text, None, right, "invalid", 0.0, points, None,
-                    f"{text[:40]!r} is not a number.")
-    value = float(number)
+                    f"{text[:40]!r} is not a number{why}")
+    value, unit = float(reading.number), float(judged.tolerance or tolerance)
+    read = f"Read as {reading.text}. " if reading.changed else ""
     shown = text_number(right)
     if judged.kind == "right":
-        return Mark(qid, of, text, value, right, "correct", points, points)
+        return Mark(qid, of, text, value, right, "correct", points, points, None, read.strip())
+    if judged.kind == "digits" and digits:
+        return Mark(qid, of, text, value, right, "digits", 0.0, points, None, read + more_digits(
+            int(digits), reading.text, significant_digits(reading.number)))
     if judged.kind == "mistake" and judged.index is not None:
         m = mistakes[judged.index]
         return Mark(qid, of, text, value, right, "incorrect", 0.0, points, str(m["name"]),
-                    f"{str(m['description'])[:1].upper()}{str(m['description'])[1:]}: "
+                    f"{read}{str(m['description'])[:1].upper()}{str(m['description'])[1:]}: "
                     f"that gives {text_number(float(m['value']))}. The right value is "
                     f"{shown}.")
-    if abs(value - right) <= ROUNDING_FACTOR * tolerance:
+    if abs(value - right) <= ROUNDING_FACTOR * unit:
+        close = (f"not right to {digits} significant digits" if digits else
+                 f"not within the tolerance {tolerance:g}")
         return Mark(qid, of, text, value, right, "rounding", ROUNDING_CREDIT * points, points,
-                    None, f"Close to the right value {shown}, but not within the tolerance "
-                          f"{tolerance:g}: an intermediate value rounded?")
-    mistake, feedback = _diagnosed(folder, student, question, value, tolerance)
+                    None, f"{read}Close to the right value {shown}, but {close}: an "
+                          "intermediate value rounded?")
+    own = 0.5 * (printed_unit(reading.number) or 0.0)  # what the student's digits allow
+    mistake, feedback = _diagnosed(folder, student, question, value,
+                                   max(tolerance, own) if digits else tolerance)
     return Mark(qid, of, text, value, right, "incorrect", 0.0, points, mistake,
-                f"{feedback} The right value is {shown}.")
+                f"{read}{feedback} The right value is {shown}.")
+
+
+def _given(submission: Submission, lookup: Mapping[str, Mapping[str, Any]]
+           ) -> tuple[dict[str, str], list[str]]:
+    """The answer to each question (by id; of two answers to one question, the last), and the
+    notes: answers to unknown questions, questions answered more than once."""
+    notes = list(submission.notes)
+    notes += [f"answer to unknown question {k!r} ignored" for k in submission.answers
+              if k not in lookup]
+    given: dict[str, str] = {}
+    keys: dict[str, list[str]] = {}
+    for k, v in submission.answers.items():
+        if k in lookup:
+            qid = str(lookup[k]["id"])
+            given[qid] = v
+            keys.setdefault(qid, []).append(k)
+    for qid, used in keys.items():
+        if len(used) > 1:
+            notes.append(f"{qid} answered {len(used)} times ({', '.join(map(repr, used))}); "
+                         f"the last answer ({used[-1]!r}) is graded")
+    return given, notes
 
 
 def grade_submission(submission: Submission, folder: str | FilePath,
@@ -310,16 +358,7 @@ def grade_submission(submission: Submission, folder: str | FilePath,
     try:
         questions = list(key["questions"])
         lookup = {str(q["id"]): q for q in questions} | {str(q["of"]): q for q in questions}
-        notes = [f"answer to unknown question {k!r} ignored" for k in submission.answers
-                 if k not in lookup]
-        given: dict[str, str] = {}
-        for k, v in submission.answers.items():
-            if k in lookup:
-                qid = str(lookup[k]["id"])
-                if qid in given:
-                    notes.append(f"a second answer to {qid} ({k!r}) ignored")
-                else:
-                    given[qid] = v
+        given, notes = _given(submission, lookup)
         marks = tuple(_mark(folder, submission.student, q, given.get(str(q["id"])))
                       for q in questions)
     except SymbackpropError as err:

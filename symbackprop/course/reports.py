@@ -40,7 +40,8 @@ COMMON = 3
 
 
 def class_summary(grades: Sequence[Grade]) -> dict[str, Any]:
-    """Per question: answered, correct, rounding, mean points and the commonest mistakes.
+    """Per question: answered, correct, rounding, too few digits, mean points and the commonest
+    mistakes.
 
     Examples
     --------
@@ -60,6 +61,7 @@ def class_summary(grades: Sequence[Grade]) -> dict[str, Any]:
             "id": qid, "of": of, "answered": sum(m.verdict != "missing" for m in marks),
             "correct": sum(m.verdict == "correct" for m in marks),
             "rounding": sum(m.verdict == "rounding" for m in marks),
+            "digits": sum(m.verdict == "digits" for m in marks),
             "mean_points": round(sum(m.points for m in marks) / len(marks), 6) if marks else 0,
             "max_points": marks[0].max_points if marks else 0,
             "mistakes": [{"name": n, "count": c} for n, c in sorted(
@@ -128,9 +130,11 @@ def grades_text(grades: Sequence[Grade]) -> str:
         lines.append(f"  mean score {_points(s['mean_score'])} of {_points(s['max_score'])}")
     for q in s["questions"]:
         common = ", ".join(f"{m['name']} ({m['count']})" for m in q["mistakes"]) or "none"
+        short = f", {q['digits']} with too few digits" if q["digits"] else ""
         lines.append(f"  {q['id']} {q['of']}: {q['correct']} of {q['answered']} right, "
-                     f"{q['rounding']} rounding, mean {text_number(q['mean_points'], 4)} of "
-                     f"{_points(q['max_points'])}; most common mistakes: {common}")
+                     f"{q['rounding']} rounding{short}, mean "
+                     f"{text_number(q['mean_points'], 4)} of {_points(q['max_points'])}; most "
+                     f"common mistakes: {common}")
     return "\n".join(lines)
 
 

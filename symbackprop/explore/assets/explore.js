@@ -164,9 +164,8 @@
       };
       if (digits !== null && digits !== undefined && target.value !== null) {
         var scale = Number("1e" + exponentOf(target.value, digits));
-        var like = first(mistakes, function (m) {
-          return roundedAlike(number, m.value, digits) || half(number, m.value);
-        });
+        var like = first(mistakes, function (m) { return half(number, m.value); }) ||
+          first(mistakes, function (m) { return roundedAlike(number, m.value, digits); });
         if (agrees(number, target.value, digits)) return verdict("right", like, scale);
         if (digitCount(number.coef) < digits && half(number, target.value)) {
           result = verdict("digits", like, scale);
