@@ -19,15 +19,17 @@ def _grade(args: argparse.Namespace) -> int:
 
     from ..course import reports
     from ..course.gradescope import gradescope_results
-    from ..course.grading import grade_all, load_keys
+    from ..course.grading import class_grades, grade_all, load_keys
     from ..course.submissions import read_submissions
     from ..render.jsontext import to_json
 
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
-    load_keys(args.folder)  # a folder without keys is bad input, before any submission
+    keys = load_keys(args.folder)  # a folder without keys is bad input, before any submission
     grades = grade_all(read_submissions(args.submissions), args.folder, jobs)
+    if args.format != "gradescope":  # a class: everyone on the roster, who handed in or not
+        grades = class_grades(grades, keys)
     if args.format == "gradescope":
         if len(grades) != 1:
             raise UsageError(f"--format gradescope grades one submission, as Gradescope's "

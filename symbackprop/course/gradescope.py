@@ -12,7 +12,8 @@ output is the feedback, naming the mistake and the right value.  In an autograde
 
 Examples
 --------
->>> from symbackprop.course.grading import Grade, Mark
+>>> from symbackprop.course.grading import Grade
+>>> from symbackprop.course.marking import Mark
 >>> grade = Grade("s01", "answers.toml", (
 ...     Mark("q1", "dL/dw5", "0.0822", 0.0822, 0.08217, "correct", 2.0, 2.0),
 ...     Mark("q2", "dL/dw1", "-0.00044", -0.00044, 0.00044, "incorrect", 0.0, 3.0, "sign",

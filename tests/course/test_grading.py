@@ -3,6 +3,8 @@ way check's own diagnosis names it), partial credit, error rows, and the exports
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -21,15 +23,8 @@ from symbackprop.check.reading import significant_digits
 from symbackprop.cli import main
 from symbackprop.course.files import assignment_files
 from symbackprop.course.gradescope import gradescope_results
-from symbackprop.course.grading import (
-    ROUNDING_CREDIT,
-    Grade,
-    Mark,
-    Submission,
-    grade_all,
-    grade_submission,
-    load_keys,
-)
+from symbackprop.course.grading import Grade, Submission, grade_all, grade_submission, load_keys
+from symbackprop.course.marking import ROUNDING_CREDIT, Mark
 from symbackprop.course.prairielearn import prairielearn_files
 from symbackprop.course.reports import class_summary, grades_csv, grades_markdown, grades_text
 from symbackprop.course.roster import numbered
@@ -304,10 +299,10 @@ print(json.dumps(data))
 
 def test_the_prairielearn_server_gives_the_same_rounding_credit_as_grade() -> None:
     from symbackprop.check.judge import SLACK
-    from symbackprop.course import grading, pl_server
+    from symbackprop.course import marking, pl_server
 
     assert (pl_server.ROUNDING_FACTOR, pl_server.ROUNDING_CREDIT, pl_server.SLACK) == (
-        grading.ROUNDING_FACTOR, grading.ROUNDING_CREDIT, SLACK)
+        marking.ROUNDING_FACTOR, marking.ROUNDING_CREDIT, SLACK)
 
 
 def _typed_grid(centre: float, unit: float) -> list[str]:
@@ -328,12 +323,12 @@ def test_the_prairielearn_server_judges_as_grade_does(monkeypatch: pytest.Monkey
     grade's verdict on a grid of typed answers around each right value and each mistake's
     value: the same verdict (correct, too few digits, a named mistake, rounding, diagnosed,
     invalid), the same score, the same words for too few digits and for what was read."""
-    from symbackprop.course import grading
+    from symbackprop.course import marking
 
     server: dict = {}
     exec(compile(prairielearn_files(TEMPLATE, count=3, picture=False)["server.py"],
                  "server.py", "exec"), server)
-    monkeypatch.setattr(grading, "_diagnosed", lambda *args: ("diagnosed", "Diagnosed."))
+    monkeypatch.setattr(marking, "_diagnosed", lambda *args: ("diagnosed", "Diagnosed."))
     seen = set()
     for index, variant in enumerate(server["VARIANTS"]):
         params = {"variant": index}
@@ -346,7 +341,7 @@ def test_the_prairielearn_server_judges_as_grade_does(monkeypatch: pytest.Monkey
                 for typed in _typed_grid(centre, unit):
                     if not typed:
                         continue
-                    mark = grading._mark(Path("."), "v", question, typed)
+                    mark = marking.mark_answer(Path("."), "v", question, typed)
                     said = server["verdict"](qid, typed, params)
                     mistake = None if mark.mistake == "diagnosed" else mark.mistake
                     assert (said["kind"], said["mistake"], said["score"]) == (
@@ -523,3 +518,34 @@ def test_a_semicolon_csv_with_decimal_commas_and_a_duplicate_row(course: Path,
     assert [g.score for g in grades] == [8, 8]
     assert grades[0].notes == submissions[0].notes and grades[1].notes == ()
     assert grades_text(grades).count("answered 2 times") == 1
+
+
+def test_the_gradebook_lists_the_whole_roster(course: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """12 students on the roster, 3 files hand in 2 variants (one claimed by two files): every
+    student has rows, the 10 with no file are marked so with 0 points and count in the class
+    mean, each row names its file, and the variant claimed twice is flagged."""
+    keys = load_keys(course)
+    for name, sid in (("s01.toml", "s01"), ("s02.toml", "s02"), ("copy.toml", "s02")):
+        (tmp_path / name).write_text(f'variant = "{sid}"\n[answers]\n' + "".join(
+            f'{q["id"]} = {q["value"]!r}\n' for q in keys[sid]["questions"]))
+    assert main(["grade", str(course), str(tmp_path), "--format", "csv", "--jobs", "1"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    totals = {(r["student"], r["source"]): r for r in rows if r["question"] == "total"}
+    assert {s for s, _ in totals} == set(keys) and len(totals) == 13
+    absent = [r for (s, source), r in totals.items() if not source]
+    assert len(absent) == 10 and all(r["points"] == "0" for r in absent)
+    assert all(r["verdict"] == "not_submitted" for r in rows
+               if not r["source"] and r["question"] != "total")
+    copied = [r for (s, _), r in totals.items() if s == "s02"]
+    assert len(copied) == 2 and all("claimed by 2 submissions" in r["feedback"] for r in copied)
+    assert main(["grade", str(course), str(tmp_path), "--format", "json", "--jobs", "1"]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert (summary["students"], summary["not_submitted"]) == (13, 10)
+    assert summary["mean_score"] == pytest.approx(3 * 8 / 13)
+    assert [c["variant"] for c in summary["claimed_twice"]] == ["s02"]
+    assert main(["grade", str(course), str(tmp_path), "--jobs", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "s05: not submitted, 0 of 8 points" in text
+    assert "Class summary: 13 students graded (10 did not submit: 0 points)" in text
+    assert "variant s02 is claimed by 2 submissions" in text
