@@ -14,16 +14,18 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-FORMATS = ("text", "markdown", "json", "csv", "gradescope")
+FORMATS = ("text", "markdown", "json", "csv", "gradescope", "wide", "canvas", "moodle")
 
 
 def _grade(args: argparse.Namespace) -> int:
     """``grade DIR SUBMISSIONS...``: every answer judged against the keys of DIR; exit 1 when
     a submission could not be graded (it is an error row, or Gradescope's score 0), else 0."""
     import os
+    import sys
 
     from ..course import reports
     from ..course.binding import GRADESCOPE_METADATA, bind, one_submission
+    from ..course.gradebooks import GRADEBOOK_FORMATS, gradebook_csv
     from ..course.gradescope import gradescope_results
     from ..course.grading import class_grades, grade_all, load_keys
     from ..course.submissions import read_submissions
@@ -47,6 +49,11 @@ def _grade(args: argparse.Namespace) -> int:
         grades = class_grades(grades, keys)
     if args.format == "gradescope":
         text = to_json(gradescope_results(grades[0]))
+    elif args.format in GRADEBOOK_FORMATS:  # the roster's rows: say what is not in them
+        text = gradebook_csv(args.format, grades, keys)
+        for grade in grades:
+            if grade.error is not None and grade.student not in keys:
+                print(f"symbackprop: not in the gradebook: {grade.error}", file=sys.stderr)
     else:
         text = (to_json(reports.grades_data(grades)) if args.format == "json" else
                 reports.grades_csv(grades) if args.format == "csv" else
@@ -94,8 +101,10 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="answers: a file per student (.toml, .yaml, .json: variant = \"<id>\" "
                         "and [answers]), a class CSV (student,question,answer), or folders")
     p.add_argument("--format", default="text", type=formats(FORMATS),
-                   help="text (default), markdown, json, csv (the gradebook) or gradescope "
-                        "(the results.json of one submission)")
+                   help="text (default), markdown, json, csv (the gradebook, a row per answer), "
+                        "gradescope (the results.json of one submission), or a row per "
+                        "student of the roster: wide, canvas (Canvas's gradebook import) or "
+                        "moodle (Moodle's grade import)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="grade in N processes (default: the number of CPUs)")
     p.add_argument("--metadata", metavar="FILE",

@@ -37,7 +37,8 @@ from ..render.markdown import markdown_code, markdown_text
 from ..render.numbers import text_number
 from .grading import Grade
 
-__all__ = ["class_summary", "grades_csv", "grades_data", "grades_markdown", "grades_text"]
+__all__ = ["class_summary", "csv_cell", "grades_csv", "grades_data", "grades_markdown",
+           "grades_text"]
 
 COMMON = 3
 """How many of the most common mistakes the summary names per question."""
@@ -208,12 +209,12 @@ def grades_markdown(grades: Sequence[Grade]) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_cell(text: str) -> str:
+def csv_cell(text: str) -> str:
     """``text`` for a spreadsheet cell: a would-be formula gets a leading ``'``.
 
     Examples
     --------
-    >>> print(_csv_cell("=1+2"), _csv_cell("-0.08"), _csv_cell("-A1"), _csv_cell("Ann"))
+    >>> print(csv_cell("=1+2"), csv_cell("-0.08"), csv_cell("-A1"), csv_cell("Ann"))
     '=1+2 -0.08 '-A1 Ann
     """
     if not text.startswith(_FORMULA_START):
@@ -246,7 +247,7 @@ def grades_csv(grades: Sequence[Grade]) -> str:
     writer.writerow(CSV_COLUMNS)
 
     def write(*cells: str) -> None:
-        writer.writerow([_csv_cell(cell) for cell in cells])
+        writer.writerow([csv_cell(cell) for cell in cells])
 
     for g in grades:
         if g.error:

@@ -5,6 +5,8 @@ and what cannot be graded is still a results.json."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -124,3 +126,45 @@ def test_student_binds_a_submission_in_other_settings(course: Path, tmp_path: Pa
     out = capsys.readouterr().out
     assert "names variant 'ada', but it was submitted by grace, whose variant is 'grace'" in out
     assert "8 of 8" not in out
+
+
+def test_the_lms_gradebooks_list_every_roster_student(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A class CSV for two of three students and one not on the roster: the wide, Canvas and
+    Moodle gradebooks have a row for each roster student (the absent one 0), matched on the
+    columns each LMS reads; the stranger is named on stderr, and the exit status says so."""
+    roster = (Student("ada", "Lovelace, Ada", email="ada@uni.example", sis_user_id="u1",
+                      sis_login_id="ada.l", section="A", idnumber="N1"),
+              Student("alan", "Turing, Alan", sis_login_id="alan.t"),
+              Student("li", "李雷", email="li@uni.example", idnumber="N3"))
+    course = tmp_path / "hw"
+    for name, text in assignment_files(TEMPLATE, roster, seed=5).items():
+        (course / name).parent.mkdir(parents=True, exist_ok=True)
+        (course / name).write_text(text, encoding="utf-8")
+    keys = load_keys(course)
+    rows = ["student,question,answer"] + [
+        f"{sid},{q['id']},{q['value']:.4g}" for sid in ("ada", "alan")
+        for q in keys[sid]["questions"]] + ["bob,q1,0.5"]
+    answers = tmp_path / "answers.csv"
+    answers.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    books = {}
+    for form in ("wide", "canvas", "moodle"):
+        assert main(["grade", str(course), str(answers), "--format", form, "--jobs", "1"]) == 1
+        out, err = capsys.readouterr()
+        books[form] = list(csv.reader(io.StringIO(out)))
+        assert err == (f"symbackprop: not in the gradebook: {answers}: no variant 'bob' in the "
+                       "answer keys\n")
+    title = keys["ada"]["title"]
+    assert books["wide"][0] == ["student", "name", "q1", "q2", "q3", "q4", "total", "notes"]
+    assert [r[0] for r in books["wide"][1:]] == ["ada", "alan", "li"]
+    assert [r[-2:] for r in books["wide"][1:]] == [["8", ""], ["8", ""], ["0", "not submitted"]]
+    canvas = books["canvas"]
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+                         *(f"{title} q{k}" for k in range(1, 5)), f"{title} total"]
+    assert canvas[1] == ["Points Possible", "", "", "", "", "2", "3", "2", "1", "8"]
+    assert canvas[2] == ["Lovelace, Ada", "", "u1", "ada.l", "A", "2", "3", "2", "1", "8"]
+    assert canvas[4] == ["李雷", "", "", "", "", "0", "0", "0", "0", "0"]
+    moodle = books["moodle"]
+    assert moodle[0][:3] == ["ID number", "Email address", "Full name"]
+    assert moodle[1][:2] == ["N1", "ada@uni.example"] and moodle[3][:2] == ["N3", "li@uni.example"]
+    assert [r[-1] for r in moodle[1:]] == ["8", "8", "0"]
