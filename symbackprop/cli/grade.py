@@ -36,7 +36,7 @@ def _grade(args: argparse.Namespace) -> int:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     keys = load_keys(args.folder)  # a folder without keys is bad input, before any submission
     submissions = read_submissions(args.submissions)
-    one = args.format == "gradescope" or args.student is not None
+    one = args.format == "gradescope" or args.student is not None or args.metadata is not None
     if one:  # one student's submission, bound to that student
         submissions = [one_submission(submissions)]
         submitter = _submitter(args, GRADESCOPE_METADATA)

@@ -11,8 +11,10 @@ answers-only submissions and exports to Gradescope and PrairieLearn.
 - :mod:`~symbackprop.course.files` (TOML written by :mod:`symbackprop.spec.tomlwriter`),
   :mod:`~symbackprop.course.handout`: the files of an assignment;
 - :mod:`~symbackprop.course.submissions`, :mod:`~symbackprop.course.grading` (with
-  :mod:`~symbackprop.course.marking`, one answer judged), :mod:`~symbackprop.course.reports`,
-  :mod:`~symbackprop.course.gradescope`: grading;
+  :mod:`~symbackprop.course.marking`, one answer judged, and
+  :mod:`~symbackprop.course.binding`, a submission bound to its student),
+  :mod:`~symbackprop.course.reports`, :mod:`~symbackprop.course.gradebooks` (what an LMS
+  imports), :mod:`~symbackprop.course.gradescope`: grading;
 - :mod:`~symbackprop.course.prairielearn` with :mod:`~symbackprop.course.pl_server`: a
   PrairieLearn question folder.
 

@@ -126,6 +126,10 @@ def test_student_binds_a_submission_in_other_settings(course: Path, tmp_path: Pa
     out = capsys.readouterr().out
     assert "names variant 'ada', but it was submitted by grace, whose variant is 'grace'" in out
     assert "8 of 8" not in out
+    metadata = _metadata(tmp_path, {"email": "grace@uni.example", "id": 3, "name": "Grace"})
+    assert main(["grade", str(course), str(answers), "--metadata", str(metadata), "--format",
+                 "csv", "--jobs", "1"]) == 1   # the metadata binds in any format
+    assert "submitted by grace@uni.example, whose variant is 'grace'" in capsys.readouterr().out
 
 
 def test_the_lms_gradebooks_list_every_roster_student(tmp_path: Path,
