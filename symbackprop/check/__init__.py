@@ -1,8 +1,10 @@
 """Checking claims: a verdict for each, the right value, and a diagnosis of what went wrong.
 
 - :mod:`~symbackprop.check.claims`: :func:`check_problem` and the verdicts;
-- :mod:`~symbackprop.check.judge`: how a number is judged (its tolerance; right, a named
-  mistake, wrong or unreadable), for ``check``, ``grade`` and the interactive page alike;
+- :mod:`~symbackprop.check.judge`: how a number is judged (its tolerance, or the digits a
+  question asks for; right, a named mistake, wrong or unreadable), for ``check``, ``grade``
+  and the interactive page alike, with :mod:`~symbackprop.check.reading`, which reads a number
+  as people type it (a Unicode minus, a decimal comma, spaces between digit groups);
 - :mod:`~symbackprop.check.batch`: many files at once, a bad file an error row;
 - :mod:`~symbackprop.check.mistakes`: the registry of common mistakes (wrong local partials,
   the scale of the answer, the gradient-descent step), with :mod:`~symbackprop.check.edges`,

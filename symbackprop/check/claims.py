@@ -13,7 +13,8 @@ formula.
   at any point the formula is wrong; if they agree, :func:`symbackprop.calculus.equality.equivalent`
   decides the identity of both (written in leaves) symbolically, and the result says whether it
   was shown equal or only "checked at N random points".
-- A claim is an ``error`` when it cannot be judged: a number, but the file gives no values.
+- A claim is an ``error`` when it cannot be judged: a number, but the file gives no values; a
+  formula that cannot be read (the file's other claims are still judged).
 
 Each incorrect claim gets a :class:`~symbackprop.check.evidence.Diagnosis` (missing paths, a wrong
 local partial, the file's own wrong values, rounding, a sign, a factor of 2, the update's
@@ -54,6 +55,7 @@ from ..spec.problems import Problem
 from .diagnose import diagnose_derivative, diagnose_update, diagnose_value
 from .evidence import Diagnosis, Finding, Known, Scenario
 from .judge import judge_number, tolerance_of
+from .mistakes import NOT_UPDATED
 
 __all__ = ["VERDICTS", "CheckReport", "ClaimResult", "check_problem"]
 
@@ -178,11 +180,14 @@ class CheckReport:
 
 # -- the checker ---------------------------------------------------------------------------------
 
-def _number_right(claim: Claim, expected: float) -> bool:
+def _number_right(claim: Claim, expected: float, before: float | None = None) -> bool:
     """Whether the claim gives a number and it is right, by
-    :func:`~symbackprop.check.judge.judge_number` (with the claim's own tolerance, if any)."""
+    :func:`~symbackprop.check.judge.judge_number` (with the claim's own tolerance, if any);
+    ``before``: for an update, the parameter before it (a claim that is exactly that number is
+    the weight not updated, :data:`~symbackprop.check.judge.EXACT_MISTAKES`)."""
+    unchanged = [] if before is None else [(NOT_UPDATED.name, before)]
     return claim.value is not None and judge_number(
-        claim.value, expected, (), claim.tolerance).kind == "right"
+        claim.value, expected, unchanged, claim.tolerance).kind == "right"
 
 
 def _shown(claim: Claim) -> str:
@@ -276,6 +281,12 @@ class _Checker:
         before = float(self.at_values.values[claim.target][0])
         return Step(claim.target, self.rate, before, gradient).after
 
+    def before(self, claim: Claim) -> float | None:
+        """For an update claim at the file's values, the parameter before the step."""
+        if claim.kind != "update" or self.numeric is None:
+            return None
+        return float(self.numeric.values[claim.target][0])
+
     def formula(self, claim: Claim) -> str | None:
         if claim.kind == "value":
             definition = self.graph.node(claim.target).definition
@@ -298,6 +309,8 @@ class _Checker:
     # -- verdicts ----------------------------------------------------------------------------
     def judge(self, claim: Claim) -> ClaimResult:
         formula = self.formula(claim)
+        if claim.problem is not None:
+            return ClaimResult(claim, "error", formula=formula, message=claim.problem)
         if claim.expression is None and self.numeric is None:
             missing = ", ".join(self.graph.missing_values(self.problem.values))
             return ClaimResult(claim, "error", formula=formula, message=(
@@ -312,7 +325,8 @@ class _Checker:
         claimed = float(claim.value) if claim.value is not None else None
         tolerance = tolerance_of(claim.value, claim.tolerance)
         if claim.value is not None and expected is not None:
-            verdicts.append("correct" if _number_right(claim, expected) else "incorrect")
+            right = _number_right(claim, expected, self.before(claim))
+            verdicts.append("correct" if right else "incorrect")
             methods.append("numeric")
         if claim.expression is not None:
             verdict, method = self.judge_formula(claim)
@@ -391,7 +405,7 @@ class _Checker:
         claim = result.claim
         numeric_wrong = (claim.value is not None and result.expected is not None and
                          "numeric" in result.method
-                         and not _number_right(claim, result.expected))
+                         and not _number_right(claim, result.expected, self.before(claim)))
         if numeric_wrong and claim.value is not None:
             scenario = self.at_values.with_rounded(self.known(results, self.at_values))
             claimed = np.full(1, float(claim.value))

@@ -182,6 +182,26 @@ def _describe(search: PathSearch, candidate: Candidate, known: Sequence[Known]
                                       alone and (candidate.scale == 1 or candidate.sign > 0))
 
 
+def _mistake_words(search: PathSearch, m: int) -> str:
+    """A registered mistake in words (:attr:`~symbackprop.check.mistakes.Mistake.brief`), and
+    for a slip in some of the partials only, which."""
+    mistake, forms = search.mistakes[m]
+    words = mistake.brief
+    every = {e for other, edges in search.mistakes if other is mistake for e in edges}
+    if set(forms) != every:
+        labels = [_edge_label(search.edges[e]) for e in sorted(forms)]
+        words += " in " + ", ".join(labels[:3]) + (", ..." if len(labels) > 3 else "")
+    return words
+
+
+def _others(search: PathSearch, candidates: Sequence[Candidate]) -> list[str]:
+    """The other explanations of the best standing in words, each said once (two candidates
+    may read alike), none the same words as the best."""
+    said = dict.fromkeys(_brief(search, c) for c in candidates)
+    said.pop(_brief(search, candidates[0]), None)
+    return list(said)
+
+
 def _brief(search: PathSearch, candidate: Candidate) -> str:
     """A candidate in a few words, to name the other explanations that fit as well."""
     parts = []
@@ -189,7 +209,7 @@ def _brief(search: PathSearch, candidate: Candidate) -> str:
         parts.append("missing " + _paths([search.paths[i].nodes for i in candidate.missing], 2))
     if candidate.mod.rounded:
         parts.append("rounded forward values")
-    parts += [search.mistakes[m][0].name for m in candidate.mod.mistakes]
+    parts += [_mistake_words(search, m) for m in candidate.mod.mistakes]
     parts += [_claim_note(k) for _, k in candidate.mod.claims]
     parts += [m.brief for m in _scalings(candidate.sign, candidate.scale)]
     return " + ".join(parts)
@@ -314,9 +334,9 @@ def diagnose_derivative(derivation: Derivation, claimed: Sequence[float] | np.nd
         return _unexplained(_SEARCHED, derivation_text)
     best = candidates[0]
     findings = _describe(search, best, known)
-    return Diagnosis(tuple(findings), True, float(best.value[0]), len(candidates) - 1,
-                     summary=_summary(findings, best.value, scenario),
-                     others=tuple(_brief(search, c) for c in candidates[1:3]))
+    others = _others(search, candidates)
+    return Diagnosis(tuple(findings), True, float(best.value[0]), len(others),
+                     summary=_summary(findings, best.value, scenario), others=tuple(others[:2]))
 
 
 def diagnose_value(graph: ComputationGraph, node: str, claimed: Sequence[float] | np.ndarray,

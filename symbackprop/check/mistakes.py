@@ -12,9 +12,9 @@ Two more tables hold the mistakes that are not about one partial:
 
 - :data:`SCALE_MISTAKES`: the whole answer times -1, 2 or 1/2 (a flipped sign; for a squared
   error, the factor its constant is easily off by, :data:`LOSS_FACTORS`);
-- :data:`STEP_MISTAKES`: the slips of a gradient-descent step ``w - eta dL/dw`` (its sign, the
-  learning rate left out, the step taken twice, the step alone) and the later layers updated
-  first.
+- :data:`STEP_MISTAKES`: the slips of a gradient-descent step ``w - eta dL/dw`` (the weight
+  not updated at all, the step's sign, the learning rate left out, the step taken twice, the
+  step alone) and the later layers updated first.
 
 Each entry is one definition, read both ways: forwards by :mod:`symbackprop.check.predict`
 (what the mistake gives: answer keys, the interactive page, PrairieLearn) and backwards by
@@ -35,7 +35,7 @@ Examples
 >>> MISTAKES_BY_NAME["softmax_notes_form"].wrong(info)
 -a22*yhat1*(1 - yhat1)
 >>> [m.name for m in (*SCALE_MISTAKES, *STEP_MISTAKES)][:4]
-['sign', 'factor_of_2', 'factor_of_one_half', 'update_sign']
+['sign', 'factor_of_2', 'factor_of_one_half', 'update_not_applied']
 """
 
 from __future__ import annotations
@@ -53,9 +53,9 @@ from .edges import EDGE_KINDS, EdgeInfo
 from .edges import edge_info as edge_info  # importable here, as from the flat layout's module
 from .edges import loss_name as loss_name  # (likewise)
 
-__all__ = ["HALF", "LOSS_FACTORS", "MISTAKES", "MISTAKES_BY_NAME", "PRE_UPDATE_ORDER",
-           "SCALE_MISTAKES", "SIGN", "STEP_MISTAKES", "STEP_SLIPS", "TWICE", "LossFactor",
-           "Mistake", "ScaleMistake", "StepMistake"]
+__all__ = ["HALF", "LOSS_FACTORS", "MISTAKES", "MISTAKES_BY_NAME", "NOT_UPDATED",
+           "PRE_UPDATE_ORDER", "SCALE_MISTAKES", "SIGN", "STEP_MISTAKES", "STEP_SLIPS", "TWICE",
+           "LossFactor", "Mistake", "ScaleMistake", "StepMistake"]
 
 WrongForm = Callable[[EdgeInfo], sympy.Expr | None]
 
@@ -78,11 +78,19 @@ class Mistake:
     --------
     >>> MISTAKES_BY_NAME["tanh_without_square"]
     Mistake('tanh_without_square': the derivative of tanh written as 1 - h instead of 1 - h^2)
+    >>> MISTAKES_BY_NAME["weight_input_swapped"].brief
+    'the weight and the activation it multiplies swapped'
     """
 
     name: str
     title: str
     forms: Mapping[str, WrongForm]
+
+    @property
+    def brief(self) -> str:
+        """The mistake in a few words (its title up to a colon), among other explanations that
+        fit as well."""
+        return self.title.split(":")[0]
 
     def wrong(self, info: EdgeInfo) -> sympy.Expr | None:
         """The wrong partial this mistake writes for the edge ``info``, or ``None``."""
@@ -310,9 +318,10 @@ class StepMistake:
     --------
     >>> from symbackprop.calculus.terms import Step
     >>> step = Step("w5", 0.5, 0.4, 0.082167041)
-    >>> [(m.name, round(m.gives(step), 9)) for m in STEP_SLIPS][:2]
-    [('update_sign', 0.44108352), ('update_learning_rate', 0.317832959)]
-    >>> STEP_SLIPS[1].described(0.5)
+    >>> [(m.name, round(m.gives(step), 9)) for m in STEP_SLIPS][:3]
+    [('update_not_applied', 0.4), ('update_sign', 0.44108352), ('update_learning_rate', \
+0.317832959)]
+    >>> STEP_SLIPS[2].described(0.5)
     'the learning rate 0.5 left out of the step'
     """
 
@@ -334,7 +343,15 @@ class StepMistake:
         return f"StepMistake({self.name!r})"
 
 
+NOT_UPDATED = StepMistake(
+    "update_not_applied", "the weight not updated: w itself given as w+ (the step left out)",
+    "That is w before the step: the weight was not updated.", lambda step: step.before)
+"""The weight given unchanged: a number of the problem itself, so an answer that is exactly it
+is this mistake even within the tolerance of the right value
+(:data:`symbackprop.check.judge.EXACT_MISTAKES`)."""
+
 STEP_SLIPS = (
+    NOT_UPDATED,
     StepMistake("update_sign",
                 "the step taken up the gradient: w + eta dL/dw instead of w - eta dL/dw",
                 "The step went up the gradient: w + eta dL/dw instead of w - eta dL/dw.",

@@ -56,8 +56,8 @@ class MistakenValue:
         A stable id: ``missing_path``, a name of
         :data:`~symbackprop.check.mistakes.MISTAKES` (``sigmoid_output_only``,
         ``softmax_no_coupling``, ...), ``sign``, ``half_of_loss``; for an update also
-        ``update_sign``, ``update_learning_rate``, ``update_already_updated``,
-        ``update_step_only`` and ``pre_update_order``.
+        ``update_not_applied``, ``update_sign``, ``update_learning_rate``,
+        ``update_already_updated``, ``update_step_only`` and ``pre_update_order``.
     description : str
         The mistake in one sentence a student understands.
     value : float
@@ -200,7 +200,8 @@ def mistaken_values(derivation: Derivation, values: Mapping[str, float] | None =
 
     With ``learning_rate`` the values are those of the updated parameter ``w - eta dL/dw``
     instead: first the slips of the step (:data:`~symbackprop.check.mistakes.STEP_SLIPS`:
-    ``update_sign`` ``w + eta g``, ``update_learning_rate`` ``w - g``,
+    ``update_not_applied`` ``w`` itself, ``update_sign`` ``w + eta g``,
+    ``update_learning_rate`` ``w - g``,
     ``update_already_updated`` ``w - 2 eta g``, ``update_step_only`` ``-eta g``), then
     ``pre_update_order``, then each mistake above in
     the gradient, ``w - eta g'``.  *Pre-update order* is updating the later layers first and
@@ -249,8 +250,9 @@ def mistaken_values(derivation: Derivation, values: Mapping[str, float] | None =
     [('missing_path', -0.000229828), ('missing_path', 0.000668396), ('sigmoid_output_only', \
 0.00412097)]
     >>> update = mistaken_values(derivation, learning_rate=0.5)  # w1+ = 0.149780716
-    >>> [(m.name, round(m.value, 9)) for m in update][:2]
-    [('update_sign', 0.150219284), ('update_learning_rate', 0.149561432)]
+    >>> [(m.name, round(m.value, 9)) for m in update][:3]
+    [('update_not_applied', 0.15), ('update_sign', 0.150219284), ('update_learning_rate', \
+0.149561432)]
     """
     scenario = _scenario(derivation, values)
     derivative, scale = _derivative_mistakes(derivation, scenario, limit)

@@ -10,8 +10,11 @@ answers-only submissions and exports to Gradescope, PrairieLearn, Moodle and Can
   :mod:`~symbackprop.course.keys`: the answer keys and what makes a draw degenerate;
 - :mod:`~symbackprop.course.files` (TOML written by :mod:`symbackprop.spec.tomlwriter`),
   :mod:`~symbackprop.course.handout`: the files of an assignment;
-- :mod:`~symbackprop.course.submissions`, :mod:`~symbackprop.course.grading`,
-  :mod:`~symbackprop.course.reports`, :mod:`~symbackprop.course.gradescope`: grading;
+- :mod:`~symbackprop.course.submissions`, :mod:`~symbackprop.course.grading` (with
+  :mod:`~symbackprop.course.marking`, one answer judged, and
+  :mod:`~symbackprop.course.binding`, a submission bound to its student),
+  :mod:`~symbackprop.course.reports`, :mod:`~symbackprop.course.gradebooks` (what an LMS
+  imports), :mod:`~symbackprop.course.gradescope`: grading;
 - :mod:`~symbackprop.course.prairielearn` with :mod:`~symbackprop.course.pl_server`: a
   PrairieLearn question folder;
 - :mod:`~symbackprop.course.moodle` and :mod:`~symbackprop.course.qti` (Canvas), with what they
@@ -24,9 +27,10 @@ May import :mod:`symbackprop.check`, :mod:`symbackprop.draw`, :mod:`symbackprop.
 from __future__ import annotations
 
 from .files import assignment_files
-from .grading import Grade, Mark, Submission, grade_all, grade_submission, load_keys
+from .grading import Grade, Submission, grade_all, grade_submission, load_keys
 from .keys import Answer, answer_key, degeneracy
 from .moodle import moodle_xml
+from .marking import Mark
 from .prairielearn import prairielearn_files
 from .qti import canvas_files, canvas_zip
 from .roster import Student, numbered, read_roster

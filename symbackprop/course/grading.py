@@ -2,30 +2,41 @@
 
 A submission is a student's answers only: a TOML, YAML or JSON file with ``variant = "<id>"``
 and an ``[answers]`` table (question id, or what it asks, ``"dL/dw5"``, to the answer), or one
-CSV for the class with the columns ``student,question,answer``.  Each answer is judged against
-the student's key (``DIR/key/<id>.json``, written by ``symbackprop variants``):
+CSV for the class with the columns ``student,question,answer``.  Each answer is read as people
+type it (:func:`symbackprop.check.reading.read_answer`: a Unicode minus, a decimal comma,
+spaces between digit groups; the feedback says what was read when it differs) and judged
+against the student's key (``DIR/key/<id>.json``, written by ``symbackprop variants``):
 
-==============  ========================================================  ==================
-verdict         when                                                      points
-==============  ========================================================  ==================
-``correct``     within the question's tolerance of the right value        all
-``rounding``    within :data:`ROUNDING_FACTOR` times the tolerance, and   :data:`ROUNDING_CREDIT`
-                no common mistake gives it (the right method, an          of them
-                intermediate value rounded)
-``incorrect``   anything else: the feedback names the mistake             none
-``missing``     no answer                                                 none
-``invalid``     not a number (or, for a formula question, not a formula)  none
-==============  ========================================================  ==================
+=================  ========================================================  ======
+verdict            when                                                      points
+=================  ========================================================  ======
+``correct``        right to the digits the question asks for: rounded to     all
+                   them it is the right value so rounded, or it is within
+                   half a unit of its own last digit of it (a question with
+                   a ``tolerance``: within it)
+``digits``         fewer digits than asked, but right to those: "give more   none
+                   digits"
+``rounding``       within 10 units of the last asked digit (or               half
+                   tolerances), and no common mistake gives it (the right
+                   method, an intermediate value rounded)
+``incorrect``      anything else: the feedback names the mistake             none
+``missing``        no answer                                                 none
+``invalid``        not a number (or, for a formula question, not a formula)  none
+``not_submitted``  a roster student who handed nothing in (the class's       none
+                   gradebook lists everyone)
+=================  ========================================================  ======
 
-Numbers are judged by :func:`symbackprop.check.judge_number` (the rule ``check`` applies to a
-claim and the interactive page to a typed answer), with the key's tolerance.  A wrong number
-within the tolerance of one of the key's mistaken values is that mistake (the key's values are
-those :func:`symbackprop.check.mistaken_values` predicts, which ``check``'s
-diagnosis names as those mistakes); any other wrong number, and every formula, is diagnosed by
-``check`` itself (:func:`~symbackprop.check.diagnose.diagnose_derivative`, ``_update``,
-``_value``, or :func:`~symbackprop.check.check_problem` for a formula) at the student's values,
-read from ``DIR/<id>.toml``.  A submission that cannot be read, or names no known variant, is
-one error row; it never stops the others.
+Numbers are judged by :func:`symbackprop.check.judge_number` with the question's asked digits
+(the key's ``digits``; a key without them, or a question with a ``tolerance``, is judged by
+the key's tolerance, the rule ``check`` applies to a claim).  A wrong number that is, to its
+own digits, one of the key's mistaken values is that mistake (the key's values are those
+:func:`symbackprop.check.mistaken_values` predicts, which ``check``'s diagnosis names as those
+mistakes); any other wrong number, and every formula, is diagnosed by ``check`` itself
+(:func:`~symbackprop.check.diagnose.diagnose_derivative`, ``_update``, ``_value``, or
+:func:`~symbackprop.check.check_problem` for a formula) at the student's values, read from
+``DIR/<id>.toml``.  A question answered twice is graded on the last answer, and a note says
+so.  A submission that cannot be read, or names no known variant, is one error row; it never
+stops the others.
 
 Examples
 --------
@@ -49,30 +60,20 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path as FilePath
 from typing import Any
 
-import numpy as np
-
-from ..check.judge import judge_number
 from ..errors import SpecError, SymbackpropError
-from ..render.numbers import text_number
-from ..spec.quantity import Quantity
+from .marking import Mark, mark_answer
 
-__all__ = ["ROUNDING_CREDIT", "ROUNDING_FACTOR", "VERDICTS", "Grade", "Mark", "Submission",
-           "grade_all", "grade_submission", "load_keys"]
+__all__ = ["Grade", "Submission", "class_grades", "grade_all", "grade_submission", "load_keys",
+           "not_submitted"]
 
-ROUNDING_FACTOR = 10.0
-ROUNDING_CREDIT = 0.5
-VERDICTS = ("correct", "rounding", "incorrect", "missing", "invalid")
 MAX_KEY_BYTES = 2_000_000
 _KEYS: dict[str, dict[str, Any]] = {}
 """The keys of each assignment folder, read once per process."""
-_PROBLEMS: dict[str, Any] = {}
-"""The students' problem files read so far (for the diagnoses of unexplained answers)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Submission:
     source: str
     answers: Mapping[str, str] = field(default_factory=dict)
     error: str | None = None
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         what = f"error: {self.error}" if self.error else f"{len(self.answers)} answers"
@@ -97,33 +99,9 @@ class Submission:
 
 
 @dataclass(frozen=True)
-class Mark:
-    """The verdict on one answer.
-
-    Examples
-    --------
-    >>> Mark("q1", "dL/dw5", "0.0822", 0.0822, 0.08216704, "correct", 2.0, 2.0)
-    Mark(q1: correct, 2 of 2)
-    """
-
-    question: str
-    of: str
-    answer: str | None
-    value: float | None
-    right: float
-    verdict: str
-    points: float
-    max_points: float
-    mistake: str | None = None
-    feedback: str = ""
-
-    def __repr__(self) -> str:
-        return f"Mark({self.question}: {self.verdict}, {self.points:g} of {self.max_points:g})"
-
-
-@dataclass(frozen=True)
 class Grade:
-    """One submission graded: a mark per question, or the error that stopped it.
+    """One submission graded: a mark per question, or the error that stopped it; or a student
+    of the roster who handed nothing in (``submitted`` false, every mark ``not_submitted``).
 
     Examples
     --------
@@ -137,6 +115,7 @@ class Grade:
     error: str | None = None
     name: str = ""
     notes: tuple[str, ...] = ()
+    submitted: bool = True
 
     @property
     def score(self) -> float:
@@ -187,106 +166,25 @@ with `symbackprop variants TEMPLATE -o DIR`
     return keys
 
 
-def _number(text: str) -> Decimal | None:
-    """The answer as written, in any notation :class:`~decimal.Decimal` reads; ``None`` if it
-    reads none (whether it is a finite number is the judge's to say)."""
-    try:
-        return Decimal(text.strip())
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def _variant_problem(folder: FilePath, student: str) -> Any:
-    from ..spec.problems import load_problem
-
-    path = str(folder / f"{student}.toml")
-    if path not in _PROBLEMS:
-        _PROBLEMS[path] = load_problem(path)
-    return _PROBLEMS[path]
-
-
-def _diagnosed(folder: FilePath, student: str, question: Mapping[str, Any], value: float,
-               tolerance: float) -> tuple[str | None, str]:
-    """(mistake, feedback) from check's diagnosis of a wrong number."""
-    from ..check.diagnose import diagnose_derivative, diagnose_update, diagnose_value
-    from ..check.evidence import Scenario
-
-    problem = _variant_problem(folder, student)
-    scenario = Scenario.at_values(problem.graph, problem.values)
-    claimed, tol = np.array([value]), np.array([tolerance])
-    asked = Quantity(str(question["of"]), str(question["kind"]), str(question["target"]),
-                     None if question.get("wrt") is None else str(question["wrt"]))
-    if asked.kind == "value":
-        diagnosis = diagnose_value(problem.graph, asked.target, claimed, tol, scenario)
-    else:
-        derivation = scenario.derivation(*asked.differentiated(problem.graph.output))
-        if derivation is None:
-            return None, "unexplained"
-        diagnosis = (diagnose_update(derivation, float(problem.learning_rate or 0.0), claimed,
-                                     tol, scenario) if asked.kind == "update" else
-                     diagnose_derivative(derivation, claimed, tol, scenario))
-    if not diagnosis.explained:
-        return "unexplained", diagnosis.findings[0].message
-    named = [f.mistake or f.kind for f in diagnosis.findings if f.kind != "wrong_gradient"]
-    return "+".join(named) or "unexplained", diagnosis.text
-
-
-def _formula_mark(folder: FilePath, student: str, question: Mapping[str, Any], text: str,
-                  points: float) -> tuple[str, float, str | None, str]:
-    """(verdict, points, mistake, feedback) of a formula answer, by check_problem."""
-    from dataclasses import replace
-
-    from ..check.claims import check_problem
-    from ..spec.claims import read_claims
-
-    problem = _variant_problem(folder, student)
-    try:
-        claims = read_claims([{"of": question["of"], "expression": text}], problem.graph,
-                             f"{student}: {question['id']}", problem.learning_rate)
-    except SpecError as err:
-        return "invalid", 0.0, None, str(err)
-    result = check_problem(replace(problem, claims=claims)).results[0]
-    if result.verdict == "correct":
-        return "correct", points, None, result.method
-    if result.verdict == "error":
-        return "invalid", 0.0, None, result.message
-    named = [f.mistake or f.kind for f in result.findings]
-    return "incorrect", 0.0, "+".join(named) or "unexplained", result.diagnosis_text
-
-
-def _mark(folder: FilePath, student: str, question: Mapping[str, Any], text: str | None
-          ) -> Mark:
-    qid, of, points = str(question["id"]), str(question["of"]), float(question["points"])
-    right, tolerance = float(question["value"]), float(question["tolerance"])
-    if text is None or not text.strip():
-        return Mark(qid, of, None, None, right, "missing", 0.0, points, None, "No answer.")
-    if question.get("answer") == "formula":
-        verdict, got, mistake, feedback = _formula_mark(folder, student, question, text, points)
-        return Mark(qid, of, text, None, right, verdict, got, points, mistake, feedback)
-    number = _number(text)
-    mistakes = list(question.get("mistakes", ()))
-    judged = None if number is None else judge_number(
-        number, right, [(str(m["name"]), float(m["value"])) for m in mistakes], tolerance)
-    if number is None or judged is None or judged.kind == "unreadable":
-        return Mark(qid, of, text, None, right, "invalid", 0.0, points, None,
-                    f"{text[:40]!r} is not a number.")
-    value = float(number)
-    shown = text_number(right)
-    if judged.kind == "right":
-        return Mark(qid, of, text, value, right, "correct", points, points)
-    if judged.kind == "mistake" and judged.index is not None:
-        m = mistakes[judged.index]
-        return Mark(qid, of, text, value, right, "incorrect", 0.0, points, str(m["name"]),
-                    f"{str(m['description'])[:1].upper()}{str(m['description'])[1:]}: "
-                    f"that gives {text_number(float(m['value']))}. The right value is "
-                    f"{shown}.")
-    if abs(value - right) <= ROUNDING_FACTOR * tolerance:
-        return Mark(qid, of, text, value, right, "rounding", ROUNDING_CREDIT * points, points,
-                    None, f"Close to the right value {shown}, but not within the tolerance "
-                          f"{tolerance:g}: an intermediate value rounded?")
-    mistake, feedback = _diagnosed(folder, student, question, value, tolerance)
-    return Mark(qid, of, text, value, right, "incorrect", 0.0, points, mistake,
-                f"{feedback} The right value is {shown}.")
+def _given(submission: Submission, lookup: Mapping[str, Mapping[str, Any]]
+           ) -> tuple[dict[str, str], list[str]]:
+    """The answer to each question (by id; of two answers to one question, the last), and the
+    notes: answers to unknown questions, questions answered more than once."""
+    notes = list(submission.notes)
+    notes += [f"answer to unknown question {k!r} ignored" for k in submission.answers
+              if k not in lookup]
+    given: dict[str, str] = {}
+    keys: dict[str, list[str]] = {}
+    for k, v in submission.answers.items():
+        if k in lookup:
+            qid = str(lookup[k]["id"])
+            given[qid] = v
+            keys.setdefault(qid, []).append(k)
+    for qid, used in keys.items():
+        if len(used) > 1:
+            notes.append(f"{qid} answered {len(used)} times ({', '.join(map(repr, used))}); "
+                         f"the last answer ({used[-1]!r}) is graded")
+    return given, notes
 
 
 def grade_submission(submission: Submission, folder: str | FilePath,
@@ -308,17 +206,8 @@ def grade_submission(submission: Submission, folder: str | FilePath,
     try:
         questions = list(key["questions"])
         lookup = {str(q["id"]): q for q in questions} | {str(q["of"]): q for q in questions}
-        notes = [f"answer to unknown question {k!r} ignored" for k in submission.answers
-                 if k not in lookup]
-        given: dict[str, str] = {}
-        for k, v in submission.answers.items():
-            if k in lookup:
-                qid = str(lookup[k]["id"])
-                if qid in given:
-                    notes.append(f"a second answer to {qid} ({k!r}) ignored")
-                else:
-                    given[qid] = v
-        marks = tuple(_mark(folder, submission.student, q, given.get(str(q["id"])))
+        given, notes = _given(submission, lookup)
+        marks = tuple(mark_answer(folder, submission.student, q, given.get(str(q["id"])))
                       for q in questions)
     except SymbackpropError as err:
         return Grade(submission.student, submission.source, error=str(err))
@@ -359,3 +248,54 @@ def grade_all(submissions: Sequence[Submission], folder: str | FilePath, jobs: i
     chunk = max(1, len(submissions) // (4 * jobs))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(partial(_grade_one, name), submissions, chunksize=chunk))
+
+
+def not_submitted(key: Mapping[str, Any]) -> Grade:
+    """The grade of a roster student who handed nothing in: every question ``not_submitted``,
+    no points.
+
+    Examples
+    --------
+    >>> key = {"variant": "s07", "name": "Ana", "questions": [
+    ...     {"id": "q1", "of": "dL/dw5", "value": 0.08, "points": 2}]}
+    >>> grade = not_submitted(key)
+    >>> grade, grade.submitted, [m.verdict for m in grade.marks]
+    (Grade('s07': 0 of 2 points), False, ['not_submitted'])
+    """
+    marks = tuple(Mark(str(q["id"]), str(q["of"]), None, None, float(q["value"]),
+                       "not_submitted", 0.0, float(q["points"]), None, "Not submitted.")
+                  for q in key["questions"])
+    return Grade(str(key["variant"]), "", marks, name=str(key.get("name", "")),
+                 notes=("not submitted",), submitted=False)
+
+
+def class_grades(grades: Sequence[Grade], keys: Mapping[str, Mapping[str, Any]]
+                 ) -> list[Grade]:
+    """The class's gradebook: the grades, in order, a grade whose variant more than one
+    submission claims noting which (a copied file, or a student who handed in twice: the
+    variants cannot tell), then every student of the roster (the keys) that no submission
+    names, :func:`not_submitted`.
+
+    Examples
+    --------
+    >>> keys = {v: {"variant": v, "name": "", "questions": []} for v in ("s01", "s02", "s03")}
+    >>> book = class_grades([Grade("s01", "a.toml"), Grade("s01", "b.toml")], keys)
+    >>> [(g.student, g.source, g.submitted) for g in book]
+    [('s01', 'a.toml', True), ('s01', 'b.toml', True), ('s02', '', False), ('s03', '', False)]
+    >>> book[0].notes
+    ("variant 's01' is claimed by 2 submissions (a.toml, b.toml)",)
+    """
+    claimed: dict[str, list[str]] = {}
+    for grade in grades:
+        if grade.error is None:
+            claimed.setdefault(grade.student, []).append(grade.source)
+    book = []
+    for grade in grades:
+        sources = claimed.get(grade.student, [])
+        if grade.error is None and len(sources) > 1:
+            grade = replace(grade, notes=(*grade.notes, (
+                f"variant {grade.student!r} is claimed by {len(sources)} submissions "
+                f"({', '.join(sources)})")))
+        book.append(grade)
+    named = {grade.student for grade in grades}
+    return book + [not_submitted(key) for sid, key in keys.items() if sid not in named]

@@ -11,8 +11,10 @@ node's input), the sign, and for the loss a factor of 2.
 
 :func:`degeneracy` says why a question is a bad one at these values, so that the variant is
 drawn again: the right value is within the tolerance of 0 (a zero gradient, or an update that
-does not move the weight), a unit on the paths is saturated (the local partial of a sigmoid,
-tanh, softplus or (leaky) relu edge below the template's ``saturation`` in size), or two of the
+does not move the weight), an update too small to change the significant digits the question
+asks for (the weight not updated would be right), a unit on the paths is saturated (the local
+partial of a sigmoid, tanh, softplus or (leaky) relu edge below the template's ``saturation``
+in size), or two of the
 key's values (the right one included) are within the tolerance of each other (an answer could
 not tell the mistakes apart).
 
@@ -25,19 +27,20 @@ Examples
 Answer(q1: dL/dw5 = 0.08216704056, 6 mistakes)
 >>> [(m.name, round(m.value, 6)) for m in key[0].mistakes][:2]
 [('sigmoid_output_only', 0.330473), ('sigmoid_pre_activation', -0.051514)]
->>> degeneracy(problem, key) is None
-True
+>>> print(degeneracy(problem, key))   # asked to 3 digits, w1+ = 0.1498 cannot show the step
+q3 (w1+): an update that does not change the 3 significant digits asked (w1 = 0.15, w1+ = 0.149781)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..calculus.derivation import Derivation
 from ..calculus.terms import Step
 from ..check.edges import edge_info
 from ..check.evidence import Scenario
-from ..check.judge import asked_tolerance, within
+from ..check.judge import agrees, asked_tolerance, within
 from ..check.predict import MistakenValue, mistaken_forward_values, mistaken_values
 from ..errors import SymbackpropError
 from ..spec.problems import Problem
@@ -60,10 +63,12 @@ class Answer:
     formula : str
         The right formula, in node symbols.
     tolerance : float
-        The tolerance an answer is judged with (:func:`~symbackprop.check.judge.asked_tolerance`
-        of the value; for an update, of the step ``learning_rate * dL/dw``: the weight is
-        given, the step is what the student computes, and its digits are what tell the
-        mistakes apart).
+        One unit in the last asked digit (:func:`~symbackprop.check.judge.asked_tolerance`)
+        of the value; for an update, of the step ``learning_rate * dL/dw`` (its digits are
+        what tell the mistakes apart, and what draws are kept for); the question's
+        ``tolerance`` when it sets one.  ``grade`` judges an answer by the digits asked of
+        the value itself (:func:`~symbackprop.check.judge.judge_number`), the tolerance when
+        a question sets one; an LMS that takes one tolerance per question takes this one.
     mistakes : tuple of MistakenValue
         What the common mistakes give.
     derivation : Derivation or None
@@ -189,6 +194,12 @@ def degeneracy(problem: Problem, key: tuple[Answer, ...], saturation: float | No
                 what = ("a zero gradient" if q.kind == "derivative"
                         else "an update that does not move the weight")
                 return f"{where}: {what} (within the tolerance {answer.tolerance:g} of 0)"
+            before = float(problem.values.get(q.target, 0.0))
+            if q.kind == "update" and q.tolerance is None and agrees(
+                    Decimal(repr(before)), answer.value, q.digits):
+                return (f"{where}: an update that does not change the {q.digits} significant "
+                        f"digits asked ({q.target} = {before:g}, {q.target}+ = "
+                        f"{answer.value:.6g})")
             for term in d.terms or ():
                 for factor in term.factors:
                     info = edge_info(problem.graph, factor.wrt, factor.of)

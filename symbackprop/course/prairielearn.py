@@ -8,8 +8,10 @@
   picture (``pl-figure``) and a ``pl-number-input`` per question, its ``atol`` the variant's
   tolerance;
 - ``server.py``: :mod:`symbackprop.course.pl_server` with the variants in it (standard library
-  only): ``generate(data)`` picks a variant by ``variant_seed``, ``grade(data)`` names the
-  common mistake of a wrong answer in ``feedback``;
+  only): ``generate(data)`` picks a variant by ``variant_seed``, ``parse(data)`` reads each
+  answer as ``symbackprop grade`` does (a Unicode minus, a decimal comma), ``grade(data)``
+  judges it by ``grade``'s rule (the digits asked; whatever ``pl-number-input``'s tolerance
+  said) and names the common mistake of a wrong answer in ``feedback``;
 - ``clientFilesQuestion/graph.svg``: the network with its weight nodes (the ``draw`` extra,
   matplotlib; ``picture=False`` leaves it out).
 
@@ -50,6 +52,7 @@ def _variant_data(variant: Variant) -> dict[str, Any]:
         "values": [{"name": k, "value": str(v)} for k, v in variant.values.items()],
         "answers": {a.question.id: {
             "value": rounded(a.value), "tolerance": rounded(a.tolerance),
+            "digits": a.question.digits if a.question.tolerance is None else None,
             "mistakes": [{"name": m.name, "value": rounded(m.value),
                           "description": m.description} for m in a.mistakes]}
             for a in variant.key},

@@ -1,10 +1,20 @@
-"""Students: their ids (safe in every output) and names, from a roster or numbered.
+"""Students: their ids (safe in every output), names and the columns an LMS knows them by.
 
 A student id becomes a file name (``DIR/<id>.toml``), a CSV cell, a JSON string and LaTeX text,
 so it is checked against one safe alphabet, :data:`ID_PATTERN`: letters, digits, ``.``, ``_``
 and ``-``, not ``..``, at most :data:`MAX_ID` characters.  A name is free text: each writer
 escapes it for its own language (LaTeX through :func:`symbackprop.render.display.latex_text`,
 CSV through :mod:`csv`, JSON through :mod:`json`).
+
+A roster may also carry what binds a submission to its student and what an LMS's gradebook
+import matches students on (:data:`ROSTER_COLUMNS`): ``email`` and ``sid`` (Gradescope's
+submission metadata names the submitter by email), ``sis_user_id``, ``sis_login_id`` and
+``section`` (Canvas), ``idnumber`` (Moodle).  ``symbackprop variants`` writes them into each
+student's answer key, so ``grade`` finds them there.
+
+A roster is a CSV file whose delimiter is a comma, a semicolon (as spreadsheets write CSV in
+locales with a decimal comma) or a tab: the first of them that splits the header row into the
+columns asked for (:func:`csv_rows`).
 
 Examples
 --------
@@ -21,7 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 
@@ -29,10 +39,14 @@ from ..errors import SpecError
 from ..spec.variants import ID_PATTERN
 
 __all__ = [
+    "DELIMITERS",
     "MAX_ID",
     "MAX_STUDENTS",
+    "ROSTER_COLUMNS",
     "Student",
     "check_id",
+    "csv_rows",
+    "header_name",
     "numbered",
     "read_roster",
     "roster_from_rows",
@@ -41,20 +55,45 @@ __all__ = [
 MAX_ID = 64
 MAX_STUDENTS = 10_000
 MAX_ROSTER_BYTES = 5_000_000
+ROSTER_COLUMNS = ("email", "sid", "sis_user_id", "sis_login_id", "section", "idnumber")
+"""The roster's columns besides ``id`` and ``name``: what binds a submission to its student
+(``email``, ``sid``) and what LMS gradebook imports match on (Canvas: ``sis_user_id``,
+``sis_login_id``, ``section``; Moodle: ``idnumber`` or ``email``)."""
+UNIQUE = ("email", "sid", "sis_user_id", "sis_login_id", "idnumber")
+"""The columns that name one student each (a value used twice is an error)."""
+ALIASES = {"student": "id", "id_number": "idnumber", "email_address": "email"}
+"""Other names of a roster's columns (``student`` for ``id``, Moodle's ``ID number`` and
+``Email address``)."""
+DELIMITERS = (",", ";", "\t")
+"""The delimiters a CSV file may use, tried in this order (:func:`csv_rows`)."""
 
 
 @dataclass(frozen=True)
 class Student:
-    """One student: an id (:data:`ID_PATTERN`) and an optional name.
+    """One student: an id (:data:`ID_PATTERN`), an optional name, and the roster's other
+    columns (:data:`ROSTER_COLUMNS`, empty when the roster has none).
 
     Examples
     --------
+    >>> Student("ada", "Ada Lovelace", email="ada@example.org").columns
+    {'email': 'ada@example.org'}
     >>> Student("ada", "Ada Lovelace")
     Student('ada', 'Ada Lovelace')
     """
 
     id: str
     name: str = ""
+    email: str = ""
+    sid: str = ""
+    sis_user_id: str = ""
+    sis_login_id: str = ""
+    section: str = ""
+    idnumber: str = ""
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """The roster's columns besides id and name that this student has, by name."""
+        return {c: getattr(self, c) for c in ROSTER_COLUMNS if getattr(self, c)}
 
     def __repr__(self) -> str:
         return f"Student({self.id!r}, {self.name!r})" if self.name else f"Student({self.id!r})"
@@ -88,14 +127,47 @@ def numbered(count: int) -> tuple[Student, ...]:
     return tuple(Student(f"s{k:0{width}d}") for k in range(1, count + 1))
 
 
+def header_name(cell: str) -> str:
+    """A header cell as a column name: stripped, lower case, spaces and hyphens as ``_``.
+
+    Examples
+    --------
+    >>> [header_name(c) for c in ("SIS Login ID", " Email ", "ID number", "Student")]
+    ['sis_login_id', 'email', 'id_number', 'student']
+    """
+    return "_".join(cell.strip().lower().replace("-", " ").split())
+
+
+def csv_rows(text: str, wanted: Callable[[list[str]], bool]) -> list[list[str]]:
+    """The rows of a CSV ``text`` (the header first), its delimiter the first of
+    :data:`DELIMITERS` that splits the header row into cells ``wanted`` accepts (given their
+    :func:`header_name`), else a comma (the caller then names the columns missing).
+
+    Examples
+    --------
+    >>> csv_rows("student;question;answer\\ns01;q1;0,85\\n", lambda h: "answer" in h)
+    [['student', 'question', 'answer'], ['s01', 'q1', '0,85']]
+    >>> csv_rows("id,name\\nada,Ada\\n", lambda h: "id" in h)[1]
+    ['ada', 'Ada']
+    """
+    first = text.split("\n", 1)[0]
+    for delimiter in DELIMITERS:
+        header = next(csv.reader([first], delimiter=delimiter), [])
+        if wanted([header_name(h) for h in header]):
+            return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return list(csv.reader(io.StringIO(text)))
+
+
 def read_roster(path: str | FilePath) -> tuple[Student, ...]:
     """The students of a roster CSV: a header row with ``id`` (or ``student``) and optionally
-    ``name``; other columns are ignored.
+    ``name`` and the columns of :data:`ROSTER_COLUMNS`; other columns are ignored.  The
+    delimiter is a comma, a semicolon or a tab (:func:`csv_rows`).
 
     Raises
     ------
     SpecError
-        Naming the file and row: no such column, an unsafe id, an id used twice, no students.
+        Naming the file and row: no such column, an unsafe id, an id (or email, sid, ...) used
+        twice, no students.
 
     Examples
     --------
@@ -115,7 +187,11 @@ def read_roster(path: str | FilePath) -> tuple[Student, ...]:
         raise SpecError(f"{path}: cannot read the roster ({err.strerror})") from None
     except UnicodeDecodeError as err:
         raise SpecError(f"{path}: not UTF-8 text ({err.reason})") from None
-    return roster_from_rows(list(csv.reader(io.StringIO(text))), str(path))
+    return roster_from_rows(csv_rows(text, lambda h: "id" in h or "student" in h), str(path))
+
+
+def _cell(row: Sequence[str], at: int | None) -> str:
+    return row[at].strip() if at is not None and at < len(row) else ""
 
 
 def roster_from_rows(rows: Sequence[Sequence[str]], name: str) -> tuple[Student, ...]:
@@ -123,7 +199,7 @@ def roster_from_rows(rows: Sequence[Sequence[str]], name: str) -> tuple[Student,
 
     Examples
     --------
-    >>> roster_from_rows([["student"], ["b"], ["a"]], "r.csv")
+    >>> roster_from_rows([["student", "Email"], ["b", "b@x.org"], ["a", ""]], "r.csv")
     (Student('b'), Student('a'))
     >>> roster_from_rows([["id"], ["a"], ["a"]], "r.csv")
     Traceback (most recent call last):
@@ -132,27 +208,31 @@ def roster_from_rows(rows: Sequence[Sequence[str]], name: str) -> tuple[Student,
     """
     if not rows:
         raise SpecError(f"{name}: empty; the first row names the columns (id, name)")
-    header = [h.strip().lower() for h in rows[0]]
-    column = next((header.index(c) for c in ("id", "student") if c in header), None)
-    if column is None:
+    header = [ALIASES.get(header_name(h), header_name(h)) for h in rows[0]]
+    if "id" not in header:
         raise SpecError(f"{name}: no 'id' (or 'student') column; the header is "
                         f"{', '.join(rows[0]) or '(empty)'}")
-    name_column = header.index("name") if "name" in header else None
+    at: Mapping[str, int] = {c: header.index(c) for c in ("id", "name", *ROSTER_COLUMNS)
+                             if c in header}
     students: list[Student] = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         where = f"{name} row {number}"
-        if column >= len(row):
+        if at["id"] >= len(row):
             raise SpecError(f"{where}: no student id")
-        sid = check_id(row[column].strip(), where)
-        if sid in seen:
-            raise SpecError(f"{where}: student id {sid!r} is used twice (row {seen[sid]})")
-        seen[sid] = number
-        who = row[name_column].strip() if name_column is not None and name_column < len(row) \
-            else ""
-        students.append(Student(sid, who))
+        columns = {c: _cell(row, at.get(c)) for c in ROSTER_COLUMNS}
+        student = Student(check_id(row[at["id"]].strip(), where), _cell(row, at.get("name")),
+                          **columns)
+        for column in ("id", *UNIQUE):
+            value = getattr(student, column)
+            key = (column, value.lower() if column == "email" else value)
+            if value and key in seen:
+                what = "student id" if column == "id" else column
+                raise SpecError(f"{where}: {what} {value!r} is used twice (row {seen[key]})")
+            seen[key] = number
+        students.append(student)
         if len(students) > MAX_STUDENTS:
             raise SpecError(f"{name}: more than {MAX_STUDENTS:,} students")
     if not students:

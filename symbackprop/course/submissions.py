@@ -8,7 +8,10 @@ A file per student::
     "dL/dw1" = 0.000439      # ... or by what the question asks
 
 A CSV for the class has a header row ``student,question,answer`` (in any order, other columns
-ignored) and one row per answer.  Anything that cannot be read becomes a
+ignored) and one row per answer; its delimiter is a comma, a semicolon (spreadsheets in
+locales with a decimal comma write ``;``) or a tab, the first that splits the header row into
+those columns (:func:`symbackprop.course.roster.csv_rows`).  A question answered in two rows is
+graded on the last, and the student's notes say so once.  Anything that cannot be read becomes a
 :class:`~symbackprop.course.grading.Submission` with an error: one error row in the grades,
 never a crash.  Answers are kept as text (a number's digits as written) and judged by
 :mod:`symbackprop.course.grading`.
@@ -32,8 +35,6 @@ Submission('s03' from '...s03.toml', 1 answers)
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path as FilePath
@@ -42,7 +43,7 @@ from typing import Any
 from ..errors import SpecError
 from ..spec.problems import FORMATS, read_problem_data
 from .grading import Submission
-from .roster import check_id
+from .roster import check_id, csv_rows, header_name
 
 __all__ = ["MAX_SUBMISSION_BYTES", "read_submissions"]
 
@@ -84,19 +85,22 @@ def _one_file(path: FilePath) -> Submission:
 
 
 def _csv(path: FilePath) -> list[Submission]:
-    """A class CSV: ``student,question,answer`` rows, grouped by student in their order."""
+    """A class CSV: ``student,question,answer`` rows, grouped by student in their order; of
+    two rows answering one question, the last counts (a note says so)."""
     source = str(path)
-    rows = list(csv.reader(io.StringIO(_read_text(path))))
+    columns = ("student", "question", "answer")
+    rows = csv_rows(_read_text(path), lambda header: all(c in header for c in columns))
     if not rows:
         raise SpecError(f"{source}: empty; the first row names the columns "
                         "(student, question, answer)")
-    header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in ("student", "question", "answer") if c not in header]
+    header = [header_name(h) for h in rows[0]]
+    missing = [c for c in columns if c not in header]
     if missing:
         raise SpecError(f"{source}: no {', '.join(missing)} column; the header is "
                         f"{', '.join(rows[0]) or '(empty)'}")
-    at = {c: header.index(c) for c in ("student", "question", "answer")}
+    at = {c: header.index(c) for c in columns}
     grouped: dict[str, dict[str, str]] = {}
+    answered: dict[tuple[str, str], list[int]] = {}
     errors: list[Submission] = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -115,12 +119,17 @@ def _csv(path: FilePath) -> list[Submission]:
             continue
         answers = grouped.setdefault(student, {})
         question = row[at["question"]].strip()
-        if question in answers:
-            errors.append(Submission(student, where, error=(
-                f"{where}: a second answer of {student!r} to {question!r}")))
-            continue
+        answers.pop(question, None)  # the last answer counts, in its place
         answers[question] = row[at["answer"]]
-    return [Submission(s, source, a) for s, a in grouped.items()] + errors
+        answered.setdefault((student, question), []).append(number)
+    notes: dict[str, list[str]] = {}
+    for (student, question), numbers in answered.items():
+        if len(numbers) > 1:
+            notes.setdefault(student, []).append(
+                f"{question} answered {len(numbers)} times; the last answer (row "
+                f"{numbers[-1]}) is graded")
+    return [Submission(s, source, a, notes=tuple(notes.get(s, ()))) for s, a in grouped.items()
+            ] + errors
 
 
 def read_submissions(paths: Sequence[str | FilePath]) -> list[Submission]:

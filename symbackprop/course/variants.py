@@ -18,9 +18,9 @@ Examples
 >>> template = load_problem("assignment_2_2_2")
 >>> variant = make_variant(template, Student("ada"), seed=1)
 >>> variant
-Variant('ada', 4 answers, 0 rejected draws)
+Variant('ada', 4 answers, 2 rejected draws)
 >>> variant.values["x1"], variant.values["w5"]
-(Decimal('0.1'), Decimal('-0.70'))
+(Decimal('0.5'), Decimal('-0.55'))
 >>> make_variant(template, Student("ada"), seed=1).values == variant.values
 True
 """
@@ -222,8 +222,8 @@ def key_data(variant: Variant, template_name: str) -> dict[str, Any]:
     >>> from symbackprop.spec import load_problem
     >>> variant = make_variant(load_problem("assignment_2_2_2"), Student("ada"), seed=1)
     >>> data = key_data(variant, "assignment_2_2_2")
-    >>> data["variant"], [q["id"] for q in data["questions"]], data["rejected"]
-    ('ada', ['q1', 'q2', 'q3', 'q4'], [])
+    >>> data["variant"], [q["id"] for q in data["questions"]], len(data["rejected"])
+    ('ada', ['q1', 'q2', 'q3', 'q4'], 2)
     """
     problem = variant.problem
     questions = []
@@ -234,13 +234,16 @@ def key_data(variant: Variant, template_name: str) -> dict[str, Any]:
             "answer": q.answer, "points": q.points,
             "text": q.text, "value": rounded(answer.value), "formula": answer.formula,
             "tolerance": rounded(answer.tolerance),
+            "digits": q.digits if q.tolerance is None else None,
             "mistakes": [{"name": m.name, "description": m.description,
                           "value": rounded(m.value), "path": m.path} for m in answer.mistakes],
         })
     return {
         "format": "symbackprop answer key", "version": 1,
         "template": template_name, "title": problem.title,
-        "variant": variant.student.id, "name": variant.student.name, "seed": variant.seed,
+        "variant": variant.student.id, "name": variant.student.name,
+        **({"roster": variant.student.columns} if variant.student.columns else {}),
+        "seed": variant.seed,
         "learning_rate": problem.learning_rate,
         "values": {k: float(v) for k, v in variant.values.items()},
         "questions": questions,

@@ -35,7 +35,7 @@ from importlib import resources
 from typing import Any
 
 from ..calculus.derivation import Derivation
-from ..check.judge import MAX_ANSWER, MAX_EXPONENT_DIGITS
+from ..check.reading import MAX_ANSWER, MAX_EXPONENT_DIGITS
 from ..draw.layout import graph_layout
 from ..draw.scene import DASHES, PALETTE, WRT_FILL
 from ..errors import SymbackpropError

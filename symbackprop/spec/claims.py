@@ -70,6 +70,9 @@ class Claim(Quantity):
     expression_text : str or None
     tolerance : float or None
         An absolute tolerance overriding the printed precision.
+    problem : str or None
+        Why the claim's formula could not be read (an unknown function, say): the claim is
+        then one ``error`` of the check, and the file's other claims are still judged.
 
     Examples
     --------
@@ -86,6 +89,7 @@ class Claim(Quantity):
     expression: sympy.Expr | None = None
     expression_text: str | None = None
     tolerance: float | None = None
+    problem: str | None = None
 
     @property
     def printed_tolerance(self) -> float | None:
@@ -130,16 +134,19 @@ the top level
             raw = entry["value"]
             number(raw, f"{where} value")
             claimed = raw if isinstance(raw, Decimal) else Decimal(raw)
-        expression = written = None
+        expression = written = problem = None
         if "expression" in entry:
             written = text(entry["expression"], f"{where} expression")
-            expression = parse_formula(written, symbols, where=f"{where} expression")
+            try:
+                expression = parse_formula(written, symbols, where=f"{where} expression")
+            except SpecError as err:  # this claim is an error; the others are still judged
+                problem = str(err)
         tolerance = entry.get("tolerance")
         if tolerance is not None:
             tolerance = number(tolerance, f"{where} tolerance")
             if tolerance < 0:
                 raise SpecError(f"{where} tolerance: must not be negative")
         claims.append(Claim(quantity.of, quantity.kind, quantity.target, quantity.wrt, index,
-                            claimed, expression, written, tolerance))
+                            claimed, expression, written, tolerance, problem))
     return tuple(claims)
 

@@ -37,7 +37,7 @@ from symbackprop.cli import main
 from symbackprop.errors import SpecError
 from symbackprop.naming import symbol
 from symbackprop.rules.formula import parse_formula
-from symbackprop.spec import Problem, load_problem, problem_from_dict
+from symbackprop.spec import Problem, load_problem, load_problem_text, problem_from_dict
 
 SCHEMA = json.loads((FilePath(__file__).parents[2] / "docs" / "check.schema.json").read_text())
 
@@ -709,3 +709,53 @@ def test_collect_sources_keeps_names_and_files(folder: FilePath) -> None:
 def test_finding_kinds_documented() -> None:
     schema_kinds = SCHEMA["$defs"]["finding"]["properties"]["kind"]["enum"]
     assert list(FINDING_KINDS) == schema_kinds
+
+
+def test_a_one_decimal_old_weight_is_not_updated_not_right() -> None:
+    """'w111+ = w111' to one decimal is within 0.1 of the truth, but it is the weight left as
+    it was: incorrect, and named so; the truth at one decimal is right."""
+    v = forward(SIG2, SIG2_VALUES)
+    g = sig2_path(v, 1) + sig2_path(v, 2)
+    rate = abs(0.06 / g)  # a step of 0.06 from w111 = 0.6: the truth 0.54 or 0.66
+    truth = 0.6 - rate * g
+    problem = make(SIG2, SIG2_VALUES, [{"of": "w111+", "value": Decimal("0.6")},
+                                       {"of": "w111+", "value": Decimal(f"{truth:.1f}")}],
+                   learning_rate=rate)
+    old, new = check_problem(problem).results
+    assert abs(old.expected - truth) < 1e-9 and old.tolerance == pytest.approx(0.1)
+    assert abs(float(old.claim.value) - truth) < 0.1       # within the one-unit tolerance ...
+    assert old.verdict == "incorrect" and old.diagnosis.kinds == ("update_not_applied",)
+    assert "not updated" in old.diagnosis_text             # ... but the old weight
+    assert new.verdict == "correct"
+    exact = check_problem(_update_problem([{"of": "w111+", "value": Decimal("0.600000")}]))
+    assert exact.results[0].diagnosis.kinds == ("update_not_applied",)
+
+
+def test_one_unreadable_formula_leaves_the_other_claims_judged(tmp_path: FilePath) -> None:
+    """An unknown function (ln) in one claim's formula is that claim's error, not the file's."""
+    v = forward(SIG2, SIG2_VALUES)
+    claims = [{"of": "dL/dw111", "value": num(sig2_path(v, 1) + sig2_path(v, 2), 4)},
+              {"of": "dL/dw111", "expression": "ln(h11)"},
+              {"of": "h11", "expression": "sigmoid(a11)"}]
+    report = check_problem(make(SIG2, SIG2_VALUES, claims))
+    assert [r.verdict for r in report.results] == ["correct", "error", "correct"]
+    assert "unknown function 'ln'" in report.results[1].message
+    assert (report.correct, report.errors, report.status) == (2, 1, "error")
+    text = check_text(report)
+    assert "cannot be checked" in text and "2 correct, 0 incorrect, 1 cannot be checked" in text
+
+
+def test_other_explanations_are_said_in_words_once() -> None:
+    """The 2-2-2 example's dL/dw4, doubled and printed to 2 digits: several explanations fit;
+    each is said once, in words (not as the registry's ids), its partials named for a slip."""
+    problem = load_problem("mazur_2_2_2")
+    right = derive(problem.graph, "w4", values=problem.values).value
+    text = problem.to_toml() + f"\n[[claims]]\nof = \"dL/dw4\"\nvalue = {right * 2:.2g}\n"
+    diagnosis = check_problem(load_problem_text(text, name="half.toml")).results[-1].diagnosis
+    assert diagnosis.others and len(set(diagnosis.others)) == len(diagnosis.others)
+    assert diagnosis.alternatives >= len(diagnosis.others)
+    assert not any(m.name in other for m in MISTAKES for other in diagnosis.others)
+    swapped = MISTAKES_BY_NAME["weight_input_swapped"].brief
+    assert any(other.startswith(swapped + " in d") for other in diagnosis.others), \
+        diagnosis.others
+    assert "weight_input_swapped" not in diagnosis.text

@@ -55,6 +55,8 @@ def _names(diagnosis: Diagnosis, entry: MistakenValue, derivation, loss: str | N
         words = LOSS_FACTORS[loss].scale.brief
     if entry.name == "missing_path":
         words = f"missing {' -> '.join(derivation.paths[entry.path].nodes)}"
+    if entry.name in MISTAKES_BY_NAME:  # in words, as the report says it
+        words = MISTAKES_BY_NAME[entry.name].brief
     return diagnosis.alternatives > 0 and any((words or entry.name) in other
                                               for other in diagnosis.others)
 

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from conftest import require_tool
 
+from symbackprop.check.judge import judge_number
 from symbackprop.cli import main
 from symbackprop.course.files import assignment_files
 from symbackprop.course.keys import answer_key, degeneracy
@@ -109,6 +110,19 @@ def test_each_key_has_the_common_mistakes_and_no_two_agree() -> None:
             assert gaps.min() > answer.tolerance
 
 
+def test_an_update_too_small_for_the_asked_digits_is_drawn_again() -> None:
+    """w1+ asked to 3 significant digits: a step that leaves them as they were would make the
+    weight not updated the right answer; such a draw is rejected, and no kept one is."""
+    variants = template_variants(load_problem(TEMPLATE), numbered(40), seed=1)
+    reasons = [r.reason for v in variants for r in v.rejected]
+    assert any("q3 (w1+): an update that does not change the 3 significant digits" in r
+               for r in reasons), reasons
+    for variant in variants:
+        update = next(a for a in variant.key if a.question.kind == "update")
+        before = Decimal(repr(float(variant.values["w1"])))
+        assert judge_number(before, update.value, digits=3).kind != "right"
+
+
 def test_degenerate_draws_are_rejected_and_recorded() -> None:
     strict = load_problem_text(SOURCE.replace("saturation = 0.01", "saturation = 0.2"),
                                name="strict.toml")
@@ -116,6 +130,7 @@ def test_degenerate_draws_are_rejected_and_recorded() -> None:
     rejected = [r for v in variants for r in v.rejected]
     assert rejected, "a saturation of 0.2 rejects some draws"
     assert all("saturated unit" in r.reason or "same answer" in r.reason or "zero" in r.reason
+               or "does not change the 3 significant digits asked" in r.reason
                for r in rejected)
     for variant in variants:  # what was kept is not degenerate
         assert degeneracy(variant.problem, variant.key, 0.2) is None
@@ -212,3 +227,28 @@ def test_solutions_with_figures_draw_every_answer_and_compile(tmp_path: Path) ->
     assert done.returncode == 0, done.stdout[-2000:]
     assert main(["variants", TEMPLATE, "-o", str(tmp_path / "out"), "--count", "1",
                  "--figure"]) == 2
+
+
+def test_a_roster_carries_the_columns_lms_and_binding_need(tmp_path: Path) -> None:
+    """email and sid bind a submission to its student; sis_user_id, sis_login_id, section
+    (Canvas) and idnumber (Moodle) are what gradebook imports match on.  Header names are
+    read as LMSs export them; a semicolon-delimited roster reads alike; each key carries its
+    student's columns."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student;Name;Email;SID;SIS User ID;SIS Login ID;Section;ID number\n"
+                      "ada;Lovelace, Ada;ADA@x.org;1001;u1;ada.l;A;N1\n"
+                      "li;李雷;li@x.org;;;;;\n", encoding="utf-8")
+    ada, li = read_roster(roster)
+    assert (ada.id, ada.name, ada.email, ada.sid, ada.sis_user_id, ada.sis_login_id,
+            ada.section, ada.idnumber) == ("ada", "Lovelace, Ada", "ADA@x.org", "1001", "u1",
+                                           "ada.l", "A", "N1")
+    assert li.columns == {"email": "li@x.org"}
+    files = assignment_files(TEMPLATE, (ada, li), seed=1)
+    key = json.loads(files["key/ada.json"])
+    assert key["roster"] == {"email": "ADA@x.org", "sid": "1001", "sis_user_id": "u1",
+                             "sis_login_id": "ada.l", "section": "A", "idnumber": "N1"}
+    assert [q["digits"] for q in key["questions"]] == [3, 3, 3, 3]
+    assert "roster" not in json.loads(assignment_files(TEMPLATE, numbered(1))["key/s01.json"])
+    roster.write_text("id,email\nada,a@x.org\nbob,A@X.org\n", encoding="utf-8")
+    with pytest.raises(SpecError, match=r"row 3: email 'A@X.org' is used twice \(row 2\)"):
+        read_roster(roster)

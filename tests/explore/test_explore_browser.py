@@ -211,33 +211,85 @@ def test_the_updated_parameter_is_checked_with_the_mistakes_of_a_step(
     assert page.blocked == [] and set(page.requests) == {page.url}
 
 
+TYPED = [" 1/2", "", "abc", "0x10", "1e99999", "--1", "+.5", "5.", "-0", "0", "1e400",
+         "1" * 45, " 3 ", "\t-2.50e-1\n", "1E+2", "٣", "1,5", "1,234", "0,853", "-12,500",
+         "1.234,5", "1,2,3", "1.2.3", "0.85 3542", "12 34", "2.5×10^-3", "1,", "1 234,5",
+         "\u22120.5", "\u2013,25", "0.853\u2009542", "1\u202f000", "2.5e\u22123", "\u00a00.5 "]
+
+
+def _variants(value: float) -> list[str]:
+    """A value typed in the ways people type it: digits, exponents, a Unicode minus, a
+    decimal comma, spaces between groups."""
+    typed = []
+    for digits in range(1, 13):
+        plain = f"{value:.{digits}g}"
+        typed += [plain, f"{value:.{digits}e}", f"{-value:.{digits}g}", f"{value:.{digits}f}",
+                  f"{value * 1.0001:.{digits}g}", plain.replace("-", "\u2212"),
+                  plain.replace(".", ",")]
+    return typed
+
+
 def test_the_page_and_python_judge_a_grid_of_answers_alike(pages: dict[str, Path],
                                                             visit: Any) -> None:
+    """The page's script against check.reading and check.judge on a grid of typed answers:
+    the same verdict, mistake, tolerance, number read and reason a text is refused; with the
+    digits a question asks for too (sbpJudgeValue, the rule grade applies)."""
     page = visit(pages["padhai_4_4_2"])
     data = _data(page)
-    cases = []
+    cases, valued = [], []
     for choice in data["choices"][:: 5] + [c for c in data["choices"] if c["name"] == "w212"]:
         targets = [choice["value"], *(m["value"] for m in choice["mistakes"])]
-        typed = [" 1/2", "", "abc", "0x10", "1e99999", "--1", "+.5", "5.", "-0", "0", "1e400",
-                 "1" * 45, " 3 ", "\t-2.50e-1\n", "1E+2", "٣"]
+        typed = list(TYPED)
         for value in targets:
-            for digits in range(1, 13):
-                typed += [f"{value:.{digits}g}", f"{value:.{digits}e}", f"{-value:.{digits}g}",
-                          f"{value:.{digits}f}", f"{value * 1.0001:.{digits}g}"]
+            typed += _variants(value)
         mistakes = [(m["name"], m["value"]) for m in choice["mistakes"]]
         for text in typed:
             verdict = judge_number(text, choice["value"], mistakes, choice["tolerance"])
             cases.append((text, choice["name"], [verdict.kind, verdict.mistake,
-                                                  verdict.tolerance]))
+                                                  verdict.tolerance, verdict.read,
+                                                  verdict.problem]))
+            for digits in (2, 3, 4):
+                asked = judge_number(text, choice["value"], mistakes, digits=digits)
+                valued.append((text, choice["name"], digits, [
+                    asked.kind, asked.mistake, asked.tolerance, asked.read, asked.problem]))
     judged = page.page.evaluate(
         "cases => cases.map(([text, name]) => { const v = document.querySelector("
-        "'.sbp-explore').sbpJudge(text, name); return [v.kind, v.mistake, v.tolerance]; })",
-        [[text, name] for text, name, _ in cases])
+        "'.sbp-explore').sbpJudge(text, name); return [v.kind, v.mistake, v.tolerance, v.read,"
+        " v.problem]; })", [[text, name] for text, name, _ in cases])
     differ = [(c[0], c[1], c[2], j) for c, j in zip(cases, judged, strict=True) if c[2] != j]
     assert not differ, differ[:10]
-    kinds = {c[2][0] for c in cases}
-    assert kinds == {"right", "mistake", "wrong", "unreadable"}, kinds
-    assert len(cases) > 1000
+    by_name = {c["name"]: c for c in data["choices"]}
+    judged = page.page.evaluate(
+        "cases => cases.map(([text, target, digits]) => { const v = document.querySelector("
+        "'.sbp-explore').sbpJudgeValue(text, target, digits); return [v.kind, v.mistake, "
+        "v.tolerance, v.read, v.problem]; })",
+        [[text, by_name[name], digits] for text, name, digits, _ in valued])
+    differ = [(c[0], c[1], c[2], c[3], j) for c, j in zip(valued, judged, strict=True)
+              if c[3] != j]
+    assert not differ, differ[:10]
+    kinds = {c[2][0] for c in cases} | {c[3][0] for c in valued}
+    assert kinds == {"right", "digits", "mistake", "wrong", "unreadable"}, kinds
+    assert {c[2][4] for c in cases} > {""} and len(cases) > 1000
+
+
+def test_the_page_judges_the_issues_digits_cases(pages: dict[str, Path], visit: Any) -> None:
+    """w1+ = 0.853542 asked to 3 significant digits: the page's copy of the rule says what
+    grade says, and names what it read."""
+    page = visit(pages["padhai_4_4_2"])
+    target = {"value": 0.853542, "tolerance": None, "total": "0.853542",
+              "mistakes": [{"name": "update_sign", "value": 0.946542, "description": "up"}]}
+    said = {}
+    for text in ("0.854", "0.8535", "0.8536", "0.853542", "0.85", "0.853", "0.855", "0,947",
+                 "\u22120.854"):
+        verdict = page.page.evaluate(
+            "([text, target]) => document.querySelector('.sbp-explore').sbpJudgeValue("
+            "text, target, 3)", [text, target])
+        said[text] = (verdict["kind"], verdict["said"])
+    assert [said[t][0] for t in ("0.854", "0.8535", "0.8536", "0.853542")] == ["right"] * 4
+    assert said["0.85"] == ("digits", "Give more digits: the question asks for 3 significant "
+                                      "digits; 0.85 agrees with the right value to 2.")
+    assert said["0.853"][0] == said["0.855"][0] == said["\u22120.854"][0] == "wrong"
+    assert said["0,947"][0] == "mistake" and said["0,947"][1].startswith("Read as 0.947.")
 
 
 # -- offline, safe ----------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from symbackprop.calculus.derivation import derive
 from symbackprop.calculus.paths import count_paths
 from symbackprop.check import check_problem
-from symbackprop.check.judge import judge_number, read_number
+from symbackprop.check.judge import judge_number
+from symbackprop.check.reading import read_number
 from symbackprop.cli import main
 from symbackprop.explore import (
     explorable,
@@ -295,8 +296,10 @@ def test_the_answer_rule_gives_checks_verdicts(tmp_path: Path) -> None:
 def test_what_may_be_typed() -> None:
     assert read_number("0.5") is not None and read_number(" -2.5E+3 ") is not None
     for text in ("", " ", "1/2", "0x1f", "1_000", "٣", "inf", "nan", "1e", "e5", "--1", "1e12345",
-                 "1" * 41, "2*3", "(1)", "1,5"):
+                 "1" * 41, "2*3", "(1)", "1,234", "1.5,0"):
         assert judge_number(text, 0.5).kind == "unreadable", text
+    for text in ("1,5", "\u22120.5", "\u20130,5", "0.500\u20091"):  # what people type is read
+        assert judge_number(text, 0.5).kind != "unreadable", text
     assert judge_number("1e400", 0.5).kind == "unreadable"  # not a finite number
     assert judge_number("1.50", 0.5).tolerance == pytest.approx(0.01)
 

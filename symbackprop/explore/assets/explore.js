@@ -25,9 +25,6 @@
     var updateVerdict = root.querySelector("#update-verdict");
     var choices = {};
     var current = null;
-    var number = new RegExp("^[ \\t\\r\\n]*([+-]?)([0-9]+\\.?[0-9]*|\\.[0-9]+)" +
-                            "(?:[eE]([+-]?[0-9]{1," + data.answer.exponent + "}))?" +
-                            "[ \\t\\r\\n]*$");
     data.choices.forEach(function (choice) { choices[choice.name] = choice; });
 
     function part(kind, index) {
@@ -50,58 +47,186 @@
       return { dashed: "6 4", dotted: "1.5 3", dashdot: "6 3 1.5 3" }[dash] || "";
     }
 
-    // -- the answer check: one unit in the last typed digit, as `symbackprop check` ---------
-    function readAnswer(typed) {
-      if (typed.length > data.answer.max) return null;
-      var m = number.exec(typed);
-      if (!m) return null;
-      var point = m[2].indexOf(".");
-      var decimals = point < 0 ? 0 : m[2].length - point - 1;
-      var exponent = m[3] === undefined ? 0 : parseInt(m[3], 10);
-      var value = Number(m[1] + m[2] + (m[3] === undefined ? "" : "e" + m[3]));
-      if (!isFinite(value)) return null;
-      return { value: value, tolerance: Number("1e" + (exponent - decimals)) };
+    // -- the answer check: the rules of symbackprop/check/reading.py and judge.py --------
+    var AROUND = /^[ \t\r\n\u00a0\u2009\u202f]+|[ \t\r\n\u00a0\u2009\u202f]+$/g;
+    var NUMBER = new RegExp("^([+\\-\u2212\u2013]?)([0-9][0-9.,\u0020\u00a0\u2009\u202f]*|" +
+                            "[.,][0-9][0-9\u0020\u00a0\u2009\u202f]*)(?:([eE])" +
+                            "([+\\-\u2212\u2013]?)([0-9]{1," + data.answer.exponent + "}))?$");
+    var POWER = /[x\u00d7*\u00b7][ \u00a0\u2009\u202f]*10[ \u00a0\u2009\u202f]*\^/;
+    var SPACE = /[\u0020\u00a0\u2009\u202f]/;
+    var MINUS = "-\u2212\u2013";
+    var EXACT = ["update_not_applied"]; // check.judge.EXACT_MISTAKES
+    var PROBLEMS = {
+      both: "both a decimal point and a comma: write one decimal point and no thousands " +
+        "separator, like 1234.5",
+      twice: "more than one decimal mark",
+      noDecimals: "a decimal comma needs a digit after it",
+      groups: "a space may only separate groups of three digits, like 0.853 542",
+      power: "write a power of ten as an exponent: 2.5e-3 for 2.5 \u00d7 10^-3",
+      long: "longer than " + data.answer.max + " characters"
+    };
+    function ambiguous(a, b) {
+      return "ambiguous: a decimal comma (" + a + "." + b + ") or a thousands separator (" +
+        a + b + ")? Write " + a + "." + b + " or " + a + b;
     }
-    // target: a choice (the derivative) or a choice's .updated (the parameter after the step),
-    // each with its value, tolerance, mistakes and printed total
-    function judge(typed, target) {
-      var read = readAnswer(typed);
-      if (read === null) return { kind: "unreadable" };
-      var allowed = target.tolerance === null ? read.tolerance : target.tolerance;
-      if (target.value === null) return { kind: "unknown", tolerance: allowed };
-      var close = function (v) { return Math.abs(read.value - v) <= allowed * data.slack; };
-      var also = null;
-      for (var i = 0; i < target.mistakes.length && also === null; i++) {
-        if (close(target.mistakes[i].value)) also = target.mistakes[i];
+    function sign(s) { return s && MINUS.indexOf(s) >= 0 ? "-" : s; }
+    function grouped(part, leading) {
+      var groups = part.split(SPACE);
+      if (groups.length === 1) return part;
+      var inner = leading ? groups.slice(1) : groups.slice(0, -1);
+      var edge = leading ? groups[0] : groups[groups.length - 1];
+      if (edge.length < 1 || edge.length > 3 ||
+          inner.some(function (g) { return g.length !== 3; })) return null;
+      return groups.join("");
+    }
+    function mantissa(m) {
+      var points = m.split(".").length - 1, commas = m.split(",").length - 1;
+      if (points && commas) return { problem: PROBLEMS.both };
+      if (points > 1 || commas > 1) return { problem: PROBLEMS.twice };
+      var mark = points ? "." : commas ? "," : "";
+      var at = mark ? m.indexOf(mark) : m.length;
+      var whole = m.slice(0, at), fraction = mark ? m.slice(at + 1) : "";
+      var integer = whole ? grouped(whole, true) : "";
+      var decimals = fraction ? grouped(fraction, false) : "";
+      if (integer === null || decimals === null) return { problem: PROBLEMS.groups };
+      if (mark === ",") {
+        if (!decimals) return { problem: PROBLEMS.noDecimals };
+        if (decimals.length === 3 && /[1-9]/.test(integer) && !SPACE.test(m)) {
+          return { problem: ambiguous(integer, decimals) };
+        }
       }
-      if (close(target.value)) return { kind: "right", mistake: also, tolerance: allowed };
-      if (also !== null) return { kind: "mistake", mistake: also, tolerance: allowed };
-      return { kind: "wrong", mistake: null, tolerance: allowed };
+      return { text: integer + (mark ? "." + decimals : "") };
     }
-    function explain(result, target, what) {
-      var judged = result.tolerance === undefined ? "" : "judged to ±" + result.tolerance +
+    function decimal(text) { // an ASCII number as a coefficient and an exponent (exact)
+      var m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
+      var fraction = m[3] || "";
+      var coef = BigInt((m[2] || "") + fraction || "0");
+      return { coef: m[1] === "-" ? -coef : coef,
+               exp: (m[4] === undefined ? 0 : parseInt(m[4], 10)) - fraction.length,
+               value: Number(text) };
+    }
+    function readAnswer(typed) { // check.reading.read_answer
+      if (Array.from(typed).length > data.answer.max) return { problem: PROBLEMS.long };
+      var body = typed.replace(AROUND, "");
+      if (POWER.test(body)) return { problem: PROBLEMS.power };
+      var m = NUMBER.exec(body);
+      if (!m) return { problem: "" };
+      var mant = mantissa(m[2]);
+      if (mant.problem !== undefined) return { problem: mant.problem };
+      var text = sign(m[1]) + mant.text + (m[3] === undefined ? "" : m[3] + sign(m[4]) + m[5]);
+      return { text: text, number: decimal(text), changed: text !== body };
+    }
+    function digitCount(coef) { // significant digits of a coefficient
+      var s = (coef < 0n ? -coef : coef).toString();
+      return s === "0" ? 0 : s.length;
+    }
+    function unit(number) { return Number("1e" + number.exp); }
+    function within(a, b, tolerance) { return Math.abs(a - b) <= tolerance * data.slack; }
+    function half(number, value) { return within(number.value, value, 0.5 * unit(number)); }
+    function exponentOf(value, digits) { // the exponent of the last asked digit of value
+      if (value === 0) return -digits;
+      var d = decimal(String(Math.abs(value)));
+      return d.exp + digitCount(d.coef) - 1 - digits + 1;
+    }
+    function rounded(number, exp) { // half up (away from 0) to a multiple of 10^exp
+      if (number.exp >= exp) return number.coef * 10n ** BigInt(number.exp - exp);
+      var size = number.coef < 0n ? -number.coef : number.coef;
+      var needed = Math.max(1, number.exp + digitCount(size) - 1 - exp + 2);
+      if (needed > 100000) return null;
+      var p = 10n ** BigInt(exp - number.exp), q = size / p;
+      if (2n * (size % p) >= p) q += 1n;
+      return number.coef < 0n ? -q : q;
+    }
+    function roundedAlike(number, value, digits) {
+      var exp = exponentOf(value, digits), mine = rounded(number, exp);
+      return mine !== null && mine === rounded(decimal(String(value)), exp);
+    }
+    function agrees(number, value, digits) {
+      return roundedAlike(number, value, digits) ||
+        (digitCount(number.coef) >= digits && half(number, value));
+    }
+    function first(mistakes, match) {
+      for (var i = 0; i < mistakes.length; i++) if (match(mistakes[i])) return mistakes[i];
+      return null;
+    }
+    // target: {value, tolerance, mistakes: [{name, value, description}]}: a choice (the
+    // derivative), a choice's .updated (the parameter after the step), or, with the digits a
+    // question asks for, an answer of a key; the verdict of check.judge.judge_number
+    function judge(typed, target, digits) {
+      var read = readAnswer(typed);
+      if (read.number === undefined || !isFinite(read.number.value)) {
+        return { kind: "unreadable", problem: read.problem || "" };
+      }
+      var number = read.number, mistakes = target.mistakes, result;
+      var verdict = function (kind, mistake, tolerance) {
+        return { kind: kind, mistake: mistake, tolerance: tolerance, read: read.text,
+                 changed: read.changed };
+      };
+      if (digits !== null && digits !== undefined && target.value !== null) {
+        var scale = Number("1e" + exponentOf(target.value, digits));
+        var like = first(mistakes, function (m) { return half(number, m.value); }) ||
+          first(mistakes, function (m) { return roundedAlike(number, m.value, digits); });
+        if (agrees(number, target.value, digits)) return verdict("right", like, scale);
+        if (digitCount(number.coef) < digits && half(number, target.value)) {
+          result = verdict("digits", like, scale);
+          result.given = digitCount(number.coef);
+          return result;
+        }
+        return verdict(like ? "mistake" : "wrong", like, scale);
+      }
+      var allowed = target.tolerance === null ? unit(number) : target.tolerance;
+      if (target.value === null) return verdict("unknown", null, allowed);
+      var exact = half(number, target.value) ? null : first(mistakes, function (m) {
+        return EXACT.indexOf(m.name) >= 0 && half(number, m.value);
+      });
+      var also = exact || first(mistakes, function (m) {
+        return within(number.value, m.value, allowed);
+      });
+      if (exact === null && within(number.value, target.value, allowed)) {
+        return verdict("right", also, allowed);
+      }
+      return verdict(also ? "mistake" : "wrong", also, allowed);
+    }
+    function explain(result, target, what, digits) {
+      var judged = result.tolerance === undefined ? "" : digits ?
+        "judged to " + digits + " significant digits" : "judged to ±" + result.tolerance +
         (target.tolerance === null ? ", one unit in the last digit you typed" :
          ", the problem file's tolerance");
       var within = judged && " (" + judged + ")";
+      var read = result.changed ? "Read as " + result.read + ". " : "";
       switch (result.kind) {
-        case "right": return "Right: " + what + " = " + target.total + within + "." +
+        case "right": return read + "Right: " + what + " = " + target.total + within + "." +
           (result.mistake ? " But with " + result.mistake.description + " (mistake “" +
            result.mistake.name + "”) you would get the same to these digits: type more " +
            "digits to tell the two apart." : "");
-        case "mistake": return "Not right: that is what you get with " +
+        case "digits": return read + "Give more digits: the question asks for " + digits +
+          " significant digits; " + result.read + " agrees with the right value to " +
+          result.given + ".";
+        case "mistake": return read + "Not right: that is what you get with " +
           result.mistake.description + ". (Mistake “" + result.mistake.name + "”; " + judged +
           ".)";
-        case "wrong": return "Not right, and not one of the common mistakes this page knows" +
-          within + ".";
+        case "wrong": return read + "Not right, and not one of the common mistakes this " +
+          "page knows" + within + ".";
         case "unknown": return "The problem file gives no values: there is no number to check.";
-        default: return "Type a number, such as -0.029 or 2.5e-3.";
+        default: return (result.problem ? "Not read as a number: " + result.problem + ". " :
+          "") + "Type a number, such as -0.029 or 2.5e-3.";
       }
+    }
+    function plain(result) { // a verdict as data, for tests
+      return { kind: result.kind, mistake: result.mistake ? result.mistake.name : null,
+               tolerance: result.tolerance === undefined ? null : result.tolerance,
+               read: result.read === undefined ? null : result.read,
+               problem: result.problem || "" };
     }
     root.sbpJudge = function (typed, name, updated) { // for tests: a verdict without the page
       var choice = choices[name || current.name];
-      var result = judge(typed, updated ? choice.updated : choice);
-      return { kind: result.kind, mistake: result.mistake ? result.mistake.name : null,
-               tolerance: result.tolerance === undefined ? null : result.tolerance };
+      return plain(judge(typed, updated ? choice.updated : choice));
+    };
+    root.sbpJudgeValue = function (typed, target, digits) { // for tests: any target, digits
+      var result = judge(typed, target, digits);
+      var out = plain(result);
+      out.said = explain(result, target, "the answer", digits);
+      return out;
     };
 
     // -- the picture -------------------------------------------------------------------------
