@@ -41,7 +41,7 @@ from ..errors import FormulaError
 from ..limits import MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH, MAX_NUMBER_BITS, MAX_NUMBER_DIGITS
 from .functions import leaky_relu, relu, sigmoid, softplus
 
-__all__ = ["ALLOWED_FUNCTIONS", "FUNCTIONS", "free_names", "parse_formula"]
+__all__ = ["ALLOWED_FUNCTIONS", "FUNCTIONS", "FUNCTION_ALIASES", "free_names", "parse_formula"]
 
 #: name -> (sympy callable, least number of arguments, most arguments or None for no limit)
 FUNCTIONS: Mapping[str, tuple[Callable[..., sympy.Expr], int, int | None]] = types.MappingProxyType(
@@ -64,6 +64,8 @@ FUNCTIONS: Mapping[str, tuple[Callable[..., sympy.Expr], int, int | None]] = typ
 )
 #: The function names, sorted, for documentation and error messages.
 ALLOWED_FUNCTIONS: tuple[str, ...] = tuple(sorted(FUNCTIONS))
+#: Other names of functions, as sympy and textbooks write them: ``ln`` is ``log``.
+FUNCTION_ALIASES: Mapping[str, str] = types.MappingProxyType({"ln": "log"})
 
 _ALLOWED = (
     "formulas may contain numbers, names, + - * / ^ **, parentheses and calls such as "
@@ -380,7 +382,7 @@ class _Parser:
             return None  # syntax check only
         if name in self.names:
             return self.names[name]
-        if name in FUNCTIONS:
+        if name in FUNCTIONS or name in FUNCTION_ALIASES:
             raise self._fail(f"'{name}' is a function; call it as {name}(...)", token.pos)
         if keyword.iskeyword(name):
             problem = f"the Python keyword '{name}' is not allowed; {_ALLOWED}"
@@ -390,7 +392,7 @@ class _Parser:
         raise self._fail(problem + (f"; did you mean '{close[0]}'?" if close else ""), token.pos)
 
     def _call(self, token: _Token) -> sympy.Expr:
-        name = token.text
+        name = FUNCTION_ALIASES.get(token.text, token.text)
         if name not in FUNCTIONS:
             if self.names is not None and name in self.names:
                 shown = _clip(name)
@@ -414,7 +416,7 @@ class _Parser:
         if not least <= len(args) <= (most or len(args)):
             count = f"exactly {least}" if least == most else f"at least {least}"
             plural = "argument" if least == most == 1 else "arguments"
-            problem = f"{name}() takes {count} {plural} ({len(args)} given)"
+            problem = f"{token.text}() takes {count} {plural} ({len(args)} given)"
             raise self._fail(problem, token.pos)
         return self._apply(token, *args, func=func)
 

@@ -29,7 +29,10 @@ from .functions import leaky_relu, relu, sigmoid, softplus
 
 __all__ = [
     "ACTIVATIONS",
+    "ACTIVATION_ALIASES",
     "LOSSES",
+    "LOSS_ALIASES",
+    "LOSS_LOOKALIKES",
     "Activation",
     "Loss",
     "activation",
@@ -122,7 +125,9 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 """Element-wise activations by name. ``softmax`` couples its outputs: see :func:`softmax`."""
 
-ACTIVATION_ALIASES = {"linear": "identity"}
+ACTIVATION_ALIASES = {"linear": "identity", "logistic": "sigmoid"}
+"""Other names of activations, as other libraries write them: Keras's ``linear`` and
+scikit-learn's ``logistic``."""
 OUTPUT_ONLY = ("softmax",)
 
 
@@ -210,3 +215,20 @@ LOSSES: dict[str, Loss] = {
     ),
 }
 """Losses by name (docs/reference/problem-files.md)."""
+
+LOSS_ALIASES = {"mse": "mean_squared_error", "mse_loss": "mean_squared_error",
+                "categorical_crossentropy": "cross_entropy"}
+"""Other names of losses that mean the same function: Keras's ``mse`` and PyTorch's
+``mse_loss`` (``MSELoss``; both the mean over the outputs), Keras's ``categorical_crossentropy``
+(of probabilities, summed over the classes)."""
+
+_AVERAGED = ("binary_cross_entropy sums over the outputs, where PyTorch's BCELoss and Keras's "
+             "binary_crossentropy average them (the same for one output): write "
+             "loss = \"binary_cross_entropy\"")
+_LOGITS = ("cross_entropy takes probabilities (a softmax output layer), where PyTorch's "
+           "CrossEntropyLoss takes the pre-activations: write output = \"softmax\" and "
+           "loss = \"cross_entropy\"")
+LOSS_LOOKALIKES = {"bce": _AVERAGED, "binary_crossentropy": _AVERAGED, "ce": _LOGITS,
+                   "crossentropyloss": _LOGITS}
+"""Names other libraries give a loss that differs from ours (so not an alias), and what to write
+instead; an error message quotes it."""
