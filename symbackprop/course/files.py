@@ -27,7 +27,7 @@ from typing import Any
 from ..render.jsontext import to_json
 from ..spec.problems import problem_from_dict, read_problem_data
 from ..spec.tomlwriter import dumps as toml_text
-from .handout import solutions_handout, student_handout
+from .handout import check_names, solutions_handout, student_handout
 from .roster import Student
 from .variants import Variant, key_data, template_variants
 
@@ -71,6 +71,8 @@ def assignment_files(template: str, students: tuple[Student, ...], *, seed: int 
     >>> sorted(files)
     ['handout/s01.tex', 'handout/solutions.tex', 'key/s01.json', 's01.toml']
     """
+    if handouts:
+        check_names(students)
     name, data = read_problem_data(template)
     problem = problem_from_dict(data, name=name)
     variants = template_variants(problem, students, seed)

@@ -5,8 +5,10 @@ questions with room for the answers; the solutions give, student by student, the
 right answer with its formula and every derivation in full
 (:func:`symbackprop.render.latex.derivation_latex`: the paths, the chain rule path by path, the
 delta recursion, the local partials and the numbers).  Both compile with ``pdflatex``
-(``texlive-latex-base`` only).  Names, titles and descriptions are untrusted text: they go
-through :func:`symbackprop.render.display.latex_text`.
+(``texlive-latex-base`` only), or with LuaLaTeX where a name needs it (the file's first line
+says which: :func:`symbackprop.render.latex.latex_document`); :func:`check_names` refuses a
+name no font has.  Names, titles and descriptions are untrusted text: they go through
+:func:`symbackprop.render.display.latex_text`.
 
 Examples
 --------
@@ -15,25 +17,61 @@ Examples
 >>> from symbackprop.course.variants import make_variant
 >>> variant = make_variant(load_problem("assignment_2_2_2"), Student("ada", "Ada & co"), seed=1)
 >>> sheet = student_handout(variant)
->>> sheet.startswith(r"\documentclass") and r"Ada \& co" in sheet
-True
+>>> sheet.splitlines()[0], r"Ada \& co" in sheet
+('% !TEX program = pdflatex', True)
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from ..draw.tikz import tikz_picture
+from ..errors import SpecError
 from ..naming import default_latex
 from ..render.display import latex_text
 from ..render.latex import derivation_latex, fitted_figure, latex_document
 from ..render.numbers import latex_number
+from ..render.scripts import SCRIPTS, untypeset
 from .keys import Answer
+from .roster import Student
 from .variants import Variant
 
-__all__ = ["solutions_handout", "student_handout"]
+__all__ = ["check_names", "solutions_handout", "student_handout"]
 
 _NUMBER_DIGITS = 10
+
+
+def check_names(students: Sequence[Student]) -> None:
+    """Refuse a roster with a name the handouts cannot typeset: a character in none of the
+    scripts of :data:`symbackprop.render.scripts.SCRIPTS` (nothing is transliterated).
+
+    Raises
+    ------
+    SpecError
+        Naming the student and the characters.
+
+    Examples
+    --------
+    >>> check_names([Student("zoe", "Zoë Müller"), Student("li", "李雷")])
+    >>> check_names([Student("an", "Ananya अ")])
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: student 'an': the name 'Ananya अ' holds 'अ' (DEVANAGARI \
+LETTER A), which no font of the handouts has; they typeset Latin, Greek, Cyrillic, Armenian, \
+Georgian, Hebrew, Arabic, CJK, Japanese kana and Korean: write the name in one of those, or \
+leave --handout out
+    """
+    scripts = [s.name for s in SCRIPTS if s.name not in ("combining marks", "punctuation")]
+    for student in students:
+        missing = untypeset(student.name)
+        if missing:
+            shown = ", ".join(f"{c!r} ({unicodedata.name(c, f'U+{ord(c):04X}')})"
+                              for c in missing[:3])
+            raise SpecError(f"student {student.id!r}: the name {student.name!r} holds {shown}, "
+                            f"which no font of the handouts has; they typeset "
+                            f"{', '.join(scripts[:-1])} and {scripts[-1]}: write the name in "
+                            "one of those, or leave --handout out")
 
 
 def _who(variant: Variant) -> str:
@@ -87,7 +125,7 @@ def student_handout(variant: Variant) -> str:
     """
     body = [*_intro(variant), r"\section*{Questions}", r"\begin{enumerate}",
             *(_asked(a) for a in variant.key), r"\end{enumerate}"]
-    return latex_document("\n".join(body), title=variant.problem.title)
+    return latex_document("\n".join(body), title=variant.problem.title, program_line=True)
 
 
 def _solution(answer: Answer, learning_rate: float | None, figure: str = "",
@@ -139,4 +177,4 @@ def solutions_handout(variants: Sequence[Variant], title: str = "", *,
             body += _solution(answer, rate, figure, declare=not drawn)
             drawn = drawn or bool(figure)
     return latex_document("\n".join(body), title=title or "Solutions",
-                          packages=("graphicx", "tikz") if drawn else ())
+                          packages=("graphicx", "tikz") if drawn else (), program_line=True)
