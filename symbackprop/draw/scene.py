@@ -2,7 +2,10 @@
 
 A scene holds the nodes (placed by :mod:`symbackprop.draw.layout`), one stroke per edge and path
 (paths that share an edge run side by side, each in its own colour), edge labels (numbers
-written by :func:`value_latex`) and what the legend lists.  The writers only read it:
+written by :func:`value_latex`) and what the legend lists: :func:`derivation_scene`.  The
+network alone, every node and edge alike and no path highlighted, is :func:`network_scene` (a
+student's sheet shows it: the parameters are labelled boxes, and which path matters is for the
+student to find).  The writers only read it:
 :mod:`symbackprop.draw` (matplotlib), :mod:`symbackprop.draw.tikz` and :mod:`symbackprop.draw.dot`;
 the words they share (title, legend rows, note) come from :mod:`symbackprop.draw.captions`, which
 reads the scene.
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -32,14 +36,15 @@ import sympy
 from ..calculus.derivation import Derivation
 from ..calculus.terms import Factor
 from ..errors import SymbackpropError
+from ..graph.computation import ComputationGraph
 from ..render.numbers import FACTOR_DIGITS, latex_number, text_number
 from .geometry import Box, Edge, Layout, Point, place_edge_labels, text_size
 from .layout import graph_layout
-from .network_layout import picture_layout
+from .network_layout import network_roles, picture_layout
 
-__all__ = ["MAX_COLOURED", "PALETTE", "EdgeLabel", "NodeStyle", "PathStyle", "Scene",
-           "ScenePath", "Stroke", "derivation_scene", "path_style", "paths_by_edge",
-           "value_latex"]
+__all__ = ["MAX_COLOURED", "PALETTE", "PLAIN", "EdgeLabel", "NodeStyle", "PathStyle", "Scene",
+           "ScenePath", "Stroke", "derivation_scene", "network_scene", "path_style",
+           "paths_by_edge", "value_latex"]
 
 PALETTE = ("#1f5fd1", "#d62728", "#e7298a", "#2ca02c", "#ff7f0e", "#7b3fbf", "#8c564b",
            "#17a2b8", "#808000")
@@ -57,6 +62,8 @@ PATH_GAP = 0.034
 ARROW = 0.085
 FADED = "#c9c9c9"
 UNION = "#1f5fd1"
+PLAIN = "#333333"
+"""The colour of every edge of the network alone (:func:`network_scene`)."""
 
 FILL = {"input": "#e6e6e6", "target": "#e6e6e6", "parameter": "#fde8b0", "constant": "#f2f2f2",
         "pre_activation": "#ffffff", "activation": "#dcecfb", "output": "#d6f0d6",
@@ -200,6 +207,12 @@ class Scene:
         """Whether every path has its own colour (else the union of the paths is drawn)."""
         return len(self.paths) == self.path_count
 
+    @property
+    def plain(self) -> bool:
+        """Whether this is the network alone (:func:`network_scene`): no derivative, no path,
+        no title."""
+        return not self.wrt
+
     def bounds(self) -> Box:
         box = self.layout.bounds()
         for label in self.edge_labels:
@@ -207,6 +220,8 @@ class Scene:
         return box
 
     def __repr__(self) -> str:
+        if self.plain:
+            return f"Scene(the network, {len(self.layout.nodes)} nodes)"
         return (f"Scene(d{self.of}/d{self.wrt}, {len(self.layout.nodes)} nodes, "
                 f"{len(self.paths)} highlighted paths)")
 
@@ -286,11 +301,8 @@ def derivation_scene(derivation: Derivation, *, edge_labels: str | None = None,
     _check_options(derivation, edge_labels, before_surgery, parameters)
     graph = derivation.graph
     hide = [p for p in graph.parameters if p != derivation.wrt] if parameters == "wrt" else []
-    try:
-        layout = picture_layout(graph) if before_surgery else graph_layout(graph, hide=hide)
-    except ValueError as err:
-        raise SymbackpropError(f"cannot draw {graph!r}: {err}; draw a smaller network, or "
-                               "only the weight differentiated (parameters='wrt')") from None
+    layout = _placed(graph, tuple(hide), before_surgery, "draw a smaller network, or only the "
+                     "weight differentiated (parameters='wrt')")
     paths = _scene_paths(derivation, layout, max_coloured)
     on_paths = {n for p in paths for n in p.nodes} | {derivation.wrt}
     if derivation.terms is None:
@@ -308,6 +320,54 @@ def derivation_scene(derivation: Derivation, *, edge_labels: str | None = None,
     return Scene(layout, derivation.of, derivation.wrt, derivation.path_count, derivation.value,
                  paths, _strokes(layout, paths), styles, labels, note,
                  {n: graph.node(n).latex for n in graph.order})
+
+
+def network_scene(graph: ComputationGraph) -> Scene:
+    """What to draw for the network alone: every node in its role's colour, every edge alike
+    (:data:`PLAIN`), no path highlighted, no title.  A layered network is the textbook's
+    picture (neurons, each weight written on the edge it multiplies, each bias under its
+    neuron: which parameter connects what); any other graph has its nodes, the parameters
+    among them.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> scene = network_scene(load_problem("mazur_2_2_2").graph)
+    >>> scene, scene.plain, {s.colour for s in scene.strokes}, scene.paths
+    (Scene(the network, 9 nodes), True, {'#333333'}, ())
+    >>> [(label.edge, label.text) for label in scene.edge_labels][:2]
+    [(('x1', 'h11'), 'w_{1}'), (('x1', 'h12'), 'w_{3}')]
+    >>> network_scene(load_problem("branching_graph").graph).layout.nodes["b"].label
+    'b'
+    """
+    layered = network_roles(graph) is not None
+    layout = _placed(graph, (), layered, "draw a smaller network")
+    styles = {name: NodeStyle(FILL.get(placed.role, "#ffffff"), "#222222", 1.0)
+              for name, placed in layout.nodes.items()}
+    strokes = tuple(Stroke(*layout.segment(u, v), PLAIN, 0.9, arrow=True)
+                    for u, v in layout.edges)
+    labels = _placed_labels(layout, layout.edge_text, {}, set(), _ON_PICTURE) if layered else ()
+    return Scene(layout, graph.output, "", 0, None, (), strokes, styles, labels, "",
+                 {n: graph.node(n).latex for n in graph.order})
+
+
+_LAYOUTS: weakref.WeakKeyDictionary[ComputationGraph, dict[tuple[tuple[str, ...], bool],
+                                                           Layout]] = weakref.WeakKeyDictionary()
+
+
+def _placed(graph: ComputationGraph, hide: tuple[str, ...], before_surgery: bool,
+            hint: str) -> Layout:
+    """The layout of ``graph``, made once per graph (a graph does not change): every variant
+    of a course draws the same network.  ``hint`` says what to do when it is too large."""
+    layouts = _LAYOUTS.setdefault(graph, {})
+    key = (hide, before_surgery)
+    if key not in layouts:
+        try:
+            layouts[key] = (picture_layout(graph) if before_surgery
+                            else graph_layout(graph, hide=hide))
+        except ValueError as err:
+            raise SymbackpropError(f"cannot draw {graph!r}: {err}; {hint}") from None
+    return layouts[key]
 
 
 def _check_options(derivation: Derivation, edge_labels: str | None, before_surgery: bool,
@@ -384,7 +444,7 @@ def _edge_labels(derivation: Derivation, layout: Layout, paths: tuple[ScenePath,
         texts = dict(layout.edge_text)
         if derivation.wrt in layout.carried_by:
             emphasis.add(layout.carried_by[derivation.wrt])
-        prefer: tuple[float, ...] = (0.72, 0.62, 0.82, 0.52, 0.42, 0.32, 0.25)
+        prefer: tuple[float, ...] = _ON_PICTURE
     elif mode is not None:
         names = derivation.graph.latex_names()
         factors = _edge_factors(derivation)
@@ -401,6 +461,15 @@ def _edge_labels(derivation: Derivation, layout: Layout, paths: tuple[ScenePath,
         prefer = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)
     else:
         return ()
+    return _placed_labels(layout, texts, plain, emphasis, prefer)
+
+
+_ON_PICTURE = (0.72, 0.62, 0.82, 0.52, 0.42, 0.32, 0.25)
+"""Where along an edge of the picture before surgery its weight is written, by preference."""
+
+
+def _placed_labels(layout: Layout, texts: Mapping[Edge, str], plain: Mapping[Edge, str],
+                   emphasis: set[Edge], prefer: tuple[float, ...]) -> tuple[EdgeLabel, ...]:
     order = sorted(texts, key=lambda e: (e not in emphasis, layout.nodes[e[0]].x,
                                          -layout.nodes[e[0]].y))
     sizes = {e: _padded(text_size(texts[e], EDGE_FONT)) for e in order}
