@@ -9,14 +9,17 @@ answers-only submissions and exports to Gradescope and PrairieLearn.
 - :mod:`~symbackprop.course.variants`: the seeded draws, redrawn while degenerate;
   :mod:`~symbackprop.course.keys`: the answer keys and what makes a draw degenerate;
 - :mod:`~symbackprop.course.files` (TOML written by :mod:`symbackprop.spec.tomlwriter`),
-  :mod:`~symbackprop.course.handout`: the files of an assignment;
+  :mod:`~symbackprop.course.handout` (a student's sheet, what it states in
+  :mod:`~symbackprop.course.statement`) and :mod:`~symbackprop.course.solutions`: the files of
+  an assignment;
 - :mod:`~symbackprop.course.submissions`, :mod:`~symbackprop.course.grading`,
   :mod:`~symbackprop.course.reports`, :mod:`~symbackprop.course.gradescope`: grading;
 - :mod:`~symbackprop.course.prairielearn` with :mod:`~symbackprop.course.pl_server`: a
   PrairieLearn question folder.
 
 May import :mod:`symbackprop.check`, :mod:`symbackprop.draw`, :mod:`symbackprop.render`,
-:mod:`symbackprop.calculus` and :mod:`symbackprop.spec`.
+:mod:`symbackprop.calculus`, :mod:`symbackprop.spec`, :mod:`symbackprop.graph` and
+:mod:`symbackprop.rules` (a sheet states the network and its activations).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ each one):
   its ``[[questions]]`` kept and its ``[variants]`` and ``[[claims]]`` left out: a problem file
   ``symbackprop derive``, ``paths`` and ``check`` read like any other;
 - ``key/<id>.json``: the answer key (:func:`symbackprop.course.variants.key_data`);
-- with handouts, ``handout/<id>.tex`` and ``handout/solutions.tex``.
+- with handouts, ``handout/<id>.tex`` (:mod:`symbackprop.course.handout`) and
+  ``handout/solutions.tex`` (:mod:`symbackprop.course.solutions`).
 
 Examples
 --------
@@ -27,8 +28,9 @@ from typing import Any
 from ..render.jsontext import to_json
 from ..spec.problems import problem_from_dict, read_problem_data
 from ..spec.tomlwriter import dumps as toml_text
-from .handout import check_names, solutions_handout, student_handout
+from .handout import check_names, make_sheet, student_handout
 from .roster import Student
+from .solutions import solutions_document, student_solution
 from .variants import Variant, key_data, template_variants
 
 __all__ = ["assignment_files", "student_data"]
@@ -77,18 +79,21 @@ def assignment_files(template: str, students: tuple[Student, ...], *, seed: int 
     problem = problem_from_dict(data, name=name)
     variants = template_variants(problem, students, seed)
     short = name.removesuffix(" (bundled example)")
+    sheet = make_sheet(problem) if handouts else None
     files: dict[str, str] = {}
+    parts: list[str] = []
     for variant in variants:
         sid = variant.student.id
         header = (f"# Variant {sid} of {_comment(short)}, seed {variant.seed}: "
                   "symbackprop variants\n")
         files[f"{sid}.toml"] = header + toml_text(student_data(data, variant))
         files[f"key/{sid}.json"] = to_json(key_data(variant, short)) + "\n"
-        if handouts:
-            files[f"handout/{sid}.tex"] = student_handout(variant)
+        if sheet is not None:
+            files[f"handout/{sid}.tex"] = student_handout(variant, sheet)
+            parts.append(student_solution(variant))
     if handouts:
-        files["handout/solutions.tex"] = solutions_handout(
-            variants, f"{problem.title or short}: solutions", figures=figures)
+        files["handout/solutions.tex"] = solutions_document(
+            problem, parts, f"{problem.title or short}: solutions", figures=figures)
     return files
 
 

@@ -42,13 +42,13 @@ from ..render.numbers import DISPLAY_DIGITS, text_number
 from .captions import LEGEND_FONT, legend_size, note_lines, path_chain, title_math, title_text
 from .dot import dot_source
 from .geometry import NODE_FONT, NOTE_FONT
+from .plain import network_scene
 from .scene import (
     EDGE_FONT,
     MAX_COLOURED,
     WRT_FILL,
     Scene,
     derivation_scene,
-    network_scene,
 )
 from .tikz import scene_document, tikz_document
 

@@ -3,12 +3,10 @@
 A scene holds the nodes (placed by :mod:`symbackprop.draw.layout`), one stroke per edge and path
 (paths that share an edge run side by side, each in its own colour), edge labels (numbers
 written by :func:`value_latex`) and what the legend lists: :func:`derivation_scene`.  The
-network alone, every node and edge alike and no path highlighted, is :func:`network_scene` (a
-student's sheet shows it: the parameters are labelled boxes, and which path matters is for the
-student to find).  The writers only read it:
-:mod:`symbackprop.draw` (matplotlib), :mod:`symbackprop.draw.tikz` and :mod:`symbackprop.draw.dot`;
-the words they share (title, legend rows, note) come from :mod:`symbackprop.draw.captions`, which
-reads the scene.
+network alone, no path highlighted, is :func:`symbackprop.draw.plain.network_scene`.  The
+writers only read it: :mod:`symbackprop.draw` (matplotlib), :mod:`symbackprop.draw.tikz` and
+:mod:`symbackprop.draw.dot`; the words they share (title, legend rows, note) come from
+:mod:`symbackprop.draw.captions`, which reads the scene.
 
 Path colours follow the PadhAI notes (path 1 blue, 2 red, 3 pink, 4 green, ...), then cycle
 with dash styles.
@@ -27,7 +25,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -39,12 +36,11 @@ from ..errors import SymbackpropError
 from ..graph.computation import ComputationGraph
 from ..render.numbers import FACTOR_DIGITS, latex_number, text_number
 from .geometry import Box, Edge, Layout, Point, place_edge_labels, text_size
-from .layout import graph_layout
-from .network_layout import network_roles, picture_layout
+from .layout import cached_layout
 
-__all__ = ["MAX_COLOURED", "PALETTE", "PLAIN", "EdgeLabel", "NodeStyle", "PathStyle", "Scene",
-           "ScenePath", "Stroke", "derivation_scene", "network_scene", "path_style",
-           "paths_by_edge", "value_latex"]
+__all__ = ["FILL", "MAX_COLOURED", "PALETTE", "EdgeLabel", "NodeStyle", "PathStyle", "Scene",
+           "ScenePath", "Stroke", "derivation_scene", "path_style", "paths_by_edge",
+           "picture_labels", "value_latex"]
 
 PALETTE = ("#1f5fd1", "#d62728", "#e7298a", "#2ca02c", "#ff7f0e", "#7b3fbf", "#8c564b",
            "#17a2b8", "#808000")
@@ -62,8 +58,6 @@ PATH_GAP = 0.034
 ARROW = 0.085
 FADED = "#c9c9c9"
 UNION = "#1f5fd1"
-PLAIN = "#333333"
-"""The colour of every edge of the network alone (:func:`network_scene`)."""
 
 FILL = {"input": "#e6e6e6", "target": "#e6e6e6", "parameter": "#fde8b0", "constant": "#f2f2f2",
         "pre_activation": "#ffffff", "activation": "#dcecfb", "output": "#d6f0d6",
@@ -209,8 +203,8 @@ class Scene:
 
     @property
     def plain(self) -> bool:
-        """Whether this is the network alone (:func:`network_scene`): no derivative, no path,
-        no title."""
+        """Whether this is the network alone (:func:`symbackprop.draw.plain.network_scene`): no
+        derivative, no path, no title."""
         return not self.wrt
 
     def bounds(self) -> Box:
@@ -322,52 +316,13 @@ def derivation_scene(derivation: Derivation, *, edge_labels: str | None = None,
                  {n: graph.node(n).latex for n in graph.order})
 
 
-def network_scene(graph: ComputationGraph) -> Scene:
-    """What to draw for the network alone: every node in its role's colour, every edge alike
-    (:data:`PLAIN`), no path highlighted, no title.  A layered network is the textbook's
-    picture (neurons, each weight written on the edge it multiplies, each bias under its
-    neuron: which parameter connects what); any other graph has its nodes, the parameters
-    among them.
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> scene = network_scene(load_problem("mazur_2_2_2").graph)
-    >>> scene, scene.plain, {s.colour for s in scene.strokes}, scene.paths
-    (Scene(the network, 9 nodes), True, {'#333333'}, ())
-    >>> [(label.edge, label.text) for label in scene.edge_labels][:2]
-    [(('x1', 'h11'), 'w_{1}'), (('x1', 'h12'), 'w_{3}')]
-    >>> network_scene(load_problem("branching_graph").graph).layout.nodes["b"].label
-    'b'
-    """
-    layered = network_roles(graph) is not None
-    layout = _placed(graph, (), layered, "draw a smaller network")
-    styles = {name: NodeStyle(FILL.get(placed.role, "#ffffff"), "#222222", 1.0)
-              for name, placed in layout.nodes.items()}
-    strokes = tuple(Stroke(*layout.segment(u, v), PLAIN, 0.9, arrow=True)
-                    for u, v in layout.edges)
-    labels = _placed_labels(layout, layout.edge_text, {}, set(), _ON_PICTURE) if layered else ()
-    return Scene(layout, graph.output, "", 0, None, (), strokes, styles, labels, "",
-                 {n: graph.node(n).latex for n in graph.order})
-
-
-_LAYOUTS: weakref.WeakKeyDictionary[ComputationGraph, dict[tuple[tuple[str, ...], bool],
-                                                           Layout]] = weakref.WeakKeyDictionary()
-
-
 def _placed(graph: ComputationGraph, hide: tuple[str, ...], before_surgery: bool,
             hint: str) -> Layout:
-    """The layout of ``graph``, made once per graph (a graph does not change): every variant
-    of a course draws the same network.  ``hint`` says what to do when it is too large."""
-    layouts = _LAYOUTS.setdefault(graph, {})
-    key = (hide, before_surgery)
-    if key not in layouts:
-        try:
-            layouts[key] = (picture_layout(graph) if before_surgery
-                            else graph_layout(graph, hide=hide))
-        except ValueError as err:
-            raise SymbackpropError(f"cannot draw {graph!r}: {err}; {hint}") from None
-    return layouts[key]
+    """The graph's layout (made once per graph), or an error saying what to draw instead."""
+    try:
+        return cached_layout(graph, hide=hide, before_surgery=before_surgery)
+    except ValueError as err:
+        raise SymbackpropError(f"cannot draw {graph!r}: {err}; {hint}") from None
 
 
 def _check_options(derivation: Derivation, edge_labels: str | None, before_surgery: bool,
@@ -466,6 +421,21 @@ def _edge_labels(derivation: Derivation, layout: Layout, paths: tuple[ScenePath,
 
 _ON_PICTURE = (0.72, 0.62, 0.82, 0.52, 0.42, 0.32, 0.25)
 """Where along an edge of the picture before surgery its weight is written, by preference."""
+
+
+def picture_labels(layout: Layout) -> tuple[EdgeLabel, ...]:
+    """The weights of the picture before surgery, each on its edge, placed where no label
+    overlaps another or a node (none emphasised).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.draw.layout import cached_layout
+    >>> layout = cached_layout(load_problem("mazur_2_2_2").graph, before_surgery=True)
+    >>> [(label.edge, label.text) for label in picture_labels(layout)][:2]
+    [(('x1', 'h11'), 'w_{1}'), (('x1', 'h12'), 'w_{3}')]
+    """
+    return _placed_labels(layout, layout.edge_text, {}, set(), _ON_PICTURE)
 
 
 def _placed_labels(layout: Layout, texts: Mapping[Edge, str], plain: Mapping[Edge, str],

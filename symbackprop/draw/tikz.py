@@ -23,13 +23,13 @@ from ..graph.computation import ComputationGraph
 from ..render.display import latex_text
 from .captions import legend_size, path_chain, title_math, title_text
 from .geometry import Point
+from .plain import network_scene
 from .scene import (
     FADED,
     MAX_COLOURED,
     WRT_FILL,
     Scene,
     derivation_scene,
-    network_scene,
     value_latex,
 )
 

@@ -37,7 +37,7 @@ from .display import (
     latex_text,
     side,
 )
-from .model import Equations, Form, FormKind, Formula, Kind, Partial
+from .model import Equations, Form, FormKind, Formula, Kind, Page, Partial
 from .numbers import VALUE_DIGITS, latex_number
 from .page import page_model
 from .pieces import ALIGNAT, Cells, formula_node, headed, pieces
@@ -50,6 +50,7 @@ __all__ = [
     "fitted_figure",
     "latex_document",
     "latex_page",
+    "page_latex",
 ]
 
 
@@ -107,8 +108,25 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
     >>> [str(expr) for expr, _ in page.formulas]
     ['d', '1', 'd', 'b + 1']
     """
-    page = page_model(derivation, strategy=strategy, learning_rate=learning_rate, matrix=matrix,
-                      max_terms=max_terms)
+    return page_latex(page_model(derivation, strategy=strategy, learning_rate=learning_rate,
+                                 matrix=matrix, max_terms=max_terms), title=title)
+
+
+def page_latex(page: Page, *, title: str = "") -> LatexPage:
+    r"""A page model written as LaTeX: each section under its heading, its pieces in LaTeX
+    markup (the writer :func:`latex_page` uses, for any page, a derivation's or one made of
+    some of its sections).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop.render.page import page_model
+    >>> page = page_model(derive(load_problem("branching_graph").graph, "a"))
+    >>> page_latex(page).body == latex_page(derive(load_problem("branching_graph").graph,
+    ...                                              "a")).body
+    True
+    """
     lines = [rf"\section*{{{latex_text(title)}}}"] if title else []
     formulas: list[tuple[sympy.Expr, str]] = []
     for head, section in headed(page):

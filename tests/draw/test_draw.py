@@ -35,14 +35,8 @@ from symbackprop.draw import (
 from symbackprop.draw.geometry import Box, text_size
 from symbackprop.draw.layout import graph_layout
 from symbackprop.draw.network_layout import layered_layout, picture_layout
-from symbackprop.draw.scene import (
-    PALETTE,
-    PLAIN,
-    Scene,
-    derivation_scene,
-    network_scene,
-    path_style,
-)
+from symbackprop.draw.plain import PLAIN, network_scene
+from symbackprop.draw.scene import PALETTE, Scene, derivation_scene, path_style
 from symbackprop.errors import SymbackpropError
 from symbackprop.graph.network import LayeredNetwork
 from symbackprop.spec import load_problem

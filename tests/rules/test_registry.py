@@ -112,3 +112,20 @@ def test_a_loss_that_only_looks_alike_is_refused_with_what_to_write(name: str) -
     message = str(info.value)
     assert f"unknown loss {name!r}" in message and "write" in message
     assert "aliases: mse, mse_loss, categorical_crossentropy" in message
+
+
+@pytest.mark.parametrize("entry", [*ACTIVATIONS.values(), *LOSSES.values(),
+                                   activation("leaky_relu", slope=0.2)],
+                         ids=lambda e: e.name)
+def test_every_entry_states_its_function_in_latex(entry) -> None:
+    """A handout states each activation and loss: a LaTeX definition of ``h`` (of ``L``),
+    braces balanced."""
+    text = entry.definition
+    assert text.startswith(r"h = " if entry in ACTIVATIONS.values() or entry.name ==
+                           "leaky_relu" else r"\mathcal{L} = ")
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0
+    assert depth == 0
+    assert "0.2" in activation("leaky_relu", slope=0.2).definition
