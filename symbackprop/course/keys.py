@@ -31,6 +31,7 @@ True
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from ..calculus.derivation import Derivation
@@ -40,6 +41,7 @@ from ..check.evidence import Scenario
 from ..check.judge import asked_tolerance, within
 from ..check.predict import MistakenValue, mistaken_forward_values, mistaken_values
 from ..errors import SymbackpropError
+from ..graph.computation import ComputationGraph
 from ..spec.problems import Problem
 from ..spec.variants import Question
 
@@ -94,11 +96,21 @@ class Answer:
                 f"{len(self.mistakes)} mistakes)")
 
 
+# The textbook formula depends only on the graph: found once per graph (every variant of a
+# template shares its graph, and a course answers the same questions for every student).
+_FORMULAS: weakref.WeakKeyDictionary[ComputationGraph, dict[tuple[str, str], str]] = \
+    weakref.WeakKeyDictionary()
+
+
 def _formula(derivation: Derivation) -> str:
-    try:
-        return str(derivation.simplified("textbook"))
-    except SymbackpropError:
-        return str(derivation.expression)
+    known = _FORMULAS.setdefault(derivation.graph, {})
+    key = (derivation.of, derivation.wrt)
+    if key not in known:
+        try:
+            known[key] = str(derivation.simplified("textbook"))
+        except SymbackpropError:
+            known[key] = str(derivation.expression)
+    return known[key]
 
 
 def _tolerance(question: Question, value: float) -> float:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import sympy
 
@@ -73,6 +74,7 @@ MAX_LINES = 14
 
 
 
+@lru_cache(maxsize=4096)  # a course writes the same mistakes' sentences for every student
 def latex_text(text: str) -> str:
     r"""Plain text (a title, a note, a name) made safe for LaTeX text mode.
 
