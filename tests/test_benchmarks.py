@@ -90,3 +90,18 @@ def test_a_bad_shape_is_a_usage_error():
     assert run.returncode == 2
     assert "'2,x' is not a shape" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_the_variants_benchmark_runs_and_checks_what_it_times(tmp_path):
+    """A small class through benchmarks/variants.py (this checkout only): both job counts are
+    timed, wrote the same files (the script refuses otherwise), and the table gives the ratio."""
+    script = BENCH.parent / "variants.py"
+    out = tmp_path / "variants.json"
+    run = subprocess.run([sys.executable, str(script), "--students", "45", "--before", "none",
+                          "--json", str(out)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(out.read_text())
+    assert [(row["code"], row["jobs"]) for row in result["rows"]] == [("after", 1), ("after", 2)]
+    assert result["files"] == 3 * 45 + 1 and result["students"] == 45
+    assert all(row["seconds"] > 0 and row["cpu_seconds"] > 0 for row in result["rows"])
+    assert "--jobs 2 over --jobs 1" in run.stdout and "| after | 2 |" in run.stdout

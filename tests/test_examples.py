@@ -112,7 +112,7 @@ def pages_with_steps() -> list[Path]:
 def _forks(argv: list[str]) -> bool:
     """Whether the command checks several files, or grades, which it does in worker
     processes."""
-    if argv[:1] == ["grade"]:  # grades several students in worker processes
+    if argv[:1] in (["grade"], ["variants"]):  # grade and make students in worker processes
         return True
     if argv[:1] != ["check"]:
         return False

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -263,9 +264,23 @@ def find_paths(graph: ComputationGraph, source: str, target: str | None = None) 
     >>> graph = load_problem("padhai_4_4_2").graph
     >>> find_paths(graph, "w131").count == count_paths(graph, "w131")
     True
+
+    Notes
+    -----
+    Found once per graph, source and target, then looked up.
     """
     target = graph.output if target is None else target
-    return PathSet(source, target, children_on_paths(graph, relevant(graph, source, target)))
+    found = _FOUND.setdefault(graph, {})
+    if (source, target) not in found:
+        found[source, target] = PathSet(source, target,
+                                        children_on_paths(graph, relevant(graph, source, target)))
+    return found[source, target]
+
+
+_FOUND: weakref.WeakKeyDictionary[ComputationGraph, dict[tuple[str, str], PathSet]] = \
+    weakref.WeakKeyDictionary()
+"""Each graph's path sets, found once (a graph does not change; a course derives the same
+derivatives at every student's numbers)."""
 
 
 def children_on_paths(graph: ComputationGraph,

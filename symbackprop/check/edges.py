@@ -17,6 +17,7 @@ EdgeInfo(a21 -> yhat1: softmax_diagonal)
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -85,6 +86,15 @@ def loss_name(graph: ComputationGraph) -> str | None:
     >>> loss_name(load_problem("padhai_4_4_2").graph)
     'squared_error'
     """
+    if graph not in _LOSSES:
+        _LOSSES[graph] = _loss_name(graph)
+    return _LOSSES[graph]
+
+
+_LOSSES: weakref.WeakKeyDictionary[ComputationGraph, str | None] = weakref.WeakKeyDictionary()
+
+
+def _loss_name(graph: ComputationGraph) -> str | None:
     node = graph.node(graph.output)
     if node.definition is None:
         return None
@@ -164,7 +174,27 @@ def edge_info(graph: ComputationGraph, parent: str, child: str,
     (EdgeInfo(w212 -> a21: weight), EdgeInfo(h12 -> a21: input))
     >>> edge_info(graph, "w212", "a21").roles["a_source"]
     a12
+
+    Notes
+    -----
+    Classified once per graph and edge, then looked up.
     """
+    known = _CLASSIFIED.setdefault(graph, {})
+    key = (parent, child, loss)
+    if key not in known:
+        known[key] = _edge_info(graph, parent, child, loss)
+    return known[key]
+
+
+_CLASSIFIED: weakref.WeakKeyDictionary[
+    ComputationGraph, dict[tuple[str, str, str | None], EdgeInfo | None]] = \
+    weakref.WeakKeyDictionary()
+"""Each graph's edges as classified, once per graph (a graph does not change; a course's
+answer keys classify the same edges for every student)."""
+
+
+def _edge_info(graph: ComputationGraph, parent: str, child: str,
+               loss: str | None) -> EdgeInfo | None:
     node = graph.node(child)
     definition = node.definition
     if definition is None:

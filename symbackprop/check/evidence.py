@@ -30,6 +30,7 @@ from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..errors import NoPathError
 from ..graph.computation import ComputationGraph
 from ..graph.evaluation import at_points
+from ..graph.precision import is_precise
 from .edges import loss_name
 from .judge import SLACK as SLACK  # importable here, as from the flat layout's module
 from .judge import within
@@ -252,6 +253,7 @@ class Scenario:
         self.rounded_from: tuple[Known, ...] = ()
         self.leaf_values: Mapping[str, float] | None = None
         self._derivations: dict[tuple[str, str], Derivation | None] = {}
+        self._evaluated: dict[tuple[sympy.Expr, bool], np.ndarray] = {}
 
     @classmethod
     def at_values(cls, graph: ComputationGraph, values: Mapping[str, float],
@@ -291,8 +293,16 @@ class Scenario:
     def evaluate(self, expr: sympy.Expr, values: Mapping[str, np.ndarray] | None = None
                  ) -> np.ndarray:
         """``expr`` (in node symbols) at every point
-        (:func:`symbackprop.graph.evaluation.at_points`)."""
-        return at_points(expr, values or self.values, self.points)
+        (:func:`symbackprop.graph.evaluation.at_points`); at the scenario's own values, each
+        expression is computed once (a diagnosis and an answer key evaluate the same local
+        partials again and again) and a copy returned."""
+        if values:
+            return at_points(expr, values, self.points)
+        key = (expr, is_precise())
+        known = self._evaluated.get(key)
+        if known is None:
+            known = self._evaluated[key] = at_points(expr, self.values, self.points)
+        return known.copy()
 
     def derivation(self, of: str, wrt: str) -> Derivation | None:
         """``d of / d wrt`` (with the file's numbers when the scenario is at the file's

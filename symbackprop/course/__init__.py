@@ -9,7 +9,9 @@ answers-only submissions and exports to Gradescope, PrairieLearn, Moodle and Can
 - :mod:`~symbackprop.course.variants`: the seeded draws, redrawn while degenerate;
   :mod:`~symbackprop.course.keys`: the answer keys and what makes a draw degenerate;
 - :mod:`~symbackprop.course.files` (TOML written by :mod:`symbackprop.spec.tomlwriter`),
-  :mod:`~symbackprop.course.handout`: the files of an assignment;
+  :mod:`~symbackprop.course.handout` (a student's sheet, what it states in
+  :mod:`~symbackprop.course.statement`) and :mod:`~symbackprop.course.solutions`: the files of
+  an assignment;
 - :mod:`~symbackprop.course.submissions`, :mod:`~symbackprop.course.grading` (with
   :mod:`~symbackprop.course.marking`, one answer judged, and
   :mod:`~symbackprop.course.binding`, a submission bound to its student),
@@ -21,7 +23,8 @@ answers-only submissions and exports to Gradescope, PrairieLearn, Moodle and Can
   share in :mod:`~symbackprop.course.banks`: question banks for those LMSs.
 
 May import :mod:`symbackprop.check`, :mod:`symbackprop.draw`, :mod:`symbackprop.render`,
-:mod:`symbackprop.calculus` and :mod:`symbackprop.spec`.
+:mod:`symbackprop.calculus`, :mod:`symbackprop.spec`, :mod:`symbackprop.graph` and
+:mod:`symbackprop.rules` (a sheet states the network and its activations).
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ from __future__ import annotations
 from .files import assignment_files
 from .grading import Grade, Submission, grade_all, grade_submission, load_keys
 from .keys import Answer, answer_key, degeneracy
-from .moodle import moodle_xml
 from .marking import Mark
+from .moodle import moodle_xml
 from .prairielearn import prairielearn_files
 from .qti import canvas_files, canvas_zip
 from .roster import Student, numbered, read_roster

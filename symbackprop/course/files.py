@@ -7,7 +7,8 @@ each one):
   its ``[[questions]]`` kept and its ``[variants]`` and ``[[claims]]`` left out: a problem file
   ``symbackprop derive``, ``paths`` and ``check`` read like any other;
 - ``key/<id>.json``: the answer key (:func:`symbackprop.course.variants.key_data`);
-- with handouts, ``handout/<id>.tex`` and ``handout/solutions.tex``.
+- with handouts, ``handout/<id>.tex`` (:mod:`symbackprop.course.handout`) and
+  ``handout/solutions.tex`` (:mod:`symbackprop.course.solutions`).
 
 Examples
 --------
@@ -22,16 +23,22 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ..render.jsontext import to_json
-from ..spec.problems import problem_from_dict, read_problem_data
+from ..spec.problems import Problem, problem_from_dict, read_problem_data
 from ..spec.tomlwriter import dumps as toml_text
-from .handout import solutions_handout, student_handout
+from .handout import Sheet, check_names, make_sheet, student_handout
 from .roster import Student
-from .variants import Variant, key_data, template_variants
+from .solutions import solutions_document, student_solution
+from .variants import Variant, key_data, make_variant, template_variants
 
-__all__ = ["assignment_files", "student_data"]
+__all__ = ["CHUNK", "MIN_PER_JOB", "Progress", "assignment_files", "student_data"]
 
 
 def student_data(template_data: dict[str, Any], variant: Variant) -> dict[str, Any]:
@@ -54,15 +61,88 @@ def student_data(template_data: dict[str, Any], variant: Variant) -> dict[str, A
     return data
 
 
-def assignment_files(template: str, students: tuple[Student, ...], *, seed: int | None = None,
-                     handouts: bool = False, figures: bool = False) -> dict[str, str]:
+MIN_PER_JOB = 40
+"""A worker process is started for at least this many students: a smaller roster runs in one
+process, where starting another costs more than it saves."""
+CHUNK = 20
+"""Students a worker makes at a time, and how often the progress is reported."""
+
+Progress = Callable[[int, int], None]
+"""Called with the students done and their number, as the work goes on."""
+
+
+@dataclass(frozen=True)
+class _Course:
+    """What every student's files share, made once: the template (as read and as data), its
+    short name, the seed and, with handouts, the sheet typeset once."""
+
+    template: str
+    short: str
+    data: dict[str, Any]
+    problem: Problem
+    seed: int | None
+    sheet: Sheet | None
+
+
+_PREPARED: dict[tuple[str, int | None, bool], _Course] = {}
+"""The course being written, by (template, seed, handouts): made before any worker starts, so
+that forked workers inherit it (a worker started otherwise makes it again, the same)."""
+
+
+def _prepared(key: tuple[str, int | None, bool]) -> _Course:
+    if key not in _PREPARED:
+        template, seed, handouts = key
+        name, data = read_problem_data(template)
+        problem = problem_from_dict(data, name=name)
+        template_variants(problem, (), seed)  # a template, or a clear error
+        _PREPARED.clear()
+        _PREPARED[key] = _Course(template, name.removesuffix(" (bundled example)"), data,
+                                 problem, seed, make_sheet(problem) if handouts else None)
+    return _PREPARED[key]
+
+
+def _student_files(key: tuple[str, int | None, bool], students: Sequence[Student]
+                   ) -> list[tuple[dict[str, str], str]]:
+    """Each student's files and, with handouts, their part of the solutions."""
+    course = _prepared(key)
+    made = []
+    for student in students:
+        variant = make_variant(course.problem, student, course.seed)
+        sid = student.id
+        header = (f"# Variant {sid} of {_comment(course.short)}, seed {variant.seed}: "
+                  "symbackprop variants\n")
+        files = {f"{sid}.toml": header + toml_text(student_data(course.data, variant)),
+                 f"key/{sid}.json": to_json(key_data(variant, course.short)) + "\n"}
+        part = ""
+        if course.sheet is not None:
+            files[f"handout/{sid}.tex"] = student_handout(variant, course.sheet)
+            part = student_solution(variant)
+        made.append((files, part))
+    return made
+
+
+def assignment_files(template: str, students: Sequence[Student], *, seed: int | None = None,
+                     handouts: bool = False, figures: bool = False, jobs: int = 1,
+                     progress: Progress | None = None) -> dict[str, str]:
     """Every file of an assignment, by relative path; with ``handouts`` the LaTeX sheets, and
-    with ``figures`` too a picture of each answer's paths in the solutions.
+    with ``figures`` too a picture of each question's paths in the solutions.
+
+    Each student's files are made alone (their numbers depend on the seed and their id only),
+    in ``jobs`` worker processes (at most one per :data:`MIN_PER_JOB` students); the files are
+    the same byte for byte whatever ``jobs``.  ``progress`` is told the students done, every
+    :data:`CHUNK` students.
 
     Raises
     ------
     SpecError
-        For a template that is not one, or whose draws stay degenerate.
+        For a template that is not one, a name the handouts cannot typeset, or draws that stay
+        degenerate.
+
+    Notes
+    -----
+    What every student shares is made once (the template read, the sheet typeset, in the
+    solutions the questions' derivations); a student costs the keys' numbers and the text of
+    their files.
 
     Examples
     --------
@@ -71,22 +151,34 @@ def assignment_files(template: str, students: tuple[Student, ...], *, seed: int 
     >>> sorted(files)
     ['handout/s01.tex', 'handout/solutions.tex', 'key/s01.json', 's01.toml']
     """
-    name, data = read_problem_data(template)
-    problem = problem_from_dict(data, name=name)
-    variants = template_variants(problem, students, seed)
-    short = name.removesuffix(" (bundled example)")
-    files: dict[str, str] = {}
-    for variant in variants:
-        sid = variant.student.id
-        header = (f"# Variant {sid} of {_comment(short)}, seed {variant.seed}: "
-                  "symbackprop variants\n")
-        files[f"{sid}.toml"] = header + toml_text(student_data(data, variant))
-        files[f"key/{sid}.json"] = to_json(key_data(variant, short)) + "\n"
-        if handouts:
-            files[f"handout/{sid}.tex"] = student_handout(variant)
     if handouts:
-        files["handout/solutions.tex"] = solutions_handout(
-            variants, f"{problem.title or short}: solutions", figures=figures)
+        check_names(students)
+    key = (template, seed, handouts)
+    _PREPARED.clear()
+    course = _prepared(key)
+    chunks = [students[i:i + CHUNK] for i in range(0, len(students), CHUNK)]
+    jobs = max(1, min(jobs, -(-len(students) // MIN_PER_JOB)))
+    files: dict[str, str] = {}
+    parts: list[str] = []
+    with contextlib.ExitStack() as stack:
+        if jobs == 1:
+            made: Iterable[list[tuple[dict[str, str], str]]] = map(
+                partial(_student_files, key), chunks)
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
+            made = pool.map(partial(_student_files, key), chunks)
+        done = 0
+        for chunk in made:
+            for student_files, part in chunk:
+                files.update(student_files)
+                parts.append(part)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(students))
+    if handouts:
+        title = f"{course.problem.title or course.short}: solutions"
+        files["handout/solutions.tex"] = solutions_document(course.problem, parts, title,
+                                                            figures=figures)
     return files
 
 

@@ -1,12 +1,19 @@
-r"""Handouts: a LaTeX sheet per student, and one with every solution for the instructor.
+r"""A student's sheet: all a student needs to answer the questions alone, with room for answers.
 
-A student's sheet gives the problem (title, description), that student's numbers and the
-questions with room for the answers; the solutions give, student by student, the numbers, each
-right answer with its formula and every derivation in full
-(:func:`symbackprop.render.latex.derivation_latex`: the paths, the chain rule path by path, the
-delta recursion, the local partials and the numbers).  Both compile with ``pdflatex``
-(``texlive-latex-base`` only).  Names, titles and descriptions are untrusted text: they go
-through :func:`symbackprop.render.display.latex_text`.
+A sheet gives the problem (title, description), the network drawn with no path highlighted and
+each parameter named on it (:func:`symbackprop.draw.tikz.network_tikz`), the network in words
+and its forward pass node by node, the learning rate (:mod:`symbackprop.course.statement`),
+the student's numbers, once how an answer is judged, and each question: what it asks, its points
+and how precise an answer must be.  All but the student's name and numbers is the same for every
+student of a template: :func:`make_sheet` typesets it once and :func:`student_handout` fills in
+a student.
+
+A sheet compiles with ``pdflatex`` (TeX Live's ``texlive-latex-base`` and, for the picture,
+``texlive-pictures``), or with LuaLaTeX where the student's name needs it: the file's first line
+says which (:func:`symbackprop.render.latex.latex_document`); :func:`check_names` refuses a name
+no font has.  Names, titles and descriptions are untrusted text: they go through
+:func:`symbackprop.render.display.latex_text`.  The instructor's document is
+:mod:`symbackprop.course.solutions`.
 
 Examples
 --------
@@ -15,128 +22,189 @@ Examples
 >>> from symbackprop.course.variants import make_variant
 >>> variant = make_variant(load_problem("assignment_2_2_2"), Student("ada", "Ada & co"), seed=1)
 >>> sheet = student_handout(variant)
->>> sheet.startswith(r"\documentclass") and r"Ada \& co" in sheet
-True
+>>> sheet.splitlines()[0], r"Ada \& co" in sheet, r"\begin{tikzpicture}" in sheet
+('% !TEX program = pdflatex', True, True)
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..draw.tikz import tikz_picture
+from ..draw.tikz import network_tikz
+from ..errors import SpecError, SymbackpropError
 from ..naming import default_latex
 from ..render.display import latex_text
-from ..render.latex import derivation_latex, fitted_figure, latex_document
+from ..render.latex import fitted_figure, latex_document
 from ..render.numbers import latex_number
-from .keys import Answer
+from ..render.scripts import SCRIPTS, untypeset
+from ..spec.problems import Problem
+from ..spec.variants import Question
+from .roster import Student
+from .statement import asked, forward_equations, how_precise, judging, network_words
 from .variants import Variant
 
-__all__ = ["solutions_handout", "student_handout"]
+__all__ = ["NUMBER_DIGITS", "Sheet", "check_names", "make_sheet", "numbers_table",
+           "student_handout", "who"]
 
-_NUMBER_DIGITS = 10
+NUMBER_DIGITS = 10
+"""Digits a student's numbers are printed with (they are exact decimals: none is lost)."""
 
 
-def _who(variant: Variant) -> str:
-    student = variant.student
-    name = latex_text(student.name) if student.name else ""
+def check_names(students: Sequence[Student]) -> None:
+    """Refuse a roster with a name the handouts cannot typeset: a character in none of the
+    scripts of :data:`symbackprop.render.scripts.SCRIPTS` (nothing is transliterated).
+
+    Raises
+    ------
+    SpecError
+        Naming the student and the characters.
+
+    Examples
+    --------
+    >>> check_names([Student("zoe", "Zoë Müller"), Student("li", "李雷")])
+    >>> check_names([Student("an", "Ananya अ")])
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: student 'an': the name 'Ananya अ' holds 'अ' (DEVANAGARI \
+LETTER A), which no font of the handouts has; they typeset Latin, Greek, Cyrillic, Armenian, \
+Georgian, Hebrew, Arabic, CJK, Japanese kana and Korean: write the name in one of those, or \
+leave --handout out
+    """
+    scripts = [s.name for s in SCRIPTS if s.name not in ("combining marks", "punctuation")]
+    for student in students:
+        missing = untypeset(student.name)
+        if missing:
+            shown = ", ".join(f"{c!r} ({unicodedata.name(c, f'U+{ord(c):04X}')})"
+                              for c in missing[:3])
+            raise SpecError(f"student {student.id!r}: the name {student.name!r} holds {shown}, "
+                            f"which no font of the handouts has; they typeset "
+                            f"{', '.join(scripts[:-1])} and {scripts[-1]}: write the name in "
+                            "one of those, or leave --handout out")
+
+
+def who(student: Student) -> str:
+    r"""A student as LaTeX text: the name and, in parentheses, the id.
+
+    Examples
+    --------
+    >>> who(Student("ada", "Ada & co")), who(Student("s01"))
+    ('Ada \\& co (ada)', 's01')
+    """
     ident = latex_text(student.id)
-    return f"{name} ({ident})" if name else ident
+    return f"{latex_text(student.name)} ({ident})" if student.name else ident
 
 
-def _values_table(variant: Variant) -> str:
-    cells = [rf"${default_latex(k)} = {latex_number(float(v), _NUMBER_DIGITS)}$"
+def numbers_table(variant: Variant) -> str:
+    r"""The student's numbers, four to a row.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.course.variants import make_variant
+    >>> table = numbers_table(make_variant(load_problem("assignment_2_2_2"), Student("a")))
+    >>> print(table.splitlines()[1])
+    $b_{1} = 0$ & $b_{2} = -0.5$ & $w_{1} = 0.95$ & $w_{2} = 0.3$ \\
+    """
+    cells = [rf"${default_latex(k)} = {latex_number(float(v), NUMBER_DIGITS)}$"
              for k, v in variant.values.items()]
     rows = [" & ".join(cells[i:i + 4]) + " \\\\" for i in range(0, len(cells), 4)]
     return "\\begin{tabular}{llll}\n" + "\n".join(rows) + "\n\\end{tabular}"
 
 
-def _asked(answer: Answer) -> str:
-    q = answer.question
-    how = (f"within {latex_number(answer.tolerance)}" if q.tolerance is not None
-           else f"to {q.digits} significant digits")
-    if q.kind == "update":
-        how += " of the step"
-    text = latex_text(q.text) if q.text else ""
+@dataclass(frozen=True)
+class Sheet:
+    """What every student's sheet of a template says, typeset once: the title, the statement
+    (description, the network drawn and in words, its forward pass, the learning rate), the
+    questions, and the LaTeX packages they need.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> sheet = make_sheet(load_problem("assignment_2_2_2"))
+    >>> sheet
+    Sheet('Assignment: backpropagation in a 2-2-2 sigmoid network', 4 questions)
+    """
+
+    title: str
+    statement: tuple[str, ...]
+    questions: tuple[str, ...]
+    packages: tuple[str, ...]
+    count: int
+
+    def __repr__(self) -> str:
+        return f"Sheet({self.title!r}, {self.count} questions)"
+
+
+def _question(q: Question, problem: Problem) -> str:
     points = f"{q.points:g} point{'s' if q.points != 1 else ''}"
-    return (rf"\item \texttt{{{latex_text(q.of)}}} ({points}, {how}). {text}"
+    own = f" {latex_text(q.text)}" if q.text else ""
+    return (rf"\item[{latex_text(q.id)}.] (\texttt{{{latex_text(q.of)}}}; {points}; "
+            rf"{how_precise(q)}) {asked(q, problem)}.{own}"
             "\n\n" + r"\vspace{1ex}Answer: \rule{6cm}{0.4pt}")
 
 
-def _intro(variant: Variant) -> list[str]:
-    problem = variant.problem
-    lines = [rf"\textbf{{Student:}} {_who(variant)}\par"]
-    if problem.description:
-        lines.append(latex_text(" ".join(problem.description.split())) + r"\par")
-    if problem.learning_rate is not None:
-        lines.append(rf"Learning rate $\eta = {latex_number(problem.learning_rate)}$.\par")
-    lines += [r"\textbf{Your numbers:}\par", _values_table(variant)]
-    return lines
+def make_sheet(template: Problem) -> Sheet:
+    """Typeset what every student's sheet of ``template`` says.
 
-
-def student_handout(variant: Variant) -> str:
-    r"""The LaTeX sheet of one student: the problem, their numbers and the questions.
+    Raises
+    ------
+    SpecError
+        For a problem without questions (not a template).
 
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.course.roster import Student
+    >>> make_sheet(load_problem("branching_graph"))
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: branching_graph (bundled example): not a template: it has no \
+[[questions]]
+    """
+    if template.variants is None or not template.variants.questions:
+        raise SpecError(f"{template.path or 'the problem'}: not a template: it has no "
+                        "[[questions]]")
+    questions_asked = template.variants.questions
+    graph = template.graph
+    statement: list[str] = []
+    if template.description:
+        statement.append(latex_text(" ".join(template.description.split())) + r"\par")
+    statement.append(r"\section*{The network}")
+    packages: tuple[str, ...] = ()
+    try:
+        statement += fitted_figure(network_tikz(graph))
+        packages = ("graphicx", "tikz")
+    except SymbackpropError:  # too large to draw: the words and equations say it all
+        statement.append(r"\emph{(The network is too large to draw.)}\par")
+    statement += [paragraph + r"\par" for paragraph in network_words(template)]
+    statement += ["The forward pass, node by node:", r"\begin{align*}",
+                  " \\\\\n".join(forward_equations(graph)), r"\end{align*}"]
+    if template.learning_rate is not None:
+        statement.append(rf"The learning rate is $\eta = {latex_number(template.learning_rate)}$."
+                         r"\par")
+    questions = [r"\section*{Questions}", judging(questions_asked) + r"\par",
+                 r"\begin{enumerate}", *(_question(q, template) for q in questions_asked),
+                 r"\end{enumerate}"]
+    return Sheet(template.title, tuple(statement), tuple(questions), packages,
+                 len(questions_asked))
+
+
+def student_handout(variant: Variant, sheet: Sheet | None = None) -> str:
+    r"""The LaTeX sheet of one student: ``sheet`` (by default made from the variant's problem)
+    with the student's name and numbers.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
     >>> from symbackprop.course.variants import make_variant
     >>> sheet = student_handout(make_variant(load_problem("assignment_2_2_2"), Student("a")))
-    >>> sheet.count(r"\item ")
-    4
+    >>> sheet.count(r"\item["), r"\section*{Your numbers}" in sheet
+    (4, True)
     """
-    body = [*_intro(variant), r"\section*{Questions}", r"\begin{enumerate}",
-            *(_asked(a) for a in variant.key), r"\end{enumerate}"]
-    return latex_document("\n".join(body), title=variant.problem.title)
-
-
-def _solution(answer: Answer, learning_rate: float | None, figure: str = "",
-              declare: bool = True) -> list[str]:
-    q = answer.question
-    lines = [rf"\subsection*{{{latex_text(q.id)}: \texttt{{{latex_text(q.of)}}}}}",
-             rf"Answer: ${latex_number(answer.value, _NUMBER_DIGITS)}$ "
-             rf"(accepted within ${latex_number(answer.tolerance)}$).\par"]
-    if figure:
-        lines += fitted_figure(figure, declare=declare)
-    if answer.mistakes:
-        lines += [r"Common mistakes give:", r"\begin{itemize}\setlength{\itemsep}{0pt}"]
-        lines += [rf"\item ${latex_number(m.value, 6)}$: {latex_text(m.description)}"
-                  for m in answer.mistakes]
-        lines.append(r"\end{itemize}")
-    if answer.derivation is not None:
-        rate = learning_rate if q.kind == "update" else None
-        lines.append(derivation_latex(answer.derivation, learning_rate=rate)
-                     .replace(r"\subsection*", r"\subsubsection*"))
-    return lines
-
-
-def solutions_handout(variants: Sequence[Variant], title: str = "", *,
-                      figures: bool = False) -> str:
-    r"""The instructor's LaTeX document: every student's numbers, answers and derivations;
-    with ``figures``, under each answer a picture of the graph with the paths of its
-    derivative highlighted (:func:`symbackprop.draw.tikz.tikz_picture`; the document then
-    needs the LaTeX package ``tikz``, TeX Live's ``texlive-pictures``).
-
-    Examples
-    --------
-    >>> from symbackprop.spec import load_problem
-    >>> from symbackprop.course.roster import numbered
-    >>> from symbackprop.course.variants import template_variants
-    >>> variants = template_variants(load_problem("assignment_2_2_2"), numbered(2))
-    >>> text = solutions_handout(variants, "Solutions")
-    >>> text.count(r"\section*{Student"), r"\subsubsection*{The chain rule" in text
-    (2, True)
-    """
-    body: list[str] = []
-    drawn = False  # the first picture declares the box every picture is measured in
-    for variant in variants:
-        body += [rf"\clearpage\section*{{Student {_who(variant)}}}", *_intro(variant)[1:]]
-        rate = variant.problem.learning_rate
-        for answer in variant.key:
-            figure = ""
-            if figures and answer.derivation is not None:
-                figure = tikz_picture(answer.derivation, legend=False)
-            body += _solution(answer, rate, figure, declare=not drawn)
-            drawn = drawn or bool(figure)
-    return latex_document("\n".join(body), title=title or "Solutions",
-                          packages=("graphicx", "tikz") if drawn else ())
+    if sheet is None:
+        sheet = make_sheet(variant.problem)
+    body = [rf"\textbf{{Student:}} {who(variant.student)}\par", *sheet.statement,
+            r"\section*{Your numbers}", numbers_table(variant), *sheet.questions]
+    return latex_document("\n".join(body), title=sheet.title, packages=sheet.packages,
+                          program_line=True)

@@ -33,6 +33,7 @@ q3 (w1+): an update that does not change the 3 significant digits asked (w1 = 0.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -43,6 +44,7 @@ from ..check.evidence import Scenario
 from ..check.judge import agrees, asked_tolerance, within
 from ..check.predict import MistakenValue, mistaken_forward_values, mistaken_values
 from ..errors import SymbackpropError
+from ..graph.computation import ComputationGraph
 from ..spec.problems import Problem
 from ..spec.variants import Question
 
@@ -99,11 +101,21 @@ class Answer:
                 f"{len(self.mistakes)} mistakes)")
 
 
+# The textbook formula depends only on the graph: found once per graph (every variant of a
+# template shares its graph, and a course answers the same questions for every student).
+_FORMULAS: weakref.WeakKeyDictionary[ComputationGraph, dict[tuple[str, str], str]] = \
+    weakref.WeakKeyDictionary()
+
+
 def _formula(derivation: Derivation) -> str:
-    try:
-        return str(derivation.simplified("textbook"))
-    except SymbackpropError:
-        return str(derivation.expression)
+    known = _FORMULAS.setdefault(derivation.graph, {})
+    key = (derivation.of, derivation.wrt)
+    if key not in known:
+        try:
+            known[key] = str(derivation.simplified("textbook"))
+        except SymbackpropError:
+            known[key] = str(derivation.expression)
+    return known[key]
 
 
 def _tolerance(question: Question, value: float) -> float:

@@ -12,8 +12,10 @@
   answer as ``symbackprop grade`` does (a Unicode minus, a decimal comma), ``grade(data)``
   judges it by ``grade``'s rule (the digits asked; whatever ``pl-number-input``'s tolerance
   said) and names the common mistake of a wrong answer in ``feedback``;
-- ``clientFilesQuestion/graph.svg``: the network with its weight nodes (the ``draw`` extra,
-  matplotlib; ``picture=False`` leaves it out).
+- ``clientFilesQuestion/graph.svg``: the network, no path highlighted (which paths a question
+  needs is for the student to find), its parameters named on it
+  (:func:`symbackprop.draw.figure.render_network`; the ``draw`` extra, matplotlib;
+  ``picture=False`` leaves it out).
 
 The variants are those ``symbackprop variants`` would give students ``v001``, ``v002``, ...
 with the same seed.  The UUID is derived from the template's name and the seed (``uuid5``), so
@@ -147,11 +149,7 @@ def prairielearn_files(template: str, *, count: int = 20, seed: int | None = Non
         "server.py": _server(variants),
     }
     if picture:
-        from ..calculus.derivation import derive
-        from ..draw.figure import render
+        from ..draw.figure import render_network
 
-        first = next((a.derivation for a in variants[0].key if a.derivation is not None), None)
-        wrt = first.wrt if first is not None else problem.graph.order[0]
-        files["clientFilesQuestion/graph.svg"] = render(
-            derive(problem.graph, wrt), "svg", title=problem.title or None, before_surgery=False)
+        files["clientFilesQuestion/graph.svg"] = render_network(problem.graph, "svg")
     return files

@@ -1,4 +1,5 @@
-"""Pictures of a derivation: the graph with its weight nodes, every path in its own colour.
+"""Pictures of a derivation: the graph with its weight nodes, every path in its own colour; and
+of the network alone, no path highlighted (:func:`network_tikz`, :func:`draw_network`).
 
 - :mod:`~symbackprop.draw.geometry`, :mod:`~symbackprop.draw.layout`,
   :mod:`~symbackprop.draw.network_layout`: where each node goes, in inches;
@@ -15,13 +16,23 @@ from __future__ import annotations
 
 from ..calculus.views import register_view
 from .dot import dot_source, scene_dot
-from .figure import FORMATS, MATH_FONT, MATH_SCALE, draw_derivation, render, scene_figure
-from .tikz import scene_tikz, tikz_document, tikz_picture
+from .figure import (
+    FORMATS,
+    MATH_FONT,
+    MATH_SCALE,
+    draw_derivation,
+    draw_network,
+    render,
+    render_network,
+    scene_figure,
+)
+from .tikz import network_tikz, scene_tikz, tikz_document, tikz_picture
 
 register_view("figure", draw_derivation)
 
 # Every writer's entry point, importable from the package (each is documented in its module).
 __all__ = [
-    "FORMATS", "MATH_FONT", "MATH_SCALE", "dot_source", "draw_derivation", "render",
-    "scene_dot", "scene_figure", "scene_tikz", "tikz_document", "tikz_picture",
+    "FORMATS", "MATH_FONT", "MATH_SCALE", "dot_source", "draw_derivation", "draw_network",
+    "network_tikz", "render", "render_network", "scene_dot", "scene_figure", "scene_tikz",
+    "tikz_document", "tikz_picture",
 ]

@@ -13,7 +13,8 @@ writers read it; each is importable from :mod:`symbackprop.draw`:
   this layout), in :mod:`symbackprop.draw.dot`.
 
 :func:`render` gives any of the :data:`FORMATS` as bytes or text (what ``symbackprop draw``
-writes).
+writes).  :func:`draw_network` and :func:`render_network` draw the network alone (no path
+highlighted: :func:`~symbackprop.draw.scene.network_scene`).
 
 Examples
 --------
@@ -36,10 +37,12 @@ from typing import Any
 
 from ..calculus.derivation import Derivation
 from ..errors import MissingExtraError, SymbackpropError
+from ..graph.computation import ComputationGraph
 from ..render.numbers import DISPLAY_DIGITS, text_number
 from .captions import LEGEND_FONT, legend_size, note_lines, path_chain, title_math, title_text
 from .dot import dot_source
 from .geometry import NODE_FONT, NOTE_FONT
+from .plain import network_scene
 from .scene import (
     EDGE_FONT,
     MAX_COLOURED,
@@ -47,11 +50,14 @@ from .scene import (
     Scene,
     derivation_scene,
 )
-from .tikz import tikz_document
+from .tikz import scene_document, tikz_document
 
-__all__ = ["FORMATS", "MATH_FONT", "MATH_SCALE", "draw_derivation", "render", "scene_figure"]
+__all__ = ["FORMATS", "MATH_FONT", "MATH_SCALE", "NETWORK_FORMATS", "draw_derivation",
+           "draw_network", "render", "render_network", "scene_figure"]
 
 FORMATS = ("png", "svg", "pdf", "tex", "dot")
+NETWORK_FORMATS = ("png", "svg", "pdf", "tex")
+"""The formats of :func:`render_network`."""
 
 
 def _matplotlib() -> Any:
@@ -99,6 +105,22 @@ def draw_derivation(derivation: Derivation, *, edge_labels: str | None = None,
     scene = derivation_scene(derivation, edge_labels=edge_labels, before_surgery=before_surgery,
                              parameters=parameters, max_coloured=max_coloured)
     return scene_figure(scene)
+
+
+def draw_network(graph: ComputationGraph) -> Any:
+    """A matplotlib figure of the network alone (:func:`network_scene`): each weight and bias a
+    box with its name, no path highlighted.  Needs the ``draw`` extra.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> figure = draw_network(load_problem("mazur_2_2_2").graph)
+    >>> sorted(a.get_gid() for a in figure.axes[0].get_children()
+    ...        if (a.get_gid() or "").startswith("path-"))
+    []
+    """
+    _matplotlib()
+    return scene_figure(network_scene(graph))
 
 
 MATH_FONT = "cm"
@@ -153,11 +175,12 @@ def scene_figure(scene: Scene) -> Any:
     box = scene.bounds()
     legend_w, legend_h = legend_size(scene)
     margin = 0.3
+    heading = 0.0 if scene.plain else 0.55  # the title's band
     width = max(box.width, legend_w) + 2 * margin
-    height = box.height + legend_h + 0.55 + 2 * margin
+    height = box.height + legend_h + heading + 2 * margin
     figure = _figure_class()(figsize=(width, height), dpi=100)
     ax = figure.add_axes((0.0, 0.0, 1.0, 1.0))
-    x0, top = box.x0 - margin, box.y1 + 0.55 + margin
+    x0, top = box.x0 - margin, box.y1 + heading + margin
     ax.set_xlim(x0, x0 + width)
     ax.set_ylim(top - height, top)
     ax.set_axis_off()
@@ -206,10 +229,11 @@ def scene_figure(scene: Scene) -> Any:
                       "fc": WRT_FILL if label.emphasis else "white",
                       "ec": "#000000" if label.emphasis else "none",
                       "alpha": 1.0 if label.emphasis else 0.88, "lw": 0.8})
-    title = f"${title_math(scene)}$: {title_text(scene)}"
-    if scene.value is not None:
-        title += f", sum = {text_number(scene.value, DISPLAY_DIGITS)}"
-    _text(ax, x0 + margin, top - margin, title, ha="left", va="top", fontsize=12.5)
+    if not scene.plain:
+        title = f"${title_math(scene)}$: {title_text(scene)}"
+        if scene.value is not None:
+            title += f", sum = {text_number(scene.value, DISPLAY_DIGITS)}"
+        _text(ax, x0 + margin, top - margin, title, ha="left", va="top", fontsize=12.5)
     y = box.y0 - 0.2
     for path in scene.paths:
         y -= 0.27
@@ -246,8 +270,31 @@ def render(derivation: Derivation, fmt: str, *, title: str | None = None,
         return dot_source(derivation, **options)
     if fmt not in FORMATS:
         raise SymbackpropError(f"unknown picture format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    return _saved(draw_derivation(derivation, **options), fmt)
+
+
+def render_network(graph: ComputationGraph, fmt: str, *, title: str | None = None
+                   ) -> bytes | str:
+    """The network alone (:func:`draw_network`) in ``fmt`` (one of :data:`NETWORK_FORMATS`):
+    bytes for png, svg and pdf (needs matplotlib), text for tex (``title`` in a comment).
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> render_network(load_problem("mazur_2_2_2").graph, "svg")[:5]
+    b'<?xml'
+    """
+    if fmt not in NETWORK_FORMATS:
+        raise SymbackpropError(f"unknown picture format {fmt!r} for a network; allowed: "
+                               f"{', '.join(NETWORK_FORMATS)}")
+    if fmt == "tex":
+        return scene_document(network_scene(graph), title=title, legend=False)
+    return _saved(draw_network(graph), fmt)
+
+
+def _saved(figure: Any, fmt: str) -> bytes:
+    """A figure's bytes in ``fmt``, the same in every run (no date, no random ids)."""
     matplotlib = _matplotlib()
-    figure = draw_derivation(derivation, **options)
     buffer = io.BytesIO()
     metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
     with matplotlib.rc_context({"svg.hashsalt": "symbackprop", "svg.fonttype": "path"}):

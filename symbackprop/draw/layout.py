@@ -30,15 +30,45 @@ True
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection
 from dataclasses import replace
 
 from ..graph.computation import ComputationGraph
 from ..limits import MAX_DRAW_NODES
 from .geometry import Layout, Placed, graph_edges, node_shapes
-from .network_layout import layered_layout, network_roles
+from .network_layout import layered_layout, network_roles, picture_layout
 
-__all__ = ["graph_layout"]
+__all__ = ["cached_layout", "graph_layout"]
+
+_CACHE: weakref.WeakKeyDictionary[ComputationGraph, dict[tuple[tuple[str, ...], bool], Layout]] \
+    = weakref.WeakKeyDictionary()
+
+
+def cached_layout(graph: ComputationGraph, *, hide: Collection[str] = (),
+                  before_surgery: bool = False) -> Layout:
+    """:func:`graph_layout` (or, ``before_surgery``, the usual picture:
+    :func:`~symbackprop.draw.network_layout.picture_layout`), made once per graph: a graph does
+    not change, and a course draws the same network for every student and question.
+
+    Raises
+    ------
+    ValueError
+        As :func:`graph_layout` does (too many nodes), or before surgery for a graph that is
+        not a layered network.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> graph = load_problem("mazur_2_2_2").graph
+    >>> cached_layout(graph) is cached_layout(graph), cached_layout(graph).kind
+    (True, 'layered')
+    """
+    layouts = _CACHE.setdefault(graph, {})
+    key = (tuple(hide), before_surgery)
+    if key not in layouts:
+        layouts[key] = picture_layout(graph) if before_surgery else graph_layout(graph, hide=hide)
+    return layouts[key]
 
 
 def graph_layout(graph: ComputationGraph, *, hide: Collection[str] = ()) -> Layout:

@@ -2,10 +2,11 @@
 
 A scene holds the nodes (placed by :mod:`symbackprop.draw.layout`), one stroke per edge and path
 (paths that share an edge run side by side, each in its own colour), edge labels (numbers
-written by :func:`value_latex`) and what the legend lists.  The writers only read it:
-:mod:`symbackprop.draw` (matplotlib), :mod:`symbackprop.draw.tikz` and :mod:`symbackprop.draw.dot`;
-the words they share (title, legend rows, note) come from :mod:`symbackprop.draw.captions`, which
-reads the scene.
+written by :func:`value_latex`) and what the legend lists: :func:`derivation_scene`.  The
+network alone, no path highlighted, is :func:`symbackprop.draw.plain.network_scene`.  The
+writers only read it: :mod:`symbackprop.draw` (matplotlib), :mod:`symbackprop.draw.tikz` and
+:mod:`symbackprop.draw.dot`; the words they share (title, legend rows, note) come from
+:mod:`symbackprop.draw.captions`, which reads the scene.
 
 Path colours follow the PadhAI notes (path 1 blue, 2 red, 3 pink, 4 green, ...), then cycle
 with dash styles.
@@ -32,14 +33,14 @@ import sympy
 from ..calculus.derivation import Derivation
 from ..calculus.terms import Factor
 from ..errors import SymbackpropError
+from ..graph.computation import ComputationGraph
 from ..render.numbers import FACTOR_DIGITS, latex_number, text_number
 from .geometry import Box, Edge, Layout, Point, place_edge_labels, text_size
-from .layout import graph_layout
-from .network_layout import picture_layout
+from .layout import cached_layout
 
-__all__ = ["MAX_COLOURED", "PALETTE", "EdgeLabel", "NodeStyle", "PathStyle", "Scene",
+__all__ = ["FILL", "MAX_COLOURED", "PALETTE", "EdgeLabel", "NodeStyle", "PathStyle", "Scene",
            "ScenePath", "Stroke", "derivation_scene", "path_style", "paths_by_edge",
-           "value_latex"]
+           "picture_labels", "value_latex"]
 
 PALETTE = ("#1f5fd1", "#d62728", "#e7298a", "#2ca02c", "#ff7f0e", "#7b3fbf", "#8c564b",
            "#17a2b8", "#808000")
@@ -200,6 +201,12 @@ class Scene:
         """Whether every path has its own colour (else the union of the paths is drawn)."""
         return len(self.paths) == self.path_count
 
+    @property
+    def plain(self) -> bool:
+        """Whether this is the network alone (:func:`symbackprop.draw.plain.network_scene`): no
+        derivative, no path, no title."""
+        return not self.wrt
+
     def bounds(self) -> Box:
         box = self.layout.bounds()
         for label in self.edge_labels:
@@ -207,6 +214,8 @@ class Scene:
         return box
 
     def __repr__(self) -> str:
+        if self.plain:
+            return f"Scene(the network, {len(self.layout.nodes)} nodes)"
         return (f"Scene(d{self.of}/d{self.wrt}, {len(self.layout.nodes)} nodes, "
                 f"{len(self.paths)} highlighted paths)")
 
@@ -286,11 +295,8 @@ def derivation_scene(derivation: Derivation, *, edge_labels: str | None = None,
     _check_options(derivation, edge_labels, before_surgery, parameters)
     graph = derivation.graph
     hide = [p for p in graph.parameters if p != derivation.wrt] if parameters == "wrt" else []
-    try:
-        layout = picture_layout(graph) if before_surgery else graph_layout(graph, hide=hide)
-    except ValueError as err:
-        raise SymbackpropError(f"cannot draw {graph!r}: {err}; draw a smaller network, or "
-                               "only the weight differentiated (parameters='wrt')") from None
+    layout = _placed(graph, tuple(hide), before_surgery, "draw a smaller network, or only the "
+                     "weight differentiated (parameters='wrt')")
     paths = _scene_paths(derivation, layout, max_coloured)
     on_paths = {n for p in paths for n in p.nodes} | {derivation.wrt}
     if derivation.terms is None:
@@ -308,6 +314,15 @@ def derivation_scene(derivation: Derivation, *, edge_labels: str | None = None,
     return Scene(layout, derivation.of, derivation.wrt, derivation.path_count, derivation.value,
                  paths, _strokes(layout, paths), styles, labels, note,
                  {n: graph.node(n).latex for n in graph.order})
+
+
+def _placed(graph: ComputationGraph, hide: tuple[str, ...], before_surgery: bool,
+            hint: str) -> Layout:
+    """The graph's layout (made once per graph), or an error saying what to draw instead."""
+    try:
+        return cached_layout(graph, hide=hide, before_surgery=before_surgery)
+    except ValueError as err:
+        raise SymbackpropError(f"cannot draw {graph!r}: {err}; {hint}") from None
 
 
 def _check_options(derivation: Derivation, edge_labels: str | None, before_surgery: bool,
@@ -384,7 +399,7 @@ def _edge_labels(derivation: Derivation, layout: Layout, paths: tuple[ScenePath,
         texts = dict(layout.edge_text)
         if derivation.wrt in layout.carried_by:
             emphasis.add(layout.carried_by[derivation.wrt])
-        prefer: tuple[float, ...] = (0.72, 0.62, 0.82, 0.52, 0.42, 0.32, 0.25)
+        prefer: tuple[float, ...] = _ON_PICTURE
     elif mode is not None:
         names = derivation.graph.latex_names()
         factors = _edge_factors(derivation)
@@ -401,6 +416,30 @@ def _edge_labels(derivation: Derivation, layout: Layout, paths: tuple[ScenePath,
         prefer = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)
     else:
         return ()
+    return _placed_labels(layout, texts, plain, emphasis, prefer)
+
+
+_ON_PICTURE = (0.72, 0.62, 0.82, 0.52, 0.42, 0.32, 0.25)
+"""Where along an edge of the picture before surgery its weight is written, by preference."""
+
+
+def picture_labels(layout: Layout) -> tuple[EdgeLabel, ...]:
+    """The weights of the picture before surgery, each on its edge, placed where no label
+    overlaps another or a node (none emphasised).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.draw.layout import cached_layout
+    >>> layout = cached_layout(load_problem("mazur_2_2_2").graph, before_surgery=True)
+    >>> [(label.edge, label.text) for label in picture_labels(layout)][:2]
+    [(('x1', 'h11'), 'w_{1}'), (('x1', 'h12'), 'w_{3}')]
+    """
+    return _placed_labels(layout, layout.edge_text, {}, set(), _ON_PICTURE)
+
+
+def _placed_labels(layout: Layout, texts: Mapping[Edge, str], plain: Mapping[Edge, str],
+                   emphasis: set[Edge], prefer: tuple[float, ...]) -> tuple[EdgeLabel, ...]:
     order = sorted(texts, key=lambda e: (e not in emphasis, layout.nodes[e[0]].x,
                                          -layout.nodes[e[0]].y))
     sizes = {e: _padded(text_size(texts[e], EDGE_FONT)) for e in order}

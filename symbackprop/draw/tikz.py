@@ -2,7 +2,8 @@ r"""A derivation's picture as TikZ: a ``tikzpicture`` that needs only ``\usepack
 TikZ library, no matplotlib), or a standalone LaTeX document around it.
 
 Both draw the :class:`~symbackprop.draw.scene.Scene` of the derivation, with the title and legend of
-:mod:`symbackprop.draw.captions`; :func:`scene_tikz` writes a scene already made.
+:mod:`symbackprop.draw.captions`; :func:`scene_tikz` writes a scene already made, and
+:func:`network_tikz` the network alone (no path highlighted, no title).
 
 Examples
 --------
@@ -18,13 +19,24 @@ from __future__ import annotations
 from typing import Any
 
 from ..calculus.derivation import Derivation
+from ..graph.computation import ComputationGraph
 from ..render.display import latex_text
 from .captions import legend_size, path_chain, title_math, title_text
 from .geometry import Point
-from .scene import FADED, MAX_COLOURED, WRT_FILL, Scene, derivation_scene, value_latex
+from .plain import network_scene
+from .scene import (
+    FADED,
+    MAX_COLOURED,
+    WRT_FILL,
+    Scene,
+    derivation_scene,
+    value_latex,
+)
 
-__all__ = ["scene_tikz", "tikz_document", "tikz_picture"]
+__all__ = ["network_tikz", "scene_tikz", "tikz_document", "tikz_picture"]
 
+_NOTE = "#444444"
+"""The colour of a note beside a node (a bias under its neuron, before surgery)."""
 _TIKZ_DASH = {"solid": "solid", "dashed": "dashed", "dotted": "dotted", "dashdot": "dash dot"}
 
 
@@ -50,6 +62,20 @@ def tikz_picture(derivation: Derivation, *, edge_labels: str | None = None,
     return scene_tikz(scene, scale=scale, legend=legend)
 
 
+def network_tikz(graph: ComputationGraph, *, scale: float = 1.0) -> str:
+    r"""A ``tikzpicture`` of the network alone (:func:`network_scene`): every weight and bias a
+    box with its name, no path highlighted, no title.  Needs only ``\usepackage{tikz}``.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> picture = network_tikz(load_problem("mazur_2_2_2").graph)
+    >>> "{$w_{5}$}" in picture, "% path" in picture, "paths" in picture
+    (True, False, False)
+    """
+    return scene_tikz(network_scene(graph), scale=scale, legend=False)
+
+
 def tikz_document(derivation: Derivation, *, title: str | None = None, **options: Any) -> str:
     r"""A standalone LaTeX document (``article``, a page the size of the picture) holding
     :func:`tikz_picture`; compiles with ``pdflatex`` given TeX Live's ``pgf``.
@@ -63,11 +89,25 @@ def tikz_document(derivation: Derivation, *, title: str | None = None, **options
     """
     scene = derivation_scene(derivation, **{k: v for k, v in options.items()
                                             if k not in ("scale", "legend")})
-    picture = scene_tikz(scene, scale=options.get("scale", 1.0),
-                         legend=options.get("legend", True))
+    return scene_document(scene, title=title, scale=options.get("scale", 1.0),
+                          legend=options.get("legend", True))
+
+
+def scene_document(scene: Scene, *, title: str | None = None, scale: float = 1.0,
+                   legend: bool = True) -> str:
+    r"""A standalone LaTeX document (``article``, a page the size of the picture) holding a
+    :class:`Scene`'s ``tikzpicture``, ``title`` in a comment.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> document = scene_document(network_scene(load_problem("mazur_2_2_2").graph), title="A")
+    >>> document.splitlines()[1], document.count(r"\node[")
+    ('% A', 21)
+    """
+    picture = scene_tikz(scene, scale=scale, legend=legend)
     box = scene.bounds()
     legend_w, legend_h = legend_size(scene)
-    scale = options.get("scale", 1.0)
     width = (max(box.width, legend_w) + 0.5) * scale + 0.6
     height = (box.height + legend_h + 0.8) * scale + 0.6
     heading = f"% {latex_text(title)}\n" if title else ""
@@ -90,6 +130,8 @@ def _tikz_colours(scene: Scene) -> dict[str, str]:
     used = {s.colour for s in scene.strokes} | {FADED, WRT_FILL, "#ffffff", "#000000"}
     used |= {c for st in scene.styles.values() for c in (st.fill, st.line, st.text)}
     used |= {p.style.colour for p in scene.paths}
+    if any(node.note for node in scene.layout.nodes.values()):
+        used.add(_NOTE)
     return {c: f"sbp{c[1:].upper()}" for c in sorted(used)}
 
 
@@ -145,7 +187,7 @@ def scene_tikz(scene: Scene, *, scale: float = 1.0, legend: bool = True) -> str:
         if node.note and node.note_box is not None:
             centre = ((node.note_box.x0 + node.note_box.x1) / 2,
                       (node.note_box.y0 + node.note_box.y1) / 2)
-            lines.append(f"\\node[font=\\footnotesize, text=sbp444444] at {at(centre)} "
+            lines.append(f"\\node[font=\\footnotesize, text={colours[_NOTE]}] at {at(centre)} "
                          f"{{${node.note}$}};")
     for label in scene.edge_labels:
         centre = ((label.box.x0 + label.box.x1) / 2, (label.box.y0 + label.box.y1) / 2)
@@ -153,11 +195,12 @@ def scene_tikz(scene: Scene, *, scale: float = 1.0, legend: bool = True) -> str:
         lines.append(f"\\node[font=\\scriptsize, fill={fill}, fill opacity=0.9, "
                      f"text opacity=1, inner sep=1pt] at {at(centre)} {{${label.text}$}};")
     box = scene.bounds()
-    title = f"${title_math(scene)}$: {title_text(scene)}"
-    if scene.value is not None:
-        title += f", sum ${value_latex(scene.value)}$"
-    lines.append(f"\\node[anchor=south west, inner sep=0pt] at {at((box.x0, box.y1 + 0.25))} "
-                 f"{{{title}}};")
+    if not scene.plain:
+        title = f"${title_math(scene)}$: {title_text(scene)}"
+        if scene.value is not None:
+            title += f", sum ${value_latex(scene.value)}$"
+        lines.append(f"\\node[anchor=south west, inner sep=0pt] at "
+                     f"{at((box.x0, box.y1 + 0.25))} {{{title}}};")
     if legend:
         y = box.y0 - 0.2
         for path in scene.paths:

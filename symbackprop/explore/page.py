@@ -99,6 +99,27 @@ def _options(exploration: Exploration) -> str:
     return "".join(options)
 
 
+def _heading(exploration: Exploration) -> str:
+    """The page's title, else what it shows: one derivative's paths, or every parameter's."""
+    if exploration.title:
+        return exploration.title
+    if len(exploration.choices) == 1:
+        wrt = exploration.choices[0].derivation.wrt
+        return f"d{exploration.of}/d{wrt}: the paths from {wrt} to {exploration.of}"
+    return f"d{exploration.of}: the paths of every parameter"
+
+
+def _choice_bar(exploration: Exploration) -> str:
+    """The choice of parameter, with its hint; hidden where there is one parameter to show
+    (a derivation's own page), which offers no choice."""
+    hidden = ' hidden style="display: none"' if len(exploration.choices) == 1 else ""
+    hint = ("" if hidden else '\n<span class="sbp-hint">or click a parameter\'s box in the '
+            "picture (Tab, then Enter)</span>")
+    return (f'<div class="sbp-bar"{hidden}><label for="sbp-choice">Differentiate with respect '
+            f'to</label>\n<select id="sbp-choice" class="sbp-choice">{_options(exploration)}'
+            f"</select>{hint}</div>")
+
+
 def _body(exploration: Exploration) -> str:
     graph = exploration.graph
     try:
@@ -123,14 +144,11 @@ def _body(exploration: Exploration) -> str:
                    + ("" if e["value"] == "?" else f" = {e['value']}") for e in data["edges"]]
     svg = picture_svg(layout, canvas, selectable={c.derivation.wrt for c in exploration.choices},
                       node_titles=node_titles, edge_titles=edge_titles)
-    title = _escape(exploration.title or f"d{exploration.of}: the paths of every parameter")
     source = (f'<p class="sbp-source">{_escape(exploration.source)}</p>'
               if exploration.source else "")
     return f"""<main class="sbp-explore">
-<header class="sbp-header"><h1>{title}</h1>{source}</header>
-<div class="sbp-bar"><label for="sbp-choice">Differentiate with respect to</label>
-<select id="sbp-choice" class="sbp-choice">{_options(exploration)}</select>
-<span class="sbp-hint">or click a parameter's box in the picture (Tab, then Enter)</span></div>
+<header class="sbp-header"><h1>{_escape(_heading(exploration))}</h1>{source}</header>
+{_choice_bar(exploration)}
 <div class="sbp-body">
 <figure class="sbp-figure"><div class="sbp-scroll">{svg}</div>
 <figcaption class="sbp-edge-info" aria-live="polite">Point at an edge to see its local

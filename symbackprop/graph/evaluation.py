@@ -376,12 +376,29 @@ def evaluate(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:
     >>> evaluate(x**2 + 1, {"x": 2.0}), evaluate(x**2, {"x": np.array([1.0, 3.0])})
     (5.0, array([1., 9.]))
     """
-    args = sorted(expr.free_symbols, key=str)
+    names, function = _compiled(expr)
     try:
-        numbers = [values[str(a)] for a in args]
+        numbers = [values[name] for name in names]
     except KeyError as err:
         raise SpecError(f"no value for {err.args[0]!r} in {expr}") from None
-    return _as_float(_cached_lambdify(tuple(args), expr)(*numbers))
+    return _as_float(function(*numbers))
+
+
+_COMPILED: dict[tuple[sympy.Expr, bool], tuple[tuple[str, ...], Any]] = {}
+
+
+def _compiled(expr: sympy.Expr) -> tuple[tuple[str, ...], Any]:
+    """The names ``expr``'s compiled function takes, in order, and the function: found once
+    per expression (sorting the free symbols by their printed names costs more than
+    evaluating a small expression, and a course evaluates the same ones for every student)."""
+    key = (expr, is_precise())
+    found = _COMPILED.get(key)
+    if found is None:
+        if len(_COMPILED) > 20_000:
+            _COMPILED.clear()
+        args = tuple(sorted(expr.free_symbols, key=str))
+        found = _COMPILED[key] = (tuple(str(a) for a in args), _cached_lambdify(args, expr))
+    return found
 
 
 def at_points(expr: sympy.Expr, values: Mapping[str, Any], points: int) -> np.ndarray:
@@ -398,9 +415,13 @@ def at_points(expr: sympy.Expr, values: Mapping[str, Any], points: int) -> np.nd
     >>> at_points(2 * x, {"x": np.array([1.0, 2.0])}, 2), at_points(1, {}, 3)
     (array([2., 4.]), array([1., 1., 1.]))
     """
+    if not isinstance(expr, sympy.Basic):
+        expr = sympy.sympify(expr)
     with np.errstate(all="ignore"):
-        result = evaluate(sympy.sympify(expr), values)
-    return np.broadcast_to(np.asarray(result, dtype=float), (points,)).copy()
+        result = evaluate(expr, values)
+    out = np.empty(points)
+    out[...] = np.asarray(result, dtype=float)  # broadcast: a constant fills every point
+    return out
 
 
 def number(expr: sympy.Expr, values: Mapping[str, Any]) -> Any:

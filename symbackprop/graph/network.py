@@ -41,6 +41,8 @@ from ..naming import LOSS, LayerNaming, symbol
 from ..rules.registry import (
     ACTIVATION_ALIASES,
     ACTIVATIONS,
+    LOSS_ALIASES,
+    LOSS_LOOKALIKES,
     LOSSES,
     OUTPUT_ONLY,
     activation,
@@ -99,6 +101,7 @@ class LayeredNetwork:
         hidden = tuple(ACTIVATION_ALIASES.get(a, a) for a in self.hidden)
         object.__setattr__(self, "hidden", hidden)
         object.__setattr__(self, "output", ACTIVATION_ALIASES.get(self.output, self.output))
+        object.__setattr__(self, "loss", LOSS_ALIASES.get(self.loss, self.loss))
         if len(self.layers) < 2:
             raise SpecError("a network needs at least 2 layers (inputs and outputs)")
         shown = str(list(self.layers[:12]))[:-1] + (", ...]" if len(self.layers) > 12 else "]")
@@ -115,7 +118,8 @@ class LayeredNetwork:
             if name not in ACTIVATIONS:
                 raise SpecError(
                     f"unknown hidden activation {name!r}; allowed: {', '.join(ACTIVATIONS)} "
-                    f"(alias: linear); softmax is for the output layer only"
+                    f"(aliases: {', '.join(ACTIVATION_ALIASES)}); softmax is for the output "
+                    "layer only"
                 )
         if self.output not in ACTIVATIONS and self.output not in OUTPUT_ONLY:
             raise SpecError(f"unknown output activation {self.output!r}; allowed: "
@@ -124,7 +128,9 @@ class LayeredNetwork:
             raise SpecError("a softmax output needs at least 2 outputs (over one output it is "
                             "the constant 1); use sigmoid for a single output")
         if self.loss not in LOSSES:
-            raise SpecError(f"unknown loss {self.loss!r}; allowed: {', '.join(LOSSES)}")
+            why = LOSS_LOOKALIKES.get(self.loss.lower())
+            raise SpecError(f"unknown loss {self.loss!r}; allowed: {', '.join(LOSSES)} (aliases: "
+                            f"{', '.join(LOSS_ALIASES)})" + (f"; {why}" if why else ""))
         if self.bias not in BIAS_MODES:
             raise SpecError(f"unknown bias {self.bias!r}; allowed: {', '.join(BIAS_MODES)}")
         if self.naming not in NAMINGS:

@@ -25,7 +25,9 @@ Examples
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import sympy
 
@@ -38,6 +40,7 @@ from .model import Delta, Partial, Products, Updated
 from .numbers import EMPTY_PRODUCT
 from .page import chain_rule, factored, labels
 from .parts import Product, collected_layout, results
+from .scripts import directed, script_of
 from .typeset import latex_expr, leibniz, math_structure
 from .widths import width
 
@@ -71,8 +74,17 @@ MAX_LINES = 14
 
 
 
+@lru_cache(maxsize=4096)  # a course writes the same mistakes' sentences for every student
 def latex_text(text: str) -> str:
-    r"""Plain text (a title, a note) made safe for LaTeX text mode.
+    r"""Plain text (a title, a note, a name) made safe for LaTeX text mode.
+
+    LaTeX's special characters are escaped and a few symbols written as LaTeX does (a dash,
+    quotes, an isolated Greek letter as math); a letter of another script is kept as it is
+    (NFC-normalised), and a right-to-left run wrapped for LuaLaTeX
+    (:func:`symbackprop.render.scripts.directed`): a document holding one needs LuaLaTeX
+    (:func:`symbackprop.render.scripts.tex_program`, which :func:`latex_document` follows).  A
+    character no font of that document has (:func:`symbackprop.render.scripts.untypeset`: an
+    emoji, a script such as Devanagari) is written ``?``.
 
     Examples
     --------
@@ -80,16 +92,32 @@ def latex_text(text: str) -> str:
     50\% of $\delta$\_h \& ``x'' --- done
     >>> print(latex_text("one\n\\input{/etc/passwd}"))   # a line break ends no comment
     one \textbackslash{}input\{/etc/passwd\}
+    >>> print(latex_text("Zoë Müller, Σωκράτης, 李雷, דוד 🙂"))
+    Zoë Müller, Σωκράτης, 李雷, \sbpRTL{דוד} ?
     """
-    text = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)
-    special = {"\\": r"\textbackslash{}", '"': "''", "{": r"\{", "}": r"\}", "$": r"\$",
-               "&": r"\&", "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
-               "—": "---", "–": "--", "’": "'", "‘": "`", "“": "``", "”": "''",
-               "→": r"$\to$", "·": r"$\cdot$", "∂": r"$\partial$", "η": r"$\eta$",
-               "δ": r"$\delta$", "Σ": r"$\Sigma$", "×": r"$\times$", "−": "-", "…": r"\dots{}"}
+    text = unicodedata.normalize("NFC", re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text))
     text = re.sub(r"(^|(?<=[\s(\[]))'", "`", text)  # an opening quote
     text = re.sub(r'(^|(?<=[\s(\[]))"', "``", text)
-    return "".join(special.get(c, c if ord(c) < 128 or c in "`" else "?") for c in text)
+    words = {m.start() + i for m in _GREEK_WORD.finditer(text) for i in range(len(m.group()))}
+    out = []
+    for i, c in enumerate(text):
+        if c in _SPECIAL and not (i in words and c in _GREEK_SYMBOLS):
+            out.append(_SPECIAL[c])
+        elif c.isascii() or c == "`" or script_of(c) is not None:
+            out.append(c)
+        else:
+            out.append("?")
+    return directed("".join(out))
+
+
+_SPECIAL = {"\\": r"\textbackslash{}", '"': "''", "{": r"\{", "}": r"\}", "$": r"\$",
+            "&": r"\&", "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
+            "—": "---", "–": "--", "’": "'", "‘": "`", "“": "``", "”": "''",
+            "→": r"$\to$", "·": r"$\cdot$", "∂": r"$\partial$", "η": r"$\eta$",
+            "δ": r"$\delta$", "Σ": r"$\Sigma$", "×": r"$\times$", "−": "-", "…": r"\dots{}"}
+_GREEK_SYMBOLS = "ηδΣ"
+"""Written as math when alone (``δ_h``), as text inside a Greek word (``Σωκράτης``)."""
+_GREEK_WORD = re.compile("[\u0370-\u03ff\u1f00-\u1fff]{2,}")
 
 
 

@@ -7,7 +7,8 @@ r"""Derivations as LaTeX: a page for pdflatex, display math for Jupyter and Mark
 recursion, each local partial with its textbook formula, the result in node symbols and in
 leaves only, and with values a table of every factor, path and share, the total and the
 update.  :func:`latex_document` wraps a body into a standalone ``.tex`` file that compiles with
-pdflatex (packages of ``texlive-latex-base`` only).  :func:`derivation_math` is one display for
+pdflatex (packages of ``texlive-latex-base`` only), or with LuaLaTeX where its text is not all
+ASCII (:mod:`symbackprop.render.scripts`).  :func:`derivation_math` is one display for
 Jupyter.  The display math itself is :mod:`symbackprop.render.display` (its names are
 re-exported here).
 
@@ -36,10 +37,11 @@ from .display import (
     latex_text,
     side,
 )
-from .model import Equations, Form, FormKind, Formula, Kind, Partial
+from .model import Equations, Form, FormKind, Formula, Kind, Page, Partial
 from .numbers import VALUE_DIGITS, latex_number
 from .page import page_model
 from .pieces import ALIGNAT, Cells, formula_node, headed, pieces
+from .scripts import UNICODE_PREAMBLE, tex_program
 
 __all__ = [
     "LatexPage",
@@ -48,6 +50,7 @@ __all__ = [
     "fitted_figure",
     "latex_document",
     "latex_page",
+    "page_latex",
 ]
 
 
@@ -105,8 +108,25 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
     >>> [str(expr) for expr, _ in page.formulas]
     ['d', '1', 'd', 'b + 1']
     """
-    page = page_model(derivation, strategy=strategy, learning_rate=learning_rate, matrix=matrix,
-                      max_terms=max_terms)
+    return page_latex(page_model(derivation, strategy=strategy, learning_rate=learning_rate,
+                                 matrix=matrix, max_terms=max_terms), title=title)
+
+
+def page_latex(page: Page, *, title: str = "") -> LatexPage:
+    r"""A page model written as LaTeX: each section under its heading, its pieces in LaTeX
+    markup (the writer :func:`latex_page` uses, for any page, a derivation's or one made of
+    some of its sections).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop.render.page import page_model
+    >>> page = page_model(derive(load_problem("branching_graph").graph, "a"))
+    >>> page_latex(page).body == latex_page(derive(load_problem("branching_graph").graph,
+    ...                                              "a")).body
+    True
+    """
     lines = [rf"\section*{{{latex_text(title)}}}"] if title else []
     formulas: list[tuple[sympy.Expr, str]] = []
     for head, section in headed(page):
@@ -207,12 +227,16 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 
 
 def latex_document(body: str, *, title: str = "", source: str = "", figure: str = "",
-                   packages: Sequence[str] = ()) -> str:
+                   packages: Sequence[str] = (), program_line: bool = False) -> str:
     r"""A standalone ``.tex`` file around ``body``: amsmath, A4, a title from the problem file.
 
-    Compiles with pdflatex using only ``texlive-latex-base`` (plus ``packages``).  A
-    ``figure`` (a ``tikzpicture``, which needs ``packages=("tikz",)``) is centred under the
-    title, shrunk to the text width when wider.
+    A document of ASCII only compiles with pdflatex using only ``texlive-latex-base`` (plus
+    ``packages``).  One holding any other character (a name in another script) needs LuaLaTeX
+    (:func:`symbackprop.render.scripts.tex_program`): its preamble loads the fonts of
+    :data:`symbackprop.render.scripts.UNICODE_PREAMBLE`, and its first line says so in the
+    comment editors read, ``% !TEX program = lualatex``; with ``program_line`` a pdflatex
+    document names its engine too.  A ``figure`` (a ``tikzpicture``, which needs
+    ``packages=("tikz",)``) is centred under the title, shrunk to the text width when wider.
 
     Examples
     --------
@@ -230,10 +254,12 @@ def latex_document(body: str, *, title: str = "", source: str = "", figure: str 
     Hello.
     \end{document}
     <BLANKLINE>
+    >>> document = latex_document("Hello, Zoë.")
+    >>> document.splitlines()[0], r"\usepackage{fontspec}" in document
+    ('% !TEX program = lualatex', True)
     """
     extra = "".join(rf"\usepackage{{{p}}}" + "\n" for p in ("graphicx", *packages)
                     if figure or p != "graphicx")
-    head = PREAMBLE % {"packages": extra}
     top = []
     if title:
         top.append(rf"{{\raggedright\Large\bfseries {latex_text(title)}\par}}")
@@ -241,8 +267,15 @@ def latex_document(body: str, *, title: str = "", source: str = "", figure: str 
         top.append(rf"{{\raggedright\small\itshape {latex_text(source)}\par}}")
     if figure:
         top += fitted_figure(figure)
-    return (head + "\\begin{document}\n" + "\n".join(top) + ("\n" if top else "") + body
+    text = ("\\begin{document}\n" + "\n".join(top) + ("\n" if top else "") + body
             + "\n\\end{document}\n")
+    program = tex_program(text)
+    if program == "lualatex":
+        extra += UNICODE_PREAMBLE
+    head = PREAMBLE % {"packages": extra}
+    if program_line or program != "pdflatex":
+        head = f"% !TEX program = {program}\n" + head
+    return head + text
 
 
 def fitted_figure(figure: str, *, declare: bool = True) -> list[str]:

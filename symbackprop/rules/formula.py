@@ -40,7 +40,7 @@ import sympy
 
 from ..errors import FormulaError
 from ..limits import MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH, MAX_NUMBER_BITS, MAX_NUMBER_DIGITS
-from .vocabulary import ALLOWED_FUNCTIONS, CONSTANTS, DEFAULTS, FUNCTIONS
+from .vocabulary import ALLOWED_FUNCTIONS, CONSTANTS, DEFAULTS, FUNCTION_ALIASES, FUNCTIONS
 
 __all__ = ["formula_error", "free_names", "parse_formula"]
 
@@ -370,7 +370,7 @@ class _Parser:
             return self.names[name]
         if name in CONSTANTS:
             return CONSTANTS[name]
-        if name in FUNCTIONS:
+        if name in FUNCTIONS or name in FUNCTION_ALIASES:
             raise self._fail(f"'{name}' is a function; call it as {name}(...)", token.pos)
         if keyword.iskeyword(name):
             problem = f"the Python keyword '{name}' is not allowed; {_ALLOWED}"
@@ -380,7 +380,7 @@ class _Parser:
         raise self._fail(problem + (f"; did you mean '{close[0]}'?" if close else ""), token.pos)
 
     def _call(self, token: _Token) -> sympy.Expr:
-        name = token.text
+        name = FUNCTION_ALIASES.get(token.text, token.text)
         if name not in FUNCTIONS:
             if self.names is not None and name in self.names:
                 shown = _clip(name)
@@ -405,7 +405,7 @@ class _Parser:
             count = (f"exactly {least}" if least == most else
                      f"{least} or {most}" if most == least + 1 else f"at least {least}")
             plural = "argument" if least == most == 1 else "arguments"
-            problem = f"{name}() takes {count} {plural} ({len(args)} given)"
+            problem = f"{token.text}() takes {count} {plural} ({len(args)} given)"
             raise self._fail(problem, token.pos)
         if most is not None and len(args) < most and None not in args:
             args += DEFAULTS[name][len(args) - most:]

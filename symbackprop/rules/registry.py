@@ -29,7 +29,11 @@ from .functions import leaky_relu, relu, sigmoid, softplus
 
 __all__ = [
     "ACTIVATIONS",
+    "ACTIVATION_ALIASES",
     "LOSSES",
+    "LOSS_ALIASES",
+    "LOSS_LOOKALIKES",
+    "SOFTMAX_DEFINITION",
     "Activation",
     "Loss",
     "activation",
@@ -55,6 +59,8 @@ class Activation:
         that is the custom (``h (1 - h)`` for the sigmoid) and in ``a`` otherwise.
     formula : str
         The derivative in words, for documentation.
+    definition : str
+        The function in LaTeX, ``h`` of ``a`` (a handout states it).
 
     Examples
     --------
@@ -71,6 +77,7 @@ class Activation:
     function: Callable[[Expr], Expr]
     derivative: Callable[[Expr, Expr], Expr]
     formula: str
+    definition: str = ""
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r}, derivative: {self.formula})"
@@ -81,7 +88,7 @@ class Loss:
     """A loss over targets ``y`` and outputs ``yhat`` with its textbook partial derivative.
 
     ``function(ys, yhats)`` is the loss; ``derivative(y_j, yhat_j, m)`` is ``dL/dyhat_j`` for a
-    network with ``m`` outputs.
+    network with ``m`` outputs; ``definition`` is the loss in LaTeX (a handout states it).
 
     Examples
     --------
@@ -98,6 +105,7 @@ class Loss:
     function: Callable[[Sequence[Expr], Sequence[Expr]], Expr]
     derivative: Callable[[Expr, Expr, int], Expr]
     formula: str
+    definition: str = ""
 
     def __repr__(self) -> str:
         return f"Loss({self.name!r}, dL/dyhat_j: {self.formula})"
@@ -109,21 +117,29 @@ def _leaky(slope: Expr) -> Activation:
         lambda a: leaky_relu(a, slope),
         lambda h, a: sympy.Piecewise((1, a > 0), (slope, True)),
         f"1 if a > 0 else {slope}",
+        rf"h = a \text{{ if }} a > 0 \text{{, else }} h = {float(slope):g}\, a",
     )
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "identity": Activation("identity", lambda a: a, lambda h, a: sympy.S.One, "1"),
-    "sigmoid": Activation("sigmoid", sigmoid, lambda h, a: h * (1 - h), "h (1 - h)"),
-    "tanh": Activation("tanh", sympy.tanh, lambda h, a: 1 - h**2, "1 - h^2"),
-    "relu": Activation("relu", relu, lambda h, a: sympy.Heaviside(a, 0), "1 if a > 0 else 0"),
+    "identity": Activation("identity", lambda a: a, lambda h, a: sympy.S.One, "1", "h = a"),
+    "sigmoid": Activation("sigmoid", sigmoid, lambda h, a: h * (1 - h), "h (1 - h)",
+                          r"h = \sigma(a) = \frac{1}{1 + e^{-a}}"),
+    "tanh": Activation("tanh", sympy.tanh, lambda h, a: 1 - h**2, "1 - h^2", r"h = \tanh a"),
+    "relu": Activation("relu", relu, lambda h, a: sympy.Heaviside(a, 0), "1 if a > 0 else 0",
+                       r"h = \max(a, 0)"),
     "leaky_relu": _leaky(sympy.Rational(1, 100)),
-    "softplus": Activation("softplus", softplus, lambda h, a: sigmoid(a), "sigmoid(a)"),
+    "softplus": Activation("softplus", softplus, lambda h, a: sigmoid(a), "sigmoid(a)",
+                           r"h = \log\left(1 + e^{a}\right)"),
 }
 """Element-wise activations by name. ``softmax`` couples its outputs: see :func:`softmax`."""
 
-ACTIVATION_ALIASES = {"linear": "identity"}
+ACTIVATION_ALIASES = {"linear": "identity", "logistic": "sigmoid"}
+"""Other names of activations, as other libraries write them: Keras's ``linear`` and
+scikit-learn's ``logistic``."""
 OUTPUT_ONLY = ("softmax",)
+SOFTMAX_DEFINITION = r"\hat{y}_j = \frac{e^{a_j}}{\sum_k e^{a_k}}"
+"""The softmax in LaTeX, as :attr:`Activation.definition` states an activation."""
 
 
 def activation(name: str, slope: Expr | float | None = None) -> Activation:
@@ -174,6 +190,7 @@ LOSSES: dict[str, Loss] = {
         lambda ys, yhats: sympy.Add(*((y - yh) ** 2 for y, yh in zip(ys, yhats, strict=True))),
         lambda y, yhat, m: -2 * (y - yhat),
         "-2 (y_j - yhat_j)",
+        r"\mathcal{L} = \sum_j (y_j - \hat{y}_j)^2",
     ),
     "half_squared_error": Loss(
         "half_squared_error",
@@ -181,6 +198,7 @@ LOSSES: dict[str, Loss] = {
         * sympy.Add(*((y - yh) ** 2 for y, yh in zip(ys, yhats, strict=True))),
         lambda y, yhat, m: -(y - yhat),
         "-(y_j - yhat_j)",
+        r"\mathcal{L} = \frac{1}{2} \sum_j (y_j - \hat{y}_j)^2",
     ),
     "mean_squared_error": Loss(
         "mean_squared_error",
@@ -188,6 +206,7 @@ LOSSES: dict[str, Loss] = {
         * sympy.Add(*((y - yh) ** 2 for y, yh in zip(ys, yhats, strict=True))),
         lambda y, yhat, m: sympy.Rational(-2, m) * (y - yhat),
         "-(2/m) (y_j - yhat_j)",
+        r"\mathcal{L} = \frac{1}{m} \sum_j (y_j - \hat{y}_j)^2",
     ),
     "cross_entropy": Loss(
         "cross_entropy",
@@ -196,6 +215,7 @@ LOSSES: dict[str, Loss] = {
         ),
         lambda y, yhat, m: -y / yhat,
         "-y_j / yhat_j",
+        r"\mathcal{L} = -\sum_j y_j \log \hat{y}_j",
     ),
     "binary_cross_entropy": Loss(
         "binary_cross_entropy",
@@ -207,6 +227,25 @@ LOSSES: dict[str, Loss] = {
         ),
         lambda y, yhat, m: -y / yhat + (1 - y) / (1 - yhat),
         "-y_j / yhat_j + (1 - y_j) / (1 - yhat_j)",
+        r"\mathcal{L} = -\sum_j \left(y_j \log \hat{y}_j + (1 - y_j) \log(1 - \hat{y}_j)"
+        r"\right)",
     ),
 }
 """Losses by name (docs/reference/problem-files.md)."""
+
+LOSS_ALIASES = {"mse": "mean_squared_error", "mse_loss": "mean_squared_error",
+                "categorical_crossentropy": "cross_entropy"}
+"""Other names of losses that mean the same function: Keras's ``mse`` and PyTorch's
+``mse_loss`` (``MSELoss``; both the mean over the outputs), Keras's ``categorical_crossentropy``
+(of probabilities, summed over the classes)."""
+
+_AVERAGED = ("binary_cross_entropy sums over the outputs, where PyTorch's BCELoss and Keras's "
+             "binary_crossentropy average them (the same for one output): write "
+             "loss = \"binary_cross_entropy\"")
+_LOGITS = ("cross_entropy takes probabilities (a softmax output layer), where PyTorch's "
+           "CrossEntropyLoss takes the pre-activations: write output = \"softmax\" and "
+           "loss = \"cross_entropy\"")
+LOSS_LOOKALIKES = {"bce": _AVERAGED, "binary_crossentropy": _AVERAGED, "ce": _LOGITS,
+                   "crossentropyloss": _LOGITS}
+"""Names other libraries give a loss that differs from ours (so not an alias), and what to write
+instead; an error message quotes it."""

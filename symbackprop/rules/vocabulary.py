@@ -20,7 +20,7 @@ import sympy
 from .elementwise import elu, gelu, gelu_tanh, huber, smooth_l1
 from .functions import leaky_relu, relu, sigmoid, silu, softplus
 
-__all__ = ["ALLOWED_FUNCTIONS", "CONSTANTS", "DEFAULTS", "FUNCTIONS"]
+__all__ = ["ALLOWED_FUNCTIONS", "CONSTANTS", "DEFAULTS", "FUNCTIONS", "FUNCTION_ALIASES"]
 
 #: name -> (sympy callable, least number of arguments, most arguments or None for no limit)
 FUNCTIONS: Mapping[str, tuple[Callable[..., sympy.Expr], int, int | None]] = types.MappingProxyType(
@@ -55,3 +55,5 @@ DEFAULTS: Mapping[str, tuple[sympy.Expr, ...]] = types.MappingProxyType(
 CONSTANTS: Mapping[str, sympy.Expr] = types.MappingProxyType({"pi": sympy.pi, "e": sympy.E})
 #: The function names, sorted, for documentation and error messages.
 ALLOWED_FUNCTIONS: tuple[str, ...] = tuple(sorted(FUNCTIONS))
+#: Other names of functions, as sympy and textbooks write them: ``ln`` is ``log``.
+FUNCTION_ALIASES: Mapping[str, str] = types.MappingProxyType({"ln": "log"})

@@ -732,14 +732,14 @@ def test_a_one_decimal_old_weight_is_not_updated_not_right() -> None:
 
 
 def test_one_unreadable_formula_leaves_the_other_claims_judged(tmp_path: FilePath) -> None:
-    """An unknown function (ln) in one claim's formula is that claim's error, not the file's."""
+    """An unknown function (lg) in one claim's formula is that claim's error, not the file's."""
     v = forward(SIG2, SIG2_VALUES)
     claims = [{"of": "dL/dw111", "value": num(sig2_path(v, 1) + sig2_path(v, 2), 4)},
-              {"of": "dL/dw111", "expression": "ln(h11)"},
+              {"of": "dL/dw111", "expression": "lg(h11)"},
               {"of": "h11", "expression": "sigmoid(a11)"}]
     report = check_problem(make(SIG2, SIG2_VALUES, claims))
     assert [r.verdict for r in report.results] == ["correct", "error", "correct"]
-    assert "unknown function 'ln'" in report.results[1].message
+    assert "unknown function 'lg'" in report.results[1].message
     assert (report.correct, report.errors, report.status) == (2, 1, "error")
     text = check_text(report)
     assert "cannot be checked" in text and "2 correct, 0 incorrect, 1 cannot be checked" in text

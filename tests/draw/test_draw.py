@@ -25,13 +25,17 @@ from symbackprop.cli import main
 from symbackprop.draw import (
     dot_source,
     draw_derivation,
+    draw_network,
+    network_tikz,
     render,
+    render_network,
     tikz_document,
     tikz_picture,
 )
 from symbackprop.draw.geometry import Box, text_size
 from symbackprop.draw.layout import graph_layout
 from symbackprop.draw.network_layout import layered_layout, picture_layout
+from symbackprop.draw.plain import PLAIN, network_scene
 from symbackprop.draw.scene import PALETTE, Scene, derivation_scene, path_style
 from symbackprop.errors import SymbackpropError
 from symbackprop.graph.network import LayeredNetwork
@@ -242,7 +246,8 @@ def test_the_package_offers_every_writers_entry_point() -> None:
     each name the package offers is the object of the writer's module that defines it."""
     package = importlib.import_module("symbackprop.draw")
     assert {"draw_derivation", "render", "scene_figure", "tikz_picture", "tikz_document",
-            "scene_tikz", "dot_source", "scene_dot"} <= set(package.__all__)
+            "scene_tikz", "dot_source", "scene_dot", "network_tikz", "draw_network",
+            "render_network"} <= set(package.__all__)
     for name in package.__all__:
         value = getattr(package, name)
         # the constants (FORMATS, MATH_FONT, MATH_SCALE) are the matplotlib writer's
@@ -262,6 +267,59 @@ def test_the_writers_share_one_scene_and_one_set_of_captions() -> None:
     scene_ = scene_of("mazur_2_2_2")
     assert captions.title_text(scene_) in tikz.scene_tikz(scene_)
     assert captions.title_text(scene_) in dot.scene_dot(scene_)
+
+
+# -- the network alone ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_network_alone_highlights_nothing_and_names_every_parameter(name: str) -> None:
+    """Every edge drawn once, in one colour, no path, no title: which paths a question needs is
+    for the student to find.  Each parameter is named on the picture: on the edge it multiplies
+    (a layered network, the textbook picture) or as its own node."""
+    graph = load_problem(name).graph
+    scene = network_scene(graph)
+    assert scene.plain and scene.paths == () and scene.value is None
+    assert {s.colour for s in scene.strokes} == {PLAIN}
+    assert [s.path for s in scene.strokes] == [None] * len(scene.layout.edges)
+    named = {label.text for label in scene.edge_labels}
+    named |= {node.label for node in scene.layout.nodes.values()}
+    named |= {node.note for node in scene.layout.nodes.values() if node.note}
+    notes = " ".join(named)
+    for parameter in graph.parameters:
+        assert graph.node(parameter).latex in notes, parameter
+    assert scene.layout.overlapping_labels() == []
+    picture = network_tikz(graph)
+    assert "% path" not in picture and "paths" not in picture and "sum" not in picture
+    assert picture.count("->") == len(scene.layout.edges)
+
+
+def test_the_network_alone_is_drawn_by_every_writer(tmp_path: Path) -> None:
+    """TikZ compiles with pdflatex; matplotlib draws no path and no title."""
+    pdflatex = require_tool("pdflatex")
+    graph = load_problem("assignment_2_2_2").graph
+    document = render_network(graph, "tex", title="2-2-2")
+    (tmp_path / "network.tex").write_text(document, encoding="utf-8")
+    result = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error",
+                             "network.tex"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    require_module("matplotlib")
+    figure = draw_network(graph)
+    gids = {a.get_gid() for a in figure.axes[0].get_children()}
+    assert not any((g or "").startswith(("path-", "legend-")) for g in gids)
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert "$w_{5}$" in texts and not any("path" in t for t in texts)
+    assert render_network(graph, "svg") == render_network(graph, "svg")  # reproducible
+    with pytest.raises(SymbackpropError, match="allowed: png, svg, pdf, tex"):
+        render_network(graph, "dot")
+
+
+def test_a_graph_is_laid_out_once_however_many_pictures() -> None:
+    graph = load_problem("padhai_4_4_2").graph
+    first = derivation_scene(derive(graph, "w131"))
+    again = derivation_scene(derive(graph, "w212"))
+    assert first.layout is again.layout
+    assert network_scene(graph).layout is network_scene(graph).layout
 
 
 # -- outputs -----------------------------------------------------------------------------------
@@ -329,6 +387,8 @@ def test_tikz_compiles_with_pdflatex(tmp_path: Path) -> None:
     # every bundled example as a bare tikzpicture in a document that loads only tikz
     pictures = [tikz_picture(derivation_of(name), scale=0.5) for name in BUNDLED]
     pictures.append(tikz_picture(derivation, before_surgery=True, scale=0.5))
+    # before surgery with biases: each bias a note under its neuron, in its own colour
+    pictures.append(tikz_picture(derivation_of("mazur_2_2_2"), before_surgery=True, scale=0.5))
     documents["pictures"] = ("\\documentclass{article}\n\\usepackage{tikz}\n"
                              "\\begin{document}\n" + "\n\\clearpage\n".join(pictures)
                              + "\n\\end{document}\n")

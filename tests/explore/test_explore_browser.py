@@ -396,4 +396,6 @@ def test_the_jupyter_frame_works(visit: Any, tmp_path: Path) -> None:
         inside.locator(".sbp-explore[data-ready]").wait_for()
         assert inside.locator("#total").text_content() == text_number(d.value)
         assert inside.locator("svg [data-path].highlighted").count() == paths
+        assert inside.locator("h1").text_content() == f"dL/d{d.wrt}: the paths from {d.wrt} to L"
+        assert not inside.locator(".sbp-bar").is_visible()  # no other parameter to choose
     assert page.blocked == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -347,6 +348,20 @@ def test_a_derivation_shows_as_the_page_in_a_frame() -> None:
     assert inner is not None and inner == explore_page(explore_derivation(d))
     assert html.escape(inner, quote=True) in fragment
     assert [c["name"] for c in _data(inner)["choices"]] == ["w1"]
+
+
+def test_a_derivation_page_promises_no_choice_it_does_not_offer() -> None:
+    """A derivation's own page (Jupyter) shows one parameter: its heading names that
+    derivative, and neither the choice nor the hint to click another parameter is shown; the
+    page of a problem offers every parameter, and says so."""
+    problem = load_problem("mazur_2_2_2")
+    one = explore_page(explore_derivation(derive(problem.graph, "w1", values=problem.values)))
+    assert "<h1>dL/dw1: the paths from w1 to L</h1>" in one
+    assert "every parameter" not in one and "click a parameter" not in one
+    assert '<div class="sbp-bar" hidden style="display: none">' in one
+    every = explore_page(explore_problem(replace(problem, title="")))
+    assert "<h1>dL: the paths of every parameter</h1>" in every
+    assert "click a parameter's box" in every and '<div class="sbp-bar">' in every
 
 
 # -- the docs ------------------------------------------------------------------------------

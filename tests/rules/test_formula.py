@@ -22,7 +22,7 @@ from symbackprop.rules import formula
 from symbackprop.rules.elementwise import elu, gelu, gelu_tanh, huber, smooth_l1
 from symbackprop.rules.formula import free_names, parse_formula
 from symbackprop.rules.functions import leaky_relu, relu, sigmoid, silu, softplus
-from symbackprop.rules.vocabulary import ALLOWED_FUNCTIONS, FUNCTIONS
+from symbackprop.rules.vocabulary import ALLOWED_FUNCTIONS, FUNCTION_ALIASES, FUNCTIONS
 
 A, B, C, X, Y, Z = sympy.symbols("a b c x y z", real=True)
 NAMES = {"a": A, "b": B, "c": C, "x": X, "y": Y, "z": Z}
@@ -189,6 +189,17 @@ def test_function_table_matches_the_spec() -> None:
         assert (least, most) == expected
     with pytest.raises(TypeError):
         FUNCTIONS["eval"] = (sympy.exp, 1, 1)  # type: ignore[index]
+
+
+def test_ln_is_the_natural_log() -> None:
+    assert dict(FUNCTION_ALIASES) == {"ln": "log"}
+    assert parse("ln(a*x + 1)") == sympy.log(A * X + 1)
+    assert parse("ln(x) - log(x)") == 0
+    assert "ln() takes exactly 1 argument (2 given)" in error_of("ln(a, b)")
+    assert "'ln' is a function; call it as ln(...)" in error_of("ln + a")
+    assert parse_formula("ln * a", {"ln": B, "a": A}) == A * B  # a node may be called ln
+    with pytest.raises(TypeError):
+        FUNCTION_ALIASES["exp"] = "log"  # type: ignore[index]
 
 
 @pytest.mark.parametrize("name", UNARY_FUNCTIONS)
