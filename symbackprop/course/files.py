@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -37,6 +36,7 @@ from .handout import Sheet, check_names, make_sheet, student_handout
 from .roster import Student
 from .solutions import solutions_document, student_solution
 from .variants import Variant, key_data, make_variant, template_variants
+from .workers import worker_pool
 
 __all__ = ["CHUNK", "MIN_PER_JOB", "Progress", "assignment_files", "student_data"]
 
@@ -165,7 +165,7 @@ def assignment_files(template: str, students: Sequence[Student], *, seed: int | 
             made: Iterable[list[tuple[dict[str, str], str]]] = map(
                 partial(_student_files, key), chunks)
         else:
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
+            pool = stack.enter_context(worker_pool(jobs))
             made = pool.map(partial(_student_files, key), chunks)
         done = 0
         for chunk in made:

@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path as FilePath
@@ -67,6 +66,7 @@ from typing import Any
 
 from ..errors import SpecError, SymbackpropError
 from .marking import Mark, mark_answer
+from .workers import worker_pool
 
 __all__ = ["Grade", "Submission", "class_grades", "grade_all", "grade_submission", "load_keys",
            "not_submitted"]
@@ -246,7 +246,7 @@ def grade_all(submissions: Sequence[Submission], folder: str | FilePath, jobs: i
     from ..check import diagnose  # noqa: F401  (imported once here, inherited by the workers)
 
     chunk = max(1, len(submissions) // (4 * jobs))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with worker_pool(jobs) as pool:
         return list(pool.map(partial(_grade_one, name), submissions, chunksize=chunk))
 
 

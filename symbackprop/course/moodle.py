@@ -210,7 +210,7 @@ def moodle_xml(template: str, students: tuple[Student, ...], *, seed: int | None
     >>> from symbackprop.course.roster import numbered
     >>> text = moodle_xml("assignment_2_2_2", numbered(2), per_variant=True)
     >>> text.count('<question type="numerical">'), text.count('fraction="0"')
-    (8, 48)
+    (8, 50)
     """
     if not per_variant and len(students) > MAX_ITEMS:
         raise SpecError(f"{template}: {len(students)} variants, and a Moodle calculated "
