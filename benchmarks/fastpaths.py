@@ -201,8 +201,9 @@ def evaluator_rows(problems: dict[str, Problem], repeats: int) -> list[dict[str,
     big = problems["all"]
     graph, leaves = big.graph, dict(big.numeric_values)
     name = _name(big)
-    forward = graph._forward  # the graph's compiled pass: its definitions and constants
-    definitions, constants = forward._definitions, forward._constants
+    # every definition, as the graph's general forward pass takes them
+    definitions = [(n, graph.node(n).definition) for n in graph.order]
+    constants = graph.constants
     order = list(graph.order)
 
     def node_values(result: dict[str, Any]) -> list[Any]:

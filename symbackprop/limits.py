@@ -150,7 +150,7 @@ network, inputs and outputs included); to raise it, set SYMBACKPROP_MAX_LAYERS
 
 
 MAX_FILE_BYTES = Limit(
-    "MAX_FILE_BYTES", 1_000_000, "the size of a problem file, checked before it is read")
+    "MAX_FILE_BYTES", 5_000_000, "the size of a problem file, checked before it is read")
 MAX_DATA_NESTING = Limit(
     "MAX_DATA_NESTING", 32, "arrays and tables nested in a problem file")
 MAX_DATA_ITEMS = Limit(
@@ -171,9 +171,9 @@ MAX_NODES = Limit(
 MAX_CLAIMS = Limit("MAX_CLAIMS", 1_000, "claims in a problem file")
 MAX_LAYERS = Limit(
     "MAX_LAYERS", 12, "layers of a network, inputs and outputs included")
-MAX_WIDTH = Limit("MAX_WIDTH", 128, "neurons in one layer of a network")
+MAX_WIDTH = Limit("MAX_WIDTH", 1_024, "neurons in one layer of a network")
 MAX_PARAMETERS = Limit(
-    "MAX_PARAMETERS", 20_000,
+    "MAX_PARAMETERS", 150_000,
     "weights and biases of a network, counted from its layers before it is built")
 MAX_VERIFY_WORK = Limit(
     "MAX_VERIFY_WORK", 1_000_000,

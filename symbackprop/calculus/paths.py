@@ -76,7 +76,12 @@ class Path:
 
 
 def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[str]:
-    """The nodes on some path from any of ``sources`` to ``of``, in O(V + E).
+    """The nodes on some path from any of ``sources`` to ``of``.
+
+    Notes
+    -----
+    O(V + E) of the nodes below ``sources`` (one search down, then one pass back up over what
+    it found), however large the rest of the graph.
 
     Examples
     --------
@@ -85,22 +90,20 @@ def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[st
     >>> sorted(on_paths(graph, ["w5", "w7"], "L"))
     ['L', 'a21', 'a22', 'w5', 'w7', 'yhat1', 'yhat2']
     """
-    digraph = graph.digraph
-    below: set[str] = set()
-    stack = [s for s in sources]
+    children: dict[str, list[str]] = {}
+    stack = list(sources)
     while stack:
         name = stack.pop()
-        if name not in below:
-            below.add(name)
-            stack.extend(digraph.successors(name))
-    above = {of}
-    stack = [of]
-    while stack:
-        for parent in digraph.predecessors(stack.pop()):
-            if parent not in above:
-                above.add(parent)
-                stack.append(parent)
-    return below & above
+        if name not in children:
+            children[name] = graph.children(name)
+            stack.extend(children[name])
+    if of not in children:
+        return set()
+    reach = {of}
+    for name in sorted(children, key=graph.position, reverse=True):
+        if any(child in reach for child in children[name]):
+            reach.add(name)
+    return reach
 
 
 def relevant(graph: ComputationGraph, source: str, target: str | None = None) -> set[str]:
@@ -155,7 +158,8 @@ def path_counts(graph: ComputationGraph, target: str | None = None) -> dict[str,
 
 
 def count_paths(graph: ComputationGraph, source: str, target: str | None = None) -> int:
-    """The number of paths from ``source`` to ``target`` (default: the output), in O(V + E).
+    """The number of paths from ``source`` to ``target`` (default: the output), in O(V + E) of
+    the nodes below ``source``; 0 when there is none.
 
     Examples
     --------
@@ -163,9 +167,15 @@ def count_paths(graph: ComputationGraph, source: str, target: str | None = None)
     >>> graph = load_problem("padhai_4_4_2").graph
     >>> count_paths(graph, "w212"), count_paths(graph, "w131"), count_paths(graph, "h13", "a21")
     (2, 4, 1)
+    >>> count_paths(graph, "a21", "h13")
+    0
     """
     graph.node(source)
-    return path_counts(graph, target)[source]
+    target = graph.output if target is None else graph.node(target).name
+    nodes = on_paths(graph, [source], target)
+    if not nodes:
+        return 0
+    return PathSet(source, target, children_on_paths(graph, nodes)).count
 
 
 def iter_paths(
@@ -279,11 +289,8 @@ def children_on_paths(graph: ComputationGraph,
     >>> children_on_paths(graph, relevant(graph, "b"))
     {'b': ('c', 'd'), 'c': ('e',), 'd': ('e',), 'e': ()}
     """
-    position = {name: i for i, name in enumerate(graph.order)}
-    digraph = graph.digraph
-    return {name: tuple(sorted((c for c in digraph.successors(name) if c in on_paths),
-                               key=position.__getitem__))
-            for name in graph.order if name in on_paths}
+    return {name: tuple(c for c in graph.children(name) if c in on_paths)
+            for name in sorted(on_paths, key=graph.position)}
 
 
 def walk_paths(children: Mapping[str, Sequence[str]], source: str,
