@@ -37,7 +37,7 @@ from .errors import SpecError, SymbackpropError, UsageError
 __all__ = [
     "LIMITS",
     "MAX_CLAIMS",
-    "MAX_COMPOSED_SIZE",
+    "MAX_COMPOSED_WORK",
     "MAX_DATA_ITEMS",
     "MAX_DATA_NESTING",
     "MAX_DRAW_NODES",
@@ -179,15 +179,15 @@ MAX_VERIFY_WORK = Limit(
     "MAX_VERIFY_WORK", 1_000_000,
     "parameters verify checks times the graph's nodes: each parameter costs a derivation "
     "and four forward passes")
-MAX_COMPOSED_SIZE = Limit(
-    "MAX_COMPOSED_SIZE", 20_000,
-    "nodes of the composed loss, every definition substituted, that verify hands to "
-    "sympy.diff", flag="--no-composed (to skip that oracle)")
+MAX_COMPOSED_WORK = Limit(
+    "MAX_COMPOSED_WORK", 20_000,
+    "verify's estimate of the sympy.diff oracle's cost: parameters checked times the nodes of "
+    "the composed loss (every definition substituted); above it that oracle is skipped")
 MAX_DRAW_NODES = Limit("MAX_DRAW_NODES", 400, "nodes in one picture")
 
 #: Every limit, in the order docs/security.md lists them.
 LIMITS: tuple[Limit, ...] = (
     MAX_FILE_BYTES, MAX_DATA_NESTING, MAX_DATA_ITEMS, MAX_FORMULA_LENGTH, MAX_FORMULA_DEPTH,
     MAX_NUMBER_DIGITS, MAX_NUMBER_BITS, MAX_NODES, MAX_CLAIMS, MAX_LAYERS, MAX_WIDTH,
-    MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_SIZE, MAX_DRAW_NODES,
+    MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_WORK, MAX_DRAW_NODES,
 )
