@@ -49,6 +49,10 @@ __all__ = [
     "MAX_NUMBER_BITS",
     "MAX_NUMBER_DIGITS",
     "MAX_PARAMETERS",
+    "MAX_TENSOR_DIM",
+    "MAX_TENSOR_ENTRIES",
+    "MAX_TENSOR_GRAPH_ENTRIES",
+    "MAX_TENSOR_RANK",
     "MAX_VERIFY_WORK",
     "MAX_WIDTH",
     "Limit",
@@ -184,10 +188,21 @@ MAX_COMPOSED_WORK = Limit(
     "verify's estimate of the sympy.diff oracle's cost: parameters checked times the nodes of "
     "the composed loss (every definition substituted); above it that oracle is skipped")
 MAX_DRAW_NODES = Limit("MAX_DRAW_NODES", 400, "nodes in one picture")
+MAX_TENSOR_RANK = Limit("MAX_TENSOR_RANK", 8, "axes of one tensor of a tensor problem")
+MAX_TENSOR_DIM = Limit(
+    "MAX_TENSOR_DIM", 1_000_000, "entries along one axis of a tensor, checked from its shape")
+MAX_TENSOR_ENTRIES = Limit(
+    "MAX_TENSOR_ENTRIES", 4_000_000,
+    "entries of one tensor (a value in the file, a node, or any intermediate of a formula or "
+    "of a gradient), checked from its shape before it is computed")
+MAX_TENSOR_GRAPH_ENTRIES = Limit(
+    "MAX_TENSOR_GRAPH_ENTRIES", 20_000_000,
+    "entries of every node of a tensor graph together, checked before the forward pass")
 
 #: Every limit, in the order docs/security.md lists them.
 LIMITS: tuple[Limit, ...] = (
     MAX_FILE_BYTES, MAX_DATA_NESTING, MAX_DATA_ITEMS, MAX_FORMULA_LENGTH, MAX_FORMULA_DEPTH,
     MAX_NUMBER_DIGITS, MAX_NUMBER_BITS, MAX_NODES, MAX_CLAIMS, MAX_LAYERS, MAX_WIDTH,
     MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_WORK, MAX_DRAW_NODES,
+    MAX_TENSOR_RANK, MAX_TENSOR_DIM, MAX_TENSOR_ENTRIES, MAX_TENSOR_GRAPH_ENTRIES,
 )

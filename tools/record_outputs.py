@@ -8,7 +8,8 @@ format, ``draw`` as TikZ and DOT (with value labels, before surgery), ``codegen`
 course commands, on the bundled template: ``variants`` (a roster with names in several scripts,
 ``--handout``, ``--figure``; ``--count``), ``check`` of a student's file, ``grade`` in every
 format (a class CSV of right, mistaken, missing and invalid answers, a student not on the roster,
-and one student's file for Gradescope) and ``export prairielearn``.  It writes each command's
+and one student's file for Gradescope), ``export prairielearn`` and the Moodle and Canvas
+question banks.  It writes each command's
 exit status, stdout, stderr and output files (every file of an output folder) to one text file
 in DIR.  A refactoring that must not change behaviour leaves ``diff -r BEFORE AFTER``
 empty::
@@ -29,6 +30,7 @@ import io
 import json
 import tempfile
 import warnings
+import zipfile
 from pathlib import Path
 
 from symbackprop import bundled_examples, load_problem
@@ -62,6 +64,12 @@ def record(out: Path, tag: str, argv: list[str], suffix: str | None = None) -> N
     if folder is not None:
         for written in sorted(p for p in folder.rglob("*") if p.is_file()):
             name = written.relative_to(folder).as_posix()
+            if written.suffix == ".zip":  # each member, in the zip's order
+                with zipfile.ZipFile(written) as bundle:
+                    for member in bundle.namelist():
+                        text += (f"--file {name}:{member}--\n"
+                                 + bundle.read(member).decode(errors="replace"))
+                continue
             text += f"--file {name}--\n" + written.read_text(errors="replace")
         text = text.replace(str(folder), "TMP")
     (out / f"{tag}.txt").write_text(text, encoding="utf-8")
@@ -114,6 +122,12 @@ def record_course(out: Path) -> None:
                ["grade", "hw", "alan-answers.toml", "--format", "gradescope", "--jobs", "1"])
         record(out, "course.prairielearn",
                ["export", "prairielearn", TEMPLATE, "--count", "3", "--no-picture"], "/")
+        for per in ([], ["--per-variant"]):
+            tag = "per_variant" if per else "calculated"
+            record(out, f"course.moodle.{tag}",
+                   ["export", "moodle", TEMPLATE, "--count", "3", *per], "xml")
+            record(out, f"course.canvas.{tag}",
+                   ["export", "canvas", TEMPLATE, "--count", "3", *per], "zip")
 
 
 def record_example(out: Path, name: str) -> None:

@@ -2,20 +2,23 @@
 
 Each target is a module with ``register(targets)`` that adds its own sub-parser
 (:mod:`~symbackprop.cli.export_toml` for ``export toml``,
-:mod:`~symbackprop.cli.export_prairielearn` for ``export prairielearn``).
+:mod:`~symbackprop.cli.export_prairielearn` for ``export prairielearn``,
+:mod:`~symbackprop.cli.export_moodle` and :mod:`~symbackprop.cli.export_canvas` for the question
+banks of ``export moodle`` and ``export canvas``, whose options are in
+:mod:`~symbackprop.cli.export_banks`).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from . import export_prairielearn, export_toml
+from . import export_canvas, export_moodle, export_prairielearn, export_toml
 from .common import Parser
 
 __all__ = ["TARGETS", "register"]
 
 #: The export targets, in the order ``export --help`` lists them.
-TARGETS = (export_toml, export_prairielearn)
+TARGETS = (export_toml, export_prairielearn, export_moodle, export_canvas)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -3,7 +3,7 @@
 An instructor writes a template (a problem file with ``[variants]`` and ``[[questions]]``,
 read by :mod:`symbackprop.spec.variants`); this package draws each student's numbers, answers
 every question with the values the common mistakes give, writes the files and handouts, grades
-answers-only submissions and exports to Gradescope and PrairieLearn.
+answers-only submissions and exports to Gradescope, PrairieLearn, Moodle and Canvas.
 
 - :mod:`~symbackprop.course.roster`: students and their safe ids;
 - :mod:`~symbackprop.course.variants`: the seeded draws, redrawn while degenerate;
@@ -13,7 +13,9 @@ answers-only submissions and exports to Gradescope and PrairieLearn.
 - :mod:`~symbackprop.course.submissions`, :mod:`~symbackprop.course.grading`,
   :mod:`~symbackprop.course.reports`, :mod:`~symbackprop.course.gradescope`: grading;
 - :mod:`~symbackprop.course.prairielearn` with :mod:`~symbackprop.course.pl_server`: a
-  PrairieLearn question folder.
+  PrairieLearn question folder;
+- :mod:`~symbackprop.course.moodle` and :mod:`~symbackprop.course.qti` (Canvas), with what they
+  share in :mod:`~symbackprop.course.banks`: question banks for those LMSs.
 
 May import :mod:`symbackprop.check`, :mod:`symbackprop.draw`, :mod:`symbackprop.render`,
 :mod:`symbackprop.calculus` and :mod:`symbackprop.spec`.
@@ -24,14 +26,16 @@ from __future__ import annotations
 from .files import assignment_files
 from .grading import Grade, Mark, Submission, grade_all, grade_submission, load_keys
 from .keys import Answer, answer_key, degeneracy
+from .moodle import moodle_xml
 from .prairielearn import prairielearn_files
+from .qti import canvas_files, canvas_zip
 from .roster import Student, numbered, read_roster
 from .submissions import read_submissions
 from .variants import Variant, make_variant, template_variants
 
 __all__ = [
     "Answer", "Grade", "Mark", "Student", "Submission", "Variant", "answer_key",
-    "assignment_files", "degeneracy", "grade_all", "grade_submission", "load_keys",
-    "make_variant", "numbered", "prairielearn_files", "read_roster", "read_submissions",
-    "template_variants",
+    "assignment_files", "canvas_files", "canvas_zip", "degeneracy", "grade_all",
+    "grade_submission", "load_keys", "make_variant", "moodle_xml", "numbered",
+    "prairielearn_files", "read_roster", "read_submissions", "template_variants",
 ]

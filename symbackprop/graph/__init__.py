@@ -8,7 +8,10 @@
 - :mod:`~symbackprop.graph.precision`: float64 first, and many digits (mpmath) where a
   probability underflows: :func:`~symbackprop.graph.precision.stable`;
 - :mod:`~symbackprop.graph.network`: :class:`LayeredNetwork` and :func:`surgery`, which makes
-  every weight and bias a node of its own.
+  every weight and bias a node of its own;
+- :mod:`~symbackprop.graph.tensor`: :class:`TensorGraph`, the DAG of named tensors whose edges'
+  local derivatives are vector-Jacobian products, built from formulas (composite layers
+  expanded on request) by :mod:`~symbackprop.graph.tensor_build`.
 
 May import :mod:`symbackprop.rules`, :mod:`symbackprop.errors` and :mod:`symbackprop.naming`.
 """
@@ -19,6 +22,7 @@ from .computation import ComputationGraph
 from .evaluation import Evaluator, direct_evaluator
 from .network import BIAS_MODES, NAMINGS, LayeredNetwork, surgery
 from .node import LEAF_KINDS, NODE_KINDS, Node, NodeKind
+from .tensor import TensorGraph, TensorNode
 
 __all__ = [
     "BIAS_MODES",
@@ -30,6 +34,8 @@ __all__ = [
     "LayeredNetwork",
     "Node",
     "NodeKind",
+    "TensorGraph",
+    "TensorNode",
     "direct_evaluator",
     "surgery",
 ]

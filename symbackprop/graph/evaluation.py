@@ -55,7 +55,7 @@ import numpy as np
 import sympy
 
 from ..errors import DomainError, SpecError
-from ..rules.functions import numeric_namespace
+from ..rules.functions import numeric_namespace, shielded
 from .precision import as_mpf, is_precise
 
 __all__ = ["Evaluator", "ForwardPass", "at_points", "direct_evaluator", "evaluate",
@@ -203,8 +203,9 @@ def _compiled_function(func: Any, pattern: tuple[sympy.Expr | None, ...]) -> Any
 
 
 def lambdify(args: Sequence[sympy.Symbol], expr: sympy.Expr, backend: str = "numpy") -> Any:
-    """:func:`sympy.lambdify` with our function table; arguments are dummified so that no node
-    name can shadow a function in the generated code.
+    """:func:`sympy.lambdify` with our function table; a node named like a function (``exp``,
+    ``sigmoid``) or a constant is renamed first (:func:`~symbackprop.rules.functions.shielded`)
+    so that it cannot shadow it in the generated code.
 
     Examples
     --------
@@ -218,6 +219,7 @@ def lambdify(args: Sequence[sympy.Symbol], expr: sympy.Expr, backend: str = "num
     """
     if is_precise():
         backend = "mpmath"
+    args, expr = shielded(args, expr, backend)
     return sympy.lambdify(list(args), expr, modules=numeric_namespace(backend), dummify=True)
 
 

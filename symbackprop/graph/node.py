@@ -8,11 +8,13 @@ Examples
 --------
 >>> Node("h", "hidden", symbol("a") * 2)
 Node('h', hidden = 2*a)
->>> check_name("exp", "node")
+>>> check_name("exp", "node"), check_name("pi", "node")   # a formula tells exp from exp(...)
+(None, None)
+>>> check_name("class", "node")
 Traceback (most recent call last):
     ...
-symbackprop.errors.GraphError: node 'exp' is reserved (a function or constant name in formulas); \
-choose another name
+symbackprop.errors.GraphError: node 'class' is not a valid node name: use ASCII letters, digits \
+and underscores, starting with a letter (no '__', no Python keywords)
 """
 
 from __future__ import annotations
@@ -36,11 +38,11 @@ NODE_KINDS: tuple[str, ...] = ("input", "target", "parameter", "constant", "hidd
                                "loss")
 LEAF_KINDS = frozenset({"input", "target", "parameter", "constant"})
 
-# Names a node may not take: they would read as a function or a keyword in a formula.
-RESERVED_NAMES = frozenset(
-    {"exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "leaky_relu",
-     "softplus", "max", "min", "pi", "E", "I", "oo", "nan", "zoo", "S", "N", "Q"}
-)
+# Names a node may not take besides Python's keywords: none.  A formula tells a name from a
+# call (``exp`` from ``exp(x)``), a declared name wins over a constant (``pi``, ``e``), and
+# the code compiled from formulas renames a symbol named like something it calls
+# (:func:`symbackprop.rules.functions.shielded`), as generated code does (codegen.nodewise).
+RESERVED_NAMES: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +103,8 @@ class Node:
 
 def check_name(name: str, what: str) -> None:
     """Raise :class:`GraphError` unless ``name`` may name a node (``what`` says which kind of
-    name, for the message): an identifier, not a Python keyword, not a reserved name.
+    name, for the message): an identifier, not a Python keyword.  Function and constant names
+    (``exp``, ``pi``, ``E``, ``S``) are names like any other.
 
     Examples
     --------

@@ -1,12 +1,17 @@
 """The rules: formula text to sympy, the network functions, the activation and loss registry.
 
 - :mod:`~symbackprop.rules.formula`: the safe formula parser (nothing is ever executed);
+- :mod:`~symbackprop.rules.vocabulary`: the functions and constants formulas may use;
 - :mod:`~symbackprop.rules.printing`: formula text from a sympy expression, which the parser
   reads back (for writing problem files);
-- :mod:`~symbackprop.rules.functions`: ``sigmoid``, ``relu``, ``leaky_relu``, ``softplus`` as sympy
-  functions, with their numeric twins;
+- :mod:`~symbackprop.rules.functions`: ``sigmoid``, ``relu``, ``leaky_relu``, ``softplus``,
+  ``silu`` as sympy functions, with their numeric twins (and those of
+  :mod:`~symbackprop.rules.elementwise`: ``gelu``, ``gelu_tanh``, ``elu``, ``huber``,
+  ``smooth_l1``);
 - :mod:`~symbackprop.rules.registry`: one table of activations and losses with their textbook
-  derivatives.
+  derivatives;
+- :mod:`~symbackprop.rules.tensor`: the tensor level's IR, matrix grammar and registry of
+  operations with their textbook VJPs.
 
 The lowest layer: it imports nothing of the package but :mod:`symbackprop.errors` and
 :mod:`symbackprop.naming`.
@@ -14,9 +19,10 @@ The lowest layer: it imports nothing of the package but :mod:`symbackprop.errors
 
 from __future__ import annotations
 
-from .formula import FUNCTIONS, free_names, parse_formula
+from .formula import free_names, parse_formula
 from .functions import leaky_relu, relu, sigmoid, softplus
 from .registry import ACTIVATIONS, LOSSES, Activation, Loss, activation
+from .vocabulary import FUNCTIONS
 
 __all__ = [
     "ACTIVATIONS",

@@ -13,7 +13,9 @@ The grammar (docs/reference/problem-files.md, formulas), loosest binding first::
     atom    := number | name | function "(" sum ("," sum)* ")" | "(" sum ")"
 
 Numbers become exact sympy numbers (``0.1`` is ``1/10``), names are looked up in a mapping the
-caller provides, and the functions are those of :data:`FUNCTIONS`.
+caller provides, and the functions are those of
+:data:`~symbackprop.rules.vocabulary.FUNCTIONS`.  ``pi`` and ``e`` are the constants unless the
+mapping defines that name (a declared name wins: a node may be called ``e``).
 
 Examples
 --------
@@ -31,7 +33,6 @@ import difflib
 import keyword
 import operator
 import re
-import types
 from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
 
@@ -39,31 +40,9 @@ import sympy
 
 from ..errors import FormulaError
 from ..limits import MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH, MAX_NUMBER_BITS, MAX_NUMBER_DIGITS
-from .functions import leaky_relu, relu, sigmoid, softplus
+from .vocabulary import ALLOWED_FUNCTIONS, CONSTANTS, DEFAULTS, FUNCTIONS
 
-__all__ = ["ALLOWED_FUNCTIONS", "FUNCTIONS", "free_names", "parse_formula"]
-
-#: name -> (sympy callable, least number of arguments, most arguments or None for no limit)
-FUNCTIONS: Mapping[str, tuple[Callable[..., sympy.Expr], int, int | None]] = types.MappingProxyType(
-    {
-        "exp": (sympy.exp, 1, 1),
-        "log": (sympy.log, 1, 1),
-        "sqrt": (sympy.sqrt, 1, 1),
-        "abs": (sympy.Abs, 1, 1),
-        "sin": (sympy.sin, 1, 1),
-        "cos": (sympy.cos, 1, 1),
-        "tan": (sympy.tan, 1, 1),
-        "tanh": (sympy.tanh, 1, 1),
-        "sigmoid": (sigmoid, 1, 1),
-        "relu": (relu, 1, 1),
-        "leaky_relu": (leaky_relu, 2, 2),
-        "softplus": (softplus, 1, 1),
-        "max": (sympy.Max, 2, None),
-        "min": (sympy.Min, 2, None),
-    }
-)
-#: The function names, sorted, for documentation and error messages.
-ALLOWED_FUNCTIONS: tuple[str, ...] = tuple(sorted(FUNCTIONS))
+__all__ = ["formula_error", "free_names", "parse_formula"]
 
 _ALLOWED = (
     "formulas may contain numbers, names, + - * / ^ **, parentheses and calls such as "
@@ -176,8 +155,17 @@ def free_names(
     return frozenset(parser.used)
 
 
-def _error(text: str, where: str, problem: str, pos: int | None = None) -> FormulaError:
-    """Build the error: where, the formula, the column, the problem, and a caret line."""
+def formula_error(text: str, where: str, problem: str, pos: int | None = None) -> FormulaError:
+    """The error about ``text`` at column ``pos``: where, the formula, the column, the
+    problem, and a caret line (the tensor grammar's errors read the same).
+
+    Examples
+    --------
+    >>> print(formula_error("a + b)", "f.toml: [graph.nodes] h", "no '(' for this ')'", 5))
+    f.toml: [graph.nodes] h: in formula 'a + b)', column 6: no '(' for this ')'
+        a + b)
+             ^
+    """
     flat = _flat(text)
     if pos is None:
         shown = flat if len(flat) <= _SHOWN else flat[:_SHOWN] + "..."
@@ -218,24 +206,24 @@ def _tokenize(text: str, where: str) -> list[_Token]:
             pos += 1
             continue
         if ch == "." and previous in ("name", ")"):
-            raise _error(text, where, "attribute access with '.' is not allowed", pos)
+            raise formula_error(text, where, "attribute access with '.' is not allowed", pos)
         if number := _NUMBER.match(text, pos):
             tokens.append(_Token("number", number.group(), pos))
         elif name := _NAME.match(text, pos):
             if "__" in name.group():
                 problem = f"name '{_clip(name.group())}' is not allowed: names may not contain '__'"
-                raise _error(text, where, problem, pos)
+                raise formula_error(text, where, problem, pos)
             tokens.append(_Token("name", name.group(), pos))
         elif ch in _SYMBOLS:
             op = "**" if text.startswith("**", pos) else ch
             tokens.append(_Token("^" if op == "**" else op, op, pos))
         elif ch == ".":
             problem = "attribute access with '.' is not allowed; '.' may only appear in a number"
-            raise _error(text, where, problem, pos)
+            raise formula_error(text, where, problem, pos)
         else:
             code = f" (U+{ord(ch):04X})" if not ch.isascii() or not ch.isprintable() else ""
             problem = _FORBIDDEN.get(ch, f"character {ch!r}{code} is not allowed; {_ALLOWED}")
-            raise _error(text, where, problem, pos)
+            raise formula_error(text, where, problem, pos)
         pos += len(tokens[-1].text)
     tokens.append(_Token("end", "", len(text)))
     return tokens
@@ -262,9 +250,9 @@ class _Parser:
         if len(text) > max_length:
             problem = (f"formula is {len(text):,} characters long, more than the limit of "
                        f"{max_length:,}; {MAX_FORMULA_LENGTH.how_to_raise()}")
-            raise _error(text[: _SHOWN + 1], where, problem)
+            raise formula_error(text[: _SHOWN + 1], where, problem)
         if not text.strip(_WHITESPACE):
-            raise _error(text, where, "empty formula; write an expression such as 'a*b + 1'")
+            raise formula_error(text, where, "empty formula; write an expression such as 'a*b + 1'")
         self.tokens = _tokenize(text, where)
 
     def parse(self) -> sympy.Expr:
@@ -284,7 +272,7 @@ class _Parser:
         return self.tokens[self.index - 1]
 
     def _fail(self, problem: str, pos: int | None = None) -> FormulaError:
-        return _error(self.text, self.where, problem, pos)
+        return formula_error(self.text, self.where, problem, pos)
 
     def _enter(self, token: _Token) -> None:
         self.depth += 1
@@ -380,6 +368,8 @@ class _Parser:
             return None  # syntax check only
         if name in self.names:
             return self.names[name]
+        if name in CONSTANTS:
+            return CONSTANTS[name]
         if name in FUNCTIONS:
             raise self._fail(f"'{name}' is a function; call it as {name}(...)", token.pos)
         if keyword.iskeyword(name):
@@ -412,10 +402,13 @@ class _Parser:
                 args.append(self._sum())
         self._close(opening)
         if not least <= len(args) <= (most or len(args)):
-            count = f"exactly {least}" if least == most else f"at least {least}"
+            count = (f"exactly {least}" if least == most else
+                     f"{least} or {most}" if most == least + 1 else f"at least {least}")
             plural = "argument" if least == most == 1 else "arguments"
             problem = f"{name}() takes {count} {plural} ({len(args)} given)"
             raise self._fail(problem, token.pos)
+        if most is not None and len(args) < most and None not in args:
+            args += DEFAULTS[name][len(args) - most:]
         return self._apply(token, *args, func=func)
 
     def _apply(self, op: _Token, *args: sympy.Expr, func: Callable[..., sympy.Expr]) -> sympy.Expr:

@@ -1,9 +1,11 @@
 """Neural-network functions as sympy functions, with their numeric twins.
 
-``sigmoid``, ``relu``, ``leaky_relu`` and ``softplus`` are sympy ``Function`` classes so that a
-derivative reads the way a textbook writes it (``sigmoid(a)*(1 - sigmoid(a))``, not a quotient of
-exponentials) and prints as ``\\sigma(a)``.  :data:`NUMPY_FUNCTIONS` and :data:`MATH_FUNCTIONS`
-map every function sympy may print for our expressions to a numerically stable implementation;
+``sigmoid``, ``relu``, ``leaky_relu``, ``softplus`` and ``silu`` are sympy ``Function`` classes
+so that a derivative reads the way a textbook writes it (``sigmoid(a)*(1 - sigmoid(a))``, not a
+quotient of exponentials) and prints as ``\\sigma(a)``; ``gelu``, ``gelu_tanh``, ``elu``,
+``huber`` and ``smooth_l1`` are in :mod:`symbackprop.rules.elementwise`.
+:data:`NUMPY_FUNCTIONS` and :data:`MATH_FUNCTIONS` map every function sympy may print for our
+expressions (those, and ``erf``) to a numerically stable implementation;
 :func:`numeric_namespace` hands them to ``lambdify``.
 
 Examples
@@ -21,11 +23,13 @@ sigmoid(a)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import sympy
+
+from .elementwise import MATH_TWINS, MPMATH_TWINS, NUMPY_TWINS
 
 __all__ = [
     "MATH_FUNCTIONS",
@@ -34,7 +38,9 @@ __all__ = [
     "leaky_relu",
     "numeric_namespace",
     "relu",
+    "shielded",
     "sigmoid",
+    "silu",
     "softplus",
 ]
 
@@ -190,6 +196,45 @@ class softplus(sympy.Function):
         return rf"{body}^{{{exp}}}" if exp else body
 
 
+class silu(sympy.Function):
+    r"""The sigmoid linear unit (swish) :math:`x\,\sigma(x)`; its derivative is
+    :math:`\sigma(x)(1 + x(1 - \sigma(x)))`.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a = sympy.Symbol("a", real=True)
+    >>> silu(0), silu(a).diff(a)
+    (0, (a*(1 - sigmoid(a)) + 1)*sigmoid(a))
+    """
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, x: sympy.Expr) -> sympy.Expr | None:
+        if x.is_zero:
+            return sympy.S.Zero
+        if x.is_Float:
+            return sympy.Float(float(x) * _math_sigmoid(float(x)), precision=x._prec)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        if argindex != 1:
+            raise sympy.ArgumentIndexError(self, argindex)
+        x = self.args[0]
+        return sigmoid(x) * (1 + x * (1 - sigmoid(x)))
+
+    def _eval_rewrite_as_exp(self, x: sympy.Expr, **kwargs: Any) -> sympy.Expr:
+        return x / (1 + sympy.exp(-x))
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr:
+        return (self.args[0] / (1 + sympy.exp(-self.args[0])))._eval_evalf(prec)
+
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        body = rf"\operatorname{{SiLU}}\left({printer._print(self.args[0])}\right)"
+        return rf"{body}^{{{exp}}}" if exp else body
+
+
 def _math_sigmoid(x: float) -> float:
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -220,6 +265,8 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "relu": lambda x: np.maximum(np.asarray(x, dtype=float), 0.0),
     "leaky_relu": _np_leaky_relu,
     "softplus": lambda x: np.logaddexp(0.0, np.asarray(x, dtype=float)),
+    "silu": lambda x: np.asarray(x, dtype=float) * _np_sigmoid(x),
+    **NUMPY_TWINS,
 }
 """numpy implementations of the functions above, keyed by the name sympy prints."""
 
@@ -228,7 +275,9 @@ MATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "relu": lambda x: max(x, 0.0),
     "leaky_relu": lambda x, slope: x if x > 0 else slope * x,
     "softplus": _math_softplus,
+    "silu": lambda x: x * _math_sigmoid(x),
     "Heaviside": _math_heaviside,
+    **MATH_TWINS,
 }
 """Plain-Python (``math``) implementations, for scalar code with no numpy."""
 
@@ -248,7 +297,9 @@ MPMATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "relu": lambda x: x if x > 0 else 0 * x,
     "leaky_relu": lambda x, slope: x if x > 0 else slope * x,
     "softplus": _mp_softplus,
+    "silu": lambda x: x * _mp_sigmoid(x),
     "Heaviside": _math_heaviside,
+    **MPMATH_TWINS,
 }
 """mpmath implementations, for evaluation at many digits (mpmath's exponents are unbounded:
 ``sigmoid(-1000)`` is about ``5e-435``, not 0)."""
@@ -288,3 +339,55 @@ def numeric_namespace(backend: str = "numpy") -> list[Any]:
     if backend == "mpmath":
         return [MPMATH_FUNCTIONS, "mpmath"]
     raise ValueError(f"unknown numeric backend {backend!r}; allowed: 'numpy', 'math', 'mpmath'")
+
+
+_NAMESPACE_NAMES: dict[str, frozenset[str]] = {}
+
+
+def _namespace_names(backend: str) -> frozenset[str]:
+    """Every name the code ``lambdify`` writes for ``backend`` may read."""
+    found = _NAMESPACE_NAMES.get(backend)
+    if found is None:
+        import builtins
+        import importlib
+
+        names = set(dir(builtins)) | {"builtins", "range", "numpy", "math", "mpmath"}
+        for entry in numeric_namespace(backend):
+            if isinstance(entry, dict):
+                names |= set(entry)
+            else:
+                module = importlib.import_module(entry) if isinstance(entry, str) else entry
+                names |= set(dir(module))
+        found = _NAMESPACE_NAMES[backend] = frozenset(names)
+    return found
+
+
+def shielded(args: Sequence[sympy.Symbol], expr: sympy.Expr,
+             backend: str = "numpy") -> tuple[list[sympy.Symbol], sympy.Expr]:
+    """``args`` and ``expr`` with every symbol named like something the lambdified code reads
+    (a function ``exp``, ``sigmoid``, ``abs``, a constant ``e``...) renamed to a dummy.
+
+    :func:`sympy.lambdify` puts every symbol of its expression into the namespace of the code
+    it writes, under the symbol's name, *over* the function of that name, and calls functions
+    by their bare names (``exp(x)``), so a node called ``exp`` or ``sigmoid`` would make its
+    code call a symbol; dummifying the arguments does not prevent it.  Names that clash with
+    nothing are left alone, so the code written for them is what it always was.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> node = sympy.Symbol("exp", real=True)
+    >>> args, expr = shielded([node], sympy.exp(node))
+    >>> args[0] == node, float(sympy.lambdify(args, expr, modules=numeric_namespace())(0.0))
+    (False, 1.0)
+    >>> a = sympy.Symbol("a")
+    >>> shielded([a], a + 1) == ([a], a + 1)
+    True
+    """
+    names = _namespace_names(backend)
+    clashing = {s: sympy.Dummy() for s in expr.free_symbols | set(args)
+                if isinstance(s, sympy.Symbol) and s.name in names}
+    if not clashing:
+        return list(args), expr
+    return [clashing.get(a, a) for a in args], expr.xreplace(clashing)
+

@@ -3,7 +3,7 @@
 A graph built in Python (or imported from a model) is written to a problem file as formulas,
 and a formula must read back as the expression it came from.  :func:`formula_text` prints only
 what the grammar has (numbers, names, ``+ - * / **``, parentheses and the functions of
-:data:`~symbackprop.rules.formula.FUNCTIONS`) and refuses anything else by name, rather than
+:data:`~symbackprop.rules.vocabulary.FUNCTIONS`) and refuses anything else by name, rather than
 writing text the parser would reject or read differently.
 
 Examples
@@ -26,7 +26,7 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from ..errors import SpecError
-from .formula import ALLOWED_FUNCTIONS, FUNCTIONS
+from .vocabulary import ALLOWED_FUNCTIONS, FUNCTIONS
 
 __all__ = ["formula_text", "unwritable"]
 
@@ -115,8 +115,9 @@ def formula_text(expr: sympy.Expr, *, where: str = "formula") -> str:
     Traceback (most recent call last):
         ...
     symbackprop.errors.SpecError: node 'h': cannot write the function 'sinh' as a formula; \
-formulas may use numbers, names, + - * / ** and the functions abs, cos, exp, leaky_relu, log, \
-max, min, relu, sigmoid, sin, softplus, sqrt, tan, tanh
+formulas may use numbers, names, + - * / ** and the functions abs, cos, elu, erf, exp, gelu, \
+gelu_tanh, huber, leaky_relu, log, max, min, relu, sigmoid, silu, sin, smooth_l1, softplus, sqrt, \
+tan, tanh
     """
     problem = unwritable(sympy.sympify(expr))
     if problem is not None:

@@ -4,6 +4,8 @@
   in (text, a parsed dict), reading the file and its top level;
 - :mod:`~symbackprop.spec.tables`: the ``[network]``, ``[graph]`` and ``[values]`` tables (a
   graph's formulas are built by :meth:`symbackprop.graph.ComputationGraph.from_definitions`);
+- :mod:`~symbackprop.spec.tensor`: :class:`TensorProblem`, a ``[tensor]`` file (its tensors
+  read by :mod:`~symbackprop.spec.tensor_values`), which :func:`load_any` returns for one;
 - :mod:`~symbackprop.spec.quantity`: :class:`Quantity`, what a claim states or a question asks
   (``dL/dw212``, ``h13``, ``w212+``), read by :func:`~symbackprop.spec.quantity.read_quantity`;
 - :mod:`~symbackprop.spec.claims`: :class:`Claim`, the ``[[claims]]`` of a file;
@@ -25,15 +27,19 @@ from .claims import Claim
 from .problems import (
     Problem,
     bundled_examples,
+    load_any,
+    load_any_text,
     load_problem,
     load_problem_text,
     problem_from_dict,
     read_problem_data,
 )
 from .quantity import Quantity
+from .tensor import TensorProblem
 from .variants import DrawRule, Question, Variants
 
 __all__ = [
-    "Claim", "DrawRule", "Problem", "Quantity", "Question", "Variants", "bundled_examples",
-    "load_problem", "load_problem_text", "problem_from_dict", "read_problem_data",
+    "Claim", "DrawRule", "Problem", "Quantity", "Question", "TensorProblem", "Variants",
+    "bundled_examples", "load_any", "load_any_text", "load_problem", "load_problem_text",
+    "problem_from_dict", "read_problem_data",
 ]

@@ -44,11 +44,14 @@ from ..limits import MAX_DATA_ITEMS, MAX_DATA_NESTING, MAX_FILE_BYTES
 from .claims import Claim, read_claims
 from .fields import TOP_KEYS, as_table, check_keys, number, text
 from .tables import named_values, network_values, read_graph, read_network
+from .tensor import TensorProblem, tensor_problem_from_dict
 from .variants import Variants, read_questions, read_variants
 
 __all__ = [
     "Problem",
     "bundled_examples",
+    "load_any",
+    "load_any_text",
     "load_problem",
     "load_problem_text",
     "problem_from_dict",
@@ -188,6 +191,42 @@ def load_problem(path_or_name: str | FilePath) -> Problem:
     return load_problem_text(text, fmt=fmt, name=name)
 
 
+def load_any(path_or_name: str | FilePath) -> Problem | TensorProblem:
+    """Load a problem file of either level: a :class:`TensorProblem` for a file with a
+    ``[tensor]`` table, else a :class:`Problem` (as :func:`load_problem`).
+
+    Examples
+    --------
+    >>> load_any("branching_graph").graph
+    ComputationGraph(5 nodes, 5 edges, output='e')
+    """
+    name, text, fmt = _resolve(path_or_name)
+    return load_any_text(text, fmt=fmt, name=name)
+
+
+def load_any_text(text: str, *, fmt: str = "toml",
+                  name: str = "<string>") -> Problem | TensorProblem:
+    """:func:`load_any` from a file's text in ``fmt`` (``toml``, ``yaml`` or ``json``).
+
+    Examples
+    --------
+    >>> load_any_text('''
+    ... [tensor]
+    ... output = "L"
+    ... inputs.x = [1.0, 2.0]
+    ... nodes.L = "sum(x**2)"
+    ... ''', name="square.toml")
+    TensorProblem('square.toml', TensorGraph(2 nodes, 1 edges, output='L'), 0 claims)
+    """
+    data = _parse(text, fmt, name)
+    if isinstance(data, dict) and "tensor" in data:
+        return tensor_problem_from_dict(data, name=name)
+    if not isinstance(data, dict):
+        raise SpecError(f"{name}: the top level must be a table of keys, got "
+                        f"{type(data).__name__}")
+    return problem_from_dict(data, name=name)
+
+
 def read_problem_data(path_or_name: str | FilePath) -> tuple[str, dict[str, Any]]:
     """A problem file (or bundled example) parsed but not validated: its display name and its
     top-level table, numbers as :class:`~decimal.Decimal` (for tools that rewrite a file).
@@ -320,6 +359,10 @@ def problem_from_dict(data: Mapping[str, Any], *, name: str = "<problem>") -> Pr
     >>> problem.network.parameter_names(), problem.values
     (['w111'], {'x1': 2.0, 'y1': 1.0, 'w111': 0.5})
     """
+    if "tensor" in data:
+        tensor_problem_from_dict(data, name=name)  # its own errors first, naming the key
+        raise SpecError(f"{name}: a tensor problem ([tensor]) where a [network] or [graph] "
+                        "problem is needed (load_any reads either)")
     check_keys(data, TOP_KEYS, name)
     if ("network" in data) == ("graph" in data):
         raise SpecError(f"{name}: give exactly one of [network] (a layered network) and "

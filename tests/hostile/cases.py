@@ -30,6 +30,23 @@ def graph(nodes: dict[str, str], *, inputs: dict[str, str] | None = None,
     return "\n".join(lines) + "\n"
 
 
+def tensor(nodes: dict[str, str], *, inputs: dict[str, str] | None = None,
+           parameters: dict[str, str] | None = None, extra: str = "") -> str:
+    """A ``[tensor]`` problem file in TOML, every key quoted; values are TOML text."""
+    lines = ["[tensor]", 'output = "L"', extra, "[tensor.inputs]"]
+    lines += [f"{json.dumps(k)} = {v}" for k, v in (
+        inputs or {"X": '{ shape = [4, 3], draw = "normal" }'}).items()]
+    lines += ["[tensor.parameters]"]
+    lines += [f"{json.dumps(k)} = {v}" for k, v in (
+        parameters or {"w": '{ shape = [3, 2], draw = "normal" }'}).items()]
+    lines += ["[tensor.nodes]"]
+    lines += [f"{json.dumps(k)} = {json.dumps(v)}" for k, v in nodes.items()]
+    return "\n".join(lines) + "\n"
+
+
+_VECTORS = {"a": '{ shape = [1, 100000] }', "c": '{ shape = [100000, 1] }'}
+
+
 def _laughs() -> str:
     """YAML 'billion laughs': nine aliases of nine aliases ..., 9^9 values once expanded."""
     lines = ["network:", "  layers: [2, 2]", "values:", "  x: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
@@ -123,12 +140,6 @@ BAD: dict[str, tuple[str, Builder, tuple[str, ...]]] = {
                        ("[graph.nodes] L", "undefined name 'q'")),
     "duplicate name": ("dup.toml", lambda: graph({"L": "w*x"}, parameters={"x": "2"}),
                        ("[graph.parameters]", "'x' is already")),
-    "name exp": ("exp.toml", lambda: graph({"L": "w*x"}, inputs={"exp": "1"}),
-                 ("'exp' is reserved",)),
-    "name pi": ("pi.toml", lambda: graph({"L": "w*x"}, inputs={"pi": "1"}),
-                ("'pi' is reserved",)),
-    "name E": ("E.toml", lambda: graph({"L": "w*x"}, inputs={"E": "1"}), ("'E' is reserved",)),
-    "name I": ("I.toml", lambda: graph({"L": "w*x"}, inputs={"I": "1"}), ("'I' is reserved",)),
     "unicode look-alike name": ("cyrillic.toml", lambda: graph(
         {"L": "w*x"}, inputs={"x": "1", "\u0445": "2"}), ("'\u0445'", "ASCII letters")),
     "unicode look-alike in formula": ("cyrillic2.toml", lambda: graph({"L": "w*\u0445"}),
@@ -145,6 +156,49 @@ BAD: dict[str, tuple[str, Builder, tuple[str, ...]]] = {
     "unknown key": ("unknown.toml", lambda: "evil = 1\n" + graph({"L": "w*x"}),
                     ("unknown key 'evil'",)),
 }
+
+# the matrix grammar and the tensor format: nothing runs, nothing is allocated before the limits
+BAD.update({
+    "python in a tensor formula": ("t_inj.toml", lambda: tensor(
+        {"L": f"__import__('os').system('{TOUCH}')"}), ("[tensor.nodes] L", "not allowed")),
+    "attribute access in a tensor formula": ("t_attr.toml", lambda: tensor(
+        {"L": "sum(X.__class__.__init__)"}), ("[tensor.nodes] L", "attribute access")),
+    "a string in a tensor formula": ("t_str.toml", lambda: tensor(
+        {"L": f"cross_entropy(X @ w, X, reduction='{TOUCH}')"}),
+        ("[tensor.nodes] L", "strings are not allowed")),
+    "a dunder tensor name": ("t_dunder.toml", lambda: tensor(
+        {"L": "sum(X)"}, inputs={"__class__": "[1.0]", "X": "[1.0]"}), ("not a valid name",)),
+    "shape 1e9 x 1e9": ("t_float_shape.toml", lambda: tensor(
+        {"L": "sum(X)"}, inputs={"X": "{ shape = [1e9, 1e9] }"}),
+        ("[tensor.inputs] X shape", "whole numbers")),
+    "shape 10^9 x 10^9": ("t_shape.toml", lambda: tensor(
+        {"L": "sum(X)"}, inputs={"X": "{ shape = [1000000000, 1000000000], draw = \"normal\" }"}),
+        ("[tensor.inputs] X shape", "SYMBACKPROP_MAX_TENSOR_DIM")),
+    "a drawn 10^10-entry tensor": ("t_draw.toml", lambda: tensor(
+        {"L": "sum(X)"}, inputs={"X": "{ shape = [100000, 100000], draw = \"normal\" }"}),
+        ("[tensor.inputs] X shape", "SYMBACKPROP_MAX_TENSOR_ENTRIES")),
+    "a rank-20 tensor": ("t_rank.toml", lambda: tensor(
+        {"L": "sum(X)"}, inputs={"X": "{ shape = [" + ", ".join(["1"] * 20) + "] }"}),
+        ("[tensor.inputs] X shape", "SYMBACKPROP_MAX_TENSOR_RANK")),
+    "an outer-product shape bomb": ("t_outer.toml", lambda: tensor(
+        {"L": "sum(c @ a)"}, inputs=_VECTORS),
+        ("[tensor.nodes] L", "(100000, 100000)", "SYMBACKPROP_MAX_TENSOR_ENTRIES")),
+    "a broadcasting shape bomb": ("t_bcast.toml", lambda: tensor(
+        {"L": "sum(c * a)"}, inputs=_VECTORS),
+        ("[tensor.nodes] L", "SYMBACKPROP_MAX_TENSOR_ENTRIES")),
+    "a reshape bomb": ("t_reshape.toml", lambda: tensor(
+        {"L": "sum(reshape(X, shape=(1000000, 1000000)))"}), ("[tensor.nodes] L", "reshape")),
+    "a graph of too many entries": ("t_graph.toml", lambda: tensor(
+        {**{f"Y{i}": f"X * {i}" for i in range(6)}, "L": "sum(Y1)"},
+        inputs={"X": "{ shape = [2000, 2000] }"}), ("SYMBACKPROP_MAX_TENSOR_GRAPH_ENTRIES",)),
+    "deep tensor nesting": ("t_deep.toml", lambda: tensor(
+        {"L": "sum(" + "(" * 200 + "X" + ")" * 200 + ")"}),
+        ("[tensor.nodes] L", "SYMBACKPROP_MAX_FORMULA_DEPTH")),
+    "a recurrence of a million steps": ("t_steps.toml", lambda: tensor(
+        {"L": "sum(X)"}) + '[tensor.recurrence]\nsteps = 1000000\n'
+        '[tensor.recurrence.nodes]\n"h{t}" = "X"\n', ("[tensor.recurrence]",
+                                                      "SYMBACKPROP_MAX_NODES")),
+})
 
 TITLES: dict[str, str] = {
     "python docstring": f'x"""; import os; os.system("{TOUCH}"); """',

@@ -66,6 +66,10 @@ TEMPLATE_COMMANDS: dict[str, Argv] = {
     "variants": lambda f, out: ["variants", f, "--count", "2", "-o", str(out / "course")],
     "export-prairielearn": lambda f, out: ["export", "prairielearn", f, "--count", "2",
                                            "-o", str(out / "question")],
+    "export-moodle": lambda f, out: ["export", "moodle", f, "--count", "2",
+                                     "-o", str(out / "bank.xml")],
+    "export-canvas": lambda f, out: ["export", "canvas", f, "--count", "2",
+                                     "-o", str(out / "bank.zip")],
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 from symbackprop.calculus.derivation import derive
-from symbackprop.errors import FormulaError, GraphError, SpecError
+from symbackprop.errors import FormulaError, SpecError
 from symbackprop.interop import from_networkx, from_sympy
 from symbackprop.numeric.oracles import composed_diff
 from symbackprop.rules.functions import sigmoid
@@ -53,8 +53,15 @@ def test_from_sympy_refusals() -> None:
         from_sympy(x + sympy.Symbol("x", positive=True), parameters=[w])
     with pytest.raises(SpecError, match="'z' is not a leaf"):
         from_sympy(w * x, parameters=[w], values={"z": 1})
-    with pytest.raises(GraphError, match="'exp' is reserved"):
-        from_sympy(sympy.Symbol("exp") * w, parameters=[w])
+
+
+
+def test_from_sympy_takes_a_symbol_named_like_a_function() -> None:
+    # a node may be called exp: a formula tells the name (exp) from the call (exp(x))
+    w, named = sympy.symbols("w exp")
+    problem = from_sympy(named * sympy.exp(w), parameters=[w], values={"w": 0.0, "exp": 2.0})
+    assert sorted(problem.graph.nodes) == ["L", "exp", "w"]
+    assert derive(problem.graph, "w", values=problem.values).value == pytest.approx(2.0)
 
 
 def test_from_networkx_reads_formulas_and_sympy() -> None:

@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.rules import formula
-from symbackprop.rules.formula import ALLOWED_FUNCTIONS, FUNCTIONS, free_names, parse_formula
-from symbackprop.rules.functions import leaky_relu, relu, sigmoid, softplus
+from symbackprop.rules.elementwise import elu, gelu, gelu_tanh, huber, smooth_l1
+from symbackprop.rules.formula import free_names, parse_formula
+from symbackprop.rules.functions import leaky_relu, relu, sigmoid, silu, softplus
+from symbackprop.rules.vocabulary import ALLOWED_FUNCTIONS, FUNCTIONS
 
 A, B, C, X, Y, Z = sympy.symbols("a b c x y z", real=True)
 NAMES = {"a": A, "b": B, "c": C, "x": X, "y": Y, "z": Z}
@@ -43,8 +45,17 @@ REFERENCE: dict[str, Callable[..., sympy.Expr]] = {
     "softplus": softplus,
     "max": sympy.Max,
     "min": sympy.Min,
+    "erf": sympy.erf,
+    "gelu": gelu,
+    "gelu_tanh": gelu_tanh,
+    "elu": elu,
+    "silu": silu,
+    "huber": huber,
+    "smooth_l1": smooth_l1,
 }
-UNARY_FUNCTIONS = sorted(name for name in REFERENCE if name not in ("max", "min", "leaky_relu"))
+# the functions of one argument only (elu, huber and smooth_l1 take one or two)
+UNARY_FUNCTIONS = sorted(name for name in REFERENCE if name not in (
+    "max", "min", "leaky_relu", "elu", "huber", "smooth_l1"))
 
 
 def parse(text: str, **kwargs: Any) -> sympy.Expr:
@@ -173,7 +184,8 @@ def test_function_table_matches_the_spec() -> None:
     assert tuple(sorted(REFERENCE)) == ALLOWED_FUNCTIONS
     for name, (func, least, most) in FUNCTIONS.items():
         assert func is REFERENCE[name]
-        expected = {"max": (2, None), "min": (2, None), "leaky_relu": (2, 2)}.get(name, (1, 1))
+        expected = {"max": (2, None), "min": (2, None), "leaky_relu": (2, 2), "elu": (1, 2),
+                    "huber": (1, 2), "smooth_l1": (1, 2)}.get(name, (1, 1))
         assert (least, most) == expected
     with pytest.raises(TypeError):
         FUNCTIONS["eval"] = (sympy.exp, 1, 1)  # type: ignore[index]
