@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -100,10 +100,20 @@ def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[st
     if of not in children:
         return set()
     reach = {of}
-    for name in sorted(children, key=graph.position, reverse=True):
+    for name in sorted(children, key=_place(graph), reverse=True):
         if any(child in reach for child in children[name]):
             reach.add(name)
     return reach
+
+
+def _place(graph: ComputationGraph) -> Callable[[str], int]:
+    """Each node's place in the graph's topological order (for a graph without
+    :meth:`~symbackprop.graph.computation.ComputationGraph.position`, a tensor graph, read off
+    its order)."""
+    position: Callable[[str], int] | None = getattr(graph, "position", None)
+    if position is not None:
+        return position
+    return {name: i for i, name in enumerate(graph.order)}.__getitem__
 
 
 def relevant(graph: ComputationGraph, source: str, target: str | None = None) -> set[str]:
@@ -290,7 +300,7 @@ def children_on_paths(graph: ComputationGraph,
     {'b': ('c', 'd'), 'c': ('e',), 'd': ('e',), 'e': ()}
     """
     return {name: tuple(c for c in graph.children(name) if c in on_paths)
-            for name in sorted(on_paths, key=graph.position)}
+            for name in sorted(on_paths, key=_place(graph))}
 
 
 def walk_paths(children: Mapping[str, Sequence[str]], source: str,
