@@ -122,8 +122,12 @@ def json_rows(problems: dict[str, Problem], repeats: int) -> list[dict[str, Any]
         p = problems["listing"]
         wrt = first_weight(p)
         terms = iter_path_terms(p.graph, wrt, values=p.numeric_values)
-        return streamed.streamed_paths_data(terms, of=p.graph.output, wrt=wrt,
+        data = streamed.streamed_paths_data(terms, of=p.graph.output, wrt=wrt,
                                             count=count_paths(p.graph, wrt))
+        # the listing made whole (streamed, it is written once): both writers time the text
+        data["paths"] = list(data["paths"])
+        data["value"] = data["value"].make()
+        return data
 
     def derive_data() -> Any:
         p = problems["derive"]
@@ -201,8 +205,9 @@ def evaluator_rows(problems: dict[str, Problem], repeats: int) -> list[dict[str,
     big = problems["all"]
     graph, leaves = big.graph, dict(big.numeric_values)
     name = _name(big)
-    forward = graph._forward  # the graph's compiled pass: its definitions and constants
-    definitions, constants = forward._definitions, forward._constants
+    # every definition, as the graph's general forward pass takes them
+    definitions = [(n, graph.node(n).definition) for n in graph.order]
+    constants = graph.constants
     order = list(graph.order)
 
     def node_values(result: dict[str, Any]) -> list[Any]:

@@ -37,7 +37,7 @@ from .errors import SpecError, SymbackpropError, UsageError
 __all__ = [
     "LIMITS",
     "MAX_CLAIMS",
-    "MAX_COMPOSED_SIZE",
+    "MAX_COMPOSED_WORK",
     "MAX_DATA_ITEMS",
     "MAX_DATA_NESTING",
     "MAX_DRAW_NODES",
@@ -154,7 +154,7 @@ network, inputs and outputs included); to raise it, set SYMBACKPROP_MAX_LAYERS
 
 
 MAX_FILE_BYTES = Limit(
-    "MAX_FILE_BYTES", 1_000_000, "the size of a problem file, checked before it is read")
+    "MAX_FILE_BYTES", 5_000_000, "the size of a problem file, checked before it is read")
 MAX_DATA_NESTING = Limit(
     "MAX_DATA_NESTING", 32, "arrays and tables nested in a problem file")
 MAX_DATA_ITEMS = Limit(
@@ -175,18 +175,18 @@ MAX_NODES = Limit(
 MAX_CLAIMS = Limit("MAX_CLAIMS", 1_000, "claims in a problem file")
 MAX_LAYERS = Limit(
     "MAX_LAYERS", 12, "layers of a network, inputs and outputs included")
-MAX_WIDTH = Limit("MAX_WIDTH", 128, "neurons in one layer of a network")
+MAX_WIDTH = Limit("MAX_WIDTH", 1_024, "neurons in one layer of a network")
 MAX_PARAMETERS = Limit(
-    "MAX_PARAMETERS", 20_000,
+    "MAX_PARAMETERS", 150_000,
     "weights and biases of a network, counted from its layers before it is built")
 MAX_VERIFY_WORK = Limit(
     "MAX_VERIFY_WORK", 1_000_000,
     "parameters verify checks times the graph's nodes: each parameter costs a derivation "
     "and four forward passes")
-MAX_COMPOSED_SIZE = Limit(
-    "MAX_COMPOSED_SIZE", 20_000,
-    "nodes of the composed loss, every definition substituted, that verify hands to "
-    "sympy.diff", flag="--no-composed (to skip that oracle)")
+MAX_COMPOSED_WORK = Limit(
+    "MAX_COMPOSED_WORK", 20_000,
+    "verify's estimate of the sympy.diff oracle's cost: parameters checked times the nodes of "
+    "the composed loss (every definition substituted); above it that oracle is skipped")
 MAX_DRAW_NODES = Limit("MAX_DRAW_NODES", 400, "nodes in one picture")
 MAX_TENSOR_RANK = Limit("MAX_TENSOR_RANK", 8, "axes of one tensor of a tensor problem")
 MAX_TENSOR_DIM = Limit(
@@ -203,6 +203,6 @@ MAX_TENSOR_GRAPH_ENTRIES = Limit(
 LIMITS: tuple[Limit, ...] = (
     MAX_FILE_BYTES, MAX_DATA_NESTING, MAX_DATA_ITEMS, MAX_FORMULA_LENGTH, MAX_FORMULA_DEPTH,
     MAX_NUMBER_DIGITS, MAX_NUMBER_BITS, MAX_NODES, MAX_CLAIMS, MAX_LAYERS, MAX_WIDTH,
-    MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_SIZE, MAX_DRAW_NODES,
+    MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_WORK, MAX_DRAW_NODES,
     MAX_TENSOR_RANK, MAX_TENSOR_DIM, MAX_TENSOR_ENTRIES, MAX_TENSOR_GRAPH_ENTRIES,
 )

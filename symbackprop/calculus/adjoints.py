@@ -36,7 +36,7 @@ from ..graph.computation import ComputationGraph
 from .paths import children_on_paths
 from .terms import Adjoint, Factor
 
-__all__ = ["adjoint_sweep"]
+__all__ = ["adjoint_sweep", "definition"]
 
 
 def adjoint_sweep(
@@ -96,20 +96,79 @@ def adjoint_sweep(
     """
     children = (on_paths if isinstance(on_paths, Mapping)
                 else children_on_paths(graph, on_paths))
-    delta: dict[str, sympy.Expr] = {of: sympy.S.One}
+    definitions = _Definitions(of)
     value: dict[str, Any] = {of: 1.0}
-    for node in reversed(graph.order):
-        if node not in children or node == of:
+    for node in reversed(list(children)):
+        if node == of:
             continue
         contributions = tuple(
             (_factor(graph, node, child, evaluate), child) for child in children[node])
-        products = [product(f.expression, delta[c]) for f, c in contributions]
-        expression = products[0] if len(products) == 1 else total(products)
         if evaluate is not None:
             value[node] = add(f.value * value[c] for f, c in contributions)
         stand_in = None if name is None else name(node)
-        yield Adjoint(node, contributions, expression, value.get(node), stand_in)
-        delta[node] = expression if stand_in is None else stand_in
+        made = definitions.add(node, contributions, stand_in)
+        yield Adjoint(node, contributions, made, value.get(node), stand_in)
+
+
+def definition(terms: Sequence[tuple[sympy.Expr, sympy.Expr]]) -> sympy.Expr:
+    """An adjoint's definition from its ``(local partial, child's adjoint)`` pairs: the sum of
+    their products, in sympy's canonical form.
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> definition([(symbol("w2"), symbol("delta_b")), (symbol("w1"), symbol("delta_a"))])
+    delta_a*w1 + delta_b*w2
+    """
+    products = [product(partial, delta) for partial, delta in terms]
+    return products[0] if len(products) == 1 else total(products)
+
+
+class _Definitions:
+    """The adjoints' definitions of one sweep, each made when it is first asked for.
+
+    A definition is the sum of each factor times its child's adjoint: the child's stand-in
+    symbol where it has one, else the child's definition written out.  Written out, a node's
+    definition holds every definition below it (an expression as large as the paths are many,
+    built in O(E) but slow to build: 4,000 sympy products of large sums for one first-layer
+    weight of a [256, 256, 256, 10] network), and a page past its limits never shows it: so
+    nothing is built until it is asked for, and then every definition it needs in sweep order
+    (no recursion, however long the paths).
+    """
+
+    def __init__(self, of: str) -> None:
+        self._stands: dict[str, sympy.Expr] = {of: sympy.S.One}
+        self._pending: list[tuple[str, tuple[tuple[Factor, str], ...], sympy.Symbol | None]] = []
+        self._made: dict[int, sympy.Expr] = {}
+
+    def add(self, node: str, contributions: tuple[tuple[Factor, str], ...],
+            stand_in: sympy.Symbol | None) -> Callable[[], sympy.Expr]:
+        """Register ``node``'s adjoint (its children's first); a function that makes its
+        definition."""
+        self._pending.append((node, contributions, stand_in))
+        if stand_in is not None:
+            self._stands[node] = stand_in
+        index = len(self._pending) - 1
+        return lambda: self._definition(index)
+
+    def _definition(self, index: int) -> sympy.Expr:
+        found = self._made.get(index)
+        if found is not None:
+            return found
+        _, contributions, _ = self._pending[index]
+        if any(child not in self._stands for _, child in contributions):
+            for earlier in range(index):  # written out: the definitions below first
+                if earlier not in self._made:
+                    self._make(earlier)
+        return self._make(index)
+
+    def _make(self, index: int) -> sympy.Expr:
+        node, contributions, stand_in = self._pending[index]
+        made = self._made[index] = definition([(f.expression, self._stands[c])
+                                               for f, c in contributions])
+        if stand_in is None:
+            self._stands[node] = made
+        return made
 
 
 def _factor(graph: ComputationGraph, node: str, child: str,

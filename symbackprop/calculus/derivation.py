@@ -30,7 +30,7 @@ h11*w211*x1*(1 - h11)*(-y1 + yhat1)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any
@@ -44,11 +44,17 @@ from .adjoints import adjoint_sweep
 from .options import DEFAULT_PATH_LIMIT
 from .paths import Path, find_paths
 from .simplify import simplify
+from .streaming import PathTerms
 from .terms import Adjoint, Factor, Group, Step, Term
 from .views import view
 
-__all__ = ["Derivation", "derive"]
+__all__ = ["TERMS_KEPT", "Derivation", "derive"]
 
+
+TERMS_KEPT = 10_000
+"""A derivation listing at most this many paths holds their terms in a tuple; past it, as a
+:class:`~symbackprop.calculus.streaming.PathTerms` that makes them as they are read (a listing
+of a million paths, ``derive --max-paths``, in memory flat in the path count)."""
 
 PATTERN_FROM = 100
 """Past this many nodes on the paths, :func:`derive` computes its local partials' values with
@@ -65,8 +71,10 @@ class Derivation:
     of, wrt : str
     path_count : int
         Counted by dynamic programming, whether or not the paths are listed.
-    terms : tuple of Term, or None
-        One per path, when ``path_count`` is within the limit.
+    terms : sequence of Term, or None
+        One per path, when ``path_count`` is within the limit: a tuple, or past
+        :data:`TERMS_KEPT` paths a :class:`~symbackprop.calculus.streaming.PathTerms` that
+        makes them as they are read.
     factored : Group or None
         The factored form (paths grouped by shared start), when the paths are listed.
     adjoints : tuple of Adjoint
@@ -94,7 +102,7 @@ class Derivation:
     of: str
     wrt: str
     path_count: int
-    terms: tuple[Term, ...] | None
+    terms: Sequence[Term] | None
     factored: Group | None
     adjoints: tuple[Adjoint, ...]
     values: Mapping[str, float] | None = field(default=None, repr=False)
@@ -328,11 +336,14 @@ def _derive(graph: ComputationGraph, wrt: str, of: str | None,
     adjoints = {of: Adjoint(of, (), sympy.S.One, None if number is None else 1.0)}
     for adjoint in adjoint_sweep(graph, paths.children, of, evaluate=number):
         adjoints[adjoint.node] = adjoint
-    terms: tuple[Term, ...] | None = None
+    terms: Sequence[Term] | None = None
     factored: Group | None = None
     if paths.count <= max_paths:
         factors = {(f.wrt, f.of): f for a in adjoints.values() for f, _ in a.contributions}
-        terms = tuple(_term(path, factors, number is not None) for path in paths)
+        if paths.count <= TERMS_KEPT:
+            terms = tuple(_term(path, factors, number is not None) for path in paths)
+        else:  # made as they are read: memory flat in the path count
+            terms = PathTerms(paths.children, factors, wrt, of, paths.count)
         factored = _group(wrt, adjoints, {})
     return Derivation(graph, of, wrt, paths.count, terms, factored, tuple(adjoints.values()),
                       node_values, adjoints[wrt].value)

@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 import weakref
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -77,7 +77,12 @@ class Path:
 
 
 def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[str]:
-    """The nodes on some path from any of ``sources`` to ``of``, in O(V + E).
+    """The nodes on some path from any of ``sources`` to ``of``.
+
+    Notes
+    -----
+    O(V + E) of the nodes below ``sources`` (one search down, then one pass back up over what
+    it found), however large the rest of the graph.
 
     Examples
     --------
@@ -86,22 +91,30 @@ def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[st
     >>> sorted(on_paths(graph, ["w5", "w7"], "L"))
     ['L', 'a21', 'a22', 'w5', 'w7', 'yhat1', 'yhat2']
     """
-    digraph = graph.digraph
-    below: set[str] = set()
-    stack = [s for s in sources]
+    children: dict[str, list[str]] = {}
+    stack = list(sources)
     while stack:
         name = stack.pop()
-        if name not in below:
-            below.add(name)
-            stack.extend(digraph.successors(name))
-    above = {of}
-    stack = [of]
-    while stack:
-        for parent in digraph.predecessors(stack.pop()):
-            if parent not in above:
-                above.add(parent)
-                stack.append(parent)
-    return below & above
+        if name not in children:
+            children[name] = graph.children(name)
+            stack.extend(children[name])
+    if of not in children:
+        return set()
+    reach = {of}
+    for name in sorted(children, key=_place(graph), reverse=True):
+        if any(child in reach for child in children[name]):
+            reach.add(name)
+    return reach
+
+
+def _place(graph: ComputationGraph) -> Callable[[str], int]:
+    """Each node's place in the graph's topological order (for a graph without
+    :meth:`~symbackprop.graph.computation.ComputationGraph.position`, a tensor graph, read off
+    its order)."""
+    position: Callable[[str], int] | None = getattr(graph, "position", None)
+    if position is not None:
+        return position
+    return {name: i for i, name in enumerate(graph.order)}.__getitem__
 
 
 def relevant(graph: ComputationGraph, source: str, target: str | None = None) -> set[str]:
@@ -156,7 +169,8 @@ def path_counts(graph: ComputationGraph, target: str | None = None) -> dict[str,
 
 
 def count_paths(graph: ComputationGraph, source: str, target: str | None = None) -> int:
-    """The number of paths from ``source`` to ``target`` (default: the output), in O(V + E).
+    """The number of paths from ``source`` to ``target`` (default: the output), in O(V + E) of
+    the nodes below ``source``; 0 when there is none.
 
     Examples
     --------
@@ -164,9 +178,15 @@ def count_paths(graph: ComputationGraph, source: str, target: str | None = None)
     >>> graph = load_problem("padhai_4_4_2").graph
     >>> count_paths(graph, "w212"), count_paths(graph, "w131"), count_paths(graph, "h13", "a21")
     (2, 4, 1)
+    >>> count_paths(graph, "a21", "h13")
+    0
     """
     graph.node(source)
-    return path_counts(graph, target)[source]
+    target = graph.output if target is None else graph.node(target).name
+    nodes = on_paths(graph, [source], target)
+    if not nodes:
+        return 0
+    return PathSet(source, target, children_on_paths(graph, nodes)).count
 
 
 def iter_paths(
@@ -294,11 +314,8 @@ def children_on_paths(graph: ComputationGraph,
     >>> children_on_paths(graph, relevant(graph, "b"))
     {'b': ('c', 'd'), 'c': ('e',), 'd': ('e',), 'e': ()}
     """
-    position = {name: i for i, name in enumerate(graph.order)}
-    digraph = graph.digraph
-    return {name: tuple(sorted((c for c in digraph.successors(name) if c in on_paths),
-                               key=position.__getitem__))
-            for name in graph.order if name in on_paths}
+    return {name: tuple(c for c in graph.children(name) if c in on_paths)
+            for name in sorted(on_paths, key=_place(graph))}
 
 
 def walk_paths(children: Mapping[str, Sequence[str]], source: str,

@@ -23,15 +23,16 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
 from .paths import Path, find_paths, walk_paths
 from .terms import Factor, Term
 
-__all__ = ["iter_path_terms", "longest_path_text"]
+__all__ = ["PathTerms", "iter_path_terms", "longest_path_text"]
 
 
 ARROW = " → "
@@ -80,7 +81,10 @@ def iter_path_terms(graph: ComputationGraph, wrt: str, of: str | None = None, *,
 
 
 def _walk(children: Mapping[str, Sequence[str]], factors: Mapping[tuple[str, str], Factor],
-          numbers: Mapping[tuple[str, str], Any] | None, wrt: str, of: str) -> Iterator[Term]:
+          numbers: Mapping[tuple[str, str], Any] | None, wrt: str, of: str,
+          rounded: bool = True) -> Iterator[Term]:
+    """Each path's term, its value the product of ``numbers`` along it from ``1.0`` in path
+    order (``None`` where a number is), as a float when ``rounded``."""
     if wrt == of:
         yield Term(Path((wrt,)), (), None if numbers is None else 1.0)
         return
@@ -91,9 +95,74 @@ def _walk(children: Mapping[str, Sequence[str]], factors: Mapping[tuple[str, str
         for edge in zip(nodes[shared - 1:], nodes[shared:], strict=False):
             chain.append(factors[edge])
             before = products[-1]
-            products.append(None if before is None or numbers is None else before * numbers[edge])
+            number = None if before is None or numbers is None else numbers[edge]
+            products.append(None if number is None else before * number)
         value = products[-1]
-        yield Term(Path(nodes), tuple(chain), None if value is None else float(value))
+        yield Term(Path(nodes), tuple(chain), value if value is None or not rounded
+                   else float(value))
+
+
+class PathTerms(Sequence[Term]):
+    """A derivation's terms, one per path, made as they are read: every path walked again
+    each time (:func:`~symbackprop.calculus.paths.walk_paths`), its factors the shared
+    :class:`Factor` of each edge, its value their product along the path.  Past
+    :data:`~symbackprop.calculus.derivation.TERMS_KEPT` paths a derivation holds its terms so,
+    in memory flat in the path count.
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> problem = load_problem("branching_graph")
+    >>> d = derive(problem.graph, "b", values=problem.values)
+    >>> factors = {(f.wrt, f.of): f for a in d.adjoints for f, _ in a.contributions}
+    >>> terms = PathTerms({"b": ("c", "d"), "c": ("e",), "d": ("e",), "e": ()}, factors,
+    ...                   "b", "e", 2)
+    >>> terms, terms[1:], list(terms) == list(d.terms)
+    (PathTerms(2 paths from b), (Term(b -> d -> e = 3),), True)
+    """
+
+    def __init__(self, children: Mapping[str, Sequence[str]],
+                 factors: Mapping[tuple[str, str], Factor], wrt: str, of: str,
+                 count: int) -> None:
+        self._children, self._factors = children, factors
+        self._wrt, self._of, self._count = wrt, of, count
+        known = all(f.value is not None for f in factors.values())
+        self._numbers = {edge: f.value for edge, f in factors.items()} if known else None
+
+    def __iter__(self) -> Iterator[Term]:
+        return _walk(self._children, self._factors, self._numbers, self._wrt, self._of,
+                     rounded=False)
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Term: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Term, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Term | tuple[Term, ...]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step < 0:
+                return tuple(self)[index]
+            return tuple(itertools.islice(self, start, stop, step))
+        position = index + self._count if index < 0 else index
+        if not 0 <= position < self._count:
+            raise IndexError(f"path {index} of {self._count:,}")
+        return next(itertools.islice(self, position, None))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PathTerms | tuple):
+            return len(self) == len(other) and all(
+                a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PathTerms({self._count:,} paths from {self._wrt})"
 
 
 def _edge_values(graph: ComputationGraph, edges: list[tuple[str, str]],

@@ -32,7 +32,7 @@ c + d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -44,6 +44,7 @@ from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
 from ..naming import symbol
 from .adjoints import adjoint_sweep
+from .bulk import LeafGradients, bulk_parameters, bulk_values
 from .paths import on_paths
 from .terms import Adjoint
 from .views import view
@@ -150,11 +151,12 @@ class Gradients(Mapping[str, sympy.Expr]):
             done[adjoint.symbol] = adjoint.expression.xreplace(done)
         return expr.xreplace(done)
 
-    def latex_names(self) -> dict[sympy.Symbol, str]:
+    def latex_names(self) -> MutableMapping[sympy.Symbol, str]:
         """``symbol_names`` for :func:`sympy.latex`: node labels and ``\\delta_{label}``."""
         names = self.graph.latex_names()
+        labels = self.graph.labels()
         for adjoint in self.adjoints:
-            names[adjoint.symbol] = rf"\delta_{{{self.graph.node(adjoint.node).latex}}}"
+            names[adjoint.symbol] = rf"\delta_{{{labels[adjoint.node]}}}"
         return names
 
     def _repr_latex_(self) -> str | None:
@@ -258,21 +260,25 @@ def gradients(
 
 
 def _gradients(graph: ComputationGraph, of: str | None, values: Mapping[str, float] | None,
-               wrt: Sequence[str] | None) -> Gradients:
+               wrt: Sequence[str] | None, in_bulk: bool = True) -> Gradients:
     of = graph.output if of is None else graph.node(of).name
-    names = default_wrt(graph) if wrt is None else [graph.node(w).name for w in wrt]
+    names = default_wrt(graph) if wrt is None else [
+        w if w in graph else graph.node(w).name for w in wrt]
     if len(set(names)) != len(names):
         raise GraphError(f"wrt names a node twice: {', '.join(names)}")
-    relevant = on_paths(graph, names, of)
+    bulk, feeds = bulk_parameters(graph, names, of) if in_bulk else ([], set())
+    made_in_bulk = set(bulk)
+    relevant = on_paths(graph, [n for n in names if n not in made_in_bulk] + sorted(feeds), of)
     forward = graph.forward(values) if values is not None else None
     prefix = adjoint_prefix(graph)
+    leaves = set(graph.leaves)
 
     def name_adjoint(name: str) -> sympy.Symbol | None:
-        return None if graph.node(name).is_leaf else symbol(prefix + name)
+        return None if name in leaves else symbol(prefix + name)
 
     number = None if forward is None else partial(evaluation.number, values=forward)
     adjoints: list[Adjoint] = []
-    expressions: dict[str, sympy.Expr] = {}
+    swept: dict[str, Adjoint] = {}
     gradient_value: dict[str, Any] = {of: 1.0}
     wanted = set(names)
     # Each adjoint's value sums its contributions in order from 0.0 (fsum, derive's, differs
@@ -280,21 +286,58 @@ def _gradients(graph: ComputationGraph, of: str | None, values: Mapping[str, flo
     for adjoint in adjoint_sweep(graph, relevant, of, name_adjoint, evaluate=number,
                                  add=_in_order):
         if adjoint.node in wanted:
-            expressions[adjoint.node] = adjoint.expression
+            swept[adjoint.node] = adjoint
             gradient_value[adjoint.node] = adjoint.value
         if adjoint.symbol is not None:
             adjoints.append(adjoint)
+            gradient_value.setdefault(adjoint.node, adjoint.value)
+    if forward is not None and bulk:
+        found = bulk_values(graph, bulk, forward, gradient_value)  # type: ignore[arg-type]
+        if found is None:  # not float64 throughout: one by one after all
+            return _gradients(graph, of, values, names, in_bulk=False)
+        gradient_value.update(found)
+    fixed: dict[str, sympy.Expr] = {}
     for name in names:
         if name == of:
-            expressions[name] = sympy.S.One
-        elif name not in relevant:
-            expressions[name] = sympy.S.Zero
+            fixed[name] = sympy.S.One
+        elif name not in relevant and name not in made_in_bulk:
+            fixed[name] = sympy.S.Zero
             gradient_value[name] = 0.0
     gradient_values = None
     if forward is not None:
         gradient_values = {name: float(gradient_value[name]) for name in names}
-    return Gradients(graph, of, tuple(names), tuple(adjoints),
-                     {name: expressions[name] for name in names}, forward, gradient_values)
+    expressions = _Expressions(names, swept, fixed, LeafGradients(
+        graph, bulk, lambda node: symbol(prefix + node)))
+    return Gradients(graph, of, tuple(names), tuple(adjoints), expressions, forward,
+                     gradient_values)
+
+
+class _Expressions(Mapping[str, sympy.Expr]):
+    """Each gradient's expression by name, made on first use (a swept adjoint's definition,
+    a parameter's in bulk)."""
+
+    def __init__(self, names: Sequence[str], swept: Mapping[str, Adjoint],
+                 fixed: Mapping[str, sympy.Expr], bulk: Mapping[str, sympy.Expr]) -> None:
+        self._names, self._swept, self._fixed, self._bulk = names, swept, fixed, bulk
+        self._made: dict[str, sympy.Expr] = {}
+
+    def __getitem__(self, name: str) -> sympy.Expr:
+        found = self._made.get(name)
+        if found is None:
+            if name in self._fixed:
+                found = self._fixed[name]
+            elif name in self._swept:
+                found = self._swept[name].expression
+            else:
+                found = self._bulk[name]
+            self._made[name] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _in_order(values: Iterable[Any]) -> Any:

@@ -22,7 +22,8 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import sympy
@@ -129,7 +130,7 @@ class Group:
         return f"Group({self.node}, {len(self.branches)} branches)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Adjoint:
     r"""The adjoint (delta) of one node, ``delta_node = d of / d node``, defined once from its
     children's: the sum over its children ``c`` on a path to ``of`` of
@@ -175,9 +176,31 @@ class Adjoint:
 
     node: str
     contributions: tuple[tuple[Factor, str], ...]
-    expression: sympy.Expr
+    _expression: sympy.Expr | Callable[[], sympy.Expr] = field(repr=False)
     value: float | None = None
     symbol: sympy.Symbol | None = None
+
+    @property
+    def expression(self) -> sympy.Expr:
+        """The definition (made on first use when it was given as a function that makes it:
+        written out, a deep node's is a large expression that a page past its limits never
+        shows)."""
+        made = self._expression
+        if not isinstance(made, sympy.Basic):
+            made = made()
+            object.__setattr__(self, "_expression", made)
+        return made
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.node, self.contributions, self.value, self.symbol)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Adjoint):
+            return NotImplemented
+        return self._key() == other._key() and self.expression == other.expression
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def __repr__(self) -> str:
         name = f"delta_{self.node}" if self.symbol is None else str(self.symbol)

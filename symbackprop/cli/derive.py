@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..calculus.options import EXPRESSION_LIMIT, STRATEGIES
@@ -19,12 +20,13 @@ def _derive_all(args: argparse.Namespace, problem: Problem) -> int:
     """``derive --wrt all``: every parameter's gradient from one reverse sweep."""
     from ..calculus.sweep import gradients
     from ..render.gradients import gradients_data, gradients_text
-    from ..render.jsontext import to_json
+    from ..render.jsontext import json_lines
 
     wrt = problem.network.parameter_names() if problem.network is not None else None
     grads = gradients(problem.graph, args.of, problem.numeric_values, wrt=wrt)
+    text: str | Iterator[str]
     if args.format == "json":
-        text = to_json(gradients_data(grads))
+        text = json_lines(gradients_data(grads))
     elif args.format == "text":
         text = gradients_text(grads, title=problem.title)
     else:
@@ -36,7 +38,7 @@ def _derive_all(args: argparse.Namespace, problem: Problem) -> int:
 def _derive(args: argparse.Namespace) -> int:
     from ..calculus.derivation import derive
     from ..render import derivation_data, derivation_text
-    from ..render.jsontext import to_json
+    from ..render.jsontext import json_lines
     from ..spec.problems import load_problem
 
     problem = load_problem(args.file)
@@ -56,8 +58,10 @@ def _derive(args: argparse.Namespace) -> int:
     rate = problem.learning_rate
     options = {"strategy": args.simplify, "learning_rate": rate, "matrix": matrix,
                "max_terms": args.max_terms}
-    if args.format == "json":
-        text = to_json(derivation_data(derivation, args.simplify, rate, matrix, args.max_terms))
+    text: str | Iterator[str]
+    if args.format == "json":  # written as it is made: a listing of every path, however long
+        text = json_lines(derivation_data(derivation, args.simplify, rate, matrix,
+                                          args.max_terms))
     elif args.format == "latex":
         text = _derive_latex(args, problem, derivation, options)
     elif args.format == "markdown":

@@ -15,7 +15,7 @@ def _paths(args: argparse.Namespace) -> int:
     from ..calculus.paths import count_paths
     from ..calculus.streaming import iter_path_terms, longest_path_text
     from ..render import paths_data, paths_text
-    from ..render.jsontext import to_json
+    from ..render.jsontext import json_lines, to_json
     from ..spec.problems import load_problem
 
     problem = load_problem(args.file)
@@ -23,8 +23,8 @@ def _paths(args: argparse.Namespace) -> int:
     count = count_paths(graph, args.wrt, args.of)
     if count <= args.max_paths:  # derive every term: the usual listing
         derivation = derive(graph, args.wrt, args.of, values=values, max_paths=args.max_paths)
-        text = to_json(paths_data(derivation)) if args.format == "json" else paths_text(derivation)
-        emit(text, args.output)
+        emit(json_lines(paths_data(derivation)) if args.format == "json"
+             else paths_text(derivation), args.output)
         return EXIT_OK
     from ..calculus.sweep import gradients
     from ..render import streamed
@@ -40,9 +40,9 @@ def _paths(args: argparse.Namespace) -> int:
         emit(text, args.output)
         return EXIT_OK
     terms = iter_path_terms(graph, args.wrt, of, values=values)
-    if args.format == "json":
+    if args.format == "json":  # written as the paths are walked: memory flat in their count
         data = streamed.streamed_paths_data(terms, of=of, wrt=args.wrt, count=count)
-        emit(to_json(data), args.output)
+        emit(json_lines(data), args.output)
         return EXIT_OK
     width = longest_path_text(graph, args.wrt, of)
     emit(streamed.streamed_paths_lines(terms, of=of, wrt=args.wrt, count=count, width=width),

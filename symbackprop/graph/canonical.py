@@ -20,13 +20,15 @@ True
 from __future__ import annotations
 
 import heapq
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import sympy
 from sympy.core.basic import _args_sortkey
 
 from ..naming import natural_key
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["natural_topological_order", "product", "total"]
 
@@ -106,6 +108,7 @@ def natural_topological_order(graph: nx.DiGraph) -> tuple[str, ...]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> graph = nx.DiGraph([("x_10", "a"), ("x_2", "a"), ("b", "a")])
     >>> natural_topological_order(graph)
     ('b', 'x_2', 'x_10', 'a')

@@ -21,11 +21,10 @@ d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import sympy
 
@@ -33,7 +32,12 @@ from ..errors import GraphError
 from ..naming import default_latex, natural_key, symbol
 from .canonical import natural_topological_order
 from .evaluation import ForwardPass, evaluate
+from .lookups import SymbolTable
 from .node import LEAF_KINDS, NODE_KINDS, Node, check_name, suggest
+from .partials import diff_definition
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["ComputationGraph"]
 
@@ -81,7 +85,8 @@ class ComputationGraph:
     ) -> None:
         self.title = title
         self.constants: dict[str, float] = dict(constants or {})
-        self._nodes: dict[str, Node] = {}
+        by_name: dict[str, Node] = {}
+        self._nodes: Mapping[str, Node] = by_name
         for node in nodes:
             check_name(node.name, "node")
             if node.name in self._nodes:
@@ -93,11 +98,13 @@ class ComputationGraph:
             if (node.definition is None) != (node.kind in LEAF_KINDS):
                 need = "no definition" if node.kind in LEAF_KINDS else "a definition"
                 raise GraphError(f"node {node.name!r} of kind {node.kind!r} needs {need}")
-            self._nodes[node.name] = node
+            by_name[node.name] = node
         for name in self.constants:
             check_name(name, "constant")
             if name in self._nodes:
                 raise GraphError(f"{name!r} is both a node and a constant")
+        import networkx as nx
+
         self._graph = nx.DiGraph()
         self._graph.add_nodes_from(self._nodes)
         known = {symbol(name): name for name in self._nodes}
@@ -206,6 +213,10 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         """Node names in a deterministic topological order."""
         return self._order
 
+    def position(self, name: str) -> int:
+        """The place of node ``name`` in :attr:`order` (``KeyError`` for no node)."""
+        return self._position[name]
+
     def node(self, name: str) -> Node:
         """The node called ``name``; :class:`GraphError` naming close matches if there is none."""
         try:
@@ -239,10 +250,38 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
     def parameters(self) -> list[str]:
         return self.kind_of("parameter")
 
-    def latex_names(self) -> dict[sympy.Symbol, str]:
+    def latex_names(self) -> MutableMapping[sympy.Symbol, str]:
         """``symbol_names`` for :func:`sympy.latex`: every node's (and constant's) label."""
         names = {node.symbol: node.latex for node in self._nodes.values()}
         names.update({symbol(name): default_latex(name) for name in self.constants})
+        return names
+
+    def symbol_table(self) -> Mapping[str, sympy.Symbol]:
+        """Every node's and constant's symbol by name: the names a formula over the graph may
+        use (:func:`~symbackprop.rules.formula.parse_formula`), each symbol made when it is
+        looked up.
+
+        Examples
+        --------
+        >>> g = ComputationGraph.from_definitions({"c": "a + b"}, inputs=["a", "b"], output="c")
+        >>> table = g.symbol_table()
+        >>> table["a"], "d" in table, list(table)
+        (a, False, ['a', 'b', 'c'])
+        """
+        return SymbolTable(self)
+
+    def labels(self) -> Mapping[str, str]:
+        r"""Every node's (and constant's) LaTeX label, by name.
+
+        Examples
+        --------
+        >>> g = ComputationGraph.from_definitions({"yhat_1": "2*x"}, inputs=["x"],
+        ...                                       output="yhat_1")
+        >>> print(g.labels()["yhat_1"])
+        \hat{y}_{1}
+        """
+        names = {name: node.latex for name, node in self._nodes.items()}
+        names.update({name: default_latex(name) for name in self.constants})
         return names
 
     def __repr__(self) -> str:
@@ -259,7 +298,7 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         """
         key = (parent, child)
         if key not in self._partials:
-            if not self._graph.has_edge(parent, child):
+            if not self._has_edge(parent, child):
                 raise GraphError(f"there is no edge {parent!r} -> {child!r}")
             node = self._nodes[child]
             if parent in node.textbook:
@@ -274,6 +313,9 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
             self._partials[key] = expr
         return self._partials[key]
 
+    def _has_edge(self, parent: str, child: str) -> bool:
+        return bool(self._graph.has_edge(parent, child))
+
     def _symbol(self, name: str) -> sympy.Symbol:
         """The symbol of node ``name``, made once."""
         found = self._symbols.get(name)
@@ -282,29 +324,10 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         return found
 
     def _diff_definition(self, node: Node, sym: sympy.Symbol) -> sympy.Expr:
-        """``sympy.diff(node.definition, sym)``, term by term for a sum.
-
-        sympy differentiates a sum term by term, so only the terms that hold ``sym`` need it: a
-        wide pre-activation ``a = sum_k w_k h_k`` costs O(1) per parent after one O(width)
-        index, not O(width).  A term ``c * sym * rest`` (``sym`` a plain factor, nowhere else)
-        gives ``c * rest`` directly, which is what ``diff`` returns.
-        """
-        definition = node.definition
-        if not isinstance(definition, sympy.Add):
-            return sympy.diff(definition, sym)
-        index = self._terms.get(node.name)
-        if index is None:
-            index = {}
-            for term in definition.args:
-                # a product of symbols (most terms) holds its args: no free_symbols walk
-                plain = term.is_Mul and all(arg.is_Symbol for arg in term.args)
-                for free in term.args if plain else term.free_symbols:
-                    index.setdefault(free, []).append(term)
-            self._terms[node.name] = index
-        holding = index.get(sym, ())
-        if len(holding) == 1:  # sympy.Add of one argument is that argument
-            return _diff_term(holding[0], sym)
-        return sympy.Add(*(_diff_term(term, sym) for term in holding))
+        """``sympy.diff(node.definition, sym)``, term by term for a sum
+        (:func:`~symbackprop.graph.partials.diff_definition`)."""
+        assert node.definition is not None  # an edge ends at a defined node
+        return diff_definition(node.definition, sym, self._terms.setdefault(node.name, {}))
 
     def composed(self, name: str) -> sympy.Expr:
         """The value of node ``name`` in leaves only (every definition substituted).
@@ -370,12 +393,18 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         (7, 7)
         """
         if not self._composed_sizes:
-            for name in self._order:
-                node = self._nodes[name]
-                size = 1 if node.definition is None else _tree_size(node.definition,
-                                                                   self._composed_sizes, {})
-                self._composed_sizes[node.symbol] = size
+            self._composed_sizes.update(self._tree_sizes())
         return _tree_size(expr, self._composed_sizes, {})
+
+    def _tree_sizes(self) -> dict[sympy.Symbol, int]:
+        """The size of each defined node's composed value (:meth:`leaves_size`), by symbol; a
+        leaf's is 1, and is left out."""
+        sizes: dict[sympy.Symbol, int] = {}
+        for name in self._order:
+            node = self._nodes[name]
+            if node.definition is not None:
+                sizes[node.symbol] = _tree_size(node.definition, sizes, {})
+        return sizes
 
     def to_leaves(self, expr: sympy.Expr) -> sympy.Expr:
         """``expr`` (in node symbols) with every non-leaf node symbol replaced by its
@@ -439,7 +468,7 @@ SIZE_CAP = 10**18
 """Estimated sizes (:meth:`ComputationGraph.leaves_size`) stop growing here."""
 
 
-def _tree_size(expr: sympy.Basic, weights: Mapping[sympy.Symbol, int],
+def _tree_size(expr: sympy.Basic, weights: Mapping[sympy.Basic, int],
                memo: dict[sympy.Basic, int]) -> int:
     """Nodes of the tree of ``expr``, each symbol counting ``weights[symbol]`` (default 1)."""
     if expr.is_Symbol:
@@ -451,26 +480,3 @@ def _tree_size(expr: sympy.Basic, weights: Mapping[sympy.Symbol, int],
         size = min(SIZE_CAP, 1 + sum(_tree_size(arg, weights, memo) for arg in expr.args))
         memo[expr] = size
     return size
-
-
-def _diff_term(term: sympy.Expr, sym: sympy.Symbol) -> sympy.Expr:
-    """``sympy.diff(term, sym)``, without calling ``diff`` for ``sym`` and ``c * sym * rest``.
-
-    The product shortcut is taken only when no other factor holds ``sym`` and none is a sum
-    (sympy distributes a number over a two-term product with a sum, so the order in which
-    ``diff`` multiplies the factors back could matter there).
-    """
-    if term.is_Symbol:
-        return sympy.S.One if term == sym else sympy.S.Zero
-    if isinstance(term, sympy.Mul):
-        # Node symbols are made once (naming.symbol), so ``sym`` is found by identity; a Mul
-        # holds one factor equal to it at most (equal factors are combined into a power).
-        rest = [arg for arg in term.args if arg is not sym]
-        if len(rest) == len(term.args):
-            rest = [arg for arg in term.args if arg != sym]
-        if len(rest) == len(term.args) - 1 and not any(
-                arg.is_Add or (not arg.is_Atom and sym in arg.free_symbols) for arg in rest):
-            return rest[0] if len(rest) == 1 else sympy.Mul(*rest)
-    return sympy.diff(term, sym)
-
-

@@ -30,14 +30,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from ..errors import GraphError, SpecError
 from ..limits import MAX_LAYERS, MAX_PARAMETERS, MAX_WIDTH
-from ..naming import LOSS, LayerNaming, symbol
+from ..naming import LOSS, LayerNaming
 from ..rules.registry import (
     ACTIVATION_ALIASES,
     ACTIVATIONS,
@@ -45,13 +44,14 @@ from ..rules.registry import (
     LOSS_LOOKALIKES,
     LOSSES,
     OUTPUT_ONLY,
-    activation,
-    softmax,
-    softmax_partial,
 )
-from .canonical import product, total
 from .computation import ComputationGraph
+from .layered import LayeredGraph
+from .neurons import activation_nodes, loss_node, pre_activation_node
 from .node import Node, suggest
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["BIAS_MODES", "NAMINGS", "LayeredNetwork", "surgery"]
 
@@ -162,12 +162,27 @@ class LayeredNetwork:
 
     @cached_property
     def _weight_matrices(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
-        """Every layer's weight names (:meth:`weight_matrix_names`), made once: the picture,
-        the values, the parameter list and the matrices all ask (8,832 names at [64,64,64,10])."""
-        return tuple(tuple(tuple(self.weight_name(layer, j, k)
-                                 for k in range(1, self.layers[layer - 1] + 1))
-                           for j in range(1, self.layers[layer] + 1))
-                     for layer in range(1, self.depth + 1))
+        """Every layer's weight names (:meth:`weight_matrix_names`), made once and in bulk: the
+        picture, the values, the parameter list and the matrices all ask (134,000 names at
+        [256, 256, 256, 10])."""
+        matrices, before = [], 0
+        for layer in range(1, self.depth + 1):
+            rows, columns = self.layers[layer], self.layers[layer - 1]
+            names = self.names.weight_rows(layer, rows, columns, before=before)
+            matrices.append(tuple(map(tuple, names)))
+            before += rows * columns
+        return tuple(matrices)
+
+    def weight_rows(self, layer: int) -> tuple[tuple[str, ...], ...]:
+        """``W{layer}`` as names, made once: row ``j - 1`` holds the weights into neuron ``j``.
+
+        Examples
+        --------
+        >>> LayeredNetwork((2, 1), hidden=(), output="identity", loss="half_squared_error",
+        ...                naming="flat").weight_rows(1)
+        (('w1', 'w2'),)
+        """
+        return self._weight_matrices[layer - 1]
 
     def bias_name(self, layer: int, j: int) -> str | None:
         """The bias of neuron ``j`` of ``layer``, or ``None`` without biases."""
@@ -209,6 +224,8 @@ class LayeredNetwork:
         for neurons ``activation`` and ``bias`` (a name or ``None``); edge attribute ``weight``.
         The graph attribute ``network`` is this object.
         """
+        import networkx as nx
+
         picture = nx.DiGraph(network=self)
         before: list[str] = []
         for layer, width in enumerate(self.layers):
@@ -232,7 +249,14 @@ class LayeredNetwork:
         return picture
 
     def build(self, *, expose: str | None = None, title: str = "") -> ComputationGraph:
-        """The computation graph after :func:`surgery` on :meth:`picture`."""
+        """The computation graph after :func:`surgery` on :meth:`picture`: every weight and
+        bias a node, or with ``expose`` only that one.
+
+        Every weight a node, it is a :class:`~symbackprop.graph.layered.LayeredGraph`: the same
+        graph, made as it is used.
+        """
+        if expose is None:
+            return LayeredGraph(self, title=title)
         return surgery(self.picture(), expose=expose, title=title)
 
     # -- numbers ---------------------------------------------------------------------------
@@ -339,43 +363,24 @@ def surgery(picture: nx.DiGraph, *, expose: str | None = None, title: str = "") 
         for j in range(1, network.layers[layer] + 1):
             neuron = network.neuron_name(layer, j)
             data = picture.nodes[neuron]
-            terms = []
-            for source in sorted(picture.predecessors(neuron), key=lambda n: picture.nodes[n][
-                    "index"]):
-                weight = picture.edges[source, neuron]["weight"]
+            sources = sorted(picture.predecessors(neuron), key=lambda n: picture.nodes[n]["index"])
+            weights = [picture.edges[source, neuron]["weight"] for source in sources]
+            for weight in weights:
                 parameter(weight, layer, j)
-                terms.append(product(symbol(weight), symbol(source)))
             if data["bias"] is not None:
                 parameter(data["bias"], layer, j)
-                terms.append(symbol(data["bias"]))
             a_name = names.pre_activation(layer, j)
             pre.append(a_name)
-            nodes.append(Node(a_name, "hidden", total(terms), layer=layer, index=j))
-        kind = "output" if layer == depth else "hidden"
-        act_name = data["activation"]
-        outputs = [symbol(network.neuron_name(layer, j)) for j in range(1, len(pre) + 1)]
-        for j, a_name in enumerate(pre, start=1):
-            h_name = network.neuron_name(layer, j)
-            if act_name == "softmax":
-                definition = softmax([symbol(a) for a in pre], j - 1)
-                textbook = {a: softmax_partial(outputs, j - 1, i) for i, a in enumerate(pre)}
-            else:
-                act = activation(act_name, network.slopes.get(layer))
-                definition = act.function(symbol(a_name))
-                textbook = {a_name: act.derivative(symbol(h_name), symbol(a_name))}
-            nodes.append(Node(h_name, kind, definition, textbook=textbook, layer=layer, index=j))
+            nodes.append(pre_activation_node(a_name, weights, sources, data["bias"], layer=layer,
+                                             j=j))
+        nodes += activation_nodes(data["activation"], network.slopes.get(layer), pre,
+                                  [network.neuron_name(layer, j) for j in range(1, len(pre) + 1)],
+                                  "output" if layer == depth else "hidden", layer)
     width = network.layers[-1]
     ys = [names.target(j) for j in range(1, width + 1)]
     yhats = [network.neuron_name(depth, j) for j in range(1, width + 1)]
     nodes += [Node(y, "target", layer=depth + 1, index=j) for j, y in enumerate(ys, 1)]
-    loss = LOSSES[picture.nodes[LOSS]["loss"]]
-    nodes.append(Node(
-        LOSS, "loss", loss.function([symbol(y) for y in ys], [symbol(y) for y in yhats]),
-        latex=r"\mathcal{L}",
-        textbook={yh: loss.derivative(symbol(y), symbol(yh), width) for y, yh in zip(
-            ys, yhats, strict=True)},
-        layer=depth + 1, index=1,
-    ))
+    nodes.append(loss_node(picture.nodes[LOSS]["loss"], ys, yhats, layer=depth + 1))
     constants = {name: float("nan") for name in sorted(parameters - exposed)}
     return ComputationGraph(nodes, LOSS, constants=constants, title=title)
 

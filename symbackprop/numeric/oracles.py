@@ -42,18 +42,19 @@ import sympy
 
 from ..calculus.derivation import derive
 from ..calculus.options import DEFAULT_PATH_LIMIT
-from ..errors import SymbackpropError
+from ..errors import NoPathError, SymbackpropError
 from ..graph import precision
 from ..graph.computation import ComputationGraph
 from ..graph.evaluation import lambdify
 from ..graph.network import LayeredNetwork
-from ..limits import MAX_COMPOSED_SIZE, MAX_VERIFY_WORK
+from ..limits import MAX_COMPOSED_WORK, MAX_VERIFY_WORK
 from ..naming import symbol
 from .layered import layered_sweep
 
 __all__ = [
     "GradientCheck",
     "composed_diff",
+    "composed_skip",
     "finite_difference",
     "finite_difference_estimate",
     "gradient_check",
@@ -310,14 +311,15 @@ def gradient_check(
 ) -> list[GradientCheck]:
     """Compare the path sum with every oracle, for each parameter (or each name in ``wrt``).
 
-    ``composed=False`` skips the ``sympy.diff`` oracle (slow for deep networks).
+    ``composed=False`` skips the ``sympy.diff`` oracle (slow for deep networks: see
+    :func:`composed_skip`).  A parameter with no path to the output has a gradient of 0 by
+    every method.
 
     Raises
     ------
     SymbackpropError
         Before any work, when the parameters to check times the nodes of the graph exceed
-        :data:`symbackprop.limits.MAX_VERIFY_WORK`, or (with ``composed``) the composed
-        output has more nodes than :data:`~symbackprop.limits.MAX_COMPOSED_SIZE`.
+        :data:`symbackprop.limits.MAX_VERIFY_WORK`.
 
     Examples
     --------
@@ -330,8 +332,6 @@ def gradient_check(
     MAX_VERIFY_WORK.check(len(names) * len(graph), "verify",
                           f"(= {len(names):,} parameters × {len(graph):,} nodes)",
                           error=SymbackpropError)
-    if composed:
-        _check_composed_size(graph)
     # float64, or 50 digits where a probability underflows (see precision.stable)
     return precision.stable(
         lambda: _checks(graph, values, network, names, composed, fd_tolerance),
@@ -346,30 +346,55 @@ def _checks(graph: ComputationGraph, values: Mapping[str, float],
     leaf_values: dict[str, Any] = {**graph.constants, **values}
     checks = []
     for name in names:
-        derivation = derive(graph, name, values=values, max_paths=DEFAULT_PATH_LIMIT)
-        if derivation.value is None:
-            missing = ", ".join(graph.missing_values(values))
-            raise SymbackpropError(f"d{graph.output}/d{name} cannot be checked: no value for "
-                                   f"{missing}")
+        try:
+            derivation = derive(graph, name, values=values, max_paths=DEFAULT_PATH_LIMIT)
+        except NoPathError:  # no path: a gradient of 0, as every command gives it
+            path_sum = 0.0
+        else:
+            if derivation.value is None:
+                missing = ", ".join(graph.missing_values(values))
+                raise SymbackpropError(f"d{graph.output}/d{name} cannot be checked: no value "
+                                       f"for {missing}")
+            path_sum = float(derivation.value)
         composed_value = None
         if composed:
             composed_value = graph.evaluate(composed_diff(graph, name), leaf_values)
         fd, fd_error = finite_difference_estimate(graph, values, name)
         checks.append(GradientCheck(
-            name, float(derivation.value), composed_value, sweep[name],
+            name, path_sum, composed_value, sweep[name],
             by_matrix.get(name), fd, fd_tolerance, fd_error,
         ))
     return checks
 
 
-def _check_composed_size(graph: ComputationGraph) -> None:
-    """Refuse ``sympy.diff`` of a composed output past its size limit, counting its tree
-    (shared subexpressions as often as they occur, as ``diff`` walks it) only up to the limit."""
-    limit = MAX_COMPOSED_SIZE.value()
-    for seen, _ in enumerate(sympy.preorder_traversal(graph.composed(graph.output)), start=1):
-        if seen > limit:
-            raise SymbackpropError(MAX_COMPOSED_SIZE.message(
-                f"verify: the composed {graph.output}", None, "nodes"))
+def composed_skip(graph: ComputationGraph, names: Sequence[str]) -> str | None:
+    """Why verify skips the ``sympy.diff`` oracle for ``names``, or ``None`` when it runs it.
+
+    Its cost is estimated as the parameters checked times the nodes of the composed output
+    (every definition substituted, a shared subexpression counted each time it occurs, as
+    ``diff`` walks it; counted on the graph, nothing composed): above
+    :data:`~symbackprop.limits.MAX_COMPOSED_WORK` the oracle is skipped and the others run.
+
+    Examples
+    --------
+    >>> import os
+    >>> from symbackprop import load_problem
+    >>> graph = load_problem("padhai_4_4_2").graph
+    >>> composed_skip(graph, graph.parameters) is None
+    True
+    >>> os.environ["SYMBACKPROP_MAX_COMPOSED_WORK"] = "1000"
+    >>> print(composed_skip(graph, graph.parameters))
+    sympy.diff skipped: its estimated cost, 24 parameters × 417 nodes of the composed L = \
+10,008, is more than the limit of 1,000; to raise it, set SYMBACKPROP_MAX_COMPOSED_WORK
+    >>> del os.environ["SYMBACKPROP_MAX_COMPOSED_WORK"]
+    """
+    size = graph.leaves_size(symbol(graph.output))
+    work = len(names) * size
+    if work <= MAX_COMPOSED_WORK.value():
+        return None
+    return (f"sympy.diff skipped: its estimated cost, {len(names):,} parameters × {size:,} "
+            f"nodes of the composed {graph.output} = {work:,}, is more than the limit of "
+            f"{MAX_COMPOSED_WORK.value():,}; {MAX_COMPOSED_WORK.how_to_raise()}")
 
 
 def lambdified_gradient(graph: ComputationGraph, wrt: str) -> Callable[..., Any]:

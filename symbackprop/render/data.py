@@ -47,7 +47,10 @@ def _term(term: Term, factors: dict[int, dict[str, Any]]) -> dict[str, Any]:
 
 
 def paths_data(derivation: Derivation) -> dict[str, Any]:
-    """The paths of a derivation, each with its factors (in path order) and value.
+    """The paths of a derivation, each with its factors (in path order) and value: a list, or
+    where the derivation makes its terms as they are read (past
+    :data:`~symbackprop.calculus.derivation.TERMS_KEPT` paths) an iterator, which
+    :func:`~symbackprop.render.jsontext.json_lines` writes as it goes.
 
     Examples
     --------
@@ -61,12 +64,14 @@ def paths_data(derivation: Derivation) -> dict[str, Any]:
     [('w5', 'a21', 'h11'), ('a21', 'yhat1', 'yhat1*(1 - yhat1)'), ('yhat1', 'L', '-y1 + yhat1')]
     """
     factors: dict[int, dict[str, Any]] = {}
+    terms = derivation.terms or ()
+    listing = (_term(t, factors) for t in terms)
     return {
         "of": derivation.of,
         "wrt": derivation.wrt,
         "path_count": derivation.path_count,
         "paths_listed": derivation.terms is not None,
-        "paths": [_term(t, factors) for t in derivation.terms or ()],
+        "paths": list(listing) if isinstance(terms, tuple) else listing,
         "value": derivation.value,
     }
 

@@ -23,6 +23,7 @@ Gradients
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sympy
@@ -31,7 +32,7 @@ from ..calculus.sweep import Gradients
 from ..graph.canonical import product
 from .jsontext import held
 from .plaintext import WIDTH, leibniz, number
-from .typeset import natural_latex, natural_str, plain_str
+from .typeset import natural_forms, natural_latex, natural_str, plain_str
 
 __all__ = ["gradients_data", "gradients_math", "gradients_text"]
 
@@ -138,13 +139,15 @@ def gradients_data(grads: Gradients) -> dict[str, Any]:
                               for factor, child in a.contributions],
             "value": held(a.value),
         } for a in grads.adjoints],
-        "gradients": [{
-            "wrt": w,
-            "expression": natural_str(grads[w]),
-            "latex": natural_latex(grads[w], names),
-            "value": grads.value(w),
-        } for w in grads.wrt],
+        "gradients": [_gradient(grads, w, names) for w in grads.wrt],
     }
+
+
+def _gradient(grads: Gradients, wrt: str, names: Mapping[sympy.Symbol, str]) -> dict[str, Any]:
+    expression, latex = natural_forms(grads.expressions[wrt], names)
+    values = grads.gradient_values
+    return {"wrt": wrt, "expression": expression, "latex": latex,
+            "value": None if values is None else values[wrt]}
 
 
 def gradients_math(grads: Gradients) -> str:

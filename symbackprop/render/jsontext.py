@@ -30,16 +30,19 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-__all__ = ["held", "to_json"]
+__all__ = ["Later", "held", "json_lines", "to_json"]
 
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, Later):
+        return value.make()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
@@ -95,12 +98,62 @@ def to_json(data: Any) -> str:
     ...     print("not JSON")
     not JSON
     """
+    return "\n".join(json_lines(data, piece=0))
+
+
+def json_lines(data: Any, *, piece: int = 1 << 16) -> Iterator[str]:
+    r""":func:`to_json`'s text in pieces of whole lines (``"\n".join`` of them is the text),
+    each about ``piece`` characters (0: one piece), written as they are made: an iterator in
+    ``data`` is a JSON array whose items are made one at a time (a listing of a million
+    paths), so the text of a large listing is never all in memory.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`to_json`; also when ``data`` needs :func:`json.dumps` (a key that is not a
+        string) and its first piece was given out already.
+
+    Examples
+    --------
+    >>> list(json_lines({"paths": (n for n in range(3))}, piece=1))
+    ['{\n  "paths": [\n    0,', '    1,', '    2\n  ]\n}']
+    """
+    writer = _Writer(piece)
+    given = False
     try:
-        out: list[str] = []
-        _Writer().write(data, 0, out)
-        return "".join(out)
+        for text in writer.pieces(data):
+            given = True
+            yield text
     except _Unusual:  # a key that is not a string: the standard library's encoder
-        return _standard_json(data)
+        if given:
+            raise TypeError("cannot write a key that is not a string in a streamed "
+                            "listing") from None
+        yield _standard_json(data)
+
+
+class Later:
+    """A value written when the writer comes to it, made then by ``make()``: a listing's total
+    after its streamed paths, summed as they were written.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> paths = (seen.append(v) or v for v in (1.5, 2.5))
+    >>> print(to_json({"paths": paths, "total": Later(lambda: sum(seen))}))
+    {
+      "paths": [
+        1.5,
+        2.5
+      ],
+      "total": 4.0
+    }
+    """
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+    def __repr__(self) -> str:
+        return "Later(...)"
 
 
 def _standard_json(data: Any) -> str:
@@ -116,11 +169,31 @@ class _Unusual(Exception):
 _STRING = json.encoder.encode_basestring  # the C one where CPython has it, as json.dumps uses
 
 
+def _float(value: float) -> str:
+    if value != value or value in (math.inf, -math.inf):
+        raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+    if value == 0:
+        return "0.0"  # -0.0 too: no value is printed as -0
+    return float.__repr__(value)
+
+
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: _STRING, float: _float, int: int.__repr__, bool: lambda v: "true" if v else "false",
+    type(None): lambda v: "null"}
+"""The text of each scalar type, by its exact type (numpy scalars go through ``_jsonable``)."""
+
+_SHARED_LIMIT = 1 << 16
+"""The most flat tables whose text :class:`_Writer` keeps for writing again."""
+
+
 class _Writer:
     """The text of :func:`json.dumps` with ``indent=2``, written without its generators (in
-    CPython 3.11 an indent forces the pure-Python encoder).  A dict or list met again at the
-    same depth (the paths of a derivation share their factors' dicts) is written once and its
-    text reused.
+    CPython 3.11 an indent forces the pure-Python encoder), iteratively (no recursion) and in
+    pieces of whole lines.  A flat table (a dict of scalars) met again at the same depth (the
+    paths of a derivation share their factors' tables) is written once and its text reused: up
+    to :data:`_SHARED_LIMIT` of them, each kept alive while its text is kept (so that its
+    ``id`` names it).  A flat array (of scalars: a path's nodes, a list of names) is written by
+    one join.
 
     Why it is kept (``python benchmarks/fastpaths.py``, the same text as :func:`json.dumps`
     each time): ``paths --wrt w_1_1_1 --format json`` of a [32, 32, 32, 32, 10] softmax network
@@ -129,58 +202,127 @@ class _Writer:
     (11x); ``derive --wrt all --format json`` of a [64, 64, 64, 10] one in 82 ms against
     144 ms (1.7x)."""
 
-    def __init__(self) -> None:
-        self.seen: dict[tuple[int, int], str] = {}
+    def __init__(self, piece: int) -> None:
+        self.piece = piece
+        self.seen: dict[tuple[int, int], tuple[Any, str]] = {}
 
-    def write(self, value: Any, level: int, out: list[str]) -> None:
-        if isinstance(value, str):
-            out.append(_STRING(value))
-        elif value is None:
-            out.append("null")
-        elif value is True:
-            out.append("true")
-        elif value is False:
-            out.append("false")
-        elif isinstance(value, int):
-            out.append(int.__repr__(value))
-        elif isinstance(value, float):
-            out.append(_float(value))
-        elif isinstance(value, dict | list | tuple):
-            key = (id(value), level)
-            text = self.seen.get(key)
-            if text is None:
-                part: list[str] = []
-                self._container(value, level, part)
-                text = self.seen[key] = "".join(part)
+    def pieces(self, data: Any) -> Iterator[str]:
+        out: list[str] = []
+        size = 0
+        # Each frame: the items still to write of an open array or table, its depth, whether
+        # it is a table.
+        stack: list[tuple[Iterator[Any], int, bool]] = []
+        value, level = data, 0
+        while True:
+            while isinstance(value, Later):
+                value = value.make()
+            text = self.flat(value, level)
+            if text is None:  # a container to open
+                is_dict = isinstance(value, dict)
+                items = iter(value.items()) if is_dict else iter(value)
+                first = next(items, _NOTHING)
+                if first is not _NOTHING:
+                    out.append("{" if is_dict else "[")
+                    stack.append((items, level, is_dict))
+                    value, level = self.item(first, level + 1, is_dict, out, "\n"), level + 1
+                    continue
+                text = "{}" if is_dict else "[]"
             out.append(text)
-        else:
-            self.write(_jsonable(value), level, out)
+            size += len(text)
+            # the value is written: on to the next item of the innermost open container
+            while stack:
+                items, outer, is_dict = stack[-1]
+                following = next(items, _NOTHING)
+                if following is not _NOTHING:
+                    out.append(",")
+                    lead = "\n"
+                    if self.piece and size >= self.piece:  # a piece of whole lines
+                        yield "".join(out)
+                        out.clear()
+                        size, lead = 0, ""
+                    value, level = self.item(following, outer + 1, is_dict, out, lead), outer + 1
+                    break
+                stack.pop()
+                out.append("\n" + "  " * outer + ("}" if is_dict else "]"))
+            else:
+                yield "".join(out)
+                return
 
-    def _container(self, value: dict[Any, Any] | list[Any] | tuple[Any, ...], level: int,
-                   out: list[str]) -> None:
-        if not value:
-            out.append("{}" if isinstance(value, dict) else "[]")
-            return
-        inner = "\n" + "  " * (level + 1)
-        if isinstance(value, dict):
-            out.append("{")
-            for i, (k, v) in enumerate(value.items()):
-                if not isinstance(k, str):
+    @staticmethod
+    def item(item: Any, level: int, is_dict: bool, out: list[str], lead: str) -> Any:
+        """Write the start of an array's or table's item at ``level``, after ``lead`` (the
+        line break, or nothing at the start of a piece); return its value to write."""
+        if not is_dict:
+            out.append(lead + "  " * level)
+            return item
+        key, value = item
+        if not isinstance(key, str):
+            raise _Unusual
+        out.append(f"{lead}{'  ' * level}{_STRING(key)}: ")
+        return value
+
+    def flat(self, value: Any, level: int, depth: int = 0) -> str | None:
+        """The text of a scalar or of a container written at once (a small one, no iterator
+        in it, :data:`_AT_ONCE` items and levels at most); ``None`` for a container the
+        caller writes item by item, in pieces."""
+        kind = type(value)
+        scalar = _SCALARS.get(kind)
+        if scalar is not None:
+            return scalar(value)
+        if kind is dict:
+            key = (id(value), level)
+            found = self.seen.get(key)
+            if found is not None:
+                return found[1]
+            if not value:
+                return "{}"
+            if len(value) > _AT_ONCE or depth > _AT_ONCE:
+                return None
+            parts = []
+            shared = True  # a flat table: its text is kept
+            for k, v in value.items():
+                if type(k) is not str and not isinstance(k, str):
                     raise _Unusual
-                out.append(("," if i else "") + inner + _STRING(k) + ": ")
-                self.write(v, level + 1, out)
-            out.append("\n" + "  " * level + "}")
-        else:
-            out.append("[")
-            for i, v in enumerate(value):
-                out.append(("," if i else "") + inner)
-                self.write(v, level + 1, out)
-            out.append("\n" + "  " * level + "]")
+                text = self.flat(v, level + 1, depth + 1)
+                if text is None:
+                    return None
+                shared = shared and type(v) in _SCALARS
+                parts.append(f"{_STRING(k)}: {text}")
+            inner = "  " * (level + 1)
+            text = "{\n" + inner + (",\n" + inner).join(parts) + "\n" + "  " * level + "}"
+            if shared and len(self.seen) < _SHARED_LIMIT:
+                self.seen[key] = (value, text)
+            return text
+        if kind is list or kind is tuple:
+            if not value:
+                return "[]"
+            if len(value) > _AT_ONCE or depth > _AT_ONCE:
+                return None
+            inner = "  " * (level + 1)
+            if all(type(v) is str for v in value):
+                items: Any = map(_STRING, value)
+            else:
+                items, seen = [], self.seen
+                for v in value:
+                    found = seen.get((id(v), level + 1)) if type(v) is dict else None
+                    text = found[1] if found is not None else self.flat(v, level + 1, depth + 1)
+                    if text is None:
+                        return None
+                    items.append(text)
+            return "[\n" + inner + (",\n" + inner).join(items) + "\n" + "  " * level + "]"
+        if isinstance(value, dict | list | tuple | Iterator | Later):
+            return None  # (a Later: made when the writer comes to it, not before)
+        if isinstance(value, str):
+            return _STRING(value)
+        if isinstance(value, float):  # numpy's float64 among them
+            return _float(value)
+        if isinstance(value, int):
+            return int.__repr__(value)
+        return self.flat(_jsonable(value), level, depth)
 
 
-def _float(value: float) -> str:
-    if value != value or value in (math.inf, -math.inf):
-        raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
-    if value == 0:
-        return "0.0"  # -0.0 too: no value is printed as -0
-    return float.__repr__(value)
+_AT_ONCE = 1_000
+"""A container of at most this many items (and levels) is written at once; a longer one (a
+listing) item by item, in pieces."""
+
+_NOTHING: Any = object()

@@ -28,6 +28,8 @@ numbers ['Table', 'Equations']
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy
 
 from ..calculus.derivation import Derivation
@@ -35,7 +37,6 @@ from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import Collected
 from ..calculus.terms import Factor, Group
 from ..graph.computation import ComputationGraph
-from ..naming import default_latex
 from ..numeric.matrix import MatrixForm
 from .model import (
     Block,
@@ -67,7 +68,7 @@ __all__ = ["chain_rule", "deltas", "factored", "labels", "numbers", "page_model"
            "paths", "result_forms"]
 
 
-def labels(graph: ComputationGraph) -> dict[str, str]:
+def labels(graph: ComputationGraph) -> Mapping[str, str]:
     r"""Every node's (and constant's) LaTeX label by name.
 
     Examples
@@ -77,9 +78,7 @@ def labels(graph: ComputationGraph) -> dict[str, str]:
     >>> print(names["yhat1"], names["w5"], names["L"])
     \hat{y}_{1} w_{5} \mathcal{L}
     """
-    result = {name: node.latex for name, node in graph.nodes.items()}
-    result.update({name: default_latex(name) for name in graph.constants})
-    return result
+    return graph.labels()
 
 
 def _partial(factor: Factor) -> Partial:
@@ -272,5 +271,5 @@ def page_model(derivation: Derivation, *, strategy: str = "textbook",
         sections.append(Section(Kind.NUMBERS, numbers(d, learning_rate)))
     if matrix is not None:
         sections.append(Section(Kind.MATRIX, (Matrix(matrix),)))
-    symbols: dict[sympy.Symbol, str] = d.graph.latex_names()
+    symbols: Mapping[sympy.Symbol, str] = d.graph.latex_names()
     return Page(d.of, d.wrt, strategy, tuple(sections), labels(d.graph), symbols)

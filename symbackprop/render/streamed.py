@@ -29,7 +29,7 @@ import sympy
 from ..calculus.sweep import Gradients
 from ..calculus.terms import Factor, Term
 from .gradients import gradients_data, gradients_text
-from .jsontext import held
+from .jsontext import Later, held
 from .numbers import EMPTY_PRODUCT
 from .plaintext import leibniz, number
 from .typeset import natural_str
@@ -95,7 +95,9 @@ def streamed_paths_lines(terms: Iterable[Term], *, of: str, wrt: str, count: int
 def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
                         count: int) -> dict[str, Any]:
     """The shape of :func:`symbackprop.render.data.paths_data`, from streamed terms (with
-    ``"streamed": true``).
+    ``"streamed": true``): the paths an iterator, made as they are written
+    (:func:`~symbackprop.render.jsontext.json_lines`), and the total, the sum of their values,
+    made after them (a :class:`~symbackprop.render.jsontext.Later`).
 
     Examples
     --------
@@ -104,7 +106,7 @@ def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
     >>> problem = load_problem("branching_graph")
     >>> data = streamed_paths_data(iter_path_terms(problem.graph, "b", values=problem.values),
     ...                            of="e", wrt="b", count=2)
-    >>> [(p["nodes"], p["value"]) for p in data["paths"]], data["value"], data["streamed"]
+    >>> [(p["nodes"], p["value"]) for p in data["paths"]], data["value"].make(), data["streamed"]
     ([(['b', 'c', 'e'], 2.0), (['b', 'd', 'e'], 3.0)], 5.0, True)
     """
     factors: dict[int, dict[str, Any]] = {}
@@ -117,13 +119,24 @@ def streamed_paths_data(terms: Iterable[Term], *, of: str, wrt: str,
                             "value": held(factor.value)}
         return factors[key]
 
-    paths: list[dict[str, Any]] = [
-        {"nodes": list(t.path.nodes), "factors": [factor_data(f) for f in t.factors],
-         "value": held(t.value)} for t in terms]
-    known = [p["value"] for p in paths if p["value"] is not None]
-    total = math.fsum(known) if known and len(known) == len(paths) else None
+    known: list[float] = []
+    unknown = [False]
+
+    def paths() -> Iterator[dict[str, Any]]:
+        for t in terms:
+            value = held(t.value)
+            if value is None:
+                unknown[0] = True
+            else:
+                known.append(value)
+            yield {"nodes": list(t.path.nodes), "factors": [factor_data(f) for f in t.factors],
+                   "value": value}
+
+    def total() -> float | None:
+        return math.fsum(known) if known and not unknown[0] else None
+
     return {"of": of, "wrt": wrt, "path_count": count, "paths_listed": True, "streamed": True,
-            "paths": paths, "value": total}
+            "paths": paths(), "value": Later(total)}
 
 
 def factored_paths_text(grads: Gradients, *, wrt: str, count: int, limit: int) -> str:

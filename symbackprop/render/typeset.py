@@ -39,6 +39,7 @@ __all__ = [
     "latex_expr",
     "leibniz",
     "math_structure",
+    "natural_forms",
     "natural_latex",
     "natural_str",
     "natural_terms",
@@ -142,15 +143,29 @@ class _TextbookStr(_NaturalStr):
 def _symbol_pair(expr: sympy.Expr) -> tuple[sympy.Symbol, sympy.Symbol] | None:
     """The two factors of a product of two symbols (a weight's gradient ``h * delta``), in the
     order sympy's printers write them (``as_ordered_factors``: by sort key), or ``None``."""
+    if type(expr) is sympy.Mul:
+        args = expr.args
+        if len(args) == 2:
+            left, right = args
+            if type(left) is sympy.Symbol and type(right) is sympy.Symbol:
+                # the sort keys of two plain symbols differ in their names alone
+                return (left, right) if left.name <= right.name else (right, left)
     if isinstance(expr, sympy.Mul) and len(expr.args) == 2 and all(
             isinstance(arg, sympy.Symbol) for arg in expr.args):
-        left, right = expr.args
-        if type(left) is sympy.Symbol and type(right) is sympy.Symbol:
-            # the sort keys of two plain symbols differ in their names alone
-            return (left, right) if left.name <= right.name else (right, left)
         left, right = sorted(expr.args, key=lambda arg: arg.sort_key())
         return left, right
     return None
+
+
+def _pair_latex(pair: tuple[sympy.Symbol, sympy.Symbol],
+                names: Mapping[sympy.Symbol, str]) -> str | None:
+    """What sympy's LaTeX printer writes for the product of ``pair`` with labels ``names``:
+    the two labels apart, when both have one and the second does not start with a digit
+    (sympy puts a dot between two numbers); ``None`` otherwise."""
+    left, right = names.get(pair[0]), names.get(pair[1])
+    if left is None or right is None or right[:1].isdigit():
+        return None
+    return f"{left} {right}"
 
 
 def plain_str(expr: sympy.Expr) -> str:
@@ -226,12 +241,32 @@ def natural_latex(expr: sympy.Expr, names: Mapping[sympy.Symbol, str] | None = N
     >>> natural_latex(symbol("x_10") + symbol("x_2"), {symbol("x_10"): "x_{10}"})
     'x_{2} + x_{10}'
     """
-    names = names or {}
+    if names is None:
+        names = {}
     pair = _symbol_pair(expr)
-    if pair is not None and pair[0] in names and pair[1] in names and \
-            not names[pair[1]][:1].isdigit():  # (sympy puts a dot between two numbers)
-        return f"{names[pair[0]]} {names[pair[1]]}"
+    if pair is not None:
+        text = _pair_latex(pair, names)
+        if text is not None:
+            return text
     return _NaturalLatex({"symbol_names": names}).doprint(expr)
+
+
+def natural_forms(expr: sympy.Expr, names: Mapping[sympy.Symbol, str]) -> tuple[str, str]:
+    r"""``(natural_str(expr), natural_latex(expr, names))``, looking at ``expr`` once (a sweep
+    writes both for every parameter).
+
+    Examples
+    --------
+    >>> from symbackprop.naming import symbol
+    >>> x, d = symbol("x_1"), symbol("delta_a_1")
+    >>> natural_forms(x * d, {x: "x_{1}", d: r"\delta_{a_{1}}"})
+    ('delta_a_1*x_1', '\\delta_{a_{1}} x_{1}')
+    """
+    pair = _symbol_pair(expr)
+    if pair is None:
+        return natural_str(expr), natural_latex(expr, names)
+    text = f"{pair[0].name}*{pair[1].name}"
+    return text, _pair_latex(pair, names) or natural_latex(expr, names)
 
 
 def tidy(expr: sympy.Expr) -> sympy.Expr:

@@ -35,10 +35,12 @@ def _cell(value: float | None) -> str:
 
 
 def verify_text(title: str | None, checks: Sequence[GradientCheck],
-                randomised: Sequence[str]) -> str:
+                randomised: Sequence[str], skipped: str | None = None) -> str:
     """The table ``verify --format text`` prints: a row per check, then the count.
 
-    ``randomised`` names the leaves the file gave no value (checked at seeded random values).
+    ``randomised`` names the leaves the file gave no value (checked at seeded random values);
+    ``skipped`` says why the ``sympy.diff`` oracle did not run, if it was skipped
+    (:func:`~symbackprop.numeric.oracles.composed_skip`).
 
     Examples
     --------
@@ -64,13 +66,16 @@ def verify_text(title: str | None, checks: Sequence[GradientCheck],
     bad = sum(not c.agrees for c in checks)
     lines.append(f"{len(checks) - bad} agree, {bad} disagree "
                  "(exact methods to 1e-8 relative; finite differences Richardson-extrapolated)")
+    if skipped is not None:
+        lines.append(f"({skipped})")
     return "\n".join(lines)
 
 
 def verify_data(file: str | None, checks: Sequence[GradientCheck],
-                randomised: Sequence[str]) -> dict[str, Any]:
+                randomised: Sequence[str], skipped: str | None = None) -> dict[str, Any]:
     """What ``verify --format json`` prints: the file, the randomised leaves, every check
-    (its JSON Schema: ``docs/verify.schema.json``).
+    (its JSON Schema: ``docs/verify.schema.json``), and ``sympy_diff_skipped``, why the
+    ``sympy.diff`` oracle was skipped, when it was.
 
     Examples
     --------
@@ -83,7 +88,7 @@ def verify_data(file: str | None, checks: Sequence[GradientCheck],
     ([('a', 2.0, True), ('b', 5.0, True)], 0)
     """
     failed = sum(not c.agrees for c in checks)
-    return {
+    data = {
         "file": file, "randomised_values": list(randomised),
         "checks": [{
             "wrt": c.wrt, "path_sum": c.path_sum, "sympy_diff": c.composed,
@@ -93,3 +98,6 @@ def verify_data(file: str | None, checks: Sequence[GradientCheck],
         } for c in checks],
         "agree": len(checks) - failed, "disagree": failed,
     }
+    if skipped is not None:
+        data["sympy_diff_skipped"] = skipped
+    return data

@@ -26,7 +26,6 @@ import sympy
 from ..errors import SpecError
 from ..graph.computation import ComputationGraph
 from ..limits import MAX_CLAIMS
-from ..naming import symbol
 from ..rules.formula import parse_formula
 from .fields import CLAIM_KEYS, number, text
 from .quantity import Quantity, read_asked
@@ -124,7 +123,7 @@ the top level
     if isinstance(value, list):
         MAX_CLAIMS.check(len(value), f"{name}: claims", "claims")
     claims = []
-    symbols = {n: symbol(n) for n in [*graph.order, *graph.constants]}
+    symbols = graph.symbol_table()
     for index, entry, quantity, where in read_asked(value, graph, name, "claim", CLAIM_KEYS,
                                                     learning_rate):
         if "value" not in entry and "expression" not in entry:

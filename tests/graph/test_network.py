@@ -98,8 +98,8 @@ def test_softmax_textbook_partials() -> None:
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"layers": (4,)}, "at least 2 layers"),
     ({"layers": (4, 0, 2)}, "every layer needs at least 1 neuron"),
-    ({"layers": (4, 129, 2)}, "129 neurons in the widest layer, more than the limit of 128"),
-    ({"layers": (128, 128, 128)}, "32,768 weights and biases, more than the limit of 20,000"),
+    ({"layers": (4, 1025, 2)}, "1,025 neurons in the widest layer, more than the limit of 1,024"),
+    ({"layers": (300, 300, 300)}, "180,000 weights and biases, more than the limit of 150,000"),
     ({"hidden": ("softmax",)}, "softmax is for the output layer only"),
     ({"hidden": ("sigmoid", "tanh")}, "1 hidden layer"),
     ({"output": "sigmod"}, "unknown output activation 'sigmod'"),

@@ -23,13 +23,14 @@ from symbackprop.graph.network import LayeredNetwork
 from symbackprop.naming import symbol
 from symbackprop.numeric.oracles import (
     composed_diff,
+    composed_skip,
     finite_difference,
     gradient_check,
     matrix_backprop,
     reverse_sweep,
 )
 from symbackprop.rules.functions import sigmoid, softplus
-from symbackprop.spec import Problem
+from symbackprop.spec import Problem, load_problem
 
 RTOL = 1e-8
 
@@ -309,3 +310,57 @@ def test_a_finite_difference_error_estimate_does_not_hide_a_wrong_gradient() -> 
     wrong = replace(check, path_sum=check.path_sum * (1 + 1e-6), composed=None,
                     backprop=check.path_sum * (1 + 1e-6))
     assert not wrong.agrees
+
+
+NO_PATH = """
+[graph]
+output = "f"
+[graph.parameters]
+a = -2.0
+b = 3.0
+aa = 3.0
+[graph.nodes]
+d = "a * b"
+e = "a + b"
+f = "d * e"
+bb = "aa + aa"
+"""
+
+
+def test_a_parameter_without_a_path_has_a_gradient_of_zero(tmp_path, capsys) -> None:
+    """verify, as derive --wrt all and check do: no path is a gradient of 0, not bad input."""
+    import json
+
+    from symbackprop.cli import main
+
+    path = tmp_path / "no_path.toml"
+    path.write_text(NO_PATH, encoding="utf-8")
+    assert main(["verify", str(path), "--format", "json"]) == 0
+    checks = {c["wrt"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert [checks["aa"][k] for k in ("path_sum", "sympy_diff", "reverse_sweep",
+                                      "finite_difference", "agrees")] == [0.0, 0.0, 0.0, 0.0, True]
+    assert checks["b"]["path_sum"] == -8.0
+
+
+def test_the_composed_oracle_is_skipped_past_its_budget(monkeypatch, capsys) -> None:
+    """Past MAX_COMPOSED_WORK verify reports sympy.diff as skipped, with the estimate and the
+    variable that raises it, and the other methods still run."""
+    import json
+
+    from symbackprop.cli import main
+
+    assert composed_skip(load_problem("mazur_2_2_2").graph, ["w1", "w5"]) is None
+    monkeypatch.setenv("SYMBACKPROP_MAX_COMPOSED_WORK", "600")
+    assert main(["verify", "mazur_2_2_2", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "10 parameters × 67 nodes of the composed L = 670" in report["sympy_diff_skipped"]
+    assert "SYMBACKPROP_MAX_COMPOSED_WORK" in report["sympy_diff_skipped"]
+    assert all(c["sympy_diff"] is None and c["reverse_sweep"] is not None and c["agrees"]
+               for c in report["checks"])
+    assert main(["verify", "mazur_2_2_2"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("set SYMBACKPROP_MAX_COMPOSED_WORK)")
+    monkeypatch.setenv("SYMBACKPROP_MAX_COMPOSED_WORK", "670")  # at the limit: it runs
+    assert main(["verify", "mazur_2_2_2", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "sympy_diff_skipped" not in report
+    assert all(c["sympy_diff"] is not None for c in report["checks"])

@@ -97,11 +97,24 @@ _json_data = st.recursive(_leaves, lambda inner: st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(_json_data)
 def test_to_json_writes_what_json_dumps_writes(data: object) -> None:
-    from symbackprop.render.jsontext import _standard_json
+    from symbackprop.render.jsontext import _standard_json, json_lines
 
     shared = {"factor": -0.0, "value": [1.5, "δ"]}  # shared sub-objects, written once
-    for value in (data, [data, shared, {"again": shared}, shared]):
+    flat = {"of": "a", "value": -0.0}  # a flat table, its text kept
+    for value in (data, [data, shared, {"again": shared}, shared], [flat, [flat], flat]):
         assert to_json(value) == _standard_json(value)
+        # in pieces of whole lines, arrays made as they are written: the same text
+        assert "\n".join(json_lines(value, piece=1)) == to_json(value)
+        assert "\n".join(json_lines(_streamed(value), piece=1)) == to_json(value)
+
+
+def _streamed(data: object) -> object:
+    """``data`` with every list an iterator (an array written as it is made)."""
+    if isinstance(data, list):
+        return (_streamed(v) for v in data)
+    if isinstance(data, dict):
+        return {k: _streamed(v) for k, v in data.items()}
+    return data
 
 
 def test_to_json_refuses_what_json_refuses() -> None:

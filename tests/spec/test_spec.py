@@ -144,8 +144,8 @@ BAD_FILES = {
     "lambda": (GRAPH_TOML.replace('"c * d"', '"lambda: 1"'), ["[graph.nodes] e"]),
     "huge formula": (GRAPH_TOML.replace('"c * d"', '"' + "c+" * 450_000 + 'd"'),
                      ["[graph.nodes] e", "10,000"]),
-    "huge file": (GRAPH_TOML.replace('"c * d"', '"' + "c+" * 500_000 + 'd"'),
-                  ["bytes, more than the limit of 1,000,000", "SYMBACKPROP_MAX_FILE_BYTES"]),
+    "huge file": (GRAPH_TOML.replace('"c * d"', '"' + "c+" * 2_500_000 + 'd"'),
+                  ["bytes, more than the limit of 5,000,000", "SYMBACKPROP_MAX_FILE_BYTES"]),
 }
 
 
