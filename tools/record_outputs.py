@@ -174,7 +174,7 @@ def main_(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     warnings.simplefilter("ignore")  # a warning would be recorded as output otherwise
-    for name in args.only or sorted(bundled_examples()):
+    for name in args.only or sorted(bundled_examples("scalar")):
         record_example(args.out, name)
     record_course(args.out)
     record(args.out, "examples", ["examples"])

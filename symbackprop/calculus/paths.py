@@ -25,13 +25,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, Protocol
 
 from ..errors import NoPathError, PathLimitError
-from ..graph.computation import ComputationGraph
 from .options import DEFAULT_PATH_LIMIT
 
 __all__ = [
     "Path",
+    "PathGraph",
     "PathSet",
     "children_on_paths",
     "count_paths",
@@ -42,6 +43,34 @@ __all__ = [
     "relevant",
     "walk_paths",
 ]
+
+
+class PathGraph(Protocol):
+    """What the functions of this module read of a graph: its networkx ``digraph``, its
+    ``output``, its topological ``order``, a ``node`` by name (raising on an unknown name) and
+    a node's ``children`` in that order.  A scalar
+    :class:`~symbackprop.graph.computation.ComputationGraph` and a
+    :class:`~symbackprop.graph.tensor.TensorGraph` are both one.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph: PathGraph = load_problem("tensor_mlp").graph
+    >>> count_paths(graph, "b1"), graph.children("b1")
+    (1, ['Z1'])
+    """
+
+    output: str
+
+    @property
+    def digraph(self) -> Any: ...
+
+    @property
+    def order(self) -> tuple[str, ...]: ...
+
+    def node(self, name: str) -> object: ...
+
+    def children(self, name: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -75,7 +104,7 @@ class Path:
         return f"Path({self})"
 
 
-def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[str]:
+def on_paths(graph: PathGraph, sources: Iterable[str], of: str) -> set[str]:
     """The nodes on some path from any of ``sources`` to ``of``, in O(V + E).
 
     Examples
@@ -103,7 +132,7 @@ def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[st
     return below & above
 
 
-def relevant(graph: ComputationGraph, source: str, target: str | None = None) -> set[str]:
+def relevant(graph: PathGraph, source: str, target: str | None = None) -> set[str]:
     """The nodes on some path from ``source`` to ``target`` (default: the output).
 
     Raises :class:`NoPathError` when there is none.
@@ -133,7 +162,7 @@ def relevant(graph: ComputationGraph, source: str, target: str | None = None) ->
     return nodes
 
 
-def path_counts(graph: ComputationGraph, target: str | None = None) -> dict[str, int]:
+def path_counts(graph: PathGraph, target: str | None = None) -> dict[str, int]:
     """For every node, the number of paths from it to ``target`` (default: the output).
 
     Notes
@@ -154,7 +183,7 @@ def path_counts(graph: ComputationGraph, target: str | None = None) -> dict[str,
     return counts
 
 
-def count_paths(graph: ComputationGraph, source: str, target: str | None = None) -> int:
+def count_paths(graph: PathGraph, source: str, target: str | None = None) -> int:
     """The number of paths from ``source`` to ``target`` (default: the output), in O(V + E).
 
     Examples
@@ -169,7 +198,7 @@ def count_paths(graph: ComputationGraph, source: str, target: str | None = None)
 
 
 def iter_paths(
-    graph: ComputationGraph,
+    graph: PathGraph,
     source: str,
     target: str | None = None,
     *,
@@ -248,7 +277,7 @@ class PathSet:
         return f"PathSet({self.source} -> {self.target}, {self.count:,} {plural})"
 
 
-def find_paths(graph: ComputationGraph, source: str, target: str | None = None) -> PathSet:
+def find_paths(graph: PathGraph, source: str, target: str | None = None) -> PathSet:
     """The paths from ``source`` to ``target`` (default: the output), found in O(V + E) and
     not listed.
 
@@ -268,7 +297,7 @@ def find_paths(graph: ComputationGraph, source: str, target: str | None = None) 
     return PathSet(source, target, children_on_paths(graph, relevant(graph, source, target)))
 
 
-def children_on_paths(graph: ComputationGraph,
+def children_on_paths(graph: PathGraph,
                       on_paths: Collection[str]) -> dict[str, tuple[str, ...]]:
     """For each node of ``on_paths``, its children in ``on_paths``; both in topological order.
 

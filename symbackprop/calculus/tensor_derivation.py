@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import sympy
@@ -165,7 +165,7 @@ def tensor_derive(graph: TensorGraph, wrt: str, of: str | None = None,
         raise GraphError(f"{of!r} has shape {graph.node(of).shape}: the derivative of a tensor "
                          "by a tensor is a Jacobian; the tensor level takes the gradient of a "
                          "scalar (the loss)")
-    paths = find_paths(cast(Any, graph), wrt, of)  # reads only digraph, node, order, children
+    paths = find_paths(graph, wrt, of)
     forward = graph.forward(values) if values is not None else None
     adjoints = adjoint_sweep_tensor(graph, paths.children, of, forward)
     terms = None

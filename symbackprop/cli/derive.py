@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..calculus.options import EXPRESSION_LIMIT, STRATEGIES
 from ..errors import UsageError
-from .common import EXIT_OK, add_file, add_wrt, emit, formats
+from .common import EXIT_OK, add_file, add_wrt, emit, formats, load_scalar
 
 if TYPE_CHECKING:
     from ..spec.problems import Problem
@@ -37,9 +37,8 @@ def _derive(args: argparse.Namespace) -> int:
     from ..calculus.derivation import derive
     from ..render import derivation_data, derivation_text
     from ..render.jsontext import to_json
-    from ..spec.problems import load_problem
 
-    problem = load_problem(args.file)
+    problem = load_scalar(args.file, "derive")
     if args.wrt == "all" and "all" not in problem.graph:
         return _derive_all(args, problem)
     derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,

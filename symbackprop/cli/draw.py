@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path as FilePath
 
 from ..errors import UsageError
-from .common import EXIT_OK, add_file, add_wrt, emit, formats
+from .common import EXIT_OK, add_file, add_wrt, emit, formats, load_scalar
 
 __all__ = ["register"]
 
@@ -14,7 +14,6 @@ __all__ = ["register"]
 def _draw(args: argparse.Namespace) -> int:
     from ..calculus.derivation import derive
     from ..draw.figure import FORMATS, render
-    from ..spec.problems import load_problem
 
     fmt = args.format or FilePath(args.output).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -23,7 +22,7 @@ def _draw(args: argparse.Namespace) -> int:
     if args.output == "-" and fmt not in ("tex", "dot"):
         raise UsageError(f"{fmt} is binary: write it to a file with -o OUT.{fmt} (only tex and "
                          "dot go to stdout)")
-    problem = load_problem(args.file)
+    problem = load_scalar(args.file, "draw")
     derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,
                         max_paths=args.max_paths)
     picture = render(derivation, fmt, title=problem.title or None,

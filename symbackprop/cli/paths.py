@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_OK, add_file, add_wrt, emit, formats
+from .common import EXIT_OK, add_file, add_wrt, emit, formats, load_scalar
 
 __all__ = ["register"]
 
@@ -16,9 +16,8 @@ def _paths(args: argparse.Namespace) -> int:
     from ..calculus.streaming import iter_path_terms, longest_path_text
     from ..render import paths_data, paths_text
     from ..render.jsontext import to_json
-    from ..spec.problems import load_problem
 
-    problem = load_problem(args.file)
+    problem = load_scalar(args.file, "paths")
     graph, values = problem.graph, problem.numeric_values
     count = count_paths(graph, args.wrt, args.of)
     if count <= args.max_paths:  # derive every term: the usual listing
