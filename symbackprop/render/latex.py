@@ -30,6 +30,7 @@ import sympy
 
 from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
+from ..calculus.tensor_derivation import TensorDerivation
 from ..numeric.matrix import MatrixForm
 from .display import (
     aligned,
@@ -38,8 +39,9 @@ from .display import (
 )
 from .model import Equations, Form, FormKind, Formula, Kind, Partial
 from .numbers import VALUE_DIGITS, latex_number
-from .page import page_model
+from .page import page_for, page_model
 from .pieces import ALIGNAT, Cells, formula_node, headed, pieces
+from .tensor_pieces import tensor_headed, tensor_pieces
 
 __all__ = [
     "LatexPage",
@@ -88,11 +90,14 @@ def _tabular(table: Cells) -> list[str]:
 
 
 
-def latex_page(derivation: Derivation, *, strategy: str = "textbook",
+def latex_page(derivation: Derivation | TensorDerivation, *, strategy: str = "textbook",
                learning_rate: float | None = None, title: str = "",
                matrix: MatrixForm | None = None,
-               max_terms: int = EXPRESSION_LIMIT) -> LatexPage:
-    r"""The whole derivation as LaTeX (see :func:`derivation_latex`), with its formulas.
+               max_terms: int = EXPRESSION_LIMIT, full: bool = False) -> LatexPage:
+    r"""The whole derivation as LaTeX (see :func:`derivation_latex`), with its formulas; a
+    tensor-level derivation gets the sections of
+    :func:`~symbackprop.render.tensor_page.tensor_page_model`, its matrices whole with
+    ``full``.
 
     Examples
     --------
@@ -105,14 +110,15 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
     >>> [str(expr) for expr, _ in page.formulas]
     ['d', '1', 'd', 'b + 1']
     """
-    page = page_model(derivation, strategy=strategy, learning_rate=learning_rate, matrix=matrix,
-                      max_terms=max_terms)
+    page = page_for(derivation, strategy=strategy, learning_rate=learning_rate, matrix=matrix,
+                    max_terms=max_terms, full=full)
+    tensor = page.level == "tensor"
     lines = [rf"\section*{{{latex_text(title)}}}"] if title else []
     formulas: list[tuple[sympy.Expr, str]] = []
-    for head, section in headed(page):
+    for head, section in tensor_headed(page) if tensor else headed(page):
         if head is not None:
             lines.append(rf"\subsection*{{{head}}}")
-        for piece in pieces(page, section, latex_text):
+        for piece in (tensor_pieces if tensor else pieces)(page, section, latex_text):
             if piece.items:
                 lines += [r"\begin{enumerate}\setlength{\itemsep}{1pt}\setlength{\parskip}{0pt}",
                           *(rf"\item {item}" for item in piece.items),
@@ -132,12 +138,13 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
 
 
 
-def derivation_latex(derivation: Derivation, *, strategy: str = "textbook",
+def derivation_latex(derivation: Derivation | TensorDerivation, *, strategy: str = "textbook",
                      learning_rate: float | None = None, title: str = "",
                      matrix: MatrixForm | None = None,
-                     max_terms: int = EXPRESSION_LIMIT) -> str:
+                     max_terms: int = EXPRESSION_LIMIT, full: bool = False) -> str:
     r"""The body of a LaTeX page deriving ``derivation`` (for :func:`latex_document` or to
-    include in a document that loads amsmath); with ``matrix``, the matrix form too.
+    include in a document that loads amsmath); with ``matrix``, the matrix form too; a tensor
+    level derivation's matrices whole with ``full``.
 
     Examples
     --------
@@ -154,7 +161,7 @@ def derivation_latex(derivation: Derivation, *, strategy: str = "textbook",
     \subsection*{The numbers}
     """
     return latex_page(derivation, strategy=strategy, learning_rate=learning_rate,
-                      title=title, matrix=matrix, max_terms=max_terms).body
+                      title=title, matrix=matrix, max_terms=max_terms, full=full).body
 
 
 
