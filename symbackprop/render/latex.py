@@ -114,6 +114,8 @@ def latex_page(derivation: Derivation | TensorDerivation, *, strategy: str = "te
                     max_terms=max_terms, full=full)
     tensor = page.level == "tensor"
     lines = [rf"\section*{{{latex_text(title)}}}"] if title else []
+    if tensor:  # long paths of tensors with their shapes: ragged lines, not overfull ones
+        lines.append(r"{\raggedright")
     formulas: list[tuple[sympy.Expr, str]] = []
     for head, section in tensor_headed(page) if tensor else headed(page):
         if head is not None:
@@ -134,6 +136,8 @@ def latex_page(derivation: Derivation | TensorDerivation, *, strategy: str = "te
             if piece.table is not None:
                 lines += _tabular(piece.table)
             formulas += piece.formulas
+    if tensor:
+        lines.append(r"\par}")
     return LatexPage("\n".join(lines), formulas)
 
 

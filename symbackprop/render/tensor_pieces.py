@@ -21,7 +21,7 @@ The forward pass
 The chain of VJPs, path by path
 >>> (piece,) = tensor_pieces(page, page.section(Kind.CHAIN_RULE), latex_text)
 >>> print(piece.text)
-Path 1: $b_{1} \to Z_{1} \to H_{1} \to Z_{2} \to L$ (each step's shapes under it):
+Path 1: $b_{1}$ $\to$ $Z_{1}$ $\to$ $H_{1}$ $\to$ $Z_{2}$ $\to$ $L$ (each step's shapes under it):
 >>> print("\n".join(piece.rows[-2:]))
 \delta_{b_{1}} &\mathrel{+}= \mathbf{1}^{\top} \delta_{Z_{1}}
 &\qquad {\scriptstyle (5)\colon\ \delta_{Z_{1}}\ (4 \times 5)}
@@ -29,9 +29,9 @@ Path 1: $b_{1} \to Z_{1} \to H_{1} \to Z_{2} \to L$ (each step's shapes under it
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from .display import side
+from .display import TEXTWIDTH_EM, side
 from .model import (
     Block,
     Chain,
@@ -49,6 +49,7 @@ from .pieces import ALIGNAT, Piece
 from .tensor_model import TensorFormula
 from .tensor_typeset import shape_latex, tensor_latex
 from .tensor_values import WHOLE, matrix_latex, summarised
+from .widths import width
 
 __all__ = ["formula_latex", "tensor_headed", "tensor_pieces"]
 
@@ -104,6 +105,25 @@ def _row(page: Page, row: Equation, relation: str = "=") -> str:
     return f"{side(row.lhs, page.labels)} &{relation} {formula_latex(row.formula, page)}"
 
 
+def _fits(page: Page, row: Equation) -> bool:
+    """Whether ``row``'s formula fits beside its left side on one line of the text width."""
+    assert isinstance(row.formula, TensorFormula)
+    return width(formula_latex(row.formula, page)) <= _room(page, row)
+
+
+def _room(page: Page, row: Equation) -> float:
+    return TEXTWIDTH_EM - width(side(row.lhs, page.labels)) - 2.0
+
+
+def _rows(page: Page, row: Equation) -> list[str]:
+    """``row`` as ``align*`` lines: one line, or, too wide for it, one term a line."""
+    assert isinstance(row.formula, TensorFormula)
+    if len(row.formula.terms) == 1 or _fits(page, row):
+        return [_row(page, row)]
+    first, *rest = (tensor_latex(term, page.labels) for term in row.formula.terms)
+    return [f"{side(row.lhs, page.labels)} &= {first}", *(rf"&\qquad + {t}" for t in rest)]
+
+
 def _paths(page: Page, items: Items) -> list[Piece]:
     names, shapes = page.labels, dict(items.shapes)
     one = items.count == 1
@@ -118,9 +138,14 @@ def _paths(page: Page, items: Items) -> list[Piece]:
             return rf"{names[name]}\,{{\scriptstyle {shape_latex(shapes[name])}}}"
 
         out.append(Piece(f"... and {more:,} more." if more else "",
-                         items=tuple("$" + r" \to ".join(map(node, path)) + "$"
-                                     for path in items.entries)))
+                         items=tuple(_joined(map(node, path)) for path in items.entries)))
     return out
+
+
+def _joined(nodes: Iterable[str]) -> str:
+    """A path in inline math, each node and arrow its own formula: a long path breaks between
+    them (the spaces stretch) instead of running into the margin."""
+    return "$" + r"$ $\to$ $".join(nodes) + "$"
 
 
 def _forward(page: Page, block: Equations) -> Piece:
@@ -134,12 +159,12 @@ def _forward(page: Page, block: Equations) -> Piece:
 
 
 def _chain(page: Page, chain: Chain) -> Piece:
-    path = r" \to ".join(page.labels[n] for n in chain.nodes)
+    path = _joined(page.labels[n] for n in chain.nodes)
     rows = []
     for row in chain.steps:
         assert isinstance(row.formula, TensorFormula)
         rows += [_row(page, row, r"\mathrel{+}="), rf"&\qquad {_shapes(row.formula, page)}"]
-    return Piece(f"Path {chain.number}: ${path}$ (each step's shapes under it):",
+    return Piece(f"Path {chain.number}: {path} (each step's shapes under it):",
                  rows=tuple(rows))
 
 
@@ -157,7 +182,10 @@ def _equations(page: Page, kind: Kind, block: Equations) -> Piece:
         if not row.formula.terms:
             return Piece(f"The gradient written out has {row.formula.omitted:,} operations: too "
                          "long to print here (the adjoints above give it).")
-        rows.append(_row(page, row))
+        if kind is Kind.RESULT and not _fits(page, row):
+            return Piece("The gradient written out is too wide for the page (the adjoints above "
+                         "give it; the text page writes it out).")
+        rows += _rows(page, row)
     return Piece(captions.get(kind, ""), rows=tuple(rows))
 
 
@@ -168,17 +196,22 @@ def _value(page: Page, row: ValueRow, full: bool) -> str:
     return f"{lhs} &= {matrix_latex(row.value, full=full)}"
 
 
-def _values(page: Page, block: Values) -> Piece:
+def _values(page: Page, block: Values) -> list[Piece]:
+    """The values, each in its own display when one is summarised (a summarised matrix is as
+    wide as the page allows: sharing an alignment with a long left side would overflow it)."""
     rows = tuple(_value(page, row, block.full) for row in block.rows)
     if block.learning_rate is not None:
         (row,) = block.rows
         assert isinstance(row.lhs, Updated)
-        return Piece("One step of gradient descent with learning rate "
-                     rf"$\eta = {block.learning_rate:g}$:", rows=rows)
+        return [Piece("One step of gradient descent with learning rate "
+                      rf"$\eta = {block.learning_rate:g}$:", rows=rows)]
     shortened = not block.full and any(summarised(row.value) for row in block.rows)
     note = (f" (a tensor of more than {WHOLE} rows, columns or slices shows its corners, its "
             "shape, its norm and its largest entry)") if shortened else ""
-    return Piece(f"Every adjoint's value, each path's contribution{note}:", rows=rows)
+    caption = f"Every adjoint's value, each path's contribution{note}:"
+    if not shortened:
+        return [Piece(caption, rows=rows)]
+    return [Piece(caption if k == 0 else "", rows=(row,)) for k, row in enumerate(rows)]
 
 
 def _block(page: Page, kind: Kind, block: Block) -> list[Piece]:
@@ -187,7 +220,7 @@ def _block(page: Page, kind: Kind, block: Block) -> list[Piece]:
     if isinstance(block, Chain):
         return [_chain(page, block)]
     if isinstance(block, Values):
-        return [_values(page, block)]
+        return _values(page, block)
     if isinstance(block, Equations):
         return [_forward(page, block) if kind is Kind.FORWARD else _equations(page, kind, block)]
     raise TypeError(f"a tensor page holds no {type(block).__name__}")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..calculus.tensor_sweep import TensorGradients
 from .model import (
     Chain,
     Equation,
@@ -47,7 +48,8 @@ from .tensor_model import Adjoint, TensorFormula, Value, Vjp
 from .tensor_typeset import shape_text, tensor_text
 from .tensor_values import WHOLE, matrix_text, summarised
 
-__all__ = ["TENSOR_SECTIONS", "formula_text", "tensor_side"]
+__all__ = ["TENSOR_SECTIONS", "formula_text", "tensor_gradients_text", "tensor_paths_text",
+           "tensor_side"]
 
 
 def tensor_side(lhs: Lhs) -> str:
@@ -185,3 +187,95 @@ TENSOR_SECTIONS: dict[Kind, tuple[str, Callable[[Page, Section], list[str] | Non
     Kind.NUMBERS: ("Numbers", _numbers),
 }
 """Each section of a tensor page: its heading and its lines."""
+
+
+def tensor_paths_text(page: Page) -> str:
+    """``paths`` on a tensor problem: the paths with each node's shape, each path's chain of
+    VJPs with its operands' shapes and, with numbers, each path's contribution and their sum
+    (the sections of ``page``, a tensor page, that say so).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> from symbackprop.render.tensor_page import tensor_page_model
+    >>> problem = load_problem("tensor_mlp")
+    >>> page = tensor_page_model(derive(problem.graph, "b2", values=problem.values))
+    >>> print(tensor_paths_text(page))
+    1 path from b2 to L
+        1. b2 (3,) → Z2 (4, 3) → L ()
+    <BLANKLINE>
+      path 1: b2 → Z2 → L
+        δZ2 += δL (softmax(Z2) − onehot(y)) / 4
+               shapes: δZ2 (4, 3); δL (), Z2 (4, 3), y (4,)
+        δb2 += 1ᵀ δZ2
+               shapes: δb2 (3,); δZ2 (4, 3)
+    <BLANKLINE>
+      δb2 (3,) = [0.0481452  -0.243206  0.195061]
+    """
+    lines = [line[2:] if i == 0 else line
+             for i, line in enumerate(_paths(page, page.sections[0]))]
+    chains = page.section(Kind.CHAIN_RULE)
+    if chains is not None:
+        lines += ["", *_chains(page, chains)]
+    numbers = page.section(Kind.NUMBERS)
+    if numbers is not None:
+        (values, *_) = [block for block in numbers.blocks if isinstance(block, Values)]
+        rows = [row for row in values.rows if isinstance(row.lhs, Adjoint)
+                and row.lhs.node == page.wrt]
+        lines += ["", *(line for row in rows for line in _value(row, values.full, None))]
+        if not values.full and any(summarised(row.value) for row in rows):
+            lines.append(f"  (a tensor of more than {WHOLE} rows, columns or slices prints its "
+                         "corners, shape, norm and largest entry; --full prints it whole)")
+    return "\n".join(lines)
+
+
+def tensor_gradients_text(grads: TensorGradients, *, title: str = "",
+                          full: bool = False) -> str:
+    """``derive --wrt all`` on a tensor problem: the adjoints of one reverse sweep, ``of``
+    first, each defined once from its children's, and each parameter's gradient by the
+    display rule (every entry with ``full``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symbackprop.graph.tensor import TensorNode
+    >>> from symbackprop.graph.tensor_build import build_tensor_graph
+    >>> from symbackprop.calculus.tensor_sweep import tensor_gradients
+    >>> graph = build_tensor_graph(
+    ...     [TensorNode("x", "input", (2,)), TensorNode("w", "parameter", (2,)),
+    ...      TensorNode("b", "parameter", ())], {"h": "w * x + b", "L": "sum(h**2)"}, "L")
+    >>> values = {"x": np.array([1.0, 2.0]), "w": np.array([0.5, -1.0]), "b": np.array(0.25)}
+    >>> print(tensor_gradients_text(tensor_gradients(graph, values)))
+    ∂L/∂(every parameter)
+    ═════════════════════
+    <BLANKLINE>
+    Adjoints δn = ∂L/∂n, each computed once from the output back
+      δL = 1
+      δh = 2 δL h
+      δw = δh ⊙ x
+      δb = Σ δh
+    <BLANKLINE>
+    Gradients
+      δb = -2
+      δw (2,) = [1.5  -7]
+    """
+    of = grads.of
+    top = f"∂{of}/∂(every parameter)" + (f"  —  {title}" if title else "")
+    lines = [wrap(top, 4), "═" * min(len(top), WIDTH), "",
+             f"Adjoints δn = ∂{of}/∂n, each computed once from the output back"]
+    width = max((len(a.node) + 1 for a in grads.adjoints), default=0)
+    for adjoint in grads.adjoints:
+        side = f"  {'δ' + adjoint.node:<{width}} = "
+        terms = tuple(vjp for _, vjp in adjoint.contributions)
+        written = formula_text(TensorFormula(terms)) if terms else "1"
+        lines.append(wrap(side + written, len(side)))
+    gradients = grads.gradients
+    if gradients:
+        lines += ["", "Gradients"]
+        for name, value in gradients.items():
+            lines += _value(ValueRow(Adjoint(name), value), full, None)
+    if not full and any(summarised(value) for value in gradients.values()):
+        lines.append(f"  (a tensor of more than {WHOLE} rows, columns or slices prints its "
+                     "corners, shape, norm and largest entry; --full prints it whole)")
+    return "\n".join(lines)

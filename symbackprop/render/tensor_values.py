@@ -34,7 +34,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .numbers import DISPLAY_DIGITS, VALUE_DIGITS, latex_number, text_number
+from .numbers import DISPLAY_DIGITS, FACTOR_DIGITS, VALUE_DIGITS, latex_number, text_number
+from .widths import width
 
 __all__ = ["EDGE", "WHOLE", "matrix_latex", "matrix_text", "summarised", "summary_text"]
 
@@ -144,15 +145,17 @@ def _grid(matrix: np.ndarray, cut: bool) -> list[str]:
 def matrix_latex(value: np.ndarray, *, full: bool = False) -> str:
     r"""``value`` as LaTeX math by the display rule: an ``array`` in brackets (no limit on its
     columns), each leading slice headed by its index, and for a summarised tensor its shape,
-    norm and largest entry after it.
+    norm and largest entry; several of these stand one under the other (so that the page's
+    width is a matrix's).
 
     Examples
     --------
     >>> print(matrix_latex(np.array([[1.0, -0.5]])))
     \left[\begin{array}{rr}1 & -0.5\end{array}\right]
     >>> print(matrix_latex(np.zeros(8)))  # doctest: +NORMALIZE_WHITESPACE
-    \left[\begin{array}{rrrcrrr}0 & 0 & 0 & \cdots & 0 & 0 & 0\end{array}\right] \quad
-    {\scriptstyle (8):\ \lVert\cdot\rVert = 0,\ \max\lvert\cdot\rvert = 0}
+    \begin{array}{@{}l@{}}\left[\begin{array}{rrrcrrr}0 & 0 & 0 & \cdots & 0 & 0 &
+    0\end{array}\right] \\[2pt] {\scriptstyle (8):\ \lVert\cdot\rVert = 0,\
+    \max\lvert\cdot\rvert = 0}\end{array}
     """
     if value.ndim == 0:
         return latex_number(float(value), VALUE_DIGITS)
@@ -160,24 +163,31 @@ def matrix_latex(value: np.ndarray, *, full: bool = False) -> str:
     parts = []
     for index, matrix in _slices(value, cut):
         if index is None:
-            parts.append(r"\cdots")
+            parts.append(r"\vdots")
             continue
         grid = _array(matrix, cut)
         parts.append(f"[{', '.join(map(str, index))}, :, :]\\colon {grid}" if value.ndim > 2
                      else grid)
-    text = r",\; ".join(parts)
     if cut:
         norm = latex_number(float(np.linalg.norm(value)), DISPLAY_DIGITS)
         top = latex_number(float(np.max(np.abs(value), initial=0.0)), DISPLAY_DIGITS)
         shape = r" \times ".join(map(str, value.shape))
-        text += (rf" \quad {{\scriptstyle ({shape}):\ \lVert\cdot\rVert = {norm},\ "
-                 rf"\max\lvert\cdot\rvert = {top}}}")
-    return text
+        parts.append(rf"{{\scriptstyle ({shape}):\ \lVert\cdot\rVert = {norm},\ "
+                     rf"\max\lvert\cdot\rvert = {top}}}")
+    if len(parts) == 1:
+        return parts[0]
+    return r"\begin{array}{@{}l@{}}" + r" \\[2pt] ".join(parts) + r"\end{array}"
 
 
-def _array(matrix: np.ndarray, cut: bool) -> str:
+WIDE_EM = 26.0
+"""A matrix estimated wider than this (em) prints in LaTeX in script size, its entries to
+:data:`~symbackprop.render.numbers.FACTOR_DIGITS` significant digits (as a scalar page's
+factors), closer together, so that it fits the page beside its left side."""
+
+
+def _array(matrix: np.ndarray, cut: bool, digits: int = DISPLAY_DIGITS) -> str:
     rows, columns = _picks(matrix.shape[0], cut), _picks(matrix.shape[1], cut)
-    lines = []
+    grid: list[list[str]] = []
     for r in rows:
         cells = []
         for c in columns:
@@ -186,7 +196,13 @@ def _array(matrix: np.ndarray, cut: bool) -> str:
             elif c is None:
                 cells.append(r"\cdots")
             else:
-                cells.append(latex_number(float(matrix[r, c]), DISPLAY_DIGITS))
-        lines.append(" & ".join(cells))
-    align = "".join("c" if c is None else "r" for c in columns)
+                cells.append(latex_number(float(matrix[r, c]), digits))
+        grid.append(cells)
+    wide = sum(max(width(row[j]) for row in grid) + 0.8 for j in range(len(columns)))
+    if wide > WIDE_EM and digits == DISPLAY_DIGITS:
+        return _array(matrix, cut, FACTOR_DIGITS)
+    small = r"\scriptstyle " if digits != DISPLAY_DIGITS else ""
+    lines = [" & ".join(small + cell for cell in row) for row in grid]
+    gap = r"@{\;\;}" if small else ""
+    align = gap.join("c" if c is None else "r" for c in columns)
     return rf"\left[\begin{{array}}{{{align}}}" + r" \\ ".join(lines) + r"\end{array}\right]"

@@ -189,10 +189,13 @@ def _resolve(path_or_name: str | FilePath) -> tuple[str, str, str]:
                     f"bundled examples: {', '.join(examples)}")
 
 
-def load_problem(path_or_name: str | FilePath) -> Problem | TensorProblem:
+def load_problem(path_or_name: str | FilePath, *,
+                 expand: bool | None = None) -> Problem | TensorProblem:
     """Load a problem file (TOML, YAML or JSON by extension) or a bundled example by name: a
     :class:`~symbackprop.spec.tensor.TensorProblem` for a file with a ``[tensor]`` table, else
     a :class:`Problem` (:func:`scalar_problem` narrows to the latter, refusing the former).
+    ``expand`` (a tensor problem's) overrides the file's ``[tensor] expand``: composite layers
+    written as their primitives.
 
     Examples
     --------
@@ -203,7 +206,7 @@ def load_problem(path_or_name: str | FilePath) -> Problem | TensorProblem:
     TensorGraph(10 nodes, 9 edges, output='L')
     """
     name, text, fmt = _resolve(path_or_name)
-    return load_problem_text(text, fmt=fmt, name=name)
+    return load_problem_text(text, fmt=fmt, name=name, expand=expand)
 
 
 TENSOR_COMMANDS = ("derive", "paths", "draw")
@@ -255,10 +258,11 @@ def read_problem_data(path_or_name: str | FilePath) -> tuple[str, dict[str, Any]
     return name, data
 
 
-def load_problem_text(text: str, *, fmt: str = "toml",
-                      name: str = "<string>") -> Problem | TensorProblem:
+def load_problem_text(text: str, *, fmt: str = "toml", name: str = "<string>",
+                      expand: bool | None = None) -> Problem | TensorProblem:
     """Load a problem from its text in ``fmt`` (``toml``, ``yaml`` or ``json``), of either
-    level, as :func:`load_problem` does.
+    level, as :func:`load_problem` does (``expand``: a tensor problem's composite layers as
+    primitives, overriding the file).
 
     Examples
     --------
@@ -284,7 +288,7 @@ def load_problem_text(text: str, *, fmt: str = "toml",
         raise SpecError(f"{name}: the top level must be a table of keys, got "
                         f"{type(data).__name__}")
     if "tensor" in data:
-        return tensor_problem_from_dict(data, name=name)
+        return tensor_problem_from_dict(data, name=name, expand=expand)
     return problem_from_dict(data, name=name)
 
 
