@@ -45,6 +45,7 @@ from ..rules.tensor.evaluate import evaluate
 from .options import DEFAULT_PATH_LIMIT
 from .paths import Path, PathSet, find_paths
 from .tensor_terms import TensorAdjoint, TensorTerm, VJPStep, describe_value
+from .views import view
 
 __all__ = ["TensorDerivation", "adjoint_sweep_tensor", "tensor_derive"]
 
@@ -107,6 +108,21 @@ class TensorDerivation:
             if adjoint.node == node:
                 return adjoint
         raise GraphError(f"{node!r} is not on a path from {self.wrt!r} to {self.of!r}")
+
+    def _repr_markdown_(self) -> str | None:
+        """Jupyter: the whole tensor-level page (the registered ``"markdown"`` view, which
+        writes either level; ``None`` without one).
+
+        Examples
+        --------
+        >>> import symbackprop
+        >>> from symbackprop.spec import load_problem
+        >>> d = tensor_derive(load_problem("tensor_mlp").graph, "b2")
+        >>> d._repr_markdown_().splitlines()[0].startswith("## The gradient")
+        True
+        """
+        markdown = view("markdown")
+        return None if markdown is None else markdown(self)
 
     def __repr__(self) -> str:
         plural = "path" if self.path_count == 1 else "paths"
