@@ -10,7 +10,8 @@ course commands, on the bundled template: ``variants`` (a roster with names in s
 format (a class CSV of right, mistaken, missing and invalid answers, a student not on the roster,
 and one student's file for Gradescope), ``export prairielearn`` and the Moodle and Canvas
 question banks.  For every bundled tensor example (``[tensor]``): ``derive`` in every format
-for every parameter (and ``--standalone``), ``--wrt all``, ``paths`` (text, JSON), ``--expand``
+for every parameter (and ``--standalone``), ``--wrt all``, ``paths`` (text, JSON), ``draw``
+(TikZ, DOT), ``--expand``
 and ``--full`` where they apply, and the refusal of each command that reads scalar problems
 only.  It writes each command's
 exit status, stdout, stderr and output files (every file of an output folder) to one text file
@@ -182,6 +183,8 @@ def record_tensor_example(out: Path, name: str) -> None:
                [*derive, "--format", "latex", "--standalone"])
         for fmt in ("text", "json"):
             record(out, f"{name}.paths.{w}.{fmt}", ["paths", name, "--wrt", w, "--format", fmt])
+        for fmt in ("tex", "dot"):
+            record(out, f"{name}.draw.{w}.{fmt}", ["draw", name, "--wrt", w], fmt)
     if name == "tensor_layernorm":  # layer norm shown whole by default: its primitives
         for w in ("W1", "gamma"):
             record(out, f"{name}.derive.{w}.expand", ["derive", name, "--wrt", w, "--expand"])
@@ -194,7 +197,9 @@ def record_tensor_example(out: Path, name: str) -> None:
 def record_tensor_refusals(out: Path, name: str) -> None:
     """The commands that read scalar problems only, each refusing a tensor problem once."""
     for tag, argv in (("codegen", ["codegen", name]), ("explore", ["explore", name]),
-                      ("check", ["check", name]), ("draw", ["draw", name, "--wrt", "W1"]),
+                      ("check", ["check", name]),
+                      ("draw_edge_labels", ["draw", name, "--wrt", "W1", "-o", "-", "--format",
+                                            "dot", "--edge-labels", "value"]),
                       ("variants", ["variants", name, "--count", "2"]),
                       ("export_toml", ["export", "toml", name]),
                       ("derive_matrix", ["derive", name, "--wrt", "W1", "--matrix"])):

@@ -38,7 +38,7 @@ from ..calculus.derivation import Derivation
 from ..errors import MissingExtraError, SymbackpropError
 from ..render.numbers import DISPLAY_DIGITS, text_number
 from .captions import LEGEND_FONT, legend_size, note_lines, path_chain, title_math, title_text
-from .dot import dot_source
+from .dot import dot_source, scene_dot
 from .geometry import NODE_FONT, NOTE_FONT
 from .scene import (
     EDGE_FONT,
@@ -47,9 +47,10 @@ from .scene import (
     Scene,
     derivation_scene,
 )
-from .tikz import tikz_document
+from .tikz import scene_document, tikz_document
 
-__all__ = ["FORMATS", "MATH_FONT", "MATH_SCALE", "draw_derivation", "render", "scene_figure"]
+__all__ = ["FORMATS", "MATH_FONT", "MATH_SCALE", "draw_derivation", "render", "render_scene",
+           "scene_figure"]
 
 FORMATS = ("png", "svg", "pdf", "tex", "dot")
 
@@ -246,8 +247,34 @@ def render(derivation: Derivation, fmt: str, *, title: str | None = None,
         return dot_source(derivation, **options)
     if fmt not in FORMATS:
         raise SymbackpropError(f"unknown picture format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    return _saved(draw_derivation(derivation, **options), fmt)
+
+
+def render_scene(scene: Scene, fmt: str, *, title: str | None = None) -> bytes | str:
+    """A :class:`Scene` drawn in ``fmt`` (one of :data:`FORMATS`), as :func:`render` draws a
+    derivation's (a tensor-level derivation's scene:
+    :func:`~symbackprop.draw.tensor_scene.tensor_scene`).
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> from symbackprop.draw.tensor_scene import tensor_scene
+    >>> scene = tensor_scene(derive(load_problem("tensor_mlp").graph, "W1"))
+    >>> render_scene(scene, "dot").startswith("digraph"), render_scene(scene, "png")[:4]
+    (True, b'\\x89PNG')
+    """
+    if fmt == "tex":
+        return scene_document(scene, title=title)
+    if fmt == "dot":
+        return scene_dot(scene)
+    if fmt not in FORMATS:
+        raise SymbackpropError(f"unknown picture format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    return _saved(scene_figure(scene), fmt)
+
+
+def _saved(figure: Any, fmt: str) -> bytes:
+    """A matplotlib figure's bytes in ``fmt`` (png, svg, pdf), reproducibly."""
     matplotlib = _matplotlib()
-    figure = draw_derivation(derivation, **options)
     buffer = io.BytesIO()
     metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
     with matplotlib.rc_context({"svg.hashsalt": "symbackprop", "svg.fonttype": "path"}):

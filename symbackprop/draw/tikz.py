@@ -23,7 +23,7 @@ from .captions import legend_size, path_chain, title_math, title_text
 from .geometry import Point
 from .scene import FADED, MAX_COLOURED, WRT_FILL, Scene, derivation_scene, value_latex
 
-__all__ = ["scene_tikz", "tikz_document", "tikz_picture"]
+__all__ = ["scene_document", "scene_tikz", "tikz_document", "tikz_picture"]
 
 _TIKZ_DASH = {"solid": "solid", "dashed": "dashed", "dotted": "dotted", "dashdot": "dash dot"}
 
@@ -63,11 +63,25 @@ def tikz_document(derivation: Derivation, *, title: str | None = None, **options
     """
     scene = derivation_scene(derivation, **{k: v for k, v in options.items()
                                             if k not in ("scale", "legend")})
-    picture = scene_tikz(scene, scale=options.get("scale", 1.0),
-                         legend=options.get("legend", True))
+    return scene_document(scene, title=title, scale=options.get("scale", 1.0),
+                          legend=options.get("legend", True))
+
+
+def scene_document(scene: Scene, *, title: str | None = None, scale: float = 1.0,
+                   legend: bool = True) -> str:
+    r"""A standalone LaTeX document holding the picture of ``scene`` (what
+    :func:`tikz_document` writes for a derivation's scene).
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> scene = derivation_scene(derive(load_problem("mazur_2_2_2").graph, "w5"))
+    >>> scene_document(scene).splitlines()[-1]
+    '\\end{document}'
+    """
+    picture = scene_tikz(scene, scale=scale, legend=legend)
     box = scene.bounds()
     legend_w, legend_h = legend_size(scene)
-    scale = options.get("scale", 1.0)
     width = (max(box.width, legend_w) + 0.5) * scale + 0.6
     height = (box.height + legend_h + 0.8) * scale + 0.6
     heading = f"% {latex_text(title)}\n" if title else ""

@@ -7,6 +7,7 @@ format; the scalar-only options and commands refused with exit status 2."""
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -192,3 +193,44 @@ def test_the_schema_rejects_what_it_must(capsys):
     for bad in broken:
         with pytest.raises(jsonschema.ValidationError):
             validate(bad)
+
+
+PATH_COLOURS = ("#1f5fd1", "#d62728", "#e7298a")
+"""The first three paths' colours (draw.scene.PALETTE)."""
+
+
+def test_draw_colours_each_of_batch_norms_paths(capsys):
+    dot = run(capsys, "draw", "tensor_batchnorm", "--wrt", "x", "-o", "-", "--format", "dot")
+    coloured = {line.split(" [")[0].strip(): line for line in dot.splitlines()
+                if "->" in line and "#c9c9c9" not in line}
+    for colour, nodes in zip(PATH_COLOURS, BN_PATHS, strict=True):  # each path, edge by edge
+        for u, v in itertools.pairwise(nodes):
+            assert any(edge == f'"{u}" -> "{v}"' and colour in line
+                       for edge, line in coloured.items()), (u, v, colour)
+    tex = run(capsys, "draw", "tensor_batchnorm", "--wrt", "x", "-o", "-", "--format", "tex")
+    strokes = [line for line in tex.splitlines() if "% path " in line]
+    assert {line.rsplit("% path ", 1)[1] for line in strokes} == {"1", "2", "3"}
+    assert sum(len(p) - 1 for p in BN_PATHS) == len(strokes)  # one stroke per edge of a path
+
+
+@pytest.mark.parametrize("name", TENSOR)
+def test_draw_every_tensor_example(name, tmp_path, capsys):
+    from symbackprop.calculus.derivation import derive
+    from symbackprop.draw.tensor_scene import tensor_scene
+
+    problem = load_problem(name)
+    for wrt in parameters(name):
+        scene = tensor_scene(derive(problem.graph, wrt))
+        assert len(scene.paths) == scene.path_count  # every path in its own colour
+        assert not scene.layout.overlapping_labels()
+        blocked = {edge for edge, _ in scene.layout.blocked_edges()}
+        assert not blocked & {e for p in scene.paths for e in p.edges}  # no path hidden
+    wrt = parameters(name)[0]
+    run(capsys, "draw", name, "--wrt", wrt, "-o", str(tmp_path / "g.png"))
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_draw_refuses_a_scalar_pictures_options_on_a_tensor_problem(capsys):
+    assert main(["draw", "tensor_mlp", "--wrt", "W1", "-o", "-", "--format", "dot",
+                 "--edge-labels", "value"]) == 2
+    assert "--edge-labels: a scalar problem's option" in capsys.readouterr().err
