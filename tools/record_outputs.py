@@ -195,15 +195,16 @@ def record_tensor_example(out: Path, name: str) -> None:
 
 
 def record_tensor_refusals(out: Path, name: str) -> None:
-    """The commands that read scalar problems only, each refusing a tensor problem once."""
-    for tag, argv in (("codegen", ["codegen", name]), ("explore", ["explore", name]),
-                      ("check", ["check", name]),
-                      ("draw_edge_labels", ["draw", name, "--wrt", "W1", "-o", "-", "--format",
-                                            "dot", "--edge-labels", "value"]),
-                      ("variants", ["variants", name, "--count", "2"]),
-                      ("export_toml", ["export", "toml", name]),
-                      ("derive_matrix", ["derive", name, "--wrt", "W1", "--matrix"])):
-        record(out, f"{name}.refused.{tag}", argv)
+    """The commands that read scalar problems only, each refusing a tensor problem once, and
+    a scalar picture's option refused on one."""
+    for tag, argv, suffix in (
+            ("codegen", ["codegen", name], None), ("explore", ["explore", name], "html"),
+            ("check", ["check", name], None), ("variants", ["variants", name, "--count", "2"], "/"),
+            ("export_toml", ["export", "toml", name], None),
+            ("derive_matrix", ["derive", name, "--wrt", "W1", "--matrix"], None),
+            ("draw_edge_labels", ["draw", name, "--wrt", "W1", "-o", "-", "--format", "dot",
+                                  "--edge-labels", "value"], None)):
+        record(out, f"{name}.refused.{tag}", argv, suffix)
 
 
 def main_(argv: list[str] | None = None) -> int:
