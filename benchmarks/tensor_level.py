@@ -3,12 +3,13 @@ tensors' sizes (issue 28's figures).
 
     python benchmarks/tensor_level.py [--rounds N]
 
-Each case is timed from reading its file (examples/tensor/) to the numbers: the first round
+Each case is timed from reading its file (examples/tensor/, or the bundled tensor_ninja) to
+the numbers: the first round
 in a fresh interpreter (cold: every elementwise expression compiled by lambdify once), then
 the median of the next rounds (warm).
 
 - ``derive --wrt W1`` with numbers of the 784-256-10 MLP on a batch of 64 (mlp_784.toml);
-- every gradient of the backprop-ninja MLP, batch 32, hidden 200 (ninja.toml);
+- every gradient of the backprop-ninja MLP, batch 32, hidden 200 (the bundled tensor_ninja);
 - every gradient of a one-head transformer block, d = 64, 16 tokens (transformer.toml).
 """
 
@@ -24,7 +25,7 @@ from pathlib import Path
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "tensor"
 CASES = {
     "mlp 784-256-10, batch 64: tensor_derive W1": ("mlp_784.toml", "W1"),
-    "ninja MLP, batch 32, hidden 200: every gradient": ("ninja.toml", None),
+    "ninja MLP, batch 32, hidden 200: every gradient": ("tensor_ninja", None),
     "transformer block, d 64, 16 tokens: every gradient": ("transformer.toml", None),
 }
 
@@ -33,11 +34,12 @@ def run_once(file: str, wrt: str | None) -> float:
     """Seconds from reading the file to the gradient(s)."""
     from symbackprop.calculus.tensor_derivation import tensor_derive
     from symbackprop.calculus.tensor_sweep import tensor_gradients
-    from symbackprop.spec.problems import load_any
+    from symbackprop.spec.problems import load_problem
     from symbackprop.spec.tensor import TensorProblem
 
     start = time.perf_counter()
-    problem = load_any(EXAMPLES / file)
+    local = EXAMPLES / file
+    problem = load_problem(local if local.exists() else file)
     assert isinstance(problem, TensorProblem)
     if wrt is None:
         grads = tensor_gradients(problem.graph, problem.values).gradients

@@ -48,7 +48,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
             f"skipped, but SYMBACKPROP_REQUIRE_ALL=1 allows no skip: {report.longrepr}")
 
 
-BUNDLED = sorted(bundled_examples())
+BUNDLED = sorted(bundled_examples("scalar"))
 
 
 def _diamond() -> ComputationGraph:

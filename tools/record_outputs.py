@@ -9,7 +9,11 @@ course commands, on the bundled template: ``variants`` (a roster with names in s
 ``--handout``, ``--figure``; ``--count``), ``check`` of a student's file, ``grade`` in every
 format (a class CSV of right, mistaken, missing and invalid answers, a student not on the roster,
 and one student's file for Gradescope), ``export prairielearn`` and the Moodle and Canvas
-question banks.  It writes each command's
+question banks.  For every bundled tensor example (``[tensor]``): ``derive`` in every format
+for every parameter (and ``--standalone``), ``--wrt all``, ``paths`` (text, JSON), ``draw``
+(TikZ, DOT), ``--expand``
+and ``--full`` where they apply, and the refusal of each command that reads scalar problems
+only.  It writes each command's
 exit status, stdout, stderr and output files (every file of an output folder) to one text file
 in DIR.  A refactoring that must not change behaviour leaves ``diff -r BEFORE AFTER``
 empty::
@@ -167,6 +171,42 @@ def record_example(out: Path, name: str) -> None:
     (out / f"{name}.to_toml.txt").write_text(load_problem(name).to_toml(), encoding="utf-8")
 
 
+def record_tensor_example(out: Path, name: str) -> None:
+    """The commands that read a tensor problem, for one bundled tensor example."""
+    for fmt in ("text", "json"):
+        record(out, f"{name}.derive_all.{fmt}", ["derive", name, "--wrt", "all", "--format", fmt])
+    for w in load_problem(name).graph.parameters:
+        derive = ["derive", name, "--wrt", w]
+        for fmt in DERIVE_FORMATS:
+            record(out, f"{name}.derive.{w}.{fmt}", [*derive, "--format", fmt])
+        record(out, f"{name}.derive.{w}.standalone",
+               [*derive, "--format", "latex", "--standalone"])
+        for fmt in ("text", "json"):
+            record(out, f"{name}.paths.{w}.{fmt}", ["paths", name, "--wrt", w, "--format", fmt])
+        for fmt in ("tex", "dot"):
+            record(out, f"{name}.draw.{w}.{fmt}", ["draw", name, "--wrt", w], fmt)
+    if name == "tensor_layernorm":  # layer norm shown whole by default: its primitives
+        for w in ("W1", "gamma"):
+            record(out, f"{name}.derive.{w}.expand", ["derive", name, "--wrt", w, "--expand"])
+            record(out, f"{name}.paths.{w}.expand.json",
+                   ["paths", name, "--wrt", w, "--expand", "--format", "json"])
+    if name == "tensor_ninja":
+        record(out, f"{name}.derive.W2.full", ["derive", name, "--wrt", "W2", "--full"])
+
+
+def record_tensor_refusals(out: Path, name: str) -> None:
+    """The commands that read scalar problems only, each refusing a tensor problem once, and
+    a scalar picture's option refused on one."""
+    for tag, argv, suffix in (
+            ("codegen", ["codegen", name], None), ("explore", ["explore", name], "html"),
+            ("check", ["check", name], None), ("variants", ["variants", name, "--count", "2"], "/"),
+            ("export_toml", ["export", "toml", name], None),
+            ("derive_matrix", ["derive", name, "--wrt", "W1", "--matrix"], None),
+            ("draw_edge_labels", ["draw", name, "--wrt", "W1", "-o", "-", "--format", "dot",
+                                  "--edge-labels", "value"], None)):
+        record(out, f"{name}.refused.{tag}", argv, suffix)
+
+
 def main_(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="the folder to write the outputs to")
@@ -174,8 +214,15 @@ def main_(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     warnings.simplefilter("ignore")  # a warning would be recorded as output otherwise
-    for name in args.only or sorted(bundled_examples()):
+    tensor = sorted(bundled_examples("tensor"))
+    for name in [n for n in args.only if n not in tensor] if args.only else sorted(
+            bundled_examples("scalar")):
         record_example(args.out, name)
+    for name in tensor:
+        if args.only is None or name in args.only:
+            record_tensor_example(args.out, name)
+    if args.only is None:
+        record_tensor_refusals(args.out, "tensor_mlp")
     record_course(args.out)
     record(args.out, "examples", ["examples"])
     record(args.out, "help", ["--help"])

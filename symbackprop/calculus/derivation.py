@@ -33,18 +33,20 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, overload
 
 import sympy
 
 from ..errors import MissingExtraError, PathLimitError
 from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
+from ..graph.tensor import TensorGraph
 from .adjoints import adjoint_sweep
 from .options import DEFAULT_PATH_LIMIT
 from .paths import Path, find_paths
 from .simplify import simplify
 from .streaming import PathTerms
+from .tensor_derivation import TensorDerivation, tensor_derive
 from .terms import Adjoint, Factor, Group, Step, Term
 from .views import view
 
@@ -273,26 +275,43 @@ class Derivation:
         return f"Derivation(d{self.of}/d{self.wrt}, {self.path_count:,} {plural}{value})"
 
 
+@overload
+def derive(graph: ComputationGraph, wrt: str, of: str | None = None, *,
+           values: Mapping[str, float] | None = None,
+           max_paths: int = DEFAULT_PATH_LIMIT) -> Derivation: ...
+
+
+@overload
+def derive(graph: TensorGraph, wrt: str, of: str | None = None, *,
+           values: Mapping[str, Any] | None = None,
+           max_paths: int = DEFAULT_PATH_LIMIT) -> TensorDerivation: ...
+
+
 def derive(
-    graph: ComputationGraph,
+    graph: ComputationGraph | TensorGraph,
     wrt: str,
     of: str | None = None,
     *,
-    values: Mapping[str, float] | None = None,
+    values: Mapping[str, Any] | None = None,
     max_paths: int = DEFAULT_PATH_LIMIT,
-) -> Derivation:
+) -> Derivation | TensorDerivation:
     """Derive ``d of / d wrt`` (default ``of``: the graph's output) path by path.
+
+    One entry point for both levels: a :class:`~symbackprop.graph.tensor.TensorGraph` gives a
+    :class:`~symbackprop.calculus.tensor_derivation.TensorDerivation`
+    (:func:`~symbackprop.calculus.tensor_derivation.tensor_derive`: tensor paths, VJP chains,
+    the adjoint form), a scalar graph a :class:`Derivation`.
 
     Parameters
     ----------
-    graph : ComputationGraph
+    graph : ComputationGraph or TensorGraph
     wrt : str
         Any node: a parameter gives the gradient, an intermediate node its adjoint.
     of : str, optional
-        Any node downstream of ``wrt``.
+        Any node downstream of ``wrt`` (a scalar one in a tensor graph).
     values : mapping, optional
         Values of the leaves (and of folded-in constants); with them every factor, path and the
-        total get a number.
+        total get a number (arrays for a tensor graph).
     max_paths : int
         List the paths only up to this many; above it the derivation keeps the count and the
         adjoint form (every path is still there, grouped).
@@ -311,7 +330,12 @@ def derive(
     (Derivation(de/db, 2 paths = 5), c + d)
     >>> [term.value for term in d.terms]
     [2.0, 3.0]
+    >>> problem = load_problem("tensor_batchnorm")
+    >>> derive(problem.graph, "W")
+    TensorDerivation(dL/dW, 3 paths)
     """
+    if isinstance(graph, TensorGraph):
+        return tensor_derive(graph, wrt, of, values, max_paths=max_paths)
     if values is not None:
         # float64, or 50 digits where a probability underflows (see precision.stable)
         return precision.stable(lambda: _derive(graph, wrt, of, values, max_paths),

@@ -26,13 +26,14 @@ import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, Protocol
 
 from ..errors import NoPathError, PathLimitError
-from ..graph.computation import ComputationGraph
 from .options import DEFAULT_PATH_LIMIT
 
 __all__ = [
     "Path",
+    "PathGraph",
     "PathSet",
     "children_on_paths",
     "count_paths",
@@ -43,6 +44,34 @@ __all__ = [
     "relevant",
     "walk_paths",
 ]
+
+
+class PathGraph(Protocol):
+    """What the functions of this module read of a graph: its networkx ``digraph``, its
+    ``output``, its topological ``order``, a ``node`` by name (raising on an unknown name) and
+    a node's ``children`` in that order.  A scalar
+    :class:`~symbackprop.graph.computation.ComputationGraph` and a
+    :class:`~symbackprop.graph.tensor.TensorGraph` are both one.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> graph: PathGraph = load_problem("tensor_mlp").graph
+    >>> count_paths(graph, "b1"), graph.children("b1")
+    (1, ['Z1'])
+    """
+
+    output: str
+
+    @property
+    def digraph(self) -> Any: ...
+
+    @property
+    def order(self) -> tuple[str, ...]: ...
+
+    def node(self, name: str) -> object: ...
+
+    def children(self, name: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -76,7 +105,7 @@ class Path:
         return f"Path({self})"
 
 
-def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[str]:
+def on_paths(graph: PathGraph, sources: Iterable[str], of: str) -> set[str]:
     """The nodes on some path from any of ``sources`` to ``of``.
 
     Notes
@@ -107,7 +136,7 @@ def on_paths(graph: ComputationGraph, sources: Iterable[str], of: str) -> set[st
     return reach
 
 
-def _place(graph: ComputationGraph) -> Callable[[str], int]:
+def _place(graph: PathGraph) -> Callable[[str], int]:
     """Each node's place in the graph's topological order (for a graph without
     :meth:`~symbackprop.graph.computation.ComputationGraph.position`, a tensor graph, read off
     its order)."""
@@ -117,7 +146,7 @@ def _place(graph: ComputationGraph) -> Callable[[str], int]:
     return {name: i for i, name in enumerate(graph.order)}.__getitem__
 
 
-def relevant(graph: ComputationGraph, source: str, target: str | None = None) -> set[str]:
+def relevant(graph: PathGraph, source: str, target: str | None = None) -> set[str]:
     """The nodes on some path from ``source`` to ``target`` (default: the output).
 
     Raises :class:`NoPathError` when there is none.
@@ -147,7 +176,7 @@ def relevant(graph: ComputationGraph, source: str, target: str | None = None) ->
     return nodes
 
 
-def path_counts(graph: ComputationGraph, target: str | None = None) -> dict[str, int]:
+def path_counts(graph: PathGraph, target: str | None = None) -> dict[str, int]:
     """For every node, the number of paths from it to ``target`` (default: the output).
 
     Notes
@@ -168,7 +197,7 @@ def path_counts(graph: ComputationGraph, target: str | None = None) -> dict[str,
     return counts
 
 
-def count_paths(graph: ComputationGraph, source: str, target: str | None = None) -> int:
+def count_paths(graph: PathGraph, source: str, target: str | None = None) -> int:
     """The number of paths from ``source`` to ``target`` (default: the output), in O(V + E) of
     the nodes below ``source``; 0 when there is none.
 
@@ -182,7 +211,10 @@ def count_paths(graph: ComputationGraph, source: str, target: str | None = None)
     0
     """
     graph.node(source)
-    target = graph.output if target is None else graph.node(target).name
+    if target is None:
+        target = graph.output
+    else:
+        graph.node(target)  # an unknown name is an error naming close matches
     nodes = on_paths(graph, [source], target)
     if not nodes:
         return 0
@@ -190,7 +222,7 @@ def count_paths(graph: ComputationGraph, source: str, target: str | None = None)
 
 
 def iter_paths(
-    graph: ComputationGraph,
+    graph: PathGraph,
     source: str,
     target: str | None = None,
     *,
@@ -269,7 +301,7 @@ class PathSet:
         return f"PathSet({self.source} -> {self.target}, {self.count:,} {plural})"
 
 
-def find_paths(graph: ComputationGraph, source: str, target: str | None = None) -> PathSet:
+def find_paths(graph: PathGraph, source: str, target: str | None = None) -> PathSet:
     """The paths from ``source`` to ``target`` (default: the output), found in O(V + E) and
     not listed.
 
@@ -297,13 +329,13 @@ def find_paths(graph: ComputationGraph, source: str, target: str | None = None) 
     return found[source, target]
 
 
-_FOUND: weakref.WeakKeyDictionary[ComputationGraph, dict[tuple[str, str], PathSet]] = \
+_FOUND: weakref.WeakKeyDictionary[PathGraph, dict[tuple[str, str], PathSet]] = \
     weakref.WeakKeyDictionary()
 """Each graph's path sets, found once (a graph does not change; a course derives the same
 derivatives at every student's numbers)."""
 
 
-def children_on_paths(graph: ComputationGraph,
+def children_on_paths(graph: PathGraph,
                       on_paths: Collection[str]) -> dict[str, tuple[str, ...]]:
     """For each node of ``on_paths``, its children in ``on_paths``; both in topological order.
 

@@ -35,17 +35,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, overload
 
 import sympy
 
 from ..errors import GraphError
 from ..graph import evaluation, precision
 from ..graph.computation import ComputationGraph
+from ..graph.tensor import TensorGraph
 from ..naming import symbol
 from .adjoints import adjoint_sweep
 from .bulk import LeafGradients, bulk_parameters, bulk_values
 from .paths import on_paths
+from .tensor_sweep import TensorGradients, tensor_gradients
 from .terms import Adjoint
 from .views import view
 
@@ -211,18 +213,35 @@ def default_wrt(graph: ComputationGraph) -> list[str]:
     return graph.parameters or graph.kind_of("input")
 
 
+@overload
+def gradients(graph: ComputationGraph, of: str | None = None,
+              values: Mapping[str, float] | None = None, *,
+              wrt: Sequence[str] | None = None) -> Gradients: ...
+
+
+@overload
+def gradients(graph: TensorGraph, of: str | None = None,
+              values: Mapping[str, Any] | None = None, *,
+              wrt: Sequence[str] | None = None) -> TensorGradients: ...
+
+
 def gradients(
-    graph: ComputationGraph,
+    graph: ComputationGraph | TensorGraph,
     of: str | None = None,
-    values: Mapping[str, float] | None = None,
+    values: Mapping[str, Any] | None = None,
     *,
     wrt: Sequence[str] | None = None,
-) -> Gradients:
+) -> Gradients | TensorGradients:
     """Derive ``d of / d w`` for every ``w`` in ``wrt`` in one reverse sweep.
+
+    One entry point for both levels: a :class:`~symbackprop.graph.tensor.TensorGraph` gives
+    :class:`~symbackprop.calculus.tensor_sweep.TensorGradients`
+    (:func:`~symbackprop.calculus.tensor_sweep.tensor_gradients`, every parameter on a path by
+    default).
 
     Parameters
     ----------
-    graph : ComputationGraph
+    graph : ComputationGraph or TensorGraph
     of : str, optional
         The node differentiated (default: the graph's output).
     values : mapping, optional
@@ -251,7 +270,13 @@ def gradients(
     Gradients(dL/d 6 parameters, 6 adjoints)
     >>> grads["w111"], grads.adjoint("a11").expression
     (delta_a11*x1, delta_h11*h11*(1 - h11))
+    >>> from symbackprop.spec import load_problem
+    >>> problem = load_problem("tensor_mlp")
+    >>> gradients(problem.graph, values=problem.values)
+    TensorGradients(dL/d(W1, W2, b1, b2), 8 adjoints)
     """
+    if isinstance(graph, TensorGraph):
+        return tensor_gradients(graph, values, wrt=wrt, of=of)
     if values is not None:
         # float64, or 50 digits where a probability underflows (see precision.stable)
         return precision.stable(lambda: _gradients(graph, of, values, wrt),

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import sympy
@@ -45,6 +45,7 @@ from ..rules.tensor.evaluate import evaluate
 from .options import DEFAULT_PATH_LIMIT
 from .paths import Path, PathSet, find_paths
 from .tensor_terms import TensorAdjoint, TensorTerm, VJPStep, describe_value
+from .views import view
 
 __all__ = ["TensorDerivation", "adjoint_sweep_tensor", "tensor_derive"]
 
@@ -108,6 +109,21 @@ class TensorDerivation:
                 return adjoint
         raise GraphError(f"{node!r} is not on a path from {self.wrt!r} to {self.of!r}")
 
+    def _repr_markdown_(self) -> str | None:
+        """Jupyter: the whole tensor-level page (the registered ``"markdown"`` view, which
+        writes either level; ``None`` without one).
+
+        Examples
+        --------
+        >>> import symbackprop
+        >>> from symbackprop.spec import load_problem
+        >>> d = tensor_derive(load_problem("tensor_mlp").graph, "b2")
+        >>> d._repr_markdown_().splitlines()[0].startswith("## The gradient")
+        True
+        """
+        markdown = view("markdown")
+        return None if markdown is None else markdown(self)
+
     def __repr__(self) -> str:
         plural = "path" if self.path_count == 1 else "paths"
         value = "" if self.gradient is None else f" = {describe_value(self.gradient)}"
@@ -165,7 +181,7 @@ def tensor_derive(graph: TensorGraph, wrt: str, of: str | None = None,
         raise GraphError(f"{of!r} has shape {graph.node(of).shape}: the derivative of a tensor "
                          "by a tensor is a Jacobian; the tensor level takes the gradient of a "
                          "scalar (the loss)")
-    paths = find_paths(cast(Any, graph), wrt, of)  # reads only digraph, node, order, children
+    paths = find_paths(graph, wrt, of)
     forward = graph.forward(values) if values is not None else None
     adjoints = adjoint_sweep_tensor(graph, paths.children, of, forward)
     terms = None

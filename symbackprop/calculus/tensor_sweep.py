@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -110,11 +110,11 @@ def tensor_gradients(graph: TensorGraph, values: Mapping[str, Any] | None = None
     for name in sources:
         if graph.node(name).dtype == "int":
             raise GraphError(f"{name!r} holds integers (labels, indices): it has no gradient")
-    reached = on_paths(cast(Any, graph), sources, of)  # reads only digraph
+    reached = on_paths(graph, sources, of)
     reaching = tuple(name for name in graph.order if name in sources and name in reached)
     if not reaching:
         raise NoPathError(f"{of} depends on none of {', '.join(sources) or 'no parameters'}")
-    children = children_on_paths(cast(Any, graph), reached)
+    children = children_on_paths(graph, reached)
     forward = graph.forward(values) if values is not None else None
     adjoints = adjoint_sweep_tensor(graph, children, of, forward)
     return TensorGradients(of, reaching, adjoints, forward)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 
 from ..errors import SpecError, SymbackpropError, in_source
-from ..spec.problems import FORMATS, load_problem
+from ..spec.problems import FORMATS, load_problem, scalar_problem
 from .claims import CheckReport, check_problem
 
 __all__ = ["FileCheck", "check_source", "check_sources", "collect_sources"]
@@ -57,7 +57,7 @@ def check_source(source: str) -> FileCheck:
     ('correct', 'error')
     """
     try:
-        return FileCheck(source, check_problem(load_problem(source)))
+        return FileCheck(source, check_problem(scalar_problem(load_problem(source), "check")))
     except SymbackpropError as err:  # named by its file, as every message of a batch is
         return FileCheck(source, error=in_source(str(err), source))
     except RecursionError:

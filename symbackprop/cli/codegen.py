@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path as FilePath
 
-from .common import EXIT_OK, add_file, check_output, emit, emit_files, formats
+from .common import EXIT_OK, add_file, check_output, emit, emit_files, formats, load_scalar
 
 __all__ = ["register"]
 
@@ -13,9 +13,8 @@ __all__ = ["register"]
 def _codegen(args: argparse.Namespace) -> int:
     """``codegen``: the source of a numeric gradient function (docs/reference/cli.md)."""
     from ..codegen.gradient import generate
-    from ..spec.problems import load_problem
 
-    problem = load_problem(args.file)
+    problem = load_scalar(args.file, "codegen")
     wrt = [w for group in args.wrt or () for w in group.split(",") if w]
     everything = not wrt or (wrt == ["all"] and "all" not in problem.graph)
     code = generate(problem, None if everything else wrt, args.target, name=args.name)

@@ -9,14 +9,17 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path as FilePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..errors import SymbackpropError, UsageError
 
+if TYPE_CHECKING:
+    from ..spec.problems import Problem
+
 __all__ = ["EXIT_BAD_INPUT", "EXIT_CLOSED", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK",
            "RANDOM_SEED", "Parser", "add_file", "add_wrt", "check_folder", "check_output", "emit",
-           "emit_files", "emit_tree", "formats", "parse_with"]
+           "emit_files", "emit_tree", "formats", "load_scalar", "parse_with"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
@@ -225,6 +228,27 @@ def add_file(parser: argparse.ArgumentParser) -> None:
     """
     parser.add_argument("file", metavar="FILE",
                         help="a problem file (.toml, .yaml, .json) or a bundled example's name")
+
+
+def load_scalar(file: str, command: str) -> Problem:
+    """The problem ``file`` names, for a ``command`` that reads scalar problems only: a tensor
+    problem is refused (exit status 2) with a message naming the file, the command and the
+    commands that read one (:func:`symbackprop.spec.problems.scalar_problem`).
+
+    Examples
+    --------
+    >>> load_scalar("branching_graph", "codegen").graph
+    ComputationGraph(5 nodes, 5 edges, output='e')
+    >>> load_scalar("tensor_mlp", "explore")
+    Traceback (most recent call last):
+    ...
+    symbackprop.errors.SpecError: tensor_mlp (bundled example): a tensor problem ([tensor]); \
+explore reads a [network] or [graph] problem (the commands that read a tensor problem: derive, \
+paths, draw)
+    """
+    from ..spec.problems import load_problem, scalar_problem
+
+    return scalar_problem(load_problem(file), command)
 
 
 def add_wrt(parser: argparse.ArgumentParser) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..calculus.options import EXPRESSION_LIMIT, STRATEGIES
 from ..errors import UsageError
 from .common import EXIT_OK, add_file, add_wrt, emit, formats
+from .tensor import add_tensor_options, derive_tensor, load_either
 
 if TYPE_CHECKING:
     from ..spec.problems import Problem
@@ -39,9 +40,11 @@ def _derive(args: argparse.Namespace) -> int:
     from ..calculus.derivation import derive
     from ..render import derivation_data, derivation_text
     from ..render.jsontext import json_lines
-    from ..spec.problems import load_problem
+    from ..spec.tensor import TensorProblem
 
-    problem = load_problem(args.file)
+    problem = load_either(args)
+    if isinstance(problem, TensorProblem):
+        return derive_tensor(args, problem)
     if args.wrt == "all" and "all" not in problem.graph:
         return _derive_all(args, problem)
     derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,
@@ -123,5 +126,6 @@ def register(commands: argparse._SubParsersAction) -> None:
                           help="with --format latex --standalone: include a picture of the "
                                "graph with every path highlighted (needs the LaTeX package "
                                "tikz)")
+    add_tensor_options(derive_p)
     derive_p.add_argument("-o", "--output", metavar="OUT", help="write to OUT, not stdout")
     derive_p.set_defaults(run=_derive)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path as FilePath
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from .common import EXIT_OK, add_file, add_wrt, emit, formats
+
+if TYPE_CHECKING:
+    from ..spec.tensor import TensorProblem
 
 __all__ = ["register"]
 
@@ -14,7 +18,6 @@ __all__ = ["register"]
 def _draw(args: argparse.Namespace) -> int:
     from ..calculus.derivation import derive
     from ..draw.figure import FORMATS, render
-    from ..spec.problems import load_problem
 
     fmt = args.format or FilePath(args.output).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -23,13 +26,39 @@ def _draw(args: argparse.Namespace) -> int:
     if args.output == "-" and fmt not in ("tex", "dot"):
         raise UsageError(f"{fmt} is binary: write it to a file with -o OUT.{fmt} (only tex and "
                          "dot go to stdout)")
-    problem = load_problem(args.file)
+    from ..spec.problems import load_problem
+    from ..spec.tensor import TensorProblem
+
+    problem = load_problem(args.file, expand=True if args.expand else None)
+    if isinstance(problem, TensorProblem):
+        return _draw_tensor(args, problem, fmt)
+    if args.expand:
+        raise UsageError(f"--expand: {args.file} is a scalar problem; only a tensor problem "
+                         "([tensor]) has composite layers")
     derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,
                         max_paths=args.max_paths)
     picture = render(derivation, fmt, title=problem.title or None,
                      edge_labels=args.edge_labels, before_surgery=args.before_surgery,
                      parameters=args.parameters)
     emit(picture, args.output)
+    return EXIT_OK
+
+
+def _draw_tensor(args: argparse.Namespace, problem: TensorProblem, fmt: str) -> int:
+    """``draw`` on a tensor problem: the tensor graph, each path from ``--wrt`` in its colour."""
+    from ..calculus.derivation import derive
+    from ..draw.figure import render_scene
+    from ..draw.tensor_scene import tensor_scene
+
+    given = [flag for flag, on in (("--before-surgery", args.before_surgery),
+                                   ("--edge-labels", args.edge_labels is not None),
+                                   ("--parameters", args.parameters != "all")) if on]
+    if given:
+        raise UsageError(f"draw {' '.join(given)}: a scalar problem's option; {args.file} is a "
+                         "tensor problem")
+    derivation = derive(problem.graph, args.wrt, args.of, values=problem.values,
+                        max_paths=args.max_paths)
+    emit(render_scene(tensor_scene(derivation), fmt, title=problem.title or None), args.output)
     return EXIT_OK
 
 
@@ -60,4 +89,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     draw_p.add_argument("--parameters", default="all", type=formats(("all", "wrt")),
                         help="all (default) or wrt: draw only W's node, the other weights "
                              "folded into their neurons")
+    draw_p.add_argument("--expand", action="store_true",
+                        help="a tensor problem: draw composite layers (batch_norm, layer_norm) "
+                             "as their primitives")
     draw_p.set_defaults(run=_draw)

@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 
 from ..calculus.options import DEFAULT_PATH_LIMIT
-from .common import EXIT_OK, add_file, emit
+from .common import EXIT_OK, add_file, emit, load_scalar
 
 __all__ = ["register"]
 
 
 def _explore(args: argparse.Namespace) -> int:
     from ..explore import explore_page, explore_problem
-    from ..spec.problems import load_problem
 
-    problem = load_problem(args.file)
+    problem = load_scalar(args.file, "explore")
     exploration = explore_problem(problem, args.wrt, of=args.of, max_paths=args.max_paths)
     emit(explore_page(exploration), args.output)
     return EXIT_OK

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_OK, add_file, emit
+from .common import EXIT_OK, add_file, emit, load_scalar
 
 __all__ = ["register"]
 
 
 def _export_toml(args: argparse.Namespace) -> int:
-    from ..spec.problems import load_problem
-
-    emit(load_problem(args.file).to_toml(), args.output)
+    emit(load_scalar(args.file, "export toml").to_toml(), args.output)
     return EXIT_OK
 
 

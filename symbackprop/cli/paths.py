@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .common import EXIT_OK, add_file, add_wrt, emit, formats
+from .tensor import add_tensor_options, load_either, paths_tensor
 
 __all__ = ["register"]
 
@@ -16,9 +17,11 @@ def _paths(args: argparse.Namespace) -> int:
     from ..calculus.streaming import iter_path_terms, longest_path_text
     from ..render import paths_data, paths_text
     from ..render.jsontext import json_lines, to_json
-    from ..spec.problems import load_problem
+    from ..spec.tensor import TensorProblem
 
-    problem = load_problem(args.file)
+    problem = load_either(args)
+    if isinstance(problem, TensorProblem):
+        return paths_tensor(args, problem)
     graph, values = problem.graph, problem.numeric_values
     count = count_paths(graph, args.wrt, args.of)
     if count <= args.max_paths:  # derive every term: the usual listing
@@ -66,5 +69,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     paths_p.add_argument("--stream-limit", type=int, default=None, metavar="N",
                          help="past --max-paths, stream the listing up to N paths (default "
                               "200,000); past N show the count and the factored form")
+    add_tensor_options(paths_p)
     paths_p.add_argument("-o", "--output", metavar="OUT")
     paths_p.set_defaults(run=_paths)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_FAILED, EXIT_OK, RANDOM_SEED, add_file, emit, formats
+from .common import EXIT_FAILED, EXIT_OK, RANDOM_SEED, add_file, emit, formats, load_scalar
 
 __all__ = ["register"]
 
@@ -13,9 +13,8 @@ def _verify(args: argparse.Namespace) -> int:
     from ..numeric.oracles import composed_skip, gradient_check, values_to_check
     from ..render.jsontext import to_json
     from ..render.verify import verify_data, verify_text
-    from ..spec.problems import load_problem
 
-    problem = load_problem(args.file)
+    problem = load_scalar(args.file, "verify")
     values, randomised = values_to_check(problem.graph, problem.values, seed=RANDOM_SEED)
     names = problem.network.parameter_names() if problem.network else problem.graph.parameters
     if not names:  # a graph with no parameters: check every input instead

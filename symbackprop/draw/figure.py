@@ -40,7 +40,7 @@ from ..errors import MissingExtraError, SymbackpropError
 from ..graph.computation import ComputationGraph
 from ..render.numbers import DISPLAY_DIGITS, text_number
 from .captions import LEGEND_FONT, legend_size, note_lines, path_chain, title_math, title_text
-from .dot import dot_source
+from .dot import dot_source, scene_dot
 from .geometry import NODE_FONT, NOTE_FONT
 from .plain import network_scene
 from .scene import (
@@ -53,7 +53,7 @@ from .scene import (
 from .tikz import scene_document, tikz_document
 
 __all__ = ["FORMATS", "MATH_FONT", "MATH_SCALE", "NETWORK_FORMATS", "draw_derivation",
-           "draw_network", "render", "render_network", "scene_figure"]
+           "draw_network", "render", "render_network", "render_scene", "scene_figure"]
 
 FORMATS = ("png", "svg", "pdf", "tex", "dot")
 NETWORK_FORMATS = ("png", "svg", "pdf", "tex")
@@ -290,6 +290,28 @@ def render_network(graph: ComputationGraph, fmt: str, *, title: str | None = Non
     if fmt == "tex":
         return scene_document(network_scene(graph), title=title, legend=False)
     return _saved(draw_network(graph), fmt)
+
+
+def render_scene(scene: Scene, fmt: str, *, title: str | None = None) -> bytes | str:
+    """A :class:`Scene` drawn in ``fmt`` (one of :data:`FORMATS`), as :func:`render` draws a
+    derivation's (a tensor-level derivation's scene:
+    :func:`~symbackprop.draw.tensor_scene.tensor_scene`).
+
+    Examples
+    --------
+    >>> from symbackprop import derive, load_problem
+    >>> from symbackprop.draw.tensor_scene import tensor_scene
+    >>> scene = tensor_scene(derive(load_problem("tensor_mlp").graph, "W1"))
+    >>> render_scene(scene, "dot").startswith("digraph"), render_scene(scene, "png")[:4]
+    (True, b'\\x89PNG')
+    """
+    if fmt == "tex":
+        return scene_document(scene, title=title)
+    if fmt == "dot":
+        return scene_dot(scene)
+    if fmt not in FORMATS:
+        raise SymbackpropError(f"unknown picture format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    return _saved(scene_figure(scene), fmt)
 
 
 def _saved(figure: Any, fmt: str) -> bytes:

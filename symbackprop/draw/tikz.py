@@ -33,7 +33,7 @@ from .scene import (
     value_latex,
 )
 
-__all__ = ["network_tikz", "scene_tikz", "tikz_document", "tikz_picture"]
+__all__ = ["network_tikz", "scene_document", "scene_tikz", "tikz_document", "tikz_picture"]
 
 _NOTE = "#444444"
 """The colour of a note beside a node (a bias under its neuron, before surgery)."""

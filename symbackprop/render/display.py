@@ -36,11 +36,12 @@ from ..calculus.simplify import Collected
 from ..calculus.terms import Group
 from .breaking import DOT, Atom, Math, Seq, Sum, breaklines
 from .breaking import Group as Parens
-from .model import Delta, Partial, Products, Updated
+from .model import Delta, Lhs, Partial, Products, Updated
 from .numbers import EMPTY_PRODUCT
 from .page import chain_rule, factored, labels
 from .parts import Product, collected_layout, results
 from .scripts import directed, script_of
+from .tensor_typeset import side_latex
 from .typeset import latex_expr, leibniz, math_structure
 from .widths import width
 
@@ -160,8 +161,9 @@ def fits(lines: Sequence[str], lhs: str, textwidth: float = TEXTWIDTH_EM) -> boo
 
 
 
-def side(lhs: Partial | Delta | Updated, names: Mapping[str, str]) -> str:
-    r"""A left side (or a factor) of the page model in LaTeX, with the nodes' labels ``names``.
+def side(lhs: Lhs, names: Mapping[str, str]) -> str:
+    r"""A left side (or a factor) of the page model in LaTeX, with the nodes' labels ``names``
+    (a tensor page's: :func:`~symbackprop.render.tensor_typeset.side_latex`).
 
     Examples
     --------
@@ -173,7 +175,9 @@ def side(lhs: Partial | Delta | Updated, names: Mapping[str, str]) -> str:
         return leibniz(lhs.of, lhs.wrt, names)
     if isinstance(lhs, Delta):
         return rf"\delta_{{{names[lhs.node]}}}"
-    return rf"{names[lhs.parameter]}^{{+}}"
+    if isinstance(lhs, Updated):
+        return rf"{names[lhs.parameter]}^{{+}}"
+    return side_latex(lhs, names)
 
 
 def products_node(products: Products, names: Mapping[str, str]) -> Math:

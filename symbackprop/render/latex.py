@@ -31,6 +31,7 @@ import sympy
 
 from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
+from ..calculus.tensor_derivation import TensorDerivation
 from ..numeric.matrix import MatrixForm
 from .display import (
     aligned,
@@ -39,9 +40,10 @@ from .display import (
 )
 from .model import Equations, Form, FormKind, Formula, Kind, Page, Partial
 from .numbers import VALUE_DIGITS, latex_number
-from .page import page_model
+from .page import page_for, page_model
 from .pieces import ALIGNAT, Cells, formula_node, headed, pieces
 from .scripts import UNICODE_PREAMBLE, tex_program
+from .tensor_pieces import tensor_headed, tensor_pieces
 
 __all__ = [
     "LatexPage",
@@ -91,11 +93,14 @@ def _tabular(table: Cells) -> list[str]:
 
 
 
-def latex_page(derivation: Derivation, *, strategy: str = "textbook",
+def latex_page(derivation: Derivation | TensorDerivation, *, strategy: str = "textbook",
                learning_rate: float | None = None, title: str = "",
                matrix: MatrixForm | None = None,
-               max_terms: int = EXPRESSION_LIMIT) -> LatexPage:
-    r"""The whole derivation as LaTeX (see :func:`derivation_latex`), with its formulas.
+               max_terms: int = EXPRESSION_LIMIT, full: bool = False) -> LatexPage:
+    r"""The whole derivation as LaTeX (see :func:`derivation_latex`), with its formulas; a
+    tensor-level derivation gets the sections of
+    :func:`~symbackprop.render.tensor_page.tensor_page_model`, its matrices whole with
+    ``full``.
 
     Examples
     --------
@@ -108,8 +113,8 @@ def latex_page(derivation: Derivation, *, strategy: str = "textbook",
     >>> [str(expr) for expr, _ in page.formulas]
     ['d', '1', 'd', 'b + 1']
     """
-    return page_latex(page_model(derivation, strategy=strategy, learning_rate=learning_rate,
-                                 matrix=matrix, max_terms=max_terms), title=title)
+    return page_latex(page_for(derivation, strategy=strategy, learning_rate=learning_rate,
+                               matrix=matrix, max_terms=max_terms, full=full), title=title)
 
 
 def page_latex(page: Page, *, title: str = "") -> LatexPage:
@@ -127,12 +132,15 @@ def page_latex(page: Page, *, title: str = "") -> LatexPage:
     ...                                              "a")).body
     True
     """
+    tensor = page.level == "tensor"
     lines = [rf"\section*{{{latex_text(title)}}}"] if title else []
+    if tensor:  # long paths of tensors with their shapes: ragged lines, not overfull ones
+        lines.append(r"{\raggedright")
     formulas: list[tuple[sympy.Expr, str]] = []
-    for head, section in headed(page):
+    for head, section in tensor_headed(page) if tensor else headed(page):
         if head is not None:
             lines.append(rf"\subsection*{{{head}}}")
-        for piece in pieces(page, section, latex_text):
+        for piece in (tensor_pieces if tensor else pieces)(page, section, latex_text):
             if piece.items:
                 lines += [r"\begin{enumerate}\setlength{\itemsep}{1pt}\setlength{\parskip}{0pt}",
                           *(rf"\item {item}" for item in piece.items),
@@ -148,16 +156,19 @@ def page_latex(page: Page, *, title: str = "") -> LatexPage:
             if piece.table is not None:
                 lines += _tabular(piece.table)
             formulas += piece.formulas
+    if tensor:
+        lines.append(r"\par}")
     return LatexPage("\n".join(lines), formulas)
 
 
 
-def derivation_latex(derivation: Derivation, *, strategy: str = "textbook",
+def derivation_latex(derivation: Derivation | TensorDerivation, *, strategy: str = "textbook",
                      learning_rate: float | None = None, title: str = "",
                      matrix: MatrixForm | None = None,
-                     max_terms: int = EXPRESSION_LIMIT) -> str:
+                     max_terms: int = EXPRESSION_LIMIT, full: bool = False) -> str:
     r"""The body of a LaTeX page deriving ``derivation`` (for :func:`latex_document` or to
-    include in a document that loads amsmath); with ``matrix``, the matrix form too.
+    include in a document that loads amsmath); with ``matrix``, the matrix form too; a tensor
+    level derivation's matrices whole with ``full``.
 
     Examples
     --------
@@ -174,7 +185,7 @@ def derivation_latex(derivation: Derivation, *, strategy: str = "textbook",
     \subsection*{The numbers}
     """
     return latex_page(derivation, strategy=strategy, learning_rate=learning_rate,
-                      title=title, matrix=matrix, max_terms=max_terms).body
+                      title=title, matrix=matrix, max_terms=max_terms, full=full).body
 
 
 

@@ -23,10 +23,12 @@ import re
 
 from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
+from ..calculus.tensor_derivation import TensorDerivation
 from ..numeric.matrix import MatrixForm
 from .model import Equations, Kind, Page, Section
-from .page import page_model
+from .page import page_for
 from .pieces import ALIGNAT, Cells, Piece, equation_parts, headed, pieces
+from .tensor_pieces import tensor_headed, tensor_pieces
 
 __all__ = ["derivation_markdown", "markdown_code", "markdown_code_block", "markdown_text"]
 
@@ -67,11 +69,12 @@ def _partials_table(page: Page, section: Section) -> list[str]:
                         tuple(r[:len(header)] for r in rows)))
 
 
-def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
+def derivation_markdown(derivation: Derivation | TensorDerivation, *, strategy: str = "textbook",
                         learning_rate: float | None = None, title: str = "",
                         source: str = "", matrix: MatrixForm | None = None,
-                        max_terms: int = EXPRESSION_LIMIT) -> str:
-    r"""The whole derivation as Markdown (the sections of the LaTeX page).
+                        max_terms: int = EXPRESSION_LIMIT, full: bool = False) -> str:
+    r"""The whole derivation as Markdown (the sections of the LaTeX page, a tensor-level
+    derivation's too, its matrices whole with ``full``).
 
     ``title`` and ``source`` (from the problem file) head the page when given.
 
@@ -96,15 +99,16 @@ def derivation_markdown(derivation: Derivation, *, strategy: str = "textbook",
         lines += [f"# {markdown_text(title)}", ""]
     if source:
         lines += [f"*{markdown_text(source)}*", ""]
-    page = page_model(derivation, strategy=strategy, learning_rate=learning_rate, matrix=matrix,
-                      max_terms=max_terms)
-    for head, section in headed(page):
+    page = page_for(derivation, strategy=strategy, learning_rate=learning_rate, matrix=matrix,
+                    max_terms=max_terms, full=full)
+    tensor = page.level == "tensor"
+    for head, section in tensor_headed(page) if tensor else headed(page):
         if head is not None:
             lines += [f"## {head}", ""]
-        if section.kind is Kind.PARTIALS:
+        if section.kind is Kind.PARTIALS and not tensor:
             lines += _partials_table(page, section)
             continue
-        for piece in pieces(page, section, markdown_text):
+        for piece in (tensor_pieces if tensor else pieces)(page, section, markdown_text):
             if piece.items:
                 lines += [*(f"{i}. {item}" for i, item in enumerate(piece.items, 1)), ""]
             if piece.text:

@@ -8,6 +8,13 @@ the :class:`Matrix` form.  A formula is a sympy expression or one of our own str
 (:class:`Products`, :class:`~symbackprop.calculus.terms.Group`,
 :class:`~symbackprop.calculus.simplify.Collected`, :class:`Descent`); a value is a float.
 
+A tensor-level page (``level="tensor"``, built by
+:func:`symbackprop.render.tensor_page.tensor_page_model`) uses the same sections and blocks,
+with the tensor expressions and left sides of :mod:`symbackprop.render.tensor_model`
+(``TensorFormula``; ``Adjoint``, ``Vjp``, ``Value``), two blocks of its own, each path's
+:class:`Chain` of VJPs and :class:`Values` (tensors, printed by the matrix display rule of
+:mod:`symbackprop.render.tensor_values`), and the section :attr:`Kind.FORWARD`.
+
 Nothing here is written in a format: the writers (:mod:`symbackprop.render.text`,
 :mod:`symbackprop.render.latex`, :mod:`symbackprop.render.markdown`) choose the headings, the
 sentences, the digits and the layout.  Nothing here knows a derivation either:
@@ -31,16 +38,20 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TypeAlias
 
+import numpy as np
 import sympy
 
 from ..calculus.simplify import COUNT_LIMIT, Collected
 from ..calculus.terms import Group, Step
 from ..numeric.matrix import MatrixForm
+from ..rules.tensor.expr import Shape
 from .numbers import FACTOR_DIGITS
+from .tensor_model import Adjoint, TensorFormula, Value, Vjp
 
-__all__ = ["Block", "Cell", "Delta", "Descent", "Equation", "Equations", "Factors", "Form",
-           "FormKind", "Formula", "Items", "Kind", "Matrix", "Number", "Page", "Partial",
-           "Products", "Section", "Share", "Table", "Text", "TotalShare", "Updated"]
+__all__ = ["Block", "Cell", "Chain", "Delta", "Descent", "Equation", "Equations", "Factors",
+           "Form", "FormKind", "Formula", "Items", "Kind", "Lhs", "Matrix", "Number", "Page",
+           "Partial", "Products", "Section", "Share", "Table", "Text", "TotalShare", "Updated",
+           "ValueRow", "Values"]
 
 
 class Kind(Enum):
@@ -60,6 +71,7 @@ class Kind(Enum):
     RESULT = "result"
     NUMBERS = "numbers"
     MATRIX = "matrix form"
+    FORWARD = "forward pass"
 
 
 # -- the left sides and the formulas ------------------------------------------------------------
@@ -148,8 +160,11 @@ class Descent:
     step: Step[float]
 
 
-Formula: TypeAlias = sympy.Expr | Collected | Group | Products | Descent
+Formula: TypeAlias = sympy.Expr | Collected | Group | Products | Descent | TensorFormula
 """What stands right of the ``=`` of an :class:`Equation`."""
+
+Lhs: TypeAlias = "Partial | Delta | Updated | Adjoint | Vjp | Value"
+"""What stands left of the ``=`` of an :class:`Equation`."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +196,7 @@ class Equation:
     Equation(∂e/∂b = Number(5.0, digits=10))
     """
 
-    lhs: Partial | Delta | Updated
+    lhs: Lhs
     formula: Formula | None = None
     value: Number | None = None
 
@@ -223,6 +238,8 @@ class Items:
 
     entries: tuple[tuple[str, ...], ...]
     count: int
+    shapes: tuple[tuple[str, Shape], ...] = field(default=(), repr=False)
+    """Each node's shape, shown beside it on a tensor page (none on a scalar page)."""
 
 
 class FormKind(Enum):
@@ -364,7 +381,59 @@ class Matrix:
     form: MatrixForm
 
 
-Block: TypeAlias = Items | Equations | Form | Table | Matrix
+@dataclass(frozen=True)
+class Chain:
+    """One path's chain of VJPs on a tensor page: its number, its nodes (from ``wrt``), and
+    its steps in chain-rule order (the output end first), each ``δparent +=`` the edge's VJP
+    of this path's share of ``δchild``, with its operands' shapes.
+
+    Examples
+    --------
+    >>> from symbackprop.render.tensor_model import Adjoint, TensorFormula
+    >>> from symbackprop.rules.tensor.expr import Adj
+    >>> Chain(1, ("H", "L"), (Equation(Adjoint("H", share=True),
+    ...                                TensorFormula((Adj("L", ()),))),)).steps[0].lhs
+    δH +=
+    """
+
+    number: int
+    nodes: tuple[str, ...]
+    steps: tuple[Equation, ...]
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """A tensor value: its left side, the array and, for an update, its formula.
+
+    Examples
+    --------
+    >>> ValueRow(Adjoint("W"), np.ones((2, 2))).value.shape
+    (2, 2)
+    """
+
+    lhs: Adjoint | Updated | Value
+    value: np.ndarray
+    formula: TensorFormula | None = None
+
+
+@dataclass(frozen=True)
+class Values:
+    """Tensor values, one a row, printed by the matrix display rule
+    (:mod:`symbackprop.render.tensor_values`), every entry with ``full``; with a
+    ``learning_rate`` the rows are one step of gradient descent.
+
+    Examples
+    --------
+    >>> Values((ValueRow(Adjoint("W"), np.ones(2)),)).full
+    False
+    """
+
+    rows: tuple[ValueRow, ...]
+    full: bool = False
+    learning_rate: float | None = None
+
+
+Block: TypeAlias = Items | Equations | Form | Table | Matrix | Chain | Values
 """A piece of a :class:`Section`."""
 
 
@@ -405,6 +474,8 @@ class Page:
     sections: tuple[Section, ...]
     labels: Mapping[str, str] = field(default_factory=dict, compare=False)
     symbols: Mapping[sympy.Symbol, str] = field(default_factory=dict, compare=False)
+    level: str = "scalar"
+    """``"scalar"`` or ``"tensor"`` (:func:`symbackprop.render.tensor_page.tensor_page_model`)."""
 
     def section(self, kind: Kind) -> Section | None:
         """The section of ``kind``, or ``None`` when the page has none."""

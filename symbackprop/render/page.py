@@ -35,6 +35,7 @@ import sympy
 from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT
 from ..calculus.simplify import Collected
+from ..calculus.tensor_derivation import TensorDerivation
 from ..calculus.terms import Factor, Group
 from ..graph.computation import ComputationGraph
 from ..numeric.matrix import MatrixForm
@@ -63,9 +64,10 @@ from .model import (
 )
 from .numbers import VALUE_DIGITS
 from .parts import MAX_LISTED, cancels, local_partials, path_shares, results
+from .tensor_page import tensor_page_model
 
-__all__ = ["chain_rule", "deltas", "factored", "labels", "numbers", "page_model", "partials",
-           "paths", "result_forms"]
+__all__ = ["chain_rule", "deltas", "factored", "labels", "numbers", "page_for", "page_model",
+           "partials", "paths", "result_forms"]
 
 
 def labels(graph: ComputationGraph) -> Mapping[str, str]:
@@ -273,3 +275,26 @@ def page_model(derivation: Derivation, *, strategy: str = "textbook",
         sections.append(Section(Kind.MATRIX, (Matrix(matrix),)))
     symbols: Mapping[sympy.Symbol, str] = d.graph.latex_names()
     return Page(d.of, d.wrt, strategy, tuple(sections), labels(d.graph), symbols)
+
+
+def page_for(derivation: Derivation | TensorDerivation, *, strategy: str = "textbook",
+             learning_rate: float | None = None, matrix: MatrixForm | None = None,
+             max_terms: int = EXPRESSION_LIMIT, full: bool = False) -> Page:
+    """The page of a derivation of either level: :func:`page_model` for a scalar one (with
+    ``strategy``, ``matrix`` and ``max_terms``),
+    :func:`~symbackprop.render.tensor_page.tensor_page_model` for a tensor-level one (its
+    matrices whole with ``full``); the writers start here.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> page_for(derive(load_problem("branching_graph").graph, "b")).level
+    'scalar'
+    >>> page_for(derive(load_problem("tensor_mlp").graph, "b1")).level
+    'tensor'
+    """
+    if isinstance(derivation, TensorDerivation):
+        return tensor_page_model(derivation, learning_rate=learning_rate, full=full)
+    return page_model(derivation, strategy=strategy, learning_rate=learning_rate, matrix=matrix,
+                      max_terms=max_terms)

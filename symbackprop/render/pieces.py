@@ -55,6 +55,7 @@ from .model import (
     Formula,
     Items,
     Kind,
+    Matrix,
     Number,
     Page,
     Partial,
@@ -383,6 +384,9 @@ def _block(page: Page, kind: Kind, block: Block, escape: Escape) -> list[Piece]:
         return [_form(page, block, escape)]
     if isinstance(block, Table):
         return _table(kind, block)
+    if not isinstance(block, Matrix):
+        raise TypeError(f"{type(block).__name__} is a tensor page's: render.tensor_pieces "
+                        "writes it")
     # the matrix form: its paragraphs and rows as render.matrix writes them in LaTeX
     return [Piece(text, rows=tuple(rows)) for text, rows in matrix_latex(block.form)]
 

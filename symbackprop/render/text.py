@@ -31,12 +31,14 @@ Examples
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Mapping
 
 import sympy
 
 from ..calculus.derivation import Derivation
 from ..calculus.options import EXPRESSION_LIMIT, STRATEGY_DESCRIPTIONS
 from ..calculus.simplify import Collected
+from ..calculus.tensor_derivation import TensorDerivation
 from ..calculus.terms import Factor, Group
 from ..numeric.matrix import MatrixForm
 from .matrix import matrix_text
@@ -52,6 +54,7 @@ from .model import (
     Formula,
     Items,
     Kind,
+    Lhs,
     Matrix,
     Number,
     Page,
@@ -64,7 +67,7 @@ from .model import (
     Updated,
 )
 from .numbers import EMPTY_PRODUCT, VALUE_DIGITS, percent, text_number
-from .page import page_model
+from .page import page_for
 from .plaintext import (
     WIDTH,
     collected_text,
@@ -75,6 +78,8 @@ from .plaintext import (
     sum_lines,
     wrap,
 )
+from .tensor_model import TensorFormula
+from .tensor_text import TENSOR_SECTIONS, formula_text, tensor_side
 from .typeset import natural_str, text_expr
 
 __all__ = ["LEAVES_SHOWN", "derivation_text", "paths_text"]
@@ -148,13 +153,17 @@ def _formula(formula: Formula) -> str:
         return " + ".join(_product(term) for term in formula.terms)
     if isinstance(formula, Descent):
         return step_text(formula.step, formula.gradient.of)
+    if isinstance(formula, TensorFormula):
+        return formula_text(formula)
     return text_expr(formula)
 
 
-def _side(lhs: Partial | Delta | Updated) -> str:
+def _side(lhs: Lhs) -> str:
     if isinstance(lhs, Partial):
         return leibniz(lhs.of, lhs.wrt)
-    return f"δ_{lhs.node}" if isinstance(lhs, Delta) else f"{lhs.parameter}+"
+    if isinstance(lhs, Delta):
+        return f"δ_{lhs.node}"
+    return f"{lhs.parameter}+" if isinstance(lhs, Updated) else tensor_side(lhs)
 
 
 def _product(term: tuple[Partial | Delta, ...]) -> str:
@@ -311,12 +320,15 @@ _SECTIONS = {
 the section is left out)."""
 
 
-def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
+def derivation_text(derivation: Derivation | TensorDerivation, *, strategy: str = "textbook",
                     learning_rate: float | None = None, title: str = "",
-                    matrix: MatrixForm | None = None, max_terms: int = EXPRESSION_LIMIT) -> str:
+                    matrix: MatrixForm | None = None, max_terms: int = EXPRESSION_LIMIT,
+                    full: bool = False) -> str:
     """The whole derivation: paths, chain rule, factored form and deltas, local partials,
     result (textbook, the strategy, leaves only; past ``max_terms`` paths a line saying why
-    not), numbers, and the matrix form if given.
+    not), numbers, and the matrix form if given.  A tensor-level derivation gets the sections
+    of :func:`~symbackprop.render.tensor_page.tensor_page_model` (its matrices whole with
+    ``full``).
 
     Examples
     --------
@@ -336,13 +348,20 @@ def derivation_text(derivation: Derivation, *, strategy: str = "textbook",
       δ_w1    = ∂a11/∂w1 · δ_a11  = 0.0004385677345
     >>> print(page.splitlines()[-1])
       update: w1+ = w1 − η ∂L/∂w1 = 0.15 − 0.5 · 0.0004385677345 = 0.1497807161
+    >>> problem = load_problem("tensor_mlp")
+    >>> page = derivation_text(derive(problem.graph, "W1", values=problem.values))
+    >>> print(page[page.index("Result"):page.index("Numbers")].strip())
+    Result: the gradient written out
+      δW1 = Xᵀ ((((softmax(Z2) − onehot(y)) / 4) W2ᵀ) ⊙ (1 − H1²))
     """
-    page = page_model(derivation, strategy=strategy, learning_rate=learning_rate,
-                      matrix=matrix, max_terms=max_terms)
+    page = page_for(derivation, strategy=strategy, learning_rate=learning_rate, matrix=matrix,
+                    max_terms=max_terms, full=full)
+    sections: Mapping[Kind, tuple[str, Callable[[Page, Section], list[str] | None]]] = \
+        TENSOR_SECTIONS if page.level == "tensor" else _SECTIONS
     top = leibniz(page.of, page.wrt) + (f"  —  {title}" if title else "")
     lines = [wrap(top, 4), "═" * min(len(top), WIDTH)]
     for section in page.sections:
-        heading, write = _SECTIONS[section.kind]
+        heading, write = sections[section.kind]
         body = write(page, section)
         if body is None:
             continue

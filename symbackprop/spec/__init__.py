@@ -1,11 +1,12 @@
 """Problem files in (TOML, YAML or JSON, validated, a :class:`Problem`) and out (TOML).
 
-- :mod:`~symbackprop.spec.problems`: :class:`Problem`, :func:`load_problem` and the other ways
-  in (text, a parsed dict), reading the file and its top level;
+- :mod:`~symbackprop.spec.problems`: :class:`Problem`, :func:`load_problem` (either level) and
+  the other ways in (text, a parsed dict), reading the file and its top level;
+  :func:`scalar_problem` narrows to a :class:`Problem`;
 - :mod:`~symbackprop.spec.tables`: the ``[network]``, ``[graph]`` and ``[values]`` tables (a
   graph's formulas are built by :meth:`symbackprop.graph.ComputationGraph.from_definitions`);
 - :mod:`~symbackprop.spec.tensor`: :class:`TensorProblem`, a ``[tensor]`` file (its tensors
-  read by :mod:`~symbackprop.spec.tensor_values`), which :func:`load_any` returns for one;
+  read by :mod:`~symbackprop.spec.tensor_values`), which :func:`load_problem` returns for one;
 - :mod:`~symbackprop.spec.quantity`: :class:`Quantity`, what a claim states or a question asks
   (``dL/dw212``, ``h13``, ``w212+``), read by :func:`~symbackprop.spec.quantity.read_quantity`;
 - :mod:`~symbackprop.spec.claims`: :class:`Claim`, the ``[[claims]]`` of a file;
@@ -25,21 +26,21 @@ from __future__ import annotations
 
 from .claims import Claim
 from .problems import (
+    TENSOR_COMMANDS,
     Problem,
     bundled_examples,
-    load_any,
-    load_any_text,
     load_problem,
     load_problem_text,
     problem_from_dict,
     read_problem_data,
+    scalar_problem,
 )
 from .quantity import Quantity
 from .tensor import TensorProblem
 from .variants import DrawRule, Question, Variants
 
 __all__ = [
-    "Claim", "DrawRule", "Problem", "Quantity", "Question", "TensorProblem", "Variants",
-    "bundled_examples", "load_any", "load_any_text", "load_problem", "load_problem_text",
-    "problem_from_dict", "read_problem_data",
+    "TENSOR_COMMANDS", "Claim", "DrawRule", "Problem", "Quantity", "Question", "TensorProblem",
+    "Variants", "bundled_examples", "load_problem", "load_problem_text", "problem_from_dict",
+    "read_problem_data", "scalar_problem",
 ]

@@ -48,14 +48,15 @@ from .tensor import TensorProblem, tensor_problem_from_dict
 from .variants import Variants, read_questions, read_variants
 
 __all__ = [
+    "LEVELS",
+    "TENSOR_COMMANDS",
     "Problem",
     "bundled_examples",
-    "load_any",
-    "load_any_text",
     "load_problem",
     "load_problem_text",
     "problem_from_dict",
     "read_problem_data",
+    "scalar_problem",
 ]
 
 FORMATS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
@@ -136,21 +137,31 @@ class Problem:
 
 # -- reading files -------------------------------------------------------------------------------
 
-def bundled_examples() -> dict[str, str]:
-    """The bundled example problems: name -> title.
+LEVELS = ("scalar", "tensor")
+"""The levels of a problem: scalar ([network] or [graph]) and tensor ([tensor])."""
+
+
+def bundled_examples(level: str | None = None) -> dict[str, str]:
+    """The bundled example problems: name -> title, in name order; only those of ``level``
+    (``"scalar"`` or ``"tensor"``, :data:`LEVELS`) when given.
 
     Examples
     --------
     >>> examples = bundled_examples()
     >>> examples["padhai_4_4_2"]
     '4-4-2 network, sigmoid hidden layer, softmax output, squared error'
+    >>> "tensor_mlp" in bundled_examples("tensor"), "tensor_mlp" in bundled_examples("scalar")
+    (True, False)
     """
+    if level is not None and level not in LEVELS:
+        raise SpecError(f"unknown level {level!r}; allowed: {', '.join(LEVELS)}")
     examples = {}
     folder = resources.files("symbackprop.spec.examples")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            examples[entry.name.removesuffix(".toml")] = str(data.get("title", ""))
+            if level is None or level == ("tensor" if "tensor" in data else "scalar"):
+                examples[entry.name.removesuffix(".toml")] = str(data.get("title", ""))
     return examples
 
 
@@ -178,53 +189,55 @@ def _resolve(path_or_name: str | FilePath) -> tuple[str, str, str]:
                     f"bundled examples: {', '.join(examples)}")
 
 
-def load_problem(path_or_name: str | FilePath) -> Problem:
-    """Load a problem file (TOML, YAML or JSON by extension) or a bundled example by name.
+def load_problem(path_or_name: str | FilePath, *,
+                 expand: bool | None = None) -> Problem | TensorProblem:
+    """Load a problem file (TOML, YAML or JSON by extension) or a bundled example by name: a
+    :class:`~symbackprop.spec.tensor.TensorProblem` for a file with a ``[tensor]`` table, else
+    a :class:`Problem` (:func:`scalar_problem` narrows to the latter, refusing the former).
+    ``expand`` (a tensor problem's) overrides the file's ``[tensor] expand``: composite layers
+    written as their primitives.
 
     Examples
     --------
     >>> problem = load_problem("branching_graph")        # a bundled example, by name
     >>> problem.graph, problem.values
     (ComputationGraph(5 nodes, 5 edges, output='e'), {'a': 2.0, 'b': 1.0})
+    >>> load_problem("tensor_mlp").graph
+    TensorGraph(10 nodes, 9 edges, output='L')
     """
     name, text, fmt = _resolve(path_or_name)
-    return load_problem_text(text, fmt=fmt, name=name)
+    return load_problem_text(text, fmt=fmt, name=name, expand=expand)
 
 
-def load_any(path_or_name: str | FilePath) -> Problem | TensorProblem:
-    """Load a problem file of either level: a :class:`TensorProblem` for a file with a
-    ``[tensor]`` table, else a :class:`Problem` (as :func:`load_problem`).
+TENSOR_COMMANDS = ("derive", "paths", "draw")
+"""The commands that read a tensor problem; every other one refuses it, naming these."""
+
+
+def _tensor_refusal(name: str, command: str = "") -> str:
+    who = f"{command} reads" if command else "this needs"
+    return (f"{name}: a tensor problem ([tensor]); {who} a [network] or [graph] problem (the "
+            f"commands that read a tensor problem: {', '.join(TENSOR_COMMANDS)})")
+
+
+def scalar_problem(problem: Problem | TensorProblem, command: str = "") -> Problem:
+    """``problem`` if it is a scalar problem ([network] or [graph]); a tensor problem is
+    refused with a :class:`~symbackprop.errors.SpecError` naming its file, ``command`` (what
+    refuses it) and the commands that read one (:data:`TENSOR_COMMANDS`).
 
     Examples
     --------
-    >>> load_any("branching_graph").graph
+    >>> scalar_problem(load_problem("branching_graph")).graph
     ComputationGraph(5 nodes, 5 edges, output='e')
+    >>> scalar_problem(load_problem("tensor_mlp"), "codegen")
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: tensor_mlp (bundled example): a tensor problem ([tensor]); \
+codegen reads a [network] or [graph] problem (the commands that read a tensor problem: derive, \
+paths, draw)
     """
-    name, text, fmt = _resolve(path_or_name)
-    return load_any_text(text, fmt=fmt, name=name)
-
-
-def load_any_text(text: str, *, fmt: str = "toml",
-                  name: str = "<string>") -> Problem | TensorProblem:
-    """:func:`load_any` from a file's text in ``fmt`` (``toml``, ``yaml`` or ``json``).
-
-    Examples
-    --------
-    >>> load_any_text('''
-    ... [tensor]
-    ... output = "L"
-    ... inputs.x = [1.0, 2.0]
-    ... nodes.L = "sum(x**2)"
-    ... ''', name="square.toml")
-    TensorProblem('square.toml', TensorGraph(2 nodes, 1 edges, output='L'), 0 claims)
-    """
-    data = _parse(text, fmt, name)
-    if isinstance(data, dict) and "tensor" in data:
-        return tensor_problem_from_dict(data, name=name)
-    if not isinstance(data, dict):
-        raise SpecError(f"{name}: the top level must be a table of keys, got "
-                        f"{type(data).__name__}")
-    return problem_from_dict(data, name=name)
+    if isinstance(problem, TensorProblem):
+        raise SpecError(_tensor_refusal(problem.path or "<problem>", command))
+    return problem
 
 
 def read_problem_data(path_or_name: str | FilePath) -> tuple[str, dict[str, Any]]:
@@ -245,8 +258,11 @@ def read_problem_data(path_or_name: str | FilePath) -> tuple[str, dict[str, Any]
     return name, data
 
 
-def load_problem_text(text: str, *, fmt: str = "toml", name: str = "<string>") -> Problem:
-    """Load a problem from its text in ``fmt`` (``toml``, ``yaml`` or ``json``).
+def load_problem_text(text: str, *, fmt: str = "toml", name: str = "<string>",
+                      expand: bool | None = None) -> Problem | TensorProblem:
+    """Load a problem from its text in ``fmt`` (``toml``, ``yaml`` or ``json``), of either
+    level, as :func:`load_problem` does (``expand``: a tensor problem's composite layers as
+    primitives, overriding the file).
 
     Examples
     --------
@@ -259,11 +275,20 @@ def load_problem_text(text: str, *, fmt: str = "toml", name: str = "<string>") -
     ... ''', name="square.toml")
     >>> problem.graph, problem.values, problem.has_values
     (ComputationGraph(2 nodes, 1 edges, output='y'), {}, False)
+    >>> load_problem_text('''
+    ... [tensor]
+    ... output = "L"
+    ... inputs.x = [1.0, 2.0]
+    ... nodes.L = "sum(x**2)"
+    ... ''', name="square.toml")
+    TensorProblem('square.toml', TensorGraph(2 nodes, 1 edges, output='L'), 0 claims)
     """
     data = _parse(text, fmt, name)
     if not isinstance(data, dict):
         raise SpecError(f"{name}: the top level must be a table of keys, got "
                         f"{type(data).__name__}")
+    if "tensor" in data:
+        return tensor_problem_from_dict(data, name=name, expand=expand)
     return problem_from_dict(data, name=name)
 
 
@@ -361,8 +386,7 @@ def problem_from_dict(data: Mapping[str, Any], *, name: str = "<problem>") -> Pr
     """
     if "tensor" in data:
         tensor_problem_from_dict(data, name=name)  # its own errors first, naming the key
-        raise SpecError(f"{name}: a tensor problem ([tensor]) where a [network] or [graph] "
-                        "problem is needed (load_any reads either)")
+        raise SpecError(_tensor_refusal(name))
     check_keys(data, TOP_KEYS, name)
     if ("network" in data) == ("graph" in data):
         raise SpecError(f"{name}: give exactly one of [network] (a layered network) and "

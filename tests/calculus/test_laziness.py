@@ -35,7 +35,7 @@ def _built(derivation: object) -> set[str]:
     return {name for name in ("expression", "leaves") if name in vars(derivation)}
 
 
-@pytest.mark.parametrize("name", sorted(bundled_examples()))
+@pytest.mark.parametrize("name", sorted(bundled_examples("scalar")))
 def test_the_estimated_leaves_size_is_close_to_the_true_one(name: str) -> None:
     graph = load_problem(name).graph
     for wrt in graph.parameters or graph.kind_of("input"):

@@ -127,7 +127,7 @@ def _check_paths(data: dict[str, Any]) -> None:
             zip(path["nodes"], path["nodes"][1:], strict=False))
 
 
-@pytest.mark.parametrize("name", list(bundled_examples()))
+@pytest.mark.parametrize("name", list(bundled_examples("scalar")))
 def test_derive_json_of_every_example_and_parameter(name: str,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     problem = load_problem(name)
@@ -155,7 +155,7 @@ def test_derive_json_of_every_example_and_parameter(name: str,
             assert matrix["matrix"]["wrt"] == wrt and matrix["matrix"]["agrees"]
 
 
-@pytest.mark.parametrize("name", list(bundled_examples()))
+@pytest.mark.parametrize("name", list(bundled_examples("scalar")))
 def test_derive_all_paths_and_verify_json_of_every_example(
         name: str, capsys: pytest.CaptureFixture[str]) -> None:
     problem = load_problem(name)

@@ -54,7 +54,7 @@ def test_printed_sums_and_listings_are_natural(eleven: LayeredNetwork) -> None:
     assert _natural([name.removeprefix("∂L/∂") for name in listed])
 
 
-@pytest.mark.parametrize("name", sorted(bundled_examples()))
+@pytest.mark.parametrize("name", sorted(bundled_examples("scalar")))
 def test_narrow_networks_print_as_sympy_orders_them(name: str) -> None:
     graph = load_problem(name).graph
     for wrt in graph.parameters or graph.kind_of("input"):
@@ -73,7 +73,7 @@ def test_no_value_prints_as_minus_zero() -> None:
     assert d.value == 0 and "-0" not in derivation_text(d)
 
 
-@pytest.mark.parametrize("name", sorted(bundled_examples()))
+@pytest.mark.parametrize("name", sorted(bundled_examples("scalar")))
 def test_gradients_print_as_sympy_prints_them(name: str) -> None:
     """The products of two symbols (``h11*delta_a21``) are written without the printer: as it
     would write them, whatever the symbols' names."""

@@ -52,7 +52,7 @@ from symbackprop.render.widths import width
 from symbackprop.rules.functions import sigmoid
 from symbackprop.spec import Problem, bundled_examples, load_problem
 
-BUNDLED = sorted(bundled_examples())
+BUNDLED = sorted(bundled_examples("scalar"))
 SEED = 20_261_122
 
 

@@ -1,6 +1,7 @@
 """Tensor-level derivations against PyTorch autograd, and their structure.
 
-Every parameter's gradient of every example problem (examples/tensor/) equals
+Every parameter's gradient of every tensor example problem (the bundled ``tensor_*`` and the
+benchmark-sized ones of examples/tensor/) equals
 ``torch.autograd`` on a forward pass written here independently in torch, in float64, to a
 relative 1e-10 with an absolute floor of 1e-12 times the largest entry of that gradient; the
 paths are the ones a textbook draws (batch norm's three, one per time step through an RNN's
@@ -23,14 +24,17 @@ from symbackprop.calculus.tensor_sweep import tensor_gradients
 from symbackprop.errors import GraphError, NoPathError
 from symbackprop.graph.tensor import TensorNode
 from symbackprop.graph.tensor_build import build_tensor_graph
-from symbackprop.spec.problems import load_any
+from symbackprop.spec.problems import bundled_examples, load_problem
 from symbackprop.spec.tensor import TensorProblem
 
 EXAMPLES = FilePath(__file__).resolve().parents[2] / "examples" / "tensor"
+"""The benchmark-sized examples (the others are bundled, named tensor_*)."""
+BUNDLED = FilePath(__file__).resolve().parents[2] / "symbackprop" / "spec" / "examples"
 
 
 def load(name: str, **kwargs: Any) -> TensorProblem:
-    problem = load_any(EXAMPLES / f"{name}.toml")
+    local = EXAMPLES / f"{name}.toml"
+    problem = load_problem(local if local.exists() else f"tensor_{name}")
     assert isinstance(problem, TensorProblem)
     return problem
 
@@ -106,9 +110,25 @@ def _transformer(t: Any, v: dict[str, Any]) -> Any:
     return ((n2 - v["T"]) ** 2).mean()
 
 
+def _mazur(t: Any, v: dict[str, Any]) -> Any:
+    h1 = t.sigmoid(v["X"] @ v["W1"] + v["b1"])
+    return ((t.sigmoid(h1 @ v["W2"] + v["b2"]) - v["Y"]) ** 2).sum() / 2
+
+
+def _layernorm(t: Any, v: dict[str, Any]) -> Any:
+    n = t.nn.functional.layer_norm(v["X"] @ v["W1"], (4,), v["gamma"], v["beta"], eps=1e-5)
+    return ((n @ v["W2"] - v["T"]) ** 2).mean()
+
+
+def _conv1d(t: Any, v: dict[str, Any]) -> Any:
+    y = t.nn.functional.conv1d(v["x"], v["w"]) + v["b"]
+    return ((t.tanh(y) - v["T"]) ** 2).mean()
+
+
 REFERENCES: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "mlp": _mlp, "batchnorm": _batchnorm, "rnn": _rnn, "attention": _attention,
-    "ninja": _ninja, "mlp_784": _mlp_784, "transformer": _transformer,
+    "ninja": _ninja, "mlp_784": _mlp_784, "transformer": _transformer, "mazur": _mazur,
+    "layernorm": _layernorm, "conv1d": _conv1d,
 }
 
 
@@ -128,7 +148,8 @@ def torch_gradients(problem: TensorProblem, reference: Callable[..., Any],
 
 
 def test_every_example_has_a_reference() -> None:
-    assert {p.stem for p in EXAMPLES.glob("*.toml")} == set(REFERENCES)
+    bundled = {name.removeprefix("tensor_") for name in bundled_examples("tensor")}
+    assert bundled | {p.stem for p in EXAMPLES.glob("*.toml")} == set(REFERENCES)
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCES))
@@ -181,16 +202,16 @@ def test_batch_norm_expanded_has_exactly_three_paths_from_its_input() -> None:
     assert shapes[("Y.mu", "Y.xhat")][0] == (4,)        # the mean: one per feature
     assert shapes[("x", "Y.mu")] == ((6, 4), [(6, 4)])
     # the mean's path contributes (nearly) nothing in total, but the chain is there
-    whole = load_any(EXAMPLES / "batchnorm.toml")
+    whole = load("batchnorm")
     assert isinstance(whole, TensorProblem) and whole.expanded
 
 
 def test_expanded_and_whole_batch_norm_give_the_same_gradients() -> None:
-    text = (EXAMPLES / "batchnorm.toml").read_text(encoding="utf-8")
-    from symbackprop.spec.problems import load_any_text
+    text = (BUNDLED / "tensor_batchnorm.toml").read_text(encoding="utf-8")
+    from symbackprop.spec.problems import load_problem_text
 
-    expanded = load_any_text(text, name="bn.toml")
-    whole = load_any_text(text.replace("expand = true", "expand = false"), name="bn.toml")
+    expanded = load_problem_text(text, name="bn.toml")
+    whole = load_problem_text(text.replace("expand = true", "expand = false"), name="bn.toml")
     assert isinstance(expanded, TensorProblem) and isinstance(whole, TensorProblem)
     assert "Y.xhat" in expanded.graph and "Y.xhat" not in whole.graph
     assert tensor_derive(whole.graph, "x", values=whole.values).path_count == 1

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -113,10 +111,10 @@ def test_the_object_forward_of_a_whole_graph_is_its_scalar_formulas() -> None:
     import sympy
 
     from symbackprop.rules.tensor.backend import OBJECT
-    from symbackprop.spec.problems import load_any
+    from symbackprop.spec.problems import load_problem
     from symbackprop.spec.tensor import TensorProblem
 
-    problem = load_any(Path(__file__).resolve().parents[2] / "examples" / "tensor" / "mlp.toml")
+    problem = load_problem("tensor_mlp")
     assert isinstance(problem, TensorProblem)
     graph, values = problem.graph, problem.values
     symbols: dict[str, np.ndarray] = {}

@@ -1,5 +1,5 @@
 """The ``[tensor]`` file format: every key, values and draws, the recurrence, the dispatch of
-``load_any``, and every error naming the file and the key."""
+``load_problem``, and every error naming the file and the key."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from symbackprop.errors import FormulaError, GraphError, SpecError
-from symbackprop.spec.problems import load_any_text, load_problem_text
+from symbackprop.spec.problems import load_problem_text, problem_from_dict, scalar_problem
 from symbackprop.spec.tensor import TensorProblem, tensor_problem_from_dict
 
 BASE = """
@@ -30,14 +30,14 @@ L = "cross_entropy(X @ W + b, y)"
 
 
 def tensor(text: str, name: str = "f.toml") -> TensorProblem:
-    problem = load_any_text(text, name=name)
+    problem = load_problem_text(text, name=name)
     assert isinstance(problem, TensorProblem)
     return problem
 
 
 def refused(text: str, error: type[Exception] = SpecError) -> str:
     with pytest.raises(error) as info:
-        load_any_text(text, name="f.toml")
+        load_problem_text(text, name="f.toml")
     message = str(info.value)
     assert message.startswith("f.toml"), message
     return message
@@ -153,7 +153,7 @@ value = [[0.1, 0.2, 0.3], [0, 0, 0], [1, 1, 1]]
 
 def test_yaml_and_json_read_the_same() -> None:
     data = {"tensor": {"output": "L", "inputs": {"x": [1.0, 2.0]}, "nodes": {"L": "sum(x**2)"}}}
-    from_json = load_any_text(json.dumps(data), fmt="json", name="f.json")
+    from_json = load_problem_text(json.dumps(data), fmt="json", name="f.json")
     assert isinstance(from_json, TensorProblem)
     assert float(from_json.graph.forward(from_json.values)["L"]) == 5.0
 
@@ -182,12 +182,29 @@ L = "sum(tanh(layer_norm(x, g, c))**2)"
     assert float(expanded.graph.forward(expanded.values)["L"]) == pytest.approx(a, rel=1e-13)
 
 
-def test_load_problem_refuses_a_tensor_file_and_load_any_reads_both() -> None:
-    with pytest.raises(SpecError, match=r"f.toml: a tensor problem \(\[tensor\]\)"):
-        load_problem_text(BASE, name="f.toml")
-    scalar = load_any_text('[graph]\noutput = "y"\ninputs = ["x"]\n[graph.nodes]\ny = "2*x"\n',
-                           name="s.toml")
+def test_load_problem_reads_both_levels_and_scalar_problem_narrows() -> None:
+    tensor = load_problem_text(BASE, name="f.toml")
+    assert isinstance(tensor, TensorProblem)
+    scalar = load_problem_text('[graph]\noutput = "y"\ninputs = ["x"]\n[graph.nodes]\ny = "2*x"\n',
+                               name="s.toml")
     assert not isinstance(scalar, TensorProblem)
+    assert scalar_problem(scalar, "codegen") is scalar
+    with pytest.raises(SpecError) as caught:
+        scalar_problem(tensor, "codegen")
+    message = str(caught.value)
+    assert message.startswith("f.toml: a tensor problem ([tensor]); codegen reads a [network] "
+                              "or [graph] problem")
+    assert "derive, paths, draw" in message
+
+
+def test_the_scalar_reader_refuses_a_tensor_file_naming_the_commands_that_read_it() -> None:
+    from symbackprop.spec.problems import _parse
+
+    with pytest.raises(SpecError) as caught:
+        problem_from_dict(_parse(BASE, "toml", "f.toml"), name="f.toml")
+    assert str(caught.value) == ("f.toml: a tensor problem ([tensor]); this needs a [network] or "
+                                 "[graph] problem (the commands that read a tensor problem: "
+                                 "derive, paths, draw)")
 
 
 @pytest.mark.parametrize(("change", "fragments"), [
@@ -258,5 +275,5 @@ def test_a_huge_shape_is_refused_before_anything_is_allocated() -> None:
 def test_the_graphs_total_entries_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SYMBACKPROP_MAX_TENSOR_GRAPH_ENTRIES", "20")
     with pytest.raises(SpecError, match="SYMBACKPROP_MAX_TENSOR_GRAPH_ENTRIES"):
-        load_any_text(BASE, name="f.toml")
+        load_problem_text(BASE, name="f.toml")
     assert GraphError  # (the graph's own refusals are in test_tensor_graph.py)
