@@ -83,7 +83,7 @@ class ComputationGraph:
         self.constants: dict[str, float] = dict(constants or {})
         self._nodes: dict[str, Node] = {}
         for node in nodes:
-            check_name(node.name, "node")
+            check_name(node.name, "node", entry=True)  # W1[2,3]: a lowered tensor's entry
             if node.name in self._nodes:
                 raise GraphError(f"node {node.name!r} is defined twice")
             if node.kind not in NODE_KINDS:
