@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy
-from tensor_cases import DATA, EXAMPLE_FILES, ROOT, load_tensor, lowerable
+from tensor_cases import DATA, EXAMPLE_FILES, load_tensor, lowerable
 
 from symbackprop.calculus.derivation import derive
 from symbackprop.calculus.sweep import gradients
@@ -35,7 +35,7 @@ from symbackprop.naming import entry_name, split_entry_name, symbol
 from symbackprop.spec.lowered import lowered_problem
 from symbackprop.spec.problems import load_problem_text
 
-MLP = ROOT / "examples" / "tensor" / "mlp.toml"
+MLP = EXAMPLE_FILES["mlp"]
 
 
 def close(got: np.ndarray, expected: np.ndarray, what: str, scale: float) -> None:
@@ -163,7 +163,7 @@ def test_a_small_variant_is_the_same_example(path: Path) -> None:
 
 def test_a_large_problem_is_refused_before_anything_is_built(monkeypatch: pytest.MonkeyPatch
                                                              ) -> None:
-    problem = load_tensor(ROOT / "examples" / "tensor" / "mlp_784.toml")
+    problem = load_tensor(EXAMPLE_FILES["mlp_784"])
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("the lowering started")

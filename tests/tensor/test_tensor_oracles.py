@@ -20,7 +20,7 @@ import pytest
 from conftest import require_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tensor_cases import EXAMPLE_FILES, ROOT, load_tensor, lowerable
+from tensor_cases import EXAMPLE_FILES, load_tensor, lowerable
 
 from symbackprop.calculus.tensor_sweep import tensor_gradients
 from symbackprop.errors import SpecError, SymbackpropError
@@ -35,7 +35,7 @@ from symbackprop.numeric.tensor_oracles import (
 )
 from symbackprop.rules.tensor.build import Builder
 
-MLP = ROOT / "examples" / "tensor" / "mlp.toml"
+MLP = EXAMPLE_FILES["mlp"]
 
 
 def close(got: np.ndarray, expected: np.ndarray, what: str, scale: float) -> None:
@@ -204,7 +204,7 @@ def test_an_oracle_that_cannot_run_says_why(monkeypatch: pytest.MonkeyPatch) -> 
     assert check.result("torch").reason == (
         "torch is not installed (pip install 'symbackprop[torch]')")
     assert check.result("lowered").reason == "not asked for"
-    big = load_tensor(ROOT / "examples" / "tensor" / "mlp_784.toml")
+    big = load_tensor(EXAMPLE_FILES["mlp_784"])
     [check] = tensor_gradient_check(big.graph, big.values, wrt=["b2"], where="mlp_784.toml")
     assert check.result("lowered").reason.startswith(
         "refused: 287,115 scalar nodes, more than the limit of 2,000")

@@ -14,13 +14,13 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import require_module
-from tensor_cases import ROOT
+from tensor_cases import EXAMPLE_FILES, ROOT
 
 from symbackprop.cli import main
 from symbackprop.graph.tensor import TensorGraph
 from symbackprop.rules.tensor.build import Builder
 
-MLP = str(ROOT / "examples" / "tensor" / "mlp.toml")
+MLP = str(EXAMPLE_FILES["mlp"])
 SCHEMA = json.loads((ROOT / "docs" / "verify-tensor.schema.json").read_text(encoding="utf-8"))
 
 
