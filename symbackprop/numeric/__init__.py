@@ -9,7 +9,8 @@
   (:func:`~symbackprop.numeric.matrix.matrix_form`), its numbers and its symbolic check.
 - :mod:`~symbackprop.numeric.tensor_oracles`: the tensor level's oracles (the lowered scalar
   engine, torch autograd, finite differences) and :func:`tensor_gradient_check`;
-  :mod:`~symbackprop.numeric.tensor_torch`: every tensor operation in torch, for autograd.
+  :mod:`~symbackprop.numeric.tensor_torch`: every tensor operation in torch, for autograd;
+  :mod:`~symbackprop.numeric.tensor_differences`: a tensor's finite differences.
 
 The oracles and the layered sweep are independent of the symbolic path machinery by design:
 they are the correctness check of it.
