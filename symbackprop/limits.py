@@ -45,6 +45,8 @@ __all__ = [
     "MAX_FORMULA_DEPTH",
     "MAX_FORMULA_LENGTH",
     "MAX_LAYERS",
+    "MAX_LOWERED_NODES",
+    "MAX_LOWERED_READS",
     "MAX_NODES",
     "MAX_NUMBER_BITS",
     "MAX_NUMBER_DIGITS",
@@ -53,6 +55,7 @@ __all__ = [
     "MAX_TENSOR_ENTRIES",
     "MAX_TENSOR_GRAPH_ENTRIES",
     "MAX_TENSOR_RANK",
+    "MAX_TENSOR_VERIFY_WORK",
     "MAX_VERIFY_WORK",
     "MAX_WIDTH",
     "Limit",
@@ -198,6 +201,19 @@ MAX_TENSOR_ENTRIES = Limit(
 MAX_TENSOR_GRAPH_ENTRIES = Limit(
     "MAX_TENSOR_GRAPH_ENTRIES", 20_000_000,
     "entries of every node of a tensor graph together, checked before the forward pass")
+MAX_LOWERED_NODES = Limit(
+    "MAX_LOWERED_NODES", 2_000,
+    "scalar nodes of a tensor problem lowered to scalars (one per entry of every float "
+    "tensor), counted from the shapes before the lowering")
+MAX_LOWERED_READS = Limit(
+    "MAX_LOWERED_READS", 20_000,
+    "a bound on the edges of a tensor problem lowered to scalars: each computed tensor's "
+    "entries times the entries of the tensors it reads, summed, from the shapes before the "
+    "lowering")
+MAX_TENSOR_VERIFY_WORK = Limit(
+    "MAX_TENSOR_VERIFY_WORK", 100_000_000,
+    "entries of a tensor graph times the finite differences verify takes (one per entry "
+    "checked and per direction, each up to 32 forward passes)")
 
 #: Every limit, in the order docs/security.md lists them.
 LIMITS: tuple[Limit, ...] = (
@@ -205,4 +221,5 @@ LIMITS: tuple[Limit, ...] = (
     MAX_NUMBER_DIGITS, MAX_NUMBER_BITS, MAX_NODES, MAX_CLAIMS, MAX_LAYERS, MAX_WIDTH,
     MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_WORK, MAX_DRAW_NODES,
     MAX_TENSOR_RANK, MAX_TENSOR_DIM, MAX_TENSOR_ENTRIES, MAX_TENSOR_GRAPH_ENTRIES,
+    MAX_LOWERED_NODES, MAX_LOWERED_READS, MAX_TENSOR_VERIFY_WORK,
 )

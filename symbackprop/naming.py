@@ -8,6 +8,11 @@ The layered-network names follow docs/reference/problem-files.md: 1-based indice
 inputs; where any index of a network exceeds 9, every name of that network joins its indices with
 underscores.
 
+A tensor problem lowered to scalars (:mod:`symbackprop.graph.tensor_lowering`) names each entry
+of a tensor by the tensor's name and its index, 0-based in numpy's order, in brackets with no
+spaces: ``W1[2,3]`` (:func:`entry_name`), typeset ``W1_{2,3}``.  Such names are the lowering's
+only: no name in a problem file can take one (:func:`symbackprop.graph.node.check_name`).
+
 Examples
 --------
 >>> scheme = LayerNaming(max_index=4)
@@ -29,8 +34,8 @@ from dataclasses import dataclass
 
 import sympy
 
-__all__ = ["LOSS", "SYMBOL_CACHE", "LayerNaming", "default_latex", "is_identifier", "natural_key",
-           "symbol", "symbols"]
+__all__ = ["LOSS", "SYMBOL_CACHE", "LayerNaming", "default_latex", "entry_name", "is_identifier",
+           "natural_key", "split_entry_name", "symbol", "symbols"]
 
 LOSS = "L"
 """The name of the loss node of a layered network."""
@@ -169,20 +174,74 @@ def _bulk_maker() -> Callable[[str], sympy.Symbol] | None:
 
 def default_latex(name: str) -> str:
     r"""The LaTeX label of a node name: layered-network names as the problem-file reference
-    typesets them, any other name as sympy prints a symbol (``yhat1`` becomes ``\hat{y}_{1}``,
-    ``x1`` becomes ``x_{1}``).
+    typesets them, a tensor's entry with its index as a subscript (``W1[2,3]`` becomes
+    ``W1_{2,3}``), any other name as sympy prints a symbol (``yhat1`` becomes
+    ``\hat{y}_{1}``, ``x1`` becomes ``x_{1}``).
 
     Examples
     --------
     >>> default_latex("a13"), default_latex("a_2_12"), default_latex("yhat1"), default_latex("L")
     ('a_{13}', 'a_{2,12}', '\\hat{y}_{1}', 'L')
+    >>> default_latex("W1[2,3]"), default_latex("gamma[1]"), default_latex("Y.mu[1]")
+    ('W1_{2,3}', '\\gamma_{1}', '\\mathrm{Y.mu}_{1}')
     """
+    entry = split_entry_name(name)
+    if entry is not None:
+        return _entry_latex(*entry)
     match = _INDEXED.match(name)
     if match:
         stem, digits = match.groups()
         indices = digits.strip("_").split("_") if digits.startswith("_") else [digits]
         return f"{_STEM_LATEX[stem]}_{{{','.join(indices)}}}"
     return sympy.latex(sympy.Symbol(name))
+
+
+_ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
+                    r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]\Z")
+
+
+def entry_name(tensor: str, index: tuple[int, ...]) -> str:
+    """The name of entry ``index`` (0-based, numpy's order) of the tensor called ``tensor``:
+    ``W1[2,3]``; a scalar tensor's one entry keeps the tensor's name.
+
+    Examples
+    --------
+    >>> entry_name("W1", (2, 3)), entry_name("b1", (4,)), entry_name("L", ())
+    ('W1[2,3]', 'b1[4]', 'L')
+    """
+    if not index:
+        return tensor
+    return f"{tensor}[{','.join(str(int(i)) for i in index)}]"
+
+
+def split_entry_name(name: str) -> tuple[str, tuple[int, ...]] | None:
+    """The tensor and the index an entry name stands for (spaces after the commas allowed,
+    ``W1[2, 3]``), or ``None`` for a name that is not an entry's; ``entry_name`` of the result
+    is the name as the lowered graph spells it.
+
+    Examples
+    --------
+    >>> split_entry_name("W1[2,3]"), split_entry_name("Y.mu[ 0, 1 ]"), split_entry_name("W1")
+    (('W1', (2, 3)), ('Y.mu', (0, 1)), None)
+    >>> entry_name(*split_entry_name("W1[2, 3]"))
+    'W1[2,3]'
+    """
+    match = _ENTRY.match(name)
+    if match is None:
+        return None
+    tensor, index = match.groups()
+    return tensor, tuple(int(i) for i in index.split(","))
+
+
+def _entry_latex(tensor: str, index: tuple[int, ...]) -> str:
+    """``W1_{2,3}``: the tensor's label, as sympy prints it where that has no subscript of its
+    own (``\\gamma``, ``X``), else its name as written (``W1``, not ``W_{1}``; a name with a dot
+    or an underscore upright), then the index."""
+    label = default_latex(tensor) if "." not in tensor else ""
+    if not label or "_" in label or "^" in label:
+        escaped = tensor.replace("_", r"\_")
+        label = tensor if tensor.isalnum() else rf"\mathrm{{{escaped}}}"
+    return f"{label}_{{{','.join(map(str, index))}}}"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -72,9 +73,18 @@ def argument_order(graph: ComputationGraph, network: LayeredNetwork | None) -> l
             *graph.kind_of("constant"), *graph.constants]
 
 
+def _identifier(name: str) -> str:
+    """``name`` if it is an identifier; a lowered tensor's entry ``W1[2,3]`` (or ``Y.mu[0]``)
+    as one, ``W1_2_3`` (``Y_mu_0``)."""
+    if name.isidentifier():
+        return name
+    return re.sub(r"[^A-Za-z0-9_]+", "_", name).rstrip("_")
+
+
 @dataclass
 class _Namer:
-    """Identifiers for the generated code: node names where they are safe in the target."""
+    """Identifiers for the generated code: node names where they are safe in the target (an
+    entry of a lowered tensor, ``W1[2,3]``, written ``W1_2_3``)."""
 
     target: str
     taken: set[str]
@@ -85,7 +95,7 @@ class _Namer:
         found = self.names.get(name)
         if found is None:
             reserved = C_RESERVED if self.target == "c" else _PY_WORDS
-            found = name
+            found = _identifier(name)
             while found in reserved or found in self.given or (
                     found != name and found in self.taken):
                 found += "_"

@@ -11,7 +11,9 @@
   every weight and bias a node of its own;
 - :mod:`~symbackprop.graph.tensor`: :class:`TensorGraph`, the DAG of named tensors whose edges'
   local derivatives are vector-Jacobian products, built from formulas (composite layers
-  expanded on request) by :mod:`~symbackprop.graph.tensor_build`.
+  expanded on request) by :mod:`~symbackprop.graph.tensor_build`;
+- :mod:`~symbackprop.graph.tensor_lowering`: a small tensor graph lowered to a
+  :class:`ComputationGraph`, one node per entry (``W1[2,3]``): :func:`lower`.
 
 May import :mod:`symbackprop.rules`, :mod:`symbackprop.errors` and :mod:`symbackprop.naming`.
 """
@@ -23,6 +25,7 @@ from .evaluation import Evaluator, direct_evaluator
 from .network import BIAS_MODES, NAMINGS, LayeredNetwork, surgery
 from .node import LEAF_KINDS, NODE_KINDS, Node, NodeKind
 from .tensor import TensorGraph, TensorNode
+from .tensor_lowering import Lowering, lower
 
 __all__ = [
     "BIAS_MODES",
@@ -32,10 +35,12 @@ __all__ = [
     "ComputationGraph",
     "Evaluator",
     "LayeredNetwork",
+    "Lowering",
     "Node",
     "NodeKind",
     "TensorGraph",
     "TensorNode",
     "direct_evaluator",
+    "lower",
     "surgery",
 ]

@@ -88,7 +88,7 @@ class ComputationGraph:
         by_name: dict[str, Node] = {}
         self._nodes: Mapping[str, Node] = by_name
         for node in nodes:
-            check_name(node.name, "node")
+            check_name(node.name, "node", entry=True)  # W1[2,3]: a lowered tensor's entry
             if node.name in self._nodes:
                 raise GraphError(f"node {node.name!r} is defined twice")
             if node.kind not in NODE_KINDS:

@@ -28,7 +28,7 @@ from typing import Literal
 import sympy
 
 from ..errors import GraphError
-from ..naming import default_latex, is_identifier, symbol
+from ..naming import default_latex, is_identifier, split_entry_name, symbol
 
 __all__ = ["LEAF_KINDS", "NODE_KINDS", "RESERVED_NAMES", "Node", "NodeKind", "check_name",
            "suggest"]
@@ -101,10 +101,17 @@ class Node:
         return f"Node({self.name!r}, {self.kind}{body})"
 
 
-def check_name(name: str, what: str) -> None:
+def check_name(name: str, what: str, *, entry: bool = False) -> None:
     """Raise :class:`GraphError` unless ``name`` may name a node (``what`` says which kind of
     name, for the message): an identifier, not a Python keyword.  Function and constant names
     (``exp``, ``pi``, ``E``, ``S``) are names like any other.
+
+    With ``entry``, the name of an entry of a lowered tensor is allowed too: a tensor's name
+    (identifiers, joined by dots for a composite's parts) and an index in brackets, ``W1[2,3]``
+    (:func:`symbackprop.naming.entry_name`).  Only
+    :class:`~symbackprop.graph.computation.ComputationGraph` made from nodes passes it, as the
+    lowering of a tensor graph does; every name read from a file or a model is checked without
+    it, so no such name can take that form.
 
     Examples
     --------
@@ -114,7 +121,18 @@ def check_name(name: str, what: str) -> None:
         ...
     symbackprop.errors.GraphError: constant 'lambda' is not a valid node name: use ASCII \
 letters, digits and underscores, starting with a letter (no '__', no Python keywords)
+    >>> check_name("W1[2,3]", "node", entry=True), check_name("Y.mu[0]", "node", entry=True)
+    (None, None)
+    >>> check_name("W1[2,3]", "node")
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.GraphError: node 'W1[2,3]' is not a valid node name: use ASCII letters, \
+digits and underscores, starting with a letter (no '__', no Python keywords)
     """
+    found = split_entry_name(name) if entry else None
+    if found is not None and all(is_identifier(part) and not keyword.iskeyword(part)
+                                 for part in found[0].split(".")):
+        return
     if not is_identifier(name) or keyword.iskeyword(name):
         raise GraphError(
             f"{what} {name!r} is not a valid node name: use ASCII letters, digits and "

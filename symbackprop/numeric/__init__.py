@@ -7,6 +7,10 @@
   and deltas), which :func:`matrix_backprop` and the matrix form both read.
 - :mod:`~symbackprop.numeric.matrix`: the matrix form of one weight's gradient
   (:func:`~symbackprop.numeric.matrix.matrix_form`), its numbers and its symbolic check.
+- :mod:`~symbackprop.numeric.tensor_oracles`: the tensor level's oracles (the lowered scalar
+  engine, torch autograd, finite differences) and :func:`tensor_gradient_check`;
+  :mod:`~symbackprop.numeric.tensor_torch`: every tensor operation in torch, for autograd;
+  :mod:`~symbackprop.numeric.tensor_differences`: a tensor's finite differences.
 
 The oracles and the layered sweep are independent of the symbolic path machinery by design:
 they are the correctness check of it.
@@ -26,9 +30,10 @@ from .oracles import (
     matrix_backprop,
     reverse_sweep,
 )
+from .tensor_oracles import TensorGradientCheck, tensor_gradient_check
 
 __all__ = [
-    "GradientCheck", "LayerStep", "LayeredSweep", "MatrixForm", "composed_diff",
-    "finite_difference", "gradient_check", "layered_sweep", "matrix_backprop", "matrix_form",
-    "reverse_sweep",
+    "GradientCheck", "LayerStep", "LayeredSweep", "MatrixForm", "TensorGradientCheck",
+    "composed_diff", "finite_difference", "gradient_check", "layered_sweep", "matrix_backprop",
+    "matrix_form", "reverse_sweep", "tensor_gradient_check",
 ]

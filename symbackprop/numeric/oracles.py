@@ -60,6 +60,7 @@ __all__ = [
     "gradient_check",
     "matrix_backprop",
     "reverse_sweep",
+    "ridders",
     "values_to_check",
 ]
 
@@ -227,6 +228,21 @@ def finite_difference_estimate(graph: ComputationGraph, values: Mapping[str, flo
             return graph.forward({**values, wrt: at})[of]
         return graph.forward(values, overrides={wrt: at})[of]
 
+    return ridders(f, x, step=step)
+
+
+def ridders(f: Callable[[float], Any], x: float, *, step: float = 1e-2) -> tuple[float, float]:
+    """The derivative of ``f`` at ``x`` by Ridders' method, and an estimate of its error: what
+    :func:`finite_difference_estimate` does for one node of a graph, for any function of one
+    number (the tensor level's finite differences perturb one entry of a tensor, or move along
+    a direction, with it).
+
+    Examples
+    --------
+    >>> value, error = ridders(math.exp, 0.0)
+    >>> round(value, 12), error < 1e-12
+    (1.0, True)
+    """
     def central(width: float) -> Any:
         up, down = x + width, x - width  # divided by the step the floats really took
         return (f(up) - f(down)) / (up - down)

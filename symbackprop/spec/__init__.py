@@ -7,6 +7,8 @@
   graph's formulas are built by :meth:`symbackprop.graph.ComputationGraph.from_definitions`);
 - :mod:`~symbackprop.spec.tensor`: :class:`TensorProblem`, a ``[tensor]`` file (its tensors
   read by :mod:`~symbackprop.spec.tensor_values`), which :func:`load_problem` returns for one;
+- :mod:`~symbackprop.spec.lowered`: a tensor problem as a scalar :class:`Problem` whose graph
+  has a node per entry (``W1[2,3]``), :func:`lowered_problem`;
 - :mod:`~symbackprop.spec.quantity`: :class:`Quantity`, what a claim states or a question asks
   (``dL/dw212``, ``h13``, ``w212+``), read by :func:`~symbackprop.spec.quantity.read_quantity`;
 - :mod:`~symbackprop.spec.claims`: :class:`Claim`, the ``[[claims]]`` of a file;
@@ -25,6 +27,7 @@ May import :mod:`symbackprop.graph` and :mod:`symbackprop.rules` (and the founda
 from __future__ import annotations
 
 from .claims import Claim
+from .lowered import lowered_problem
 from .problems import (
     TENSOR_COMMANDS,
     Problem,
@@ -41,6 +44,6 @@ from .variants import DrawRule, Question, Variants
 
 __all__ = [
     "TENSOR_COMMANDS", "Claim", "DrawRule", "Problem", "Quantity", "Question", "TensorProblem",
-    "Variants", "bundled_examples", "load_problem", "load_problem_text", "problem_from_dict",
-    "read_problem_data", "scalar_problem",
+    "Variants", "bundled_examples", "load_problem", "load_problem_text", "lowered_problem",
+    "problem_from_dict", "read_problem_data", "scalar_problem",
 ]

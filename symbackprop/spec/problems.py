@@ -209,7 +209,7 @@ def load_problem(path_or_name: str | FilePath, *,
     return load_problem_text(text, fmt=fmt, name=name, expand=expand)
 
 
-TENSOR_COMMANDS = ("derive", "paths", "draw")
+TENSOR_COMMANDS = ("derive", "paths", "draw", "verify")
 """The commands that read a tensor problem; every other one refuses it, naming these."""
 
 
