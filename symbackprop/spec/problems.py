@@ -233,7 +233,7 @@ def scalar_problem(problem: Problem | TensorProblem, command: str = "") -> Probl
         ...
     symbackprop.errors.SpecError: tensor_mlp (bundled example): a tensor problem ([tensor]); \
 codegen reads a [network] or [graph] problem (the commands that read a tensor problem: derive, \
-paths, draw)
+paths, draw, verify)
     """
     if isinstance(problem, TensorProblem):
         raise SpecError(_tensor_refusal(problem.path or "<problem>", command))

@@ -194,7 +194,7 @@ def test_load_problem_reads_both_levels_and_scalar_problem_narrows() -> None:
     message = str(caught.value)
     assert message.startswith("f.toml: a tensor problem ([tensor]); codegen reads a [network] "
                               "or [graph] problem")
-    assert "derive, paths, draw" in message
+    assert "derive, paths, draw, verify" in message
 
 
 def test_the_scalar_reader_refuses_a_tensor_file_naming_the_commands_that_read_it() -> None:
@@ -204,7 +204,7 @@ def test_the_scalar_reader_refuses_a_tensor_file_naming_the_commands_that_read_i
         problem_from_dict(_parse(BASE, "toml", "f.toml"), name="f.toml")
     assert str(caught.value) == ("f.toml: a tensor problem ([tensor]); this needs a [network] or "
                                  "[graph] problem (the commands that read a tensor problem: "
-                                 "derive, paths, draw)")
+                                 "derive, paths, draw, verify)")
 
 
 @pytest.mark.parametrize(("change", "fragments"), [
