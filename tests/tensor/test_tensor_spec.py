@@ -140,15 +140,16 @@ L = "sum(h3)"
     assert str(graph.node("x3").definition) == "X[2]"
 
 
-def test_claims_and_the_learning_rate_are_kept() -> None:
+def test_claims_are_read_and_the_learning_rate_kept() -> None:
     problem = tensor("learning_rate = 0.5\n" + BASE + """
 [[claims]]
 of = "dL/dW"
 value = [[0.1, 0.2, 0.3], [0, 0, 0], [1, 1, 1]]
 """)
     assert problem.learning_rate == 0.5
-    assert problem.claims[0]["of"] == "dL/dW"
-    assert problem.claims[0]["value"][0][0] == Decimal("0.1")
+    claim = problem.claims[0]
+    assert (claim.of, claim.kind, claim.node, claim.shape) == ("dL/dW", "gradient", "W", (3, 3))
+    assert claim.value is not None and claim.value[0] == Decimal("0.1")
 
 
 def test_yaml_and_json_read_the_same() -> None:
