@@ -99,8 +99,8 @@ class Instance:
     --------
     >>> i = Instance(TENSOR_MISTAKES_BY_NAME["attention_keys_path"], "K",
     ...              Variant(detached=frozenset({"K"})))
-    >>> i.name, i.sentence
-    ('attention_keys_path', "attention's path through the keys K left out (K treated as a constant)")
+    >>> i.sentence
+    "attention's path through the keys K left out (K treated as a constant)"
     """
 
     mistake: TensorMistake
@@ -421,36 +421,51 @@ def instances(graph: TensorGraph, forward: Mapping[str, np.ndarray]) -> tuple[In
             found.append(Instance(mistake, ", ".join(group),
                                   Variant(detached=frozenset(group))))
     edges = [(p, c) for c in nodes for p in graph.parents(c) if p in nodes]
-    for mistake, rule in ((by["matmul_missing_transpose"], _drop_transpose),
-                          (by["matmul_operand_order"], _swap_operands)):
+    for mistake, rewrite in ((by["matmul_missing_transpose"], _drop_transpose),
+                             (by["matmul_operand_order"], _swap_operands)):
         for parent, child in edges:
-            made = _rewritten(graph, parent, child, rule)
+            made = _rewritten(graph, parent, child, rewrite)
             if made is not None:
                 where = (f"δ{parent} = {graph.edge_vjp(parent, child)} (from {child}), "
                          f"written {made[0]}")
                 found.append(Instance(mistake, where,
                                       Variant(edges=MappingProxyType({(parent, child): made[1]}))))
+    _everywhere(found, by["matmul_missing_transpose"])
+    _everywhere(found, by["matmul_operand_order"])
     for parent, child in edges:
-        rule = _softmax_rule(graph, parent, child)
-        if rule is not None:
+        softmax = _softmax_rule(graph, parent, child)
+        if softmax is not None:
             found.append(Instance(by["softmax_diagonal"], f"{parent} -> {child}",
-                                  Variant(edges=MappingProxyType({(parent, child): rule}))))
+                                  Variant(edges=MappingProxyType({(parent, child): softmax}))))
     for parent, child in edges:
         function = _elementwise_function(graph, parent, child)
         if function is None:
             continue
         for mistake, swap in ((by["activation_at_input"], "pre"),
                               (by["activation_at_output"], "post")):
-            rule = _at(graph, parent, child, swap=swap)
+            at = _at(graph, parent, child, swap=swap)
             where = f"{child} = {function}({parent})"
             found.append(Instance(mistake, where,
-                                  Variant(edges=MappingProxyType({(parent, child): rule}))))
+                                  Variant(edges=MappingProxyType({(parent, child): at}))))
     for name in nodes:
         if name != graph.output and name not in named and graph.node(name).definition \
                 is not None and graph.node(name).kind != "loss":
             found.append(Instance(by["missing_paths"], name,
                                   Variant(detached=frozenset({name}))))
     return tuple(found)
+
+
+def _everywhere(found: list[Instance], mistake: TensorMistake) -> None:
+    """One more instance of an ``edge`` mistake that applies in several places: all of them
+    at once (a loop over time steps or layers repeats the same line)."""
+    places = [i for i in found if i.mistake is mistake]
+    if len(places) < 2:
+        return
+    edges: dict[tuple[str, str], EdgeRule] = {}
+    for place in places:
+        edges.update(place.variant.edges)
+    found.append(Instance(mistake, f"at each of its {len(places)} places",
+                          Variant(edges=MappingProxyType(edges))))
 
 
 TENSOR_MISTAKES: tuple[TensorMistake, ...] = (

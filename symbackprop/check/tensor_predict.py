@@ -39,6 +39,8 @@ MAX_PAIRED = 12
 """Pairs of places are searched among at most this many (the named ones, not the generic
 ``missing_paths``)."""
 ANSWERS = tuple(m for m in TENSOR_MISTAKES if m.way == "answer")
+SCALES = ("sign", "mean_missing", "mean_extra")
+"""The answer mistakes that scale a gradient (combined with the others in pairs)."""
 
 
 def same_tensor(a: np.ndarray, b: np.ndarray, rtol: float = 1e-9) -> bool:
@@ -112,6 +114,7 @@ class TensorPredictor:
         self.graph, self.forward, self.pairs = graph, forward, pairs
         self.truth = backward(graph, forward)
         self.instances: tuple[Instance, ...] = instances(graph, forward)
+        self._predicted: dict[str, list[TensorPrediction]] = {}
 
     @cached_property
     def _singles(self) -> list[tuple[tuple[Instance, ...], dict[str, np.ndarray]]]:
@@ -121,7 +124,7 @@ class TensorPredictor:
     @cached_property
     def _pairs(self) -> list[tuple[tuple[Instance, ...], dict[str, np.ndarray]]]:
         named = [i for i in self.instances if i.name != "missing_paths"][:MAX_PAIRED]
-        found = []
+        found: list[tuple[tuple[Instance, ...], dict[str, np.ndarray]]] = []
         for a, b in itertools.combinations(named, 2):
             if set(a.variant.edges) & set(b.variant.edges):
                 continue  # two wrong rules for one edge: not a pair a student makes
@@ -152,7 +155,7 @@ class TensorPredictor:
 
     def predictions(self, node: str) -> list[TensorPrediction]:
         """Every mistake's gradient of ``node`` that differs from the right one: single
-        mistakes (places, then answers), then pairs; the first of equal values kept.
+        mistakes (places, then answers), then pairs; a mistake's equal values once.
 
         Examples
         --------
@@ -160,38 +163,54 @@ class TensorPredictor:
         >>> problem = load_any("examples/tensor/mlp.toml")
         >>> predictor = TensorPredictor(problem.graph, problem.graph.forward(problem.values))
         >>> [p.names for p in predictor.predictions("b1")][:4]
-        [('softmax_diagonal',), ('activation_at_input',), ('bias_not_summed',), ('bias_averaged',)]
+        [('softmax_diagonal',), ('activation_at_input',), ('missing_paths',), ('bias_not_summed',)]
         """
-        return list(self._predict(node))
+        found = self._predicted.get(node)
+        if found is None:
+            found = self._predicted[node] = list(self._predict(node))
+        return found
 
     def _predict(self, node: str) -> Iterator[TensorPrediction]:
         right = self.truth.get(node)
         if right is None:
             return
-        seen: list[np.ndarray] = [right]
+        seen: dict[tuple[str, ...], list[np.ndarray]] = {}
 
-        def new(value: np.ndarray) -> bool:
-            if any(same_tensor(value, s) for s in seen):
+        def new(value: np.ndarray, names: tuple[str, ...]) -> bool:
+            """Not the right gradient, nor a value these mistakes gave already."""
+            if same_tensor(value, right) or any(same_tensor(value, s)
+                                                for s in seen.get(names, ())):
                 return False
-            seen.append(value)
+            seen.setdefault(names, []).append(value)
             return True
 
         singles = self._singles
         for (instance,), found in singles:
-            value = found.get(node)
-            if value is not None and new(value):
+            value = found.get(node, np.zeros_like(right))  # every path left out: zero
+            if new(value, (instance.name,)):
                 yield TensorPrediction((instance.name,), (instance.sentence,), value)
         for mistake, value in self._answers(node, self.truth):
-            if new(value):
+            if new(value, (mistake.name,)):
                 yield TensorPrediction((mistake.name,), (mistake.diagnosis,), value)
         if not self.pairs:
             return
+        answers = list(self._answers(node, self.truth))
+        for shaped, value in answers:
+            if shaped.name in SCALES:
+                continue
+            for scale, _ in answers:
+                if scale.name in SCALES:
+                    assert scale.answer is not None  # an answer mistake
+                    wrong = scale.answer(self.graph, node, value, None)
+                    if wrong is not None and new(wrong, (shaped.name, scale.name)):
+                        yield TensorPrediction((shaped.name, scale.name),
+                                               (shaped.diagnosis, scale.diagnosis), wrong)
         for (instance,), found in singles:
             for mistake, value in self._answers(node, found):
-                if new(value):
+                if new(value, (instance.name, mistake.name)):
                     yield TensorPrediction((instance.name, mistake.name),
                                            (instance.sentence, mistake.diagnosis), value)
-        for (a, b), found in self._pairs:
-            value = found.get(node)
-            if value is not None and new(value):
+        for (a, b, *_), found in self._pairs:
+            value = found.get(node, np.zeros_like(right))
+            if new(value, (a.name, b.name)):
                 yield TensorPrediction((a.name, b.name), (a.sentence, b.sentence), value)
