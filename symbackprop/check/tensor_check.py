@@ -222,7 +222,7 @@ def judge_tensor(claim: TensorClaim, right: np.ndarray, predictor: TensorPredict
             also = f" (as does: {'; '.join(texts)})" if texts else ""
             return TensorClaimResult(
                 verdict="incorrect", kinds=first.names, alternatives=others,
-                diagnosis=f"{head}. It is what this mistake gives: {first.text}{also}.",
+                diagnosis=f"{_sentence(head)} It is what this mistake gives: {first.text}{also}.",
                 **base)  # type: ignore[arg-type]
         if given and earlier:
             from_earlier = backward(predictor.graph, predictor.forward, Variant(given=given))
@@ -232,14 +232,19 @@ def judge_tensor(claim: TensorClaim, right: np.ndarray, predictor: TensorPredict
                                   for n in given)
                 return TensorClaimResult(
                     verdict="incorrect", kinds=("follows_from_claim",),
-                    diagnosis=f"{head}. It follows from the earlier {names}: carried back "
+                    diagnosis=f"{_sentence(head)} It follows from the earlier {names}: "
+                              "carried back "
                               "by the right rules, those give these numbers.",
                     follows_from=min(earlier.values()), **base)  # type: ignore[arg-type]
     kind = "shape" if numbers.shape != right.shape else "unexplained"
     return TensorClaimResult(
         verdict="incorrect", kinds=(kind,),
-        diagnosis=f"{head}. No mistake of the registry gives these numbers.",
+        diagnosis=f"{_sentence(head)} No mistake of the registry gives these numbers.",
         **base)  # type: ignore[arg-type]
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith(("?", ".")) else text + "."
 
 
 def _draws(problem: TensorProblem, count: int) -> list[dict[str, np.ndarray]]:

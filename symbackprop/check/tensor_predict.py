@@ -31,7 +31,8 @@ import numpy as np
 from ..errors import DomainError
 from ..graph.tensor import TensorGraph
 from .tensor_backward import Variant, backward
-from .tensor_mistakes import TENSOR_MISTAKES, Instance, TensorMistake, instances, unreduced
+from .tensor_mistakes import TENSOR_MISTAKES, Instance, TensorMistake, unreduced
+from .tensor_places import instances
 
 __all__ = ["MAX_PAIRED", "TensorPrediction", "TensorPredictor", "same_tensor"]
 
