@@ -173,10 +173,12 @@ def shape_note(given: tuple[int, ...], right: tuple[int, ...], what: str) -> str
 
 def judge_tensor(claim: TensorClaim, right: np.ndarray, predictor: TensorPredictor | None,
                  given: Mapping[str, np.ndarray] | None = None,
-                 earlier: Mapping[str, int] | None = None) -> TensorClaimResult:
+                 earlier: Mapping[str, int] | None = None, *,
+                 tolerance: np.ndarray | None = None) -> TensorClaimResult:
     """Judge the numbers of ``claim`` against ``right``: entry by entry, then diagnosed by
     the predictions of ``predictor`` and by the gradients ``given`` by earlier claims
-    (``earlier``: each such node's claim number).
+    (``earlier``: each such node's claim number); ``tolerance``, one per entry, overrides
+    the claim's (unprinted floats, an ``.npz``'s).
 
     Examples
     --------
@@ -190,7 +192,8 @@ def judge_tensor(claim: TensorClaim, right: np.ndarray, predictor: TensorPredict
     """
     assert claim.value is not None  # judged only when it gives numbers
     numbers = claim_numbers(claim)
-    tolerance = entry_tolerances(claim.value, claim.tolerance)
+    tolerance = entry_tolerances(claim.value, claim.tolerance if tolerance is None
+                                 else tolerance)
     base = {"claim": claim, "claimed": numbers, "expected": right,
             "tolerance": tolerance.reshape(numbers.shape), "method": "numeric"}
     what = claim.of if claim.kind == "gradient" else f"{claim.node}"

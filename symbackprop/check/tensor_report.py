@@ -24,9 +24,11 @@ from typing import Any
 import numpy as np
 
 from .tensor_check import TensorCheckReport, TensorClaimResult, dimensions
+from .tensor_workbook import Step, Workbook
 
 __all__ = ["SHOWN_ENTRIES", "show_tensor_for_check", "tensor_check_data",
-           "tensor_check_markdown", "tensor_check_text", "tensor_claim_data"]
+           "tensor_check_markdown", "tensor_check_text", "tensor_claim_data", "workbook_data",
+           "workbook_markdown", "workbook_text"]
 
 SHOWN_ENTRIES = 60
 """A tensor with more entries is summarised (numpy's rule: three first and last of each axis)."""
@@ -216,3 +218,121 @@ def tensor_check_markdown(report: TensorCheckReport, level: int = 2) -> str:
                   "", result.diagnosis]
     lines += ["", _counts(report)]
     return "\n".join(lines)
+
+
+# -- the workbook --------------------------------------------------------------------------------
+
+STEP_MARKS = {"right": "✓", "follows": "→", "incorrect": "✗", "missing": "?"}
+
+
+def _step_data(step: Step) -> dict[str, Any]:
+    result = step.result
+    return {
+        "step": step.index,
+        "of": f"d{step.node}",
+        "node": step.node,
+        "verdict": step.verdict,
+        "kinds": list(step.kinds),
+        "diagnosis": step.diagnosis or None,
+        "shape": None if result is None or result.claimed is None else list(
+            result.claimed.shape),
+        "expected_shape": None if result is None or result.expected is None else list(
+            result.expected.shape),
+        "entries_off": 0 if result is None else result.off,
+        "largest_error": None if result is None else result.largest_error,
+    }
+
+
+def workbook_data(book: Workbook) -> dict[str, Any]:
+    """A workbook's report as plain data (``check FILE --answers A --format json``).
+
+    Examples
+    --------
+    >>> from symbackprop.spec.problems import load_any
+    >>> from symbackprop.check.tensor_workbook import check_workbook
+    >>> book = check_workbook(load_any("examples/tensor/mlp.toml"), {}, steps=["W1"])
+    >>> data = workbook_data(book)
+    >>> data["score"], data["out_of"], data["first_wrong"], data["steps"][0]["verdict"]
+    (0, 1, 'dW1', 'missing')
+    """
+    right, total = book.score
+    first = book.first_wrong
+    return {
+        "file": book.source,
+        "answers": book.answers,
+        "level": "tensor",
+        "status": book.status,
+        "steps": [_step_data(s) for s in book.steps],
+        "score": right,
+        "out_of": total,
+        "first_wrong": None if first is None else f"d{first.node}",
+        "right": sum(s.verdict == "right" for s in book.steps),
+        "follows": sum(s.verdict == "follows" for s in book.steps),
+        "incorrect": sum(s.verdict == "incorrect" for s in book.steps),
+        "missing": sum(s.verdict == "missing" for s in book.steps),
+    }
+
+
+def _summary(book: Workbook) -> list[str]:
+    right, total = book.score
+    first = book.first_wrong
+    lines = [f"Score: {right}/{total} (each step right, or following from your earlier "
+             "answers)"]
+    if first is None:
+        lines.append("Every step is right." if book.status == "correct" else
+                     "No step is wrong on its own: every wrong one follows from an earlier "
+                     "answer.")
+    else:
+        lines += _wrap(f"The first wrong step is {first.index}. d{first.node}: "
+                       f"{first.diagnosis}", 0)
+    return lines
+
+
+def workbook_text(book: Workbook) -> str:
+    """A workbook's report for a terminal: a mark per step (``✓`` right, ``→`` follows from
+    the earlier answers, ``✗`` wrong, ``?`` missing), the first wrong step and the score.
+
+    Examples
+    --------
+    >>> from symbackprop.spec.problems import load_any
+    >>> from symbackprop.check.tensor_workbook import check_workbook
+    >>> book = check_workbook(load_any("examples/tensor/mlp.toml"), {}, steps=["W1"])
+    >>> print(workbook_text(book))   # doctest: +NORMALIZE_WHITESPACE
+    examples/tensor/mlp.toml: answers
+    =================================
+    ?  1. dW1: not in the answers file
+    <BLANKLINE>
+    Score: 0/1 (each step right, or following from your earlier answers)
+    The first wrong step is 1. dW1: not in the answers file
+    """
+    head = f"{book.source}: answers {book.answers}".rstrip()
+    lines = [head, "=" * min(len(head), WIDTH)]
+    for step in book.steps:
+        label = f"{STEP_MARKS[step.verdict]} {step.index:>2}. d{step.node}"
+        if step.verdict in ("right", "follows", "missing"):
+            lines.append(label + (f": {step.diagnosis}" if step.diagnosis else ""))
+            continue
+        lines.append(label)
+        if step.result is not None:
+            lines += _indented("right value", step.result.expected, 6)
+        lines += _wrap(step.diagnosis, 6)
+    return "\n".join([*lines, "", *_summary(book)])
+
+
+def workbook_markdown(book: Workbook) -> str:
+    """A workbook's report as Markdown: a table of the steps, then the first wrong one.
+
+    Examples
+    --------
+    >>> from symbackprop.spec.problems import load_any
+    >>> from symbackprop.check.tensor_workbook import check_workbook
+    >>> book = check_workbook(load_any("examples/tensor/mlp.toml"), {}, steps=["W1"])
+    >>> workbook_markdown(book).splitlines()[4]
+    '| 1 | `dW1` | missing | not in the answers file |'
+    """
+    lines = [f"## Workbook: `{book.source}`", "", "| step | gradient | verdict | why |",
+             "|---:|---|---|---|"]
+    for step in book.steps:
+        why = step.diagnosis.replace("|", "\\|")
+        lines.append(f"| {step.index} | `d{step.node}` | {step.verdict} | {why} |")
+    return "\n".join([*lines, "", *_summary(book)])
