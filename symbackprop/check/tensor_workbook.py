@@ -1,15 +1,14 @@
 """The workbook: a student's gradients of a tensor problem, checked step by step, in order.
 
 The backprop-ninja exercise asks for every intermediate gradient in turn (``dlogprobs``,
-``dprobs``, ..., ``dW1``, ``db1``, ``dC``).  A problem file lists those steps with a
-top-level ``workbook = ["logprobs", "probs", ...]`` (the nodes whose gradients are asked, in
-that order); without it, the steps are the answers file's keys, in the order a backward pass
-computes them.  The answers file (``symbackprop check FILE --answers ANSWERS``) is TOML, JSON
-or YAML (a table of nested lists), or a numpy ``.npz`` (read with ``allow_pickle=False``);
-every answers file is size-checked before it is read.  Its keys are ``dNAME``, the gradient
-of the loss with respect to node ``NAME`` as the notebook names it, or ``grad(NAME)``; the
-gradient of a node whose own name starts with ``d`` (a tensor called ``dW``) is
-``grad(dW)`` (or ``ddW``).
+``dprobs``, ..., ``dW1``, ``db1``, ``dC``). A problem file lists those steps with a top-level
+``workbook = ["logprobs", "probs", ...]`` (the nodes whose gradients are asked, in that order);
+without it, the steps are the answers file's keys, in the file's order. The answers file
+(``symbackprop check FILE --answers ANSWERS``) is TOML, JSON or YAML (a table of nested lists),
+or a numpy ``.npz`` (read with ``allow_pickle=False``); every answers file is size-checked
+before it is read. Its keys are ``dNAME``, the gradient of the loss with respect to node
+``NAME`` as the notebook names it, or ``grad(NAME)``; the gradient of a node whose own name
+starts with ``d`` (a tensor called ``dW``) is ``grad(dW)`` (or ``ddW``).
 
 Each step is judged as a claim is (:func:`~symbackprop.check.tensor_check.judge_tensor`;
 the printed digits of a TOML or JSON answer set each entry's tolerance; an ``.npz`` holds
@@ -49,6 +48,7 @@ from decimal import Decimal
 from pathlib import Path as FilePath
 from typing import Any
 
+import networkx as nx
 import numpy as np
 
 from ..errors import SpecError
@@ -217,7 +217,7 @@ def read_answers(path: str | FilePath, problem: TensorProblem) -> dict[str, Answ
 def check_workbook(problem: TensorProblem, answers: Mapping[str, Answer], *,
                    source: str = "", steps: Sequence[str] | None = None) -> Workbook:
     """Judge ``answers`` (by node) step by step: the file's ``workbook`` order, else
-    ``steps``, else the answers' nodes in the order a backward pass computes them.
+    ``steps``, else the answers' own order.
 
     Examples
     --------
@@ -230,13 +230,12 @@ def check_workbook(problem: TensorProblem, answers: Mapping[str, Answer], *,
         raise SpecError(f"{problem.path}: the file gives no values for "
                         f"{', '.join(problem.graph.missing_values(problem.values))}")
     predictor = TensorPredictor(problem.graph, problem.graph.forward(problem.values))
-    order = {name: i for i, name in enumerate(problem.graph.order)}
     if problem.workbook:
         nodes = list(problem.workbook)
     elif steps is not None:
         nodes = list(steps)
     else:
-        nodes = sorted(answers, key=lambda n: -order[n])
+        nodes = list(answers)
     output = problem.graph.output
     done: list[Step] = []
     earlier: dict[str, np.ndarray] = {}
@@ -275,7 +274,8 @@ def _step(index: int, node: str, result: TensorClaimResult, answer: Answer,
         if value is not None and tolerance is not None and bool(np.all(
                 np.abs(answer.value - value) <= FOLLOWS * tolerance + 1e-5 * float(
                     np.max(np.abs(value), initial=0.0)))):
-            used = [f"d{n}" for n in wrong_before if n in earlier]
+            below = nx.descendants(predictor.graph.digraph, node)
+            used = [f"d{n}" for n in wrong_before if n in earlier and n in below]
             return Step(index, node, "follows", ("follows_from_answer",), (
                 f"follows from your {', '.join(used)}: the right rule applied to your earlier "
                 "answers gives these numbers"), result)
