@@ -110,7 +110,7 @@ def batchnorm(v: Values, mistakes: frozenset[str] = frozenset()) -> dict[str, np
     mu, var = x.mean(axis=0), x.var(axis=0)
     inv = 1 / np.sqrt(var + 1e-5)
     xhat = (x - mu) * inv
-    dxhat = dy * v["gamma"]
+    dxhat = dy if "gamma_left_out" in mistakes else dy * v["gamma"]
     dx = dxhat * inv                                            # the direct path
     if "batchnorm_mean_path" not in mistakes:
         dx = dx - (dxhat * inv).sum(axis=0) / n                 # through the mean
@@ -152,6 +152,8 @@ def ninja(v: Values, mistakes: frozenset[str] = frozenset()) -> dict[str, np.nda
     else:
         dprobs = (1.0 / v["probs"]) * dlogprobs
     dcounts_sum_inv = (v["counts"] * dprobs).sum(1, keepdims=True)
+    if "normaliser_not_summed" in mistakes:
+        dcounts_sum_inv = v["counts"] * dprobs      # the broadcast's sum left out
     dcounts = v["counts_sum_inv"] * dprobs
     dcounts_sum = (-v["counts_sum"] ** -2) * dcounts_sum_inv
     if "softmax_normaliser_path" not in mistakes:
