@@ -136,3 +136,23 @@ def test_check_on_a_tensor_file_in_every_format() -> None:
                 "correct", "correct", "incorrect", "incorrect", "incorrect"]
         else:
             assert "bias_not_summed" in run.stdout or "not summed over the batch" in run.stdout
+
+
+def test_the_json_reports_follow_the_schema(tmp_path: Path) -> None:
+    import jsonschema
+
+    from symbackprop.check import check_source, check_workbook
+    from symbackprop.check.report import batch_data, check_data
+    from symbackprop.check.tensor_report import workbook_data
+    from symbackprop.check.tensor_workbook import Answer
+    from symbackprop.spec.problems import load_any
+
+    schema = json.loads((ROOT / "docs" / "check.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    student = check_source(str(ROOT / "examples" / "check" / "mlp_student.toml"))
+    assert student.report is not None
+    validator.validate(json.loads(json.dumps(check_data(student.report))))
+    validator.validate(json.loads(json.dumps(batch_data([student, check_source("mazur_2_2_2")]))))
+    problem = load_any(TENSOR / "mlp.toml")
+    book = check_workbook(problem, {"W1": Answer(problem.values["W1"])})  # type: ignore[arg-type]
+    validator.validate(json.loads(json.dumps(workbook_data(book))))
