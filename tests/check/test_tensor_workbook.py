@@ -102,3 +102,18 @@ def test_answers_files_are_refused_when_unsafe_or_wrong(tmp_path: Path) -> None:
     labels.write_text('{"grad(Yb)": [1.0]}')
     with pytest.raises(SpecError, match="holds integers"):
         read_answers(labels, _PROBLEM)
+
+
+def test_a_problem_file_can_list_the_workbook_steps() -> None:
+    from symbackprop.spec.problems import load_any_text
+
+    text = NINJA.read_text(encoding="utf-8")
+    problem = load_any_text('workbook = ["logprobs", "probs", "W1"]\n' + text, name="n.toml")
+    assert problem.workbook == ("logprobs", "probs", "W1")  # type: ignore[union-attr]
+    book = check_workbook(problem, answers())  # type: ignore[arg-type]
+    assert [s.node for s in book.steps] == ["logprobs", "probs", "W1"]
+    assert book.score == (3, 3)
+    for bad, message in (('["Yb"]', "has no gradient"), ('["nothing"]', "no tensor is called"),
+                         ('["h", "h"]', "listed twice"), ('"h"', "a list of node names")):
+        with pytest.raises(SpecError, match=message):
+            load_any_text(f"workbook = {bad}\n" + text, name="n.toml")
