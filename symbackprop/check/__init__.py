@@ -13,7 +13,13 @@
   :mod:`~symbackprop.check.diagnose`: the search for the mistakes that reproduce a wrong answer;
 - :mod:`~symbackprop.check.predict`: the values the common mistakes give (the diagnosis run
   forwards), with :mod:`~symbackprop.check.updates` for the order of the updates;
-- :mod:`~symbackprop.check.report`: check reports as text, Markdown and JSON.
+- :mod:`~symbackprop.check.report`: check reports as text, Markdown and JSON;
+- tensor problems: :mod:`~symbackprop.check.tensor_check` (claims judged entry by entry),
+  :mod:`~symbackprop.check.tensor_mistakes` (the tensor-level mistakes), where they apply
+  (:mod:`~symbackprop.check.tensor_places`), the gradients they give
+  (:mod:`~symbackprop.check.tensor_predict`, by :mod:`~symbackprop.check.tensor_backward`),
+  the workbook (:mod:`~symbackprop.check.tensor_workbook`) and the reports
+  (:mod:`~symbackprop.check.tensor_report`).
 
 May import :mod:`symbackprop.render`, :mod:`symbackprop.numeric`, :mod:`symbackprop.calculus`,
 :mod:`symbackprop.spec`, :mod:`symbackprop.graph` and :mod:`symbackprop.rules`.
@@ -25,6 +31,9 @@ from .batch import FileCheck, check_source, check_sources, collect_sources
 from .claims import VERDICTS, CheckReport, ClaimResult, check_problem
 from .judge import Judgement, judge_number
 from .predict import MistakenValue, mistaken_forward_values, mistaken_values
+from .tensor_check import TensorCheckReport, TensorClaimResult, check_tensor_problem
+from .tensor_predict import TensorPrediction, TensorPredictor
+from .tensor_workbook import Workbook, check_workbook, read_answers
 
 __all__ = [
     "VERDICTS",
@@ -33,11 +42,19 @@ __all__ = [
     "FileCheck",
     "Judgement",
     "MistakenValue",
+    "TensorCheckReport",
+    "TensorClaimResult",
+    "TensorPrediction",
+    "TensorPredictor",
+    "Workbook",
     "check_problem",
     "check_source",
     "check_sources",
+    "check_tensor_problem",
+    "check_workbook",
     "collect_sources",
     "judge_number",
     "mistaken_forward_values",
     "mistaken_values",
+    "read_answers",
 ]

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 
 from ..errors import SpecError, SymbackpropError, in_source
-from ..spec.problems import FORMATS, load_problem, scalar_problem
+from ..spec.problems import FORMATS, load_problem
+from ..spec.tensor import TensorProblem
 from .claims import CheckReport, check_problem
+from .tensor_check import TensorCheckReport, check_tensor_problem
 
 __all__ = ["FileCheck", "check_source", "check_sources", "collect_sources"]
 
@@ -39,7 +41,7 @@ class FileCheck:
     """
 
     source: str
-    report: CheckReport | None = None
+    report: CheckReport | TensorCheckReport | None = None
     error: str | None = None
 
     @property
@@ -49,7 +51,9 @@ class FileCheck:
 
 
 def check_source(source: str) -> FileCheck:
-    """Load and check one file (or bundled example); a bad file gives its error, not raises.
+    """Load and check one file (or bundled example), a tensor problem by
+    :func:`~symbackprop.check.tensor_check.check_tensor_problem`; a bad file gives its error,
+    not raises.
 
     Examples
     --------
@@ -57,7 +61,10 @@ def check_source(source: str) -> FileCheck:
     ('correct', 'error')
     """
     try:
-        return FileCheck(source, check_problem(scalar_problem(load_problem(source), "check")))
+        problem = load_problem(source)
+        if isinstance(problem, TensorProblem):
+            return FileCheck(source, check_tensor_problem(problem))
+        return FileCheck(source, check_problem(problem))
     except SymbackpropError as err:  # named by its file, as every message of a batch is
         return FileCheck(source, error=in_source(str(err), source))
     except RecursionError:

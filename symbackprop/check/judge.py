@@ -48,17 +48,19 @@ Judgement(kind='right', mistake=None, tolerance=0.0001, index=None, read='0.0821
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
+
+import numpy as np
 
 from ..spec.claims import printed_unit
 from .mistakes import NOT_UPDATED
 from .reading import read_answer, significant_digits
 
 __all__ = ["EXACT_MISTAKES", "JUDGEMENTS", "SLACK", "Judgement", "agrees", "asked_tolerance",
-           "judge_number", "rounded_alike", "tolerance_of", "within"]
+           "entry_tolerances", "judge_number", "rounded_alike", "tolerance_of", "within"]
 
 SLACK = 1 + 1e-9
 """Tolerances are allowed exactly, up to floating-point noise."""
@@ -98,6 +100,25 @@ def tolerance_of(number: Decimal | None, given: float | None = None) -> float | 
     if given is not None:
         return given
     return None if number is None else printed_unit(number)
+
+
+def entry_tolerances(numbers: Sequence[Decimal], given: Any = None) -> np.ndarray:
+    """Each number's tolerance by :func:`tolerance_of`, for a tensor judged entry by entry
+    (with :func:`within` on the arrays): ``given`` (a number, or an array of one per entry)
+    when there is one, else one unit in each number's own last printed digit.
+
+    Examples
+    --------
+    >>> entry_tolerances([Decimal("0.25"), Decimal("-1.5"), Decimal("3")])
+    array([0.01, 0.1 , 1.  ])
+    >>> within(np.array([0.251, -1.6]), np.array([0.25, -1.52]),
+    ...        entry_tolerances([Decimal("0.251"), Decimal("-1.6")]))
+    array([ True,  True])
+    """
+    if given is not None:
+        return np.broadcast_to(np.asarray(given, dtype=float), (len(numbers),)).copy()
+    units = [tolerance_of(n) for n in numbers]
+    return np.array([math.inf if u is None else u for u in units], dtype=float)
 
 
 def asked_tolerance(right: float, digits: int, given: float | None = None) -> float:

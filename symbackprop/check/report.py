@@ -34,6 +34,8 @@ from ..render.markdown import markdown_code, markdown_code_block, markdown_text
 from ..render.numbers import decimal_number
 from .batch import FileCheck
 from .claims import CheckReport, ClaimResult
+from .tensor_check import TensorCheckReport
+from .tensor_report import tensor_check_data, tensor_check_markdown, tensor_check_text
 
 __all__ = ["batch_data", "batch_markdown", "batch_text", "check_data", "check_markdown",
            "check_text", "claim_data", "right_value"]
@@ -101,7 +103,7 @@ def claim_data(result: ClaimResult) -> dict[str, Any]:
     }
 
 
-def check_data(report: CheckReport) -> dict[str, Any]:
+def check_data(report: CheckReport | TensorCheckReport) -> dict[str, Any]:
     """One file's report as the ``check --format json`` object of docs/reference/cli.md.
 
     Examples
@@ -111,6 +113,8 @@ def check_data(report: CheckReport) -> dict[str, Any]:
     >>> data["status"], data["correct"], data["incorrect"], len(data["claims"])
     ('correct', 6, 0, 6)
     """
+    if isinstance(report, TensorCheckReport):
+        return tensor_check_data(report)
     return {
         "claims": [claim_data(r) for r in report.results],
         "correct": report.correct,
@@ -176,7 +180,7 @@ def _counts(correct: int, incorrect: int, errors: int) -> str:
     return text + (f", {errors} cannot be checked" if errors else "")
 
 
-def check_text(report: CheckReport) -> str:
+def check_text(report: CheckReport | TensorCheckReport) -> str:
     """The report for a terminal: a mark per claim, then for each wrong one the right value,
     the right formula and the diagnosis.
 
@@ -195,6 +199,8 @@ def check_text(report: CheckReport) -> str:
     <BLANKLINE>
     6 correct, 0 incorrect
     """
+    if isinstance(report, TensorCheckReport):
+        return tensor_check_text(report)
     head = report.source + (f": {report.title}" if report.title else "")
     lines = [head, "=" * min(len(head), WIDTH)]
     if not report.results:
@@ -272,7 +278,7 @@ def batch_text(checks: Sequence[FileCheck]) -> str:
 
 # -- markdown --------------------------------------------------------------------------------------
 
-def check_markdown(report: CheckReport, level: int = 2) -> str:
+def check_markdown(report: CheckReport | TensorCheckReport, level: int = 2) -> str:
     """The report as Markdown: a table of every claim, then a section per wrong one.
 
     Examples
@@ -287,6 +293,8 @@ def check_markdown(report: CheckReport, level: int = 2) -> str:
     | 3 | `w212+` | 0.865 | 0.9303767062 | ✗ incorrect |
     <BLANKLINE>
     """
+    if isinstance(report, TensorCheckReport):
+        return tensor_check_markdown(report, level)
     hashes = "#" * level
     title = report.title or report.source
     lines = [f"{hashes} Check: {markdown_text(title)}", "",

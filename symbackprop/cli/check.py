@@ -24,6 +24,8 @@ def _check(args: argparse.Namespace) -> int:
     from ..check.batch import check_sources, collect_sources
     from ..render.jsontext import to_json
 
+    if args.answers is not None:
+        return _workbook(args)
     sources = collect_sources(args.files)
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
@@ -48,6 +50,27 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if nothing_judged else EXIT_FAILED
 
 
+def _workbook(args: argparse.Namespace) -> int:
+    """``check FILE --answers ANSWERS``: a student's gradients of a tensor problem, step by
+    step (docs/howto/check-vectorised.md).  Exit status 0 when every step is right, else 1."""
+    from ..check.tensor_report import workbook_data, workbook_markdown, workbook_text
+    from ..check.tensor_workbook import check_workbook, read_answers
+    from ..render.jsontext import to_json
+    from ..spec.problems import load_problem
+    from ..spec.tensor import TensorProblem
+
+    if len(args.files) != 1:
+        raise UsageError("--answers checks one problem file: give exactly one FILE")
+    problem = load_problem(args.files[0])
+    if not isinstance(problem, TensorProblem):
+        raise UsageError(f"{args.files[0]}: --answers checks a tensor problem ([tensor])")
+    book = check_workbook(problem, read_answers(args.answers, problem), source=args.answers)
+    text = (to_json(workbook_data(book)) if args.format == "json" else
+            workbook_markdown(book) if args.format == "markdown" else workbook_text(book))
+    emit(text, args.output)
+    return EXIT_OK if book.status == "correct" else EXIT_FAILED
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``check`` command to the parser's sub-commands.
 
@@ -67,5 +90,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                          help="text (default), markdown or json")
     check_p.add_argument("--jobs", type=int, default=None, metavar="N",
                          help="check N files at once (default: the number of CPUs)")
+    check_p.add_argument("--answers", metavar="ANSWERS",
+                         help="a student's gradients of a tensor problem (TOML, JSON, YAML or "
+                              ".npz; keys dNAME or grad(NAME)), checked step by step")
     check_p.add_argument("-o", "--output", metavar="OUT", help="write to OUT, not stdout")
     check_p.set_defaults(run=_check)

@@ -6,8 +6,10 @@ values given, drawn from the file's seeded generator, or only a shape), computed
 matrix grammar (``[tensor.nodes]``, in any order), and an unrolled recurrence
 (``[tensor.recurrence]``: ``steps`` and nodes named with ``{t}``, whose formulas may read
 ``{t-1}``), expanded into ordinary nodes before the graph is built.  ``learning_rate`` is
-read as in the scalar format; ``[[claims]]`` are kept as written (their checking is the
-tensor checker's).  Every error names the file and the key; shapes are checked at load.
+read as in the scalar format; ``[[claims]]`` are read by :mod:`symbackprop.spec.tensor_claims`
+(a gradient or a value, as numbers or a formula), and ``workbook`` lists the nodes whose
+gradients a student computes in turn (the backprop-ninja exercise).  Every error names the
+file and the key; shapes are checked at load.
 
 Examples
 --------
@@ -35,13 +37,15 @@ import numpy as np
 from ..errors import GraphError, SpecError
 from ..graph.tensor import TensorGraph, TensorNode
 from ..graph.tensor_build import build_tensor_graph
-from ..limits import MAX_CLAIMS, MAX_NODES
+from ..limits import MAX_NODES
 from .fields import as_table, check_keys, describe, number, text
+from .tensor_claims import TensorClaim, read_tensor_claims
 from .tensor_values import read_tensor
 
 __all__ = ["TENSOR_KEYS", "TENSOR_TOP_KEYS", "TensorProblem", "tensor_problem_from_dict"]
 
-TENSOR_TOP_KEYS = ("title", "source", "description", "tensor", "learning_rate", "claims")
+TENSOR_TOP_KEYS = ("title", "source", "description", "tensor", "learning_rate", "claims",
+                   "workbook")
 TENSOR_KEYS = ("output", "seed", "expand", "inputs", "targets", "parameters", "constants",
                "nodes", "recurrence")
 RECURRENCE_KEYS = ("steps", "nodes")
@@ -59,8 +63,10 @@ class TensorProblem:
     graph : TensorGraph
     values : dict of str to numpy array
         Every leaf that has values (given or drawn); a leaf given by its shape alone has none.
-    claims : tuple of mapping
-        The ``[[claims]]`` tables as written (numbers as :class:`~decimal.Decimal`).
+    claims : tuple of TensorClaim
+        The ``[[claims]]`` (:mod:`symbackprop.spec.tensor_claims`).
+    workbook : tuple of str
+        The nodes a workbook asks the gradient of, in the order asked (empty for none).
     origins : mapping of str to str
         Where each value comes from, for a problem made from a model (empty for a file).
     seed : int
@@ -82,10 +88,11 @@ class TensorProblem:
     description: str = ""
     path: str | None = None
     learning_rate: float | None = None
-    claims: tuple[Mapping[str, Any], ...] = ()
+    claims: tuple[TensorClaim, ...] = ()
     origins: Mapping[str, str] = field(default_factory=dict)
     seed: int = 0
     expanded: bool = False
+    workbook: tuple[str, ...] = ()
 
     @property
     def has_values(self) -> bool:
@@ -167,8 +174,9 @@ undefined name 'x'; no names are defined
         source=text(data.get("source", ""), f"{name}: source"),
         description=text(data.get("description", ""), f"{name}: description"),
         path=name, learning_rate=None if rate is None else number(rate, f"{name}: learning_rate"),
-        claims=_claims(data.get("claims", []), name), seed=seed,
-        expanded=file_expand if expand is None else expand)
+        claims=read_tensor_claims(data.get("claims", []), graph, name), seed=seed,
+        expanded=file_expand if expand is None else expand,
+        workbook=_workbook(data.get("workbook", []), graph, name))
 
 
 def _read_leaves(table: Any, key: str, name: str, rng: np.random.Generator,
@@ -221,9 +229,22 @@ def _read_recurrence(table: Any, name: str, formulas: dict[str, str],
             places[node] = nodes_where
 
 
-def _claims(value: Any, name: str) -> tuple[Mapping[str, Any], ...]:
-    if not isinstance(value, list):
-        raise SpecError(f"{name}: claims: must be an array of tables ([[claims]]), got "
-                        f"{describe(value)}")
-    MAX_CLAIMS.check(len(value), f"{name}: claims", "claims")
-    return tuple(as_table(claim, f"{name}: claims[{i}]") for i, claim in enumerate(value, 1))
+def _workbook(value: Any, graph: TensorGraph, name: str) -> tuple[str, ...]:
+    """The ``workbook`` list: float nodes on a path to the loss, each once."""
+    where = f"{name}: workbook"
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SpecError(f"{where}: must be a list of node names, got {describe(value)}")
+    MAX_NODES.check(len(value), where, "steps")
+    reach = {graph.output}
+    for node in reversed(graph.order):
+        if any(child in reach for child in graph.children(node)):
+            reach.add(node)
+    for node in value:
+        if node not in graph.nodes:
+            raise SpecError(f"{where}: no tensor is called {node!r}")
+        if graph.node(node).dtype != "float" or node not in reach:
+            raise SpecError(f"{where}: {node!r} has no gradient (it holds integers or does not "
+                            f"reach {graph.output!r})")
+    if len(set(value)) != len(value):
+        raise SpecError(f"{where}: a node is listed twice")
+    return tuple(value)

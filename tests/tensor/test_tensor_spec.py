@@ -140,15 +140,16 @@ L = "sum(h3)"
     assert str(graph.node("x3").definition) == "X[2]"
 
 
-def test_claims_and_the_learning_rate_are_kept() -> None:
+def test_claims_are_read_and_the_learning_rate_kept() -> None:
     problem = tensor("learning_rate = 0.5\n" + BASE + """
 [[claims]]
 of = "dL/dW"
 value = [[0.1, 0.2, 0.3], [0, 0, 0], [1, 1, 1]]
 """)
     assert problem.learning_rate == 0.5
-    assert problem.claims[0]["of"] == "dL/dW"
-    assert problem.claims[0]["value"][0][0] == Decimal("0.1")
+    claim = problem.claims[0]
+    assert (claim.of, claim.kind, claim.node, claim.shape) == ("dL/dW", "gradient", "W", (3, 3))
+    assert claim.value is not None and claim.value[0] == Decimal("0.1")
 
 
 def test_yaml_and_json_read_the_same() -> None:
@@ -204,7 +205,7 @@ def test_the_scalar_reader_refuses_a_tensor_file_naming_the_commands_that_read_i
         problem_from_dict(_parse(BASE, "toml", "f.toml"), name="f.toml")
     assert str(caught.value) == ("f.toml: a tensor problem ([tensor]); this needs a [network] or "
                                  "[graph] problem (the commands that read a tensor problem: "
-                                 "derive, paths, draw, verify)")
+                                 "derive, paths, draw, verify, check)")
 
 
 @pytest.mark.parametrize(("change", "fragments"), [
