@@ -169,6 +169,8 @@ def _eager_loss(torch: Any, model: Any, inputs: Sequence[Any], y: Any, loss: Any
     try:
         with torch.no_grad():
             value = loss(model(*inputs), y)
+    except SpecError:
+        raise
     except (RuntimeError, ValueError, TypeError, IndexError) as err:
         raise SpecError(f"model: torch cannot compute the loss of x and y ({err})") from None
     if not isinstance(value, torch.Tensor) or value.numel() != 1:
@@ -248,7 +250,12 @@ def _masked(model: Any, masks: Mapping[str, Any]) -> Iterator[None]:
         if mask is None:
             continue
 
-        def hook(module: Any, args: Any, output: Any, mask: Any = mask) -> Any:
+        def hook(module: Any, args: Any, output: Any, mask: Any = mask,
+                 name: str = name) -> Any:
+            if tuple(mask.shape) != tuple(args[0].shape):
+                raise SpecError(f"{module_place(name)} (Dropout) is given a mask of shape "
+                                f"{tuple(mask.shape)} for an input of shape "
+                                f"{tuple(args[0].shape)}")
             return args[0] * mask.to(args[0].dtype) / (1 - module.p)
 
         handles.append(module.register_forward_hook(hook))

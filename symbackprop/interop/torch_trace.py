@@ -196,8 +196,15 @@ class Traced:
                 values[node] = kept(result)
                 return result
 
-        with torch.no_grad():
-            _Recorder(self.graph_module).run(*inputs)
+        try:
+            with torch.no_grad():
+                _Recorder(self.graph_module).run(*inputs)
+        except SpecError:  # a hook of ours (a Dropout mask of the wrong shape)
+            raise
+        except Exception as err:  # whatever torch raises on these inputs (a shape, a dtype)
+            first = str(err).split("\n")[0].strip()
+            raise SpecError(f"{self.root}: torch cannot run it on the inputs given "
+                            f"({type(err).__name__}: {first})") from None
 
 
 def _tracer_class() -> Any:
