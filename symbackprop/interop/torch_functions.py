@@ -44,7 +44,8 @@ from .torch_formulas import (
     subtract,
     transpose,
 )
-from .torch_fx import Deferred, Reader, Stack
+from .torch_fx import Deferred, Reader
+from .torch_indexing import Stack
 
 __all__ = ["CALLS", "METHODS", "call_name"]
 

@@ -43,7 +43,8 @@ from .torch_formulas import (
     subtract,
     transpose,
 )
-from .torch_fx import Reader, Stack
+from .torch_fx import Reader
+from .torch_indexing import Stack
 
 __all__ = ["RECURRENT", "recurrent_layers"]
 

@@ -4,12 +4,13 @@ its inputs and targets, and a loss, as a :class:`~symbackprop.spec.tensor.Tensor
 The model is traced (:mod:`.torch_trace`) and so is the loss (a ``torch.nn`` loss module is
 traced as the function it calls; a function, such as ``F.mse_loss`` or one of one's own, as
 what it computes), both are run once on the inputs to record every step's value, and the steps
-are read into formulas (:mod:`.torch_fx`, with the translators of :mod:`.torch_calls`).  Then
-the problem is held to torch: every node that is one step of the trace must have torch's value
-of it, and the problem's loss must be the model's own loss, ``loss(model(x), y)``, computed by
-torch in eager mode (relative 1e-9 in float64, 1e-4 for a model in float32).  Nothing of the
-model is changed: its buffers (batch norm's running statistics) are restored after every run,
-and a Dropout module in training mode applies the mask it is given (``masks``) in those runs.
+are read into formulas (:mod:`.torch_fx`, with the translators of :mod:`.torch_layers`,
+:mod:`.torch_functions` and the others).  Then the problem is held to torch: every node that is
+one step of the trace must have torch's value of it, and the problem's loss must be the
+model's own loss, ``loss(model(x), y)``, computed by torch in eager mode (relative 1e-9 in
+float64, 1e-4 for a model in float32).  Nothing of the model is changed: its buffers (batch
+norm's running statistics) are restored after every run, and a Dropout module in training
+mode applies the mask it is given (``masks``) in those runs.
 
 Examples
 --------
@@ -32,7 +33,8 @@ from .torch_attention import ATTENTION, ATTENTION_CALLS
 from .torch_draft import Draft
 from .torch_formulas import Formula
 from .torch_functions import CALLS, METHODS, call_name
-from .torch_fx import Reader, Stack, Translator
+from .torch_fx import Reader, Translator
+from .torch_indexing import Stack
 from .torch_layers import FUNCTIONAL_LAYERS, LAYERS
 from .torch_losses import LOSS_CALLS, LOSS_MODULES
 from .torch_recurrent import RECURRENT, recurrent_layers
