@@ -5,10 +5,8 @@ reads item by item, with no node of the whole.
 Examples
 --------
 >>> from symbackprop.interop.torch_formulas import Formula
->>> pick(Stack((Formula("h1", (4, 5)), Formula("h2", (4, 5))), 0), -1, ValueError)
-Formula('h2', (4, 5))
->>> pick(Formula("X", (3, 2)), (slice(None), 1), ValueError).text
-'X.T[1]'
+>>> pick(Formula("X", (3, 2)), 0, ValueError).text
+'X[0]'
 """
 
 from __future__ import annotations
@@ -58,7 +56,17 @@ class Stack:
 
 def pick(value: Formula | Stack, key: Any, refuse: Refuse) -> Formula | Stack:
     """``value[key]`` for integers, full slices ``:``, ``None`` and ``...`` (and short
-    ranges ``a:b``): a pick along the stacking axis of a stack is that item."""
+    ranges ``a:b``): a pick along the stacking axis of a stack is that item.  ``refuse``
+    makes the error for what is not read, naming the step.
+
+    Examples
+    --------
+    >>> from symbackprop.interop.torch_formulas import Formula
+    >>> pick(Stack((Formula("h1", (4, 5)), Formula("h2", (4, 5))), 0), -1, ValueError)
+    Formula('h2', (4, 5))
+    >>> pick(Formula("X", (3, 2)), (slice(None), 1), ValueError).text
+    'X.T[1]'
+    """
     keys = list(key) if isinstance(key, tuple) else [key]
     rank = len(value.shape)
     if any(k is Ellipsis for k in keys):
