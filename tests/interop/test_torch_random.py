@@ -3,7 +3,8 @@
 A Hypothesis strategy draws a plan: a stem ``Linear`` to a width ``d``, then up to four steps
 among a ``Linear`` (with or without bias), one used again (a shared weight), its weight used
 untransposed (a tied weight), an activation as a module or as a function, layer norm, batch
-norm (training mode), a residual ``h + act(lin(h))``, a concatenation of two branches merged
+norm (training mode; each over 3 entries, not 2, whose gradient is round-off alone), a
+residual ``h + act(lin(h))``, a concatenation of two branches merged
 by a ``Linear``, and arithmetic with a constant or a mean; then a head and a loss (MSE, Huber,
 SmoothL1, L1, cross-entropy with class indices, BCE with logits) with ``mean`` or ``sum``
 reduction, on a mini-batch.  The model is built in float64 from a seed, traced by
@@ -51,6 +52,10 @@ class Plan:
 def plans(draw: Any) -> Plan:
     linears = 0  # Linear(d, d) layers made so far (the stem is number 0)
     steps: list[tuple[Any, ...]] = []
+    width, batch = draw(st.integers(2, 3)), draw(st.integers(2, 3))
+    # a norm over 2 entries maps every input to -1 and 1 (up to eps): its gradient is eps's
+    # effect alone, a difference of O(1) terms that round-off dominates in any float64 code
+    norms = [name for name, size in (("layer", width), ("batch", batch)) if size > 2]
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(st.sampled_from(("linear", "reuse", "tied", "act", "act_module", "norm",
                                      "residual", "concat", "arithmetic")))
@@ -63,15 +68,16 @@ def plans(draw: Any) -> Plan:
             steps.append((kind, draw(st.sampled_from(
                 ACTIVATIONS if kind != "arithmetic" else ("scale", "center", "square")))))
         elif kind == "norm":
-            steps.append(("norm", draw(st.sampled_from(("layer", "batch")))))
+            if norms:
+                steps.append(("norm", draw(st.sampled_from(norms))))
         elif kind == "residual":
             steps.append(("residual", draw(st.integers(0, linears)),
                           draw(st.sampled_from(ACTIVATIONS))))
         else:
             steps.append(("concat", draw(st.integers(0, linears)), draw(st.sampled_from(
                 ACTIVATIONS))))
-    return Plan(inputs=draw(st.integers(1, 3)), width=draw(st.integers(2, 3)),
-                batch=draw(st.integers(2, 3)), outputs=draw(st.integers(1, 3)),
+    return Plan(inputs=draw(st.integers(1, 3)), width=width, batch=batch,
+                outputs=draw(st.integers(1, 3)),
                 steps=tuple(steps), loss=draw(st.sampled_from(LOSSES)),
                 reduction=draw(st.sampled_from(("mean", "sum"))),
                 seed=draw(st.integers(0, 2**16)))
