@@ -36,11 +36,16 @@ class SymbackpropError(Exception):
     """
 
 
-class SpecError(SymbackpropError):
+class SpecError(SymbackpropError, ValueError):
     """A problem file (or its Python equivalent) is malformed: a key, a value, a shape.
+
+    Also a :class:`ValueError`, as Python users catch a bad argument (``from_torch`` given a
+    model it cannot read, a shape that does not fit).
 
     Examples
     --------
+    >>> issubclass(SpecError, ValueError)
+    True
     >>> from symbackprop import LayeredNetwork
     >>> LayeredNetwork((2, 2), (), "sigmoid", "hinge")  # doctest: +ELLIPSIS
     Traceback (most recent call last):

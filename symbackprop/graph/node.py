@@ -30,19 +30,12 @@ import sympy
 from ..errors import GraphError
 from ..naming import default_latex, is_identifier, split_entry_name, symbol
 
-__all__ = ["LEAF_KINDS", "NODE_KINDS", "RESERVED_NAMES", "Node", "NodeKind", "check_name",
-           "suggest"]
+__all__ = ["LEAF_KINDS", "NODE_KINDS", "Node", "NodeKind", "check_name", "suggest"]
 
 NodeKind = Literal["input", "target", "parameter", "constant", "hidden", "output", "loss"]
 NODE_KINDS: tuple[str, ...] = ("input", "target", "parameter", "constant", "hidden", "output",
                                "loss")
 LEAF_KINDS = frozenset({"input", "target", "parameter", "constant"})
-
-# Names a node may not take besides Python's keywords: none.  A formula tells a name from a
-# call (``exp`` from ``exp(x)``), a declared name wins over a constant (``pi``, ``e``), and
-# the code compiled from formulas renames a symbol named like something it calls
-# (:func:`symbackprop.rules.functions.shielded`), as generated code does (codegen.nodewise).
-RESERVED_NAMES: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,11 +130,6 @@ digits and underscores, starting with a letter (no '__', no Python keywords)
         raise GraphError(
             f"{what} {name!r} is not a valid node name: use ASCII letters, digits and "
             "underscores, starting with a letter (no '__', no Python keywords)"
-        )
-    if name in RESERVED_NAMES:
-        raise GraphError(
-            f"{what} {name!r} is reserved (a function or constant name in formulas); "
-            "choose another name"
         )
 
 

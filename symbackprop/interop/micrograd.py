@@ -47,7 +47,6 @@ import sympy
 
 from ..errors import SpecError
 from ..graph.computation import ComputationGraph
-from ..graph.node import RESERVED_NAMES
 from ..naming import is_identifier, symbol
 from ..rules.functions import relu, sigmoid
 from ..spec.problems import Problem
@@ -110,7 +109,7 @@ def _walk(root: Any) -> list[Any]:
 
 def _usable(label: Any, taken: set[str]) -> bool:
     return (isinstance(label, str) and is_identifier(label) and not keyword.iskeyword(label)
-            and label not in RESERVED_NAMES and label not in taken)
+            and label not in taken)
 
 
 def micrograd_nodes(value: Any, *, parameters: Iterable[Any] | None = None,

@@ -312,6 +312,8 @@ def _parse_unchecked(text: str, fmt: str, name: str) -> Any:
         raise SpecError(f"{name}: not valid TOML: {err}") from None
     except json.JSONDecodeError as err:
         raise SpecError(f"{name}: not valid JSON: {err}") from None
+    except SpecError:  # a ValueError too, but already says what is wrong (no PyYAML)
+        raise
     except ValueError as err:
         raise SpecError(f"{name}: {err}") from None
     except RecursionError:  # json, tomllib and PyYAML recurse once per level of nesting

@@ -104,6 +104,36 @@ class TensorProblem:
         """:attr:`values` when complete, else ``None``."""
         return self.values if self.has_values else None
 
+    def to_toml(self) -> str:
+        """This problem as a ``[tensor]`` problem file, which loads back to the same graph,
+        values and claims (:mod:`symbackprop.spec.tensor_writing`); :attr:`origins` become
+        comments.
+
+        Examples
+        --------
+        >>> problem = tensor_problem_from_dict({"tensor": {
+        ...     "output": "L", "inputs": {"X": [[1.0, 2.0]]}, "parameters": {"w": [0.5, -1]},
+        ...     "nodes": {"L": "sum(tanh(X @ w))"}}}, name="f.toml")
+        >>> print(problem.to_toml(), end="")
+        [tensor]
+        output = "L"
+        <BLANKLINE>
+        [tensor.inputs]
+        X = [[1.0, 2.0]]
+        <BLANKLINE>
+        [tensor.parameters]
+        w = [0.5, -1.0]
+        <BLANKLINE>
+        [tensor.nodes]
+        L = "sum(tanh(X @ w))"
+        """
+        from .tensor_writing import tensor_problem_toml
+
+        return tensor_problem_toml(
+            self.graph, self.values, title=self.title, source=self.source,
+            description=self.description, learning_rate=self.learning_rate,
+            claims=self.claims, origins=self.origins, seed=self.seed)
+
     def __repr__(self) -> str:
         name = self.title or self.path or "problem"
         return f"TensorProblem({name!r}, {self.graph!r}, {len(self.claims)} claims)"

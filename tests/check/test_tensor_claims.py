@@ -156,3 +156,16 @@ def test_the_json_reports_follow_the_schema(tmp_path: Path) -> None:
     problem = load_problem(TENSOR / "tensor_mlp.toml")
     book = check_workbook(problem, {"W1": Answer(problem.values["W1"])})  # type: ignore[arg-type]
     validator.validate(json.loads(json.dumps(workbook_data(book))))
+
+
+def test_a_problem_with_claims_writes_them_back_as_printed() -> None:
+    """to_toml() keeps each claim: its numbers with the digits their tolerance is read from
+    (0.120 stays 0.120), nested to the shape given, and its formula as written."""
+    claims = ('[[claims]]\nof = "dL/db2"\nvalue = [0.120, -0.5, 1e-3]\n'
+              + formula("dL/dZ1", "grad(H1) * (1 - H1**2)")
+              + '[[claims]]\nof = "dL/dW2"\nvalue = [[1.0, 2.0]]\ntolerance = 0.5\n')
+    problem = load_problem_text(with_claims("mlp", claims), name="mlp.toml")
+    text = problem.to_toml()  # type: ignore[union-attr]
+    assert "0.120" in text and "[[1.0, 2.0]]" in text.replace("\n", "").replace("  ", " ")
+    again = load_problem_text(text, name="again.toml")
+    assert again.claims == problem.claims

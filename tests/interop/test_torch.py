@@ -1,8 +1,12 @@
-"""from_torch against torch.autograd in float64: every parameter's derive value, to 1e-10.
+"""from_torch at the scalar level against torch.autograd in float64: every parameter's derive
+value, to 1e-10.
 
-The models are random small Sequentials (seeded) over every layer and loss from_torch reads,
-plus a module whose forward is a chain (traced with torch.fx).  Without torch these tests skip,
-and under SYMBACKPROP_REQUIRE_ALL=1 (CI) they fail instead (tests/conftest.py).
+The models are random small Sequentials (seeded) over every layer and loss the scalar level
+reads, plus a module whose forward is a chain (traced with torch.fx); level="auto" (the
+default) reads each of them at the scalar level, as before the tensor level existed.  The
+refusals are the scalar level's (level="scalar"): with level="auto" a model it refuses is read
+at the tensor level (tests/interop/test_torch_tensor.py).  Without torch these tests skip, and
+under SYMBACKPROP_REQUIRE_ALL=1 (CI) they fail instead (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from symbackprop.calculus.derivation import derive
 from symbackprop.errors import MissingExtraError, NoPathError, SpecError
 from symbackprop.interop import from_torch
 from symbackprop.spec import Problem, load_problem_text
+from symbackprop.spec.tensor import TensorProblem
 
 ACTIVATIONS = ("Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus", "Softmax",
                "LogSoftmax")
@@ -194,9 +199,11 @@ def test_a_module_whose_forward_is_a_chain(torch: Any) -> None:
         def forward(self, x: Any) -> Any:
             return self.a(x) + x
 
-    with pytest.raises(SpecError, match="forward is not a chain of layers"):
-        from_torch(Skip().double(), torch.randn(2).double(), torch.rand(2).double(),
-                   loss=nn.MSELoss())
+    x, y = torch.randn(2).double(), torch.rand(2).double()
+    with pytest.raises(SpecError, match="forward is not a chain of layers") as refused:
+        from_torch(Skip().double(), x, y, loss=nn.MSELoss(), level="scalar")
+    assert "level='tensor'" in str(refused.value) and "%" not in str(refused.value)
+    assert isinstance(from_torch(Skip().double(), x, y, loss=nn.MSELoss()), TensorProblem)
 
 
 @pytest.mark.parametrize("form", ["F.softmax(z, dim=-1)", "torch.log_softmax(z, 1)",
@@ -244,7 +251,7 @@ def test_a_softmax_over_another_axis_is_refused(torch: Any) -> None:
              (lambda z: torch.softmax(z, 1) * 2, "not a chain of layers")]
     for call, message in cases:
         with pytest.raises(SpecError, match=message):
-            from_torch(Over(call).double(), x, y, loss=nn.MSELoss())
+            from_torch(Over(call).double(), x, y, loss=nn.MSELoss(), level="scalar")
 
 
 def test_refusals_name_the_layer_option_or_shape(torch: Any) -> None:
@@ -252,7 +259,7 @@ def test_refusals_name_the_layer_option_or_shape(torch: Any) -> None:
     x, y = torch.randn(2, dtype=torch.float64), torch.rand(2, dtype=torch.float64)
     model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5)).double()
     with pytest.raises(SpecError, match=r"model\[1\] is Dropout, which from_torch does not read"):
-        from_torch(model, x, y, loss=nn.MSELoss())
+        from_torch(model, x, y, loss=nn.MSELoss(), level="scalar")
     model = nn.Sequential(nn.Linear(2, 2)).double()
     cases = [
         (dict(loss=nn.MSELoss(reduction="none")), "reduction='none'"),
@@ -263,18 +270,18 @@ def test_refusals_name_the_layer_option_or_shape(torch: Any) -> None:
     ]
     for options, message in cases:
         with pytest.raises(SpecError, match=message):
-            from_torch(model, x, y, **options)
+            from_torch(model, x, y, level="scalar", **options)
     with pytest.raises(SpecError, match="batch of 3 samples"):
         from_torch(model, torch.randn(3, 2).double(), torch.rand(3, 2).double(),
-                   loss=nn.MSELoss())
+                   loss=nn.MSELoss(), level="scalar")
     with pytest.raises(SpecError, match="class 5 is not one of the model's 2 outputs"):
-        from_torch(model, x, torch.tensor(5), loss=nn.CrossEntropyLoss())
+        from_torch(model, x, torch.tensor(5), loss=nn.CrossEntropyLoss(), level="scalar")
     with pytest.raises(SpecError, match=r"Softmax\(dim=0\)"):
         from_torch(nn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=0)).double(),
-                   x.reshape(1, 2), y.reshape(1, 2), loss=nn.MSELoss())
+                   x.reshape(1, 2), y.reshape(1, 2), loss=nn.MSELoss(), level="scalar")
     with pytest.raises(SpecError, match=r"model\[2\] \(sigmoid\) follows model\[1\] \(tanh\)"):
         from_torch(nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Sigmoid()).double(), x, y,
-                   loss=nn.MSELoss())
+                   loss=nn.MSELoss(), level="scalar")
 
 
 def test_a_float32_model_is_read_exactly_as_stored(torch: Any) -> None:
