@@ -43,7 +43,7 @@ from typing import Any
 from ..errors import SpecError
 from ..spec.problems import FORMATS, read_problem_data
 from .grading import Submission
-from .roster import check_id, csv_rows, header_name
+from .roster import check_id, csv_records, header_name
 
 __all__ = ["MAX_SUBMISSION_BYTES", "read_submissions"]
 
@@ -89,10 +89,13 @@ def _csv(path: FilePath) -> list[Submission]:
     two rows answering one question, the last counts (a note says so)."""
     source = str(path)
     columns = ("student", "question", "answer")
-    rows = csv_rows(_read_text(path), lambda header: all(c in header for c in columns))
-    if not rows:
+    records = csv_records(_read_text(path), lambda header: all(c in header for c in columns))
+    if not records:
         raise SpecError(f"{source}: empty; the first row names the columns "
                         "(student, question, answer)")
+    if records[0].error is not None:
+        raise SpecError(f"{source}: {records[0].error}")
+    rows = [list(record.cells) for record in records]
     header = [header_name(h) for h in rows[0]]
     missing = [c for c in columns if c not in header]
     if missing:
@@ -103,9 +106,12 @@ def _csv(path: FilePath) -> list[Submission]:
     answered: dict[tuple[str, str], list[int]] = {}
     errors: list[Submission] = []
     for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+        if not any(cell.strip() for cell in row) and records[number - 1].error is None:
             continue
         where = f"{source} row {number}"
+        if records[number - 1].error is not None:
+            errors.append(Submission("?", where, error=f"{where}: {records[number - 1].error}"))
+            continue
         if len(row) <= max(at.values()):
             errors.append(Submission(row[0] if row else "?", where,
                                      error=f"{where}: {len(row)} columns, the header has "

@@ -300,6 +300,9 @@ def _check_size(data: Any, name: str) -> None:
     values than :data:`~symbackprop.limits.MAX_DATA_ITEMS` (YAML aliases counted as often as
     they are used, so that a 'billion laughs' file is refused before anything walks it).
 
+    Refuse, too, a text holding a lone surrogate (``"\\ud800"`` in JSON or YAML): it is no
+    character, and no output (UTF-8 text, a terminal) could write it.
+
     Iterative, and stops at the first excess: O(min(size, limit)).
     """
     depth_limit, item_limit = MAX_DATA_NESTING.value(), MAX_DATA_ITEMS.value()
@@ -307,8 +310,15 @@ def _check_size(data: Any, name: str) -> None:
     items = 0
     while stack:
         value, depth = stack.pop()
+        if isinstance(value, str):
+            _check_text(value, name)
+            continue
         if not isinstance(value, dict | list):
             continue
+        if isinstance(value, dict):
+            for key in value:
+                if isinstance(key, str):
+                    _check_text(key, name)
         if depth > depth_limit:
             raise SpecError(MAX_DATA_NESTING.message(
                 name, depth, "levels of nested arrays or tables"))
@@ -317,6 +327,19 @@ def _check_size(data: Any, name: str) -> None:
             raise SpecError(MAX_DATA_ITEMS.message(name, None, "values"))
         stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict)
                                               else value))
+
+
+def _check_text(value: str, name: str) -> None:
+    """Refuse a text that UTF-8 cannot hold: one with a lone surrogate (U+D800-U+DFFF)."""
+    if value.isascii():
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise SpecError(
+            f"{name}: the text {value[max(0, err.start - 20):err.start + 1]!r} holds a lone "
+            f"surrogate (U+{ord(value[err.start]):04X}), which is no character; write the "
+            "character itself") from None
 
 
 def _no_constant(word: str) -> Any:
