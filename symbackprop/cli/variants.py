@@ -36,7 +36,7 @@ def _variants(args: argparse.Namespace) -> int:
     finally:
         if shown is not None:
             shown.close()
-    emit_tree(dict(files), args.output)
+    emit_tree(dict(files), args.output, lock=True)
     print(f"{len(students)} variants of {args.file} in {args.output.rstrip('/')}/: "
           f"{', '.join(sorted({_kind(p) for p in files}))}")
     return EXIT_OK

@@ -141,24 +141,28 @@ def _csv(path: FilePath) -> list[Submission]:
 def read_submissions(paths: Sequence[str | FilePath]) -> list[Submission]:
     """Every submission in ``paths`` (files, or folders searched for ``.csv``, ``.toml``,
     ``.yaml``, ``.yml`` and ``.json`` files), in order; a file that cannot be read is one
-    submission with an error.
+    submission with an error, and so is a file of a folder that is a symbolic link out of it
+    (its contents are not read).
 
     Examples
     --------
     >>> read_submissions(["no_such_file.toml"])[0].error
     'no_such_file.toml: no such file'
     """
-    files: list[FilePath] = []
+    files: list[tuple[FilePath, FilePath | None]] = []  # (file, the folder it was found in)
     for item in paths:
         path = FilePath(item)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in
-                            (".csv", *FORMATS) and not p.name.startswith("."))
+            files += sorted((p, path) for p in path.rglob("*") if p.is_file() and
+                            p.suffix.lower() in (".csv", *FORMATS) and not p.name.startswith("."))
         else:
-            files.append(path)
+            files.append((path, None))
     found: list[Submission] = []
-    for path in files:
+    for path, folder in files:
         try:
+            if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
+                raise SpecError(f"{path}: a symbolic link out of the folder {str(folder)!r}; "
+                                "not read (name the file itself to grade it)")
             if not path.is_file():
                 raise SpecError(f"{path}: no such file")
             suffix = path.suffix.lower()
