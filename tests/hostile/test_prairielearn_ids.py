@@ -37,7 +37,7 @@ def test_every_tolerance_tag_resolves(tmp_path: Path) -> None:
     files = prairielearn_files(_template(tmp_path), count=3, seed=5, picture=False)
     html = str(files["question.html"])
     server: dict[str, Any] = {}
-    exec(compile(str(files["server.py"]), "server.py", "exec"), server)  # noqa: S102
+    exec(compile(str(files["server.py"]), "server.py", "exec"), server)
     data: dict[str, Any] = {"variant_seed": 1, "params": {}, "correct_answers": {}}
     server["generate"](data)
     tags = re.findall(r"\{\{(params\.tolerance\.[^}]*)\}\}", html)
