@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path as FilePath
@@ -16,7 +17,7 @@ from .writing import check_tree, folder_lock, write_all
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_CLOSED", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK",
            "RANDOM_SEED", "Parser", "add_file", "add_wrt", "check_folder", "check_output", "emit",
-           "emit_files", "emit_tree", "formats", "parse_with"]
+           "emit_files", "emit_tree", "formats", "inert", "parse_with"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
@@ -74,7 +75,9 @@ def emit(text: str | bytes | Iterable[str], output: str | None) -> None:
     2. b → d → e
     """
     if isinstance(text, str):
-        text = text if text.endswith("\n") else text + "\n"
+        text = inert(text if text.endswith("\n") else text + "\n")
+    elif not isinstance(text, bytes):
+        text = map(inert, text)
     if output is None or output == "-":
         if isinstance(text, bytes):  # the commands refuse this earlier, naming the format
             raise UsageError("binary output goes to a file: say -o OUT")
@@ -82,6 +85,25 @@ def emit(text: str | bytes | Iterable[str], output: str | None) -> None:
             sys.stdout.write(line)
         return
     emit_files([(output, text)])
+
+
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def inert(text: str) -> str:
+    r"""``text`` with its raw control characters (ESC, BEL, a carriage return: all of C0 but a
+    tab and a line break, and DEL) shown as their Unicode control pictures (``␛``, ``␇``),
+    so that no title, name or answer can move a terminal's cursor, recolour it or ring it.
+
+    Examples
+    --------
+    >>> inert("title\x1b[2J\x07 done\n")
+    'title␛[2J␇ done\n'
+    """
+    if _RAW_CONTROL.search(text) is None:
+        return text
+    return _RAW_CONTROL.sub(lambda m: "\u2421" if m.group() == "\x7f"
+                            else chr(0x2400 + ord(m.group())), text)
 
 
 def emit_files(outputs: Sequence[tuple[str, str | bytes | Iterable[str]]]) -> None:
