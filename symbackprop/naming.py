@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import sympy
 
-__all__ = ["LOSS", "LayerNaming", "default_latex", "is_identifier", "natural_key", "symbol"]
+__all__ = ["LOSS", "UNREAD_MODIFIERS", "LayerNaming", "default_latex", "is_identifier",
+           "natural_key", "symbol"]
 
 LOSS = "L"
 """The name of the loss node of a layered network."""
@@ -100,19 +101,46 @@ def symbol(name: str) -> sympy.Symbol:
 def default_latex(name: str) -> str:
     r"""The LaTeX label of a node name: layered-network names as the problem-file reference
     typesets them, any other name as sympy prints a symbol (``yhat1`` becomes ``\hat{y}_{1}``,
-    ``x1`` becomes ``x_{1}``).
+    ``x1`` becomes ``x_{1}``, ``alpha`` becomes ``\alpha``).
+
+    Of sympy's name modifiers only ``hat`` is read (``yhat``): a name that ends in another
+    (``xscr``, ``xbar``, ``wdot``, ``vnorm``: :data:`UNREAD_MODIFIERS`) is typeset as written,
+    upright, rather than as ``\mathscr{x}``, which a plain LaTeX document cannot compile.
 
     Examples
     --------
     >>> default_latex("a13"), default_latex("a_2_12"), default_latex("yhat1"), default_latex("L")
     ('a_{13}', 'a_{2,12}', '\\hat{y}_{1}', 'L')
+    >>> default_latex("xscr"), default_latex("alphabar2"), default_latex("alphahat")
+    ('\\mathrm{xscr}', '\\mathrm{alphabar}_{2}', '\\hat{\\alpha}')
     """
     match = _INDEXED.match(name)
     if match:
         stem, digits = match.groups()
         indices = digits.strip("_").split("_") if digits.startswith("_") else [digits]
         return f"{_STEM_LATEX[stem]}_{{{','.join(indices)}}}"
-    return sympy.latex(sympy.Symbol(name))
+    latex = sympy.latex(sympy.Symbol(name))
+    if not _UNREAD.search(name):
+        return latex
+    from sympy.printing.conventions import split_super_sub
+
+    base, supers, subs = split_super_sub(name)
+    if not _UNREAD.search(base):
+        return latex
+    text = r"\mathrm{" + base.replace("_", r"\_") + "}"
+    if supers:
+        text += "^{" + " ".join(supers) + "}"
+    if subs:
+        text += "_{" + " ".join(subs) + "}"
+    return text
+
+
+UNREAD_MODIFIERS = ("mathring", "ddddot", "dddot", "ddot", "dot", "check", "breve", "acute",
+                    "grave", "tilde", "bar", "vec", "prime", "prm", "bold", "bm", "cal", "scr",
+                    "frak", "norm", "avec", "avg", "abs", "mag")
+"""The suffixes of sympy's name conventions that :func:`default_latex` does not read."""
+_UNREAD = re.compile(r"[A-Za-z0-9](?:" + "|".join(UNREAD_MODIFIERS) + ")(?:hat)?(?:[0-9_^]|\\Z)",
+                     re.IGNORECASE)
 
 
 @dataclass(frozen=True)

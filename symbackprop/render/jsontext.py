@@ -36,7 +36,7 @@ import numpy as np
 
 from ..errors import DomainError
 
-__all__ = ["held", "to_json"]
+__all__ = ["NotFiniteError", "held", "to_json"]
 
 
 def _jsonable(value: Any) -> Any:
@@ -82,7 +82,7 @@ def to_json(data: Any) -> str:
     ------
     TypeError
         For a value JSON cannot hold (numpy scalars are converted).
-    DomainError
+    NotFiniteError
         For ``NaN`` or an infinity (a division by zero or ``log(0)`` at a file's numbers),
         naming where it is in ``data``.
 
@@ -95,8 +95,8 @@ def to_json(data: Any) -> str:
     >>> to_json({"paths": [{"value": 0.5}, {"value": -math.inf}]})
     Traceback (most recent call last):
         ...
-    symbackprop.errors.DomainError: the number at paths[1].value is -inf, which JSON cannot \
-hold: a division by zero, log(0) or an overflow at these values?
+    symbackprop.render.jsontext.NotFiniteError: the number at paths[1].value is -inf, which \
+JSON cannot hold: a division by zero, log(0) or an overflow at these values?
     """
     try:
         out: list[str] = []
@@ -105,7 +105,7 @@ hold: a division by zero, log(0) or an overflow at these values?
     except _Unusual:  # a key that is not a string: the standard library's encoder
         return _standard_json(data)
     except _NotFinite as err:
-        raise DomainError(f"the number at {_where_not_finite(data)} is {err.value!r}, which "
+        raise NotFiniteError(f"the number at {_where_not_finite(data)} is {err.value!r}, which "
                           "JSON cannot hold: a division by zero, log(0) or an overflow at "
                           "these values?") from None
 
@@ -183,6 +183,17 @@ class _Writer:
                 out.append(("," if i else "") + inner)
                 self.write(v, level + 1, out)
             out.append("\n" + "  " * level + "]")
+
+
+class NotFiniteError(DomainError, ValueError):
+    """A NaN or an infinity that JSON cannot hold: a :class:`~symbackprop.errors.DomainError`
+    (the command's exit status 2) and a :class:`ValueError`, as :func:`json.dumps` raises.
+
+    Examples
+    --------
+    >>> issubclass(NotFiniteError, ValueError)
+    True
+    """
 
 
 class _NotFinite(ValueError):
