@@ -17,7 +17,7 @@ from .writing import check_tree, folder_lock, write_all
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_CLOSED", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK",
            "RANDOM_SEED", "Parser", "add_file", "add_wrt", "check_folder", "check_output", "emit",
-           "emit_files", "emit_tree", "formats", "inert", "parse_with"]
+           "emit_files", "emit_tree", "formats", "inert", "parse_with", "seed"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
@@ -58,6 +58,27 @@ def formats(allowed: Sequence[str]) -> Callable[[str], str]:
                 f"unknown format {value!r}; allowed: {', '.join(allowed)}")
         return value
     return check
+
+
+def seed(text: str) -> int:
+    """An argument type for ``--seed``: an integer of at least 0, as a template's ``seed``.
+
+    Examples
+    --------
+    >>> seed("7")
+    7
+    >>> seed("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be an integer of at least 0, got '-1'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer of at least 0, got {text!r}")
+    return value
 
 
 def emit(text: str | bytes | Iterable[str], output: str | None) -> None:

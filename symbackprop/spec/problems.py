@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -280,7 +280,8 @@ def _parse_unchecked(text: str, fmt: str, name: str) -> Any:
         if fmt == "toml":
             return tomllib.loads(text, parse_float=Decimal)
         if fmt == "json":
-            return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+            return json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
+                              object_pairs_hook=_unique_keys)
         if fmt == "yaml":
             return _load_yaml(text)
     except tomllib.TOMLDecodeError as err:
@@ -342,6 +343,17 @@ def _check_text(value: str, name: str) -> None:
             "character itself") from None
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict; a key given twice is refused, as TOML refuses it (the
+    standard library keeps the last value silently)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"the key {key!r} is given twice in one table")
+        data[key] = value
+    return data
+
+
 def _no_constant(word: str) -> Any:
     raise ValueError(f"{word} is not allowed as a number")
 
@@ -362,7 +374,20 @@ def _load_yaml(text: str) -> Any:
         except InvalidOperation:
             raise ValueError(f"{raw!r} is not allowed as a number") from None
 
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:  # the keys written (a merge's may be overridden)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable) and key in seen:
+                raise ValueError(f"the key {key!r} is given twice in one table (line "
+                                 f"{key_node.start_mark.line + 1})")
+            seen.add(key)
+        return loader.construct_mapping(node, deep=True)
+
     Loader.add_constructor("tag:yaml.org,2002:float", decimal)
+    Loader.add_constructor("tag:yaml.org,2002:map", mapping)
     try:
         return yaml.load(text, Loader=Loader)
     except yaml.YAMLError as err:
