@@ -167,7 +167,13 @@ def csv_rows(text: str, wanted: Callable[[list[str]], bool]) -> list[list[str]]:
 
 @dataclass(frozen=True)
 class CsvRow:
-    """One row of a CSV file: the line it ends on, its cells, or why it cannot be read."""
+    """One row of a CSV file: the line it ends on, its cells, or why it cannot be read.
+
+    Examples
+    --------
+    >>> CsvRow(2, ("s01", "q1", "0.5")).error is None, CsvRow(3, error="too long").cells
+    (True, ())
+    """
 
     line: int
     cells: tuple[str, ...] = ()
