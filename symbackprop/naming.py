@@ -34,8 +34,9 @@ from dataclasses import dataclass
 
 import sympy
 
-__all__ = ["LOSS", "SYMBOL_CACHE", "LayerNaming", "default_latex", "entry_name", "is_identifier",
-           "natural_key", "split_entry_name", "symbol", "symbols"]
+__all__ = ["LOSS", "SYMBOL_CACHE", "UNREAD_MODIFIERS", "LayerNaming", "default_latex",
+           "entry_name", "is_identifier", "natural_key", "split_entry_name", "symbol",
+           "symbols"]
 
 LOSS = "L"
 """The name of the loss node of a layered network."""
@@ -176,7 +177,11 @@ def default_latex(name: str) -> str:
     r"""The LaTeX label of a node name: layered-network names as the problem-file reference
     typesets them, a tensor's entry with its index as a subscript (``W1[2,3]`` becomes
     ``W1_{2,3}``), any other name as sympy prints a symbol (``yhat1`` becomes
-    ``\hat{y}_{1}``, ``x1`` becomes ``x_{1}``).
+    ``\hat{y}_{1}``, ``x1`` becomes ``x_{1}``, ``alpha`` becomes ``\alpha``).
+
+    Of sympy's name modifiers only ``hat`` is read (``yhat``): a name that ends in another
+    (``xscr``, ``xbar``, ``wdot``, ``vnorm``: :data:`UNREAD_MODIFIERS`) is typeset as written,
+    upright, rather than as ``\mathscr{x}``, which a plain LaTeX document cannot compile.
 
     Examples
     --------
@@ -184,6 +189,8 @@ def default_latex(name: str) -> str:
     ('a_{13}', 'a_{2,12}', '\\hat{y}_{1}', 'L')
     >>> default_latex("W1[2,3]"), default_latex("gamma[1]"), default_latex("Y.mu[1]")
     ('W1_{2,3}', '\\gamma_{1}', '\\mathrm{Y.mu}_{1}')
+    >>> default_latex("xscr"), default_latex("alphabar2"), default_latex("alphahat")
+    ('\\mathrm{xscr}', '\\mathrm{alphabar}_{2}', '\\hat{\\alpha}')
     """
     entry = split_entry_name(name)
     if entry is not None:
@@ -193,7 +200,28 @@ def default_latex(name: str) -> str:
         stem, digits = match.groups()
         indices = digits.strip("_").split("_") if digits.startswith("_") else [digits]
         return f"{_STEM_LATEX[stem]}_{{{','.join(indices)}}}"
-    return sympy.latex(sympy.Symbol(name))
+    latex = sympy.latex(sympy.Symbol(name))
+    if not _UNREAD.search(name):
+        return latex
+    from sympy.printing.conventions import split_super_sub
+
+    base, supers, subs = split_super_sub(name)
+    if not _UNREAD.search(base):
+        return latex
+    text = r"\mathrm{" + base.replace("_", r"\_") + "}"
+    if supers:
+        text += "^{" + " ".join(supers) + "}"
+    if subs:
+        text += "_{" + " ".join(subs) + "}"
+    return text
+
+
+UNREAD_MODIFIERS = ("mathring", "ddddot", "dddot", "ddot", "dot", "check", "breve", "acute",
+                    "grave", "tilde", "bar", "vec", "prime", "prm", "bold", "bm", "cal", "scr",
+                    "frak", "norm", "avec", "avg", "abs", "mag")
+"""The suffixes of sympy's name conventions that :func:`default_latex` does not read."""
+_UNREAD = re.compile(r"[A-Za-z0-9](?:" + "|".join(UNREAD_MODIFIERS) + ")(?:hat)?(?:[0-9_^]|\\Z)",
+                     re.IGNORECASE)
 
 
 _ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"

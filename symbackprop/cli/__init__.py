@@ -53,6 +53,7 @@ from .common import (
     Parser,
     check_folder,
     check_output,
+    inert,
 )
 
 __all__ = ["build_parser", "main", "run"]
@@ -117,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SymbackpropError as err:
         if debug:
             raise
-        print(f"symbackprop: error: {_named(str(err), args, err)}", file=sys.stderr)
+        print(f"symbackprop: error: {inert(_named(str(err), args, err))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (RecursionError, MemoryError) as err:
         if debug:

@@ -5,21 +5,22 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any
 
 from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..errors import SymbackpropError, UsageError
+from .writing import check_tree, folder_lock, write_all
 
 if TYPE_CHECKING:
     from ..spec.problems import Problem
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_CLOSED", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK",
            "RANDOM_SEED", "Parser", "add_file", "add_wrt", "check_folder", "check_output", "emit",
-           "emit_files", "emit_tree", "formats", "load_scalar", "parse_with"]
+           "emit_files", "emit_tree", "formats", "inert", "load_scalar", "parse_with", "seed"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
@@ -62,6 +63,27 @@ def formats(allowed: Sequence[str]) -> Callable[[str], str]:
     return check
 
 
+def seed(text: str) -> int:
+    """An argument type for ``--seed``: an integer of at least 0, as a template's ``seed``.
+
+    Examples
+    --------
+    >>> seed("7")
+    7
+    >>> seed("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be an integer of at least 0, got '-1'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer of at least 0, got {text!r}")
+    return value
+
+
 def emit(text: str | bytes | Iterable[str], output: str | None) -> None:
     """Write a text (newline-ended), a picture's bytes or lines as they come to ``output``.
 
@@ -77,7 +99,9 @@ def emit(text: str | bytes | Iterable[str], output: str | None) -> None:
     2. b → d → e
     """
     if isinstance(text, str):
-        text = text if text.endswith("\n") else text + "\n"
+        text = inert(text if text.endswith("\n") else text + "\n")
+    elif not isinstance(text, bytes):
+        text = map(inert, text)
     if output is None or output == "-":
         if isinstance(text, bytes):  # the commands refuse this earlier, naming the format
             raise UsageError("binary output goes to a file: say -o OUT")
@@ -87,13 +111,33 @@ def emit(text: str | bytes | Iterable[str], output: str | None) -> None:
     emit_files([(output, text)])
 
 
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def inert(text: str) -> str:
+    r"""``text`` with its raw control characters (ESC, BEL, a carriage return: all of C0 but a
+    tab and a line break, and DEL) shown as their Unicode control pictures (``␛``, ``␇``),
+    so that no title, name or answer can move a terminal's cursor, recolour it or ring it.
+
+    Examples
+    --------
+    >>> inert("title\x1b[2J\x07 done\n")
+    'title␛[2J␇ done\n'
+    """
+    if _RAW_CONTROL.search(text) is None:
+        return text
+    return _RAW_CONTROL.sub(lambda m: "\u2421" if m.group() == "\x7f"
+                            else chr(0x2400 + ord(m.group())), text)
+
+
 def emit_files(outputs: Sequence[tuple[str, str | bytes | Iterable[str]]]) -> None:
     r"""Write every ``(path, content)`` of ``outputs``, all of them or none.
 
     A text is newline-ended, as :func:`emit` ends it.  Each content goes to a temporary file
-    beside its target first; only when every one is
-    written are they renamed over their targets (``os.replace``, atomic on one file system).
-    On any failure, Ctrl-C included, the temporary files are removed and no target is touched.
+    beside its target first; only when every one is written are they renamed over their
+    targets, and should one rename fail the others are put back.  On any failure, Ctrl-C
+    included, the temporary files are removed and every target is as it was.  A replaced file
+    keeps its mode; a FIFO or a device is written through (:mod:`symbackprop.cli.writing`).
 
     Examples
     --------
@@ -103,51 +147,7 @@ def emit_files(outputs: Sequence[tuple[str, str | bytes | Iterable[str]]]) -> No
     >>> sorted(p.name for p in folder.iterdir()), (folder / "g.h").read_text()
     (['g.c', 'g.h'], 'int y;\n')
     """
-    written: list[tuple[str, str]] = []
-    try:
-        for output, content in outputs:
-            written.append((_write_temporary(output, content), output))
-        for temporary, output in written:
-            os.replace(temporary, output)
-    except OSError as err:
-        raise SymbackpropError(f"{err.filename or outputs[0][0]}: cannot write "
-                               f"({err.strerror})") from None
-    finally:
-        for temporary, _ in written:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-
-
-def _write_temporary(output: str, content: str | bytes | Iterable[str]) -> str:
-    """Write ``content`` to a new temporary file in ``output``'s folder; return its path (it is
-    removed again if writing fails or is interrupted)."""
-    target = FilePath(output)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                             suffix=".part")
-    try:
-        if isinstance(content, bytes):
-            with os.fdopen(descriptor, "wb") as stream:
-                stream.write(content)
-        else:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                if isinstance(content, str):
-                    stream.write(content if content.endswith("\n") else content + "\n")
-                else:
-                    for line in content:
-                        stream.write(line + "\n")
-        with contextlib.suppress(OSError):  # a new file gets the umask's mode, as open() gives
-            os.chmod(temporary, 0o666 & ~_umask())
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    return temporary
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_all(outputs)
 
 
 def check_output(output: str | None) -> None:
@@ -271,9 +271,14 @@ def add_wrt(parser: argparse.ArgumentParser) -> None:
                              "show the count and the factored form")
 
 
-def emit_tree(files: dict[str, str | bytes], folder: str) -> None:
+def emit_tree(files: dict[str, str | bytes], folder: str, *, lock: bool = False) -> None:
     """Write each of ``files`` (relative path to text or bytes) under ``folder``, making the
     folders they need; the files are written all or none (:func:`emit_files`).
+
+    ``folder`` itself may be a symbolic link (a mounted share): it is resolved once; a link
+    inside it, where a file or a folder is to be written, is refused.  With ``lock``, the
+    folder is locked while it is written (:func:`symbackprop.cli.writing.folder_lock`): a
+    second run writing it at the same time is refused.
 
     Examples
     --------
@@ -283,12 +288,19 @@ def emit_tree(files: dict[str, str | bytes], folder: str) -> None:
     ...     sorted(str(p.relative_to(out)) for p in pathlib.Path(out).rglob("*.*"))
     ['a.txt', 'key/b.json']
     """
-    root = FilePath(folder)
-    for path in files:
-        target = root / path
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise SymbackpropError(f"{target.parent}: cannot make the folder "
-                                   f"({err.strerror})") from None
-    emit_files([(str(root / path), content) for path, content in files.items()])
+    root = FilePath(folder).resolve()
+    check_tree(root, files)
+    if lock:
+        _make_folder(root)
+    with folder_lock(root) if lock else contextlib.nullcontext():
+        check_tree(root, files)
+        for path in files:
+            _make_folder((root / path).parent)
+        emit_files([(str(root / path), content) for path, content in files.items()])
+
+
+def _make_folder(folder: FilePath) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise SymbackpropError(f"{folder}: cannot make the folder ({err.strerror})") from None

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from .common import add_file
+from .common import add_file, seed
 
 if TYPE_CHECKING:
     from ..course.roster import Student
@@ -38,7 +38,7 @@ def add_bank_options(parser: argparse.ArgumentParser, output: str) -> None:
     parser.add_argument("--roster", default=None, metavar="FILE.csv",
                         help="the variants of a roster's students (as symbackprop variants "
                              "--roster draws them)")
-    parser.add_argument("--seed", type=int, default=None, metavar="S",
+    parser.add_argument("--seed", type=seed, default=None, metavar="S",
                         help="the seed of the draws (default: the template's [variants] seed)")
     parser.add_argument("--per-variant", action="store_true",
                         help="one numerical question a variant, the common mistakes' values "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_OK, add_file, emit_tree
+from .common import EXIT_OK, add_file, emit_tree, seed
 
 __all__ = ["register"]
 
@@ -39,7 +39,7 @@ def register(targets: argparse._SubParsersAction) -> None:
                         "clientFilesQuestion/)")
     p.add_argument("--count", type=int, default=20, metavar="N",
                    help="how many variants to precompute (default 20)")
-    p.add_argument("--seed", type=int, default=None, metavar="S",
+    p.add_argument("--seed", type=seed, default=None, metavar="S",
                    help="the seed of the draws (default: the template's [variants] seed)")
     p.add_argument("--no-picture", action="store_true",
                    help="leave out clientFilesQuestion/graph.svg (it needs the draw extra)")

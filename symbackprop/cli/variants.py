@@ -7,7 +7,7 @@ import time
 from typing import TextIO
 
 from ..errors import UsageError
-from .common import EXIT_OK, add_file, emit_tree
+from .common import EXIT_OK, add_file, emit_tree, seed
 
 __all__ = ["register"]
 
@@ -36,7 +36,7 @@ def _variants(args: argparse.Namespace) -> int:
     finally:
         if shown is not None:
             shown.close()
-    emit_tree(dict(files), args.output)
+    emit_tree(dict(files), args.output, lock=True)
     print(f"{len(students)} variants of {args.file} in {args.output.rstrip('/')}/: "
           f"{', '.join(sorted({_kind(p) for p in files}))}")
     return EXIT_OK
@@ -99,7 +99,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--roster", default=None, metavar="FILE.csv",
                    help="the students of a CSV roster: a header row with id (or student) and "
                         "optionally name")
-    p.add_argument("--seed", type=int, default=None, metavar="S",
+    p.add_argument("--seed", type=seed, default=None, metavar="S",
                    help="the seed of the draws (default: the template's [variants] seed)")
     p.add_argument("--handout", action="store_true",
                    help="also write a LaTeX handout per student and one with every solution")

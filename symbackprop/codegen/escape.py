@@ -8,9 +8,10 @@ checked alphabet); every free text does, and only through these two functions.
 
 - :func:`python_text`: for the inside of a triple-quoted docstring: backslashes and double
   quotes escaped (so no quote can end the string and no escape sequence forms), line breaks
-  and other control characters made spaces.
+  and other control characters made spaces, bidirectional controls written as ``\\u202e``
+  escapes (the docstring's value is the text, its source shows no reordering).
 - :func:`c_comment_text`: for the inside of a ``/* ... */`` comment: ``*/`` and ``/*`` broken
-  apart, control characters made spaces.
+  apart, control characters made spaces, bidirectional controls written ``<U+202E>``.
 
 Examples
 --------
@@ -27,7 +28,10 @@ import re
 
 __all__ = ["c_comment_text", "python_text"]
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""The bidirectional controls: inert in a comment, but they reorder what a reader sees of the
+code around them ('Trojan Source'), and ``gcc -Wall -Werror`` refuses them."""
 
 
 def _one_line(text: str) -> str:
@@ -47,8 +51,11 @@ def python_text(text: str) -> str:
     >>> text = 'say "hi" ' + quotes + ' \\'
     >>> eval(quotes + python_text(text) + quotes) == text      # the text, and only the text
     True
+    >>> python_text("admin\u202e"), eval(quotes + python_text("a\u2066b") + quotes) == "a\u2066b"
+    ('admin\\u202e', True)
     """
-    return _one_line(text).replace("\\", "\\\\").replace('"', '\\"')
+    escaped = _one_line(text).replace("\\", "\\\\").replace('"', '\\"')
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
 
 
 def c_comment_text(text: str) -> str:
@@ -58,5 +65,9 @@ def c_comment_text(text: str) -> str:
     --------
     >>> c_comment_text("ends */ here"), c_comment_text("a/*b"), c_comment_text("x\ny")
     ('ends * / here', 'a/ *b', 'x y')
+    >>> c_comment_text("admin\u202e \u2066x")
+    'admin<U+202E> <U+2066>x'
+
     """
-    return _one_line(text).replace("*/", "* /").replace("/*", "/ *")
+    safe = _one_line(text).replace("*/", "* /").replace("/*", "/ *")
+    return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", safe)

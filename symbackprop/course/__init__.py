@@ -5,7 +5,8 @@ read by :mod:`symbackprop.spec.variants`); this package draws each student's num
 every question with the values the common mistakes give, writes the files and handouts, grades
 answers-only submissions and exports to Gradescope, PrairieLearn, Moodle and Canvas.
 
-- :mod:`~symbackprop.course.roster`: students and their safe ids;
+- :mod:`~symbackprop.course.roster`: students and their safe ids, and
+  :mod:`~symbackprop.course.filenames`: the file each id is written to;
 - :mod:`~symbackprop.course.variants`: the seeded draws, redrawn while degenerate;
   :mod:`~symbackprop.course.keys`: the answer keys and what makes a draw degenerate;
 - :mod:`~symbackprop.course.files` (TOML written by :mod:`symbackprop.spec.tomlwriter`),

@@ -10,6 +10,9 @@ each one):
 - with handouts, ``handout/<id>.tex`` (:mod:`symbackprop.course.handout`) and
   ``handout/solutions.tex`` (:mod:`symbackprop.course.solutions`).
 
+An id that is no safe file name (``solutions``, ``CON``, two ids differing only in case) is
+written under another name, kept in its key (:mod:`symbackprop.course.filenames`).
+
 Examples
 --------
 >>> from symbackprop.spec import load_problem
@@ -32,6 +35,7 @@ from typing import Any
 from ..render.jsontext import to_json
 from ..spec.problems import Problem, problem_from_dict, read_problem_data
 from ..spec.tomlwriter import dumps as toml_text
+from .filenames import file_names
 from .handout import Sheet, check_names, make_sheet, student_handout
 from .roster import Student
 from .solutions import solutions_document, student_solution
@@ -101,21 +105,23 @@ def _prepared(key: tuple[str, int | None, bool]) -> _Course:
     return _PREPARED[key]
 
 
-def _student_files(key: tuple[str, int | None, bool], students: Sequence[Student]
+def _student_files(key: tuple[str, int | None, bool],
+                   students: Sequence[tuple[Student, str]]
                    ) -> list[tuple[dict[str, str], str]]:
-    """Each student's files and, with handouts, their part of the solutions."""
+    """Each student's files (named by the stem given with the student) and, with handouts,
+    their part of the solutions."""
     course = _prepared(key)
     made = []
-    for student in students:
+    for student, stem in students:
         variant = make_variant(course.problem, student, course.seed)
-        sid = student.id
-        header = (f"# Variant {sid} of {_comment(course.short)}, seed {variant.seed}: "
+        header = (f"# Variant {student.id} of {_comment(course.short)}, seed {variant.seed}: "
                   "symbackprop variants\n")
-        files = {f"{sid}.toml": header + toml_text(student_data(course.data, variant)),
-                 f"key/{sid}.json": to_json(key_data(variant, course.short)) + "\n"}
+        files = {f"{stem}.toml": header + toml_text(student_data(course.data, variant)),
+                 f"key/{stem}.json": to_json(key_data(
+                     variant, course.short, None if stem == student.id else stem)) + "\n"}
         part = ""
         if course.sheet is not None:
-            files[f"handout/{sid}.tex"] = student_handout(variant, course.sheet)
+            files[f"handout/{stem}.tex"] = student_handout(variant, course.sheet)
             part = student_solution(variant)
         made.append((files, part))
     return made
@@ -156,7 +162,9 @@ def assignment_files(template: str, students: Sequence[Student], *, seed: int | 
     key = (template, seed, handouts)
     _PREPARED.clear()
     course = _prepared(key)
-    chunks = [students[i:i + CHUNK] for i in range(0, len(students), CHUNK)]
+    stems = file_names(students)
+    named = [(student, stems[student.id]) for student in students]
+    chunks = [named[i:i + CHUNK] for i in range(0, len(named), CHUNK)]
     jobs = max(1, min(jobs, -(-len(students) // MIN_PER_JOB)))
     files: dict[str, str] = {}
     parts: list[str] = []

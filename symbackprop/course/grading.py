@@ -162,7 +162,12 @@ with `symbackprop variants TEMPLATE -o DIR`
             raise SpecError(f"{path}: not an answer key ({err})") from None
         if not isinstance(data, dict) or data.get("format") != "symbackprop answer key":
             raise SpecError(f"{path}: not an answer key written by symbackprop variants")
-        keys[str(data["variant"])] = data
+        if not isinstance(data.get("variant"), str):
+            raise SpecError(f"{path}: not an answer key: no \"variant\" (the student's id)")
+        file = data.get("file", data["variant"])
+        if not isinstance(file, str) or not file or file[0] == "." or "/" in file or "\\" in file:
+            raise SpecError(f"{path}: not an answer key: \"file\" must be a file name")
+        keys[data["variant"]] = data
     return keys
 
 
@@ -207,8 +212,9 @@ def grade_submission(submission: Submission, folder: str | FilePath,
         questions = list(key["questions"])
         lookup = {str(q["id"]): q for q in questions} | {str(q["of"]): q for q in questions}
         given, notes = _given(submission, lookup)
-        marks = tuple(mark_answer(folder, submission.student, q, given.get(str(q["id"])))
-                      for q in questions)
+        file = str(key.get("file", submission.student))
+        marks = tuple(mark_answer(folder, submission.student, q, given.get(str(q["id"])),
+                                  file=file) for q in questions)
     except SymbackpropError as err:
         return Grade(submission.student, submission.source, error=str(err))
     except Exception as err:  # one submission's bug must not lose the class's grades

@@ -97,13 +97,13 @@ def _variant_problem(folder: FilePath, student: str) -> Any:
     return _PROBLEMS[path]
 
 
-def _diagnosed(folder: FilePath, student: str, question: Mapping[str, Any], value: float,
+def _diagnosed(folder: FilePath, stem: str, question: Mapping[str, Any], value: float,
                tolerance: float) -> tuple[str | None, str]:
     """(mistake, feedback) from check's diagnosis of a wrong number."""
     from ..check.diagnose import diagnose_derivative, diagnose_update, diagnose_value
     from ..check.evidence import Scenario
 
-    problem = _variant_problem(folder, student)
+    problem = _variant_problem(folder, stem)
     scenario = Scenario.at_values(problem.graph, problem.values)
     claimed, tol = np.array([value]), np.array([tolerance])
     asked = Quantity(str(question["of"]), str(question["kind"]), str(question["target"]),
@@ -124,14 +124,14 @@ def _diagnosed(folder: FilePath, student: str, question: Mapping[str, Any], valu
 
 
 def _formula_mark(folder: FilePath, student: str, question: Mapping[str, Any], text: str,
-                  points: float) -> tuple[str, float, str | None, str]:
+                  points: float, stem: str) -> tuple[str, float, str | None, str]:
     """(verdict, points, mistake, feedback) of a formula answer, by check_problem."""
     from dataclasses import replace
 
     from ..check.claims import check_problem
     from ..spec.claims import read_claims
 
-    problem = _variant_problem(folder, student)
+    problem = _variant_problem(folder, stem)
     try:
         claims = read_claims([{"of": question["of"], "expression": text}], problem.graph,
                              f"{student}: {question['id']}", problem.learning_rate)
@@ -149,10 +149,11 @@ def _formula_mark(folder: FilePath, student: str, question: Mapping[str, Any], t
 
 
 def mark_answer(folder: str | FilePath, student: str, question: Mapping[str, Any],
-                text: str | None) -> Mark:
+                text: str | None, *, file: str | None = None) -> Mark:
     """The verdict on ``text``, the answer of ``student`` to ``question`` (an entry of the
-    key's ``questions``); ``folder`` holds the student's problem file, read only to diagnose a
-    wrong answer that no mistake of the key explains.
+    key's ``questions``); ``folder`` holds the student's problem file (``<file>.toml``, by
+    default ``<student>.toml``), read only to diagnose a wrong answer that no mistake of the
+    key explains.
 
     Examples
     --------
@@ -163,13 +164,15 @@ def mark_answer(folder: str | FilePath, student: str, question: Mapping[str, Any
     'Read as -0.0822. The sign flipped: that gives -0.0822. The right value is 0.0822.'
     """
     folder = FilePath(folder)
+    stem = student if file is None else file
     qid, of, points = str(question["id"]), str(question["of"]), float(question["points"])
     right, tolerance = float(question["value"]), float(question["tolerance"])
     digits = question.get("digits")  # None: the key's tolerance judges (set, or an old key)
     if text is None or not text.strip():
         return Mark(qid, of, None, None, right, "missing", 0.0, points, None, "No answer.")
     if question.get("answer") == "formula":
-        verdict, got, mistake, feedback = _formula_mark(folder, student, question, text, points)
+        verdict, got, mistake, feedback = _formula_mark(folder, student, question, text, points,
+                                                          stem)
         return Mark(qid, of, text, None, right, verdict, got, points, mistake, feedback)
     reading = read_answer(text)
     mistakes = list(question.get("mistakes", ()))
@@ -201,7 +204,7 @@ def mark_answer(folder: str | FilePath, student: str, question: Mapping[str, Any
                     None, f"{read}Close to the right value {shown}, but {close}: an "
                           "intermediate value rounded?")
     own = 0.5 * (printed_unit(reading.number) or 0.0)  # what the student's digits allow
-    mistake, feedback = _diagnosed(folder, student, question, value,
+    mistake, feedback = _diagnosed(folder, stem, question, value,
                                    max(tolerance, own) if digits else tolerance)
     return Mark(qid, of, text, value, right, "incorrect", 0.0, points, mistake,
                 f"{read}{feedback} The right value is {shown}.")

@@ -6,7 +6,8 @@
 - ``info.json``: ``uuid``, ``title``, ``topic``, ``tags``, ``type``;
 - ``question.html``: the problem, the student's numbers (``{{params.values}}``), the graph
   picture (``pl-figure``) and a ``pl-number-input`` per question, its ``atol`` the variant's
-  tolerance;
+  tolerance (a question whose id holds a ``.`` is named otherwise there:
+  :func:`answer_names`);
 - ``server.py``: :mod:`symbackprop.course.pl_server` with the variants in it (standard library
   only): ``generate(data)`` picks a variant by ``variant_seed``, ``parse(data)`` reads each
   answer as ``symbackprop grade`` does (a Unicode minus, a decimal comma), ``grade(data)``
@@ -44,15 +45,36 @@ from ..spec.problems import problem_from_dict, read_problem_data
 from .roster import Student
 from .variants import Variant, rounded, template_variants
 
-__all__ = ["prairielearn_files"]
+__all__ = ["answer_names", "prairielearn_files"]
 
 _PLACEHOLDER = "VARIANTS: list[dict[str, Any]] = []  # filled in by symbackprop export prairielearn"
 
 
+def answer_names(ids: list[str]) -> dict[str, str]:
+    """Each question id's name in PrairieLearn (``answers-name``, ``params.tolerance.<name>``):
+    the id where Mustache reads it as one name, else (a ``.`` in it, which Mustache reads as a
+    nested lookup) the id with ``_`` for ``.``, made unique with a number.
+
+    Examples
+    --------
+    >>> answer_names(["q1", "q.1", "q_1", "q-2"])
+    {'q1': 'q1', 'q.1': 'q_1_2', 'q_1': 'q_1', 'q-2': 'q-2'}
+    """
+    names = {i: i for i in ids if "." not in i}
+    for i in ids:
+        if "." in i:
+            base, number = i.replace(".", "_"), 2
+            while f"{base}_{number}" in names.values() or f"{base}_{number}" in ids:
+                number += 1
+            names[i] = f"{base}_{number}"
+    return {i: names[i] for i in ids}
+
+
 def _variant_data(variant: Variant) -> dict[str, Any]:
+    names = answer_names([a.question.id for a in variant.key])
     return {
         "values": [{"name": k, "value": str(v)} for k, v in variant.values.items()],
-        "answers": {a.question.id: {
+        "answers": {names[a.question.id]: {
             "value": rounded(a.value), "tolerance": rounded(a.tolerance),
             "digits": a.question.digits if a.question.tolerance is None else None,
             "mistakes": [{"name": m.name, "value": rounded(m.value),
@@ -96,11 +118,13 @@ def _question_html(variants: list[Variant], title: str, description: str,
         lines.append('  <pl-figure file-name="graph.svg" directory="clientFilesQuestion">'
                      "</pl-figure>")
     lines.append("</pl-question-panel>")
+    names = answer_names([a.question.id for a in variants[0].key])
     for answer in variants[0].key:
         q = answer.question
+        name = names[q.id]
         lines += [f"<p>{_html(q.text or q.of)}</p>",
-                  f'<pl-number-input answers-name="{q.id}" label="{_html(q.of)} ="'
-                  f' comparison="relabs" rtol="0" atol="{{{{params.tolerance.{q.id}}}}}"'
+                  f'<pl-number-input answers-name="{name}" label="{_html(q.of)} ="'
+                  f' comparison="relabs" rtol="0" atol="{{{{params.tolerance.{name}}}}}"'
                   f' weight="{q.points:g}"></pl-number-input>']
     return "\n".join(lines) + "\n"
 

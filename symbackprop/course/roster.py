@@ -43,8 +43,10 @@ __all__ = [
     "MAX_ID",
     "MAX_STUDENTS",
     "ROSTER_COLUMNS",
+    "CsvRow",
     "Student",
     "check_id",
+    "csv_records",
     "csv_rows",
     "header_name",
     "numbered",
@@ -143,6 +145,11 @@ def csv_rows(text: str, wanted: Callable[[list[str]], bool]) -> list[list[str]]:
     :data:`DELIMITERS` that splits the header row into cells ``wanted`` accepts (given their
     :func:`header_name`), else a comma (the caller then names the columns missing).
 
+    Raises
+    ------
+    SpecError
+        Naming the line of a row that cannot be read (a cell over the CSV reader's limit).
+
     Examples
     --------
     >>> csv_rows("student;question;answer\\ns01;q1;0,85\\n", lambda h: "answer" in h)
@@ -150,12 +157,62 @@ def csv_rows(text: str, wanted: Callable[[list[str]], bool]) -> list[list[str]]:
     >>> csv_rows("id,name\\nada,Ada\\n", lambda h: "id" in h)[1]
     ['ada', 'Ada']
     """
+    rows = []
+    for row in csv_records(text, wanted):
+        if row.error is not None:
+            raise SpecError(f"line {row.line}: {row.error}")
+        rows.append(list(row.cells))
+    return rows
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One row of a CSV file: the line it ends on, its cells, or why it cannot be read.
+
+    Examples
+    --------
+    >>> CsvRow(2, ("s01", "q1", "0.5")).error is None, CsvRow(3, error="too long").cells
+    (True, ())
+    """
+
+    line: int
+    cells: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def csv_records(text: str, wanted: Callable[[list[str]], bool]) -> list[CsvRow]:
+    """The rows of a CSV ``text`` as :func:`csv_rows` reads them, each with its line; a row
+    that cannot be read (a cell over the CSV reader's limit of 128 KiB) is one
+    :class:`CsvRow` with an error, and the rows after it are read on.
+
+    Examples
+    --------
+    >>> rows = csv_records("id\\n" + "x" * 200_000 + "\\nada\\n", lambda h: "id" in h)
+    >>> [(row.line, row.cells, row.error) for row in rows]  # doctest: +NORMALIZE_WHITESPACE
+    [(1, ('id',), None), (2, (), 'a cell longer than 131,072 characters'),
+     (3, ('ada',), None)]
+    """
     first = text.split("\n", 1)[0]
-    for delimiter in DELIMITERS:
-        header = next(csv.reader([first], delimiter=delimiter), [])
+    delimiter = ","
+    for candidate in DELIMITERS:
+        header = next(csv.reader([first], delimiter=candidate), [])
         if wanted([header_name(h) for h in header]):
-            return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    return list(csv.reader(io.StringIO(text)))
+            delimiter = candidate
+            break
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[CsvRow] = []
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as err:
+            limit = csv.field_size_limit()
+            why = (f"a cell longer than {limit:,} characters" if "field limit" in str(err)
+                   else str(err))
+            rows.append(CsvRow(reader.line_num, error=why))
+            continue
+        rows.append(CsvRow(reader.line_num, tuple(cells)))
 
 
 def read_roster(path: str | FilePath) -> tuple[Student, ...]:
@@ -187,7 +244,11 @@ def read_roster(path: str | FilePath) -> tuple[Student, ...]:
         raise SpecError(f"{path}: cannot read the roster ({err.strerror})") from None
     except UnicodeDecodeError as err:
         raise SpecError(f"{path}: not UTF-8 text ({err.reason})") from None
-    return roster_from_rows(csv_rows(text, lambda h: "id" in h or "student" in h), str(path))
+    try:
+        rows = csv_rows(text, lambda h: "id" in h or "student" in h)
+    except SpecError as err:
+        raise SpecError(f"{path}: {err}") from None
+    return roster_from_rows(rows, str(path))
 
 
 def _cell(row: Sequence[str], at: int | None) -> str:

@@ -43,7 +43,7 @@ from typing import Any
 from ..errors import SpecError
 from ..spec.problems import FORMATS, read_problem_data
 from .grading import Submission
-from .roster import check_id, csv_rows, header_name
+from .roster import check_id, csv_records, header_name
 
 __all__ = ["MAX_SUBMISSION_BYTES", "read_submissions"]
 
@@ -89,10 +89,13 @@ def _csv(path: FilePath) -> list[Submission]:
     two rows answering one question, the last counts (a note says so)."""
     source = str(path)
     columns = ("student", "question", "answer")
-    rows = csv_rows(_read_text(path), lambda header: all(c in header for c in columns))
-    if not rows:
+    records = csv_records(_read_text(path), lambda header: all(c in header for c in columns))
+    if not records:
         raise SpecError(f"{source}: empty; the first row names the columns "
                         "(student, question, answer)")
+    if records[0].error is not None:
+        raise SpecError(f"{source}: {records[0].error}")
+    rows = [list(record.cells) for record in records]
     header = [header_name(h) for h in rows[0]]
     missing = [c for c in columns if c not in header]
     if missing:
@@ -103,9 +106,12 @@ def _csv(path: FilePath) -> list[Submission]:
     answered: dict[tuple[str, str], list[int]] = {}
     errors: list[Submission] = []
     for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+        if not any(cell.strip() for cell in row) and records[number - 1].error is None:
             continue
         where = f"{source} row {number}"
+        if records[number - 1].error is not None:
+            errors.append(Submission("?", where, error=f"{where}: {records[number - 1].error}"))
+            continue
         if len(row) <= max(at.values()):
             errors.append(Submission(row[0] if row else "?", where,
                                      error=f"{where}: {len(row)} columns, the header has "
@@ -135,24 +141,28 @@ def _csv(path: FilePath) -> list[Submission]:
 def read_submissions(paths: Sequence[str | FilePath]) -> list[Submission]:
     """Every submission in ``paths`` (files, or folders searched for ``.csv``, ``.toml``,
     ``.yaml``, ``.yml`` and ``.json`` files), in order; a file that cannot be read is one
-    submission with an error.
+    submission with an error, and so is a file of a folder that is a symbolic link out of it
+    (its contents are not read).
 
     Examples
     --------
     >>> read_submissions(["no_such_file.toml"])[0].error
     'no_such_file.toml: no such file'
     """
-    files: list[FilePath] = []
+    files: list[tuple[FilePath, FilePath | None]] = []  # (file, the folder it was found in)
     for item in paths:
         path = FilePath(item)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in
-                            (".csv", *FORMATS) and not p.name.startswith("."))
+            files += sorted((p, path) for p in path.rglob("*") if p.is_file() and
+                            p.suffix.lower() in (".csv", *FORMATS) and not p.name.startswith("."))
         else:
-            files.append(path)
+            files.append((path, None))
     found: list[Submission] = []
-    for path in files:
+    for path, folder in files:
         try:
+            if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
+                raise SpecError(f"{path}: a symbolic link out of the folder {str(folder)!r}; "
+                                "not read (name the file itself to grade it)")
             if not path.is_file():
                 raise SpecError(f"{path}: no such file")
             suffix = path.suffix.lower()

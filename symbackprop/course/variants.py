@@ -214,8 +214,10 @@ def rounded(value: float) -> float:
     return float(f"{value:.{KEY_DIGITS}g}")
 
 
-def key_data(variant: Variant, template_name: str) -> dict[str, Any]:
-    """The answer key of one variant as plain data (``DIR/key/<id>.json``).
+def key_data(variant: Variant, template_name: str, file: str | None = None) -> dict[str, Any]:
+    """The answer key of one variant as plain data (``DIR/key/<id>.json``); ``file`` is the
+    stem of the student's files where it is not their id
+    (:func:`symbackprop.course.filenames.file_names`).
 
     Examples
     --------
@@ -241,7 +243,8 @@ def key_data(variant: Variant, template_name: str) -> dict[str, Any]:
     return {
         "format": "symbackprop answer key", "version": 1,
         "template": template_name, "title": problem.title,
-        "variant": variant.student.id, "name": variant.student.name,
+        "variant": variant.student.id, **({"file": file} if file is not None else {}),
+        "name": variant.student.name,
         **({"roster": variant.student.columns} if variant.student.columns else {}),
         "seed": variant.seed,
         "learning_rate": problem.learning_rate,

@@ -42,7 +42,7 @@ import sympy
 
 from ..calculus.derivation import derive
 from ..calculus.options import DEFAULT_PATH_LIMIT
-from ..errors import NoPathError, SymbackpropError
+from ..errors import DomainError, NoPathError, SymbackpropError
 from ..graph import precision
 from ..graph.computation import ComputationGraph
 from ..graph.evaluation import lambdify
@@ -154,7 +154,12 @@ def reverse_sweep(graph: ComputationGraph, values: Mapping[str, float],
             continue
         for parent in graph.parents(name):
             partial = sympy.diff(node.definition, symbol(parent))
-            adjoint[parent] += adjoint[name] * graph.evaluate(partial, node_values)
+            try:
+                local = graph.evaluate(partial, node_values)
+            except (ZeroDivisionError, OverflowError) as err:
+                raise DomainError(f"the local partial ∂{name}/∂{parent} = {partial} cannot be "
+                                  f"evaluated at these values ({err})") from None
+            adjoint[parent] += adjoint[name] * local
     return adjoint
 
 

@@ -35,7 +35,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Later", "held", "json_lines", "to_json"]
+from ..errors import DomainError
+
+__all__ = ["Later", "NotFiniteError", "held", "json_lines", "to_json"]
 
 
 def _jsonable(value: Any) -> Any:
@@ -83,8 +85,9 @@ def to_json(data: Any) -> str:
     ------
     TypeError
         For a value JSON cannot hold (numpy scalars are converted).
-    ValueError
-        For ``NaN`` or an infinity.
+    NotFiniteError
+        For ``NaN`` or an infinity (a division by zero or ``log(0)`` at a file's numbers),
+        naming where it is in ``data``.
 
     Examples
     --------
@@ -92,11 +95,11 @@ def to_json(data: Any) -> str:
     ['  "δ": 0.25,', '  "n": 3']
     >>> to_json([-0.0, -1.5]).split()
     ['[', '0.0,', '-1.5', ']']
-    >>> try:
-    ...     to_json(float("nan"))
-    ... except ValueError:
-    ...     print("not JSON")
-    not JSON
+    >>> to_json({"paths": [{"value": 0.5}, {"value": -math.inf}]})
+    Traceback (most recent call last):
+        ...
+    symbackprop.render.jsontext.NotFiniteError: the number at paths[1].value is -inf, which \
+JSON cannot hold: a division by zero, log(0) or an overflow at these values?
     """
     return "\n".join(json_lines(data, piece=0))
 
@@ -129,6 +132,10 @@ def json_lines(data: Any, *, piece: int = 1 << 16) -> Iterator[str]:
             raise TypeError("cannot write a key that is not a string in a streamed "
                             "listing") from None
         yield _standard_json(data)
+    except _NotFinite as err:
+        raise NotFiniteError(f"the number at {_where_not_finite(data)} is {err.value!r}, which "
+                             "JSON cannot hold: a division by zero, log(0) or an overflow at "
+                             "these values?") from None
 
 
 class Later:
@@ -169,9 +176,52 @@ class _Unusual(Exception):
 _STRING = json.encoder.encode_basestring  # the C one where CPython has it, as json.dumps uses
 
 
+class NotFiniteError(DomainError, ValueError):
+    """A NaN or an infinity that JSON cannot hold: a :class:`~symbackprop.errors.DomainError`
+    (the command's exit status 2) and a :class:`ValueError`, as :func:`json.dumps` raises.
+
+    Examples
+    --------
+    >>> issubclass(NotFiniteError, ValueError)
+    True
+    """
+
+
+class _NotFinite(ValueError):
+    """A NaN or an infinity met while writing."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(f"Out of range float values are not JSON compliant: {value!r}")
+        self.value = value
+
+
+def _where_not_finite(data: Any) -> str:
+    """Where in ``data`` the first NaN or infinity is (``paths[1].value``); walked only once
+    writing has failed (an iterator, given out already, is not walked again)."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        value = value if isinstance(value, dict | list | tuple | float) else _jsonable_or(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            return where or "the top level"
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k))
+                         for k, v in reversed(value.items()))
+        elif isinstance(value, list | tuple):
+            stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(value))))
+    return "an item of a listing"
+
+
+def _jsonable_or(value: Any) -> Any:
+    try:
+        return _jsonable(value)
+    except TypeError:
+        return None
+
+
 def _float(value: float) -> str:
     if value != value or value in (math.inf, -math.inf):
-        raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+        raise _NotFinite(value)
     if value == 0:
         return "0.0"  # -0.0 too: no value is printed as -0
     return float.__repr__(value)

@@ -262,6 +262,9 @@ class _Parser:
             raise self._fail("formula is nested too deeply for this Python") from None
         if self._peek().kind != "end":
             raise self._unexpected(self._peek())
+        if isinstance(result, sympy.Basic) and result.has(sympy.zoo, sympy.nan, sympy.oo, sympy.I):
+            raise self._fail(f"formula is {result} once simplified: not a finite real number "
+                             "(a division by zero, log(0), the root of a negative number?)")
         return result
 
     def _peek(self) -> _Token:

@@ -84,12 +84,22 @@ def number(value: Any, where: str) -> float:
     --------
     >>> number(2, "f.toml: [values] x"), number(Decimal("0.80"), "f.toml: [values] x")
     (2.0, 0.8)
+    >>> number(10**400, "f.toml: [values] x")
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: f.toml: [values] x: must be a finite number, got \
+10000000000000000000... (401 digits)
     """
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise SpecError(f"{where}: must be a number, got {describe(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past float's range (1e308)
+        number = float("inf")
     if number != number or number in (float("inf"), float("-inf")):
-        raise SpecError(f"{where}: must be a finite number, got {value}")
+        shown = (str(value) if len(str(value)) <= 40
+                 else f"{str(value)[:20]}... ({len(str(value))} digits)")
+        raise SpecError(f"{where}: must be a finite number, got {shown}")
     return number
 
 

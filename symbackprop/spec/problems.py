@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -305,7 +305,8 @@ def _parse_unchecked(text: str, fmt: str, name: str) -> Any:
         if fmt == "toml":
             return tomllib.loads(text, parse_float=Decimal)
         if fmt == "json":
-            return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+            return json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
+                              object_pairs_hook=_unique_keys)
         if fmt == "yaml":
             return _load_yaml(text)
     except tomllib.TOMLDecodeError as err:
@@ -327,6 +328,9 @@ def _check_size(data: Any, name: str) -> None:
     values than :data:`~symbackprop.limits.MAX_DATA_ITEMS` (YAML aliases counted as often as
     they are used, so that a 'billion laughs' file is refused before anything walks it).
 
+    Refuse, too, a text holding a lone surrogate (``"\\ud800"`` in JSON or YAML): it is no
+    character, and no output (UTF-8 text, a terminal) could write it.
+
     Iterative, and stops at the first excess: O(min(size, limit)).
     """
     depth_limit, item_limit = MAX_DATA_NESTING.value(), MAX_DATA_ITEMS.value()
@@ -334,8 +338,15 @@ def _check_size(data: Any, name: str) -> None:
     items = 0
     while stack:
         value, depth = stack.pop()
+        if isinstance(value, str):
+            _check_text(value, name)
+            continue
         if not isinstance(value, dict | list):
             continue
+        if isinstance(value, dict):
+            for key in value:
+                if isinstance(key, str):
+                    _check_text(key, name)
         if depth > depth_limit:
             raise SpecError(MAX_DATA_NESTING.message(
                 name, depth, "levels of nested arrays or tables"))
@@ -344,6 +355,30 @@ def _check_size(data: Any, name: str) -> None:
             raise SpecError(MAX_DATA_ITEMS.message(name, None, "values"))
         stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict)
                                               else value))
+
+
+def _check_text(value: str, name: str) -> None:
+    """Refuse a text that UTF-8 cannot hold: one with a lone surrogate (U+D800-U+DFFF)."""
+    if value.isascii():
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise SpecError(
+            f"{name}: the text {value[max(0, err.start - 20):err.start + 1]!r} holds a lone "
+            f"surrogate (U+{ord(value[err.start]):04X}), which is no character; write the "
+            "character itself") from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict; a key given twice is refused, as TOML refuses it (the
+    standard library keeps the last value silently)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"the key {key!r} is given twice in one table")
+        data[key] = value
+    return data
 
 
 def _no_constant(word: str) -> Any:
@@ -366,7 +401,20 @@ def _load_yaml(text: str) -> Any:
         except InvalidOperation:
             raise ValueError(f"{raw!r} is not allowed as a number") from None
 
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:  # the keys written (a merge's may be overridden)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable) and key in seen:
+                raise ValueError(f"the key {key!r} is given twice in one table (line "
+                                 f"{key_node.start_mark.line + 1})")
+            seen.add(key)
+        return loader.construct_mapping(node, deep=True)
+
     Loader.add_constructor("tag:yaml.org,2002:float", decimal)
+    Loader.add_constructor("tag:yaml.org,2002:map", mapping)
     try:
         return yaml.load(text, Loader=Loader)
     except yaml.YAMLError as err:

@@ -174,6 +174,9 @@ def read_graph(table: dict[str, Any], name: str, title: str) -> tuple[Computatio
             if leaf in leaves:
                 raise SpecError(f"{name}: [graph.{key}]: {leaf!r} is already a {leaves[leaf][0]}")
             leaves[leaf] = (kind, value)
+    if output in leaves:
+        raise SpecError(f"{where} output: {output!r} is a {leaves[output][0]}; the output is a "
+                        "node of [graph.nodes] (the loss)")
     nodes_where = f"{name}: [graph.nodes]"
     nodes_table = as_table(table["nodes"], nodes_where, 'a table of node = "formula"')
     MAX_NODES.check(len(nodes_table) + len(leaves), where, "nodes")

@@ -43,6 +43,12 @@ QUESTION_KEYS = ("id", "of", "points", "tolerance", "digits", "answer", "text")
 ANSWER_KINDS = ("number", "formula")
 MAX_QUESTIONS = 200
 MAX_GRID = 10**6
+MAX_DIGITS = 15
+"""The most digits a draw rule's decimals or a question's significant digits may be: what a
+float64 holds."""
+MAX_ATTEMPTS = 10_000
+"""The most draws a student's numbers may take before the variants give up."""
+MAX_POINTS = 10**6
 DEFAULT_DIGITS = 3
 ID_PATTERN = re.compile(r"[A-Za-z0-9._-]+\Z")
 """Question (and student) ids: safe in file names, CSV, JSON and LaTeX alike."""
@@ -157,11 +163,15 @@ class Variants:
                 f"seed {self.seed})")
 
 
-def _integer(value: Any, where: str, low: int = 0) -> int:
+def _integer(value: Any, where: str, low: int = 0, high: int | None = None) -> int:
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise SpecError(f"{where}: must be an integer, got {value}")
     if isinstance(value, bool) or not isinstance(value, int | Decimal) or value != int(value):
         raise SpecError(f"{where}: must be an integer, got {describe(value)}")
-    if int(value) < low:
+    if value < low:
         raise SpecError(f"{where}: must be at least {low}, got {value}")
+    if high is not None and value > high:
+        raise SpecError(f"{where}: must be at most {high:,}, got {value:,}")
     return int(value)
 
 
@@ -214,7 +224,7 @@ def _rule(pattern: str, spec: Any, where: str) -> DrawRule:
     else:
         low, high = _pair(spec["range"], f"{where}.range")
         if "digits" in spec:
-            digits = _integer(spec["digits"], f"{where}.digits")
+            digits = _integer(spec["digits"], f"{where}.digits", high=MAX_DIGITS)
             step, text_ = Decimal(1).scaleb(-digits), f"{digits} decimals in [{low}, {high}]"
         else:
             step = _decimal(spec.get("step", Decimal("0.1")), f"{where}.step")
@@ -223,11 +233,11 @@ def _rule(pattern: str, spec: Any, where: str) -> DrawRule:
             text_ = f"multiples of {step} in [{low}, {high}]"
     first = (low / step).to_integral_value(rounding=ROUND_CEILING)  # the multiples of step
     last = (high / step).to_integral_value(rounding=ROUND_FLOOR)     # in [low, high]
+    if last - first + 1 > MAX_GRID:  # compared as decimals: a step of 1e-999999 makes the
+        raise SpecError(f"{where}: more than {MAX_GRID:,} values; use a larger step")  # int huge
     count = int(last - first) + 1
     if count <= 0:
         raise SpecError(f"{where}: no multiple of {step} in [{low}, {high}]")
-    if count > MAX_GRID:
-        raise SpecError(f"{where}: more than {MAX_GRID:,} values; use a larger step")
     if nonzero:
         grid = tuple(first * step + k * step for k in range(count) if first + k != 0) \
             if count <= 10_000 else None
@@ -266,7 +276,8 @@ parameter (leaves: w, x)
     if "seed" in table:
         options["seed"] = _integer(table["seed"], f"{where} seed")
     if "attempts" in table:
-        options["attempts"] = _integer(table["attempts"], f"{where} attempts", low=1)
+        options["attempts"] = _integer(table["attempts"], f"{where} attempts", low=1,
+                                       high=MAX_ATTEMPTS)
     if "saturation" in table:
         saturation = number(table["saturation"], f"{where} saturation")
         if not 0 <= saturation < 1:
@@ -312,8 +323,9 @@ def read_questions(value: Any, graph: ComputationGraph, name: str,
         if qid in {q.id for q in questions}:
             raise SpecError(f"{where} id: {qid!r} is used twice")
         points = number(entry.get("points", 1), f"{where} points")
-        if points < 0:
-            raise SpecError(f"{where} points: must not be negative, got {points:g}")
+        if not 0 <= points <= MAX_POINTS:
+            raise SpecError(f"{where} points: must be between 0 and {MAX_POINTS:,}, got "
+                            f"{points:g}")
         tolerance = None
         if "tolerance" in entry:
             tolerance = number(entry["tolerance"], f"{where} tolerance")
@@ -321,7 +333,8 @@ def read_questions(value: Any, graph: ComputationGraph, name: str,
                 raise SpecError(f"{where} tolerance: must not be negative")
         if "tolerance" in entry and "digits" in entry:
             raise SpecError(f"{where}: give tolerance or digits, not both")
-        digits = _integer(entry.get("digits", DEFAULT_DIGITS), f"{where} digits", low=1)
+        digits = _integer(entry.get("digits", DEFAULT_DIGITS), f"{where} digits", low=1,
+                          high=MAX_DIGITS)
         answer = text(entry.get("answer", "number"), f"{where} answer")
         if answer not in ANSWER_KINDS:
             raise SpecError(f"{where} answer: {answer!r}; allowed: {', '.join(ANSWER_KINDS)}")
