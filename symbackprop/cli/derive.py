@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..calculus.options import EXPRESSION_LIMIT, STRATEGIES
 from ..errors import UsageError
 from .common import EXIT_OK, add_file, add_wrt, emit, formats
-from .tensor import add_tensor_options, derive_tensor, load_either
+from .tensor import add_tensor_options, derive_tensor, entry_view, load_either
 
 if TYPE_CHECKING:
     from ..spec.problems import Problem
@@ -43,8 +43,11 @@ def _derive(args: argparse.Namespace) -> int:
     from ..spec.tensor import TensorProblem
 
     problem = load_either(args)
-    if isinstance(problem, TensorProblem):
-        return derive_tensor(args, problem)
+    if isinstance(problem, TensorProblem):  # the tensor view, or one entry's scalar view
+        entry = entry_view(args, problem)
+        if entry is None:
+            return derive_tensor(args, problem)
+        problem = entry
     if args.wrt == "all" and "all" not in problem.graph:
         return _derive_all(args, problem)
     derivation = derive(problem.graph, args.wrt, args.of, values=problem.numeric_values,

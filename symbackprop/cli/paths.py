@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .common import EXIT_OK, add_file, add_wrt, emit, formats
-from .tensor import add_tensor_options, load_either, paths_tensor
+from .tensor import add_tensor_options, entry_view, load_either, paths_tensor
 
 __all__ = ["register"]
 
@@ -20,8 +20,11 @@ def _paths(args: argparse.Namespace) -> int:
     from ..spec.tensor import TensorProblem
 
     problem = load_either(args)
-    if isinstance(problem, TensorProblem):
-        return paths_tensor(args, problem)
+    if isinstance(problem, TensorProblem):  # the tensor view, or one entry's scalar view
+        entry = entry_view(args, problem)
+        if entry is None:
+            return paths_tensor(args, problem)
+        problem = entry
     graph, values = problem.graph, problem.numeric_values
     count = count_paths(graph, args.wrt, args.of)
     if count <= args.max_paths:  # derive every term: the usual listing

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..spec.problems import Problem
     from ..spec.tensor import TensorProblem
 
-__all__ = ["add_tensor_options", "derive_tensor", "load_either", "paths_tensor"]
+__all__ = ["add_tensor_options", "derive_tensor", "entry_view", "load_either", "paths_tensor"]
 
 
 def add_tensor_options(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +63,36 @@ problem ([tensor]) has composite layers and matrices
                 raise UsageError(f"--{option}: {args.file} is a scalar problem; only a tensor "
                                  "problem ([tensor]) has composite layers and matrices")
     return problem
+
+
+def entry_view(args: argparse.Namespace, problem: TensorProblem) -> Problem | None:
+    """The scalar view of one entry: when ``--wrt`` (or ``--of``) names an entry of a tensor,
+    ``W1[2,3]`` (0-based, numpy's order; spaces after the commas allowed), the problem lowered
+    to scalars (:func:`symbackprop.spec.lowered.lowered_problem`, refused above its limits)
+    with the names as the lowered graph spells them written back into ``args``; else ``None``
+    (the tensor view).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> args = argparse.Namespace(wrt="W1[2, 3]", of=None)
+    >>> entry_view(args, load_problem("tensor_mlp")).graph.node(args.wrt)
+    Node('W1[2,3]', parameter)
+    >>> entry_view(argparse.Namespace(wrt="W1", of=None), load_problem("tensor_mlp")) is None
+    True
+    """
+    from ..naming import entry_name, split_entry_name
+    from ..spec.lowered import lowered_problem
+
+    named = {option: split_entry_name(value) for option in ("wrt", "of")
+             if isinstance(value := getattr(args, option, None), str)}
+    if not any(named.values()):
+        return None
+    lowered = lowered_problem(problem)
+    for option, entry in named.items():
+        if entry is not None:
+            setattr(args, option, entry_name(*entry))
+    return lowered
 
 
 def _refuse(args: argparse.Namespace, command: str) -> None:

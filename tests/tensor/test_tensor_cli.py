@@ -234,3 +234,20 @@ def test_draw_refuses_a_scalar_pictures_options_on_a_tensor_problem(capsys):
     assert main(["draw", "tensor_mlp", "--wrt", "W1", "-o", "-", "--format", "dot",
                  "--edge-labels", "value"]) == 2
     assert "--edge-labels: a scalar problem's option" in capsys.readouterr().err
+
+
+def test_one_entry_has_the_scalar_view_and_agrees_with_the_tensor_view(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """derive/paths --wrt 'W1[2, 3]' lower the problem and list that entry's scalar paths (one
+    through each sample and each output); the value is the tensor gradient's entry; above the
+    lowering's limit the refusal says the tensor view needs none."""
+    problem = load_problem("tensor_mlp")
+    gradient = tensor_gradients(problem.graph, problem.values).gradients["W1"]  # type: ignore[union-attr]
+    data = json.loads(run(capsys, "derive", "tensor_mlp", "--wrt", "W1[2, 3]", "--format",
+                          "json"))
+    assert data["wrt"] == "W1[2,3]" and data["path_count"] == len(data["paths"]) > 1
+    assert abs(data["value"] - gradient[2, 3]) <= 1e-12 * abs(gradient).max()
+    listing = run(capsys, "paths", "tensor_mlp", "--wrt", "W1[2,3]")
+    assert listing.startswith(f"{data['path_count']} paths from W1[2,3] to L")
+    assert main(["derive", "examples/tensor/mlp_784.toml", "--wrt", "W1[0,0]"]) == 2
+    assert "the tensor view needs no lowering" in capsys.readouterr().err
