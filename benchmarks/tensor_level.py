@@ -72,12 +72,11 @@ def example_file(name: str) -> Path:
 
 
 def load(path: Path) -> Any:
-    """The tensor problem of ``path`` (by the loader of either level this version has)."""
-    from symbackprop.spec import problems
+    """The tensor problem of ``path``."""
+    from symbackprop.spec.problems import load_problem
     from symbackprop.spec.tensor import TensorProblem
 
-    loader = getattr(problems, "load_any", problems.load_problem)
-    problem = loader(path)
+    problem = load_problem(path)
     assert isinstance(problem, TensorProblem), path
     return problem
 

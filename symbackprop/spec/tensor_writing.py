@@ -12,8 +12,8 @@ shape alone.  Where a problem says where its numbers come from (:attr:`TensorPro
 
 Examples
 --------
->>> from symbackprop.spec.problems import load_any
->>> problem = load_any("examples/tensor/mlp.toml")
+>>> from symbackprop.spec.problems import load_problem
+>>> problem = load_problem("tensor_mlp")
 >>> text = problem.to_toml()
 >>> print(text[text.index("[tensor.nodes]"):], end="")
 [tensor.nodes]

@@ -18,7 +18,7 @@ import numpy as np
 
 from symbackprop.calculus.tensor_derivation import tensor_derive
 from symbackprop.calculus.tensor_sweep import tensor_gradients
-from symbackprop.spec.problems import load_any_text
+from symbackprop.spec.problems import load_problem_text
 from symbackprop.spec.tensor import TensorProblem
 
 RELATIVE, FLOOR = 1e-10, 1e-12
@@ -79,7 +79,7 @@ def matches_autograd(torch: Any, problem: Any, model: Any, x: Any, y: Any, loss:
         got = tensor_derive(problem.graph, name, values=problem.values).gradient if each \
             else swept[name]
         assert got is not None and close(got, wanted[name], scale), (name, got, wanted[name])
-    again = load_any_text(problem.to_toml())
+    again = load_problem_text(problem.to_toml())
     assert isinstance(again, TensorProblem)
     for name, gradient in tensor_gradients(again.graph, again.values).gradients.items():
         assert close(gradient, wanted[name], scale), name

@@ -9,6 +9,7 @@ operation and elementwise function a formula may call.
 from __future__ import annotations
 
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -21,13 +22,23 @@ from symbackprop.graph.tensor_build import build_tensor_graph
 from symbackprop.rules.tensor.build import Builder
 from symbackprop.rules.tensor.expr import Adj, Ref
 from symbackprop.rules.tensor.grammar import parse_tensor_formula
-from symbackprop.spec.problems import load_any, load_any_text
+from symbackprop.spec.problems import load_problem, load_problem_text
 from symbackprop.spec.tensor import TensorProblem, tensor_problem_from_dict
+from symbackprop.spec.tensor_claims import TensorClaim
 from symbackprop.spec.tensor_writing import _key, tensor_formula_text, tensor_problem_toml
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "tensor"
+BUNDLED = Path(__file__).parents[2] / "symbackprop" / "spec" / "examples"
+
+
+def example(name: str) -> Path:
+    """The file of a tensor example: bundled as tensor_NAME, or in examples/tensor/."""
+    bundled = BUNDLED / f"tensor_{name}.toml"
+    return bundled if bundled.exists() else EXAMPLES / f"{name}.toml"
+
+
 # batchnorm.toml is expanded (Y.mu ...: refused below); mlp_784.toml writes 2 MB of numbers
-WRITABLE = ["attention", "mlp", "ninja", "rnn", "transformer"]
+WRITABLE = ["attention", "conv1d", "layernorm", "mazur", "mlp", "ninja", "rnn", "transformer"]
 
 
 def assert_same_problem(again: TensorProblem, problem: TensorProblem) -> None:
@@ -47,10 +58,10 @@ def assert_same_problem(again: TensorProblem, problem: TensorProblem) -> None:
 
 @pytest.mark.parametrize("name", WRITABLE)
 def test_every_example_reads_back_as_itself(name: str) -> None:
-    problem = load_any(EXAMPLES / f"{name}.toml")
+    problem = load_problem(example(name))
     assert isinstance(problem, TensorProblem)
     text = problem.to_toml()
-    again = load_any_text(text)
+    again = load_problem_text(text)
     assert isinstance(again, TensorProblem)
     assert_same_problem(again, problem)
     if name != "transformer":  # its gradients are the benchmark's; the graph is the same
@@ -107,7 +118,7 @@ def test_what_a_formula_cannot_hold_is_refused_by_node() -> None:
                             {"z": Ref("z", (2, 3))}, where="node 'g'")
     with pytest.raises(SpecError, match="cannot write the adjoint δx"):
         tensor_formula_text(build.ew(lambda a, d: a * d, x, Adj("x", (3,))), {"x": x})
-    problem = load_any(EXAMPLES / "batchnorm.toml")
+    problem = load_problem(example("batchnorm"))
     with pytest.raises(SpecError, match=r"node 'BN\.mu'|node '\w+\.mu'"):
         problem.to_toml()
 
@@ -122,12 +133,13 @@ def test_values_are_written_exactly_with_their_dtype_and_origins_as_comments() -
               "W": np.arange(6.0).reshape(2, 3) / 7, "s": np.array(0.5)}
     text = tensor_problem_toml(graph, values, title="t", learning_rate=0.1,
                                origins={"W": "model.fc.weight", "X": "x"},
-                               claims=[{"of": "dL/dW", "value": 1.5}])
+                               claims=[TensorClaim("dL/dW", "gradient", "W", 1,
+                                                   (Decimal("1.5"),), ())])
     data = tomllib.loads(text)
     assert data["tensor"]["inputs"]["free"] == {"shape": [3]}
     assert text.startswith("# Where the numbers come from:\n#   W  model.fc.weight\n#   X  x\n")
     again = tensor_problem_from_dict(tomllib.loads(text), name="again")
-    assert again.values.keys() == values.keys() and again.claims[0]["of"] == "dL/dW"
+    assert again.values.keys() == values.keys() and again.claims[0].of == "dL/dW"
     for name, value in values.items():
         assert np.array_equal(again.values[name], value)
         assert again.values[name].dtype == (int if name == "y" else float)

@@ -8,12 +8,8 @@ import tomllib
 from pathlib import Path
 
 from symbackprop.graph.tensor_lowering import lowering_size
+from symbackprop.spec.problems import load_problem as load_either
 from symbackprop.spec.tensor import TensorProblem
-
-try:  # the loader of either level: load_problem, once it reads [tensor] files itself
-    from symbackprop.spec.problems import load_any as load_either
-except ImportError:  # pragma: no cover
-    from symbackprop.spec.problems import load_problem as load_either
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
