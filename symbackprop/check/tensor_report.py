@@ -1,11 +1,11 @@
 """Reports of a tensor check: terminal text, Markdown and JSON-ready data.
 
 The same layout as a scalar check's (:mod:`symbackprop.check.report`): a mark per claim, then
-for each wrong one what is wrong and why.  A tensor is shown by :func:`show_tensor_for_check`
-(its shape and its entries, numpy's summary of the first and last few of each axis past
-:data:`SHOWN_ENTRIES`).  The JSON object of a file has the keys of the scalar one, with
-``level: "tensor"``; a claim's ``claimed`` and ``expected`` are nested lists, and it adds
-``shape``, ``expected_shape``, ``entries_off`` and ``largest_error``.
+for each wrong one what is wrong and why.  A tensor is shown by the pages' display rule
+(:func:`symbackprop.render.tensor_values.matrix_text`: whole up to 6 rows, columns and slices,
+else its corners, shape, norm and largest entry).  The JSON object of a file has the keys of
+the scalar one, with ``level: "tensor"``; a claim's ``claimed`` and ``expected`` are nested
+lists, and it adds ``shape``, ``expected_shape``, ``entries_off`` and ``largest_error``.
 
 Examples
 --------
@@ -23,39 +23,27 @@ from typing import Any
 
 import numpy as np
 
+from ..render.tensor_values import matrix_text, summarised
 from .tensor_check import TensorCheckReport, TensorClaimResult, dimensions
 from .tensor_workbook import Step, Workbook
 
-__all__ = ["SHOWN_ENTRIES", "show_tensor_for_check", "tensor_check_data",
+__all__ = ["tensor_check_data",
            "tensor_check_markdown", "tensor_check_text", "tensor_claim_data", "workbook_data",
            "workbook_markdown", "workbook_text"]
 
-SHOWN_ENTRIES = 60
-"""A tensor with more entries is summarised (numpy's rule: three first and last of each axis)."""
 WIDTH = 100
 MARKS = {"correct": "✓", "incorrect": "✗", "error": "!"}
 
 
-def show_tensor_for_check(value: np.ndarray | None) -> str:
-    """A tensor as the check's reports print it: 4 significant digits, summarised past
-    :data:`SHOWN_ENTRIES` entries, its shape first for more than one entry.
-
-    Examples
-    --------
-    >>> print(show_tensor_for_check(np.array([[0.5, -1.25], [1 / 3, 2.0]])))
-    2×2: [[ 0.5    -1.25  ]
-          [ 0.3333  2.    ]]
-    >>> show_tensor_for_check(np.array(0.125)), show_tensor_for_check(None)
-    ('0.125', '—')
-    """
+def _shown(value: np.ndarray | None) -> list[str]:
+    """A tensor's lines by the display rule, its shape first when it is printed whole."""
     if value is None:
-        return "—"
-    if value.ndim == 0:
-        return f"{float(value):.10g}"
-    head = f"{dimensions(value.shape) if value.ndim > 1 else f'length {value.size}'}: "
-    text = np.array2string(value, precision=4, threshold=SHOWN_ENTRIES, edgeitems=3,
-                           max_line_width=WIDTH - len(head), suppress_small=False)
-    return head + text.replace("\n", "\n" + " " * len(head))
+        return ["—"]
+    lines = matrix_text(value)
+    if value.ndim > 0 and not summarised(value):
+        head = f"{dimensions(value.shape) if value.ndim > 1 else f'length {value.size}'}:"
+        lines = [head, *lines]
+    return lines
 
 
 def _listed(value: np.ndarray | None) -> Any:
@@ -146,7 +134,7 @@ def _counts(report: TensorCheckReport) -> str:
 
 
 def _indented(label: str, value: np.ndarray | None, indent: int) -> list[str]:
-    shown = show_tensor_for_check(value).splitlines()
+    shown = _shown(value)
     pad = " " * indent
     first = f"{pad}{label}: {shown[0]}"
     return [first, *(pad + " " * (len(label) + 2) + line for line in shown[1:])]
@@ -216,7 +204,7 @@ def tensor_check_markdown(report: TensorCheckReport, level: int = 2) -> str:
         if result.verdict == "error":
             lines.append(f"Cannot be checked: {result.message}")
             continue
-        lines += ["Right value:", "", "```text", show_tensor_for_check(result.expected), "```",
+        lines += ["Right value:", "", "```text", "\n".join(_shown(result.expected)), "```",
                   "", result.diagnosis]
     lines += ["", _counts(report)]
     return "\n".join(lines)
