@@ -386,7 +386,19 @@ def _term(path: Path, factors: Mapping[tuple[str, str], Factor], known: bool) ->
 
 
 def _group(node: str, adjoints: Mapping[str, Adjoint], memo: dict[str, Group]) -> Group:
-    if node not in memo:
-        branches = tuple((f, _group(c, adjoints, memo)) for f, c in adjoints[node].contributions)
-        memo[node] = Group(node, branches, adjoints[node].value)
+    """The factored form below ``node``, each node's group made once (``memo``), children
+    first: by an explicit stack, so no recursion depth depends on the graph's depth."""
+    stack = [node]
+    while stack:
+        name = stack[-1]
+        if name in memo:
+            stack.pop()
+            continue
+        waiting = [child for _, child in adjoints[name].contributions if child not in memo]
+        if waiting:
+            stack.extend(waiting)
+            continue
+        stack.pop()
+        memo[name] = Group(name, tuple((f, memo[c]) for f, c in adjoints[name].contributions),
+                           adjoints[name].value)
     return memo[node]
