@@ -64,11 +64,12 @@ def problem_text(shape: tuple[int, ...], seed: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(command: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+def run(command: list[str], env: dict[str, str] | None = None,
+        cwd: Path = ROOT) -> dict[str, float]:
     """One fresh process: wall seconds, CPU seconds and peak RSS (MB) of that process."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env=env, cwd=ROOT)
+                               env=env, cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -138,7 +139,7 @@ def page(shape: tuple[int, ...], before: str | None, repeats: int,
         for code, source in sources.items():
             out = folder / f"page{len(sizes)}.html"
             runs[code].append(run([sys.executable, "-m", "symbackprop", "explore", str(problem),
-                                   "-o", str(out)], _env(source)))
+                                   "-o", str(out)], _env(source), cwd=source))  # -m: cwd first
             sizes[code] = out.stat().st_size
     return [{"shape": list(shape), "code": code, **best(runs[code]), "bytes": sizes[code]}
             for code in sources]

@@ -125,4 +125,6 @@ def test_the_scale_benchmark_compares_with_torch_and_the_page_before(tmp_path):
     assert row["derive"]["seconds"] > 0 and row["torch"]["peak_rss_mb"] > 10
     assert [r["code"] for r in results["page"]] == ["before (520e9ea)", "this checkout"]
     assert all(r["bytes"] > 10_000 and r["cpu_seconds"] > 0 for r in results["page"])
+    before, after = results["page"]                         # the code before ran, not this one
+    assert before["bytes"] > after["bytes"]
     assert "time ratio" in run.stdout and "this checkout" in run.stdout
