@@ -50,6 +50,7 @@ __all__ = [
     "MAX_NODES",
     "MAX_NUMBER_BITS",
     "MAX_NUMBER_DIGITS",
+    "MAX_PAGE_BYTES",
     "MAX_PARAMETERS",
     "MAX_TENSOR_DIM",
     "MAX_TENSOR_ENTRIES",
@@ -191,6 +192,10 @@ MAX_COMPOSED_WORK = Limit(
     "verify's estimate of the sympy.diff oracle's cost: parameters checked times the nodes of "
     "the composed loss (every definition substituted); above it that oracle is skipped")
 MAX_DRAW_NODES = Limit("MAX_DRAW_NODES", 400, "nodes in one picture")
+MAX_PAGE_BYTES = Limit(
+    "MAX_PAGE_BYTES", 10_000_000,
+    "bytes of the page explore writes (its paths and mistakes for every parameter), checked "
+    "before it is written or shown")
 MAX_TENSOR_RANK = Limit("MAX_TENSOR_RANK", 8, "axes of one tensor of a tensor problem")
 MAX_TENSOR_DIM = Limit(
     "MAX_TENSOR_DIM", 1_000_000, "entries along one axis of a tensor, checked from its shape")
@@ -219,7 +224,7 @@ MAX_TENSOR_VERIFY_WORK = Limit(
 LIMITS: tuple[Limit, ...] = (
     MAX_FILE_BYTES, MAX_DATA_NESTING, MAX_DATA_ITEMS, MAX_FORMULA_LENGTH, MAX_FORMULA_DEPTH,
     MAX_NUMBER_DIGITS, MAX_NUMBER_BITS, MAX_NODES, MAX_CLAIMS, MAX_LAYERS, MAX_WIDTH,
-    MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_WORK, MAX_DRAW_NODES,
+    MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_WORK, MAX_DRAW_NODES, MAX_PAGE_BYTES,
     MAX_TENSOR_RANK, MAX_TENSOR_DIM, MAX_TENSOR_ENTRIES, MAX_TENSOR_GRAPH_ENTRIES,
     MAX_LOWERED_NODES, MAX_LOWERED_READS, MAX_TENSOR_VERIFY_WORK,
 )

@@ -12,6 +12,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
 
 
@@ -105,3 +107,24 @@ def test_the_variants_benchmark_runs_and_checks_what_it_times(tmp_path):
     assert result["files"] == 3 * 45 + 1 and result["students"] == 45
     assert all(row["seconds"] > 0 and row["cpu_seconds"] > 0 for row in result["rows"])
     assert "--jobs 2 over --jobs 1" in run.stdout and "| after | 2 |" in run.stdout
+
+
+def test_the_scale_benchmark_compares_with_torch_and_the_page_before(tmp_path):
+    """benchmarks/scale.py on small shapes: derive --wrt all against the torch script (the
+    same gradients), and explore's page for the code before and this checkout."""
+    pytest.importorskip("torch")
+    out = tmp_path / "scale.json"
+    run = subprocess.run([sys.executable, str(BENCH.parent / "scale.py"), "--quick",
+                          "--repeats", "1", "--json", str(out)],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    results = json.loads(out.read_text())
+    (row,) = results["gradients"]
+    assert row["shape"] == [8, 8, 4] and row["parameters"] == 8 * 8 + 8 + 4 * 8 + 4
+    assert row["max_rel_diff"] < 1e-12
+    assert row["derive"]["seconds"] > 0 and row["torch"]["peak_rss_mb"] > 10
+    assert [r["code"] for r in results["page"]] == ["before (520e9ea)", "this checkout"]
+    assert all(r["bytes"] > 10_000 and r["cpu_seconds"] > 0 for r in results["page"])
+    before, after = results["page"]                         # the code before ran, not this one
+    assert before["bytes"] > after["bytes"]
+    assert "time ratio" in run.stdout and "this checkout" in run.stdout

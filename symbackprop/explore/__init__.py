@@ -18,7 +18,15 @@ and :mod:`symbackprop.graph`.
 from __future__ import annotations
 
 from ..calculus.views import register_view
-from .data import Choice, Exploration, explorable, explore_derivation, explore_problem, page_data
+from .data import (
+    Choice,
+    Exploration,
+    expand_page_data,
+    explorable,
+    explore_derivation,
+    explore_problem,
+    page_data,
+)
 from .page import derivation_html, explore_fragment, explore_page, script_json
 
 register_view("html", derivation_html)
@@ -27,6 +35,7 @@ __all__ = [
     "Choice",
     "Exploration",
     "derivation_html",
+    "expand_page_data",
     "explorable",
     "explore_derivation",
     "explore_fragment",

@@ -42,10 +42,14 @@ from ..render.plaintext import step_text
 from ..render.typeset import text_expr
 from ..spec.problems import Problem
 
-__all__ = ["Choice", "Exploration", "edge_partials", "explorable", "explore_derivation",
-           "explore_problem", "page_data"]
+__all__ = ["LISTED_PATHS", "Choice", "Exploration", "edge_partials", "expand_page_data",
+           "explorable", "explore_derivation", "explore_problem", "page_data"]
 
 Edge = tuple[str, str]
+
+LISTED_PATHS = 200
+"""The paths of a parameter the page lists, each with its value (every path is drawn; past
+these the page says how many more there are, and carries no value for them)."""
 
 
 def explorable(graph: ComputationGraph, network: LayeredNetwork | None = None) -> list[str]:
@@ -253,36 +257,125 @@ def edge_partials(exploration: Exploration, edges: Sequence[Edge]
     return partials
 
 
+def _text(texts: dict[str, int], text: str) -> int:
+    """The index of ``text`` in the page's table of texts (added on first use)."""
+    return texts.setdefault(text, len(texts))
+
+
 def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int],
-                 deltas: dict[str, str]) -> dict[str, Any]:
+                 deltas: dict[str, str], texts: dict[str, int]) -> dict[str, Any]:
     d = choice.derivation
     union = sorted({index[f.wrt, f.of] for a in d.adjoints for f, _ in a.contributions
                     if (f.wrt, f.of) in index})
-    paths = None
+    paths: list[list[Any]] | None = None
+    routes: list[str] | None = None
+    values = None
     if d.terms is not None:
-        paths = [{"edges": [index[e] for e in t.path.edges if e in index],
-                  "nodes": list(t.path.nodes), "value": text_number(t.value)} for t in d.terms]
+        paths, routes = [], []
+        values = [text_number(t.value) for t in d.terms[:LISTED_PATHS]]
+        before: list[int] = []
+        for t in d.terms:  # each path's edges after those it shares with the path before
+            on = [index[e] for e in t.path.edges if e in index]
+            shared = next((k for k, (a, b) in enumerate(zip(on, before, strict=False))
+                           if a != b), min(len(on), len(before)))
+            row: list[Any] = [shared, *on[shared:]]
+            if len(on) != len(t.path.edges):  # the route is not the edges' own
+                row.append(list(t.path.nodes))
+            paths.append(row)
+            routes.append(str(t.path))
+            before = on
     for adjoint in d.adjoints:
         if adjoint.node != d.of and adjoint.node not in deltas:
             deltas[adjoint.node] = _delta_rule(d.of, adjoint)
     step = None if choice.update is None else step_text(choice.update, d.of)
     return {
-        "name": d.wrt, "of": d.of, "count": d.path_count, "paths": paths, "edges": union,
+        "name": d.wrt, "of": d.of, "count": d.path_count, "paths": paths, "values": values,
+        "edges": union,
         "nodes": sorted({n for e in union for n in edges[e]} | {d.wrt}),
         "deltas": [a.node for a in d.adjoints if a.node != d.of],
         "total": None if d.value is None else text_number(d.value),
         "value": _finite(d.value), "update": step, "tolerance": choice.tolerance,
-        "mistakes": _mistakes_data(choice.mistakes),
+        "mistakes": _mistakes_data(choice.mistakes, routes, texts),
         "updated": None if choice.update is None else {
             "value": _finite(choice.update.after), "total": text_number(choice.update.after),
             "tolerance": choice.update_tolerance,
-            "mistakes": _mistakes_data(choice.update_mistakes)},
+            "mistakes": _mistakes_data(choice.update_mistakes, routes, texts)},
     }
 
 
-def _mistakes_data(mistakes: Sequence[MistakenValue]) -> list[dict[str, Any]]:
-    return [{"name": m.name, "description": m.description, "value": m.value, "path": m.path}
-            for m in mistakes]
+def _mistakes_data(mistakes: Sequence[MistakenValue], routes: Sequence[str] | None,
+                   texts: dict[str, int]) -> list[list[Any]]:
+    """Each mistake as ``[name, description, value, path, templated]``: the name and the
+    description indices in the page's table of texts; a description that names the mistake's
+    path (a path left out) stored once for every path, with ``{path}`` where the route goes
+    (``templated`` 1)."""
+    rows: list[list[Any]] = []
+    for m in mistakes:
+        description, templated = m.description, 0
+        if (m.path is not None and routes is not None and "{path}" not in description
+                and description.count(routes[m.path]) == 1):
+            description, templated = description.replace(routes[m.path], "{path}"), 1
+        rows.append([_text(texts, m.name), _text(texts, description), m.value, m.path,
+                     templated])
+    return rows
+
+
+def expand_page_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The page's data as its script reads it (``explore.js``'s ``expand``): each path as
+    ``{"value", "edges", "nodes"}`` and each mistake as ``{"name", "description", "value",
+    "path"}``, from the compact rows :func:`page_data` writes (a path as the number of edges
+    it shares with the path before, its other edges, and its nodes where they are not the
+    edges' own; the values of the first :data:`LISTED_PATHS` paths apart; a mistake as in
+    :func:`_mistakes_data`).  Changes ``data``
+    in place and returns it.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> exploration = explore_problem(load_problem("branching_graph"))
+    >>> edges = [("a", "c"), ("b", "c"), ("b", "d"), ("c", "e"), ("d", "e")]
+    >>> data = page_data(exploration, edges, [[0, 0, 1, 1, 5]] * 5)
+    >>> data["choices"][1]["paths"], data["choices"][1]["values"]
+    ([[0, 1, 3], [0, 2, 4]], ['2', '3'])
+    >>> data["choices"][1]["mistakes"][0]
+    [4, 5, 3.0, 0, 1]
+    >>> choice = expand_page_data(data)["choices"][1]
+    >>> choice["paths"][0]
+    {'value': '2', 'edges': [1, 3], 'nodes': ['b', 'c', 'e']}
+    >>> choice["mistakes"][0]
+    {'name': 'missing_path', 'description': 'the path b -> c -> e left out', 'value': 3.0, \
+'path': 0}
+    """
+    texts, edges = data["texts"], data["edges"]
+
+    def path(row: list[Any], before: list[int], value: str | None) -> dict[str, Any]:
+        routed = bool(row) and isinstance(row[-1], list)
+        on = before[:row[0]] + row[1:-1 if routed else None]
+        nodes = row[-1] if routed else (
+            [edges[on[0]]["from"]] + [edges[e]["to"] for e in on] if on else [])
+        return {"value": value, "edges": on, "nodes": nodes}
+
+    for choice in data["choices"]:
+        values = choice.pop("values")
+        if choice["paths"] is not None:
+            paths: list[dict[str, Any]] = []
+            for k, row in enumerate(choice["paths"]):
+                paths.append(path(row, paths[-1]["edges"] if paths else [],
+                                  values[k] if k < len(values) else None))
+            choice["paths"] = paths
+
+        def mistake(row: list[Any], choice: dict[str, Any] = choice) -> dict[str, Any]:
+            description = texts[row[1]]
+            if row[4]:
+                description = description.replace(
+                    "{path}", " -> ".join(choice["paths"][row[3]]["nodes"]))
+            return {"name": texts[row[0]], "description": description, "value": row[2],
+                    "path": row[3]}
+
+        choice["mistakes"] = [mistake(row) for row in choice["mistakes"]]
+        if choice["updated"] is not None:
+            choice["updated"]["mistakes"] = [mistake(r) for r in choice["updated"]["mistakes"]]
+    return data
 
 
 def page_data(exploration: Exploration, edges: Sequence[Edge],
@@ -311,9 +404,9 @@ def page_data(exploration: Exploration, edges: Sequence[Edge],
                           "factor": text_number(value, FACTOR_DIGITS),
                           "geometry": list(shape)})
     deltas: dict[str, str] = {}
-    choices = [_choice_data(c, edges, index, deltas)
-               for c in exploration.choices]
+    texts: dict[str, int] = {}
+    choices = [_choice_data(c, edges, index, deltas, texts) for c in exploration.choices]
     return {"title": exploration.title, "of": exploration.of, "selected": exploration.selected,
-            "limit": exploration.path_limit, "slack": SLACK,
+            "limit": exploration.path_limit, "rows": LISTED_PATHS, "slack": SLACK,
             "rate": _finite(exploration.learning_rate), "edges": edge_data, "deltas": deltas,
-            "choices": choices}
+            "choices": choices, "texts": list(texts)}

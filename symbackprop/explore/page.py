@@ -39,6 +39,7 @@ from ..check.reading import MAX_ANSWER, MAX_EXPONENT_DIGITS
 from ..draw.layout import graph_layout
 from ..draw.scene import DASHES, PALETTE, WRT_FILL
 from ..errors import SymbackpropError
+from ..limits import MAX_PAGE_BYTES
 from ..render.numbers import text_number
 from .data import Exploration, edge_partials, explore_derivation, page_data
 from .mathml import leibniz_math, math_element
@@ -53,8 +54,11 @@ POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inl
 FRAME_HEIGHT = 720
 """The height (px) of the page's frame in Jupyter."""
 
-_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-                   "\u2029": "\\u2029"}
+_SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                   ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+"""The characters :func:`script_json` escapes, each replaced in the whole text at once
+(:meth:`str.replace`: 0.18 s for 30 million characters, where :meth:`str.translate` takes
+1.7 s and a character at a time 7 s)."""
 
 
 def script_json(data: Any) -> str:
@@ -65,12 +69,14 @@ def script_json(data: Any) -> str:
     Examples
     --------
     >>> print(script_json({"title": "</script><b>&"}))
-    {"title": "\u003c/script\u003e\u003cb\u003e\u0026"}
+    {"title":"\u003c/script\u003e\u003cb\u003e\u0026"}
     >>> json.loads(script_json({"title": "</script>"}))["title"]
     '</script>'
     """
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
-    return "".join(_SCRIPT_ESCAPES.get(char, char) for char in text)
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for char, escaped in _SCRIPT_ESCAPES:
+        text = text.replace(char, escaped)
+    return text
 
 
 @cache
@@ -188,6 +194,12 @@ step</label>
 def explore_page(exploration: Exploration) -> str:
     """The whole page, as one HTML document that requests nothing.
 
+    Raises
+    ------
+    SymbackpropError
+        When the page is larger than :data:`~symbackprop.limits.MAX_PAGE_BYTES` (a network
+        of many paths: every path of every parameter is listed, with its mistakes).
+
     Examples
     --------
     >>> from symbackprop.spec import load_problem
@@ -197,7 +209,7 @@ def explore_page(exploration: Exploration) -> str:
     (10, True)
     """
     title = _escape(exploration.title or "symbackprop explore")
-    return f"""<!DOCTYPE html>
+    page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -213,6 +225,9 @@ def explore_page(exploration: Exploration) -> str:
 </body>
 </html>
 """
+    MAX_PAGE_BYTES.check(len(page.encode()), f"explore {exploration.name or 'the graph'}",
+                         "bytes in its page", SymbackpropError)
+    return page
 
 
 def explore_fragment(exploration: Exploration, height: int = FRAME_HEIGHT) -> str:

@@ -22,6 +22,7 @@ from symbackprop.calculus.derivation import derive
 from symbackprop.calculus.paths import count_paths
 from symbackprop.check.judge import judge_number
 from symbackprop.cli import main
+from symbackprop.explore import expand_page_data
 from symbackprop.render.numbers import text_number
 from symbackprop.spec import load_problem
 
@@ -140,7 +141,11 @@ def visit(browser: Any) -> Iterator[Any]:
 
 
 def _data(visit: Visit) -> dict[str, Any]:
-    return json.loads(visit.page.locator("script#data").text_content() or "")
+    """The page's data as its script reads it, the same as Python's expansion of it."""
+    seen = visit.page.evaluate("() => document.querySelector('.sbp-explore').sbpData")
+    raw = json.loads(visit.page.locator("script#data").text_content() or "")
+    assert seen == expand_page_data(raw)
+    return seen
 
 
 # -- the acceptance: every example, every parameter ---------------------------------------------

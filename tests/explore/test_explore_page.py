@@ -22,6 +22,7 @@ from symbackprop.check.judge import judge_number
 from symbackprop.check.reading import read_number
 from symbackprop.cli import main
 from symbackprop.explore import (
+    expand_page_data,
     explorable,
     explore_derivation,
     explore_page,
@@ -75,7 +76,7 @@ def _data(page: str) -> dict:
     match = re.search(r'<script type="application/json" id="data" class="sbp-data">(.*?)'
                       r"</script>", page, re.DOTALL)
     assert match is not None
-    return json.loads(match.group(1))
+    return expand_page_data(json.loads(match.group(1)))
 
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "symbackprop" / "spec" / "examples"
@@ -383,3 +384,40 @@ def test_the_docs_link_the_example_pages_the_site_generates() -> None:
         assert pages[path] == explore_page(explore_problem(load_problem(name), wrt))
     for image in re.findall(r"\]\((images/[^)]+)\)", text):
         assert (docs / image).is_file(), image
+
+
+def test_a_page_past_the_size_limit_is_refused_with_how_to_raise_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """MAX_PAGE_BYTES bounds the page (every path of every parameter, with its mistakes)."""
+    from symbackprop.errors import SymbackpropError
+
+    exploration = explore_problem(load_problem("padhai_4_4_2"))
+    size = len(explore_page(exploration).encode())
+    monkeypatch.setenv("SYMBACKPROP_MAX_PAGE_BYTES", str(size))
+    assert len(explore_page(exploration).encode()) == size           # at the limit: written
+    monkeypatch.setenv("SYMBACKPROP_MAX_PAGE_BYTES", str(size - 1))
+    with pytest.raises(SymbackpropError, match=(
+            rf"padhai_4_4_2.*: {size:,} bytes in its page, more than the limit of "
+            rf"{size - 1:,} .*set SYMBACKPROP_MAX_PAGE_BYTES")):
+        explore_page(exploration)
+
+
+def test_a_path_left_out_is_described_by_its_route_once_for_every_path() -> None:
+    """The page stores a missing path's description as a template (its route filled in by
+    the script and by expand_page_data): the descriptions are check's own, and the table of
+    texts holds each text once."""
+    from symbackprop.check import mistaken_values
+
+    problem = load_problem("padhai_4_4_2")
+    match = re.search(r'class="sbp-data">(.*?)</script>',
+                      explore_page(explore_problem(problem)), re.DOTALL)
+    assert match is not None
+    raw = json.loads(match.group(1))
+    assert len(raw["texts"]) == len(set(raw["texts"]))
+    assert "the path {path} left out" in raw["texts"]
+    data = expand_page_data(raw)
+    for choice in data["choices"]:
+        d = derive(problem.graph, choice["name"], values=problem.values)
+        assert [(m["name"], m["description"], m["value"], m["path"])
+                for m in choice["mistakes"]] == [
+            (m.name, m.description, m.value, m.path) for m in mistaken_values(d)]

@@ -9,10 +9,49 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var ROWS = 200; // path rows listed; every path is still drawn
+
+  // The data's compact rows as objects (symbackprop/explore/data.py's expand_page_data):
+  // a path [edges shared with the path before, its other edges..., [nodes]?] with the values
+  // of the first data.rows paths in choice.values, a mistake [name, description, value,
+  // path, templated] with names and descriptions in data.texts and "{path}" standing for
+  // the path's route.
+  function expand(data) {
+    var texts = data.texts, edges = data.edges;
+    function path(row, before, value) {
+      var routed = row.length > 0 && Array.isArray(row[row.length - 1]);
+      var on = before.slice(0, row[0]).concat(row.slice(1, routed ? -1 : undefined));
+      var nodes = routed ? row[row.length - 1] : on.length ? [edges[on[0]].from].concat(
+        on.map(function (e) { return edges[e].to; })) : [];
+      return { value: value, edges: on, nodes: nodes };
+    }
+    data.choices.forEach(function (choice) {
+      var values = choice.values;
+      delete choice.values;
+      if (choice.paths !== null) {
+        var before = [];
+        choice.paths = choice.paths.map(function (row, k) {
+          var made = path(row, before, k < values.length ? values[k] : null);
+          before = made.edges;
+          return made;
+        });
+      }
+      function mistake(row) {
+        var description = texts[row[1]];
+        if (row[4]) {
+          description = description.split("{path}").join(
+            choice.paths[row[3]].nodes.join(" -> "));
+        }
+        return { name: texts[row[0]], description: description, value: row[2], path: row[3] };
+      }
+      choice.mistakes = choice.mistakes.map(mistake);
+      if (choice.updated) choice.updated.mistakes = choice.updated.mistakes.map(mistake);
+    });
+    return data;
+  }
 
   function explorer(root) {
-    var data = JSON.parse(root.querySelector("script.sbp-data").textContent);
+    var data = expand(JSON.parse(root.querySelector("script.sbp-data").textContent));
+    var ROWS = data.rows; // path rows listed, with their values; every path is still drawn
     var svg = root.querySelector("svg.sbp-svg");
     var overlays = svg.querySelector(".sbp-overlays");
     var select = root.querySelector(".sbp-choice");
@@ -218,6 +257,7 @@
                read: result.read === undefined ? null : result.read,
                problem: result.problem || "" };
     }
+    root.sbpData = data; // for tests: the data as the script reads it
     root.sbpJudge = function (typed, name, updated) { // for tests: a verdict without the page
       var choice = choices[name || current.name];
       return plain(judge(typed, updated ? choice.updated : choice));
