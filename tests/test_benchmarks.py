@@ -12,7 +12,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
+from conftest import require_module
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
 
@@ -112,7 +112,7 @@ def test_the_variants_benchmark_runs_and_checks_what_it_times(tmp_path):
 def test_the_scale_benchmark_compares_with_torch_and_the_page_before(tmp_path):
     """benchmarks/scale.py on small shapes: derive --wrt all against the torch script (the
     same gradients), and explore's page for the code before and this checkout."""
-    pytest.importorskip("torch")
+    require_module("torch")
     out = tmp_path / "scale.json"
     run = subprocess.run([sys.executable, str(BENCH.parent / "scale.py"), "--quick",
                           "--repeats", "1", "--json", str(out)],
