@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
@@ -48,8 +48,8 @@ __all__ = [
 
 class PathGraph(Protocol):
     """What the functions of this module read of a graph: its networkx ``digraph``, its
-    ``output``, its topological ``order``, a ``node`` by name (raising on an unknown name) and
-    a node's ``children`` in that order.  A scalar
+    ``output``, its topological ``order`` and a name's ``position`` in it, a ``node`` by name
+    (raising on an unknown name) and a node's ``children`` in that order.  A scalar
     :class:`~symbackprop.graph.computation.ComputationGraph` and a
     :class:`~symbackprop.graph.tensor.TensorGraph` are both one.
 
@@ -68,6 +68,8 @@ class PathGraph(Protocol):
 
     @property
     def order(self) -> tuple[str, ...]: ...
+
+    def position(self, name: str) -> int: ...
 
     def node(self, name: str) -> object: ...
 
@@ -130,20 +132,10 @@ def on_paths(graph: PathGraph, sources: Iterable[str], of: str) -> set[str]:
     if of not in children:
         return set()
     reach = {of}
-    for name in sorted(children, key=_place(graph), reverse=True):
+    for name in sorted(children, key=graph.position, reverse=True):
         if any(child in reach for child in children[name]):
             reach.add(name)
     return reach
-
-
-def _place(graph: PathGraph) -> Callable[[str], int]:
-    """Each node's place in the graph's topological order (for a graph without
-    :meth:`~symbackprop.graph.computation.ComputationGraph.position`, a tensor graph, read off
-    its order)."""
-    position: Callable[[str], int] | None = getattr(graph, "position", None)
-    if position is not None:
-        return position
-    return {name: i for i, name in enumerate(graph.order)}.__getitem__
 
 
 def relevant(graph: PathGraph, source: str, target: str | None = None) -> set[str]:
@@ -347,7 +339,7 @@ def children_on_paths(graph: PathGraph,
     {'b': ('c', 'd'), 'c': ('e',), 'd': ('e',), 'e': ()}
     """
     return {name: tuple(c for c in graph.children(name) if c in on_paths)
-            for name in sorted(on_paths, key=_place(graph))}
+            for name in sorted(on_paths, key=graph.position)}
 
 
 def walk_paths(children: Mapping[str, Sequence[str]], source: str,

@@ -33,16 +33,17 @@ from ..naming import default_latex, natural_key, symbol
 from .canonical import natural_topological_order
 from .evaluation import ForwardPass, evaluate
 from .lookups import SymbolTable
+from .named import NamedGraph
 from .node import LEAF_KINDS, NODE_KINDS, Node, check_name, suggest
 from .partials import diff_definition
 
 if TYPE_CHECKING:
-    import networkx as nx
+    pass
 
 __all__ = ["ComputationGraph"]
 
 
-class ComputationGraph:
+class ComputationGraph(NamedGraph[Node]):
     """A validated DAG of :class:`Node` objects with one output.
 
     Parameters
@@ -198,58 +199,6 @@ missing operator before 'x'; to multiply, write '2*x' (implicit multiplication i
         return cls(nodes, output, title=title)
 
     # -- structure -------------------------------------------------------------------------
-    @property
-    def digraph(self) -> nx.DiGraph:
-        """A read-only view of the underlying networkx graph (node names only)."""
-        return self._graph.copy(as_view=True)
-
-    @property
-    def nodes(self) -> dict[str, Node]:
-        """Every node by name, in topological order (leaves first)."""
-        return {name: self._nodes[name] for name in self._order}
-
-    @property
-    def order(self) -> tuple[str, ...]:
-        """Node names in a deterministic topological order."""
-        return self._order
-
-    def position(self, name: str) -> int:
-        """The place of node ``name`` in :attr:`order` (``KeyError`` for no node)."""
-        return self._position[name]
-
-    def node(self, name: str) -> Node:
-        """The node called ``name``; :class:`GraphError` naming close matches if there is none."""
-        try:
-            return self._nodes[name]
-        except KeyError:
-            raise GraphError(f"there is no node {name!r}{suggest(name, self._nodes)}") from None
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._nodes
-
-    def __len__(self) -> int:
-        return len(self._nodes)
-
-    def parents(self, name: str) -> list[str]:
-        return sorted(self._graph.predecessors(self.node(name).name),
-                      key=self._position.__getitem__)
-
-    def children(self, name: str) -> list[str]:
-        return sorted(self._graph.successors(self.node(name).name),
-                      key=self._position.__getitem__)
-
-    def kind_of(self, *kinds: str) -> list[str]:
-        """Names of the nodes of the given kinds, in topological order."""
-        return [name for name in self._order if self._nodes[name].kind in kinds]
-
-    @property
-    def leaves(self) -> list[str]:
-        return [name for name in self._order if self._nodes[name].is_leaf]
-
-    @property
-    def parameters(self) -> list[str]:
-        return self.kind_of("parameter")
-
     def latex_names(self) -> MutableMapping[sympy.Symbol, str]:
         """``symbol_names`` for :func:`sympy.latex`: every node's (and constant's) label."""
         names = {node.symbol: node.latex for node in self._nodes.values()}

@@ -40,6 +40,7 @@ from ..rules.tensor.evaluate import evaluate
 from ..rules.tensor.expr import Adj, Ref, Shape, TExpr, format_shape, walk
 from ..rules.tensor.vjp import vjp
 from .canonical import natural_topological_order
+from .named import NamedGraph
 from .node import LEAF_KINDS, NODE_KINDS, suggest
 
 __all__ = ["TensorGraph", "TensorNode", "check_tensor_name"]
@@ -118,7 +119,7 @@ class TensorNode:
         return f"TensorNode({self.name!r}, {self.kind}{dtype} {format_shape(self.shape)}{body})"
 
 
-class TensorGraph:
+class TensorGraph(NamedGraph[TensorNode]):
     """A validated DAG of :class:`TensorNode` objects with one scalar output (the loss).
 
     Parameters
@@ -224,55 +225,7 @@ class TensorGraph:
             parents.append(part.name)
         return parents
 
-    # -- structure (the protocol of calculus.paths) ------------------------------------------
-    @property
-    def digraph(self) -> nx.DiGraph:
-        """A read-only view of the underlying networkx graph (node names only)."""
-        return self._graph.copy(as_view=True)
-
-    @property
-    def nodes(self) -> dict[str, TensorNode]:
-        """Every node by name, in topological order (leaves first)."""
-        return {name: self._nodes[name] for name in self._order}
-
-    @property
-    def order(self) -> tuple[str, ...]:
-        """Node names in a deterministic topological order (ties in natural order)."""
-        return self._order
-
-    def node(self, name: str) -> TensorNode:
-        """The node called ``name``; :class:`GraphError` naming close matches if there is none."""
-        try:
-            return self._nodes[name]
-        except KeyError:
-            raise GraphError(f"there is no node {name!r}{suggest(name, self._nodes)}") from None
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._nodes
-
-    def __len__(self) -> int:
-        return len(self._nodes)
-
-    def parents(self, name: str) -> list[str]:
-        return sorted(self._graph.predecessors(self.node(name).name),
-                      key=self._position.__getitem__)
-
-    def children(self, name: str) -> list[str]:
-        return sorted(self._graph.successors(self.node(name).name),
-                      key=self._position.__getitem__)
-
-    def kind_of(self, *kinds: str) -> list[str]:
-        """Names of the nodes of the given kinds, in topological order."""
-        return [name for name in self._order if self._nodes[name].kind in kinds]
-
-    @property
-    def leaves(self) -> list[str]:
-        return [name for name in self._order if self._nodes[name].is_leaf]
-
-    @property
-    def parameters(self) -> list[str]:
-        return self.kind_of("parameter")
-
+    # -- structure (the rest of it: graph.named.NamedGraph) -----------------------------------
     @property
     def entries(self) -> int:
         """The entries of every node together."""
