@@ -39,6 +39,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import sympy
@@ -57,7 +58,7 @@ from .evidence import Diagnosis, Finding, Known, Scenario
 from .judge import judge_number, tolerance_of
 from .mistakes import NOT_UPDATED
 
-__all__ = ["VERDICTS", "CheckReport", "ClaimResult", "check_problem"]
+__all__ = ["VERDICTS", "CheckReport", "ClaimResult", "Tally", "check_problem"]
 
 VERDICTS = ("correct", "incorrect", "error")
 RANDOM_POINTS = 6
@@ -135,22 +136,18 @@ class ClaimResult:
         return f"ClaimResult({self.claim.of}: {self.verdict})"
 
 
-@dataclass(frozen=True)
-class CheckReport:
-    """The verdicts on every claim of one problem, in the order of the file.
+class Tally:
+    """A report's counts of its claims' verdicts and its status, for a check of either level
+    (:class:`CheckReport`, :class:`~symbackprop.check.tensor_check.TensorCheckReport`): a
+    subclass holds ``results``, each with a ``verdict``.
 
     Examples
     --------
-    >>> from symbackprop import load_problem
-    >>> report = check_problem(load_problem("padhai_4_4_2"))
-    >>> report.correct, report.incorrect, report.status
-    (16, 6, 'incorrect')
+    >>> CheckReport("f.toml", "", ()).status
+    'correct'
     """
 
-    source: str
-    title: str
-    results: tuple[ClaimResult, ...]
-    learning_rate: float | None = None
+    results: Sequence[Any]
 
     def count(self, verdict: str) -> int:
         return sum(r.verdict == verdict for r in self.results)
@@ -172,6 +169,25 @@ class CheckReport:
         """``incorrect`` if any claim is, else ``error`` if any claim cannot be judged, else
         ``correct``."""
         return "incorrect" if self.incorrect else "error" if self.errors else "correct"
+
+
+@dataclass(frozen=True)
+class CheckReport(Tally):
+    """The verdicts on every claim of one problem, in the order of the file.
+
+    Examples
+    --------
+    >>> from symbackprop import load_problem
+    >>> report = check_problem(load_problem("padhai_4_4_2"))
+    >>> report.correct, report.incorrect, report.status
+    (16, 6, 'incorrect')
+    """
+
+    source: str
+    title: str
+    results: tuple[ClaimResult, ...]
+    learning_rate: float | None = None
+
 
     def __repr__(self) -> str:
         return (f"CheckReport({self.source!r}, {self.correct} correct, {self.incorrect} "

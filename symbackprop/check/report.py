@@ -32,6 +32,7 @@ from typing import Any
 
 from ..render.markdown import markdown_code, markdown_code_block, markdown_text
 from ..render.numbers import decimal_number
+from ..render.plaintext import columns
 from .batch import FileCheck
 from .claims import CheckReport, ClaimResult
 from .tensor_check import TensorCheckReport
@@ -226,12 +227,6 @@ def check_text(report: CheckReport | TensorCheckReport) -> str:
     return "\n".join(lines)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-            for row in [header, *rows]]
-
-
 def _summary_rows(checks: Sequence[FileCheck]) -> list[list[str]]:
     rows = []
     for check in checks:
@@ -267,7 +262,7 @@ def batch_text(checks: Sequence[FileCheck]) -> str:
         else:
             blocks.append(check_text(check.report))
     data = batch_data(checks)
-    table = _table(["file", "status", "correct", "incorrect", "errors"], _summary_rows(checks))
+    table = columns(["file", "status", "correct", "incorrect", "errors"], _summary_rows(checks))
     summary = ["Summary", "=======", *table]
     unread = sum(c.report is None for c in checks)
     summary += ["", f"{_files(data['file_count'])}: " + _counts(

@@ -35,6 +35,7 @@ from ..errors import SymbackpropError
 from ..rules.tensor.evaluate import evaluate
 from ..spec.tensor import TensorProblem
 from ..spec.tensor_claims import TensorClaim, claim_numbers
+from .claims import Tally
 from .judge import entry_tolerances, within
 from .tensor_backward import Variant, backward
 from .tensor_predict import TensorPredictor, same_tensor
@@ -101,7 +102,7 @@ class TensorClaimResult:
 
 
 @dataclass(frozen=True)
-class TensorCheckReport:
+class TensorCheckReport(Tally):
     """The verdicts on every claim of one tensor problem, in the file's order.
 
     Examples
@@ -113,25 +114,6 @@ class TensorCheckReport:
     source: str
     title: str
     results: tuple[TensorClaimResult, ...]
-
-    def count(self, verdict: str) -> int:
-        return sum(r.verdict == verdict for r in self.results)
-
-    @property
-    def correct(self) -> int:
-        return self.count("correct")
-
-    @property
-    def incorrect(self) -> int:
-        return self.count("incorrect")
-
-    @property
-    def errors(self) -> int:
-        return self.count("error")
-
-    @property
-    def status(self) -> str:
-        return "incorrect" if self.incorrect else "error" if self.errors else "correct"
 
     def __repr__(self) -> str:
         return (f"TensorCheckReport({self.source!r}, {self.correct} correct, {self.incorrect} "

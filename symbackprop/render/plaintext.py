@@ -29,7 +29,7 @@ from .numbers import text_number
 from .parts import Product, collected_layout
 from .typeset import text_expr
 
-__all__ = ["WIDTH", "collected_text", "group_text", "leibniz", "number", "step_text",
+__all__ = ["WIDTH", "collected_text", "columns", "group_text", "leibniz", "number", "step_text",
            "sum_lines", "wrap"]
 
 WIDTH = 100
@@ -184,3 +184,19 @@ def collected_text(grouped: Collected) -> str:
         tail = [f"[{body}]" if wrap else body]
     text = _product_text(layout.front, tail)
     return f"-{text}" if layout.negative else text
+
+
+def columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    r"""``header`` and ``rows`` as lines of left-aligned columns, two spaces apart, each as wide
+    as its widest cell (a line's trailing spaces dropped).
+
+    Examples
+    --------
+    >>> print("\n".join(columns(["wrt", "value"], [["w5", "0.08"], ["w11", "-1"]])))
+    wrt  value
+    w5   0.08
+    w11  -1
+    """
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            for row in [header, *rows]]

@@ -35,6 +35,7 @@ from ..numeric.oracles import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
 from ..numeric.tensor_oracles import FLOOR, ORACLES, RELATIVE, TensorGradientCheck
 from ..rules.tensor.expr import format_shape
 from .numbers import text_number
+from .plaintext import columns
 
 __all__ = ["tensor_verify_data", "tensor_verify_text"]
 
@@ -85,15 +86,12 @@ def tensor_verify_text(title: str | None, checks: Sequence[TensorGradientCheck],
     rows = [[c.wrt, format_shape(c.shape), text_number(_largest(c), 7), f"{c.paths:,}",
              *(_error(c.result(o).max_rel_error, c.result(o).agrees) for o in ORACLES),
              "ok" if c.agrees else "DISAGREE"] for c in checks]
-    header = list(_HEADER)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    header = _HEADER
     lines = [f"Gradient check: {title}"]
     if randomised:
         lines.append(f"(no values given for {', '.join(randomised)}: checked at seeded random "
                      "values in [0.1, 0.9])")
-    lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-              for r in rows]
+    lines += columns(header, rows)
     bad = sum(not c.agrees for c in checks)
     lines.append(f"{len(checks) - bad} agree, {bad} disagree (each method's largest error, "
                  "relative to the gradient's largest entry)")

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..numeric.oracles import GradientCheck
 from .numbers import CHECK_DIGITS, text_number
+from .plaintext import columns
 
 __all__ = ["verify_data", "verify_text"]
 
@@ -52,17 +53,14 @@ def verify_text(title: str | None, checks: Sequence[GradientCheck],
     >>> print(verify_text("Mazur", checks, ["x1"]).splitlines()[3])
     w5   0.0821670405642  —           0.0821670405642  0.0821670405642  0.0821670405643  ok
     """
-    header = list(_HEADER)
+    header = _HEADER
     rows = [[c.wrt, _cell(c.path_sum), _cell(c.composed), _cell(c.backprop), _cell(c.matrix),
              _cell(c.finite_difference), "ok" if c.agrees else "DISAGREE"] for c in checks]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [f"Gradient check: {title}"]
     if randomised:
         lines.append(f"(no values given for {', '.join(randomised)}: checked at seeded random "
                      "values)")
-    lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-              for r in rows]
+    lines += columns(header, rows)
     bad = sum(not c.agrees for c in checks)
     lines.append(f"{len(checks) - bad} agree, {bad} disagree "
                  "(exact methods to 1e-8 relative; finite differences Richardson-extrapolated)")
