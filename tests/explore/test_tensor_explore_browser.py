@@ -271,3 +271,28 @@ def test_the_keyboard_chooses_a_parameter(tensor_pages: dict[str, Path], visit: 
     page.page.locator('svg [data-node="Why"]').focus()
     page.page.keyboard.press("Enter")
     assert page.page.evaluate("() => document.getElementById('sbp-choice').value") == "Why"
+
+
+def test_the_files_tolerance_judges_every_entry(tmp_path: Path, visit: Any) -> None:
+    """A claim on dL/db2 with a tolerance: the page judges b2 with it, as check does."""
+    text = (ROOT / "symbackprop" / "spec" / "examples" / "tensor_mlp.toml").read_text(
+        encoding="utf-8")
+    path = tmp_path / "tolerant.toml"
+    path.write_text(text + '\n[[claims]]\nof = "dL/db2"\nvalue = [0, 0, 0]\ntolerance = 0.05\n',
+                    encoding="utf-8")
+    problem = load_problem(str(path))
+    predictor = TensorPredictor(problem.graph, problem.graph.forward(problem.values))
+    right = predictor.truth["b2"]
+    out = tmp_path / "tolerant.html"
+    assert main(["explore", str(path), "--wrt", "b2", "-o", str(out)]) == 0
+    page = visit(out)
+    close, far = typed(right + 0.04, 2), typed(right + 0.06, 8)
+    assert page_verdicts(page, [(close, "b2"), (far, "b2")]) == [("right", None),
+                                                                 ("wrong", None)]
+    kind, _, said = answer(page, close)
+    assert kind == "right" and "±0.05, the problem file's tolerance" in said
+    claim = problem.claims[0]
+    for typed_text, verdict in ((close, "correct"), (far, "incorrect")):
+        numbers, shape = nested_numbers(json.loads(typed_text, parse_float=Decimal), "answer")
+        mine = TensorClaim(claim.of, "gradient", "b2", 1, numbers, shape, tolerance=0.05)
+        assert judge_tensor(mine, right, predictor).verdict == verdict

@@ -167,11 +167,11 @@
       switch (result.kind) {
         case "right": return "Right: " + what + " (" + dimensions(choice.shape) +
           "), every entry within its tolerance (" + judged + ").";
-        case "mistake": return "Not right. " + result.head + " It is what this mistake " +
+        case "mistake": return "Not right: " + result.head + " It is what this mistake " +
           "gives: " + result.text + (result.also.length ? " (as does: " +
           result.also.join("; ") + ")" : "") + ". (Mistake \u201c" +
           result.names.join("\u201d and \u201c") + "\u201d; " + judged + ".)";
-        case "wrong": return "Not right. " + result.head + " No mistake this page knows " +
+        case "wrong": return "Not right: " + result.head + " No mistake this page knows " +
           "gives these numbers (" + judged + ").";
         case "shape": return "Not right: " + result.head + " No mistake this page knows " +
           "gives a matrix of that shape with these numbers.";
