@@ -189,6 +189,8 @@ def test_a_transposed_matrix_no_mistake_gives_gets_the_shape_note(
 
 @pytest.mark.parametrize(("text", "kind", "said"), [
     ("X.T @ grad(Z1)", "formula", "symbackprop check"),
+    ("-X.T @ grad(Z1)", "formula", "symbackprop check"),
+    ("[[1e-3, 2]] + 1", "unreadable", "nested lists of numbers (JSON)"),
     ("[[1, 2], [3]]", "unreadable", "ragged"),
     ("[[1, true]]", "unreadable", "every entry must be a number"),
     ("[[1, 2]", "unreadable", "nested lists of numbers (JSON)"),

@@ -77,6 +77,7 @@
       }
       var parsed;
       try { parsed = JSON.parse(body); } catch (err) {
+        if (/[A-Za-z_]/.test(body.replace(NUMBER, ""))) return { formula: true }; // -X.T @ ...
         return { problem: "not nested lists of numbers (JSON), such as [[1, 2], [3, 4]]" };
       }
       var flat = [], problem = null;
