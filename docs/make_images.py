@@ -52,9 +52,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 
 
+TRANSPOSED_DW1 = ("[[-0.297, 0.160, 0.0146], [0.169, -0.0375, -0.0704], [-0.345, -0.0612, 0.339], "
+                  "[0.398, 0.236, -0.675], [0.0334, -0.128, 0.207]]")
+"""dL/dW1 of tensor_mlp transposed, as a student who writes dZ1.T @ X types it."""
+
+
 def explore_screenshots(out: Path = OUT) -> list[Path]:
     """``explore_padhai_4_4_2_w131.png`` (a wide window, the third path pointed at, a mistake
-    typed) and ``explore_phone.png`` (a phone's width)."""
+    typed), ``explore_tensor_mlp_W1.png`` (the tensor page, a transposed dW1 typed) and
+    ``explore_phone.png`` (a phone's width)."""
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium")
@@ -73,6 +79,15 @@ def explore_screenshots(out: Path = OUT) -> list[Path]:
         wide.hover('.sbp-row[data-row="3"]')
         shots.append(out / "explore_padhai_4_4_2_w131.png")
         wide.screenshot(path=str(shots[-1]), full_page=True)
+        tensor_file = Path(tmp) / "tensor_mlp.html"
+        if main(["explore", "tensor_mlp", "--wrt", "W1", "-o", str(tensor_file)]) != 0:
+            raise SystemExit("explore tensor_mlp failed")
+        tensor = browser.new_page(viewport={"width": 1320, "height": 760})
+        tensor.goto(tensor_file.as_uri())
+        tensor.fill("#answer", TRANSPOSED_DW1)
+        tensor.press("#answer", "Enter")
+        shots.append(out / "explore_tensor_mlp_W1.png")
+        tensor.screenshot(path=str(shots[-1]))
         phone = browser.new_page(viewport={"width": 390, "height": 844})
         phone.goto(page_file.as_uri())
         shots.append(out / "explore_phone.png")

@@ -185,6 +185,7 @@ def record_tensor_example(out: Path, name: str) -> None:
             record(out, f"{name}.paths.{w}.{fmt}", ["paths", name, "--wrt", w, "--format", fmt])
         for fmt in ("tex", "dot"):
             record(out, f"{name}.draw.{w}.{fmt}", ["draw", name, "--wrt", w], fmt)
+    record(out, f"{name}.explore", ["explore", name], "html")
     if name == "tensor_layernorm":  # layer norm shown whole by default: its primitives
         for w in ("W1", "gamma"):
             record(out, f"{name}.derive.{w}.expand", ["derive", name, "--wrt", w, "--expand"])
@@ -198,7 +199,7 @@ def record_tensor_refusals(out: Path, name: str) -> None:
     """The commands that read scalar problems only, each refusing a tensor problem once, and
     a scalar picture's option refused on one."""
     for tag, argv, suffix in (
-            ("codegen", ["codegen", name], None), ("explore", ["explore", name], "html"),
+            ("codegen", ["codegen", name], None),
             ("check", ["check", name], None), ("variants", ["variants", name, "--count", "2"], "/"),
             ("export_toml", ["export", "toml", name], None),
             ("derive_matrix", ["derive", name, "--wrt", "W1", "--matrix"], None),

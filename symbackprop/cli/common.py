@@ -239,12 +239,12 @@ def load_scalar(file: str, command: str) -> Problem:
     --------
     >>> load_scalar("branching_graph", "codegen").graph
     ComputationGraph(5 nodes, 5 edges, output='e')
-    >>> load_scalar("tensor_mlp", "explore")
+    >>> load_scalar("tensor_mlp", "codegen")
     Traceback (most recent call last):
     ...
     symbackprop.errors.SpecError: tensor_mlp (bundled example): a tensor problem ([tensor]); \
-explore reads a [network] or [graph] problem (the commands that read a tensor problem: derive, \
-paths, draw, verify, check)
+codegen reads a [network] or [graph] problem (the commands that read a tensor problem: derive, \
+paths, draw, verify, check, explore)
     """
     from ..spec.problems import load_problem, scalar_problem
 

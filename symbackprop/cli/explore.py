@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 
 from ..calculus.options import DEFAULT_PATH_LIMIT
-from .common import EXIT_OK, add_file, emit, load_scalar
+from .common import EXIT_OK, add_file, emit
 
 __all__ = ["register"]
 
 
 def _explore(args: argparse.Namespace) -> int:
-    from ..explore import explore_page, explore_problem
+    from ..explore import explore_page, explore_problem, explore_tensor_page, explore_tensor_problem
+    from ..spec.problems import load_problem
+    from ..spec.tensor import TensorProblem
 
-    problem = load_scalar(args.file, "explore")
+    problem = load_problem(args.file)
+    if isinstance(problem, TensorProblem):
+        tensor = explore_tensor_problem(problem, args.wrt, of=args.of, max_paths=args.max_paths)
+        emit(explore_tensor_page(tensor), args.output)
+        return EXIT_OK
     exploration = explore_problem(problem, args.wrt, of=args.of, max_paths=args.max_paths)
     emit(explore_page(exploration), args.output)
     return EXIT_OK
@@ -30,8 +36,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     ('_explore', None, 'page.html')
     """
     explore_p = commands.add_parser(
-        "explore", help="an interactive HTML page: click a weight, its paths light up, check "
-                        "an answer (offline, one file)")
+        "explore", help="an interactive HTML page: click a weight (or a tensor parameter), its "
+                        "paths light up, check an answer (offline, one file)")
     add_file(explore_p)
     explore_p.add_argument("--wrt", metavar="W", default=None,
                            help="the parameter chosen when the page opens (default: the first; "

@@ -47,7 +47,7 @@ from .scene import (
 if TYPE_CHECKING:
     from ..graph.computation import ComputationGraph
 
-__all__ = ["shape_label", "tensor_scene"]
+__all__ = ["shape_label", "tensor_layout", "tensor_scene"]
 
 
 def shape_label(name: str, shape: tuple[int, ...]) -> str:
@@ -114,6 +114,30 @@ def _unblocked(layout: Layout, edges: Collection[Edge], rounds: int = 12) -> Lay
     return layout
 
 
+def tensor_layout(graph: TensorGraph, edges: Collection[Edge] = ()) -> Layout:
+    """Where each node of the tensor graph goes (the general-graph layout, each node labelled
+    with its name and shape), with the nodes that one of ``edges`` (the paths') would run
+    through moved off it: the one layout of a tensor graph, for ``draw`` and ``explore``.
+
+    Raises
+    ------
+    SymbackpropError
+        When the graph has too many nodes to draw.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> layout = tensor_layout(load_problem("tensor_mlp").graph)
+    >>> layout.nodes["X"].x < layout.nodes["Z1"].x < layout.nodes["L"].x, len(layout.edges)
+    (True, 9)
+    """
+    try:
+        layout = graph_layout(cast("ComputationGraph", _Drawn(graph)))
+    except ValueError as err:
+        raise SymbackpropError(f"cannot draw {graph!r}: {err}") from None
+    return _unblocked(layout, edges) if edges else layout
+
+
 def tensor_scene(derivation: TensorDerivation, *, max_coloured: int = MAX_COLOURED) -> Scene:
     """What to draw for a tensor-level ``derivation``: every path from ``wrt`` to ``of`` in its
     own colour (up to ``max_coloured`` paths; past that, or past the listing limit, their union
@@ -127,12 +151,8 @@ def tensor_scene(derivation: TensorDerivation, *, max_coloured: int = MAX_COLOUR
     3
     """
     d = derivation
-    try:
-        layout = graph_layout(cast("ComputationGraph", _Drawn(d.graph)))
-    except ValueError as err:
-        raise SymbackpropError(f"cannot draw {d.graph!r}: {err}") from None
-    layout = _unblocked(layout, {(a.node, child) for a in d.adjoints
-                                 for child, _ in a.contributions})
+    layout = tensor_layout(d.graph, {(a.node, child) for a in d.adjoints
+                                     for child, _ in a.contributions})
     edges = set(layout.edges)
     if d.terms is None or d.path_count > max_coloured:
         union = {(a.node, child) for a in d.adjoints for child, _ in a.contributions}

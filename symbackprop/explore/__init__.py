@@ -5,7 +5,10 @@
 - :mod:`~symbackprop.explore.svg`: the picture, the draw layer's layout as inline SVG;
 - :mod:`~symbackprop.explore.mathml`: formulas as MathML;
 - :mod:`~symbackprop.explore.page`: the page itself, one HTML file that requests nothing, and
-  its Jupyter display (the ``"html"`` view of a derivation, registered here).
+  its Jupyter display (the ``"html"`` view of a derivation, registered here);
+- :mod:`~symbackprop.explore.tensor_data` and :mod:`~symbackprop.explore.tensor_page`: the
+  page of a tensor problem (the tensor graph, its paths, each parameter's derivation, a typed
+  matrix judged entry by entry).
 
 The page's answer boxes judge a typed number by :mod:`symbackprop.check.judge`'s rule
 (``assets/explore.js`` applies it in the browser; a browser test compares the two).
@@ -28,12 +31,16 @@ from .data import (
     page_data,
 )
 from .page import derivation_html, explore_fragment, explore_page, script_json
+from .tensor_data import TensorChoice, TensorExploration, explore_tensor_problem, tensor_page_data
+from .tensor_page import explore_tensor_page
 
 register_view("html", derivation_html)
 
 __all__ = [
     "Choice",
     "Exploration",
+    "TensorChoice",
+    "TensorExploration",
     "derivation_html",
     "expand_page_data",
     "explorable",
@@ -41,6 +48,9 @@ __all__ = [
     "explore_fragment",
     "explore_page",
     "explore_problem",
+    "explore_tensor_page",
+    "explore_tensor_problem",
     "page_data",
     "script_json",
+    "tensor_page_data",
 ]

@@ -45,8 +45,8 @@ from .data import Exploration, edge_partials, explore_derivation, page_data
 from .mathml import leibniz_math, math_element
 from .svg import Canvas, picture_svg
 
-__all__ = ["FRAME_HEIGHT", "POLICY", "derivation_html", "explore_fragment", "explore_page",
-           "script_json"]
+__all__ = ["FRAME_HEIGHT", "POLICY", "derivation_html", "escape_text", "explore_fragment",
+           "explore_page", "html_document", "script_json"]
 
 POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
           "img-src data:; base-uri 'none'; form-action 'none'")
@@ -84,7 +84,15 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
+    """``text`` escaped for HTML, quotes included: the one escaping of text from a file that
+    the pages write outside their JSON.
+
+    Examples
+    --------
+    >>> escape_text('<b title="x">&')
+    '&lt;b title=&quot;x&quot;&gt;&amp;'
+    """
     return html.escape(text, quote=True)
 
 
@@ -101,7 +109,7 @@ def _options(exploration: Exploration) -> str:
     for choice in exploration.choices:
         name = choice.derivation.wrt
         chosen = " selected" if name == exploration.selected else ""
-        options.append(f'<option value="{_escape(name)}"{chosen}>{_escape(name)}</option>')
+        options.append(f'<option value="{escape_text(name)}"{chosen}>{escape_text(name)}</option>')
     return "".join(options)
 
 
@@ -150,10 +158,10 @@ def _body(exploration: Exploration) -> str:
                    + ("" if e["value"] == "?" else f" = {e['value']}") for e in data["edges"]]
     svg = picture_svg(layout, canvas, selectable={c.derivation.wrt for c in exploration.choices},
                       node_titles=node_titles, edge_titles=edge_titles)
-    source = (f'<p class="sbp-source">{_escape(exploration.source)}</p>'
+    source = (f'<p class="sbp-source">{escape_text(exploration.source)}</p>'
               if exploration.source else "")
     return f"""<main class="sbp-explore">
-<header class="sbp-header"><h1>{_escape(_heading(exploration))}</h1>{source}</header>
+<header class="sbp-header"><h1>{escape_text(_heading(exploration))}</h1>{source}</header>
 {_choice_bar(exploration)}
 <div class="sbp-body">
 <figure class="sbp-figure"><div class="sbp-scroll">{svg}</div>
@@ -165,7 +173,7 @@ partial derivative and its value.</figcaption></figure>
 <ol class="sbp-paths"></ol>
 <p class="sbp-more"></p>
 <h3>The factored (delta) form</h3>
-<p class="sbp-note">Each δ<sub>n</sub> = ∂{_escape(exploration.of)}/∂n is computed once, from
+<p class="sbp-note">Each δ<sub>n</sub> = ∂{escape_text(exploration.of)}/∂n is computed once, from
 the output back; the paths are grouped by the nodes they share.</p>
 <ol class="sbp-deltas"></ol>
 <p class="sbp-result"><span class="sbp-what"></span> = <output id="total"></output></p>
@@ -191,6 +199,46 @@ step</label>
 </main>"""
 
 
+def html_document(title: str, body: str, what: str, *, styles: tuple[str, ...] = ("explore.css",),
+                  scripts: tuple[str, ...] = ("explore.js",)) -> str:
+    """A page as one HTML document that requests nothing: ``body`` (markup already escaped),
+    the ``styles`` and ``scripts`` of ``assets/`` inlined, the page's policy; ``title``
+    escaped here.
+
+    Raises
+    ------
+    SymbackpropError
+        When the page is larger than :data:`~symbackprop.limits.MAX_PAGE_BYTES` (``what``
+        names it in the message).
+
+    Examples
+    --------
+    >>> page = html_document("<T>", "<main></main>", "explore x")
+    >>> "<title>&lt;T&gt;</title>" in page, page.count("<script>")
+    (True, 1)
+    """
+    style = "\n".join(_asset(name) for name in styles)
+    script = "".join(f"<script>{_asset(name)}</script>" for name in scripts)
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{POLICY}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="symbackprop explore">
+<title>{escape_text(title or "symbackprop explore")}</title>
+<style>{style}</style>
+</head>
+<body>
+{body}
+{script}
+</body>
+</html>
+"""
+    MAX_PAGE_BYTES.check(len(page.encode()), what, "bytes in its page", SymbackpropError)
+    return page
+
+
 def explore_page(exploration: Exploration) -> str:
     """The whole page, as one HTML document that requests nothing.
 
@@ -208,26 +256,8 @@ def explore_page(exploration: Exploration) -> str:
     >>> page.count('data-node="'), '<option value="w5" selected>' in page
     (10, True)
     """
-    title = _escape(exploration.title or "symbackprop explore")
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{POLICY}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="symbackprop explore">
-<title>{title}</title>
-<style>{_asset("explore.css")}</style>
-</head>
-<body>
-{_body(exploration)}
-<script>{_asset("explore.js")}</script>
-</body>
-</html>
-"""
-    MAX_PAGE_BYTES.check(len(page.encode()), f"explore {exploration.name or 'the graph'}",
-                         "bytes in its page", SymbackpropError)
-    return page
+    return html_document(exploration.title, _body(exploration),
+                         f"explore {exploration.name or 'the graph'}")
 
 
 def explore_fragment(exploration: Exploration, height: int = FRAME_HEIGHT) -> str:
@@ -242,9 +272,9 @@ def explore_fragment(exploration: Exploration, height: int = FRAME_HEIGHT) -> st
     >>> fragment.startswith("<iframe "), "<html" in fragment, "&lt;html" in fragment
     (True, False, True)
     """
-    return (f'<iframe class="sbp-frame" title="{_escape(exploration.title or "explore")}" '
+    return (f'<iframe class="sbp-frame" title="{escape_text(exploration.title or "explore")}" '
             f'style="width: 100%; height: {int(height)}px; border: 1px solid #ddd" '
-            f'sandbox="allow-scripts" srcdoc="{_escape(explore_page(exploration))}"></iframe>')
+            f'sandbox="allow-scripts" srcdoc="{escape_text(explore_page(exploration))}"></iframe>')
 
 
 def derivation_html(derivation: Derivation, **options: Any) -> str:

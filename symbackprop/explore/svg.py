@@ -80,7 +80,8 @@ def _attr(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _node(node: Placed, canvas: Canvas, title: str, selectable: bool) -> str:
+def _node(node: Placed, canvas: Canvas, title: str, selectable: bool,
+          caption: str | None = None) -> str:
     x, y = canvas.point((node.x, node.y))
     w, h = canvas.length(node.width), canvas.length(node.height)
     fill = FILL.get(node.role, "#ffffff")
@@ -95,7 +96,7 @@ def _node(node: Placed, canvas: Canvas, title: str, selectable: bool) -> str:
         radius = round(min(w, h) / 2, 2) if node.shape == "rounded" else 2
         shape = (f'<rect x="{round(x - w / 2, 2)}" y="{round(y - h / 2, 2)}" width="{w}" '
                  f'height="{h}" rx="{radius}" fill="{fill}"/>')
-    base, sub = label_parts(node.name)
+    base, sub = label_parts(node.name) if caption is None else (caption, "")
     size = _FONT if node.shape != "box" else _FONT * 0.85
     label = _attr(base)
     if sub:
@@ -110,9 +111,12 @@ def _node(node: Placed, canvas: Canvas, title: str, selectable: bool) -> str:
 
 def picture_svg(layout: Layout, canvas: Canvas, *, selectable: Collection[str] = (),
                 node_titles: Mapping[str, str] | None = None,
-                edge_titles: Sequence[str] = ()) -> str:
+                edge_titles: Sequence[str] = (),
+                captions: Mapping[str, str] | None = None) -> str:
     """The inline ``<svg>`` of ``layout``: its edges (in ``layout.edges`` order, each with its
-    title from ``edge_titles``), an empty group for the paths, and its nodes.
+    title from ``edge_titles``), an empty group for the paths, and its nodes, each labelled
+    with its name (base and subscript) or with its text in ``captions`` (a tensor's name
+    and shape).
 
     Examples
     --------
@@ -132,7 +136,8 @@ def picture_svg(layout: Layout, canvas: Canvas, *, selectable: Collection[str] =
         edges.append(f'<g class="sbp-edge" data-edge="{index}"><title>{_attr(title)}</title>'
                      f'<line class="sbp-line" {line} marker-end="url(#sbp-arrow)"/>'
                      f'<line class="sbp-hit" {line}/></g>')
-    nodes = [_node(node, canvas, titles.get(name, name), name in selectable)
+    shown = captions or {}
+    nodes = [_node(node, canvas, titles.get(name, name), name in selectable, shown.get(name))
              for name, node in layout.nodes.items()]
     width, height = round(canvas.width, 2), round(canvas.height, 2)
     return (f'<svg class="sbp-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} '
