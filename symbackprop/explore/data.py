@@ -31,7 +31,7 @@ import sympy
 from ..calculus.derivation import Derivation, derive
 from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..calculus.terms import Adjoint, Step
-from ..check import MistakenValue, mistaken_values
+from ..check import MistakenValue, Predictor
 from ..check.judge import SLACK
 from ..draw.geometry import MAX_NODES
 from ..errors import SymbackpropError, UsageError
@@ -140,16 +140,18 @@ class Exploration:
 
 
 def _choice(derivation: Derivation, learning_rate: float | None,
-            tolerance: float | None, update_tolerance: float | None = None) -> Choice:
+            tolerance: float | None, update_tolerance: float | None = None,
+            predictor: Predictor | None = None) -> Choice:
+    """One parameter's entry; ``predictor`` shares the work of predicting the mistakes with
+    the page's other parameters."""
     step = derivation.step(learning_rate)
     mistakes: tuple[MistakenValue, ...] = ()
     step_mistakes: tuple[MistakenValue, ...] = ()
     if derivation.values is not None and derivation.value is not None:
-        mistakes = tuple(m for m in mistaken_values(derivation) if math.isfinite(m.value))
-        if step is not None:
-            step_mistakes = tuple(
-                m for m in mistaken_values(derivation, learning_rate=step.learning_rate)
-                if math.isfinite(m.value))
+        predicted = (predictor or Predictor()).predict(
+            derivation, learning_rate=None if step is None else step.learning_rate)
+        mistakes = tuple(m for m in predicted.derivative if math.isfinite(m.value))
+        step_mistakes = tuple(m for m in predicted.update or () if math.isfinite(m.value))
     return Choice(derivation, mistakes, tolerance, step, step_mistakes,
                   update_tolerance if step is not None else None)
 
@@ -192,9 +194,10 @@ b1, w5, w6, w7, w8, b2
     step_tolerances = {c.target: c.tolerance for c in problem.claims
                        if c.kind == "update" and c.tolerance is not None}
     values = problem.numeric_values
+    predictor = Predictor()
     choices = tuple(_choice(derive(graph, name, of, values=values, max_paths=max_paths),
                             problem.learning_rate, tolerances.get(name),
-                            step_tolerances.get(name)) for name in names)
+                            step_tolerances.get(name), predictor) for name in names)
     return Exploration(graph, choices, wrt or names[0], problem.path or "", problem.title,
                        problem.source, problem.learning_rate, max_paths)
 
