@@ -214,15 +214,22 @@ class PathSearch:
         self.derivation, self.scenario = derivation, scenario
         self.paths = [t.path for t in derivation.terms]
         edges: dict[tuple[str, str], int] = {}
-        for term in derivation.terms:
+        rows = []
+        for term in derivation.terms:  # the edges in order of first use, each path's row
+            row = []
             for factor in term.factors:
-                edges.setdefault((factor.wrt, factor.of), len(edges))
+                key = (factor.wrt, factor.of)
+                e = edges.get(key)
+                if e is None:
+                    e = edges[key] = len(edges)
+                row.append(e)
+            rows.append(row)
         self.edges = list(edges)
         self.right = [graph.local_partial(p, c) for p, c in self.edges]
-        depth = max(len(t.factors) for t in derivation.terms)
+        depth = max(len(row) for row in rows)
         self.index = np.full((len(self.paths), depth), len(self.edges))
-        for i, term in enumerate(derivation.terms):
-            self.index[i, :len(term.factors)] = [edges[f.wrt, f.of] for f in term.factors]
+        for i, row in enumerate(rows):
+            self.index[i, :len(row)] = row
         self.base = self._table(scenario.values)
         self.rounded: np.ndarray | None = None
         if scenario.rounded is not None:
@@ -238,9 +245,13 @@ class PathSearch:
         self.stated: dict[int, list[Known]] = {}
         for e, k in self.claims:
             self.stated.setdefault(e, []).append(k)
-        self.path_edges = [set(_row_edges(row, len(self.edges))) for row in self.index]
-        self.coupled = {i for i, edges_i in enumerate(self.path_edges)
-                        if any(self.kinds[e] == "softmax_off_diagonal" for e in edges_i)}
+        coupling = np.array([kind == "softmax_off_diagonal" for kind in self.kinds] + [False])
+        self.coupled = {int(i) for i in np.flatnonzero(coupling[self.index].any(axis=1))}
+
+    @functools.cached_property
+    def path_edges(self) -> list[set[int]]:
+        """The edges (indices into :attr:`edges`) of each path (made when first read)."""
+        return [set(_row_edges(row, len(self.edges))) for row in self.index]
 
     @functools.cached_property
     def exact(self) -> np.ndarray:
