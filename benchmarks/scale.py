@@ -1,7 +1,7 @@
 """Past 100k parameters: ``derive --wrt all --format json`` against torch autograd, and the
 interactive page before and after, each a fresh process as a user runs it, in one run.
 
-    python benchmarks/scale.py [--quick] [--repeats N] [--before REV] [--json out.json]
+    python benchmarks/scale.py [--quick] [--repeats N] [--before REV ...] [--json out.json]
                                [--shapes 128,128,128,10 256,256,256,10] [--page 8,8,8,8,8,2]
 
 * For each shape (default [128,128,128,10] and [256,256,256,10]; sigmoid hidden layers, a
@@ -12,9 +12,9 @@ interactive page before and after, each a fresh process as a user runs it, in on
   kept; the gradients of the two are compared (the largest difference relative to the
   largest gradient).
 * ``symbackprop explore FILE -o PAGE`` of a ``--page`` network (default [8,8,8,8,8,2], the
-  largest the page draws) for the code before (``--before REV``, exported with ``git
-  archive``; default :data:`BEFORE`, the commit the page's work started from) and this
-  checkout, in turn: the time, CPU time, peak memory and the page's size.
+  largest the page draws) for the code before (``--before REV ...``, each exported with
+  ``git archive``; default :data:`BEFORE`) and this checkout, in turn: the time, CPU time,
+  peak memory and the page's size.
 
 Each row gives wall time, the CPU time and peak resident set of that process (``os.wait4``),
 and the ratio of the times measured in this run.  ``--quick`` runs small shapes.
@@ -40,9 +40,11 @@ TORCH = Path(__file__).resolve().parent / "torch_grads.py"
 SHAPES = [(128, 128, 128, 10), (256, 256, 256, 10)]
 PAGE = (8, 8, 8, 8, 8, 2)
 QUICK_SHAPES, QUICK_PAGE = [(8, 8, 4)], (4, 4, 2)
-BEFORE = "520e9ea"
-"""The commit before the page's work (issue 26, item 3): every parameter's mistakes spelled
-out in the page."""
+BEFORE = ("520e9ea", "d1d9b19")
+"""The code before, oldest first: before the page's work (issue 26, item 3: every parameter's
+mistakes spelled out in the page), and before the mistakes were predicted without repeating
+work (one scenario for the page, one sweep for pre-update order, the path search's tables
+made when read; the same page)."""
 
 
 def problem_text(shape: tuple[int, ...], seed: int = 0) -> str:
@@ -113,6 +115,7 @@ def gradients(shape: tuple[int, ...], repeats: int, folder: Path) -> dict[str, A
 
 def _export(revision: str, folder: Path) -> Path:
     """The source tree of ``revision`` in ``folder`` (``git archive``), to import from."""
+    folder.mkdir(parents=True, exist_ok=True)
     archive = folder / "before.tar"
     with open(archive, "wb") as out:
         made = subprocess.run(["git", "archive", revision], cwd=ROOT, stdout=out,
@@ -125,14 +128,14 @@ def _export(revision: str, folder: Path) -> Path:
     return source
 
 
-def page(shape: tuple[int, ...], before: str | None, repeats: int,
+def page(shape: tuple[int, ...], before: list[str], repeats: int,
          folder: Path) -> list[dict[str, Any]]:
-    """``explore``'s page for the code before and this checkout, in turn."""
+    """``explore``'s page for each revision of the code before and this checkout, in turn."""
     problem = folder / "page.toml"
     problem.write_text(problem_text(shape), encoding="utf-8")
-    sources = {"this checkout": ROOT}
-    if before is not None:
-        sources = {f"before ({before})": _export(before, folder), **sources}
+    sources = {f"before ({revision})": _export(revision, folder / revision)
+               for revision in before}
+    sources["this checkout"] = ROOT
     runs: dict[str, list[dict[str, float]]] = {code: [] for code in sources}
     sizes = {}
     for _ in range(repeats):
@@ -165,15 +168,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small shapes")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each (default 3)")
-    parser.add_argument("--before", default=BEFORE, metavar="REV",
-                        help=f"the code before, a git revision (default {BEFORE}); none: skip")
+    parser.add_argument("--before", nargs="+", default=list(BEFORE), metavar="REV",
+                        help=f"the code before, git revisions (default {' '.join(BEFORE)}); "
+                             "none: skip")
     parser.add_argument("--shapes", nargs="+", type=_shape, help="derive's networks")
     parser.add_argument("--page", type=_shape, help="explore's network")
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON")
     args = parser.parse_args(argv)
     shapes = args.shapes or (QUICK_SHAPES if args.quick else SHAPES)
     page_shape = args.page or (QUICK_PAGE if args.quick else PAGE)
-    before = None if args.before == "none" else args.before
+    before = [] if args.before == ["none"] else args.before
     with tempfile.TemporaryDirectory() as work:
         results = {"gradients": [gradients(s, args.repeats, Path(work)) for s in shapes],
                    "page": page(page_shape, before, args.repeats, Path(work))}

@@ -30,7 +30,7 @@ from __future__ import annotations
 from .batch import FileCheck, check_source, check_sources, collect_sources
 from .claims import VERDICTS, CheckReport, ClaimResult, check_problem
 from .judge import Judgement, judge_number
-from .predict import MistakenValue, mistaken_forward_values, mistaken_values
+from .predict import MistakenValue, Predicted, Predictor, mistaken_forward_values, mistaken_values
 from .tensor_check import TensorCheckReport, TensorClaimResult, check_tensor_problem
 from .tensor_predict import TensorPrediction, TensorPredictor
 from .tensor_workbook import Workbook, check_workbook, read_answers
@@ -42,6 +42,8 @@ __all__ = [
     "FileCheck",
     "Judgement",
     "MistakenValue",
+    "Predicted",
+    "Predictor",
     "TensorCheckReport",
     "TensorClaimResult",
     "TensorPrediction",

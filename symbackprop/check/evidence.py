@@ -254,6 +254,7 @@ class Scenario:
         self.leaf_values: Mapping[str, float] | None = None
         self._derivations: dict[tuple[str, str], Derivation | None] = {}
         self._evaluated: dict[tuple[sympy.Expr, bool], np.ndarray] = {}
+        self._swept: dict[str, dict[str, np.ndarray]] = {}
 
     @classmethod
     def at_values(cls, graph: ComputationGraph, values: Mapping[str, float],
@@ -324,6 +325,45 @@ class Scenario:
         if derivation is None:
             return np.zeros(self.points)
         return self.adjoint(derivation)
+
+    def gradient(self, of: str, wrt: str) -> np.ndarray:
+        """The value of ``d of / d wrt`` at every point, the numbers of :meth:`derivative`
+        bit for bit, read off one reverse sweep of every node above ``of`` (made on first
+        use): every parameter's gradient for the cost of one.
+
+        Notes
+        -----
+        O(V + E) evaluations of small expressions for the first ``wrt``, O(1) after.
+
+        Examples
+        --------
+        >>> from symbackprop.spec import load_problem
+        >>> problem = load_problem("mazur_2_2_2")
+        >>> scenario = Scenario.at_values(problem.graph, problem.values)
+        >>> scenario.gradient("L", "w1"), scenario.derivative("L", "w1")
+        (array([0.00043857]), array([0.00043857]))
+        """
+        of = self.graph.node(of).name
+        if of == wrt:
+            return np.ones(self.points)
+        deltas = self._swept.get(of)
+        if deltas is None:
+            deltas = self._swept[of] = self._sweep(of)
+        found = deltas.get(wrt)
+        return np.zeros(self.points) if found is None else found.copy()
+
+    def _sweep(self, of: str) -> dict[str, np.ndarray]:
+        """Every node's adjoint ``d of / d node``, summed as :meth:`adjoint` sums it: its
+        children's contributions in the graph's order, from 0."""
+        graph = self.graph
+        deltas = {of: np.ones(self.points)}
+        for node in reversed(graph.order[:graph.position(of)]):
+            children = [c for c in graph.children(node) if c in deltas]
+            if children:
+                deltas[node] = sum(
+                    (self.evaluate(graph.local_partial(node, c)) * deltas[c] for c in children),
+                    np.zeros(self.points))
+        return deltas
 
     def adjoint(self, derivation: Derivation) -> np.ndarray:
         """The derivation's value by its adjoint (delta) recursion, one local partial at a

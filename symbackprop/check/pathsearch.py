@@ -30,7 +30,9 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import itertools
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +42,7 @@ import sympy
 
 from ..calculus.derivation import Derivation
 from ..calculus.paths import Path
-from .edges import edge_info
+from .edges import EdgeInfo, edge_info
 from .evidence import Known, Scenario
 from .judge import SLACK
 from .mistakes import HALF, MISTAKES, SIGN, TWICE, Mistake
@@ -180,6 +182,14 @@ def _subset_masks(paths: Sequence[Path], exact_limit: int) -> np.ndarray:
     return masks[np.lexsort(keys)]
 
 
+_WRONG: weakref.WeakKeyDictionary[
+    Scenario, dict[tuple[str, str], tuple[sympy.Expr | None, ...]]] = \
+    weakref.WeakKeyDictionary()
+"""Each scenario's edges with their mistakes' partials (:meth:`PathSearch._wrong_partials`),
+made once for every derivation searched in it (a page or an answer key of every parameter
+meets the same edges again and again)."""
+
+
 class PathSearch:
     """Sums over subsets of the paths of one derivation, with factors modified.
 
@@ -204,15 +214,22 @@ class PathSearch:
         self.derivation, self.scenario = derivation, scenario
         self.paths = [t.path for t in derivation.terms]
         edges: dict[tuple[str, str], int] = {}
-        for term in derivation.terms:
+        rows = []
+        for term in derivation.terms:  # the edges in order of first use, each path's row
+            row = []
             for factor in term.factors:
-                edges.setdefault((factor.wrt, factor.of), len(edges))
+                key = (factor.wrt, factor.of)
+                e = edges.get(key)
+                if e is None:
+                    e = edges[key] = len(edges)
+                row.append(e)
+            rows.append(row)
         self.edges = list(edges)
         self.right = [graph.local_partial(p, c) for p, c in self.edges]
-        depth = max(len(t.factors) for t in derivation.terms)
+        depth = max(len(row) for row in rows)
         self.index = np.full((len(self.paths), depth), len(self.edges))
-        for i, term in enumerate(derivation.terms):
-            self.index[i, :len(term.factors)] = [edges[f.wrt, f.of] for f in term.factors]
+        for i, row in enumerate(rows):
+            self.index[i, :len(row)] = row
         self.base = self._table(scenario.values)
         self.rounded: np.ndarray | None = None
         if scenario.rounded is not None:
@@ -228,14 +245,29 @@ class PathSearch:
         self.stated: dict[int, list[Known]] = {}
         for e, k in self.claims:
             self.stated.setdefault(e, []).append(k)
-        self.path_edges = [set(_row_edges(row, len(self.edges))) for row in self.index]
-        self.coupled = {i for i, edges_i in enumerate(self.path_edges)
-                        if any(self.kinds[e] == "softmax_off_diagonal" for e in edges_i)}
-        self.exact = _subset_masks(self.paths, EXACT_PATHS)
-        self.combined = _subset_masks(self.paths, EXACT_PATHS_COMBINED)
+        coupling = np.array([kind == "softmax_off_diagonal" for kind in self.kinds] + [False])
+        self.coupled = {int(i) for i in np.flatnonzero(coupling[self.index].any(axis=1))}
+
+    @functools.cached_property
+    def path_edges(self) -> list[set[int]]:
+        """The edges (indices into :attr:`edges`) of each path (made when first read)."""
+        return [set(_row_edges(row, len(self.edges))) for row in self.index]
+
+    @functools.cached_property
+    def exact(self) -> np.ndarray:
+        """The path subsets :meth:`search` sums with the right factors (made when first
+        read: a prediction of the mistakes' values never reads them)."""
+        return _subset_masks(self.paths, EXACT_PATHS)
+
+    @functools.cached_property
+    def combined(self) -> np.ndarray:
+        """The path subsets :meth:`search` sums with modified factors (made when first
+        read)."""
+        return _subset_masks(self.paths, EXACT_PATHS_COMBINED)
 
     def _table(self, values: Mapping[str, np.ndarray]) -> np.ndarray:
-        rows = [self.scenario.evaluate(expr, values) for expr in self.right]
+        own = values is self.scenario.values  # evaluated once for every search of the scenario
+        rows = [self.scenario.evaluate(expr, None if own else values) for expr in self.right]
         return np.vstack([*rows, np.ones(self.scenario.points)])
 
     def _mistakes(self) -> list[tuple[Mistake, dict[int, sympy.Expr]]]:
@@ -244,15 +276,14 @@ class PathSearch:
         graph, found = self.scenario.graph, []
         infos = [edge_info(graph, p, c, self.scenario.loss) for p, c in self.edges]
         self.kinds = [None if info is None else info.kind for info in infos]
-        for mistake in MISTAKES:
-            forms = {}
-            for e, info in enumerate(infos):
-                wrong = None if info is None else mistake.wrong(info)
-                if wrong is None:
-                    continue
-                values = self.scenario.evaluate(wrong)
-                if not np.allclose(values, self.base[e], rtol=1e-9, atol=1e-300):
-                    forms[e] = wrong
+        known = _WRONG.setdefault(self.scenario, {})
+        wrongs = []
+        for e, info in enumerate(infos):
+            if self.edges[e] not in known:
+                known[self.edges[e]] = self._wrong_partials(e, info)
+            wrongs.append(known[self.edges[e]])
+        for m, mistake in enumerate(MISTAKES):
+            forms = {e: edge[m] for e, edge in enumerate(wrongs) if edge[m] is not None}
             layers: dict[Any, dict[int, sympy.Expr]] = {}
             for e, wrong in forms.items():
                 child = graph.node(self.edges[e][1])
@@ -261,6 +292,18 @@ class PathSearch:
             variants = [forms] + (list(layers.values()) if len(layers) > 1 else [])
             found += [(mistake, variant) for variant in variants if variant]
         return found
+
+    def _wrong_partials(self, e: int, info: EdgeInfo | None) -> tuple[sympy.Expr | None, ...]:
+        """Each registered mistake's partial of edge ``e``, or ``None`` where the mistake does
+        not apply or gives the right values at the scenario's points."""
+        found: list[sympy.Expr | None] = []
+        for mistake in MISTAKES:
+            wrong = None if info is None else mistake.wrong(info)
+            if wrong is not None and np.allclose(self.scenario.evaluate(wrong), self.base[e],
+                                                 rtol=1e-9, atol=1e-300):
+                wrong = None
+            found.append(wrong)
+        return tuple(found)
 
     def mods(self) -> Iterator[Mod]:
         bases = [False] + ([True] if self.rounded is not None else [])

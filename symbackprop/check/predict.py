@@ -40,7 +40,8 @@ from .mistakes import LOSS_FACTORS, PRE_UPDATE_ORDER, SCALE_MISTAKES, SIGN, STEP
 from .pathsearch import Mod, PathSearch
 from .updates import stale_gradient
 
-__all__ = ["MistakenValue", "mistaken_forward_values", "mistaken_values"]
+__all__ = ["MistakenValue", "Predicted", "Predictor", "mistaken_forward_values",
+           "mistaken_values"]
 
 RELATIVE = 1e-9
 """Two values closer than this (relative) are the same value: the later entry is dropped."""
@@ -80,6 +81,87 @@ class MistakenValue:
     def __repr__(self) -> str:
         where = "" if self.path is None else f" (path {self.path})"
         return f"MistakenValue({self.name}{where} = {self.value:.10g})"
+
+
+@dataclass(frozen=True)
+class Predicted:
+    """What the common mistakes give for one derivation (:func:`mistaken_values`): for its
+    derivative, and for its update when a learning rate was given.
+
+    Examples
+    --------
+    >>> Predicted((MistakenValue("sign", "the sign flipped", -0.25),)).update is None
+    True
+    """
+
+    derivative: tuple[MistakenValue, ...]
+    update: tuple[MistakenValue, ...] | None = None
+
+
+class Predictor:
+    """:func:`mistaken_values` for many derivations of one graph at the same numbers (a page
+    or an answer key of every parameter), and for a derivation's derivative and its update at
+    once.
+
+    The derivations share one :class:`~symbackprop.check.evidence.Scenario` while their
+    numbers are the same (each local partial evaluated once; every later parameter's gradient
+    for *pre-update order* read off one sweep), and a derivation's derivative and update share
+    its :class:`~symbackprop.check.pathsearch.PathSearch`.  The values are those
+    :func:`mistaken_values` gives, to the bit.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.calculus.derivation import derive
+    >>> problem = load_problem("mazur_2_2_2")
+    >>> predictor = Predictor()
+    >>> predicted = [predictor.predict(derive(problem.graph, w, values=problem.values),
+    ...                                learning_rate=0.5) for w in ("w1", "w5")]
+    >>> predicted[0].derivative[0]
+    MistakenValue(missing_path (path 0) = -0.0002298282867)
+    >>> predicted[0].update[0]
+    MistakenValue(update_not_applied = 0.15)
+    >>> [m.name for m in predicted[0].update if m.name.startswith("pre")]
+    ['pre_update_order']
+    """
+
+    def __init__(self) -> None:
+        self._scenario: Scenario | None = None
+        self._source: tuple[object, Mapping[str, float] | None] = (None, None)
+
+    def scenario(self, derivation: Derivation, values: Mapping[str, float] | None = None
+                 ) -> Scenario:
+        """The scenario of ``derivation`` at ``values`` (default: its own numbers): the one
+        of the derivation before when the graph and the numbers are the same.
+
+        Raises
+        ------
+        SymbackpropError
+            When neither ``values`` nor the derivation give numbers.
+        """
+        numbers = values if values is not None else derivation.values
+        graph, known = self._source
+        if (self._scenario is None or graph is not derivation.graph or known is None
+                or numbers is None or dict(known) != dict(numbers)):
+            self._scenario = _scenario(derivation, values)
+            self._source = (derivation.graph, numbers)
+        return self._scenario
+
+    def predict(self, derivation: Derivation, values: Mapping[str, float] | None = None, *,
+                learning_rate: float | None = None, limit: int = 64) -> Predicted:
+        """What each common mistake gives for the derivative of ``derivation`` and, with
+        ``learning_rate``, for its update (the parameters of :func:`mistaken_values`)."""
+        scenario = self.scenario(derivation, values)
+        derivative, scale = _derivative_mistakes(derivation, scenario, limit)
+        truth = float(scenario.adjoint(derivation)[0])
+        found = tuple(_distinct(derivative, truth, scale))
+        if learning_rate is None:
+            return Predicted(found)
+        eta = float(learning_rate)
+        weight = float(scenario.values[derivation.wrt][0])
+        update = _distinct(_update_mistakes(derivation, scenario, eta, derivative),
+                           Step(derivation.wrt, eta, weight, truth).after, abs(eta) * scale)
+        return Predicted(found, tuple(update))
 
 
 def _scenario(derivation: Derivation, values: Mapping[str, float] | None) -> Scenario:
@@ -238,7 +320,8 @@ def mistaken_values(derivation: Derivation, values: Mapping[str, float] | None =
     -----
     One evaluation of every local partial and of each mistake's wrong partials (the
     :class:`~symbackprop.check.pathsearch.PathSearch` table), O(P D) for P paths of length D;
-    ``pre_update_order`` one derivation per later parameter.
+    ``pre_update_order`` one sweep of every node's adjoint.  :class:`Predictor` shares the
+    work between derivations of one graph, and between a derivative and its update.
 
     Examples
     --------
@@ -254,15 +337,9 @@ def mistaken_values(derivation: Derivation, values: Mapping[str, float] | None =
     [('update_not_applied', 0.15), ('update_sign', 0.150219284), ('update_learning_rate', \
 0.149561432)]
     """
-    scenario = _scenario(derivation, values)
-    derivative, scale = _derivative_mistakes(derivation, scenario, limit)
-    truth = float(scenario.adjoint(derivation)[0])
-    if learning_rate is None:
-        return _distinct(derivative, truth, scale)
-    eta = float(learning_rate)
-    weight = float(scenario.values[derivation.wrt][0])
-    return _distinct(_update_mistakes(derivation, scenario, eta, derivative),
-                     Step(derivation.wrt, eta, weight, truth).after, abs(eta) * scale)
+    predicted = Predictor().predict(derivation, values, learning_rate=learning_rate,
+                                    limit=limit)
+    return list(predicted.derivative if predicted.update is None else predicted.update)
 
 
 def mistaken_forward_values(scenario: Scenario, node: str) -> list[MistakenValue]:

@@ -71,7 +71,9 @@ def stale_gradient(derivation: Derivation, scenario: Scenario, learning_rate: fl
 
     Notes
     -----
-    One derivation per later parameter (cached by the scenario), then one adjoint sweep.
+    The later parameters' gradients read off one sweep of the scenario's
+    (:meth:`~symbackprop.check.evidence.Scenario.gradient`, shared by every parameter), then
+    one adjoint sweep.
 
     Examples
     --------
@@ -86,7 +88,7 @@ def stale_gradient(derivation: Derivation, scenario: Scenario, learning_rate: fl
         return None
     values = dict(scenario.values)
     for p in later:
-        gradient = scenario.derivative(derivation.of, p)
+        gradient = scenario.gradient(derivation.of, p)
         values[p] = Step(p, learning_rate, scenario.values[p], gradient).after
     stale = Scenario(scenario.graph, values, random=scenario.random, loss=scenario.loss,
                      max_paths=scenario.max_paths)

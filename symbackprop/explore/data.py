@@ -31,7 +31,7 @@ import sympy
 from ..calculus.derivation import Derivation, derive
 from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..calculus.terms import Adjoint, Step
-from ..check import MistakenValue, mistaken_values
+from ..check import MistakenValue, Predictor
 from ..check.judge import SLACK
 from ..draw.geometry import MAX_NODES
 from ..errors import SymbackpropError, UsageError
@@ -140,16 +140,18 @@ class Exploration:
 
 
 def _choice(derivation: Derivation, learning_rate: float | None,
-            tolerance: float | None, update_tolerance: float | None = None) -> Choice:
+            tolerance: float | None, update_tolerance: float | None = None,
+            predictor: Predictor | None = None) -> Choice:
+    """One parameter's entry; ``predictor`` shares the work of predicting the mistakes with
+    the page's other parameters."""
     step = derivation.step(learning_rate)
     mistakes: tuple[MistakenValue, ...] = ()
     step_mistakes: tuple[MistakenValue, ...] = ()
     if derivation.values is not None and derivation.value is not None:
-        mistakes = tuple(m for m in mistaken_values(derivation) if math.isfinite(m.value))
-        if step is not None:
-            step_mistakes = tuple(
-                m for m in mistaken_values(derivation, learning_rate=step.learning_rate)
-                if math.isfinite(m.value))
+        predicted = (predictor or Predictor()).predict(
+            derivation, learning_rate=None if step is None else step.learning_rate)
+        mistakes = tuple(m for m in predicted.derivative if math.isfinite(m.value))
+        step_mistakes = tuple(m for m in predicted.update or () if math.isfinite(m.value))
     return Choice(derivation, mistakes, tolerance, step, step_mistakes,
                   update_tolerance if step is not None else None)
 
@@ -192,9 +194,10 @@ b1, w5, w6, w7, w8, b2
     step_tolerances = {c.target: c.tolerance for c in problem.claims
                        if c.kind == "update" and c.tolerance is not None}
     values = problem.numeric_values
+    predictor = Predictor()
     choices = tuple(_choice(derive(graph, name, of, values=values, max_paths=max_paths),
                             problem.learning_rate, tolerances.get(name),
-                            step_tolerances.get(name)) for name in names)
+                            step_tolerances.get(name), predictor) for name in names)
     return Exploration(graph, choices, wrt or names[0], problem.path or "", problem.title,
                        problem.source, problem.learning_rate, max_paths)
 
@@ -268,21 +271,25 @@ def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int
     union = sorted({index[f.wrt, f.of] for a in d.adjoints for f, _ in a.contributions
                     if (f.wrt, f.of) in index})
     paths: list[list[Any]] | None = None
-    routes: list[str] | None = None
+    routes: dict[int, str] | None = None  # the paths a mistake leaves out, written out
     values = None
     if d.terms is not None:
-        paths, routes = [], []
+        paths, routes = [], {}
+        left_out = {m.path for m in (*choice.mistakes, *choice.update_mistakes)
+                    if m.path is not None}
         values = [text_number(t.value) for t in d.terms[:LISTED_PATHS]]
         before: list[int] = []
-        for t in d.terms:  # each path's edges after those it shares with the path before
-            on = [index[e] for e in t.path.edges if e in index]
+        for i, t in enumerate(d.terms):  # each path's edges after those shared with the one before
+            path_edges = t.path.edges
+            on = [index[e] for e in path_edges if e in index]
             shared = next((k for k, (a, b) in enumerate(zip(on, before, strict=False))
                            if a != b), min(len(on), len(before)))
             row: list[Any] = [shared, *on[shared:]]
-            if len(on) != len(t.path.edges):  # the route is not the edges' own
+            if len(on) != len(path_edges):  # the route is not the edges' own
                 row.append(list(t.path.nodes))
             paths.append(row)
-            routes.append(str(t.path))
+            if i in left_out:
+                routes[i] = str(t.path)
             before = on
     for adjoint in d.adjoints:
         if adjoint.node != d.of and adjoint.node not in deltas:
@@ -303,12 +310,12 @@ def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int
     }
 
 
-def _mistakes_data(mistakes: Sequence[MistakenValue], routes: Sequence[str] | None,
+def _mistakes_data(mistakes: Sequence[MistakenValue], routes: Mapping[int, str] | None,
                    texts: dict[str, int]) -> list[list[Any]]:
     """Each mistake as ``[name, description, value, path, templated]``: the name and the
     description indices in the page's table of texts; a description that names the mistake's
     path (a path left out) stored once for every path, with ``{path}`` where the route goes
-    (``templated`` 1)."""
+    (``templated`` 1); ``routes`` holds each such path written out, by its index."""
     rows: list[list[Any]] = []
     for m in mistakes:
         description, templated = m.description, 0

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from symbackprop.calculus.derivation import derive
-from symbackprop.check import MistakenValue, mistaken_forward_values, mistaken_values
+from symbackprop.check import MistakenValue, Predictor, mistaken_forward_values, mistaken_values
 from symbackprop.check.diagnose import diagnose_derivative, diagnose_update, diagnose_value
 from symbackprop.check.evidence import Diagnosis, Scenario
 from symbackprop.check.mistakes import (
@@ -22,7 +22,12 @@ from symbackprop.check.mistakes import (
     STEP_MISTAKES,
     LossFactor,
 )
-from symbackprop.check.pathsearch import EXACT_PATHS
+from symbackprop.check.pathsearch import (
+    EXACT_PATHS,
+    EXACT_PATHS_COMBINED,
+    PathSearch,
+    _subset_masks,
+)
 from symbackprop.errors import SymbackpropError
 from symbackprop.spec import bundled_examples, load_problem
 
@@ -194,3 +199,46 @@ def test_limit_and_values_argument() -> None:
     own = mistaken_values(derive(problem.graph, "w131", values=problem.values), limit=1)
     assert [e.name for e in given].count("missing_path") == 1
     assert [(e.name, e.value) for e in given] == [(e.name, e.value) for e in own]
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+def test_shared_predictor_gives_the_values_one_at_a_time(name: str) -> None:
+    """Every parameter of a file through one :class:`Predictor` (one scenario for all of them,
+    the later parameters' gradients read off one sweep, the derivative and the update from one
+    path search) gives what a fresh prediction per parameter and per question gives, to the
+    bit."""
+    problem = load_problem(name)
+    eta = problem.learning_rate if problem.learning_rate is not None else 0.5
+    predictor = Predictor()
+    for _, wrt in _cases(name):
+        derivation = derive(problem.graph, wrt, values=problem.values)
+        shared = predictor.predict(derivation, learning_rate=eta)
+        assert list(shared.derivative) == mistaken_values(derivation)
+        assert shared.update is not None
+        assert list(shared.update) == mistaken_values(derivation, learning_rate=eta)
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+def test_swept_gradients_are_the_derivations(name: str) -> None:
+    """:meth:`Scenario.gradient` (one sweep for every node) against one derivation per node,
+    by brute force: the same numbers to the bit, 1 for the output, 0 without a path."""
+    problem = load_problem(name)
+    graph = problem.graph
+    scenario = Scenario.at_values(graph, problem.values)
+    for node in graph.order:
+        swept = scenario.gradient(graph.output, node)
+        assert swept.tobytes() == scenario.derivative(graph.output, node).tobytes(), node
+    assert scenario.gradient(graph.output, graph.output).tolist() == [1.0]
+
+
+def test_the_search_tables_are_made_when_first_read() -> None:
+    """A prediction never sums subsets of the paths: the path search builds its subset tables
+    only for a search, and then the tables :func:`_subset_masks` gives."""
+    problem = load_problem("padhai_4_4_2")
+    scenario = Scenario.at_values(problem.graph, problem.values)
+    search = PathSearch(scenario.derivation("L", "w111"), scenario, [], None)
+    assert "exact" not in vars(search) and "combined" not in vars(search)
+    found = search.search(np.array([-0.5]), np.array([1e-6]))
+    assert isinstance(found, list) and "combined" in vars(search)
+    assert np.array_equal(search.exact, _subset_masks(search.paths, EXACT_PATHS))
+    assert np.array_equal(search.combined, _subset_masks(search.paths, EXACT_PATHS_COMBINED))
