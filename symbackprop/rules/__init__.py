@@ -1,6 +1,8 @@
 """The rules: formula text to sympy, the network functions, the activation and loss registry.
 
 - :mod:`~symbackprop.rules.formula`: the safe formula parser (nothing is ever executed);
+- :mod:`~symbackprop.rules.lexing`: the tokenizer and the error messages it shares with the
+  matrix grammar;
 - :mod:`~symbackprop.rules.vocabulary`: the functions and constants formulas may use;
 - :mod:`~symbackprop.rules.printing`: formula text from a sympy expression, which the parser
   reads back (for writing problem files);

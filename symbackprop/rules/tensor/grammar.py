@@ -30,7 +30,6 @@ A's last dimension equal to B's first (of its last two)
 
 from __future__ import annotations
 
-import difflib
 import keyword
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -39,7 +38,7 @@ import sympy
 
 from ...errors import FormulaError, SpecError
 from ...limits import MAX_NUMBER_BITS
-from ..formula import formula_error
+from ..lexing import clip, exact_limit, formula_error, undefined_name, unknown_function
 from ..vocabulary import CONSTANTS, DEFAULTS, FUNCTIONS
 from .build import Builder
 from .expr import AttrValue, Map, Ref, TExpr
@@ -205,14 +204,7 @@ class _Lowering:
         if name in ("True", "False", "None") or keyword.iskeyword(name):
             raise self.fail(f"'{name}' is only an attribute's value, such as keepdims=True",
                             node.pos)
-        listed = sorted(self.names)
-        shown = ", ".join(listed[:20]) + (f" and {len(listed) - 20} more" if len(listed) > 20
-                                          else "")
-        close = difflib.get_close_matches(name, listed, n=1)
-        problem = (f"undefined name '{name[:30]}'; "
-                   + (f"defined names are: {shown}" if listed else "no names are defined")
-                   + (f"; did you mean '{close[0]}'?" if close else ""))
-        raise self.fail(problem, node.pos)
+        raise self.fail(undefined_name(name, list(self.names)), node.pos)
 
     def _binary(self, node: Binary) -> TExpr:
         left, right = self.lower(node.left), self.lower(node.right)
@@ -234,8 +226,7 @@ class _Lowering:
         bits = abs(exponent.expr.p) * sum(max(abs(r.p), r.q).bit_length() - 1
                                           for r in base.expr.atoms(sympy.Rational))
         if bits > MAX_NUMBER_BITS.value():
-            raise self.fail(f"power too large to compute exactly; "
-                            f"{MAX_NUMBER_BITS.how_to_raise()}", pos)
+            raise self.fail(f"power too large to compute exactly; {exact_limit()}", pos)
 
     # -- calls -------------------------------------------------------------------------------
     def _call(self, node: Call) -> TExpr:
@@ -245,12 +236,9 @@ class _Lowering:
         if name in FORMULA_OPS:
             return self._operation(node)
         if name in self.names:
-            raise self.fail(f"'{name}' is a name, not a function; write '{name}*(...)' to "
-                            "multiply or '@' for a matrix product", node.pos)
-        close = difflib.get_close_matches(name, TENSOR_CALLS, n=1)
-        raise self.fail(f"unknown function '{name[:30]}'; allowed functions are: "
-                        f"{', '.join(TENSOR_CALLS)}"
-                        + (f"; did you mean '{close[0]}'?" if close else ""), node.pos)
+            raise self.fail(f"'{clip(name)}' is a name, not a function; write '{clip(name)}*(...)' "
+                            "to multiply or '@' for a matrix product", node.pos)
+        raise self.fail(unknown_function(name, TENSOR_CALLS), node.pos)
 
     def _elementwise(self, node: Call) -> TExpr:
         if node.name == "dropout":
