@@ -13,10 +13,12 @@
 - :mod:`~symbackprop.rules.registry`: one table of activations and losses with their textbook
   derivatives;
 - :mod:`~symbackprop.rules.tensor`: the tensor level's IR, matrix grammar and registry of
-  operations with their textbook VJPs.
+  operations with their textbook VJPs;
+- :mod:`~symbackprop.rules.lexing`: the one tokenizer and error messages both formula grammars
+  share.
 
-The lowest layer: it imports nothing of the package but :mod:`symbackprop.errors` and
-:mod:`symbackprop.naming`.
+The lowest layer of the mathematics: it imports nothing of the package but
+:mod:`symbackprop.limits`, :mod:`symbackprop.errors` and :mod:`symbackprop.naming`.
 """
 
 from __future__ import annotations
