@@ -244,7 +244,7 @@ def load_scalar(file: str, command: str) -> Problem:
     ...
     symbackprop.errors.SpecError: tensor_mlp (bundled example): a tensor problem ([tensor]); \
 explore reads a [network] or [graph] problem (the commands that read a tensor problem: derive, \
-paths, draw, verify, check)
+paths, draw, verify, check, variants)
     """
     from ..spec.problems import load_problem, scalar_problem
 

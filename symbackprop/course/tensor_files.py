@@ -31,7 +31,7 @@ from ..spec.tomlwriter import dumps as toml_text
 from .roster import Student
 from .tensor_variants import make_tensor_variant, tensor_key_data, tensor_student_data
 
-__all__ = ["tensor_student_files", "tensor_template"]
+__all__ = ["scalar_bank", "tensor_student_files", "tensor_template"]
 
 
 def tensor_template(problem: TensorProblem, handouts: bool = False) -> None:
@@ -64,6 +64,32 @@ scalar templates: a tensor template's handouts are not written (give each studen
         raise SpecError(f"{where}: --handout is for scalar templates: a tensor template's "
                         "handouts are not written (give each student their <id>.toml, whose "
                         "values `symbackprop derive` and `paths` show as matrices)")
+
+
+def scalar_bank(name: str, data: dict[str, Any]) -> None:
+    """Refuse a tensor template (``data``, the file ``name`` as read) for a question-bank
+    export: Moodle's, Canvas's and PrairieLearn's questions take one number.
+
+    Raises
+    ------
+    SpecError
+
+    Examples
+    --------
+    >>> scalar_bank("t.toml", {"tensor": {}})
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: t.toml: a tensor problem ([tensor]); the question-bank exports \
+(moodle, canvas, prairielearn) write questions answered with one number and take a scalar \
+template only (for a tensor assignment, `symbackprop variants` writes each student's file and \
+key and `symbackprop grade` grades their matrices)
+    """
+    if "tensor" in data:
+        raise SpecError(f"{name}: a tensor problem ([tensor]); the question-bank exports (moodle, "
+                        "canvas, prairielearn) write questions answered with one number and "
+                        "take a scalar template only (for a tensor assignment, `symbackprop "
+                        "variants` writes each student's file and key and `symbackprop grade` "
+                        "grades their matrices)")
 
 
 def _comment(text: str) -> str:
