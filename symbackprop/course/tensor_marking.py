@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ..check.judge import entry_tolerances
 from ..check.tensor_check import judge_tensor
 from ..check.tensor_predict import TensorPredictor
 from ..errors import SpecError
@@ -161,8 +162,11 @@ def mark_tensor_answer(folder: str | FilePath, student: str, question: Mapping[s
                         "significant digits of each entry; these entries agree with the "
                         "right ones only to the digits written.")
     predictor = _predictor(folder, stem) if claim.kind == "gradient" else None
+    # A mistake is matched to the digits the student wrote, as a scalar answer's is (a
+    # mistake's entries may be larger than the right ones, and so rounded more coarsely).
+    own = entry_tolerances(numbers)
     result = judge_tensor(claim, right, predictor,
-                          tolerance=tolerance.ravel() if same else None)
+                          tolerance=np.maximum(tolerance.ravel(), own) if same else None)
     shown = _shown(right)
     kind = result.kinds[0] if result.kinds else "unexplained"
     if kind == "unexplained" and bool(np.all(np.abs(given - right)

@@ -132,10 +132,14 @@ def test_answers_rounded_to_the_digits_asked_are_right(course: Path) -> None:
     ("softmax_diagonal", "q3"), ("activation_at_input", "q1"), ("sign", "q1"),
     ("mean_missing", "q3"), ("bias_averaged", "q2"),
 ])
+@pytest.mark.parametrize("digits", [None, 3])
 def test_a_hand_written_mistake_is_graded_as_that_mistake(course: Path, mistake: str,
-                                                          qid: str) -> None:
+                                                          qid: str, digits: int | None) -> None:
+    """Written in full, or to the 3 digits asked (a mistake's entries may be larger than
+    the right ones: matched to the student's own digits, as a scalar answer is)."""
     answers = _answers(course, "s03")
-    answers[qid] = _answers(course, "s03", frozenset({mistake}))[qid]
+    wrong = _answers(course, "s03", frozenset({mistake}))[qid]
+    answers[qid] = wrong if digits is None else _digits(wrong, digits)
     grade = _grade(course, "s03", answers)
     marks = {m.question: m for m in grade.marks}
     assert marks[qid].verdict == "incorrect" and marks[qid].points == 0
