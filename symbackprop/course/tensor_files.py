@@ -11,13 +11,13 @@ Examples
 --------
 >>> from symbackprop.spec.problems import load_problem, read_problem_data
 >>> from symbackprop.course.roster import Student
->>> template = load_problem("tensor_assignment_mlp")
->>> _, data = read_problem_data("tensor_assignment_mlp")
->>> files = tensor_student_files(template, data, "tensor_assignment_mlp", Student("s01"), "s01")
+>>> template = load_problem("tensor_assignment")
+>>> _, data = read_problem_data("tensor_assignment")
+>>> files = tensor_student_files(template, data, "tensor_assignment", Student("s01"), "s01")
 >>> sorted(files)
 ['key/s01.json', 's01.toml']
 >>> print(files["s01.toml"].splitlines()[0])
-# Variant s01 of tensor_assignment_mlp, seed 2026: symbackprop variants
+# Variant s01 of tensor_assignment, seed 2026: symbackprop variants
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ def tensor_template(problem: TensorProblem, handouts: bool = False) -> None:
         ...
     symbackprop.errors.SpecError: tensor_mlp (bundled example): not a template: it has no \
 [[questions]] (see docs/reference/problem-files.md, Templates)
-    >>> tensor_template(load_problem("tensor_assignment_mlp"), handouts=True)
+    >>> tensor_template(load_problem("tensor_assignment"), handouts=True)
     Traceback (most recent call last):
         ...
-    symbackprop.errors.SpecError: tensor_assignment_mlp (bundled example): --handout is for \
+    symbackprop.errors.SpecError: tensor_assignment (bundled example): --handout is for \
 scalar templates: a tensor template's handouts are not written (give each student their \
 <id>.toml, whose values `symbackprop derive` and `paths` show as matrices)
     """
@@ -104,8 +104,8 @@ def tensor_student_files(template: TensorProblem, data: dict[str, Any], short: s
     Examples
     --------
     >>> from symbackprop.spec.problems import load_problem, read_problem_data
-    >>> _, data = read_problem_data("tensor_assignment_mlp")
-    >>> files = tensor_student_files(load_problem("tensor_assignment_mlp"), data, "t",
+    >>> _, data = read_problem_data("tensor_assignment")
+    >>> files = tensor_student_files(load_problem("tensor_assignment"), data, "t",
     ...                              Student("CON"), "CON_", seed=3)
     >>> sorted(files)
     ['CON_.toml', 'key/CON_.json']

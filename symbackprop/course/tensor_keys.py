@@ -15,7 +15,7 @@ digits asked (an answer could not tell them apart).
 Examples
 --------
 >>> from symbackprop.spec import load_problem
->>> key = tensor_answer_key(load_problem("tensor_assignment_mlp"))
+>>> key = tensor_answer_key(load_problem("tensor_assignment"))
 >>> key[0]
 TensorAnswer(q1: dL/dW1 (3, 5), 24 mistakes)
 >>> [p.names for p in key[0].mistakes][:4]
@@ -56,7 +56,7 @@ class TensorAnswer:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> answer = tensor_answer_key(load_problem("tensor_assignment_mlp"))[3]
+    >>> answer = tensor_answer_key(load_problem("tensor_assignment"))[3]
     >>> answer.value.shape, answer.tolerance.shape, answer.mistakes
     ((4, 5), (4, 5), ())
     """
@@ -88,7 +88,7 @@ def tensor_answer_key(problem: TensorProblem) -> tuple[TensorAnswer, ...]:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> [a.question.of for a in tensor_answer_key(load_problem("tensor_assignment_mlp"))]
+    >>> [a.question.of for a in tensor_answer_key(load_problem("tensor_assignment"))]
     ['dL/dW1', 'dL/db1', 'dL/dW2', 'H1']
     """
     where = problem.path or problem.title or "the template"
@@ -136,7 +136,7 @@ def tensor_degeneracy(problem: TensorProblem, key: tuple[TensorAnswer, ...]) -> 
     --------
     >>> from dataclasses import replace
     >>> from symbackprop.spec import load_problem
-    >>> problem = load_problem("tensor_assignment_mlp")
+    >>> problem = load_problem("tensor_assignment")
     >>> print(tensor_degeneracy(problem, tensor_answer_key(problem)))
     None
     >>> flat = replace(problem, values={**problem.values, "W2": 0 * problem.values["W2"]})

@@ -16,7 +16,7 @@ Examples
 --------
 >>> from symbackprop.spec import load_problem
 >>> from symbackprop.course.roster import Student
->>> template = load_problem("tensor_assignment_mlp")
+>>> template = load_problem("tensor_assignment")
 >>> variant = make_tensor_variant(template, Student("ada"), seed=1)
 >>> variant
 TensorVariant('ada', 4 answers, 0 rejected draws)
@@ -53,7 +53,7 @@ class TensorVariant:
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> variant = make_tensor_variant(load_problem("tensor_assignment_mlp"), Student("al"))
+    >>> variant = make_tensor_variant(load_problem("tensor_assignment"), Student("al"))
     >>> variant.student, [a.question.id for a in variant.key]
     (Student('al'), ['q1', 'q2', 'q3', 'q4'])
     """
@@ -84,7 +84,7 @@ def draw_tensor_values(template: TensorProblem, rng: np.random.Generator
     --------
     >>> from symbackprop.spec import load_problem
     >>> from symbackprop.course.variants import student_rng
-    >>> values = draw_tensor_values(load_problem("tensor_assignment_mlp"), student_rng(0, "s1"))
+    >>> values = draw_tensor_values(load_problem("tensor_assignment"), student_rng(0, "s1"))
     >>> values["X"].shape, sorted(set(values["X"].ravel()) - set(np.arange(-1, 1.25, 0.25)))
     ((4, 3), [])
     """
@@ -124,7 +124,7 @@ def make_tensor_variant(template: TensorProblem, student: Student, seed: int | N
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> make_tensor_variant(load_problem("tensor_assignment_mlp"), Student("s01")).seed
+    >>> make_tensor_variant(load_problem("tensor_assignment"), Student("s01")).seed
     2026
     """
     variants = template.variants or Variants()
@@ -167,8 +167,8 @@ def tensor_key_data(variant: TensorVariant, template_name: str, file: str | None
     Examples
     --------
     >>> from symbackprop.spec import load_problem
-    >>> variant = make_tensor_variant(load_problem("tensor_assignment_mlp"), Student("ada"))
-    >>> data = tensor_key_data(variant, "tensor_assignment_mlp")
+    >>> variant = make_tensor_variant(load_problem("tensor_assignment"), Student("ada"))
+    >>> data = tensor_key_data(variant, "tensor_assignment")
     >>> data["level"], [(q["id"], q["shape"]) for q in data["questions"]][:2]
     ('tensor', [('q1', [3, 5]), ('q2', [5])])
     >>> data["questions"][0]["mistakes"][3]["name"]
@@ -211,8 +211,8 @@ def tensor_student_data(template_data: dict[str, Any], variant: TensorVariant
     Examples
     --------
     >>> from symbackprop.spec.problems import load_problem, read_problem_data
-    >>> _, data = read_problem_data("tensor_assignment_mlp")
-    >>> variant = make_tensor_variant(load_problem("tensor_assignment_mlp"), Student("s01"))
+    >>> _, data = read_problem_data("tensor_assignment")
+    >>> variant = make_tensor_variant(load_problem("tensor_assignment"), Student("s01"))
     >>> student = tensor_student_data(data, variant)
     >>> list(student), student["tensor"]["parameters"]["b1"]
     (['title', 'source', 'description', 'learning_rate', 'tensor', 'questions'], \

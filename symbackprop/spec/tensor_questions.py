@@ -11,7 +11,7 @@ scalar template's only.
 Examples
 --------
 >>> from symbackprop.spec.problems import load_problem
->>> template = load_problem("tensor_assignment_mlp")
+>>> template = load_problem("tensor_assignment")
 >>> template.variants
 Variants(2 draw rules, 0 questions, seed 2026)
 >>> template.questions

@@ -27,7 +27,7 @@ from symbackprop.errors import SpecError
 from symbackprop.spec import load_problem, load_problem_text
 from symbackprop.spec.tensor import TensorProblem
 
-TEMPLATE = "tensor_assignment_mlp"
+TEMPLATE = "tensor_assignment"
 STUDENTS = numbered(4)
 QUESTIONS = {"q1": "dW1", "q2": "db1", "q3": "dW2", "q4": "H1"}
 
