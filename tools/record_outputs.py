@@ -10,9 +10,9 @@ course commands, on the bundled template: ``variants`` (a roster with names in s
 format (a class CSV of right, mistaken, missing and invalid answers, a student not on the roster,
 and one student's file for Gradescope), ``export prairielearn`` and the Moodle and Canvas
 question banks; and on the bundled tensor template, ``variants``, ``grade`` of a class's
-matrices and a question bank's refusal.  For every bundled tensor example (``[tensor]``): ``derive`` in every format
-for every parameter (and ``--standalone``), ``--wrt all``, ``paths`` (text, JSON), ``draw``
-(TikZ, DOT), ``--expand``
+matrices and a question bank's refusal.  For every bundled tensor example (``[tensor]``):
+``derive`` in every format for every parameter (and ``--standalone``), ``--wrt all``,
+``paths`` (text, JSON), ``draw`` (TikZ, DOT), ``--expand``
 and ``--full`` where they apply, and the refusal of each command that reads scalar problems
 only.  It writes each command's
 exit status, stdout, stderr and output files (every file of an output folder) to one text file
