@@ -1,11 +1,11 @@
 """The files of an assignment from a tensor template: each student's problem file and key.
 
 :func:`symbackprop.course.files.assignment_files` calls these for a template with a
-``[tensor]`` table: ``<id>.toml`` (:func:`~symbackprop.course.tensor_variants.
-tensor_student_data`) and ``key/<id>.json`` (:func:`~symbackprop.course.tensor_variants.
-tensor_key_data`).  Handouts are not written for a tensor template (their LaTeX shows a
-scalar problem's values and derivations), and :func:`tensor_template` refuses them with
-a message that says so.
+``[tensor]`` table: ``<id>.toml``
+(:func:`~symbackprop.course.tensor_variants.tensor_student_data`) and ``key/<id>.json``
+(:func:`~symbackprop.course.tensor_variants.tensor_key_data`).  Handouts are not written for
+a tensor template (their LaTeX shows a scalar problem's values and derivations), and
+:func:`tensor_template` refuses them with a message that says so.
 
 Examples
 --------

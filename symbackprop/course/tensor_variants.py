@@ -1,11 +1,12 @@
 """Each student's variant of a tensor template: every entry drawn, redrawn while degenerate.
 
 A tensor template's draw rules (:mod:`symbackprop.spec.tensor_questions`) draw each entry of
-a tensor on its own, from the student's generator (:func:`~symbackprop.course.variants.
-student_rng`, the scalar variants' own: the same seed and id give the same numbers on every
-machine); a tensor no rule draws keeps the template's values.  A draw whose questions are
-degenerate (:func:`~symbackprop.course.tensor_keys.tensor_degeneracy`) is drawn again, up to
-the template's ``attempts``, and the key records why.
+a tensor on its own, from the student's generator
+(:func:`~symbackprop.course.variants.student_rng`, the scalar variants' own: the same seed and
+id give the same numbers on every machine); a tensor no rule draws keeps the template's
+values.  A draw whose questions are degenerate
+(:func:`~symbackprop.course.tensor_keys.tensor_degeneracy`) is drawn again, up to the
+template's ``attempts``, and the key records why.
 
 A student's problem file is the template with every leaf tensor's values written out
 (``values = [[...]]``), its ``[[questions]]`` kept and its ``[variants]`` and
