@@ -28,6 +28,7 @@ from ..errors import SpecError
 from ..render.jsontext import to_json
 from ..spec.tensor import TensorProblem
 from ..spec.tomlwriter import dumps as toml_text
+from .grading import MAX_KEY_BYTES
 from .roster import Student
 from .tensor_variants import make_tensor_variant, tensor_key_data, tensor_student_data
 
@@ -113,6 +114,14 @@ def tensor_student_files(template: TensorProblem, data: dict[str, Any], short: s
     variant = make_tensor_variant(template, student, seed)
     header = (f"# Variant {student.id} of {_comment(short)}, seed {variant.seed}: "
               "symbackprop variants\n")
+    key = to_json(tensor_key_data(variant, short, None if stem == student.id else stem)) + "\n"
+    size = len(key.encode())
+    if size > MAX_KEY_BYTES:
+        largest = max(variant.key, key=lambda a: a.value.size)
+        raise SpecError(f"{template.path or 'the template'}: the answer key of {student.id!r} "
+                        f"would be {size:,} bytes, more than grade reads ({MAX_KEY_BYTES:,}): "
+                        f"ask about smaller tensors ({largest.question.of} has "
+                        f"{largest.value.size:,} entries, and the key holds each mistake's) "
+                        "or fewer questions")
     return {f"{stem}.toml": header + toml_text(tensor_student_data(data, variant)),
-            f"key/{stem}.json": to_json(tensor_key_data(
-                variant, short, None if stem == student.id else stem)) + "\n"}
+            f"key/{stem}.json": key}

@@ -21,6 +21,7 @@ from symbackprop.course.files import assignment_files
 from symbackprop.course.grading import Submission, grade_submission, load_keys
 from symbackprop.course.roster import Student, numbered
 from symbackprop.course.submissions import read_submissions
+from symbackprop.course.tensor_files import tensor_student_files
 from symbackprop.course.tensor_marking import read_matrix
 from symbackprop.course.tensor_variants import make_tensor_variant
 from symbackprop.errors import SpecError
@@ -285,6 +286,17 @@ def test_a_bad_tensor_template_is_refused(snippet: str, message: str) -> None:
     text = DEAD.split("[variants.draw]")[0] + snippet + "\n"
     with pytest.raises(SpecError, match=message):
         load_problem_text(text, name="bad.toml")
+
+
+def test_a_key_too_large_for_grade_is_refused_when_the_variants_are_drawn() -> None:
+    text = DEAD.replace("X = [[1.0, 2.0]]", 'X = { shape = [20, 200], draw = "normal" }')
+    text = text.replace("W = { shape = [2, 1] }", "W = { shape = [200, 300] }")
+    text = text.replace("W = { choices = [-1, 1] }", "W = { range = [0.1, 1] }")
+    template = load_problem_text(text, name="big.toml")
+    assert isinstance(template, TensorProblem)
+    with pytest.raises(SpecError, match=r"more than grade reads \(2,000,000\): ask about "
+                                        r"smaller tensors \(dL/dW has 60,000 entries"):
+        tensor_student_files(template, {}, "big", Student("s01"), "s01")
 
 
 @pytest.mark.parametrize("export", ["moodle", "canvas", "prairielearn"])
