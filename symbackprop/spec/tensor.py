@@ -8,8 +8,9 @@ matrix grammar (``[tensor.nodes]``, in any order), and an unrolled recurrence
 ``{t-1}``), expanded into ordinary nodes before the graph is built.  ``learning_rate`` is
 read as in the scalar format; ``[[claims]]`` are read by :mod:`symbackprop.spec.tensor_claims`
 (a gradient or a value, as numbers or a formula), and ``workbook`` lists the nodes whose
-gradients a student computes in turn (the backprop-ninja exercise).  Every error names the
-file and the key; shapes are checked at load.
+gradients a student computes in turn (the backprop-ninja exercise).  A template's
+``[variants]`` and ``[[questions]]`` are read by :mod:`symbackprop.spec.tensor_questions`.
+Every error names the file and the key; shapes are checked at load.
 
 Examples
 --------
