@@ -208,6 +208,19 @@ def test_a_toml_submission_keeps_each_entrys_digits(course: Path, tmp_path: Path
     assert [m.verdict for m in grade.marks] == ["correct"] * 4
 
 
+def test_a_yaml_submission_of_matrices_is_graded(course: Path, tmp_path: Path) -> None:
+    answers = _answers(course, "s04")
+    answers["q3"] = _answers(course, "s04", frozenset({"sign"}))["q3"]
+    lines = ["variant: s04", "answers:"] + [f"  {qid}: {json.dumps(_digits(v, 5))}"
+                                            for qid, v in answers.items()]
+    path = tmp_path / "s04.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [submission] = read_submissions([path])
+    grade = grade_submission(submission, course, load_keys(course))
+    assert [m.verdict for m in grade.marks] == ["correct", "correct", "incorrect", "correct"]
+    assert grade.marks[2].mistake == "sign"
+
+
 @pytest.mark.parametrize("fmt", ["text", "markdown", "csv", "gradescope", "wide"])
 def test_every_grade_format_works_for_tensor_questions(course: Path, tmp_path: Path,
                                                        fmt: str) -> None:
