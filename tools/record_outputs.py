@@ -9,9 +9,10 @@ course commands, on the bundled template: ``variants`` (a roster with names in s
 ``--handout``, ``--figure``; ``--count``), ``check`` of a student's file, ``grade`` in every
 format (a class CSV of right, mistaken, missing and invalid answers, a student not on the roster,
 and one student's file for Gradescope), ``export prairielearn`` and the Moodle and Canvas
-question banks.  For every bundled tensor example (``[tensor]``): ``derive`` in every format
-for every parameter (and ``--standalone``), ``--wrt all``, ``paths`` (text, JSON), ``draw``
-(TikZ, DOT), ``--expand``
+question banks; and on the bundled tensor template, ``variants``, ``grade`` of a class's
+matrices and a question bank's refusal.  For every bundled tensor example (``[tensor]``):
+``derive`` in every format for every parameter (and ``--standalone``), ``--wrt all``,
+``paths`` (text, JSON), ``draw`` (TikZ, DOT), ``--expand``
 and ``--full`` where they apply, and the refusal of each command that reads scalar problems
 only.  It writes each command's
 exit status, stdout, stderr and output files (every file of an output folder) to one text file
@@ -46,6 +47,7 @@ TARGETS = ("numpy", "python", "jax", "c")
 
 
 TEMPLATE = "assignment_2_2_2"
+TENSOR_TEMPLATE = "tensor_assignment"
 ROSTER = ('id,name\nada,Ada Lovelace\nalan,"Turing, Alan"\nzoe,Zoë Müller\nli,李雷\n'
           'sasha,Саша Иванова\n')
 
@@ -132,6 +134,42 @@ def record_course(out: Path) -> None:
                    ["export", "moodle", TEMPLATE, "--count", "3", *per], "xml")
             record(out, f"course.canvas.{tag}",
                    ["export", "canvas", TEMPLATE, "--count", "3", *per], "zip")
+
+
+def _matrix(value: object) -> str:
+    """Nested lists as JSON text, each entry to four significant digits."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_matrix(v) for v in value) + "]"
+    return f"{value:.4g}"
+
+
+def record_tensor_course(out: Path) -> None:
+    """``variants`` on the bundled tensor template and ``grade`` of a class CSV of matrices
+    (right to four digits; each question's first predicted mistake; a transpose and an answer
+    that is not JSON) in text, JSON and CSV, run in a fresh folder."""
+    with contextlib.chdir(tempfile.mkdtemp()):
+        record(out, "course.tensor.variants",
+               ["variants", TENSOR_TEMPLATE, "--count", "3", "--jobs", "1"], "/")
+        record(out, "course.tensor.variants.files",
+               ["variants", TENSOR_TEMPLATE, "--count", "3", "--jobs", "1", "-o", "hw"])
+        rows = [["student", "question", "answer"]]
+        for i, key_file in enumerate(sorted(Path("hw/key").glob("*.json"))):
+            key = json.loads(key_file.read_text(encoding="utf-8"))
+            for j, question in enumerate(key["questions"]):
+                value = question["value"]
+                if i == 1 and question["mistakes"]:
+                    value = question["mistakes"][0]["value"]
+                elif i == 2 and j == 0:
+                    value = [list(row) for row in zip(*value, strict=True)]
+                answer = "[[1, 2], (3, 4)]" if (i, j) == (2, 3) else _matrix(value)
+                rows.append([key["variant"], question["id"], answer])
+        with open("answers.csv", "w", newline="", encoding="utf-8") as file:
+            csv.writer(file).writerows(rows)
+        for fmt in ("text", "json", "csv"):
+            record(out, f"course.tensor.grade.{fmt}",
+                   ["grade", "hw", "answers.csv", "--format", fmt, "--jobs", "1"])
+        record(out, "course.tensor.refused.moodle",
+               ["export", "moodle", TENSOR_TEMPLATE, "--count", "2"], "xml")
 
 
 def record_example(out: Path, name: str) -> None:
@@ -225,6 +263,8 @@ def main_(argv: list[str] | None = None) -> int:
     if args.only is None:
         record_tensor_refusals(args.out, "tensor_mlp")
     record_course(args.out)
+    if args.only is None:
+        record_tensor_course(args.out)
     record(args.out, "examples", ["examples"])
     record(args.out, "help", ["--help"])
     record(args.out, "err.missing", ["derive", "nonexistent_file.toml", "--wrt", "w1"])

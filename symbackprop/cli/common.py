@@ -244,7 +244,7 @@ def load_scalar(file: str, command: str) -> Problem:
     ...
     symbackprop.errors.SpecError: tensor_mlp (bundled example): a tensor problem ([tensor]); \
 codegen reads a [network] or [graph] problem (the commands that read a tensor problem: derive, \
-paths, draw, verify, check, explore)
+paths, draw, verify, check, explore, variants)
     """
     from ..spec.problems import load_problem, scalar_problem
 

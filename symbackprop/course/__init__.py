@@ -18,6 +18,10 @@ answers-only submissions and exports to Gradescope, PrairieLearn, Moodle and Can
   :mod:`~symbackprop.course.binding`, a submission bound to its student),
   :mod:`~symbackprop.course.reports`, :mod:`~symbackprop.course.gradebooks` (what an LMS
   imports), :mod:`~symbackprop.course.gradescope`: grading;
+- at the tensor level, :mod:`~symbackprop.course.tensor_variants` (each entry drawn),
+  :mod:`~symbackprop.course.tensor_keys` (the right tensors and every tensor mistake's),
+  :mod:`~symbackprop.course.tensor_files` (a student's files) and
+  :mod:`~symbackprop.course.tensor_marking` (a matrix answer judged);
 - :mod:`~symbackprop.course.prairielearn` with :mod:`~symbackprop.course.pl_server`: a
   PrairieLearn question folder;
 - :mod:`~symbackprop.course.moodle` and :mod:`~symbackprop.course.qti` (Canvas), with what they
@@ -39,11 +43,14 @@ from .prairielearn import prairielearn_files
 from .qti import canvas_files, canvas_zip
 from .roster import Student, numbered, read_roster
 from .submissions import read_submissions
+from .tensor_keys import TensorAnswer, tensor_answer_key
+from .tensor_variants import TensorVariant, make_tensor_variant
 from .variants import Variant, make_variant, template_variants
 
 __all__ = [
-    "Answer", "Grade", "Mark", "Student", "Submission", "Variant", "answer_key",
-    "assignment_files", "canvas_files", "canvas_zip", "degeneracy", "grade_all",
-    "grade_submission", "load_keys", "make_variant", "moodle_xml", "numbered",
-    "prairielearn_files", "read_roster", "read_submissions", "template_variants",
+    "Answer", "Grade", "Mark", "Student", "Submission", "TensorAnswer", "TensorVariant",
+    "Variant", "answer_key", "assignment_files", "canvas_files", "canvas_zip", "degeneracy",
+    "grade_all", "grade_submission", "load_keys", "make_tensor_variant", "make_variant",
+    "moodle_xml", "numbered", "prairielearn_files", "read_roster", "read_submissions",
+    "template_variants", "tensor_answer_key",
 ]

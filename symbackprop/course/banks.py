@@ -48,6 +48,7 @@ from ..spec.problems import problem_from_dict, read_problem_data
 from ..spec.variants import Question
 from .keys import Answer
 from .roster import Student
+from .tensor_files import scalar_bank
 from .variants import Variant, leaves, rounded, template_variants
 
 __all__ = ["WILDCARD", "Bank", "Tolerance", "decimal_text", "html_text", "load_bank",
@@ -116,6 +117,7 @@ def load_bank(template: str, students: tuple[Student, ...], seed: int | None = N
     Decimal('-0.55')
     """
     name, data = read_problem_data(template)
+    scalar_bank(name, data)
     problem = problem_from_dict(data, name=name)
     short = name.removesuffix(" (bundled example)")
     if problem.variants is not None:

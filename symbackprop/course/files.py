@@ -34,11 +34,13 @@ from typing import Any
 
 from ..render.jsontext import to_json
 from ..spec.problems import Problem, problem_from_dict, read_problem_data
+from ..spec.tensor import TensorProblem, tensor_problem_from_dict
 from ..spec.tomlwriter import dumps as toml_text
 from .filenames import file_names
 from .handout import Sheet, check_names, make_sheet, student_handout
 from .roster import Student
 from .solutions import solutions_document, student_solution
+from .tensor_files import tensor_student_files, tensor_template
 from .variants import Variant, key_data, make_variant, template_variants
 from .workers import worker_pool
 
@@ -83,7 +85,7 @@ class _Course:
     template: str
     short: str
     data: dict[str, Any]
-    problem: Problem
+    problem: Problem | TensorProblem
     seed: int | None
     sheet: Sheet | None
 
@@ -97,11 +99,18 @@ def _prepared(key: tuple[str, int | None, bool]) -> _Course:
     if key not in _PREPARED:
         template, seed, handouts = key
         name, data = read_problem_data(template)
-        problem = problem_from_dict(data, name=name)
-        template_variants(problem, (), seed)  # a template, or a clear error
+        problem: Problem | TensorProblem = (
+            tensor_problem_from_dict(data, name=name) if "tensor" in data
+            else problem_from_dict(data, name=name))
+        if isinstance(problem, TensorProblem):
+            tensor_template(problem, handouts)
+        else:
+            template_variants(problem, (), seed)  # a template, or a clear error
         _PREPARED.clear()
         _PREPARED[key] = _Course(template, name.removesuffix(" (bundled example)"), data,
-                                 problem, seed, make_sheet(problem) if handouts else None)
+                                 problem, seed,
+                                 make_sheet(problem) if handouts and isinstance(problem, Problem)
+                                 else None)
     return _PREPARED[key]
 
 
@@ -111,6 +120,9 @@ def _student_files(key: tuple[str, int | None, bool],
     """Each student's files (named by the stem given with the student) and, with handouts,
     their part of the solutions."""
     course = _prepared(key)
+    if isinstance(course.problem, TensorProblem):
+        return [(tensor_student_files(course.problem, course.data, course.short, student, stem,
+                                      course.seed), "") for student, stem in students]
     made = []
     for student, stem in students:
         variant = make_variant(course.problem, student, course.seed)
@@ -183,7 +195,7 @@ def assignment_files(template: str, students: Sequence[Student], *, seed: int | 
             done += len(chunk)
             if progress is not None:
                 progress(done, len(students))
-    if handouts:
+    if handouts and isinstance(course.problem, Problem):
         title = f"{course.problem.title or course.short}: solutions"
         files["handout/solutions.tex"] = solutions_document(course.problem, parts, title,
                                                             figures=figures)

@@ -66,6 +66,7 @@ from typing import Any
 
 from ..errors import SpecError, SymbackpropError
 from .marking import Mark, mark_answer
+from .tensor_marking import mark_tensor_answer
 from .workers import worker_pool
 
 __all__ = ["Grade", "Submission", "class_grades", "grade_all", "grade_submission", "load_keys",
@@ -213,8 +214,9 @@ def grade_submission(submission: Submission, folder: str | FilePath,
         lookup = {str(q["id"]): q for q in questions} | {str(q["of"]): q for q in questions}
         given, notes = _given(submission, lookup)
         file = str(key.get("file", submission.student))
-        marks = tuple(mark_answer(folder, submission.student, q, given.get(str(q["id"])),
-                                  file=file) for q in questions)
+        marks = tuple((mark_tensor_answer if "shape" in q else mark_answer)(
+            folder, submission.student, q, given.get(str(q["id"])), file=file)
+            for q in questions)
     except SymbackpropError as err:
         return Grade(submission.student, submission.source, error=str(err))
     except Exception as err:  # one submission's bug must not lose the class's grades
@@ -268,7 +270,8 @@ def not_submitted(key: Mapping[str, Any]) -> Grade:
     >>> grade, grade.submitted, [m.verdict for m in grade.marks]
     (Grade('s07': 0 of 2 points), False, ['not_submitted'])
     """
-    marks = tuple(Mark(str(q["id"]), str(q["of"]), None, None, float(q["value"]),
+    marks = tuple(Mark(str(q["id"]), str(q["of"]), None, None,
+                       q["value"] if "shape" in q else float(q["value"]),
                        "not_submitted", 0.0, float(q["points"]), None, "Not submitted.")
                   for q in key["questions"])
     return Grade(str(key["variant"]), "", marks, name=str(key.get("name", "")),

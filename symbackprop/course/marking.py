@@ -53,6 +53,9 @@ _PROBLEMS: dict[str, Any] = {}
 class Mark:
     """The verdict on one answer.
 
+    ``value`` and ``right`` are nested lists for a tensor question
+    (:mod:`symbackprop.course.tensor_marking`).
+
     Examples
     --------
     >>> Mark("q1", "dL/dw5", "0.0822", 0.0822, 0.08216704, "correct", 2.0, 2.0)
@@ -62,8 +65,8 @@ class Mark:
     question: str
     of: str
     answer: str | None
-    value: float | None
-    right: float
+    value: float | list[Any] | None
+    right: float | list[Any]
     verdict: str
     points: float
     max_points: float

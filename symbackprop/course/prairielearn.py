@@ -43,6 +43,7 @@ from typing import Any
 from ..render.jsontext import to_json
 from ..spec.problems import problem_from_dict, read_problem_data
 from .roster import Student
+from .tensor_files import scalar_bank
 from .variants import Variant, rounded, template_variants
 
 __all__ = ["answer_names", "prairielearn_files"]
@@ -151,6 +152,7 @@ def prairielearn_files(template: str, *, count: int = 20, seed: int | None = Non
     from ..errors import SpecError
 
     name, data = read_problem_data(template)
+    scalar_bank(name, data)
     problem = problem_from_dict(data, name=name)
     if problem.variants is not None and any(
             q.answer == "formula" for q in problem.variants.questions):

@@ -52,8 +52,12 @@ SUBMISSION_KEYS = ("variant", "student", "answers")
 
 
 def _text(value: Any) -> str:
+    """An answer as text: a number's digits as written; nested lists (a matrix answer) as
+    JSON, each number's digits as written."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
     return str(value) if isinstance(value, int | float | Decimal | str) else repr(value)
 
 

@@ -7,6 +7,8 @@
   graph's formulas are built by :meth:`symbackprop.graph.ComputationGraph.from_definitions`);
 - :mod:`~symbackprop.spec.tensor`: :class:`TensorProblem`, a ``[tensor]`` file (its tensors
   read by :mod:`~symbackprop.spec.tensor_values`), which :func:`load_problem` returns for one;
+- :mod:`~symbackprop.spec.tensor_questions`: a tensor template's ``[variants]`` and
+  ``[[questions]]`` (:class:`TensorQuestion`);
 - :mod:`~symbackprop.spec.lowered`: a tensor problem as a scalar :class:`Problem` whose graph
   has a node per entry (``W1[2,3]``), :func:`lowered_problem`;
 - :mod:`~symbackprop.spec.quantity`: :class:`Quantity`, what a claim states or a question asks
@@ -40,10 +42,11 @@ from .problems import (
 )
 from .quantity import Quantity
 from .tensor import TensorProblem
+from .tensor_questions import TensorQuestion
 from .variants import DrawRule, Question, Variants
 
 __all__ = [
     "TENSOR_COMMANDS", "Claim", "DrawRule", "Problem", "Quantity", "Question", "TensorProblem",
-    "Variants", "bundled_examples", "load_problem", "load_problem_text", "lowered_problem",
-    "problem_from_dict", "read_problem_data", "scalar_problem",
+    "TensorQuestion", "Variants", "bundled_examples", "load_problem", "load_problem_text",
+    "lowered_problem", "problem_from_dict", "read_problem_data", "scalar_problem",
 ]

@@ -209,7 +209,7 @@ def load_problem(path_or_name: str | FilePath, *,
     return load_problem_text(text, fmt=fmt, name=name, expand=expand)
 
 
-TENSOR_COMMANDS = ("derive", "paths", "draw", "verify", "check", "explore")
+TENSOR_COMMANDS = ("derive", "paths", "draw", "verify", "check", "explore", "variants")
 """The commands that read a tensor problem; every other one refuses it, naming these."""
 
 
@@ -233,7 +233,7 @@ def scalar_problem(problem: Problem | TensorProblem, command: str = "") -> Probl
         ...
     symbackprop.errors.SpecError: tensor_mlp (bundled example): a tensor problem ([tensor]); \
 codegen reads a [network] or [graph] problem (the commands that read a tensor problem: derive, \
-paths, draw, verify, check, explore)
+paths, draw, verify, check, explore, variants)
     """
     if isinstance(problem, TensorProblem):
         raise SpecError(_tensor_refusal(problem.path or "<problem>", command))

@@ -8,8 +8,9 @@ matrix grammar (``[tensor.nodes]``, in any order), and an unrolled recurrence
 ``{t-1}``), expanded into ordinary nodes before the graph is built.  ``learning_rate`` is
 read as in the scalar format; ``[[claims]]`` are read by :mod:`symbackprop.spec.tensor_claims`
 (a gradient or a value, as numbers or a formula), and ``workbook`` lists the nodes whose
-gradients a student computes in turn (the backprop-ninja exercise).  Every error names the
-file and the key; shapes are checked at load.
+gradients a student computes in turn (the backprop-ninja exercise).  A template's
+``[variants]`` and ``[[questions]]`` are read by :mod:`symbackprop.spec.tensor_questions`.
+Every error names the file and the key; shapes are checked at load.
 
 Examples
 --------
@@ -40,12 +41,14 @@ from ..graph.tensor_build import build_tensor_graph
 from ..limits import MAX_NODES
 from .fields import as_table, check_keys, describe, number, text
 from .tensor_claims import TensorClaim, read_tensor_claims
+from .tensor_questions import TensorQuestion, read_tensor_questions, read_tensor_variants
 from .tensor_values import read_tensor
+from .variants import Variants
 
 __all__ = ["TENSOR_KEYS", "TENSOR_TOP_KEYS", "TensorProblem", "tensor_problem_from_dict"]
 
 TENSOR_TOP_KEYS = ("title", "source", "description", "tensor", "learning_rate", "claims",
-                   "workbook")
+                   "workbook", "variants", "questions")
 TENSOR_KEYS = ("output", "seed", "expand", "inputs", "targets", "parameters", "constants",
                "nodes", "recurrence")
 RECURRENCE_KEYS = ("steps", "nodes")
@@ -67,6 +70,11 @@ class TensorProblem:
         The ``[[claims]]`` (:mod:`symbackprop.spec.tensor_claims`).
     workbook : tuple of str
         The nodes a workbook asks the gradient of, in the order asked (empty for none).
+    variants : Variants or None
+        A template's ``[variants]`` draw rules and options
+        (:mod:`symbackprop.spec.tensor_questions`).
+    questions : tuple of TensorQuestion
+        A template's ``[[questions]]``.
     origins : mapping of str to str
         Where each value comes from, for a problem made from a model (empty for a file).
     seed : int
@@ -93,6 +101,8 @@ class TensorProblem:
     seed: int = 0
     expanded: bool = False
     workbook: tuple[str, ...] = ()
+    variants: Variants | None = None
+    questions: tuple[TensorQuestion, ...] = ()
 
     @property
     def has_values(self) -> bool:
@@ -206,7 +216,10 @@ undefined name 'x'; no names are defined
         path=name, learning_rate=None if rate is None else number(rate, f"{name}: learning_rate"),
         claims=read_tensor_claims(data.get("claims", []), graph, name), seed=seed,
         expanded=file_expand if expand is None else expand,
-        workbook=_workbook(data.get("workbook", []), graph, name))
+        workbook=_workbook(data.get("workbook", []), graph, name),
+        variants=(read_tensor_variants(data["variants"], graph, name) if "variants" in data
+                  else Variants() if "questions" in data else None),
+        questions=read_tensor_questions(data.get("questions", []), graph, name))
 
 
 def _read_leaves(table: Any, key: str, name: str, rng: np.random.Generator,

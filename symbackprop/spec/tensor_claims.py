@@ -48,7 +48,7 @@ from ..rules.tensor.grammar import parse_tensor_formula
 from .fields import as_table, check_keys, describe, number, text
 
 __all__ = ["TENSOR_CLAIM_KEYS", "TensorClaim", "adjoint_names", "claim_numbers", "nested_numbers",
-           "parse_claim_expression", "read_tensor_claims"]
+           "parse_claim_expression", "read_tensor_claims", "tensor_asked"]
 
 TENSOR_CLAIM_KEYS = ("of", "value", "expression", "tolerance", "comment")
 _GRADIENT = re.compile(r"\s*d\s*([A-Za-z_]\w*)\s*/\s*d\s*([A-Za-z_][\w.]*)\s*\Z")
@@ -277,12 +277,21 @@ def read_tensor_claims(value: Any, graph: TensorGraph, name: str) -> tuple[Tenso
                  for i, entry in enumerate(value, 1))
 
 
-def _claim(entry: Mapping[str, Any], index: int, graph: TensorGraph, name: str) -> TensorClaim:
-    of = text(entry.get("of"), f"{name}: claim {index} of") if "of" in entry else None
-    if of is None:
-        raise SpecError(f"{name}: claim {index}: missing key 'of'")
-    where = f"{name}: claim {index} ({of.strip()})"
-    check_keys(entry, TENSOR_CLAIM_KEYS, where)
+def tensor_asked(of: str, graph: TensorGraph, where: str) -> tuple[str, str]:
+    """What ``of`` asks of a tensor problem: ``("gradient", NAME)`` for ``dLOSS/dNAME``,
+    ``("value", NAME)`` for a tensor's name; refused (naming ``where``) otherwise.
+
+    Examples
+    --------
+    >>> from symbackprop.spec.problems import load_problem
+    >>> graph = load_problem("tensor_mlp").graph
+    >>> tensor_asked("dL/dW1", graph, "q1"), tensor_asked("Z1", graph, "q2")
+    (('gradient', 'W1'), ('value', 'Z1'))
+    >>> tensor_asked("dL/dy", graph, "q3")
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: q3: 'y' holds integers: it has no gradient
+    """
     gradient, plain = _GRADIENT.match(of), _NAME.match(of)
     if gradient is not None:
         loss, node, kind = gradient.group(1), gradient.group(2), "gradient"
@@ -297,6 +306,16 @@ def _claim(entry: Mapping[str, Any], index: int, graph: TensorGraph, name: str) 
         raise SpecError(f"{where}: no tensor is called {node!r}")
     if kind == "gradient" and graph.node(node).dtype != "float":
         raise SpecError(f"{where}: {node!r} holds integers: it has no gradient")
+    return kind, node
+
+
+def _claim(entry: Mapping[str, Any], index: int, graph: TensorGraph, name: str) -> TensorClaim:
+    of = text(entry.get("of"), f"{name}: claim {index} of") if "of" in entry else None
+    if of is None:
+        raise SpecError(f"{name}: claim {index}: missing key 'of'")
+    where = f"{name}: claim {index} ({of.strip()})"
+    check_keys(entry, TENSOR_CLAIM_KEYS, where)
+    kind, node = tensor_asked(of, graph, where)
     if "value" not in entry and "expression" not in entry:
         raise SpecError(f"{where}: give a value or an expression")
     numbers = shape = None

@@ -24,6 +24,7 @@ DrawRule('w*': multiples of 0.05 in [-1, 1], not 0)
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fnmatch import fnmatchcase
@@ -34,8 +35,8 @@ from ..graph.computation import ComputationGraph
 from .fields import as_table, check_keys, describe, number, text
 from .quantity import Quantity, read_asked
 
-__all__ = ["ANSWER_KINDS", "DrawRule", "Question", "Variants", "read_questions",
-           "read_variants"]
+__all__ = ["ANSWER_KINDS", "DrawRule", "Question", "Variants", "question_marking",
+           "read_draw_rules", "read_questions", "read_variants"]
 
 VARIANT_KEYS = ("seed", "attempts", "saturation", "draw")
 RULE_KEYS = ("range", "step", "digits", "integers", "choices", "fixed", "nonzero")
@@ -269,6 +270,21 @@ def read_variants(value: Any, graph: ComputationGraph,
     symbackprop.errors.SpecError: f.toml: [variants.draw] 'v*': matches no input, target or \
 parameter (leaves: w, x)
     """
+    leaves = [n for n in graph.order if graph.node(n).definition is None]
+    return read_draw_rules(value, leaves, name)
+
+
+def read_draw_rules(value: Any, leaves: list[str], name: str
+                    ) -> tuple[tuple[DrawRule, ...], dict[str, Any]]:
+    """The draw rules and options of file ``name``'s ``[variants]`` table, each rule checked
+    to draw one of ``leaves`` (a scalar graph's leaves, or a tensor problem's leaf tensors,
+    whose rule draws every entry).
+
+    Examples
+    --------
+    >>> read_draw_rules({"draw": {"W*": {"range": [-1, 1], "step": 0.5}}}, ["X", "W1"], "f")
+    ((DrawRule('W*': multiples of 0.5 in [-1, 1]),), {})
+    """
     where = f"{name}: [variants]"
     table = as_table(value, where)
     check_keys(table, VARIANT_KEYS, where)
@@ -284,7 +300,6 @@ parameter (leaves: w, x)
             raise SpecError(f"{where} saturation: must be in [0, 1), got {saturation}")
         options["saturation"] = saturation
     draws = as_table(table.get("draw", {}), f"{name}: [variants.draw]")
-    leaves = [n for n in graph.order if graph.node(n).definition is None]
     rules = []
     for pattern, spec in draws.items():
         rule_where = f"{name}: [variants.draw] {pattern!r}"
@@ -316,29 +331,45 @@ def read_questions(value: Any, graph: ComputationGraph, name: str,
     questions: list[Question] = []
     for index, entry, quantity, where in read_asked(value, graph, name, "question",
                                                     QUESTION_KEYS, learning_rate):
-        qid = text(entry.get("id", f"q{index}"), f"{where} id")
-        if not ID_PATTERN.match(qid) or ".." in qid:
-            raise SpecError(f"{where} id: {qid!r} may use only letters, digits and . _ - "
-                            "(no '..')")
-        if qid in {q.id for q in questions}:
-            raise SpecError(f"{where} id: {qid!r} is used twice")
-        points = number(entry.get("points", 1), f"{where} points")
-        if not 0 <= points <= MAX_POINTS:
-            raise SpecError(f"{where} points: must be between 0 and {MAX_POINTS:,}, got "
-                            f"{points:g}")
-        tolerance = None
-        if "tolerance" in entry:
-            tolerance = number(entry["tolerance"], f"{where} tolerance")
-            if tolerance < 0:
-                raise SpecError(f"{where} tolerance: must not be negative")
-        if "tolerance" in entry and "digits" in entry:
-            raise SpecError(f"{where}: give tolerance or digits, not both")
-        digits = _integer(entry.get("digits", DEFAULT_DIGITS), f"{where} digits", low=1,
-                          high=MAX_DIGITS)
-        answer = text(entry.get("answer", "number"), f"{where} answer")
-        if answer not in ANSWER_KINDS:
-            raise SpecError(f"{where} answer: {answer!r}; allowed: {', '.join(ANSWER_KINDS)}")
-        prompt = text(entry.get("text", ""), f"{where} text")
+        marking = question_marking(entry, index, where, {q.id for q in questions})
         questions.append(Question(quantity.of, quantity.kind, quantity.target, quantity.wrt,
-                                  qid, points, tolerance, digits, answer, prompt))
+                                  **marking))
     return tuple(questions)
+
+
+def question_marking(entry: Mapping[str, Any], index: int, where: str, taken: set[str]
+                     ) -> dict[str, Any]:
+    """How question ``index`` (a ``[[questions]]`` entry) is marked: its ``id`` (not one of
+    ``taken``), ``points``, ``tolerance``, ``digits``, ``answer`` and ``text``, checked; the
+    same for a scalar or a tensor question.
+
+    Examples
+    --------
+    >>> question_marking({"of": "dL/dW1", "points": 3}, 2, "f.toml: question 2", set())
+    {'id': 'q2', 'points': 3.0, 'tolerance': None, 'digits': 3, 'answer': 'number', 'text': ''}
+    """
+    qid = text(entry.get("id", f"q{index}"), f"{where} id")
+    if not ID_PATTERN.match(qid) or ".." in qid:
+        raise SpecError(f"{where} id: {qid!r} may use only letters, digits and . _ - "
+                        "(no '..')")
+    if qid in taken:
+        raise SpecError(f"{where} id: {qid!r} is used twice")
+    points = number(entry.get("points", 1), f"{where} points")
+    if not 0 <= points <= MAX_POINTS:
+        raise SpecError(f"{where} points: must be between 0 and {MAX_POINTS:,}, got "
+                        f"{points:g}")
+    tolerance = None
+    if "tolerance" in entry:
+        tolerance = number(entry["tolerance"], f"{where} tolerance")
+        if tolerance < 0:
+            raise SpecError(f"{where} tolerance: must not be negative")
+    if "tolerance" in entry and "digits" in entry:
+        raise SpecError(f"{where}: give tolerance or digits, not both")
+    digits = _integer(entry.get("digits", DEFAULT_DIGITS), f"{where} digits", low=1,
+                      high=MAX_DIGITS)
+    answer = text(entry.get("answer", "number"), f"{where} answer")
+    if answer not in ANSWER_KINDS:
+        raise SpecError(f"{where} answer: {answer!r}; allowed: {', '.join(ANSWER_KINDS)}")
+    prompt = text(entry.get("text", ""), f"{where} text")
+    return {"id": qid, "points": float(points), "tolerance": tolerance, "digits": digits,
+            "answer": answer, "text": prompt}

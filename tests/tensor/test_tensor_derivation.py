@@ -128,7 +128,7 @@ def _conv1d(t: Any, v: dict[str, Any]) -> Any:
 REFERENCES: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "mlp": _mlp, "batchnorm": _batchnorm, "rnn": _rnn, "attention": _attention,
     "ninja": _ninja, "mlp_784": _mlp_784, "transformer": _transformer, "mazur": _mazur,
-    "layernorm": _layernorm, "conv1d": _conv1d,
+    "layernorm": _layernorm, "conv1d": _conv1d, "assignment": _mlp,
 }
 
 

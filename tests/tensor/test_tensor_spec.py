@@ -205,7 +205,7 @@ def test_the_scalar_reader_refuses_a_tensor_file_naming_the_commands_that_read_i
         problem_from_dict(_parse(BASE, "toml", "f.toml"), name="f.toml")
     assert str(caught.value) == ("f.toml: a tensor problem ([tensor]); this needs a [network] or "
                                  "[graph] problem (the commands that read a tensor problem: "
-                                 "derive, paths, draw, verify, check, explore)")
+                                 "derive, paths, draw, verify, check, explore, variants)")
 
 
 @pytest.mark.parametrize(("change", "fragments"), [
