@@ -242,6 +242,8 @@ _C_FLOATS = json.JSONEncoder(allow_nan=False).encode
 """A list of floats as ``[1.5, -0.0]``: without an indent the C encoder writes it, each number
 by ``float.__repr__``."""
 
+_FLOAT, _STR = {float}, {str}
+
 _SCALARS: dict[type, Callable[[Any], str]] = {
     str: _STRING, float: _float, int: int.__repr__, bool: lambda v: "true" if v else "false",
     type(None): lambda v: "null"}
@@ -364,11 +366,12 @@ class _Writer:
             if len(value) > _AT_ONCE or depth > _AT_ONCE:
                 return None
             inner = "  " * (level + 1)
-            if all(type(v) is float for v in value):  # a row of a matrix
+            kinds = set(map(type, value))
+            if kinds == _FLOAT:  # a row of a matrix
                 floats = _floats(value)
                 if floats is not None:
                     return "[\n" + inner + (",\n" + inner).join(floats) + "\n" + "  " * level + "]"
-            if all(type(v) is str for v in value):
+            if kinds == _STR:
                 items: Any = map(_STRING, value)
             else:
                 items, seen = [], self.seen
