@@ -154,7 +154,7 @@ def _values(value: Any, shape: tuple[int, ...] | None, dtype: str, where: str, n
     return found, dtype, array
 
 
-_ROW_TYPES = {"float": {Decimal, float, int}, "int": {int}}
+_ROW_TYPES: dict[str, set[type]] = {"float": {Decimal, float, int}, "int": {int}}
 """The types of the entries :func:`_whole` converts at once, by dtype (a file's floats are
 read as :class:`~decimal.Decimal`; ``bool`` is not one: ``True`` is refused, not read as 1)."""
 
