@@ -5,6 +5,7 @@ Each check runs in a fresh interpreter (the test process has imported everything
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,24 @@ def test_the_views_are_found_after_a_bare_import() -> None:
 def test_subpackages_are_attributes_of_the_package_when_asked_for() -> None:
     out = _python("import symbackprop\nprint(symbackprop.render.derivation_text.__module__)\n")
     assert out.strip() == "symbackprop.render.text"
+
+
+@pytest.mark.parametrize("given, expected", [(None, "1"), ("2", "2")])
+def test_the_program_runs_numpys_blas_in_one_thread_unless_told(given: str | None,
+                                                                 expected: str) -> None:
+    """``run`` (the console script) sets OpenBLAS's thread count before numpy is imported, and
+    keeps one the environment gives."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = ("import atexit, os, sys\n"
+            "atexit.register(lambda: print(os.environ['OPENBLAS_NUM_THREADS'], "
+            "'numpy' in sys.modules))\n"
+            "sys.argv = ['symbackprop', '--version']\n"
+            "from symbackprop.cli import run\n"
+            "print('numpy' in sys.modules)\n"
+            "run()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)
+    assert done.stdout.splitlines()[0] == "False"  # not imported before run sets it
+    assert done.stdout.splitlines()[-1] == f"{expected} False"

@@ -35,7 +35,7 @@ def add_tensor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--full", action="store_true",
                         help="a tensor problem: print every entry of every matrix (by default a "
                              "tensor past 6 rows or columns prints its corners, shape, norm and "
-                             "largest entry)")
+                             "largest entry; JSON so summarises every value but the gradient)")
 
 
 def load_either(args: argparse.Namespace) -> Problem | TensorProblem:
@@ -117,7 +117,7 @@ def _derive_all(args: argparse.Namespace, problem: TensorProblem) -> int:
 
     grads = tensor_gradients(problem.graph, problem.values, of=args.of)
     if args.format == "json":
-        text = to_json(tensor_gradients_data(grads))
+        text = to_json(tensor_gradients_data(grads, full=args.full))
     elif args.format == "text":
         text = tensor_gradients_text(grads, title=problem.title, full=args.full)
     else:
@@ -154,7 +154,7 @@ def derive_tensor(args: argparse.Namespace, problem: TensorProblem) -> int:
     if args.format == "json":
         from ..render.tensor_data import tensor_derivation_data
 
-        text = to_json(tensor_derivation_data(derivation, rate))
+        text = to_json(tensor_derivation_data(derivation, rate, full=args.full))
     elif args.format == "latex":
         from ..render.latex import derivation_latex, latex_document
 
@@ -201,7 +201,7 @@ def paths_tensor(args: argparse.Namespace, problem: TensorProblem) -> int:
     derivation = derive(problem.graph, args.wrt, args.of, values=problem.values,
                         max_paths=args.max_paths)
     if args.format == "json":
-        text = to_json(tensor_paths_data(derivation))
+        text = to_json(tensor_paths_data(derivation, full=args.full))
     else:
         text = tensor_paths_text(tensor_page_model(derivation, full=args.full))
     emit(text, args.output)

@@ -227,6 +227,23 @@ def _float(value: float) -> str:
     return float.__repr__(value)
 
 
+def _floats(values: list[float] | tuple[float, ...]) -> list[str] | None:
+    """The texts of ``values`` (floats) as :func:`_float` writes them, by the standard library's
+    C encoder (a matrix's rows: 5 times faster than one call a number); ``None`` when one is
+    not finite (:func:`_float` then names it)."""
+    try:
+        texts = _C_FLOATS(values)[1:-1].split(", ")
+    except ValueError:
+        return None
+    return ["0.0" if t == "-0.0" else t for t in texts]
+
+
+_C_FLOATS = json.JSONEncoder(allow_nan=False).encode
+"""A list of floats as ``[1.5, -0.0]``: without an indent the C encoder writes it, each number
+by ``float.__repr__``."""
+
+_FLOAT, _STR = {float}, {str}
+
 _SCALARS: dict[type, Callable[[Any], str]] = {
     str: _STRING, float: _float, int: int.__repr__, bool: lambda v: "true" if v else "false",
     type(None): lambda v: "null"}
@@ -349,7 +366,12 @@ class _Writer:
             if len(value) > _AT_ONCE or depth > _AT_ONCE:
                 return None
             inner = "  " * (level + 1)
-            if all(type(v) is str for v in value):
+            kinds = set(map(type, value))
+            if kinds == _FLOAT:  # a row of a matrix
+                floats = _floats(value)
+                if floats is not None:
+                    return "[\n" + inner + (",\n" + inner).join(floats) + "\n" + "  " * level + "]"
+            if kinds == _STR:
                 items: Any = map(_STRING, value)
             else:
                 items, seen = [], self.seen

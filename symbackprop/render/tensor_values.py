@@ -8,7 +8,8 @@ its largest entry in absolute value.  ``full=True`` (``--full``) prints every en
 vector is one row; a scalar is its number.  Entries have
 :data:`~symbackprop.render.numbers.DISPLAY_DIGITS` significant digits, a scalar
 :data:`~symbackprop.render.numbers.VALUE_DIGITS` (as the scalar pages print a value read on
-its own); JSON always carries every entry at full precision.
+its own).  JSON writes at full precision the entries it holds: the gradient whole, other values
+past this rule summarised the same way (:func:`kept`; :mod:`symbackprop.render.tensor_data`).
 
 Examples
 --------
@@ -37,7 +38,7 @@ import numpy as np
 from .numbers import DISPLAY_DIGITS, FACTOR_DIGITS, VALUE_DIGITS, latex_number, text_number
 from .widths import width
 
-__all__ = ["EDGE", "WHOLE", "matrix_latex", "matrix_text", "summarised", "summary_text"]
+__all__ = ["EDGE", "WHOLE", "kept", "matrix_latex", "matrix_text", "summarised", "summary_text"]
 
 WHOLE = 6
 """A tensor prints whole up to this many rows, columns and leading slices."""
@@ -67,6 +68,21 @@ def _picks(n: int, cut: bool) -> list[int | None]:
     if not cut or n <= WHOLE:
         return list(range(n))
     return [*range(EDGE), _GAP, *range(n - EDGE, n)]
+
+
+def kept(shape: tuple[int, ...]) -> list[list[int]]:
+    """The indices a summary keeps along each axis of a tensor of ``shape``: an axis longer
+    than :data:`WHOLE` its first and last :data:`EDGE`, a shorter one every index (the rows
+    and columns the text prints, axis by axis; JSON's summary of a tensor).
+
+    Examples
+    --------
+    >>> kept((8, 2))
+    [[0, 1, 2, 5, 6, 7], [0, 1]]
+    >>> kept(())
+    []
+    """
+    return [[i for i in _picks(n, True) if i is not None] for n in shape]
 
 
 def _slices(value: np.ndarray, cut: bool) -> Iterator[tuple[tuple[int, ...] | None, np.ndarray]]:

@@ -107,8 +107,7 @@ def read_tensor(value: Any, where: str, rng: np.random.Generator) -> TensorValue
 shape [3]
     """
     if not isinstance(value, dict):
-        inferred, numbers = _nested(value, where)
-        return TensorValue(inferred, "float", _array(numbers, inferred, "float", where))
+        return TensorValue(*_values(value, None, "float", where, where))
     check_keys(value, TENSOR_VALUE_KEYS, where)
     dtype = value.get("dtype", "float")
     if dtype not in ("float", "int"):
@@ -117,17 +116,76 @@ shape [3]
     if "values" in value and "draw" in value:
         raise SpecError(f"{where}: give values or draw, not both")
     if "values" in value:
-        found, flat = _nested(value["values"], f"{where} values")
-        if shape is not None and found != shape:
-            raise SpecError(f"{where}: shape {list(shape)} but the values have shape "
-                            f"{list(found)}")
-        return TensorValue(found, dtype, _array(flat, found, dtype, f"{where} values"))
+        return TensorValue(*_values(value["values"], shape, dtype, where, f"{where} values"))
     if shape is None:
         raise SpecError(f"{where}: give a shape (with a draw, or alone), or values")
     if "draw" in value:
         return TensorValue(shape, dtype, _draw(value["draw"], shape, dtype, f"{where} draw",
                                                rng), drawn=True)
     return TensorValue(shape, dtype, None)
+
+
+def _values(value: Any, shape: tuple[int, ...] | None, dtype: str, where: str, named: str,
+            ) -> tuple[tuple[int, ...], str, np.ndarray]:
+    """The shape, dtype and array of the nested list ``value`` (checked against ``shape``
+    when the file gives one; ``named`` names the values in an error about an entry): by one
+    :func:`numpy.array` when every innermost list is a row of the same length holding only
+    numbers (``int`` ones only, for dtype int), all finite; else entry by entry, to name what
+    is wrong.
+
+    Examples
+    --------
+    >>> _values([[1, 2.5], [3, 4]], (2, 2), "float", "f", "f values")[2]
+    array([[1. , 2.5],
+           [3. , 4. ]])
+    >>> _values([[1, True]], None, "float", "f", "f values")
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.SpecError: f values: every entry must be a number, got bool True
+    """
+    found, array = _whole(value, dtype)
+    if array is None:
+        found, flat = _nested(value, named)
+    if shape is not None and found != shape:
+        raise SpecError(f"{where}: shape {list(shape)} but the values have shape "
+                        f"{list(found)}")
+    if array is None:
+        array = _array(flat, found, dtype, named)
+    return found, dtype, array
+
+
+_ROW_TYPES: dict[str, set[type]] = {"float": {Decimal, float, int}, "int": {int}}
+"""The types of the entries :func:`_whole` converts at once, by dtype (a file's floats are
+read as :class:`~decimal.Decimal`; ``bool`` is not one: ``True`` is refused, not read as 1)."""
+
+
+def _whole(value: Any, dtype: str) -> tuple[tuple[int, ...], np.ndarray | None]:
+    """``value`` as one array when it is rectangular lists of rows of plain numbers (the
+    common case, a matrix in a file) within the limits, with its shape; else ``(), None``."""
+    shape: list[int] = []
+    probe = value
+    while type(probe) is list and probe:
+        shape.append(len(probe))
+        probe = probe[0]
+    if not shape or math.prod(shape) > MAX_TENSOR_ENTRIES.value() or len(shape) > (
+            MAX_TENSOR_RANK.value()) or max(shape) > MAX_TENSOR_DIM.value():
+        return (), None
+    level = [value]
+    for n in shape[:-1]:
+        if any(type(item) is not list or len(item) != n for item in level):
+            return (), None
+        level = [entry for item in level for entry in item]
+    allowed, width = _ROW_TYPES[dtype], shape[-1]
+    if any(type(row) is not list or len(row) != width or not set(map(type, row)) <= allowed
+           for row in level):
+        return (), None
+    try:
+        array = np.array(value, dtype=int if dtype == "int" else float)
+    except (OverflowError, ValueError):
+        return (), None
+    if dtype == "float" and not np.isfinite(array).all():
+        return (), None
+    return tuple(shape), array
 
 
 def _nested(value: Any, where: str) -> tuple[tuple[int, ...], list[Any]]:

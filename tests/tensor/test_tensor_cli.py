@@ -20,8 +20,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "render"))
 from test_latex_compile import compile_latex
 
+from symbackprop.calculus.derivation import derive
 from symbackprop.calculus.tensor_sweep import tensor_gradients
 from symbackprop.cli import main
+from symbackprop.render.tensor_data import tensor_derivation_data
 from symbackprop.spec import bundled_examples, load_problem
 
 TENSOR = sorted(bundled_examples("tensor"))
@@ -63,8 +65,11 @@ def test_every_parameter_in_json(name, capsys):
         assert data["adjoints"][0]["node"] == data["of"] and data["adjoints"][-1]["node"] == wrt
         np.testing.assert_allclose(np.array(data["gradient"], dtype=float), grads[wrt],
                                    rtol=1e-12, atol=0)
-        if data["paths_listed"]:  # the paths' contributions sum to the gradient
-            total = sum(np.array(p["value"], dtype=float) for p in data["paths"])
+        if data["paths_listed"]:  # the paths' contributions (whole with --full) sum to it
+            whole = json.loads(run(capsys, "derive", name, "--wrt", wrt, "--format", "json",
+                                   "--full"))
+            validate(whole)
+            total = sum(np.array(p["value"], dtype=float) for p in whole["paths"])
             np.testing.assert_allclose(total, grads[wrt], rtol=1e-9, atol=1e-12)
 
 
@@ -155,6 +160,49 @@ def test_full_prints_every_entry(capsys):
     full = run(capsys, "derive", "tensor_ninja", "--wrt", "W2", "--full")
     assert "⋱" in summarised and "--full prints it whole" in summarised
     assert "⋱" not in full and len(full) > 10 * len(summarised)
+
+
+def test_json_summarises_every_value_but_the_gradient_unless_full(capsys):
+    """As the text prints them: past 6 rows or columns an adjoint's value, a path's and the
+    update's are a summary (shape, norm, largest entry, the entries at the kept indices);
+    the gradient asked for is whole; ``--full`` writes every value whole."""
+    problem = load_problem("tensor_ninja")
+    grads = tensor_gradients(problem.graph, problem.values).gradients
+    data = json.loads(run(capsys, "derive", "tensor_ninja", "--wrt", "W2", "--format", "json"))
+    full = json.loads(run(capsys, "derive", "tensor_ninja", "--wrt", "W2", "--format", "json",
+                          "--full"))
+    validate(data)
+    validate(full)
+    np.testing.assert_array_equal(np.array(data["gradient"]), grads["W2"])
+    assert data["gradient"] == full["gradient"]
+    summaries = 0
+    for short, whole in zip(data["adjoints"] + data["paths"], full["adjoints"] + full["paths"],
+                            strict=True):
+        value = np.array(whole["value"], dtype=float)
+        if not isinstance(short["value"], dict):  # small enough to be whole
+            assert max(value.shape[-2:], default=0) <= 6 and short["value"] == whole["value"]
+            continue
+        summaries += 1
+        summary = short["value"]
+        assert summary["shape"] == list(value.shape) and max(value.shape) > 6
+        assert summary["norm"] == pytest.approx(np.linalg.norm(value), rel=1e-12)
+        assert summary["max_abs"] == np.abs(value).max()
+        for axis, kept in zip(value.shape, summary["indices"], strict=True):
+            assert kept == (list(range(axis)) if axis <= 6 else
+                            [0, 1, 2, axis - 3, axis - 2, axis - 1])
+        np.testing.assert_array_equal(np.array(summary["entries"]),
+                                      value[np.ix_(*summary["indices"])])
+    assert summaries >= 2
+    derivation = derive(problem.graph, "W2", values=problem.values)  # a step of 200 x 27
+    for whole, kind in ((False, dict), (True, list)):
+        update = tensor_derivation_data(derivation, 0.1, full=whole)["update"]
+        assert isinstance(update["before"], kind) and isinstance(update["after"], kind)
+    wrt_all = json.loads(run(capsys, "derive", "tensor_ninja", "--wrt", "all", "--format",
+                             "json"))
+    validate(wrt_all)
+    assert any(isinstance(a["value"], dict) for a in wrt_all["adjoints"])
+    for name, value in grads.items():  # every gradient of --wrt all whole
+        np.testing.assert_array_equal(np.array(wrt_all["gradients"][name]), value)
 
 
 def test_the_update_with_a_learning_rate_is_mazurs(capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pytest
@@ -278,3 +279,40 @@ def test_the_graphs_total_entries_are_bounded(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(SpecError, match="SYMBACKPROP_MAX_TENSOR_GRAPH_ENTRIES"):
         load_problem_text(BASE, name="f.toml")
     assert GraphError  # (the graph's own refusals are in test_tensor_graph.py)
+
+
+@pytest.mark.parametrize("values, dtype", [
+    ([[Decimal("0.1"), 2, -3.5], [Decimal("1e-300"), Decimal("4.25"), 7]], "float"),
+    ([[[1, 2], [3, 4]], [[5, 6], [7, 8]]], "int"),
+    ([2**70, Decimal("1.5")], "float"),
+    ([[1, True]], "float"),
+    ([[1, 2], [3]], "float"),
+    ([[1, 2], [3, [4]]], "float"),
+    ([[1, Decimal("inf")]], "float"),
+    ([[1, Decimal("NaN")]], "float"),
+    ([[1.0, 2]], "int"),
+    ([[1.5, 2]], "int"),
+    ([[]], "float"),
+    ([["1", 2]], "float"),
+    (Decimal("2.5"), "float"),
+])
+def test_values_read_at_once_are_what_entry_by_entry_reads(values, dtype, monkeypatch) -> None:
+    """A matrix of plain numbers is converted by one numpy call; every other list (a bool, a
+    ragged or non-finite entry, a float in an int tensor) is read entry by entry as before,
+    with the same result or the same error."""
+    import importlib
+
+    module = importlib.import_module("symbackprop.spec.tensor_values")
+
+    def read() -> tuple[str, Any]:
+        table = {"values": values, "dtype": dtype}
+        try:
+            found = module.read_tensor(table, "f.toml: [tensor.inputs] X", None)
+        except SpecError as err:
+            return "error", str(err)
+        assert found.values is not None
+        return found.dtype, (found.shape, found.values.dtype, found.values.tolist())
+
+    at_once = read()
+    monkeypatch.setattr(module, "_whole", lambda value, kind: ((), None))
+    assert at_once == read()
