@@ -34,6 +34,7 @@ import numpy as np
 from ..errors import SpecError
 from ..graph.node import suggest
 from ..limits import MAX_TENSOR_DIM, MAX_TENSOR_ENTRIES, MAX_TENSOR_RANK
+from ..rules.lexing import clip
 from .fields import check_keys, describe
 
 __all__ = ["DRAWS", "TENSOR_VALUE_KEYS", "TensorValue", "check_tensor_shape", "read_tensor"]
@@ -216,6 +217,9 @@ def _nested(value: Any, where: str) -> tuple[tuple[int, ...], list[Any]]:
     return tuple(shape), flat
 
 
+_INT64 = np.iinfo(np.int64)
+
+
 def _array(flat: list[Any], shape: tuple[int, ...], dtype: str, where: str) -> np.ndarray:
     numbers = []
     for item in flat:
@@ -225,7 +229,14 @@ def _array(flat: list[Any], shape: tuple[int, ...], dtype: str, where: str) -> n
             raise SpecError(f"{where}: every entry must be a finite number, got {item}")
         if dtype == "int" and item != int(item):
             raise SpecError(f'{where}: dtype "int" holds whole numbers, got {item}')
-        numbers.append(int(item) if dtype == "int" else float(item))
+        if dtype == "int" and not _INT64.min <= item <= _INT64.max:
+            raise SpecError(f'{where}: dtype "int" holds whole numbers from {_INT64.min} to '
+                            f"{_INT64.max}, got {clip(str(item))}")
+        try:
+            numbers.append(int(item) if dtype == "int" else float(item))
+        except OverflowError:
+            raise SpecError(f"{where}: every entry must be a number a float64 holds (below "
+                            f"about 1.8e308 in size), got {clip(str(item))}") from None
     return np.array(numbers, dtype=int if dtype == "int" else float).reshape(shape)
 
 

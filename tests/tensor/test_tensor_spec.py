@@ -239,6 +239,12 @@ def test_the_scalar_reader_refuses_a_tensor_file_naming_the_commands_that_read_i
      ["[tensor.inputs] y", "dtype"]),
     (("b = [0.1, 0.0, -0.1]", "b = { shape = [3], dtype = \"int\", values = [1, 2, 3] }"),
      ["[tensor.parameters] b", "float"]),
+    # numbers past what the dtype holds: an error naming the entry, not an OverflowError
+    (("y = { shape = [4], dtype = \"int\", draw = { integers = 3 } }",
+      "y = { shape = [4], dtype = \"int\", values = [0, 1, 1, 1180591620717411303424] }"),
+     ["[tensor.inputs] y values", "whole numbers from -9223372036854775808", "1180591620717"]),
+    (("b = [0.1, 0.0, -0.1]", "b = [0.1, 0.0, 1" + "0" * 400 + "]"),
+     ["[tensor.parameters] b", "a float64 holds", "..."]),
     (('L = "cross_entropy(X @ W + b, y)"', 'L = "cross_entropy(X @ W + b, W)"'),
      ["[tensor.nodes] L", "cross_entropy", "(4, 3) and (3, 3)"]),
     (('L = "cross_entropy(X @ W + b, y)"', 'L = "X @ W"'), ["'L' has shape (4, 3)", "scalar"]),
