@@ -27,7 +27,7 @@ May import :mod:`symbackprop.render`, :mod:`symbackprop.numeric`, :mod:`symbackp
 
 from __future__ import annotations
 
-from .batch import FileCheck, check_source, check_sources, collect_sources
+from .batch import FileCheck, Source, check_source, check_sources, collect_sources
 from .claims import VERDICTS, CheckReport, ClaimResult, check_problem
 from .judge import Judgement, judge_number
 from .predict import MistakenValue, mistaken_forward_values, mistaken_values
@@ -42,6 +42,7 @@ __all__ = [
     "FileCheck",
     "Judgement",
     "MistakenValue",
+    "Source",
     "TensorCheckReport",
     "TensorClaimResult",
     "TensorPrediction",
