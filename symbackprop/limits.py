@@ -39,6 +39,7 @@ from .errors import SpecError, SymbackpropError, UsageError
 __all__ = [
     "LIMITS",
     "MAX_CLAIMS",
+    "MAX_COMPOSED_DEPTH",
     "MAX_COMPOSED_WORK",
     "MAX_DATA_ITEMS",
     "MAX_DATA_NESTING",
@@ -194,6 +195,11 @@ MAX_COMPOSED_WORK = Limit(
     "MAX_COMPOSED_WORK", 20_000,
     "verify's estimate of the sympy.diff oracle's cost: parameters checked times the nodes of "
     "the composed loss (every definition substituted); above it that oracle is skipped")
+MAX_COMPOSED_DEPTH = Limit(
+    "MAX_COMPOSED_DEPTH", 8,
+    "the depth of the composed loss for verify's sympy.diff oracle: edges on the longest path "
+    "from a leaf to the output (its work grows exponentially with the depth); above it that "
+    "oracle is skipped")
 MAX_LISTED_PATHS = Limit(
     "MAX_LISTED_PATHS", 500_000,
     "paths listed one by one, asked for with --max-paths or --stream-limit at or above their "
@@ -232,7 +238,7 @@ MAX_TENSOR_VERIFY_WORK = Limit(
 LIMITS: tuple[Limit, ...] = (
     MAX_FILE_BYTES, MAX_DATA_NESTING, MAX_DATA_ITEMS, MAX_FORMULA_LENGTH, MAX_FORMULA_DEPTH,
     MAX_NUMBER_DIGITS, MAX_NUMBER_BITS, MAX_NODES, MAX_CLAIMS, MAX_LAYERS, MAX_WIDTH,
-    MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_WORK, MAX_LISTED_PATHS, MAX_DRAW_NODES,
-    MAX_PAGE_BYTES, MAX_TENSOR_RANK, MAX_TENSOR_DIM, MAX_TENSOR_ENTRIES, MAX_TENSOR_GRAPH_ENTRIES,
-    MAX_LOWERED_NODES, MAX_LOWERED_READS, MAX_TENSOR_VERIFY_WORK,
+    MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_WORK, MAX_COMPOSED_DEPTH, MAX_LISTED_PATHS,
+    MAX_DRAW_NODES, MAX_PAGE_BYTES, MAX_TENSOR_RANK, MAX_TENSOR_DIM, MAX_TENSOR_ENTRIES,
+    MAX_TENSOR_GRAPH_ENTRIES, MAX_LOWERED_NODES, MAX_LOWERED_READS, MAX_TENSOR_VERIFY_WORK,
 )
