@@ -68,3 +68,21 @@ def test_a_key_past_the_written_out_paths_gives_the_formula_in_deltas(
     assert time.monotonic() - start < 60
     key = json.loads((tmp_path / "out" / "key" / "s01.json").read_text(encoding="utf-8"))
     assert key["questions"][0]["formula"] == "delta_h0*x"
+
+
+def test_a_template_whose_every_draw_is_degenerate_stops_at_its_attempts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every input drawn 0: every gradient is 0.  The run stops after ``attempts`` draws (at
+    most 10,000), naming the reason once (it was repeated for each of the last draws)."""
+    degenerate = TEMPLATE.replace("attempts = 100", "attempts = 20", 1).replace(
+        '"x?" = {range = [-1, 1], step = 0.1, nonzero = true}', '"x?" = {choices = [0]}', 1)
+    degenerate = degenerate.replace('"b?" = {range = [-0.5, 0.5], step = 0.1}',
+                                    '"b?" = {choices = [0]}', 1)
+    template = tmp_path / "t.toml"
+    template.write_text(degenerate, encoding="utf-8")
+    assert main(["variants", str(template), "--count", "2", "--jobs", "1",
+                 "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "student 's01': all 20 draws were degenerate" in err
+    assert err.count("q2 (dL/dw1): a zero gradient") == 1
+    assert not (tmp_path / "out").exists()
