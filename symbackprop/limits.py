@@ -11,7 +11,9 @@ process too.  docs/security.md lists them (a test compares that table with :data
 The path limits of the derivation and of ``paths`` stay with the code they bound
 (``symbackprop.calculus.options.DEFAULT_PATH_LIMIT``, raised with ``--max-paths``, and
 ``symbackprop.calculus.options.STREAM_LIMIT``, raised with ``--stream-limit``): paths are
-counted by dynamic programming first, so a listing past them is refused, never started.
+counted by dynamic programming first, so a listing past them is never started.  Those options
+are bounded in turn by :data:`MAX_LISTED_PATHS`: a listing of more paths is refused from the
+count.
 
 The bottom layer: imports only :mod:`symbackprop.errors`.
 
@@ -37,6 +39,7 @@ from .errors import SpecError, SymbackpropError, UsageError
 __all__ = [
     "LIMITS",
     "MAX_CLAIMS",
+    "MAX_COMPOSED_DEPTH",
     "MAX_COMPOSED_WORK",
     "MAX_DATA_ITEMS",
     "MAX_DATA_NESTING",
@@ -45,6 +48,7 @@ __all__ = [
     "MAX_FORMULA_DEPTH",
     "MAX_FORMULA_LENGTH",
     "MAX_LAYERS",
+    "MAX_LISTED_PATHS",
     "MAX_LOWERED_NODES",
     "MAX_LOWERED_READS",
     "MAX_NODES",
@@ -191,6 +195,16 @@ MAX_COMPOSED_WORK = Limit(
     "MAX_COMPOSED_WORK", 20_000,
     "verify's estimate of the sympy.diff oracle's cost: parameters checked times the nodes of "
     "the composed loss (every definition substituted); above it that oracle is skipped")
+MAX_COMPOSED_DEPTH = Limit(
+    "MAX_COMPOSED_DEPTH", 8,
+    "the depth of the composed loss for verify's sympy.diff oracle: edges on the longest path "
+    "from a leaf to the output (its work grows exponentially with the depth); above it that "
+    "oracle is skipped")
+MAX_LISTED_PATHS = Limit(
+    "MAX_LISTED_PATHS", 500_000,
+    "paths listed one by one, asked for with --max-paths or --stream-limit at or above their "
+    "count, checked from the count before any is listed; with the options' defaults the count "
+    "and the factored form are shown instead")
 MAX_DRAW_NODES = Limit("MAX_DRAW_NODES", 400, "nodes in one picture")
 MAX_PAGE_BYTES = Limit(
     "MAX_PAGE_BYTES", 10_000_000,
@@ -224,7 +238,7 @@ MAX_TENSOR_VERIFY_WORK = Limit(
 LIMITS: tuple[Limit, ...] = (
     MAX_FILE_BYTES, MAX_DATA_NESTING, MAX_DATA_ITEMS, MAX_FORMULA_LENGTH, MAX_FORMULA_DEPTH,
     MAX_NUMBER_DIGITS, MAX_NUMBER_BITS, MAX_NODES, MAX_CLAIMS, MAX_LAYERS, MAX_WIDTH,
-    MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_WORK, MAX_DRAW_NODES, MAX_PAGE_BYTES,
-    MAX_TENSOR_RANK, MAX_TENSOR_DIM, MAX_TENSOR_ENTRIES, MAX_TENSOR_GRAPH_ENTRIES,
-    MAX_LOWERED_NODES, MAX_LOWERED_READS, MAX_TENSOR_VERIFY_WORK,
+    MAX_PARAMETERS, MAX_VERIFY_WORK, MAX_COMPOSED_WORK, MAX_COMPOSED_DEPTH, MAX_LISTED_PATHS,
+    MAX_DRAW_NODES, MAX_PAGE_BYTES, MAX_TENSOR_RANK, MAX_TENSOR_DIM, MAX_TENSOR_ENTRIES,
+    MAX_TENSOR_GRAPH_ENTRIES, MAX_LOWERED_NODES, MAX_LOWERED_READS, MAX_TENSOR_VERIFY_WORK,
 )

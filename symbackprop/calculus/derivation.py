@@ -43,7 +43,7 @@ from ..graph.computation import ComputationGraph
 from ..graph.tensor import TensorGraph
 from .adjoints import adjoint_sweep
 from .options import DEFAULT_PATH_LIMIT
-from .paths import Path, find_paths
+from .paths import Path, check_listing, find_paths
 from .simplify import simplify
 from .streaming import PathTerms
 from .tensor_derivation import TensorDerivation, tensor_derive
@@ -316,6 +316,12 @@ def derive(
         List the paths only up to this many; above it the derivation keeps the count and the
         adjoint form (every path is still there, grouped).
 
+    Raises
+    ------
+    PathLimitError
+        When ``max_paths`` would list more paths than
+        :data:`~symbackprop.limits.MAX_LISTED_PATHS` (checked from their count, before any work).
+
     Notes
     -----
     Counting paths and the adjoint form cost O(V + E); listing the paths and the factored form
@@ -347,6 +353,8 @@ def _derive(graph: ComputationGraph, wrt: str, of: str | None,
             values: Mapping[str, float] | None, max_paths: int) -> Derivation:
     paths = find_paths(graph, wrt, of)
     of = paths.target
+    if paths.count <= max_paths:
+        check_listing(paths.count, wrt, of)
     node_values = dict(graph.forward(values)) if values is not None else None
     number: Callable[[sympy.Expr], Any] | None = None
     if node_values is not None:

@@ -29,12 +29,14 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from ..errors import NoPathError, PathLimitError
+from ..limits import MAX_LISTED_PATHS
 from .options import DEFAULT_PATH_LIMIT
 
 __all__ = [
     "Path",
     "PathGraph",
     "PathSet",
+    "check_listing",
     "children_on_paths",
     "count_paths",
     "find_paths",
@@ -211,6 +213,31 @@ def count_paths(graph: PathGraph, source: str, target: str | None = None) -> int
     if not nodes:
         return 0
     return PathSet(source, target, children_on_paths(graph, nodes)).count
+
+
+def check_listing(count: int, source: str, target: str) -> None:
+    """Refuse to list ``count`` paths from ``source`` to ``target`` one by one when they are
+    more than :data:`~symbackprop.limits.MAX_LISTED_PATHS`: checked from the count, before any
+    is listed (``derive`` and ``paths`` with ``--max-paths`` or ``--stream-limit`` raised past
+    a wide and deep network's billions of paths).
+
+    Raises
+    ------
+    PathLimitError
+        Naming the count, the limit and how to raise it.
+
+    Examples
+    --------
+    >>> check_listing(4, "w131", "L")
+    >>> check_listing(8 ** 10, "w111", "L")
+    Traceback (most recent call last):
+    ...
+    symbackprop.errors.PathLimitError: dL/dw111: 1,073,741,824 paths to list, more than the \
+limit of 500,000 (paths listed one by one, asked for with --max-paths or --stream-limit at or \
+above their count, checked from the count before any is listed; with the options' defaults the \
+count and the factored form are shown instead); to raise it, set SYMBACKPROP_MAX_LISTED_PATHS
+    """
+    MAX_LISTED_PATHS.check(count, f"d{target}/d{source}", "paths to list", PathLimitError)
 
 
 def iter_paths(

@@ -27,7 +27,7 @@ May import :mod:`symbackprop.render`, :mod:`symbackprop.numeric`, :mod:`symbackp
 
 from __future__ import annotations
 
-from .batch import FileCheck, check_source, check_sources, collect_sources
+from .batch import FileCheck, Source, check_source, check_sources, collect_sources
 from .claims import VERDICTS, CheckReport, ClaimResult, check_problem
 from .judge import Judgement, judge_number
 from .predict import MistakenValue, Predicted, Predictor, mistaken_forward_values, mistaken_values
@@ -44,6 +44,7 @@ __all__ = [
     "MistakenValue",
     "Predicted",
     "Predictor",
+    "Source",
     "TensorCheckReport",
     "TensorClaimResult",
     "TensorPrediction",

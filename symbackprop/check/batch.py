@@ -21,12 +21,35 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 
 from ..errors import SpecError, SymbackpropError, in_source
+from ..spec.folders import refuse_link_out
 from ..spec.problems import FORMATS, load_problem
 from ..spec.tensor import TensorProblem
 from .claims import CheckReport, check_problem
 from .tensor_check import TensorCheckReport, check_tensor_problem
 
-__all__ = ["FileCheck", "check_source", "check_sources", "collect_sources"]
+__all__ = ["FileCheck", "Source", "check_source", "check_sources", "collect_sources"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to check as given (a path or a bundled example's name), and the folder it was
+    found in by :func:`collect_sources` (``None`` for a file named itself): a file found in a
+    folder is not read when it links out of it (:func:`symbackprop.spec.folders.refuse_link_out`).
+
+    Examples
+    --------
+    >>> Source("mazur_2_2_2")
+    Source('mazur_2_2_2')
+    >>> Source("class/s01.toml", folder="class")
+    Source('class/s01.toml' found in 'class')
+    """
+
+    name: str
+    folder: str | None = None
+
+    def __repr__(self) -> str:
+        found = "" if self.folder is None else f" found in {self.folder!r}"
+        return f"Source({self.name!r}{found})"
 
 
 @dataclass(frozen=True)
@@ -50,17 +73,21 @@ class FileCheck:
 
 
 
-def check_source(source: str) -> FileCheck:
+def check_source(source: str | Source) -> FileCheck:
     """Load and check one file (or bundled example), a tensor problem by
-    :func:`~symbackprop.check.tensor_check.check_tensor_problem`; a bad file gives its error,
-    not raises.
+    :func:`~symbackprop.check.tensor_check.check_tensor_problem`; a bad file, or a file found
+    in a folder that links out of it, gives its error, not raises.
 
     Examples
     --------
     >>> check_source("mazur_2_2_2").status, check_source("no_such_file.toml").status
     ('correct', 'error')
     """
+    found = source if isinstance(source, Source) else Source(source)
+    source = found.name
     try:
+        if found.folder is not None:
+            refuse_link_out(FilePath(source), FilePath(found.folder))
         problem = load_problem(source)
         if isinstance(problem, TensorProblem):
             return FileCheck(source, check_tensor_problem(problem))
@@ -74,9 +101,10 @@ def check_source(source: str) -> FileCheck:
                                        f"({type(err).__name__}: {err}); please report it")
 
 
-def collect_sources(items: Sequence[str]) -> list[str]:
+def collect_sources(items: Sequence[str]) -> list[Source]:
     """Files to check: each item as given, a folder replaced by the problem files under it
-    (``.toml``, ``.yaml``, ``.yml``, ``.json``, recursively, sorted; hidden entries skipped).
+    (``.toml``, ``.yaml``, ``.yml``, ``.json``, recursively, sorted; hidden entries skipped),
+    each with the folder it was found in.
 
     Raises
     ------
@@ -86,13 +114,13 @@ def collect_sources(items: Sequence[str]) -> list[str]:
     Examples
     --------
     >>> collect_sources(["padhai_4_4_2", "mazur_2_2_2"])   # bundled examples' names pass through
-    ['padhai_4_4_2', 'mazur_2_2_2']
+    [Source('padhai_4_4_2'), Source('mazur_2_2_2')]
     """
-    sources: list[str] = []
+    sources: list[Source] = []
     for item in items:
         path = FilePath(item)
         if not path.is_dir():
-            sources.append(item)
+            sources.append(Source(item))
             continue
         found = sorted(
             p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS
@@ -100,11 +128,11 @@ def collect_sources(items: Sequence[str]) -> list[str]:
         if not found:
             raise SpecError(f"{item}: no problem files in this folder (looked for "
                             f"{', '.join(FORMATS)}, recursively)")
-        sources += [str(p) for p in found]
+        sources += [Source(str(p), folder=item) for p in found]
     return sources
 
 
-def check_sources(sources: Sequence[str], jobs: int = 1) -> list[FileCheck]:
+def check_sources(sources: Sequence[str | Source], jobs: int = 1) -> list[FileCheck]:
     """:func:`check_source` for each of ``sources``, in order: in this process for ``jobs=1``,
     else in ``jobs`` worker processes (at most one per file).
 

@@ -160,11 +160,12 @@ def _subset_masks(paths: Sequence[Path], exact_limit: int) -> np.ndarray:
     else:
         found = [np.ones(count, dtype=bool)]
         depth = max(len(p.nodes) for p in paths) - 1
+        edges = [path.edges for path in paths]  # made once: a path makes them on each call
         for position in range(depth):
             groups: dict[tuple[str, str], np.ndarray] = {}
-            for i, path in enumerate(paths):
-                if position < len(path.edges):
-                    groups.setdefault(path.edges[position], np.zeros(count, dtype=bool))[i] = True
+            for i, path_edges in enumerate(edges):
+                if position < len(path_edges):
+                    groups.setdefault(path_edges[position], np.zeros(count, dtype=bool))[i] = True
             members = list(groups.values())
             if len(members) <= GROUPS_EXACT:
                 for r in range(1, len(members)):

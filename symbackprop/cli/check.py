@@ -31,7 +31,7 @@ def _check(args: argparse.Namespace) -> int:
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     checks = check_sources(sources, jobs)
-    if len(sources) == 1 and args.files[0] == sources[0]:
+    if len(sources) == 1 and sources[0].folder is None:
         report = checks[0].report
         if report is None:
             raise SymbackpropError(checks[0].error)

@@ -13,7 +13,7 @@ __all__ = ["register"]
 def _paths(args: argparse.Namespace) -> int:
     from ..calculus.derivation import derive
     from ..calculus.options import STREAM_LIMIT
-    from ..calculus.paths import count_paths
+    from ..calculus.paths import check_listing, count_paths
     from ..calculus.streaming import iter_path_terms, longest_path_text
     from ..render import paths_data, paths_text
     from ..render.jsontext import json_lines, to_json
@@ -45,6 +45,7 @@ def _paths(args: argparse.Namespace) -> int:
             text = streamed.factored_paths_text(grads, wrt=args.wrt, count=count, limit=limit)
         emit(text, args.output)
         return EXIT_OK
+    check_listing(count, args.wrt, of)
     terms = iter_path_terms(graph, args.wrt, of, values=values)
     if args.format == "json":  # written as the paths are walked: memory flat in their count
         data = streamed.streamed_paths_data(terms, of=of, wrt=args.wrt, count=count)

@@ -2,7 +2,8 @@
 
 :func:`answer_key` answers every question of a template at one student's values: a derivative
 ``dA/dB``, an update ``w+`` (``w - learning_rate * dL/dw``) or a forward value, with the right
-formula (the textbook simplification) and, from :func:`symbackprop.check.mistaken_values`, what
+formula (the textbook simplification; past the paths a page writes out as a sum, the gradient
+in its children's deltas, ``delta_h0*x``) and, from :func:`symbackprop.check.mistaken_values`, what
 each common mistake gives (a missing path, a wrong sigmoid or softmax partial, the sign, the 1/2
 of a squared error, the order of the updates).  A forward value's mistakes, from
 :func:`symbackprop.check.predict.mistaken_forward_values`, are those
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..calculus.derivation import Derivation
+from ..calculus.sweep import gradients
 from ..calculus.terms import Step
 from ..check.edges import edge_info
 from ..check.evidence import Scenario
@@ -45,6 +47,7 @@ from ..check.judge import agrees, asked_tolerance, within
 from ..check.predict import MistakenValue, mistaken_forward_values, mistaken_values
 from ..errors import SymbackpropError
 from ..graph.computation import ComputationGraph
+from ..render.parts import omitted
 from ..spec.problems import Problem
 from ..spec.variants import Question
 
@@ -108,13 +111,20 @@ _FORMULAS: weakref.WeakKeyDictionary[ComputationGraph, dict[tuple[str, str], str
 
 
 def _formula(derivation: Derivation) -> str:
+    """The textbook form; past the paths a page writes out as a sum (:func:`omitted`: its
+    printing alone grows with the path count, 2^k for k diamonds in a row), the gradient in its
+    children's deltas, as the page's gradients section writes it (``x*delta_h0``)."""
     known = _FORMULAS.setdefault(derivation.graph, {})
     key = (derivation.of, derivation.wrt)
     if key not in known:
-        try:
-            known[key] = str(derivation.simplified("textbook"))
-        except SymbackpropError:
-            known[key] = str(derivation.expression)
+        if omitted(derivation):
+            known[key] = str(gradients(derivation.graph, derivation.of,
+                                       wrt=[derivation.wrt])[derivation.wrt])
+        else:
+            try:
+                known[key] = str(derivation.simplified("textbook"))
+            except SymbackpropError:
+                known[key] = str(derivation.expression)
     return known[key]
 
 

@@ -41,6 +41,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from ..errors import SpecError
+from ..spec.folders import refuse_link_out
 from ..spec.problems import FORMATS, read_problem_data
 from .grading import Submission
 from .roster import check_id, csv_records, header_name
@@ -164,9 +165,8 @@ def read_submissions(paths: Sequence[str | FilePath]) -> list[Submission]:
     found: list[Submission] = []
     for path, folder in files:
         try:
-            if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
-                raise SpecError(f"{path}: a symbolic link out of the folder {str(folder)!r}; "
-                                "not read (name the file itself to grade it)")
+            if folder is not None:
+                refuse_link_out(path, folder)
             if not path.is_file():
                 raise SpecError(f"{path}: no such file")
             suffix = path.suffix.lower()

@@ -178,7 +178,7 @@ def make_variant(template: Problem, student: Student, seed: int | None = None) -
             return Variant(student, seed, values, problem, key, tuple(rejected))
         rejected.append(Rejection(draw, reason))
     where = template.path or "the template"
-    last = "; ".join(r.reason for r in rejected[-3:])
+    last = "; ".join(dict.fromkeys(r.reason for r in rejected[-3:]))  # each reason once
     raise SpecError(f"{where}: student {student.id!r}: all {variants.attempts} draws were "
                     f"degenerate (the last: {last}); widen the ranges of [variants.draw], ask "
                     "other questions or raise [variants] attempts")

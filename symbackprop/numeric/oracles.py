@@ -47,7 +47,7 @@ from ..graph import precision
 from ..graph.computation import ComputationGraph
 from ..graph.evaluation import lambdify
 from ..graph.network import LayeredNetwork
-from ..limits import MAX_COMPOSED_WORK, MAX_VERIFY_WORK
+from ..limits import MAX_COMPOSED_DEPTH, MAX_COMPOSED_WORK, MAX_VERIFY_WORK
 from ..naming import symbol
 from .layered import layered_sweep
 
@@ -408,7 +408,32 @@ def composed_skip(graph: ComputationGraph, names: Sequence[str]) -> str | None:
     sympy.diff skipped: its estimated cost, 24 parameters × 417 nodes of the composed L = \
 10,008, is more than the limit of 1,000; to raise it, set SYMBACKPROP_MAX_COMPOSED_WORK
     >>> del os.environ["SYMBACKPROP_MAX_COMPOSED_WORK"]
+
+    Its cost also grows exponentially with the depth of the composed output (``diff`` of
+    functions nested ``D`` deep, compiled: a tanh chain 10 deep takes half a minute, 40 deep
+    hours, 150 deep is past Python's recursion limit): above
+    :data:`~symbackprop.limits.MAX_COMPOSED_DEPTH` edges on the longest path from a leaf to the
+    output, the oracle is skipped too.
+
+    >>> chain = load_problem("sigmoid_chain").graph
+    >>> os.environ["SYMBACKPROP_MAX_COMPOSED_DEPTH"] = "3"
+    >>> print(composed_skip(chain, ["w3"]))
+    sympy.diff skipped: the composed L is 7 deep (edges on its longest path from a leaf), more \
+than the limit of 3; sympy's work grows exponentially with the depth; to raise it, set \
+SYMBACKPROP_MAX_COMPOSED_DEPTH
+    >>> del os.environ["SYMBACKPROP_MAX_COMPOSED_DEPTH"]
+
+    Notes
+    -----
+    O(V + E): the depth is found by dynamic programming over the topological order, the size
+    without composing anything.
     """
+    depth = _depth(graph)
+    if depth > MAX_COMPOSED_DEPTH.value():
+        return (f"sympy.diff skipped: the composed {graph.output} is {depth:,} deep (edges on "
+                f"its longest path from a leaf), more than the limit of "
+                f"{MAX_COMPOSED_DEPTH.value():,}; sympy's work grows exponentially with the "
+                f"depth; {MAX_COMPOSED_DEPTH.how_to_raise()}")
     size = graph.leaves_size(symbol(graph.output))
     work = len(names) * size
     if work <= MAX_COMPOSED_WORK.value():
@@ -416,6 +441,15 @@ def composed_skip(graph: ComputationGraph, names: Sequence[str]) -> str | None:
     return (f"sympy.diff skipped: its estimated cost, {len(names):,} parameters × {size:,} "
             f"nodes of the composed {graph.output} = {work:,}, is more than the limit of "
             f"{MAX_COMPOSED_WORK.value():,}; {MAX_COMPOSED_WORK.how_to_raise()}")
+
+
+def _depth(graph: ComputationGraph) -> int:
+    """Edges on the longest path from a leaf to the output."""
+    depth: dict[str, int] = {}
+    for name in graph.order:
+        parents = graph.parents(name)
+        depth[name] = 1 + max(depth[p] for p in parents) if parents else 0
+    return depth[graph.output]
 
 
 def lambdified_gradient(graph: ComputationGraph, wrt: str) -> Callable[..., Any]:

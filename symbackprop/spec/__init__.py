@@ -21,6 +21,8 @@
   for each student) and ``[[questions]]``;
 - :mod:`~symbackprop.spec.fields`: the keys of a file and reading one field, with errors that
   name the file and the key;
+- :mod:`~symbackprop.spec.folders`: a file found by searching a folder is read only when it is
+  inside it (:func:`~symbackprop.spec.folders.refuse_link_out`);
 - ``spec/examples/``: the bundled example problems.
 
 May import :mod:`symbackprop.graph` and :mod:`symbackprop.rules` (and the foundation modules).

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import symbackprop.check.claims as check_module
 from symbackprop.calculus.derivation import derive
-from symbackprop.check import check_problem, check_source, collect_sources
+from symbackprop.check import Source, check_problem, check_source, collect_sources
 from symbackprop.check.edges import edge_info
 from symbackprop.check.evidence import FINDING_KINDS
 from symbackprop.check.mistakes import MISTAKES, MISTAKES_BY_NAME
@@ -656,7 +656,7 @@ def test_cli_file_whose_claims_cannot_be_judged(tmp_path: FilePath,
 
 
 def test_cli_folder(folder: FilePath, capsys: pytest.CaptureFixture[str]) -> None:
-    assert [FilePath(s).name for s in collect_sources([str(folder)])] == [
+    assert [FilePath(s.name).name for s in collect_sources([str(folder)])] == [
         "a_right.toml", "b_wrong.toml", "c_bad.toml"]
     assert main(["check", str(folder), "--format", "json", "--jobs", "2"]) == 1
     parallel = json.loads(capsys.readouterr().out)
@@ -700,7 +700,8 @@ def test_check_source_reports_errors_instead_of_raising(tmp_path: FilePath) -> N
 
 def test_collect_sources_keeps_names_and_files(folder: FilePath) -> None:
     assert collect_sources(["padhai_4_4_2", str(folder / "a_right.toml")]) == [
-        "padhai_4_4_2", str(folder / "a_right.toml")]
+        Source("padhai_4_4_2"), Source(str(folder / "a_right.toml"))]
+    assert {s.folder for s in collect_sources([str(folder)])} == {str(folder)}
     (folder / "empty").mkdir()
     with pytest.raises(SpecError, match="no problem files"):
         collect_sources([str(folder / "empty")])

@@ -41,3 +41,36 @@ def test_a_chain_deeper_than_the_recursion_limit_is_derived(
     assert math.isclose(data["value"], value, rel_tol=1e-9)
     assert main(["paths", str(path), "--wrt", "w"]) == 0
     assert capsys.readouterr().out.startswith("1 path from w to L")
+
+
+@pytest.mark.parametrize("nodes", [40, 150])
+def test_verify_skips_the_composed_oracle_of_a_deep_chain(
+        nodes: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """sympy.diff of a 40-deep tanh chain, compiled, ran over 300 s; 150 deep was "nested too
+    deeply": the oracle is skipped above MAX_COMPOSED_DEPTH and the table says so."""
+    path = chain_file(tmp_path, nodes)
+    assert main(["verify", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 agree, 0 disagree" in out
+    assert (f"sympy.diff skipped: the composed L is {nodes} deep (edges on its longest path "
+            "from a leaf), more than the limit of 8") in out
+    assert "SYMBACKPROP_MAX_COMPOSED_DEPTH" in out
+
+
+@pytest.mark.slow
+def test_a_chain_deeper_than_the_recursion_limit_is_drawn_generated_and_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = chain_file(tmp_path)
+    monkeypatch.setenv("SYMBACKPROP_MAX_DRAW_NODES", str(2 * NODES))
+    assert main(["draw", str(path), "--wrt", "w", "--format", "dot",
+                 "-o", str(tmp_path / "chain.dot")]) == 0
+    assert (tmp_path / "chain.dot").read_text(encoding="utf-8").count("->") >= NODES
+    assert main(["codegen", str(path), "-o", str(tmp_path / "grad.py")]) == 0
+    assert "def " in (tmp_path / "grad.py").read_text(encoding="utf-8")
+    claims = path.read_text(encoding="utf-8") + '[[claims]]\nof = "dL/dw"\nvalue = -1\n'
+    (tmp_path / "claimed.toml").write_text(claims, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "claimed.toml")]) == 1
+    out = capsys.readouterr().out
+    assert "0 correct, 1 incorrect" in out and "nested too deeply" not in out

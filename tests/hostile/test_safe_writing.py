@@ -115,6 +115,29 @@ def test_a_submission_linked_out_of_its_folder_is_not_read(
     assert "s01: 0 of 8 points" in out
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_check_does_not_read_a_file_linked_out_of_its_folder(
+        tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "secret.toml"
+    secret.write_text('SECRET-LINE = 1\n')
+    folder = tmp_path / "answers"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "evil.toml").symlink_to(secret)
+    (folder / "mazur.toml").write_text(
+        (ROOT / "symbackprop" / "spec" / "examples" / "mazur_2_2_2.toml").read_text())
+    (folder / "again.toml").symlink_to(folder / "mazur.toml")  # inside the folder: read
+    assert main(["check", str(folder), "--jobs", "1", "--format", fmt]) == 1
+    out = capsys.readouterr().out
+    assert "SECRET" not in out
+    assert out.count("a symbolic link out of the folder") == 1 and "evil.toml" in out
+    assert out.count("correct") >= 2
+    (folder / "mazur.toml").unlink()
+    (folder / "again.toml").unlink()
+    assert main(["check", str(folder), "--jobs", "1"]) == 2  # nothing could be checked
+    assert main(["check", str(folder / "sub" / "evil.toml")]) == 2  # named itself: read
+    assert "unknown key 'SECRET-LINE'" in capsys.readouterr().err
+
+
 def test_variants_into_a_folder_where_a_file_would_go_writes_nothing(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "AN"

@@ -5,6 +5,7 @@ killed."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -38,4 +39,50 @@ def test_refused_at_once(old: str, new: str, message: str, tmp_path: Path,
     assert time.monotonic() - start < 10
     err = capsys.readouterr().err
     assert "t.toml" in err and message in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def diamonds(count: int) -> str:
+    """A template whose loss is reached from ``w`` through ``count`` diamonds in a row:
+    2**count paths, 3 * count + 4 nodes."""
+    lines = ['title = "diamonds"', "[graph]", 'output = "L"', 'inputs = ["x"]',
+             'parameters = ["w"]', "[graph.nodes]", 'h0 = "w * x"']
+    for i in range(count):
+        lines += [f'a{i} = "sin(h{i})"', f'b{i} = "cos(h{i})"', f'h{i + 1} = "a{i} * b{i}"']
+    lines += [f'L = "h{count}**2"', "[values]", "x = 0.5", "w = 0.3", "[variants]", "seed = 1",
+              "[variants.draw]", '"x" = {range = [-1, 1], step = 0.1, nonzero = true}',
+              '"w" = {range = [-1, 1], step = 0.1, nonzero = true}', "[[questions]]",
+              'of = "dL/dw"', "points = 1", "digits = 3"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_key_past_the_written_out_paths_gives_the_formula_in_deltas(
+        tmp_path: Path) -> None:
+    """2^60 paths: the textbook form of the sum over them was being simplified and printed
+    (it never finished); a page writes no sum past 1,000 paths, nor does the key."""
+    template = tmp_path / "diamonds.toml"
+    template.write_text(diamonds(60), encoding="utf-8")
+    start = time.monotonic()
+    assert main(["variants", str(template), "--count", "1", "--jobs", "1", "-o",
+                 str(tmp_path / "out")]) == 0
+    assert time.monotonic() - start < 60
+    key = json.loads((tmp_path / "out" / "key" / "s01.json").read_text(encoding="utf-8"))
+    assert key["questions"][0]["formula"] == "delta_h0*x"
+
+
+def test_a_template_whose_every_draw_is_degenerate_stops_at_its_attempts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every input drawn 0: every gradient is 0.  The run stops after ``attempts`` draws (at
+    most 10,000), naming the reason once (it was repeated for each of the last draws)."""
+    degenerate = TEMPLATE.replace("attempts = 100", "attempts = 20", 1).replace(
+        '"x?" = {range = [-1, 1], step = 0.1, nonzero = true}', '"x?" = {choices = [0]}', 1)
+    degenerate = degenerate.replace('"b?" = {range = [-0.5, 0.5], step = 0.1}',
+                                    '"b?" = {choices = [0]}', 1)
+    template = tmp_path / "t.toml"
+    template.write_text(degenerate, encoding="utf-8")
+    assert main(["variants", str(template), "--count", "2", "--jobs", "1",
+                 "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "student 's01': all 20 draws were degenerate" in err
+    assert err.count("q2 (dL/dw1): a zero gradient") == 1
     assert not (tmp_path / "out").exists()
