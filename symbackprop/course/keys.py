@@ -194,6 +194,13 @@ def degeneracy(problem: Problem, key: tuple[Answer, ...], saturation: float | No
                ) -> str | None:
     """Why the questions are degenerate at ``problem``'s values, or ``None`` when they are not.
 
+    Degenerate: a gradient or step within its tolerance of 0, an update that changes none of
+    the digits asked, a saturated unit on a path (a local partial below ``saturation``), or two
+    of the right value and the mistakes' values within the tolerance of each other (an answer
+    could not tell them apart).  A derivative with more paths than a page writes out
+    (:func:`~symbackprop.render.parts.omitted`) is not summed path by path by hand, so its
+    ``missing_path`` values do not count.
+
     Examples
     --------
     >>> from dataclasses import replace
@@ -222,15 +229,22 @@ def degeneracy(problem: Problem, key: tuple[Answer, ...], saturation: float | No
                 return (f"{where}: an update that does not change the {q.digits} significant "
                         f"digits asked ({q.target} = {before:g}, {q.target}+ = "
                         f"{answer.value:.6g})")
+            seen: set[tuple[str, str]] = set()  # an edge's partial is the same in every path
             for term in d.terms or ():
                 for factor in term.factors:
+                    if (factor.wrt, factor.of) in seen:
+                        continue
+                    seen.add((factor.wrt, factor.of))
                     info = edge_info(problem.graph, factor.wrt, factor.of)
                     if (info is not None and info.kind in SATURATING
                             and abs(factor.value or 0.0) < threshold):
                         return (f"{where}: a saturated unit: d{factor.of}/d{factor.wrt} = "
                                 f"{factor.value:.2g}, below {threshold:g}")
-        values = [("the right value", answer.value)] + [(m.name, m.value)
-                                                        for m in answer.mistakes]
+        # Past the paths a page writes out, nobody sums them by hand: leaving one out is not a
+        # slip the question must tell apart (one path of thousands changes no digit asked)
+        by_hand = d is None or not omitted(d)
+        values = [("the right value", answer.value)] + [
+            (m.name, m.value) for m in answer.mistakes if by_hand or m.name != "missing_path"]
         for i, (first, a) in enumerate(values):
             for second, b in values[i + 1:]:
                 if abs(a - b) <= answer.tolerance:

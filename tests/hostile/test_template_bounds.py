@@ -86,3 +86,17 @@ def test_a_template_whose_every_draw_is_degenerate_stops_at_its_attempts(
     assert "student 's01': all 20 draws were degenerate" in err
     assert err.count("q2 (dL/dw1): a zero gradient") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_a_template_with_thousands_of_paths_is_not_degenerate_for_a_path_left_out(
+        tmp_path: Path) -> None:
+    """12 diamonds, 4,096 paths: leaving one path out changes no digit asked, so every draw was
+    rejected as degenerate (100 draws, minutes, then exit 2).  Past the paths a page writes
+    out nobody sums them by hand; that slip no longer makes a draw degenerate."""
+    template = tmp_path / "diamonds.toml"
+    template.write_text(diamonds(12), encoding="utf-8")
+    assert main(["variants", str(template), "--count", "2", "--jobs", "1", "-o",
+                 str(tmp_path / "out")]) == 0
+    key = json.loads((tmp_path / "out" / "key" / "s02.json").read_text(encoding="utf-8"))
+    assert key["questions"][0]["formula"] == "delta_h0*x"
+    assert key["rejected"] == []
