@@ -43,7 +43,7 @@ from ..limits import MAX_PAGE_BYTES
 from ..render.numbers import text_number
 from .data import Exploration, edge_partials, explore_derivation, page_data
 from .mathml import leibniz_math, math_element
-from .svg import Canvas, picture_svg
+from .svg import Canvas, edge_geometry, picture_svg
 
 __all__ = ["FRAME_HEIGHT", "POLICY", "derivation_html", "escape_text", "explore_fragment",
            "explore_page", "html_document", "script_json"]
@@ -142,13 +142,7 @@ def _body(exploration: Exploration) -> str:
         raise SymbackpropError(f"cannot draw {graph!r} for the page: {err}") from None
     canvas = Canvas.of(layout)
     edges = list(layout.edges)
-    geometry = []
-    for u, v in edges:
-        (x1, y1), (x2, y2) = (canvas.point(p) for p in layout.segment(u, v))
-        ends = [layout.nodes[n] for n in (u, v)]
-        room = canvas.length(0.7 * min(min(n.width, n.height) for n in ends))
-        geometry.append([x1, y1, x2, y2, room])
-    data = page_data(exploration, edges, geometry)
+    data = page_data(exploration, edges, edge_geometry(layout, canvas))
     data.update(palette=list(PALETTE), dashes=list(DASHES), chosen=WRT_FILL,
                 answer={"max": MAX_ANSWER, "exponent": MAX_EXPONENT_DIGITS})
     values = exploration.values
@@ -200,10 +194,11 @@ step</label>
 
 
 def html_document(title: str, body: str, what: str, *, styles: tuple[str, ...] = ("explore.css",),
-                  scripts: tuple[str, ...] = ("explore.js",)) -> str:
+                  scripts: tuple[str, ...] = ("paths.js", "explore.js")) -> str:
     """A page as one HTML document that requests nothing: ``body`` (markup already escaped),
-    the ``styles`` and ``scripts`` of ``assets/`` inlined, the page's policy; ``title``
-    escaped here.
+    the ``styles`` of ``assets/`` inlined in one ``<style>`` and its ``scripts`` in one
+    ``<script>`` (in order: ``paths.js``, what both pages share, before the page's own), the
+    page's policy; ``title`` escaped here.
 
     Raises
     ------
@@ -218,7 +213,7 @@ def html_document(title: str, body: str, what: str, *, styles: tuple[str, ...] =
     (True, 1)
     """
     style = "\n".join(_asset(name) for name in styles)
-    script = "".join(f"<script>{_asset(name)}</script>" for name in scripts)
+    script = "<script>" + "".join(_asset(name) for name in scripts) + "</script>"
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>

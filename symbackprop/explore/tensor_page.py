@@ -33,7 +33,7 @@ from ..draw.scene import DASHES, PALETTE, WRT_FILL
 from ..draw.tensor_scene import tensor_layout
 from ..render.tensor_typeset import tensor_text
 from .page import escape_text, html_document, script_json
-from .svg import Canvas, picture_svg
+from .svg import Canvas, edge_geometry, picture_svg
 from .tensor_data import TensorExploration, tensor_page_data
 
 __all__ = ["explore_tensor_page", "tensor_caption"]
@@ -75,13 +75,7 @@ def _body(exploration: TensorExploration) -> str:
     layout = tensor_layout(graph, paths_edges)
     canvas = Canvas.of(layout)
     edges = list(layout.edges)
-    geometry = []
-    for u, v in edges:
-        (x1, y1), (x2, y2) = (canvas.point(p) for p in layout.segment(u, v))
-        ends = [layout.nodes[n] for n in (u, v)]
-        room = canvas.length(0.7 * min(min(n.width, n.height) for n in ends))
-        geometry.append([x1, y1, x2, y2, room])
-    data = tensor_page_data(exploration, edges, geometry)
+    data = tensor_page_data(exploration, edges, edge_geometry(layout, canvas))
     data.update(palette=list(PALETTE), dashes=list(DASHES), chosen=WRT_FILL)
     captions = {n: tensor_caption(n, graph.node(n).shape) for n in layout.nodes}
     node_titles = {n: f"{captions[n]}: {graph.node(n).kind}" for n in layout.nodes}
@@ -146,4 +140,4 @@ def explore_tensor_page(exploration: TensorExploration) -> str:
     """
     return html_document(exploration.title, _body(exploration),
                          f"explore {exploration.name or 'the graph'}",
-                         styles=("explore.css", "tensor.css"), scripts=("tensor.js",))
+                         styles=("explore.css", "tensor.css"), scripts=("paths.js", "tensor.js"))
