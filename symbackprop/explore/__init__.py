@@ -2,6 +2,8 @@
 
 - :mod:`~symbackprop.explore.data`: what the page carries (an :class:`Exploration`: each
   parameter's derivation and the values of its common mistakes);
+- :mod:`~symbackprop.explore.common`: what both pages hold alike (the base of both
+  explorations);
 - :mod:`~symbackprop.explore.svg`: the picture, the draw layer's layout as inline SVG;
 - :mod:`~symbackprop.explore.mathml`: formulas as MathML;
 - :mod:`~symbackprop.explore.page`: the page itself, one HTML file that requests nothing, and
@@ -11,7 +13,8 @@
   matrix judged entry by entry).
 
 The page's answer boxes judge a typed number by :mod:`symbackprop.check.judge`'s rule
-(``assets/explore.js`` applies it in the browser; a browser test compares the two).
+(``assets/explore.js`` applies it in the browser; a browser test compares the two); what both
+pages' scripts share (the lit paths, choosing a parameter) is ``assets/paths.js``.
 
 May import :mod:`symbackprop.check` (the mistakes and the judge), :mod:`symbackprop.draw`
 (the layout), :mod:`symbackprop.render`, :mod:`symbackprop.calculus`, :mod:`symbackprop.spec`

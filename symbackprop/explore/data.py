@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -41,6 +41,7 @@ from ..render.numbers import FACTOR_DIGITS, text_number
 from ..render.plaintext import step_text
 from ..render.typeset import text_expr
 from ..spec.problems import Problem
+from .common import ExplorationBase
 
 __all__ = ["LISTED_PATHS", "Choice", "Exploration", "edge_partials", "expand_page_data",
            "explorable", "explore_derivation", "explore_problem", "page_data"]
@@ -97,9 +98,10 @@ class Choice:
     update_tolerance: float | None = None
 
 
-@dataclass(frozen=True)
-class Exploration:
-    """Everything the page shows, before it is printed (see the module docstring).
+@dataclass(frozen=True, repr=False)
+class Exploration(ExplorationBase[ComputationGraph, Choice]):
+    """Everything the page shows, before it is printed (see the module docstring); the
+    fields and :meth:`choice` are :class:`~symbackprop.explore.common.ExplorationBase`'s.
 
     Examples
     --------
@@ -109,34 +111,10 @@ class Exploration:
     ('w111', 1.0, 24)
     """
 
-    graph: ComputationGraph = field(repr=False)
-    choices: tuple[Choice, ...]
-    selected: str
-    name: str = ""
-    title: str = ""
-    source: str = ""
-    learning_rate: float | None = None
-    path_limit: int = DEFAULT_PATH_LIMIT
-
-    @property
-    def of(self) -> str:
-        return self.choices[0].derivation.of
-
     @property
     def values(self) -> Mapping[str, float] | None:
         """Every node's value (the forward pass), when the file gives numbers."""
         return self.choices[0].derivation.values
-
-    def choice(self, name: str) -> Choice:
-        for choice in self.choices:
-            if choice.derivation.wrt == name:
-                return choice
-        raise UsageError(f"{name!r} is not a parameter of the page; allowed: "
-                         f"{', '.join(c.derivation.wrt for c in self.choices[:12])}")
-
-    def __repr__(self) -> str:
-        return (f"Exploration({self.name or self.title or 'graph'}, {len(self.choices)} "
-                f"parameters, {self.selected} chosen)")
 
 
 def _choice(derivation: Derivation, learning_rate: float | None,

@@ -41,12 +41,13 @@ from ..draw.scene import DASHES, PALETTE, WRT_FILL
 from ..errors import SymbackpropError
 from ..limits import MAX_PAGE_BYTES
 from ..render.numbers import text_number
+from .common import ExplorationBase
 from .data import Exploration, edge_partials, explore_derivation, page_data
 from .mathml import leibniz_math, math_element
-from .svg import Canvas, picture_svg
+from .svg import Canvas, edge_geometry, picture_svg
 
-__all__ = ["FRAME_HEIGHT", "POLICY", "derivation_html", "escape_text", "explore_fragment",
-           "explore_page", "html_document", "script_json"]
+__all__ = ["FRAME_HEIGHT", "POLICY", "choice_bar", "derivation_html", "escape_text",
+           "explore_fragment", "explore_page", "html_document", "page_header", "script_json"]
 
 POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
           "img-src data:; base-uri 'none'; form-action 'none'")
@@ -104,15 +105,6 @@ def _parts(exploration: Exploration, edges: list[tuple[str, str]]) -> str:
                        zip(edges, edge_partials(exploration, edges), strict=True)))
 
 
-def _options(exploration: Exploration) -> str:
-    options = []
-    for choice in exploration.choices:
-        name = choice.derivation.wrt
-        chosen = " selected" if name == exploration.selected else ""
-        options.append(f'<option value="{escape_text(name)}"{chosen}>{escape_text(name)}</option>')
-    return "".join(options)
-
-
 def _heading(exploration: Exploration) -> str:
     """The page's title, else what it shows: one derivative's paths, or every parameter's."""
     if exploration.title:
@@ -123,15 +115,44 @@ def _heading(exploration: Exploration) -> str:
     return f"d{exploration.of}: the paths of every parameter"
 
 
-def _choice_bar(exploration: Exploration) -> str:
-    """The choice of parameter, with its hint; hidden where there is one parameter to show
-    (a derivation's own page), which offers no choice."""
-    hidden = ' hidden style="display: none"' if len(exploration.choices) == 1 else ""
+def page_header(exploration: ExplorationBase[Any, Any], heading: str) -> str:
+    """The header of either page: ``heading`` and the file's source, escaped.
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.explore.data import explore_problem
+    >>> print(page_header(explore_problem(load_problem("branching_graph")), "a <b>"))
+    <header class="sbp-header"><h1>a &lt;b&gt;</h1><p class="sbp-source">The problem-file \
+reference: any computation graph</p></header>
+    """
+    source = (f'<p class="sbp-source">{escape_text(exploration.source)}</p>'
+              if exploration.source else "")
+    return f'<header class="sbp-header"><h1>{escape_text(heading)}</h1>{source}</header>'
+
+
+def choice_bar(exploration: ExplorationBase[Any, Any], *, hidden: bool = False) -> str:
+    """The choice of parameter of either page, with its hint; ``hidden`` where it offers no
+    choice (the scalar page of one derivation).
+
+    Examples
+    --------
+    >>> from symbackprop.spec import load_problem
+    >>> from symbackprop.explore.data import explore_problem
+    >>> bar = choice_bar(explore_problem(load_problem("branching_graph"), wrt="b"))
+    >>> '<option value="b" selected>b</option>' in bar, "sbp-hint" in bar
+    (True, True)
+    """
+    options = "".join(
+        f'<option value="{escape_text(c.derivation.wrt)}"'
+        f'{" selected" if c.derivation.wrt == exploration.selected else ""}>'
+        f"{escape_text(c.derivation.wrt)}</option>" for c in exploration.choices)
+    hide = ' hidden style="display: none"' if hidden else ""
     hint = ("" if hidden else '\n<span class="sbp-hint">or click a parameter\'s box in the '
             "picture (Tab, then Enter)</span>")
-    return (f'<div class="sbp-bar"{hidden}><label for="sbp-choice">Differentiate with respect '
-            f'to</label>\n<select id="sbp-choice" class="sbp-choice">{_options(exploration)}'
-            f"</select>{hint}</div>")
+    return (f'<div class="sbp-bar"{hide}><label for="sbp-choice">Differentiate with respect '
+            f'to</label>\n<select id="sbp-choice" class="sbp-choice">{options}</select>{hint}'
+            "</div>")
 
 
 def _body(exploration: Exploration) -> str:
@@ -142,13 +163,7 @@ def _body(exploration: Exploration) -> str:
         raise SymbackpropError(f"cannot draw {graph!r} for the page: {err}") from None
     canvas = Canvas.of(layout)
     edges = list(layout.edges)
-    geometry = []
-    for u, v in edges:
-        (x1, y1), (x2, y2) = (canvas.point(p) for p in layout.segment(u, v))
-        ends = [layout.nodes[n] for n in (u, v)]
-        room = canvas.length(0.7 * min(min(n.width, n.height) for n in ends))
-        geometry.append([x1, y1, x2, y2, room])
-    data = page_data(exploration, edges, geometry)
+    data = page_data(exploration, edges, edge_geometry(layout, canvas))
     data.update(palette=list(PALETTE), dashes=list(DASHES), chosen=WRT_FILL,
                 answer={"max": MAX_ANSWER, "exponent": MAX_EXPONENT_DIGITS})
     values = exploration.values
@@ -158,11 +173,9 @@ def _body(exploration: Exploration) -> str:
                    + ("" if e["value"] == "?" else f" = {e['value']}") for e in data["edges"]]
     svg = picture_svg(layout, canvas, selectable={c.derivation.wrt for c in exploration.choices},
                       node_titles=node_titles, edge_titles=edge_titles)
-    source = (f'<p class="sbp-source">{escape_text(exploration.source)}</p>'
-              if exploration.source else "")
     return f"""<main class="sbp-explore">
-<header class="sbp-header"><h1>{escape_text(_heading(exploration))}</h1>{source}</header>
-{_choice_bar(exploration)}
+{page_header(exploration, _heading(exploration))}
+{choice_bar(exploration, hidden=len(exploration.choices) == 1)}
 <div class="sbp-body">
 <figure class="sbp-figure"><div class="sbp-scroll">{svg}</div>
 <figcaption class="sbp-edge-info" aria-live="polite">Point at an edge to see its local
@@ -200,10 +213,11 @@ step</label>
 
 
 def html_document(title: str, body: str, what: str, *, styles: tuple[str, ...] = ("explore.css",),
-                  scripts: tuple[str, ...] = ("explore.js",)) -> str:
+                  scripts: tuple[str, ...] = ("paths.js", "explore.js")) -> str:
     """A page as one HTML document that requests nothing: ``body`` (markup already escaped),
-    the ``styles`` and ``scripts`` of ``assets/`` inlined, the page's policy; ``title``
-    escaped here.
+    the ``styles`` of ``assets/`` inlined in one ``<style>`` and its ``scripts`` in one
+    ``<script>`` (in order: ``paths.js``, what both pages share, before the page's own), the
+    page's policy; ``title`` escaped here.
 
     Raises
     ------
@@ -218,7 +232,7 @@ def html_document(title: str, body: str, what: str, *, styles: tuple[str, ...] =
     (True, 1)
     """
     style = "\n".join(_asset(name) for name in styles)
-    script = "".join(f"<script>{_asset(name)}</script>" for name in scripts)
+    script = "<script>" + "".join(_asset(name) for name in scripts) + "</script>"
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -8,8 +8,9 @@ them, with the hooks the page's script and its tests use:
   parameter) also has ``data-node="NAME"``, ``tabindex="0"`` and ``role="button"``;
 - each edge is ``<g class="sbp-edge" data-edge="INDEX">`` with a ``<title>`` (its local partial
   and value) and a wide transparent line to hover;
-- the paths of the chosen parameter are drawn by the script into ``<g class="sbp-overlays">``
-  (``data-path="NUMBER"``, class ``highlighted``).
+- :func:`edge_geometry` gives the script each edge's segment and the room beside it;
+- the paths of the chosen parameter are drawn by the script (``assets/paths.js``) into
+  ``<g class="sbp-overlays">`` (``data-path="NUMBER"``, class ``highlighted``).
 
 Every text is escaped once, here, with :func:`html.escape` (quotes included).
 
@@ -33,7 +34,7 @@ from ..draw.geometry import Layout, Placed, Point
 from ..draw.scene import FILL
 from .mathml import label_parts
 
-__all__ = ["MARGIN", "SCALE", "Canvas", "picture_svg"]
+__all__ = ["MARGIN", "SCALE", "Canvas", "edge_geometry", "picture_svg"]
 
 SCALE = 72.0
 """SVG units per inch of the layout (a point of the layout's fonts is one unit)."""
@@ -74,6 +75,29 @@ class Canvas:
 
     def length(self, inches: float) -> float:
         return round(inches * SCALE, 2)
+
+
+def edge_geometry(layout: Layout, canvas: Canvas) -> list[list[float]]:
+    """Each edge of ``layout`` (in ``layout.edges`` order) as the page's script draws its
+    paths: ``[x1, y1, x2, y2, room]``, its segment in SVG units and the room beside it for
+    paths drawn side by side (0.7 of the smaller end's smaller side).
+
+    Examples
+    --------
+    >>> from symbackprop.draw.layout import graph_layout
+    >>> from symbackprop.spec import load_problem
+    >>> layout = graph_layout(load_problem("branching_graph").graph)
+    >>> geometry = edge_geometry(layout, Canvas.of(layout))
+    >>> len(geometry) == len(layout.edges), all(len(g) == 5 and g[4] > 0 for g in geometry)
+    (True, True)
+    """
+    geometry = []
+    for u, v in layout.edges:
+        (x1, y1), (x2, y2) = (canvas.point(p) for p in layout.segment(u, v))
+        ends = [layout.nodes[n] for n in (u, v)]
+        room = canvas.length(0.7 * min(min(n.width, n.height) for n in ends))
+        geometry.append([x1, y1, x2, y2, room])
+    return geometry
 
 
 def _attr(value: object) -> str:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -44,6 +44,7 @@ from ..graph.tensor import TensorGraph
 from ..render.tensor_values import matrix_text
 from ..render.text import derivation_text
 from ..spec.tensor import TensorProblem
+from .common import ExplorationBase
 
 __all__ = ["MAX_TYPED_CHARACTERS", "MAX_TYPED_ENTRIES", "TensorChoice", "TensorExploration",
            "explore_tensor_problem", "tensor_explorable", "tensor_page_data"]
@@ -104,9 +105,10 @@ class TensorChoice:
                 f"{len(self.predictions)} mistakes)")
 
 
-@dataclass(frozen=True, eq=False)
-class TensorExploration:
-    """Everything the page of a tensor problem shows, before it is printed.
+@dataclass(frozen=True, eq=False, repr=False)
+class TensorExploration(ExplorationBase[TensorGraph, TensorChoice]):
+    """Everything the page of a tensor problem shows, before it is printed; the fields and
+    :meth:`choice` are :class:`~symbackprop.explore.common.ExplorationBase`'s.
 
     Examples
     --------
@@ -115,30 +117,6 @@ class TensorExploration:
     >>> exploration.selected, exploration.of, len(exploration.choices)
     ('Whh', 'L', 5)
     """
-
-    graph: TensorGraph = field(repr=False)
-    choices: tuple[TensorChoice, ...]
-    selected: str
-    name: str = ""
-    title: str = ""
-    source: str = ""
-    learning_rate: float | None = None
-    path_limit: int = DEFAULT_PATH_LIMIT
-
-    @property
-    def of(self) -> str:
-        return self.choices[0].derivation.of
-
-    def choice(self, name: str) -> TensorChoice:
-        for choice in self.choices:
-            if choice.derivation.wrt == name:
-                return choice
-        raise UsageError(f"{name!r} is not a parameter of the page; allowed: "
-                         f"{', '.join(c.derivation.wrt for c in self.choices[:12])}")
-
-    def __repr__(self) -> str:
-        return (f"TensorExploration({self.name or self.title or 'graph'}, {len(self.choices)} "
-                f"parameters, {self.selected} chosen)")
 
 
 def explore_tensor_problem(problem: TensorProblem, wrt: str | None = None, *,

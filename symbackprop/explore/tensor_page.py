@@ -32,8 +32,8 @@ from __future__ import annotations
 from ..draw.scene import DASHES, PALETTE, WRT_FILL
 from ..draw.tensor_scene import tensor_layout
 from ..render.tensor_typeset import tensor_text
-from .page import escape_text, html_document, script_json
-from .svg import Canvas, picture_svg
+from .page import choice_bar, escape_text, html_document, page_header, script_json
+from .svg import Canvas, edge_geometry, picture_svg
 from .tensor_data import TensorExploration, tensor_page_data
 
 __all__ = ["explore_tensor_page", "tensor_caption"]
@@ -57,17 +57,6 @@ def _edge_title(exploration: TensorExploration, u: str, v: str) -> str:
     return f"{u} → {v}: δ{u} += {tensor_text(graph.edge_vjp(u, v))}"
 
 
-def _choice_bar(exploration: TensorExploration) -> str:
-    options = "".join(
-        f'<option value="{escape_text(c.derivation.wrt)}"'
-        f'{" selected" if c.derivation.wrt == exploration.selected else ""}>'
-        f"{escape_text(c.derivation.wrt)}</option>" for c in exploration.choices)
-    return ('<div class="sbp-bar"><label for="sbp-choice">Differentiate with respect to</label>'
-            f'\n<select id="sbp-choice" class="sbp-choice">{options}</select>\n<span '
-            'class="sbp-hint">or click a parameter\'s box in the picture (Tab, then Enter)'
-            "</span></div>")
-
-
 def _body(exploration: TensorExploration) -> str:
     graph = exploration.graph
     paths_edges = {(a.node, c) for choice in exploration.choices
@@ -75,13 +64,7 @@ def _body(exploration: TensorExploration) -> str:
     layout = tensor_layout(graph, paths_edges)
     canvas = Canvas.of(layout)
     edges = list(layout.edges)
-    geometry = []
-    for u, v in edges:
-        (x1, y1), (x2, y2) = (canvas.point(p) for p in layout.segment(u, v))
-        ends = [layout.nodes[n] for n in (u, v)]
-        room = canvas.length(0.7 * min(min(n.width, n.height) for n in ends))
-        geometry.append([x1, y1, x2, y2, room])
-    data = tensor_page_data(exploration, edges, geometry)
+    data = tensor_page_data(exploration, edges, edge_geometry(layout, canvas))
     data.update(palette=list(PALETTE), dashes=list(DASHES), chosen=WRT_FILL)
     captions = {n: tensor_caption(n, graph.node(n).shape) for n in layout.nodes}
     node_titles = {n: f"{captions[n]}: {graph.node(n).kind}" for n in layout.nodes}
@@ -90,11 +73,9 @@ def _body(exploration: TensorExploration) -> str:
                       edge_titles=[_edge_title(exploration, u, v) for u, v in edges])
     of = escape_text(exploration.of)
     heading = exploration.title or f"d{exploration.of}: the tensor paths of every parameter"
-    source = (f'<p class="sbp-source">{escape_text(exploration.source)}</p>'
-              if exploration.source else "")
     return f"""<main class="sbp-explore sbp-tensor">
-<header class="sbp-header"><h1>{escape_text(heading)}</h1>{source}</header>
-{_choice_bar(exploration)}
+{page_header(exploration, heading)}
+{choice_bar(exploration)}
 <div class="sbp-body">
 <figure class="sbp-figure"><div class="sbp-scroll">{svg}</div>
 <figcaption class="sbp-edge-info" aria-live="polite">Point at an edge to see its vector-Jacobian
@@ -146,4 +127,4 @@ def explore_tensor_page(exploration: TensorExploration) -> str:
     """
     return html_document(exploration.title, _body(exploration),
                          f"explore {exploration.name or 'the graph'}",
-                         styles=("explore.css", "tensor.css"), scripts=("tensor.js",))
+                         styles=("explore.css", "tensor.css"), scripts=("paths.js", "tensor.js"))

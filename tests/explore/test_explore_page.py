@@ -72,11 +72,16 @@ def _parsed(page: str) -> _Elements:
     return parser
 
 
-def _data(page: str) -> dict:
+def raw_data(page: str) -> dict:
+    """The data of a page (either page), as its JSON element holds it."""
     match = re.search(r'<script type="application/json" id="data" class="sbp-data">(.*?)'
                       r"</script>", page, re.DOTALL)
     assert match is not None
-    return expand_page_data(json.loads(match.group(1)))
+    return json.loads(match.group(1))
+
+
+def _data(page: str) -> dict:
+    return expand_page_data(raw_data(page))
 
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "symbackprop" / "spec" / "examples"

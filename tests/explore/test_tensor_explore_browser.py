@@ -1,5 +1,5 @@
 """The interactive page of a tensor problem in a real browser (Debian's chromium driven by
-Playwright, as in test_explore_browser.py).
+Playwright, opened as browsing.py opens it).
 
 Every bundled tensor example and every parameter: clicking its node lights as many paths as
 ``derive`` lists, the panel shows its derivation and gradient as ``derive`` prints them.  The
@@ -19,9 +19,7 @@ from typing import Any
 import numpy as np
 import numpy_backward as by_hand
 import pytest
-from conftest import require_module, require_tool
-from test_explore_browser import ARGS, Visit
-from test_explore_page import HOSTILE
+from browsing import Visit, assert_hostile_text_kept, launched_browser, visits, written_pages
 from test_tensor_explore_page import TENSOR, _hostile_tensor_problem
 
 from symbackprop.calculus.tensor_derivation import tensor_derive
@@ -38,40 +36,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One browser for the module (as test_explore_browser.py launches it)."""
-    executable = require_tool("chromium")
-    require_module("playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=ARGS)
-        yield launched
-        launched.close()
+    """One browser for the module."""
+    yield from launched_browser()
 
 
 @pytest.fixture
 def visit(chromium: Any) -> Iterator[Any]:
     """Open a page (a fresh context a test); every page is closed, without script errors."""
-    opened: list[Visit] = []
-
-    def open_page(path: Path, **options: Any) -> Visit:
-        opened.append(Visit(chromium, path, **options))
-        return opened[-1]
-
-    yield open_page
-    for page in opened:
-        page.close()
+    yield from visits(chromium)
 
 
 @pytest.fixture(scope="module")
 def tensor_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The page of every bundled tensor example, written by the command line."""
-    folder = tmp_path_factory.mktemp("tensor_explore")
-    written = {}
-    for name in TENSOR:
-        written[name] = folder / f"{name}.html"
-        assert main(["explore", name, "-o", str(written[name])]) == 0
-    return written
+    return written_pages(tmp_path_factory.mktemp("tensor_explore"), TENSOR)
 
 
 def typed(value: Any, digits: int = 6) -> str:
@@ -103,11 +81,6 @@ def page_verdicts(page: Visit, answers: list[tuple[str, str]]) -> list[tuple[str
     return [(kind, mistake) for kind, mistake in found]
 
 
-def answer(page: Visit, text: str) -> tuple[str | None, str | None, str]:
-    """Type ``text`` in the answer box, press Enter: the verdict's kind, mistake and text."""
-    return page.answer(text)
-
-
 # -- every example, every parameter ---------------------------------------------------------------
 
 @pytest.mark.parametrize("name", TENSOR)
@@ -128,14 +101,14 @@ def test_clicking_each_parameter_lights_its_paths_and_shows_its_derivation(
         assert (chosen, lit, rows) == (wrt, d.path_count, d.path_count)
         assert total == "\n".join(matrix_text(d.gradient))
         assert text == derivation_text(d, learning_rate=problem.learning_rate)
-        kind, _, said = answer(page, typed(d.gradient, 10))
+        kind, _, said = page.answer(typed(d.gradient, 10))
         if d.gradient.size > 1_000:
             assert kind == "unknown" and "too many to check on this page" in said
             continue
         assert kind == "right", said
         for prediction in predictor.predictions(wrt)[:3]:
             text = typed(prediction.value, 10)
-            kind, mistake, said = answer(page, text)
+            kind, mistake, said = page.answer(text)
             assert (kind, mistake) == python_verdict(text, wrt, predictor), said
 
 
@@ -151,7 +124,7 @@ def mlp(tensor_pages: dict[str, Path], visit: Any) -> tuple[Visit, dict[str, np.
 def test_the_right_dW1_is_right(mlp: tuple[Visit, dict[str, np.ndarray]]) -> None:
     page, forward = mlp
     page.page.locator('svg [data-node="W1"]').click()
-    kind, mistake, said = answer(page, typed(by_hand.mlp(forward)["dW1"]))
+    kind, mistake, said = page.answer(typed(by_hand.mlp(forward)["dW1"]))
     assert (kind, mistake) == ("right", None)
     assert said.startswith("Right: dL/dW1 (3×5)")
 
@@ -172,7 +145,7 @@ def test_a_hand_written_mistake_is_named(mlp: tuple[Visit, dict[str, np.ndarray]
     page, forward = mlp
     page.page.locator(f'svg [data-node="{node}"]').click()
     wrong = by_hand.mlp(forward, frozenset(mistakes))[f"d{node}"]
-    kind, mistake, said = answer(page, typed(wrong))
+    kind, mistake, said = page.answer(typed(wrong))
     assert (kind, mistake) == ("mistake", named), said
     assert note in said
 
@@ -182,7 +155,7 @@ def test_a_transposed_matrix_no_mistake_gives_gets_the_shape_note(
     page, _ = mlp
     page.page.locator('svg [data-node="W1"]').click()
     made_up = np.arange(15.0).reshape(5, 3)
-    kind, mistake, said = answer(page, typed(made_up))
+    kind, mistake, said = page.answer(typed(made_up))
     assert (kind, mistake) == ("shape", None)
     assert "you gave 5×3; dL/dW1 is 3×5: a transpose?" in said
 
@@ -199,7 +172,7 @@ def test_a_transposed_matrix_no_mistake_gives_gets_the_shape_note(
 def test_what_is_not_a_matrix_is_said(mlp: tuple[Visit, dict[str, np.ndarray]], text: str,
                                       kind: str, said: str) -> None:
     page, _ = mlp
-    found, mistake, sentence = answer(page, text)
+    found, mistake, sentence = page.answer(text)
     assert (found, mistake) == (kind, None)
     assert said in sentence
 
@@ -236,17 +209,17 @@ def test_the_784_mlp_page_says_its_weights_are_too_many_to_type(tmp_path: Path,
                  str(out)]) == 0
     page = visit(out)
     page.page.locator('svg [data-node="W1"]').click()
-    kind, _, said = answer(page, "[[1, 2], [3, 4]]")
+    kind, _, said = page.answer("[[1, 2], [3, 4]]")
     assert kind == "unknown"
     assert "dL/dW1 has 200,704 entries: too many to check on this page" in said
     page.page.locator('svg [data-node="b2"]').click()
-    assert answer(page, "[0.1]")[0] == "shape"
+    assert page.answer("[0.1]")[0] == "shape"
 
 
 def test_the_page_makes_no_request(tensor_pages: dict[str, Path], visit: Any) -> None:
     page = visit(tensor_pages["tensor_batchnorm"])
     page.page.locator('svg [data-node="gamma"]').click()
-    answer(page, "[1, 2, 3, 4]")
+    page.answer("[1, 2, 3, 4]")
     page.hover_edge(0)
     assert page.page.locator(".sbp-edge-info").text_content().startswith(
         page.page.evaluate("() => document.querySelector('.sbp-explore').sbpData.edges[0].from"))
@@ -259,13 +232,8 @@ def test_hostile_text_stays_text_in_the_browser(tmp_path: Path, visit: Any) -> N
     assert main(["explore", str(_hostile_tensor_problem(tmp_path)), "-o", str(out)]) == 0
     page = visit(out)
     page.page.locator('svg [data-node="b1"]').click()
-    answer(page, "[0, 0, 0, 0, 0]")
-    assert page.dialogs == []
-    assert page.page.locator("h1").text_content() == HOSTILE
-    assert page.page.title() == HOSTILE
-    assert page.page.locator("img").count() == 0
-    assert page.page.evaluate("document.querySelectorAll('script').length") == 2
-    assert page.blocked == []
+    page.answer("[0, 0, 0, 0, 0]")
+    assert_hostile_text_kept(page)
 
 
 def test_the_keyboard_chooses_a_parameter(tensor_pages: dict[str, Path], visit: Any) -> None:
@@ -291,7 +259,7 @@ def test_the_files_tolerance_judges_every_entry(tmp_path: Path, visit: Any) -> N
     close, far = typed(right + 0.04, 2), typed(right + 0.06, 8)
     assert page_verdicts(page, [(close, "b2"), (far, "b2")]) == [("right", None),
                                                                  ("wrong", None)]
-    kind, _, said = answer(page, close)
+    kind, _, said = page.answer(close)
     assert kind == "right" and "±0.05, the problem file's tolerance" in said
     claim = problem.claims[0]
     for typed_text, verdict in ((close, "correct"), (far, "incorrect")):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_explore_page import HOSTILE, _parsed
+from test_explore_page import EXAMPLES, HOSTILE, _parsed, raw_data
 
 from symbackprop.calculus.tensor_derivation import tensor_derive
 from symbackprop.check.tensor_predict import TensorPredictor
@@ -27,15 +27,7 @@ from symbackprop.render.text import derivation_text
 from symbackprop.spec import load_problem
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "symbackprop" / "spec" / "examples"
 TENSOR = sorted(p.stem for p in EXAMPLES.glob("tensor_*.toml"))
-
-
-def _data(page: str) -> dict:
-    found = re.search(r'<script type="application/json" id="data" class="sbp-data">(.*?)'
-                      r"</script>", page, re.DOTALL)
-    assert found is not None
-    return json.loads(found.group(1))
 
 
 def test_the_bundled_tensor_examples_are_the_ones_tested() -> None:
@@ -50,7 +42,7 @@ def test_every_bundled_tensor_example_makes_a_page_with_what_derive_says(
     page = out.read_text(encoding="utf-8")
     assert len(page.encode()) < MAX_PAGE_BYTES.value()
     problem = load_problem(name)
-    data = _data(page)
+    data = raw_data(page)
     assert [c["name"] for c in data["choices"]] == list(problem.graph.parameters)
     edges = [(e["from"], e["to"]) for e in data["edges"]]
     predictor = TensorPredictor(problem.graph, problem.graph.forward(problem.values))
@@ -82,7 +74,7 @@ def test_the_page_draws_the_graph_where_draw_places_it() -> None:
     union = {(a.node, c) for ch in exploration.choices for a in ch.derivation.adjoints
              for c, _ in a.contributions}
     layout = tensor_layout(problem.graph, union)
-    data = _data(page)
+    data = raw_data(page)
     assert [(e["from"], e["to"]) for e in data["edges"]] == list(layout.edges)
     assert page.count('class="sbp-node sbp-') == len(layout.nodes) == len(problem.graph.order)
     assert ">W1 (3×5)</text>" in page
@@ -95,7 +87,7 @@ def test_the_784_mlp_gives_a_page_under_the_limit_that_judges_only_what_can_be_t
                  str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     assert len(page.encode()) < 1_000_000
-    choices = {c["name"]: c for c in _data(page)["choices"]}
+    choices = {c["name"]: c for c in raw_data(page)["choices"]}
     assert choices["W1"]["entries"] == 784 * 256
     assert choices["W1"]["value"] is None and choices["W1"]["mistakes"] == []
     assert "(784, 256): ‖·‖ = " in choices["W1"]["total"]      # the display rule's summary
@@ -113,7 +105,7 @@ def test_wrt_chooses_the_parameter_and_an_unknown_one_is_refused(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "p.html"
     assert main(["explore", "tensor_mlp", "--wrt", "b2", "-o", str(out)]) == 0
-    assert _data(out.read_text(encoding="utf-8"))["selected"] == "b2"
+    assert raw_data(out.read_text(encoding="utf-8"))["selected"] == "b2"
     assert main(["explore", "tensor_mlp", "--wrt", "Z1", "-o", str(out)]) == 2
     assert "not a parameter; allowed: W1, W2, b1, b2" in capsys.readouterr().err
 
@@ -127,7 +119,7 @@ def test_a_file_without_values_gives_a_page_that_judges_nothing(tmp_path: Path) 
     path.write_text(text, encoding="utf-8")
     problem = load_problem(str(path))
     assert not problem.has_values
-    data = _data(explore_tensor_page(explore_tensor_problem(problem)))
+    data = raw_data(explore_tensor_page(explore_tensor_problem(problem)))
     assert all(c["value"] is None and c["total"] is None for c in data["choices"])
 
 
@@ -149,7 +141,7 @@ def test_hostile_text_stays_text(tmp_path: Path) -> None:
     assert tags.count("script") == 2                    # the data and the page's script
     assert "img" not in tags
     assert parsed.text("h1") == HOSTILE and parsed.text("title") == HOSTILE
-    assert _data(page)["title"] == HOSTILE
+    assert raw_data(page)["title"] == HOSTILE
 
 
 def test_a_hostile_tensor_name_never_reaches_the_page(tmp_path: Path) -> None:

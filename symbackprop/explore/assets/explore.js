@@ -8,7 +8,7 @@
  */
 (function () {
   "use strict";
-  var SVG = "http://www.w3.org/2000/svg";
+  var element = sbpPaths.element;
 
   // The data's compact rows as objects (symbackprop/explore/data.py's expand_page_data):
   // a path [edges shared with the path before, its other edges..., [nodes]?] with the values
@@ -52,8 +52,7 @@
   function explorer(root) {
     var data = expand(JSON.parse(root.querySelector("script.sbp-data").textContent));
     var ROWS = data.rows; // path rows listed, with their values; every path is still drawn
-    var svg = root.querySelector("svg.sbp-svg");
-    var overlays = svg.querySelector(".sbp-overlays");
+    var picture = sbpPaths.picture(root, data); // assets/paths.js
     var select = root.querySelector(".sbp-choice");
     var panel = root.querySelector(".sbp-panel");
     var info = root.querySelector(".sbp-edge-info");
@@ -71,21 +70,6 @@
       return math.cloneNode(true);
     }
     function text(content) { return document.createTextNode(content); }
-    function element(tag, className, content) {
-      var node = document.createElement(tag);
-      if (className) node.className = className;
-      if (content !== undefined) node.textContent = content;
-      return node;
-    }
-    function style(k) { // path k (1-based): the colours of the pictures, then dashes
-      var n = data.palette.length;
-      return { colour: data.palette[(k - 1) % n],
-               dash: data.dashes[Math.floor((k - 1) / n) % data.dashes.length] };
-    }
-    function dashArray(dash) {
-      return { dashed: "6 4", dotted: "1.5 3", dashdot: "6 3 1.5 3" }[dash] || "";
-    }
-
     // -- the answer check: the rules of symbackprop/check/reading.py and judge.py --------
     var AROUND = /^[ \t\r\n\u00a0\u2009\u202f]+|[ \t\r\n\u00a0\u2009\u202f]+$/g;
     var NUMBER = new RegExp("^([+\\-\u2212\u2013]?)([0-9][0-9.,\u0020\u00a0\u2009\u202f]*|" +
@@ -269,71 +253,6 @@
       return out;
     };
 
-    // -- the picture -------------------------------------------------------------------------
-    function stroke(group, edge, offset, width) {
-      var g = data.edges[edge].geometry;
-      var dx = g[2] - g[0], dy = g[3] - g[1], length = Math.hypot(dx, dy) || 1;
-      var nx = -dy / length * offset, ny = dx / length * offset;
-      var line = document.createElementNS(SVG, "line");
-      line.setAttribute("x1", g[0] + nx); line.setAttribute("y1", g[1] + ny);
-      line.setAttribute("x2", g[2] + nx); line.setAttribute("y2", g[3] + ny);
-      line.setAttribute("stroke-width", width);
-      group.appendChild(line);
-    }
-    function draw(choice) {
-      overlays.textContent = "";
-      if (choice.paths === null) { // above the path limit: the union, one colour
-        var union = document.createElementNS(SVG, "g");
-        union.setAttribute("class", "sbp-union highlighted");
-        union.setAttribute("stroke", data.palette[0]);
-        choice.edges.forEach(function (e) { stroke(union, e, 0, 2.4); });
-        overlays.appendChild(union);
-        return;
-      }
-      var through = {};
-      choice.paths.forEach(function (path) {
-        path.edges.forEach(function (e) { (through[e] = through[e] || []).push(path); });
-      });
-      choice.paths.forEach(function (path, i) {
-        var k = i + 1, look = style(k);
-        var group = document.createElementNS(SVG, "g");
-        group.setAttribute("class", "sbp-path highlighted");
-        group.setAttribute("data-path", String(k));
-        group.setAttribute("stroke", look.colour);
-        if (dashArray(look.dash)) group.setAttribute("stroke-dasharray", dashArray(look.dash));
-        path.edges.forEach(function (e) {
-          var users = through[e], n = users.length, at = users.indexOf(path);
-          var room = data.edges[e].geometry[4];
-          var gap = n > 1 ? Math.min(2.45, room / (n - 1)) : 0;
-          var width = n > 1 ? Math.min(2.4, Math.max(gap * 0.8, 0.6)) : 2.4;
-          stroke(group, e, (at - (n - 1) / 2) * gap, width);
-        });
-        overlays.appendChild(group);
-      });
-    }
-    function mark(choice) {
-      var nodes = {}, edges = {};
-      choice.nodes.forEach(function (n) { nodes[n] = true; });
-      choice.edges.forEach(function (e) { edges[e] = true; });
-      svg.querySelectorAll(".sbp-node").forEach(function (node) {
-        var name = node.getAttribute("data-name");
-        node.classList.toggle("sbp-dim", !nodes[name]);
-        node.classList.toggle("sbp-chosen", name === choice.name);
-        if (node.hasAttribute("data-node")) {
-          node.setAttribute("aria-pressed", String(name === choice.name));
-        }
-      });
-      svg.querySelectorAll(".sbp-edge").forEach(function (edge) {
-        edge.classList.toggle("sbp-dim", !edges[edge.getAttribute("data-edge")]);
-      });
-    }
-    function focusPath(k) {
-      root.classList.toggle("sbp-focusing", k !== null);
-      overlays.querySelectorAll(".sbp-path").forEach(function (g) {
-        g.classList.toggle("sbp-focus", g.getAttribute("data-path") === String(k));
-      });
-    }
-
     // -- the panel ---------------------------------------------------------------------------
     function factors(row, path, kind) {
       var box = element("div", "sbp-" + kind);
@@ -345,11 +264,7 @@
       row.appendChild(box);
     }
     function pathRow(path, k) {
-      var row = element("li", "sbp-row");
-      row.setAttribute("data-row", String(k));
-      row.tabIndex = 0;
-      row.style.borderLeftColor = style(k).colour;
-      row.appendChild(element("div", "sbp-route", path.nodes.join(" → ")));
+      var row = picture.row(path.nodes.join(" → "), k);
       factors(row, path, "chain");
       factors(row, path, "formulas");
       var numbers = path.edges.slice().reverse().map(function (e) {
@@ -359,12 +274,6 @@
         row.appendChild(element("div", "sbp-values",
                                 "= " + numbers.join(" · ") + " = " + path.value));
       }
-      ["mouseenter", "focus"].forEach(function (type) {
-        row.addEventListener(type, function () { focusPath(k); });
-      });
-      ["mouseleave", "blur"].forEach(function (type) {
-        row.addEventListener(type, function () { focusPath(null); });
-      });
       return row;
     }
     function show(choice) {
@@ -419,33 +328,23 @@
       if (!choice) return;
       current = choice;
       select.value = name;
-      mark(choice);
-      draw(choice);
+      picture.mark(choice);
+      picture.draw(choice, choice.paths === null ? null : choice.paths.map(function (path) {
+        return path.edges;
+      }));
       show(choice);
     }
 
     // -- events ------------------------------------------------------------------------------
-    select.addEventListener("change", function () { choose(select.value); });
-    svg.querySelectorAll(".sbp-node[data-node]").forEach(function (node) {
-      var name = node.getAttribute("data-node");
-      node.addEventListener("click", function () { choose(name); });
-      node.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          choose(name);
-        }
-      });
-    });
-    svg.querySelectorAll(".sbp-edge").forEach(function (g) {
-      g.addEventListener("mouseenter", function () {
-        var e = Number(g.getAttribute("data-edge")), edge = data.edges[e];
-        info.textContent = "";
-        info.appendChild(part("leibniz", e));
-        info.appendChild(text(" = "));
-        info.appendChild(part("partial", e));
-        if (edge.value !== "?") info.appendChild(text(" = " + edge.value));
-        info.setAttribute("data-edge", String(e));
-      });
+    picture.choosing(select, choose);
+    picture.pointing(function (e) {
+      var edge = data.edges[e];
+      info.textContent = "";
+      info.appendChild(part("leibniz", e));
+      info.appendChild(text(" = "));
+      info.appendChild(part("partial", e));
+      if (edge.value !== "?") info.appendChild(text(" = " + edge.value));
+      info.setAttribute("data-edge", String(e));
     });
     root.querySelector(".sbp-check").addEventListener("submit", function (event) {
       event.preventDefault();

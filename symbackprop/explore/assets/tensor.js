@@ -8,15 +8,14 @@
  */
 (function () {
   "use strict";
-  var SVG = "http://www.w3.org/2000/svg";
+  var element = sbpPaths.element;
   // a JSON number, as typed: its digits after the point and its exponent set its tolerance
   var NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?/g;
   var DEPTH = 8;
 
   function explorer(root) {
     var data = JSON.parse(root.querySelector("script.sbp-data").textContent);
-    var svg = root.querySelector("svg.sbp-svg");
-    var overlays = svg.querySelector(".sbp-overlays");
+    var picture = sbpPaths.picture(root, data); // assets/paths.js
     var select = root.querySelector(".sbp-choice");
     var panel = root.querySelector(".sbp-panel");
     var info = root.querySelector(".sbp-edge-info");
@@ -26,20 +25,6 @@
     var current = null;
     data.choices.forEach(function (choice) { choices[choice.name] = choice; });
 
-    function element(tag, className, content) {
-      var node = document.createElement(tag);
-      if (className) node.className = className;
-      if (content !== undefined) node.textContent = content;
-      return node;
-    }
-    function style(k) { // path k (1-based): the colours of the pictures, then dashes
-      var n = data.palette.length;
-      return { colour: data.palette[(k - 1) % n],
-               dash: data.dashes[Math.floor((k - 1) / n) % data.dashes.length] };
-    }
-    function dashArray(dash) {
-      return { dashed: "6 4", dotted: "1.5 3", dashdot: "6 3 1.5 3" }[dash] || "";
-    }
     function dimensions(shape) { // check.tensor_check.dimensions
       return shape.length ? shape.join("\u00d7") : "a scalar";
     }
@@ -196,86 +181,7 @@
                said: explain(result, choice) };
     };
 
-    // -- the picture -------------------------------------------------------------------------
-    function stroke(group, edge, offset, width) {
-      var g = data.edges[edge].geometry;
-      var dx = g[2] - g[0], dy = g[3] - g[1], length = Math.hypot(dx, dy) || 1;
-      var nx = -dy / length * offset, ny = dx / length * offset;
-      var line = document.createElementNS(SVG, "line");
-      line.setAttribute("x1", g[0] + nx); line.setAttribute("y1", g[1] + ny);
-      line.setAttribute("x2", g[2] + nx); line.setAttribute("y2", g[3] + ny);
-      line.setAttribute("stroke-width", width);
-      group.appendChild(line);
-    }
-    function draw(choice) {
-      overlays.textContent = "";
-      if (choice.paths === null) { // above the path limit: the union, one colour
-        var union = document.createElementNS(SVG, "g");
-        union.setAttribute("class", "sbp-union highlighted");
-        union.setAttribute("stroke", data.palette[0]);
-        choice.edges.forEach(function (e) { stroke(union, e, 0, 2.4); });
-        overlays.appendChild(union);
-        return;
-      }
-      var through = {};
-      choice.paths.forEach(function (path, i) {
-        path.forEach(function (e) { (through[e] = through[e] || []).push(i); });
-      });
-      choice.paths.forEach(function (path, i) {
-        var k = i + 1, look = style(k);
-        var group = document.createElementNS(SVG, "g");
-        group.setAttribute("class", "sbp-path highlighted");
-        group.setAttribute("data-path", String(k));
-        group.setAttribute("stroke", look.colour);
-        if (dashArray(look.dash)) group.setAttribute("stroke-dasharray", dashArray(look.dash));
-        path.forEach(function (e) {
-          var users = through[e], n = users.length, at = users.indexOf(i);
-          var room = data.edges[e].geometry[4];
-          var gap = n > 1 ? Math.min(2.45, room / (n - 1)) : 0;
-          var width = n > 1 ? Math.min(2.4, Math.max(gap * 0.8, 0.6)) : 2.4;
-          stroke(group, e, (at - (n - 1) / 2) * gap, width);
-        });
-        overlays.appendChild(group);
-      });
-    }
-    function mark(choice) {
-      var nodes = {}, edges = {};
-      choice.nodes.forEach(function (n) { nodes[n] = true; });
-      choice.edges.forEach(function (e) { edges[e] = true; });
-      svg.querySelectorAll(".sbp-node").forEach(function (node) {
-        var name = node.getAttribute("data-name");
-        node.classList.toggle("sbp-dim", !nodes[name]);
-        node.classList.toggle("sbp-chosen", name === choice.name);
-        if (node.hasAttribute("data-node")) {
-          node.setAttribute("aria-pressed", String(name === choice.name));
-        }
-      });
-      svg.querySelectorAll(".sbp-edge").forEach(function (edge) {
-        edge.classList.toggle("sbp-dim", !edges[edge.getAttribute("data-edge")]);
-      });
-    }
-    function focusPath(k) {
-      root.classList.toggle("sbp-focusing", k !== null);
-      overlays.querySelectorAll(".sbp-path").forEach(function (g) {
-        g.classList.toggle("sbp-focus", g.getAttribute("data-path") === String(k));
-      });
-    }
-
     // -- the panel ---------------------------------------------------------------------------
-    function pathRow(route, k) {
-      var row = element("li", "sbp-row");
-      row.setAttribute("data-row", String(k));
-      row.tabIndex = 0;
-      row.style.borderLeftColor = style(k).colour;
-      row.appendChild(element("div", "sbp-route", route));
-      ["mouseenter", "focus"].forEach(function (type) {
-        row.addEventListener(type, function () { focusPath(k); });
-      });
-      ["mouseleave", "blur"].forEach(function (type) {
-        row.addEventListener(type, function () { focusPath(null); });
-      });
-      return row;
-    }
     function show(choice) {
       var what = "\u2202" + choice.of + "/\u2202" + choice.name;
       panel.querySelector(".sbp-heading").textContent = "The gradient " + what + " (" +
@@ -292,7 +198,7 @@
       var list = panel.querySelector(".sbp-paths");
       list.textContent = "";
       (choice.routes || []).forEach(function (route, i) {
-        list.appendChild(pathRow(route, i + 1));
+        list.appendChild(picture.row(route, i + 1));
       });
       root.querySelector("#total").textContent = choice.total === null ? "?" : choice.total;
       panel.querySelector(".sbp-text").textContent = choice.derivation;
@@ -305,8 +211,8 @@
       if (!choice) return;
       current = choice;
       select.value = name;
-      mark(choice);
-      draw(choice);
+      picture.mark(choice);
+      picture.draw(choice, choice.paths);
       show(choice);
     }
     function check() {
@@ -318,22 +224,10 @@
     }
 
     // -- events ------------------------------------------------------------------------------
-    select.addEventListener("change", function () { choose(select.value); });
-    svg.querySelectorAll(".sbp-node[data-node]").forEach(function (node) {
-      var name = node.getAttribute("data-node");
-      node.addEventListener("click", function () { choose(name); });
-      node.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          choose(name);
-        }
-      });
-    });
-    svg.querySelectorAll(".sbp-edge").forEach(function (g) {
-      g.addEventListener("mouseenter", function () {
-        info.textContent = g.querySelector("title").textContent;
-        info.setAttribute("data-edge", g.getAttribute("data-edge"));
-      });
+    picture.choosing(select, choose);
+    picture.pointing(function (e, g) {
+      info.textContent = g.querySelector("title").textContent;
+      info.setAttribute("data-edge", String(e));
     });
     root.querySelector(".sbp-check").addEventListener("submit", function (event) {
       event.preventDefault();
