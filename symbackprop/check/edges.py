@@ -111,7 +111,21 @@ def _loss_name(graph: ComputationGraph) -> str | None:
 
 def _softmax_inputs(graph: ComputationGraph, child: str) -> list[str] | None:
     """The pre-activations of ``child`` if it is a softmax output over them, else ``None``;
-    the first is the child's own."""
+    the first is the child's own (found once per graph and child: every edge into the child
+    and every sibling's edge asks)."""
+    known = _SOFTMAX.setdefault(graph, {})
+    if child not in known:
+        known[child] = _find_softmax_inputs(graph, child)
+    found = known[child]
+    return None if found is None else list(found)
+
+
+_SOFTMAX: weakref.WeakKeyDictionary[ComputationGraph, dict[str, tuple[str, ...] | None]] = \
+    weakref.WeakKeyDictionary()
+"""Each graph's softmax outputs and their pre-activations, as :func:`_softmax_inputs` found."""
+
+
+def _find_softmax_inputs(graph: ComputationGraph, child: str) -> tuple[str, ...] | None:
     definition = graph.node(child).definition
     parents = graph.parents(child)
     if definition is None or len(parents) < 2:
@@ -119,7 +133,7 @@ def _softmax_inputs(graph: ComputationGraph, child: str) -> list[str] | None:
     total = sympy.Add(*(sympy.exp(symbol(p)) for p in parents))
     for own in parents:
         if definition == sympy.exp(symbol(own)) / total:
-            return [own, *(p for p in parents if p != own)]
+            return (own, *(p for p in parents if p != own))
     return None
 
 
