@@ -386,10 +386,12 @@ def _term(path: Path, factors: Mapping[tuple[str, str], Factor], known: bool) ->
     factors' values; the path of one node (``d of / d of``) has no factors, and its value is
     1.0, a float as the streamed terms give it (not the int ``math.prod(())``), or ``None``
     without values, like every other path's."""
-    chain = tuple(factors[edge] for edge in path.edges)
+    chain = tuple(map(factors.__getitem__, path.edges))
     value: Any = None
-    if known and all(f.value is not None for f in chain):
-        value = math.prod(f.value for f in chain) if chain else 1.0
+    if known:
+        values = [f.value for f in chain]
+        if all(v is not None for v in values):
+            value = math.prod(values) if chain else 1.0
     return Term(path, chain, value)
 
 

@@ -111,7 +111,21 @@ def _loss_name(graph: ComputationGraph) -> str | None:
 
 def _softmax_inputs(graph: ComputationGraph, child: str) -> list[str] | None:
     """The pre-activations of ``child`` if it is a softmax output over them, else ``None``;
-    the first is the child's own."""
+    the first is the child's own (found once per graph and child: every edge into the child
+    and every sibling's edge asks)."""
+    known = _SOFTMAX.setdefault(graph, {})
+    if child not in known:
+        known[child] = _find_softmax_inputs(graph, child)
+    found = known[child]
+    return None if found is None else list(found)
+
+
+_SOFTMAX: weakref.WeakKeyDictionary[ComputationGraph, dict[str, tuple[str, ...] | None]] = \
+    weakref.WeakKeyDictionary()
+"""Each graph's softmax outputs and their pre-activations, as :func:`_softmax_inputs` found."""
+
+
+def _find_softmax_inputs(graph: ComputationGraph, child: str) -> tuple[str, ...] | None:
     definition = graph.node(child).definition
     parents = graph.parents(child)
     if definition is None or len(parents) < 2:
@@ -119,7 +133,7 @@ def _softmax_inputs(graph: ComputationGraph, child: str) -> list[str] | None:
     total = sympy.Add(*(sympy.exp(symbol(p)) for p in parents))
     for own in parents:
         if definition == sympy.exp(symbol(own)) / total:
-            return [own, *(p for p in parents if p != own)]
+            return (own, *(p for p in parents if p != own))
     return None
 
 
@@ -129,15 +143,37 @@ def _own_softmax_output(graph: ComputationGraph, pre_activation: str, output: st
     return inputs is not None and inputs[0] == pre_activation
 
 
+def _coefficient(definition: sympy.Expr, x: sympy.Symbol) -> sympy.Symbol | None:
+    """The symbol ``c`` when ``definition`` is linear in ``x`` through one term ``c * x`` (its
+    derivative ``c`` and ``c * x`` one of its terms), else ``None``.
+
+    When one term holds ``x``, the derivative is a symbol ``c`` with ``c * x`` a term exactly
+    when that term is ``c * x``: read off the term, no differentiation.  Only when several
+    terms hold ``x`` is the derivative taken.
+    """
+    terms = sympy.Add.make_args(definition)
+    holding = [t for t in terms if x in t.free_symbols]
+    if len(holding) == 1:
+        term = holding[0]
+        if not (term.is_Mul and len(term.args) == 2 and x in term.args):
+            return None
+        other = term.args[1] if term.args[0] == x else term.args[0]
+        return other if isinstance(other, sympy.Symbol) and sympy.Mul(other, x) == term \
+            else None
+    if not holding:
+        return None
+    coefficient = sympy.diff(definition, x)
+    if not isinstance(coefficient, sympy.Symbol) or sympy.Mul(coefficient, x) not in terms:
+        return None
+    return coefficient
+
+
 def _linear_role(graph: ComputationGraph, parent: str, child: str) -> EdgeInfo | None:
     definition = graph.node(child).definition
     if definition is None:
         return None
-    coefficient = sympy.diff(definition, symbol(parent))
-    if not isinstance(coefficient, sympy.Symbol):
-        return None
-    terms = sympy.Add.make_args(definition)
-    if sympy.Mul(coefficient, symbol(parent)) not in terms:
+    coefficient = _coefficient(definition, symbol(parent))
+    if coefficient is None:
         return None
     other = str(coefficient)
     parent_is_weight = graph.node(parent).kind == "parameter" and not (

@@ -215,14 +215,18 @@ class PathSearch:
         self.derivation, self.scenario = derivation, scenario
         self.paths = [t.path for t in derivation.terms]
         edges: dict[tuple[str, str], int] = {}
+        seen: dict[int, int] = {}  # a factor object (shared by the paths through its edge)
         rows = []
         for term in derivation.terms:  # the edges in order of first use, each path's row
             row = []
             for factor in term.factors:
-                key = (factor.wrt, factor.of)
-                e = edges.get(key)
+                e = seen.get(id(factor))
                 if e is None:
-                    e = edges[key] = len(edges)
+                    key = (factor.wrt, factor.of)
+                    e = edges.get(key)
+                    if e is None:
+                        e = edges[key] = len(edges)
+                    seen[id(factor)] = e
                 row.append(e)
             rows.append(row)
         self.edges = list(edges)

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import replace
@@ -46,6 +47,7 @@ from .geometry import (
     node_shapes,
     text_size,
 )
+from .obstacles import Obstacles
 
 __all__ = ["layered_layout", "network_roles", "picture_layout"]
 
@@ -57,6 +59,8 @@ SPREAD = 0.5
 """How far a narrow layer spreads towards the height of the tallest (0: not at all)."""
 ATTEMPTS = 4
 """Layouts tried, each 12% more spacious, before satellites may sit on edges."""
+CELL = 0.5
+"""The side of the grid cells in which placed boxes and edges are looked up."""
 
 # -- roles of a layered network -----------------------------------------------------------------
 
@@ -225,8 +229,11 @@ def _place_satellites(graph: ComputationGraph, placed: dict[str, Placed], edges:
     with one pattern for a whole column where one fits; ``None`` when some satellite finds no
     free place (in strict mode)."""
     placed = dict(placed)
-    segments = [((placed[u].x, placed[u].y), (placed[v].x, placed[v].y)) for u, v in edges]
-    boxes = [(n, p.outline.grown(GAP)) for n, p in placed.items()]
+    obstacles = Obstacles(cell=CELL)
+    for u, v in edges:
+        obstacles.add_segment((placed[u].x, placed[u].y), (placed[v].x, placed[v].y))
+    for n, p in placed.items():
+        obstacles.add_box(n, p.outline.grown(GAP))
     groups: dict[tuple[float, int], list[str]] = {}
     for centre, members in satellites.items():
         groups.setdefault((placed[centre].x, len(members)), []).append(centre)
@@ -234,22 +241,24 @@ def _place_satellites(graph: ComputationGraph, placed: dict[str, Placed], edges:
         centres = sorted(groups[key], key=lambda c: -placed[c].y)
         attempts = [centres] + ([[c] for c in centres] if len(centres) > 1 else [])
         for group in attempts:
-            trial_segments, trial_boxes = list(segments), list(boxes)
-            spots = _fan(group, placed, satellites, shapes, trial_segments, trial_boxes, strict)
+            mark = obstacles.mark()
+            spots = _fan(group, placed, satellites, shapes, obstacles, strict)
             if spots is not None:
-                segments[:], boxes[:] = trial_segments, trial_boxes
                 placed.update(spots)
                 if group is centres:
                     break
-            elif len(group) == 1:
-                return None
+            else:
+                obstacles.rollback(mark)
+                if len(group) == 1:
+                    return None
     return placed
 
 
 def _fan(centres: list[str], placed: Mapping[str, Placed], satellites: Mapping[str, list[str]],
-         shapes: Mapping[str, Placed], segments: list[tuple[Point, Point]],
-         boxes: list[tuple[str, Box]], strict: bool) -> dict[str, Placed] | None:
-    """Satellites of ``centres`` placed with one common pattern of offsets, or ``None``."""
+         shapes: Mapping[str, Placed], obstacles: Obstacles,
+         strict: bool) -> dict[str, Placed] | None:
+    """Satellites of ``centres`` placed with one common pattern of offsets (each one's box and
+    edge added to ``obstacles``), or ``None``."""
     shape = shapes[satellites[centres[0]][0]]
     offsets: list[tuple[float, float]] = []
     for _ in satellites[centres[0]]:
@@ -257,18 +266,18 @@ def _fan(centres: list[str], placed: Mapping[str, Placed], satellites: Mapping[s
             found = []
             for centre in centres:
                 middle = placed[centre]
-                others = [b for n, b in boxes if n != centre]
                 box = Box.around(middle.x + dx, middle.y + dy, shape.width, shape.height)
                 start = (middle.x + dx, middle.y + dy)
-                if strict and not _free(box, start, (middle.x, middle.y), segments, others):
+                if strict and not _free(box, start, (middle.x, middle.y), obstacles, centre):
                     break
-                if not strict and any(box.overlaps(b) for b in others):
+                if not strict and any(box.overlaps(b) for n, b in obstacles.boxes_near(box)
+                                      if n != centre):
                     break
                 found.append((box, start, middle))
             if len(found) == len(centres):
                 for box, start, middle in found:
-                    boxes.append(("", box.grown(GAP)))
-                    segments.append((start, (middle.x, middle.y)))
+                    obstacles.add_box("", box.grown(GAP))
+                    obstacles.add_segment(start, (middle.x, middle.y))
                 offsets.append((dx, dy))
                 break
         else:
@@ -283,12 +292,20 @@ def _candidates(centre: Placed, shape: Placed, strict: bool = True) -> list[
         tuple[float, float]]:
     """Offsets around ``centre`` where a satellite clears it, best first: near the vertical
     (above or below), as close as can be (and, when not strict, as far out as it takes)."""
+    return _offsets(max(centre.width, centre.height), shape.width, shape.height, strict)
+
+
+@functools.lru_cache(maxsize=64)
+def _offsets(size: float, width: float, height: float, strict: bool) -> list[
+        tuple[float, float]]:
+    """:func:`_candidates` for a centre of ``size`` and a satellite of ``width`` by ``height``
+    (the same for every neuron of a picture: computed once)."""
     scored = []
     extras = (0.0, 0.15, 0.3, 0.5, 0.75) + (() if strict else (1.0, 1.5, 2.0, 3.0, 4.5, 7.0))
     for degrees in range(-175, 180, 5):
         angle = math.radians(degrees)
         ux, uy = math.cos(angle), math.sin(angle)
-        near = _clearance(centre, shape, ux, uy)
+        near = _clearance(size, width, height, ux, uy)
         for extra in extras:
             cost = extra + 0.6 * min(abs(degrees - 80), abs(degrees + 80)) / 90
             scored.append((cost, -degrees, (near + extra) * ux, (near + extra) * uy))
@@ -296,27 +313,33 @@ def _candidates(centre: Placed, shape: Placed, strict: bool = True) -> list[
     return [(dx, dy) for _, _, dx, dy in scored]
 
 
-def _free(box: Box, start: Point, end: Point, segments: list[tuple[Point, Point]],
-          boxes: list[Box]) -> bool:
-    """Whether ``box`` (a satellite at ``start`` with its edge to ``end``) touches nothing."""
+def _free(box: Box, start: Point, end: Point, obstacles: Obstacles, centre: str) -> bool:
+    """Whether ``box`` (a satellite at ``start`` with its edge to ``end``) touches nothing
+    (the box of ``centre`` aside)."""
     padded = box.grown(GAP / 2)
-    if any(padded.overlaps(b) for b in boxes):
+    if any(padded.overlaps(b) for n, b in obstacles.boxes_near(padded) if n != centre):
         return False
-    if any(padded.meets_segment(p, q) for p, q in segments):
+    if any(padded.meets_segment(p, q) for p, q in obstacles.segments_near(padded)):
         return False
-    # its own edge must not cross another satellite or node (the centre's box ends it)
-    inner = [b.grown(-GAP - 0.01) for b in boxes]
+    # its own edge must not cross another satellite or node (the centre's box ends it); a box
+    # shrunk by ``shrink`` lies within the box grown by it, so the edge's extent grown by it
+    # finds every box it could cross
+    shrink = GAP + 0.01
+    reach = Box(min(start[0], end[0]), min(start[1], end[1]), max(start[0], end[0]),
+                max(start[1], end[1])).grown(shrink)
+    inner = [b.grown(-shrink) for n, b in obstacles.boxes_near(reach) if n != centre]
     return not any(b.meets_segment(start, end) for b in inner
                    if not (b.x0 <= end[0] <= b.x1 and b.y0 <= end[1] <= b.y1))
 
 
-def _clearance(centre: Placed, shape: Placed, ux: float, uy: float) -> float:
-    """The least distance along ``(ux, uy)`` at which ``shape`` clears ``centre`` by GAP."""
-    radius = max(centre.width, centre.height) / 2 + REACH
-    low, high = 0.0, radius + shape.width + shape.height
+def _clearance(size: float, width: float, height: float, ux: float, uy: float) -> float:
+    """The least distance along ``(ux, uy)`` at which a ``width`` by ``height`` box clears a
+    centre of ``size`` by GAP."""
+    radius = size / 2 + REACH
+    low, high = 0.0, radius + width + height
     for _ in range(30):
         middle = (low + high) / 2
-        box = Box.around(middle * ux, middle * uy, shape.width, shape.height)
+        box = Box.around(middle * ux, middle * uy, width, height)
         dx = max(box.x0, 0.0, -box.x1)
         dy = max(box.y0, 0.0, -box.y1)
         low, high = (low, middle) if math.hypot(dx, dy) >= radius else (middle, high)

@@ -259,9 +259,10 @@ def _choice_data(choice: Choice, edges: Sequence[Edge], index: Mapping[Edge, int
         before: list[int] = []
         for i, t in enumerate(d.terms):  # each path's edges after those shared with the one before
             path_edges = t.path.edges
-            on = [index[e] for e in path_edges if e in index]
-            shared = next((k for k, (a, b) in enumerate(zip(on, before, strict=False))
-                           if a != b), min(len(on), len(before)))
+            on = [k for k in map(index.get, path_edges) if k is not None]
+            shared, common = 0, min(len(on), len(before))
+            while shared < common and on[shared] == before[shared]:
+                shared += 1
             row: list[Any] = [shared, *on[shared:]]
             if len(on) != len(path_edges):  # the route is not the edges' own
                 row.append(list(t.path.nodes))
