@@ -23,8 +23,10 @@ and the ratio of the times measured in this run.  ``--quick`` runs small shapes.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -137,15 +139,25 @@ def page(shape: tuple[int, ...], before: list[str], repeats: int,
                for revision in before}
     sources["this checkout"] = ROOT
     runs: dict[str, list[dict[str, float]]] = {code: [] for code in sources}
-    sizes = {}
+    sizes: dict[str, int] = {}
+    data: dict[str, str] = {}
     for _ in range(repeats):
         for code, source in sources.items():
             out = folder / f"page{len(sizes)}.html"
             runs[code].append(run([sys.executable, "-m", "symbackprop", "explore", str(problem),
                                    "-o", str(out)], _env(source), cwd=source))  # -m: cwd first
             sizes[code] = out.stat().st_size
-    return [{"shape": list(shape), "code": code, **best(runs[code]), "bytes": sizes[code]}
-            for code in sources]
+            data[code] = _page_data_digest(out.read_text(encoding="utf-8"))
+    return [{"shape": list(shape), "code": code, **best(runs[code]), "bytes": sizes[code],
+             "data_sha256": data[code]} for code in sources]
+
+
+def _page_data_digest(page_text: str) -> str:
+    """The SHA-256 of a page's data element (what the page shows, without its inlined script
+    and style, which may change with the code while the page shows the same)."""
+    found = re.search(r'<script type="application/json" id="data"[^>]*>(.*?)</script>',
+                      page_text, re.S)
+    return hashlib.sha256((found.group(1) if found else "").encode("utf-8")).hexdigest()
 
 
 def _shape(text: str) -> tuple[int, ...]:

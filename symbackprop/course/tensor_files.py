@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..render.jsontext import to_json
-from ..spec.tensor import TensorProblem
+from ..spec.tensor import TensorProblem, tensor_problem_from_dict
 from ..spec.tomlwriter import dumps as toml_text
 from .grading import MAX_KEY_BYTES
 from .roster import Student
@@ -69,7 +69,9 @@ scalar templates: a tensor template's handouts are not written (give each studen
 
 def scalar_bank(name: str, data: dict[str, Any]) -> None:
     """Refuse a tensor template (``data``, the file ``name`` as read) for a question-bank
-    export: Moodle's, Canvas's and PrairieLearn's questions take one number.
+    export: Moodle's, Canvas's and PrairieLearn's questions take one number.  The tensor file
+    is read first, so that a broken one is refused for what is wrong in it, as every command
+    refuses it.
 
     Raises
     ------
@@ -77,15 +79,17 @@ def scalar_bank(name: str, data: dict[str, Any]) -> None:
 
     Examples
     --------
-    >>> scalar_bank("t.toml", {"tensor": {}})
+    >>> from symbackprop.spec.problems import read_problem_data
+    >>> scalar_bank(*read_problem_data("tensor_assignment"))
     Traceback (most recent call last):
         ...
-    symbackprop.errors.SpecError: t.toml: a tensor problem ([tensor]); the question-bank exports \
-(moodle, canvas, prairielearn) write questions answered with one number and take a scalar \
-template only (for a tensor assignment, `symbackprop variants` writes each student's file and \
-key and `symbackprop grade` grades their matrices)
+    symbackprop.errors.SpecError: tensor_assignment (bundled example): a tensor problem \
+([tensor]); the question-bank exports (moodle, canvas, prairielearn) write questions answered \
+with one number and take a scalar template only (for a tensor assignment, `symbackprop \
+variants` writes each student's file and key and `symbackprop grade` grades their matrices)
     """
     if "tensor" in data:
+        tensor_problem_from_dict(data, name=name)
         raise SpecError(f"{name}: a tensor problem ([tensor]); the question-bank exports (moodle, "
                         "canvas, prairielearn) write questions answered with one number and "
                         "take a scalar template only (for a tensor assignment, `symbackprop "
