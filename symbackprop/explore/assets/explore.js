@@ -49,8 +49,8 @@
     return data;
   }
 
-  function explorer(root) {
-    var data = expand(JSON.parse(root.querySelector("script.sbp-data").textContent));
+  function explorer(root, read) {
+    var data = expand(read);
     var ROWS = data.rows; // path rows listed, with their values; every path is still drawn
     var picture = sbpPaths.picture(root, data); // assets/paths.js
     var select = root.querySelector(".sbp-choice");
@@ -348,5 +348,5 @@
     chosen.start();
   }
 
-  document.querySelectorAll(".sbp-explore").forEach(explorer);
+  sbpPaths.each(explorer);
 })();

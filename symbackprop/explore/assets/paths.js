@@ -3,6 +3,8 @@
  * parameter, a path's row in the panel, choosing a parameter (in the list or the picture)
  * and starting the page; the answer check's tolerance and clearing a verdict.
  *
+ * sbpPaths.each(explorer) calls explorer(root, data) for each page of the document with its
+ * data (the JSON in <script type="application/json" class="sbp-data">).
  * sbpPaths.picture(root, data) reads data.palette, data.dashes and data.edges[e].geometry
  * ([x1, y1, x2, y2, room]: the edge's SVG segment and the room beside it for parallel paths).
  */
@@ -15,6 +17,11 @@ var sbpPaths = (function () {
     if (className) node.className = className;
     if (content !== undefined) node.textContent = content;
     return node;
+  }
+  function each(explorer) { // explorer(root, data) for each page on the document
+    document.querySelectorAll(".sbp-explore").forEach(function (root) {
+      explorer(root, JSON.parse(root.querySelector("script.sbp-data").textContent));
+    });
   }
   function within(slack) { // check.judge's rule: |a - b| <= tolerance, widened by slack
     return function (a, b, tolerance) { return Math.abs(a - b) <= tolerance * slack; };
@@ -161,5 +168,5 @@ var sbpPaths = (function () {
     return { svg: svg, row: row, chooser: chooser, pointing: pointing };
   }
 
-  return { element: element, within: within, clear: clear, picture: picture };
+  return { each: each, element: element, within: within, clear: clear, picture: picture };
 })();

@@ -8,13 +8,11 @@
  */
 (function () {
   "use strict";
-  var element = sbpPaths.element;
   // a JSON number, as typed: its digits after the point and its exponent set its tolerance
   var NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?/g;
   var DEPTH = 8;
 
-  function explorer(root) {
-    var data = JSON.parse(root.querySelector("script.sbp-data").textContent);
+  function explorer(root, data) {
     var picture = sbpPaths.picture(root, data); // assets/paths.js
     var select = root.querySelector(".sbp-choice");
     var panel = root.querySelector(".sbp-panel");
@@ -228,5 +226,5 @@
     chosen.start();
   }
 
-  document.querySelectorAll(".sbp-explore").forEach(explorer);
+  sbpPaths.each(explorer);
 })();
