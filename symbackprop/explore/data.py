@@ -25,7 +25,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 import sympy
 
 from ..calculus.derivation import Derivation, derive
@@ -34,14 +33,14 @@ from ..calculus.terms import Adjoint, Step
 from ..check import MistakenValue, Predictor
 from ..check.judge import SLACK
 from ..draw.geometry import MAX_NODES
-from ..errors import SymbackpropError, UsageError
+from ..errors import SymbackpropError
 from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
 from ..render.numbers import FACTOR_DIGITS, text_number
 from ..render.plaintext import step_text
 from ..render.typeset import text_expr
 from ..spec.problems import Problem
-from .common import ExplorationBase
+from .common import ExplorationBase, asked, offered
 
 __all__ = ["LISTED_PATHS", "Choice", "Exploration", "edge_partials", "expand_page_data",
            "explorable", "explore_derivation", "explore_problem", "page_data"]
@@ -68,10 +67,7 @@ def explorable(graph: ComputationGraph, network: LayeredNetwork | None = None) -
     """
     if network is not None:
         return [n for n in network.parameter_names() if n in graph]
-    if graph.parameters:
-        return list(graph.parameters)
-    upstream = nx.ancestors(graph.digraph, graph.output)
-    return [n for n in graph.leaves if n in upstream]
+    return offered(graph, graph.output)
 
 
 @dataclass(frozen=True)
@@ -157,16 +153,8 @@ b1, w5, w6, w7, w8, b2
     if len(graph.order) > MAX_NODES:  # refused before every parameter is derived
         raise SymbackpropError(f"{problem.path or 'the problem'}: {len(graph.order):,} nodes are "
                                f"too many to draw legibly on the page (at most {MAX_NODES})")
-    names = explorable(graph, problem.network)
-    if wrt is not None and wrt not in names:
-        raise UsageError(f"explore --wrt {wrt}: not a parameter; allowed: "
-                         f"{', '.join(names[:24])}{' ...' if len(names) > 24 else ''}")
+    names = asked(graph, graph.output, explorable(graph, problem.network), wrt, of)
     target = graph.output if of is None else of
-    if of is not None:  # only what the node differentiated depends on
-        upstream = nx.ancestors(graph.digraph, graph.node(target).name)
-        names = [n for n in names if n in upstream]
-        if not names:
-            raise UsageError(f"explore --of {of}: no parameter has a path to {of}")
     tolerances = {c.wrt: c.tolerance for c in problem.claims
                   if c.kind == "derivative" and c.target == target and c.tolerance is not None}
     step_tolerances = {c.target: c.tolerance for c in problem.claims

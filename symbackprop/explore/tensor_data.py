@@ -32,19 +32,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from ..calculus.options import DEFAULT_PATH_LIMIT
 from ..calculus.tensor_derivation import TensorDerivation, tensor_derive
 from ..check.judge import SLACK
 from ..check.tensor_predict import TensorPrediction, TensorPredictor
-from ..errors import UsageError
 from ..graph.tensor import TensorGraph
 from ..render.tensor_values import matrix_text
 from ..render.text import derivation_text
 from ..spec.tensor import TensorProblem
-from .common import ExplorationBase
+from .common import ExplorationBase, asked, offered
 
 __all__ = ["MAX_TYPED_CHARACTERS", "MAX_TYPED_ENTRIES", "TensorChoice", "TensorExploration",
            "explore_tensor_problem", "tensor_explorable", "tensor_page_data"]
@@ -68,10 +66,7 @@ def tensor_explorable(graph: TensorGraph) -> list[str]:
     >>> tensor_explorable(load_problem("tensor_mlp").graph)
     ['W1', 'W2', 'b1', 'b2']
     """
-    if graph.parameters:
-        return list(graph.parameters)
-    upstream = nx.ancestors(graph.digraph, graph.output)
-    return [n for n in graph.leaves if n in upstream and graph.node(n).dtype == "float"]
+    return offered(graph, graph.output, lambda name: graph.node(name).dtype == "float")
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,16 +135,8 @@ def explore_tensor_problem(problem: TensorProblem, wrt: str | None = None, *,
     symbackprop.errors.UsageError: explore --wrt Z1: not a parameter; allowed: W1, W2, b1, b2
     """
     graph = problem.graph
-    names = tensor_explorable(graph)
-    if wrt is not None and wrt not in names:
-        raise UsageError(f"explore --wrt {wrt}: not a parameter; allowed: "
-                         f"{', '.join(names[:24])}{' ...' if len(names) > 24 else ''}")
+    names = asked(graph, graph.output, tensor_explorable(graph), wrt, of, every_of_output=True)
     target = graph.output if of is None else graph.node(of).name
-    if target != graph.output:
-        upstream = nx.ancestors(graph.digraph, target)
-        names = [n for n in names if n in upstream]
-        if not names:
-            raise UsageError(f"explore --of {of}: no parameter has a path to {of}")
     values = problem.values if problem.has_values else None
     derivations = [tensor_derive(graph, name, target, values, max_paths=max_paths)
                    for name in names]

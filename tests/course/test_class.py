@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import require_module, require_tool
+from launching import launched_browser
 
 from symbackprop.check.judge import SLACK, agrees, judge_number
 from symbackprop.check.reading import read_answer
@@ -376,10 +376,6 @@ def test_the_explore_pages_judge_grades_the_class_alike(klass: Klass, tmp_path: 
     """The page's script's judge (one Chromium session) over every answer of the class, with
     each question's asked digits: every right answer right, each verdict and mistake as
     check.judge says."""
-    chromium = require_tool("chromium")
-    require_module("playwright")
-    from playwright.sync_api import sync_playwright
-
     page_file = tmp_path / "page.html"
     assert main(["explore", TEMPLATE, "-o", str(page_file)]) == 0
     cases, expected = [], []
@@ -394,21 +390,16 @@ def test_the_explore_pages_judge_grades_the_class_alike(klass: Klass, tmp_path: 
                               digits=q["digits"])
         expected.append([judged.kind, judged.mistake])
         assert (judged.kind == "right") == answer.right, (sid, qid, answer, judged)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium,
-                                             args=["--headless", "--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_() if route.request.url ==
-                       page_file.resolve().as_uri() else route.abort())
-            page.goto(page_file.resolve().as_uri())
-            page.wait_for_selector(".sbp-explore[data-ready]")
-            judged = page.evaluate(
-                "cases => cases.map(([text, target, digits]) => { const v = document."
-                "querySelector('.sbp-explore').sbpJudgeValue(text, target, digits); "
-                "return [v.kind, v.mistake]; })", cases)
-        finally:
-            browser.close()
+    with launched_browser() as browser:
+        page = browser.new_page()
+        page.route("**/*", lambda route: route.continue_() if route.request.url ==
+                   page_file.resolve().as_uri() else route.abort())
+        page.goto(page_file.resolve().as_uri())
+        page.wait_for_selector(".sbp-explore[data-ready]")
+        judged = page.evaluate(
+            "cases => cases.map(([text, target, digits]) => { const v = document."
+            "querySelector('.sbp-explore').sbpJudgeValue(text, target, digits); "
+            "return [v.kind, v.mistake]; })", cases)
     assert len(judged) == len(klass.answers) > 1000
     differ = [(c[0], e, j) for c, e, j in zip(cases, expected, judged, strict=True) if e != j]
     assert not differ, differ[:5]

@@ -1,5 +1,5 @@
-"""What the browser tests of both explore pages share: one chromium (Debian's, driven by
-Playwright), a page opened from disk with every other request aborted and recorded, the
+"""What the browser tests of both explore pages share (chromium itself is started by
+:mod:`launching`): a page opened from disk with every other request aborted and recorded, the
 pages written by the command line, and what a page must keep of hostile text.
 
 The test modules define their fixtures from these (``browser`` a module, ``visit`` a test).
@@ -11,26 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from conftest import require_module, require_tool
 from test_explore_page import HOSTILE
 
 from symbackprop.cli import main
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def launched_browser() -> Iterator[Any]:
-    """One chromium, closed when the generator is (a module fixture yields from it); the
-    test is skipped where chromium or Playwright is missing."""
-    chromium = require_tool("chromium")
-    require_module("playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def written_pages(folder: Path, names: Iterable[str]) -> dict[str, Path]:

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browsing import Visit, assert_hostile_text_kept, launched_browser, visits, written_pages
+from browsing import Visit, assert_hostile_text_kept, visits, written_pages
 from conftest import BUNDLED
+from launching import launched_browser
 from test_explore_page import hostile_problem
 
 from symbackprop.calculus.derivation import derive
@@ -30,7 +31,8 @@ from symbackprop.spec import load_problem
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    yield from launched_browser()
+    with launched_browser() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import numpy_backward as by_hand
 import pytest
-from browsing import Visit, assert_hostile_text_kept, launched_browser, visits, written_pages
+from browsing import Visit, assert_hostile_text_kept, visits, written_pages
+from launching import launched_browser
 from test_tensor_explore_page import TENSOR, _hostile_tensor_problem
 
 from symbackprop.calculus.tensor_derivation import tensor_derive
@@ -37,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """One browser for the module."""
-    yield from launched_browser()
+    with launched_browser() as launched:
+        yield launched
 
 
 @pytest.fixture

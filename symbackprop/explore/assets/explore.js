@@ -49,8 +49,8 @@
     return data;
   }
 
-  function explorer(root) {
-    var data = expand(JSON.parse(root.querySelector("script.sbp-data").textContent));
+  function explorer(root, read) {
+    var data = expand(read);
     var ROWS = data.rows; // path rows listed, with their values; every path is still drawn
     var picture = sbpPaths.picture(root, data); // assets/paths.js
     var select = root.querySelector(".sbp-choice");
@@ -61,9 +61,6 @@
     var updateForm = root.querySelector(".sbp-update-check");
     var updateAnswer = root.querySelector("#update-answer");
     var updateVerdict = root.querySelector("#update-verdict");
-    var choices = {};
-    var current = null;
-    data.choices.forEach(function (choice) { choices[choice.name] = choice; });
 
     function part(kind, index) {
       var math = root.querySelector(".sbp-parts [data-" + kind + '="' + index + '"] math');
@@ -144,7 +141,7 @@
       return s === "0" ? 0 : s.length;
     }
     function unit(number) { return Number("1e" + number.exp); }
-    function within(a, b, tolerance) { return Math.abs(a - b) <= tolerance * data.slack; }
+    var within = sbpPaths.within(data.slack);
     function half(number, value) { return within(number.value, value, 0.5 * unit(number)); }
     function exponentOf(value, digits) { // the exponent of the last asked digit of value
       if (value === 0) return -digits;
@@ -243,7 +240,7 @@
     }
     root.sbpData = data; // for tests: the data as the script reads it
     root.sbpJudge = function (typed, name, updated) { // for tests: a verdict without the page
-      var choice = choices[name || current.name];
+      var choice = chosen.named(name);
       return plain(judge(typed, updated ? choice.updated : choice));
     };
     root.sbpJudgeValue = function (typed, target, digits) { // for tests: any target, digits
@@ -308,12 +305,7 @@
       panel.querySelectorAll(".sbp-what-updated").forEach(function (n) {
         n.textContent = choice.name + "+";
       });
-      [verdict, updateVerdict].forEach(function (v) {
-        if (!v) return;
-        v.textContent = "";
-        v.removeAttribute("data-kind");
-        v.removeAttribute("data-mistake");
-      });
+      [verdict, updateVerdict].forEach(function (v) { if (v) sbpPaths.clear(v); });
       if (updateForm) updateForm.hidden = !choice.updated;
     }
     function report(target, box, where, what) {
@@ -323,20 +315,13 @@
       if (result.mistake) where.setAttribute("data-mistake", result.mistake.name);
       else where.removeAttribute("data-mistake");
     }
-    function choose(name) {
-      var choice = choices[name];
-      if (!choice) return;
-      current = choice;
-      select.value = name;
-      picture.mark(choice);
-      picture.draw(choice, choice.paths === null ? null : choice.paths.map(function (path) {
+    var chosen = picture.chooser(select, show, function (choice) {
+      return choice.paths === null ? null : choice.paths.map(function (path) {
         return path.edges;
-      }));
-      show(choice);
-    }
+      });
+    });
 
     // -- events ------------------------------------------------------------------------------
-    picture.choosing(select, choose);
     picture.pointing(function (e) {
       var edge = data.edges[e];
       info.textContent = "";
@@ -348,19 +333,20 @@
     });
     root.querySelector(".sbp-check").addEventListener("submit", function (event) {
       event.preventDefault();
+      var current = chosen.current();
       report(current, answer, verdict, "∂" + current.of + "/∂" + current.name);
     });
     if (updateForm) {
       updateForm.addEventListener("submit", function (event) {
         event.preventDefault();
+        var current = chosen.current();
         if (current.updated) {
           report(current.updated, updateAnswer, updateVerdict, current.name + "+");
         }
       });
     }
-    choose(choices[data.selected] ? data.selected : data.choices[0].name);
-    root.setAttribute("data-ready", String(Math.round(performance.now())));
+    chosen.start();
   }
 
-  document.querySelectorAll(".sbp-explore").forEach(explorer);
+  sbpPaths.each(explorer);
 })();

@@ -1,7 +1,10 @@
 /* symbackprop explore, what both pages share (inlined before the page's own script, in the
  * same script element): the picture's lit paths, the nodes and edges of the chosen
- * parameter, a path's row in the panel, and choosing a parameter in the picture.
+ * parameter, a path's row in the panel, choosing a parameter (in the list or the picture)
+ * and starting the page; the answer check's tolerance and clearing a verdict.
  *
+ * sbpPaths.each(explorer) calls explorer(root, data) for each page of the document with its
+ * data (the JSON in <script type="application/json" class="sbp-data">).
  * sbpPaths.picture(root, data) reads data.palette, data.dashes and data.edges[e].geometry
  * ([x1, y1, x2, y2, room]: the edge's SVG segment and the room beside it for parallel paths).
  */
@@ -14,6 +17,19 @@ var sbpPaths = (function () {
     if (className) node.className = className;
     if (content !== undefined) node.textContent = content;
     return node;
+  }
+  function each(explorer) { // explorer(root, data) for each page on the document
+    document.querySelectorAll(".sbp-explore").forEach(function (root) {
+      explorer(root, JSON.parse(root.querySelector("script.sbp-data").textContent));
+    });
+  }
+  function within(slack) { // check.judge's rule: |a - b| <= tolerance, widened by slack
+    return function (a, b, tolerance) { return Math.abs(a - b) <= tolerance * slack; };
+  }
+  function clear(verdict) {
+    verdict.textContent = "";
+    verdict.removeAttribute("data-kind");
+    verdict.removeAttribute("data-mistake");
   }
   function dashArray(dash) {
     return { dashed: "6 4", dotted: "1.5 3", dashdot: "6 3 1.5 3" }[dash] || "";
@@ -107,7 +123,21 @@ var sbpPaths = (function () {
       });
       return item;
     }
-    function choosing(select, choose) { // the list, and a click or Enter on a parameter's box
+    // choosing a parameter (the list, a click or Enter on its box) marks it, draws
+    // lit(choice) (its paths' edge indices, or null) and calls show(choice); start() chooses
+    // data.selected and marks the page ready
+    function chooser(select, show, lit) {
+      var choices = {}, current = null;
+      data.choices.forEach(function (choice) { choices[choice.name] = choice; });
+      function choose(name) {
+        var choice = choices[name];
+        if (!choice) return;
+        current = choice;
+        select.value = name;
+        mark(choice);
+        draw(choice, lit(choice));
+        show(choice);
+      }
       select.addEventListener("change", function () { choose(select.value); });
       svg.querySelectorAll(".sbp-node[data-node]").forEach(function (node) {
         var name = node.getAttribute("data-node");
@@ -119,6 +149,14 @@ var sbpPaths = (function () {
           }
         });
       });
+      return {
+        named: function (name) { return choices[name || current.name]; }, // default: chosen
+        current: function () { return current; },
+        start: function () {
+          choose(choices[data.selected] ? data.selected : data.choices[0].name);
+          root.setAttribute("data-ready", String(Math.round(performance.now())));
+        }
+      };
     }
     function pointing(show) { // show(edge index, its <g>) when an edge is pointed at
       svg.querySelectorAll(".sbp-edge").forEach(function (g) {
@@ -127,9 +165,8 @@ var sbpPaths = (function () {
         });
       });
     }
-    return { svg: svg, draw: draw, mark: mark, row: row, choosing: choosing,
-             pointing: pointing };
+    return { svg: svg, row: row, chooser: chooser, pointing: pointing };
   }
 
-  return { element: element, picture: picture };
+  return { each: each, element: element, within: within, clear: clear, picture: picture };
 })();

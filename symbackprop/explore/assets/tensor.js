@@ -8,22 +8,17 @@
  */
 (function () {
   "use strict";
-  var element = sbpPaths.element;
   // a JSON number, as typed: its digits after the point and its exponent set its tolerance
   var NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?/g;
   var DEPTH = 8;
 
-  function explorer(root) {
-    var data = JSON.parse(root.querySelector("script.sbp-data").textContent);
+  function explorer(root, data) {
     var picture = sbpPaths.picture(root, data); // assets/paths.js
     var select = root.querySelector(".sbp-choice");
     var panel = root.querySelector(".sbp-panel");
     var info = root.querySelector(".sbp-edge-info");
     var answer = root.querySelector("#answer");
     var verdict = root.querySelector("#verdict");
-    var choices = {};
-    var current = null;
-    data.choices.forEach(function (choice) { choices[choice.name] = choice; });
 
     function dimensions(shape) { // check.tensor_check.dimensions
       return shape.length ? shape.join("\u00d7") : "a scalar";
@@ -101,7 +96,7 @@
     }
 
     // -- the judge: check.tensor_check.judge_tensor, numbers only --------------------------
-    function within(a, b, tolerance) { return Math.abs(a - b) <= tolerance * data.slack; }
+    var within = sbpPaths.within(data.slack);
     function g4(x) { return String(Number(x.toPrecision(4))); }
     function judge(typed, choice) {
       var read = readMatrix(typed);
@@ -175,7 +170,7 @@
     }
     root.sbpData = data; // for tests: the data as the script reads it
     root.sbpJudge = function (typed, name) { // for tests: a verdict without the page
-      var choice = choices[name || current.name];
+      var choice = chosen.named(name);
       var result = judge(typed, choice);
       return { kind: result.kind, mistake: result.names ? result.names.join("+") : null,
                said: explain(result, choice) };
@@ -202,21 +197,11 @@
       });
       root.querySelector("#total").textContent = choice.total === null ? "?" : choice.total;
       panel.querySelector(".sbp-text").textContent = choice.derivation;
-      verdict.textContent = "";
-      verdict.removeAttribute("data-kind");
-      verdict.removeAttribute("data-mistake");
+      sbpPaths.clear(verdict);
     }
-    function choose(name) {
-      var choice = choices[name];
-      if (!choice) return;
-      current = choice;
-      select.value = name;
-      picture.mark(choice);
-      picture.draw(choice, choice.paths);
-      show(choice);
-    }
+    var chosen = picture.chooser(select, show, function (choice) { return choice.paths; });
     function check() {
-      var result = judge(answer.value, current);
+      var current = chosen.current(), result = judge(answer.value, current);
       verdict.textContent = explain(result, current);
       verdict.setAttribute("data-kind", result.kind);
       if (result.names) verdict.setAttribute("data-mistake", result.names.join("+"));
@@ -224,7 +209,6 @@
     }
 
     // -- events ------------------------------------------------------------------------------
-    picture.choosing(select, choose);
     picture.pointing(function (e, g) {
       info.textContent = g.querySelector("title").textContent;
       info.setAttribute("data-edge", String(e));
@@ -239,9 +223,8 @@
         check();
       }
     });
-    choose(choices[data.selected] ? data.selected : data.choices[0].name);
-    root.setAttribute("data-ready", String(Math.round(performance.now())));
+    chosen.start();
   }
 
-  document.querySelectorAll(".sbp-explore").forEach(explorer);
+  sbpPaths.each(explorer);
 })();
