@@ -110,10 +110,12 @@ def _vanishes(skeleton: sympy.Expr, seed: int) -> bool:
     return False
 
 
-def equivalent(a: sympy.Expr, b: sympy.Expr, *, seed: int = 0) -> bool:
+def equivalent(a: sympy.Expr, b: sympy.Expr, *, seed: int = 0,
+               simplify_limit: int = SIMPLIFY_LIMIT) -> bool:
     """Whether ``a`` and ``b`` are identical as functions.
 
-    Returns ``False`` when no method shows the identity.
+    Returns ``False`` when no method shows the identity.  ``simplify_limit`` bounds the
+    fallback ``sympy.simplify`` (in operations of the difference; 0: not tried).
 
     Notes
     -----
@@ -127,12 +129,14 @@ def equivalent(a: sympy.Expr, b: sympy.Expr, *, seed: int = 0) -> bool:
     >>> x = sympy.Symbol("x", real=True)
     >>> equivalent(sympy.sin(x)**2 + sympy.cos(x)**2, sympy.S.One), equivalent(x, 2*x)
     (True, False)
+    >>> equivalent(sympy.sin(x)**2 + sympy.cos(x)**2, sympy.S.One, simplify_limit=0)
+    False
     """
     difference = sympy.sympify(a - b)
     if difference == 0:
         return True
     if _vanishes(rational_skeleton(difference), seed):
         return True
-    if sympy.count_ops(difference) <= SIMPLIFY_LIMIT:
+    if simplify_limit > 0 and sympy.count_ops(difference) <= simplify_limit:
         return bool(sympy.simplify(difference) == 0)
     return False

@@ -10,8 +10,9 @@
   them.
 - **Formulas**: evaluated with the file's values and the true adjoints (``grad(NAME)``),
   then at :data:`RANDOM_DRAWS` seeded random draws of every float leaf; right when equal
-  (up to :data:`FORMULA_TOLERANCE`) at every one.  A wrong formula is diagnosed by its value
-  at the file's values.
+  (up to :data:`FORMULA_TOLERANCE`) at every one, and then, where the problem is small
+  enough, shown equal symbolically entry by entry (:mod:`symbackprop.check.tensor_symbolic`;
+  the method says which).  A wrong formula is diagnosed by its value at the file's values.
 
 Examples
 --------
@@ -39,6 +40,7 @@ from .claims import Tally
 from .judge import entry_tolerances, within
 from .tensor_backward import Variant, backward
 from .tensor_predict import TensorPredictor, same_tensor
+from .tensor_symbolic import decide
 
 __all__ = ["FORMULA_TOLERANCE", "RANDOM_DRAWS", "TensorCheckReport", "TensorClaimResult",
            "check_tensor_problem", "dimensions", "judge_tensor", "shape_note"]
@@ -276,10 +278,12 @@ def _formula(claim: TensorClaim, problem: TensorProblem,
             break
         checked += 1
     else:
-        return TensorClaimResult(
-            claim, "correct", claimed_at_file, right_at_file, method=(
-                f"agrees at the file's values and {checked - 1} random draws "
-                "(not shown equal symbolically)"))
+        symbolic = decide(claim, problem)
+        method = symbolic.method if symbolic.equal else (
+            f"agrees at the file's values and {checked - 1} random draws "
+            f"(not shown equal symbolically: {symbolic.method})")
+        return TensorClaimResult(claim, "correct", claimed_at_file, right_at_file,
+                                 method=method)
     assert right_at_file is not None and claimed_at_file is not None
     where = "at the file's values" if checked == 0 else f"at random draw {checked}"
     kinds: tuple[str, ...] = ("unexplained",)
