@@ -40,7 +40,8 @@ from ..rules.tensor.grammar import parse_tensor_formula
 from ..rules.tensor.registry import OPS
 from ..rules.vocabulary import FUNCTIONS
 from .tensor_claims import TensorClaim
-from .tomlwriter import dumps
+from .tomlwriter import dumps, origin_comments
+from .writing import problem_head
 
 __all__ = ["tensor_formula_text", "tensor_problem_toml"]
 
@@ -257,12 +258,7 @@ def tensor_problem_toml(
         raise SpecError(f"cannot write node {dotted[0]!r} as a problem file: it is a part of "
                         "an expanded composite (batch_norm, layer_norm); write the problem "
                         "loaded without expanding it (the file's expand = true does it again)")
-    data: dict[str, Any] = {}
-    for key, text in (("title", title), ("source", source), ("description", description)):
-        if text:
-            data[key] = text
-    if learning_rate is not None:
-        data["learning_rate"] = float(learning_rate)
+    data = problem_head(title, source, description, learning_rate)
     table: dict[str, Any] = {"output": graph.output}
     if seed:
         table["seed"] = seed
@@ -282,12 +278,7 @@ def tensor_problem_toml(
     data["tensor"] = table
     if claims:
         data["claims"] = [_claim_table(claim) for claim in claims]
-    notes = {}
-    if origins:
-        width = max(map(len, origins))
-        notes[""] = "Where the numbers come from:\n" + "\n".join(
-            f"  {name:<{width}}  {origin}" for name, origin in origins.items())
-    return dumps(data, comments=notes)
+    return dumps(data, comments=origin_comments(origins))
 
 
 def _leaf(graph: TensorGraph, name: str, values: Mapping[str, np.ndarray]) -> Any:

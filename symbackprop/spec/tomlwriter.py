@@ -29,7 +29,7 @@ from typing import Any
 
 from ..errors import SpecError
 
-__all__ = ["comment", "dumps", "key", "string", "value"]
+__all__ = ["comment", "dumps", "key", "origin_comments", "string", "value"]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
@@ -159,6 +159,27 @@ def comment(text: str) -> str:
     lines = text.split("\n")
     return "\n".join("# " + "".join(" " if ord(ch) < 0x20 or ord(ch) == 0x7F else ch
                                     for ch in line) if line else "#" for line in lines)
+
+
+def origin_comments(origins: Mapping[str, str] | None) -> dict[str, str]:
+    """The document's opening comment saying where each value comes from (a problem read from
+    a model: ``w212`` is ``model[2].weight[0, 1]``), for :func:`dumps`'s ``comments``; empty
+    without origins.
+
+    Examples
+    --------
+    >>> print(origin_comments({"w1": "fc.weight[0, 0]", "b": "fc.bias[0]"})[""])
+    Where the numbers come from:
+      w1  fc.weight[0, 0]
+      b   fc.bias[0]
+    >>> origin_comments(None)
+    {}
+    """
+    if not origins:
+        return {}
+    width = max(map(len, origins))
+    return {"": "Where the numbers come from:\n" + "\n".join(
+        f"  {name:<{width}}  {origin}" for name, origin in origins.items())}
 
 
 def dumps(data: Mapping[str, Any], *, comments: Mapping[str, str] | None = None) -> str:

@@ -38,9 +38,9 @@ from ..graph.computation import ComputationGraph
 from ..graph.network import LayeredNetwork
 from ..rules.printing import formula_text
 from .claims import Claim
-from .tomlwriter import dumps
+from .tomlwriter import dumps, origin_comments
 
-__all__ = ["problem_toml"]
+__all__ = ["problem_head", "problem_toml"]
 
 
 def problem_toml(
@@ -73,12 +73,7 @@ def problem_toml(
     >>> problem.title, problem.values, problem.graph.nodes["L"]
     ('say "hi"', {'x': 2.0, 'w': 0.5}, Node('L', loss = (w*x - y)**2))
     """
-    data: dict[str, Any] = {}
-    for key, text in (("title", title), ("source", source), ("description", description)):
-        if text:
-            data[key] = text
-    if learning_rate is not None:
-        data["learning_rate"] = float(learning_rate)
+    data = problem_head(title, source, description, learning_rate)
     if network is not None:
         data["network"] = _network_table(network)
         data["values"] = _network_values(network, values)
@@ -88,12 +83,25 @@ def problem_toml(
             data["values"] = extra
     if claims:
         data["claims"] = [_claim_table(claim) for claim in claims]
-    notes = {}
-    if origins:
-        width = max(map(len, origins))
-        notes[""] = "Where the numbers come from:\n" + "\n".join(
-            f"  {name:<{width}}  {origin}" for name, origin in origins.items())
-    return dumps(data, comments=notes)
+    return dumps(data, comments=origin_comments(origins))
+
+
+def problem_head(title: str = "", source: str = "", description: str = "",
+                 learning_rate: float | None = None) -> dict[str, Any]:
+    """The keys a problem file of either level opens with, those given.
+
+    Examples
+    --------
+    >>> problem_head("T", learning_rate=0.5)
+    {'title': 'T', 'learning_rate': 0.5}
+    """
+    data: dict[str, Any] = {}
+    for key, text in (("title", title), ("source", source), ("description", description)):
+        if text:
+            data[key] = text
+    if learning_rate is not None:
+        data["learning_rate"] = float(learning_rate)
+    return data
 
 
 def _activation(network: LayeredNetwork, layer: int) -> str | dict[str, Any]:
