@@ -148,6 +148,8 @@ class Tally:
     """
 
     results: Sequence[Any]
+    source: str
+    title: str
 
     def count(self, verdict: str) -> int:
         return sum(r.verdict == verdict for r in self.results)
@@ -169,6 +171,19 @@ class Tally:
         """``incorrect`` if any claim is, else ``error`` if any claim cannot be judged, else
         ``correct``."""
         return "incorrect" if self.incorrect else "error" if self.errors else "correct"
+
+    def summary_data(self) -> dict[str, Any]:
+        """The counts, the file, the title and the status, as a JSON report gives them
+        (beside its claims).
+
+        Examples
+        --------
+        >>> CheckReport("f.toml", "T", ()).summary_data()  # doctest: +NORMALIZE_WHITESPACE
+        {'correct': 0, 'incorrect': 0, 'errors': 0, 'file': 'f.toml', 'title': 'T',
+         'status': 'correct'}
+        """
+        return {"correct": self.correct, "incorrect": self.incorrect, "errors": self.errors,
+                "file": self.source, "title": self.title, "status": self.status}
 
 
 @dataclass(frozen=True)

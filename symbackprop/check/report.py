@@ -116,15 +116,7 @@ def check_data(report: CheckReport | TensorCheckReport) -> dict[str, Any]:
     """
     if isinstance(report, TensorCheckReport):
         return tensor_check_data(report)
-    return {
-        "claims": [claim_data(r) for r in report.results],
-        "correct": report.correct,
-        "incorrect": report.incorrect,
-        "errors": report.errors,
-        "file": report.source,
-        "title": report.title,
-        "status": report.status,
-    }
+    return {"claims": [claim_data(r) for r in report.results], **report.summary_data()}
 
 
 def _file_data(check: FileCheck) -> dict[str, Any]:

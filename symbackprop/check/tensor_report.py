@@ -99,16 +99,8 @@ def tensor_check_data(report: TensorCheckReport) -> dict[str, Any]:
     >>> data["level"], data["correct"], data["incorrect"], data["status"]
     ('tensor', 2, 3, 'incorrect')
     """
-    return {
-        "claims": [tensor_claim_data(r) for r in report.results],
-        "correct": report.correct,
-        "incorrect": report.incorrect,
-        "errors": report.errors,
-        "file": report.source,
-        "title": report.title,
-        "status": report.status,
-        "level": "tensor",
-    }
+    return {"claims": [tensor_claim_data(r) for r in report.results], **report.summary_data(),
+            "level": "tensor"}
 
 
 def _wrap(text: str, indent: int) -> list[str]:
