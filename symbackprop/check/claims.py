@@ -39,7 +39,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import sympy
@@ -57,8 +56,9 @@ from .diagnose import diagnose_derivative, diagnose_update, diagnose_value
 from .evidence import Diagnosis, Finding, Known, Scenario
 from .judge import judge_number, tolerance_of
 from .mistakes import NOT_UPDATED
+from .tally import Tally
 
-__all__ = ["VERDICTS", "CheckReport", "ClaimResult", "Tally", "check_problem"]
+__all__ = ["VERDICTS", "CheckReport", "ClaimResult", "check_problem"]
 
 VERDICTS = ("correct", "incorrect", "error")
 RANDOM_POINTS = 6
@@ -134,56 +134,6 @@ class ClaimResult:
 
     def __repr__(self) -> str:
         return f"ClaimResult({self.claim.of}: {self.verdict})"
-
-
-class Tally:
-    """A report's counts of its claims' verdicts and its status, for a check of either level
-    (:class:`CheckReport`, :class:`~symbackprop.check.tensor_check.TensorCheckReport`): a
-    subclass holds ``results``, each with a ``verdict``.
-
-    Examples
-    --------
-    >>> CheckReport("f.toml", "", ()).status
-    'correct'
-    """
-
-    results: Sequence[Any]
-    source: str
-    title: str
-
-    def count(self, verdict: str) -> int:
-        return sum(r.verdict == verdict for r in self.results)
-
-    @property
-    def correct(self) -> int:
-        return self.count("correct")
-
-    @property
-    def incorrect(self) -> int:
-        return self.count("incorrect")
-
-    @property
-    def errors(self) -> int:
-        return self.count("error")
-
-    @property
-    def status(self) -> str:
-        """``incorrect`` if any claim is, else ``error`` if any claim cannot be judged, else
-        ``correct``."""
-        return "incorrect" if self.incorrect else "error" if self.errors else "correct"
-
-    def summary_data(self) -> dict[str, Any]:
-        """The counts, the file, the title and the status, as a JSON report gives them
-        (beside its claims).
-
-        Examples
-        --------
-        >>> CheckReport("f.toml", "T", ()).summary_data()  # doctest: +NORMALIZE_WHITESPACE
-        {'correct': 0, 'incorrect': 0, 'errors': 0, 'file': 'f.toml', 'title': 'T',
-         'status': 'correct'}
-        """
-        return {"correct": self.correct, "incorrect": self.incorrect, "errors": self.errors,
-                "file": self.source, "title": self.title, "status": self.status}
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,8 @@ from ..errors import SymbackpropError
 from ..rules.tensor.evaluate import evaluate
 from ..spec.tensor import TensorProblem
 from ..spec.tensor_claims import TensorClaim, claim_numbers
-from .claims import Tally
 from .judge import entry_tolerances, within
+from .tally import Tally
 from .tensor_backward import Variant, backward
 from .tensor_predict import TensorPredictor, same_tensor
 from .tensor_symbolic import decide
